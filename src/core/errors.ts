@@ -1,0 +1,28 @@
+import type { CallSite } from './trace.js';
+
+export type PyflowErrorCode =
+  | 'OP_FAILED'
+  | 'OUTPUT_COUNT'
+  | 'ASYNC_IN_GET'
+  | 'NO_VALUE'
+  | 'BAD_ARGUMENT'
+  | 'UNKNOWN_NODE'
+  | 'BAD_OPTION';
+
+/** The one error class of the library: `code` says which rule broke, `uid` names the node. */
+export class PyflowError extends Error {
+  override name = 'PyflowError';
+  constructor(
+    readonly code: PyflowErrorCode,
+    message: string,
+    readonly uid?: string,
+    readonly callSite?: CallSite,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function describeCallSite(site: CallSite | undefined): string {
+  return site ? `${site.file}:${site.line}:${site.column}` : 'unknown location (call sites are captured when tracing)';
+}

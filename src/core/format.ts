@@ -1,0 +1,23 @@
+import type { TraceEvent } from './trace.js';
+
+/** The line pyflow's `verbose=True` prints for an event, or undefined for events it does not print. */
+export function formatTraceEvent(event: TraceEvent): string | undefined {
+  switch (event.kind) {
+    case 'computing':
+      return `computing for ${event.uid}`;
+    case 'activated':
+      return `${event.uid} activated!`;
+    case 'running':
+      return `running ${event.uid}`;
+    case 'stillNeeded':
+      return `${event.uid} still needed at ${event.neededBy}`;
+    case 'released':
+      return `${event.uid} released!`;
+    case 'deactivated':
+      return `${event.uid} deactivated!`;
+    case 'error':
+      return `${event.uid} failed: ${event.message}`;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import type { CallSite } from './trace.js';
+
+const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+
+/**
+ * Whether a function produces an output, by pyflow's rule: its body has a `return` statement.
+ * Expression-bodied arrows always return; native and bound functions are assumed to.
+ */
+export function hasReturn(fn: Function): boolean {
+  const src = Function.prototype.toString.call(fn);
+  if (NATIVE.test(src)) return true;
+  const code = stripCommentsAndStrings(src);
+  if (/\breturn\b/.test(code)) return true;
+  return isExpressionArrow(code);
+}
+
+function isExpressionArrow(code: string): boolean {
+  const arrow = findTopLevelArrow(code);
+  if (arrow < 0) return false;
+  return code.slice(arrow + 2).trimStart()[0] !== '{';
+}
+
+/** Index of the `=>` of an arrow function's own head (outside parentheses), or -1. */
+function findTopLevelArrow(code: string): number {
+  let depth = 0;
+  for (let i = 0; i < code.length - 1; i++) {
+    const c = code[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === '{' && depth === 0) return -1;
+    else if (c === '=' && code[i + 1] === '>' && depth === 0) return i;
+  }
+  return -1;
+}
+
+function stripCommentsAndStrings(src: string): string {
+  return src
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/(["'`])(?:\\[\s\S]|(?!\1)[^\\])*\1/g, '""');
+}
+
+/** The name pyflow would use: the function's own name, `anonymous` for nameless ones. */
+export function functionName(fn: Function): string {
+  const name = fn.name.startsWith('bound ') ? fn.name.slice(6) : fn.name;
+  return name === '' ? 'anonymous' : name;
+}
+
+const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
+
+/**
+ * The call site of the user's code `depth` frames above the caller of this function. Used only when a
+ * tracer asks for it: it costs a stack capture.
+ */
+export function captureCallSite(skipFrames: number): CallSite | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = skipFrames + 2;
+  Error.captureStackTrace(holder, captureCallSite);
+  Error.stackTraceLimit = limit;
+  const lines = holder.stack?.split('\n') ?? [];
+  const frame = lines[skipFrames + 1];
+  const match = frame ? FRAME.exec(frame.trim()) : null;
+  if (!match) return undefined;
+  const file = match[1]!.startsWith('file://') ? decodeURIComponent(match[1]!.slice(7)) : match[1]!;
+  return { file, line: Number(match[2]), column: Number(match[3]) };
+}

@@ -1,0 +1,46 @@
+/** A position range in a source file; lines and columns are 1-based, the end is exclusive. */
+export interface SourceRange {
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export type NodeKind = 'operation' | 'data' | 'graph';
+
+/** A node of the graph model that `G.toJSON()` and the static extractor both produce. */
+export interface ModelNode {
+  uid: string;
+  kind: NodeKind;
+  /** What pyflow draws: the alias (function name or `alias` option) for ops, the output alias or `data` for data. */
+  label: string;
+  alias?: string;
+  /** Function name as the runtime sees it (operations). */
+  fn?: string;
+  rank?: number;
+  shape?: string;
+  color?: string;
+  fontsize?: number;
+  persist?: boolean;
+  /** A raw input value (literal argument). */
+  raw?: boolean;
+  /** Dimension string of a persisted value that is present, as pyflow prints it: `(1, )`, `(3, 4)`. */
+  dim?: string;
+  /** For `kind: 'graph'`: a grafted graph, drawn as one box. */
+  graph?: string;
+  /** Extractor only: this node could not be determined exactly (loop, conditional, helper). */
+  dynamic?: boolean;
+  source?: SourceRange;
+}
+
+export interface ModelEdge {
+  from: string;
+  to: string;
+}
+
+export interface GraphModel {
+  alias: string;
+  nodes: ModelNode[];
+  edges: ModelEdge[];
+}

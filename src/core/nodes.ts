@@ -1,0 +1,128 @@
+import type { CallSite } from './trace.js';
+import type { GraphBuilder } from './graphBuilder.js';
+import { evaluateSync, evaluateAsync, releaseValue } from './evaluator.js';
+
+/** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
+export interface AddOptions {
+  /** Number of outputs; 0 makes an output-less leaf. Default: 1, or 0 when `fn` has no `return`. */
+  nOut?: number;
+  /** Keep the outputs after they are consumed. */
+  persist?: boolean;
+  /** Layer of the op in the view: equal ranks share a row, lower ranks above. */
+  rank?: number;
+  shape?: string;
+  color?: string;
+  fontsize?: number;
+  /** Op name in uids and labels, instead of the function name. */
+  alias?: string;
+  /** Output names in uids and labels, instead of `data` (one per output). */
+  outputAlias?: string | readonly string[];
+}
+
+/** A value in the graph: a raw input or an output of an operation. Evaluated lazily by `get()`. */
+export class DataNode<T = unknown> {
+  /** @internal */ _value: T | undefined = undefined;
+  /** @internal */ _hasValue = false;
+  /** @internal */ _persist: boolean;
+  /** @internal */ readonly _consumers: OperationNode[] = [];
+  /** @internal */ _visit = 0;
+
+  /** @internal */
+  constructor(
+    /** Unique id in its graph: `data_3`, or `<outputAlias>_3`. */
+    readonly uid: string,
+    /** The output alias given to `add`, if any. */
+    readonly alias: string | undefined,
+    /** @internal */ readonly _graph: GraphBuilder,
+    /** @internal */ readonly _producer: OperationNode | undefined,
+    persist: boolean,
+  ) {
+    this._persist = persist;
+  }
+
+  /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
+  get(): T {
+    return this._hasValue ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
+  }
+
+  /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
+  getAsync(): Promise<T> {
+    return this._hasValue
+      ? Promise.resolve(this._value as T)
+      : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
+  }
+
+  hasValue(): boolean {
+    return this._hasValue;
+  }
+
+  /** Drops the value (disposing it if it is disposable); the next `get()` recomputes it. */
+  releaseMemory(): void {
+    releaseValue(this._graph, this);
+  }
+
+  /** Keeps the value once computed, instead of releasing it when no consumer needs it. */
+  persist(): this {
+    this._persist = true;
+    return this;
+  }
+
+  /** Whether the value is kept after use (raw inputs, persisted outputs). */
+  isPersisted(): boolean {
+    return this._persist;
+  }
+
+  /** True for a raw input given directly to `add` (a literal or a plain value). */
+  isRaw(): boolean {
+    return this._producer === undefined;
+  }
+}
+
+/** How one argument of an op is rebuilt from its parents' values. */
+export type ArgTemplate =
+  | { kind: 'parent'; index: number }
+  | { kind: 'array'; items: ArgTemplate[] }
+  | { kind: 'object'; entries: [string, ArgTemplate][] };
+
+/** An operation (a function call) in the graph. */
+export class OperationNode {
+  /** @internal */ _active = false;
+  /** @internal */ _visit = 0;
+  /** @internal */ readonly _outputs: DataNode[] = [];
+
+  /** @internal */
+  constructor(
+    /** Unique id in its graph: `<alias or function name>_<n>`. */
+    readonly uid: string,
+    /** The function name as pyflow uses it (`anonymous` for nameless functions). */
+    readonly fnName: string,
+    /** @internal */ readonly _fn: (...args: never[]) => unknown,
+    /** @internal */ readonly _graph: GraphBuilder,
+    /** @internal */ readonly _parents: DataNode[],
+    /** @internal */ readonly _args: ArgTemplate[] | undefined,
+    /** @internal */ readonly _nOut: number,
+    /** @internal */ readonly _options: AddOptions,
+    /** Where the `add` call is in the user's source, when call sites are captured. */
+    readonly callSite: CallSite | undefined,
+  ) {}
+
+  /** The data nodes this op produces. */
+  get outputs(): readonly DataNode[] {
+    return this._outputs;
+  }
+
+  /** The data nodes this op consumes, in argument order. */
+  get inputs(): readonly DataNode[] {
+    return this._parents;
+  }
+
+  /** Whether the op is activated in the current evaluation. */
+  isActivated(): boolean {
+    return this._active;
+  }
+
+  /** Runs this op (and whatever it needs). For output-less ops this is how they are evaluated. */
+  run(): void {
+    this._graph.runOnly(this);
+  }
+}
