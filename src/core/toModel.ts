@@ -1,7 +1,7 @@
 import type { GraphBuilder } from './graphBuilder.js';
 import type { DataNode, OperationNode } from './nodes.js';
 import type { GraphModel, ModelEdge, ModelNode, SourceRange } from './model.js';
-import { dimensionOf } from './dims.js';
+import { dimensionOf, previewValue } from './dims.js';
 
 /** The graph model of a builder, in uid order; data of grafted graphs becomes one `graph` node each. */
 export function toGraphModel(graph: GraphBuilder): GraphModel {
@@ -58,7 +58,10 @@ function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {
 function dataNode(data: DataNode, source: SourceRange | undefined): ModelNode {
   const node: ModelNode = { uid: data.uid, kind: 'data', label: data.alias ?? 'data' };
   if (data.alias !== undefined) node.alias = data.alias;
-  if (data.isRaw()) node.raw = true;
+  if (data.isRaw()) {
+    node.raw = true;
+    node.value = previewValue(data._value);
+  }
   if (data.isPersisted()) node.persist = true;
   if (data.isPersisted() && data.hasValue()) node.dim = dimensionOf(data._value);
   if (source) node.source = source;

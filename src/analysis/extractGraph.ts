@@ -1,0 +1,383 @@
+import { ts } from 'ts-morph';
+import type { Diagnostic, ExtractResult } from '../protocol/index.js';
+import type { GraphModel, ModelNode, SourceRange } from '../core/index.js';
+import { readOptions, type StaticOptions } from './options.js';
+import { functionInfo, type FnInfo } from './functions.js';
+
+/*
+ * Static extraction: walks the top-level statements of a file in execution order and replays what the
+ * runtime's GraphBuilder would do for each `G.add(fn, options)(...args)`, with the same uid counter, so
+ * that the model equals `G.toJSON()` for straight-line code. Anything inside loops, conditionals or
+ * functions is drawn once, flagged `dynamic`, with a diagnostic; nodes after it are flagged too, since
+ * their uids may shift at runtime. Never throws on user input.
+ */
+
+/** What a variable holds, as far as the extractor can tell. */
+export type Value =
+  | { kind: 'data'; graph: GraphState; uid: string }
+  | { kind: 'op'; graph: GraphState; uid: string }
+  | { kind: 'tuple'; items: Value[] }
+  | { kind: 'graph'; graph: GraphState };
+
+export interface GraphState {
+  model: GraphModel;
+  counter: number;
+  persist: boolean;
+  /** Set once uids can no longer be known exactly (after a loop or helper call). */
+  uncertainSince: number | undefined;
+  edgeKeys: Set<string>;
+  graftNodes: Set<string>;
+}
+
+export interface Scope {
+  sf: ts.SourceFile;
+  file: string;
+  graphClassNames: Set<string>;
+  namespaceNames: Set<string>;
+  functions: Map<string, ts.Node>;
+  importedNames: Map<string, string>;
+  consts: Map<string, ts.Expression>;
+  values: Map<string, Value>;
+  graphs: GraphState[];
+  diagnostics: Diagnostic[];
+  /** Why the current statement is dynamic (inside a loop, a conditional...), if it is. */
+  dynamicReason: string | undefined;
+}
+
+const PYFLOW_MODULES = new Set(['pyflow']);
+
+export function extractGraph(text: string, fileName: string): ExtractResult {
+  const scriptKind = /\.[cm]?jsx?$/.test(fileName) ? ts.ScriptKind.JS : /\.tsx$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
+  const scope: Scope = {
+    sf, file: fileName, graphClassNames: new Set(), namespaceNames: new Set(), functions: new Map(),
+    importedNames: new Map(), consts: new Map(), values: new Map(), graphs: [], diagnostics: [], dynamicReason: undefined,
+  };
+  reportSyntaxErrors(scope);
+  hoistFunctions(scope, sf.statements);
+  try {
+    for (const statement of sf.statements) visitStatement(scope, statement);
+  } catch (error) {
+    scope.diagnostics.push({ severity: 'error', message: `Pyflow could not finish reading this file: ${String(error)}`, range: rangeOf(scope, sf) });
+  }
+  return { file: fileName, graphs: scope.graphs.map((g) => g.model), diagnostics: scope.diagnostics };
+}
+
+function reportSyntaxErrors(scope: Scope): void {
+  const parseDiagnostics = (scope.sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  for (const d of parseDiagnostics.slice(0, 20)) {
+    const pos = scope.sf.getLineAndCharacterOfPosition(d.start);
+    scope.diagnostics.push({
+      severity: 'error',
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (the graph may be partial)`,
+      range: { file: scope.file, line: pos.line + 1, column: pos.character + 1 },
+    });
+  }
+}
+
+function hoistFunctions(scope: Scope, statements: readonly ts.Statement[]): void {
+  for (const s of statements) {
+    if (ts.isFunctionDeclaration(s) && s.name) scope.functions.set(s.name.text, s);
+  }
+}
+
+function visitStatement(scope: Scope, statement: ts.Statement): void {
+  if (ts.isImportDeclaration(statement)) return visitImport(scope, statement);
+  if (ts.isVariableStatement(statement)) {
+    for (const decl of statement.declarationList.declarations) visitDeclaration(scope, decl, statement.declarationList.flags);
+    return;
+  }
+  if (ts.isExpressionStatement(statement)) {
+    visitExpression(scope, statement.expression);
+    return;
+  }
+  if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) ||
+      ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) {
+    return;
+  }
+  if (ts.isBlock(statement)) {
+    for (const s of statement.statements) visitStatement(scope, s);
+    return;
+  }
+  const reason = dynamicReasonOf(statement);
+  if (reason !== undefined) return visitDynamic(scope, statement, reason);
+  ts.forEachChild(statement, (child) => {
+    if (ts.isExpression(child)) visitExpression(scope, child);
+  });
+}
+
+function dynamicReasonOf(statement: ts.Statement): string | undefined {
+  if (ts.isForStatement(statement) || ts.isForOfStatement(statement) || ts.isForInStatement(statement) ||
+      ts.isWhileStatement(statement) || ts.isDoStatement(statement)) return 'inside a loop';
+  if (ts.isIfStatement(statement) || ts.isSwitchStatement(statement)) return 'inside a conditional';
+  if (ts.isTryStatement(statement)) return 'inside a try block';
+  if (ts.isLabeledStatement(statement)) return 'inside a labeled statement';
+  return undefined;
+}
+
+/** Statements whose nodes may appear zero or many times: drawn once, flagged, and later uids marked uncertain. */
+function visitDynamic(scope: Scope, statement: ts.Statement, reason: string): void {
+  const outer = scope.dynamicReason;
+  scope.dynamicReason = outer ?? reason;
+  const before = new Map(scope.graphs.map((g) => [g, g.counter]));
+  const visitChild = (child: ts.Node): void => {
+    if (ts.isBlock(child)) child.statements.forEach((s) => visitStatement(scope, s));
+    else if (ts.isStatement(child)) visitStatement(scope, child);
+    else if (ts.isVariableDeclarationList(child)) child.declarations.forEach((d) => visitDeclaration(scope, d, child.flags));
+    else if (ts.isExpression(child)) visitExpression(scope, child);
+    else if (ts.isCaseBlock(child)) child.clauses.forEach((c) => c.statements.forEach((s) => visitStatement(scope, s)));
+    else if (ts.isCatchClause(child)) child.block.statements.forEach((s) => visitStatement(scope, s));
+  };
+  ts.forEachChild(statement, visitChild);
+  scope.dynamicReason = outer;
+  for (const graph of scope.graphs) {
+    if (graph.counter !== before.get(graph) && graph.uncertainSince === undefined) {
+      graph.uncertainSince = graph.counter;
+      scope.diagnostics.push({
+        severity: 'info',
+        message: `Nodes ${reason} are drawn once; at runtime they may be added any number of times, so uids after line ${lineOf(scope, statement.getEnd())} may differ`,
+        range: rangeOf(scope, statement),
+      });
+    }
+  }
+}
+
+function visitImport(scope: Scope, decl: ts.ImportDeclaration): void {
+  if (!ts.isStringLiteral(decl.moduleSpecifier)) return;
+  const fromPyflow = PYFLOW_MODULES.has(decl.moduleSpecifier.text);
+  const clause = decl.importClause;
+  if (!clause) return;
+  const bindings = clause.namedBindings;
+  if (bindings && ts.isNamespaceImport(bindings)) {
+    if (fromPyflow) scope.namespaceNames.add(bindings.name.text);
+    return;
+  }
+  if (bindings && ts.isNamedImports(bindings)) {
+    for (const el of bindings.elements) {
+      const imported = (el.propertyName ?? el.name).text;
+      if (fromPyflow && imported === 'GraphBuilder') scope.graphClassNames.add(el.name.text);
+      else scope.importedNames.set(el.name.text, imported);
+    }
+  }
+  if (clause.name && !fromPyflow) scope.importedNames.set(clause.name.text, 'default');
+}
+
+function isRequireOfPyflow(expr: ts.Expression | undefined): boolean {
+  return !!expr && ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && expr.expression.text === 'require' &&
+    expr.arguments.length === 1 && ts.isStringLiteral(expr.arguments[0]!) && PYFLOW_MODULES.has(expr.arguments[0].text);
+}
+
+function visitDeclaration(scope: Scope, decl: ts.VariableDeclaration, flags: ts.NodeFlags): void {
+  const init = decl.initializer;
+  if (isRequireOfPyflow(init)) {
+    if (ts.isIdentifier(decl.name)) scope.namespaceNames.add(decl.name.text);
+    else if (ts.isObjectBindingPattern(decl.name)) {
+      for (const el of decl.name.elements) {
+        const imported = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : '';
+        if (imported === 'GraphBuilder' && ts.isIdentifier(el.name)) scope.graphClassNames.add(el.name.text);
+      }
+    }
+    return;
+  }
+  if (ts.isIdentifier(decl.name) && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+    scope.functions.set(decl.name.text, init);
+    return;
+  }
+  if (ts.isIdentifier(decl.name) && init && (flags & ts.NodeFlags.Const) !== 0) scope.consts.set(decl.name.text, init);
+  const value = init ? visitExpression(scope, init) : undefined;
+  bind(scope, decl.name, value);
+}
+
+function bind(scope: Scope, name: ts.BindingName | ts.Expression, value: Value | undefined): void {
+  if (ts.isIdentifier(name)) {
+    if (value) scope.values.set(name.text, value);
+    else scope.values.delete(name.text);
+    return;
+  }
+  if (ts.isArrayBindingPattern(name) || ts.isArrayLiteralExpression(name)) {
+    name.elements.forEach((el, i) => {
+      const item = value?.kind === 'tuple' ? value.items[i] : undefined;
+      if (ts.isBindingElement(el)) bind(scope, el.name, item);
+      else if (!ts.isOmittedExpression(el) && ts.isExpression(el)) bind(scope, el, item);
+    });
+  }
+}
+
+/** Evaluates an expression in JavaScript's order, creating the nodes of any `add` calls in it. */
+export function visitExpression(scope: Scope, expr: ts.Expression): Value | undefined {
+  if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) ||
+      ts.isSatisfiesExpression(expr) || ts.isTypeAssertionExpression(expr) || ts.isAwaitExpression(expr)) {
+    return visitExpression(scope, expr.expression);
+  }
+  if (ts.isIdentifier(expr)) return scope.values.get(expr.text);
+  if (ts.isNewExpression(expr) && isGraphBuilderClass(scope, expr.expression)) return newGraph(scope, expr);
+  if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const value = visitExpression(scope, expr.right);
+    bind(scope, expr.left, value);
+    return value;
+  }
+  if (ts.isCallExpression(expr)) {
+    const add = matchAddCall(scope, expr);
+    if (add) return addOperation(scope, add.graph, add.inner, expr);
+  }
+  if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr) || ts.isClassExpression(expr)) return undefined;
+  ts.forEachChild(expr, (child) => {
+    if (ts.isExpression(child)) visitExpression(scope, child);
+    else if (ts.isSpreadElement(child) || ts.isSpreadAssignment(child)) visitExpression(scope, child.expression);
+    else if (ts.isPropertyAssignment(child)) visitExpression(scope, child.initializer);
+  });
+  return undefined;
+}
+
+function isGraphBuilderClass(scope: Scope, expr: ts.Expression): boolean {
+  if (ts.isIdentifier(expr)) return scope.graphClassNames.has(expr.text);
+  return ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.expression) &&
+    scope.namespaceNames.has(expr.expression.text) && expr.name.text === 'GraphBuilder';
+}
+
+function newGraph(scope: Scope, expr: ts.NewExpression): Value {
+  const options = expr.arguments?.[0] ? readOptions(scope, expr.arguments[0]) : {};
+  const alias = typeof options.alias === 'string' ? options.alias : `graph_${scope.graphs.length}`;
+  const graph: GraphState = {
+    model: { alias, nodes: [], edges: [] }, counter: -1, persist: options.persist === true,
+    uncertainSince: undefined, edgeKeys: new Set(), graftNodes: new Set(),
+  };
+  scope.graphs.push(graph);
+  return { kind: 'graph', graph };
+}
+
+function matchAddCall(scope: Scope, outer: ts.CallExpression): { graph: GraphState; inner: ts.CallExpression } | undefined {
+  const inner = outer.expression;
+  if (!ts.isCallExpression(inner) || !ts.isPropertyAccessExpression(inner.expression)) return undefined;
+  if (inner.expression.name.text !== 'add') return undefined;
+  const target = visitGraphRef(scope, inner.expression.expression);
+  return target ? { graph: target, inner } : undefined;
+}
+
+function visitGraphRef(scope: Scope, expr: ts.Expression): GraphState | undefined {
+  const value = ts.isIdentifier(expr) ? scope.values.get(expr.text) : undefined;
+  return value?.kind === 'graph' ? value.graph : undefined;
+}
+
+function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpression, outer: ts.CallExpression): Value | undefined {
+  const fnExpr = inner.arguments[0];
+  const fn: FnInfo = fnExpr ? functionInfo(scope, fnExpr) : { name: 'anonymous', hasReturn: true, known: false };
+  const options: StaticOptions = inner.arguments[1] ? readOptions(scope, inner.arguments[1]) : {};
+  const argValues = outer.arguments.map((arg) => ({ arg, value: visitExpression(scope, arg) }));
+  const dynamicReason = scope.dynamicReason ??
+    (graph.uncertainSince !== undefined ? 'after a loop, conditional or helper call, so its uid may differ at runtime' : undefined) ??
+    (!fn.known ? fn.reason : undefined) ?? options.unknown;
+  const nOut = typeof options.nOut === 'number' ? options.nOut : fn.hasReturn ? 1 : 0;
+  const name = typeof options.alias === 'string' ? options.alias : fn.name;
+  const uid = `${name}_${++graph.counter}`;
+  const addRange = rangeOfAdd(scope, inner, outer);
+  const op: ModelNode = { uid, kind: 'operation', label: name, fn: fn.name, source: addRange };
+  if (typeof options.alias === 'string') op.alias = options.alias;
+  if (typeof options.rank === 'number') op.rank = options.rank;
+  if (typeof options.shape === 'string') op.shape = options.shape;
+  if (typeof options.color === 'string') op.color = options.color;
+  if (typeof options.fontsize === 'number') op.fontsize = options.fontsize;
+  if (dynamicReason) {
+    op.dynamic = true;
+    if (!scope.dynamicReason && graph.uncertainSince === undefined) {
+      scope.diagnostics.push({ severity: 'warning', message: `${uid}: ${dynamicReason}`, range: addRange, uid });
+    }
+  }
+  graph.model.nodes.push(op);
+  for (const { arg, value } of argValues) addArgument(scope, graph, op, arg, value, addRange);
+  const aliases = typeof options.outputAlias === 'string' ? [options.outputAlias] : Array.isArray(options.outputAlias) ? options.outputAlias : undefined;
+  const persist = graph.persist || options.persist === true;
+  const outputs: Value[] = [];
+  for (let i = 0; i < nOut; i++) {
+    const alias = aliases?.[i] ?? aliases?.[0];
+    const out: ModelNode = { uid: `${alias ?? 'data'}_${++graph.counter}`, kind: 'data', label: alias ?? 'data', source: addRange };
+    if (alias !== undefined) out.alias = alias;
+    if (persist) out.persist = true;
+    if (op.dynamic) out.dynamic = true;
+    graph.model.nodes.push(out);
+    addEdge(graph, uid, out.uid);
+    outputs.push({ kind: 'data', graph, uid: out.uid });
+  }
+  if (nOut === 0) return { kind: 'op', graph, uid };
+  return nOut === 1 ? outputs[0] : { kind: 'tuple', items: outputs };
+}
+
+/** Mirrors the runtime's argument rule: DataNodes are parents, plain structures holding them are walked, the rest are raw. */
+function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Expression, value: Value | undefined, source: SourceRange): void {
+  const inner = unwrap(arg);
+  if (value === undefined && (ts.isArrayLiteralExpression(inner) || ts.isObjectLiteralExpression(inner)) && containsData(scope, inner)) {
+    const items = ts.isArrayLiteralExpression(inner) ? inner.elements : inner.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined));
+    for (const item of items) {
+      if (item === undefined || ts.isSpreadElement(item)) {
+        op.dynamic = true;
+        scope.diagnostics.push({ severity: 'warning', message: `${op.uid}: spread or computed entries in a structured argument cannot be followed`, range: rangeOf(scope, inner), uid: op.uid });
+        continue;
+      }
+      addArgument(scope, graph, op, item, dataValueOf(scope, item), source);
+    }
+    return;
+  }
+  if (value?.kind === 'data') {
+    if (value.graph !== graph) {
+      const graphUid = value.graph.model.alias;
+      if (!graph.graftNodes.has(graphUid)) {
+        graph.graftNodes.add(graphUid);
+        graph.model.nodes.push({ uid: graphUid, kind: 'graph', label: graphUid, graph: graphUid, shape: 'box3d' });
+      }
+      addEdge(graph, graphUid, op.uid);
+      return;
+    }
+    addEdge(graph, value.uid, op.uid);
+    return;
+  }
+  const raw: ModelNode = { uid: `data_${++graph.counter}`, kind: 'data', label: 'data', raw: true, persist: true, value: arg.getText(scope.sf), source: rangeOf(scope, arg) };
+  if (op.dynamic) raw.dynamic = true;
+  graph.model.nodes.push(raw);
+  addEdge(graph, raw.uid, op.uid);
+}
+
+function dataValueOf(scope: Scope, expr: ts.Expression): Value | undefined {
+  const inner = unwrap(expr);
+  return ts.isIdentifier(inner) ? scope.values.get(inner.text) : undefined;
+}
+
+function containsData(scope: Scope, expr: ts.Node): boolean {
+  if (ts.isIdentifier(expr)) return scope.values.get(expr.text)?.kind === 'data';
+  if (ts.isShorthandPropertyAssignment(expr)) return scope.values.get(expr.name.text)?.kind === 'data';
+  if (ts.isArrayLiteralExpression(expr) || ts.isObjectLiteralExpression(expr) || ts.isPropertyAssignment(expr) ||
+      ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr)) {
+    let found = false;
+    ts.forEachChild(expr, (child) => { found ||= containsData(scope, child); });
+    return found;
+  }
+  return false;
+}
+
+function unwrap(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  return expr;
+}
+
+function addEdge(graph: GraphState, from: string, to: string): void {
+  const key = `${from}\u0000${to}`;
+  if (graph.edgeKeys.has(key)) return;
+  graph.edgeKeys.add(key);
+  graph.model.edges.push({ from, to });
+}
+
+function rangeOfAdd(scope: Scope, inner: ts.CallExpression, outer: ts.CallExpression): SourceRange {
+  const name = (inner.expression as ts.PropertyAccessExpression).name;
+  const start = scope.sf.getLineAndCharacterOfPosition(name.getStart(scope.sf));
+  const end = scope.sf.getLineAndCharacterOfPosition(outer.getEnd());
+  return { file: scope.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+}
+
+export function rangeOf(scope: Scope, node: ts.Node): SourceRange {
+  const start = scope.sf.getLineAndCharacterOfPosition(node.getStart(scope.sf));
+  const end = scope.sf.getLineAndCharacterOfPosition(node.getEnd());
+  return { file: scope.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+}
+
+function lineOf(scope: Scope, pos: number): number {
+  return scope.sf.getLineAndCharacterOfPosition(pos).line + 1;
+}

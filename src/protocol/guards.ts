@@ -1,0 +1,50 @@
+import type { HostToWebview, RunnerToHost, WebviewToHost } from './messages.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isGraph = (v: unknown): boolean =>
+  isObject(v) && isString(v.alias) && Array.isArray(v.nodes) && Array.isArray(v.edges) &&
+  v.nodes.every((n) => isObject(n) && isString(n.uid) && isString(n.kind) && isString(n.label)) &&
+  v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to));
+const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isString(v.uid);
+const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
+
+/** Largest message the host accepts from a runner (bytes of JSON, checked by the spawner). */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+export function isRunnerToHost(v: unknown): v is RunnerToHost {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
+    case 'graph/snapshot': return isGraph(v.graph);
+    case 'trace/append': return isEvents(v.events);
+    case 'run/done': return true;
+    case 'run/failed': return isObject(v.error) && isString(v.error.message);
+    default: return false;
+  }
+}
+
+export function isHostToWebview(v: unknown): v is HostToWebview {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'graph/show':
+      return isObject(v.result) && Array.isArray(v.result.graphs) && v.result.graphs.every(isGraph) &&
+        Array.isArray(v.result.diagnostics) && typeof v.revision === 'number' && isObject(v.settings);
+    case 'trace/reset': return isString(v.title);
+    case 'trace/append': return isEvents(v.events);
+    case 'selection/set': return Array.isArray(v.uids) && v.uids.every(isString);
+    default: return false;
+  }
+}
+
+export function isWebviewToHost(v: unknown): v is WebviewToHost {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'ready': return true;
+    case 'node/reveal': return isString(v.uid);
+    case 'webview/error': return isString(v.message);
+    default: return false;
+  }
+}

@@ -1,0 +1,76 @@
+import type { GraphModel, SourceRange, TraceEvent } from '../core/index.js';
+
+/** Bumped on every incompatible change of any message below. */
+export const PROTOCOL_VERSION = 1;
+
+/** A problem the extractor found in the user's source: never fatal, always located. */
+export interface Diagnostic {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  range: SourceRange;
+  /** The node the problem concerns, when there is one. */
+  uid?: string;
+}
+
+/** What static extraction of one file produces; also the JSON of `pyflow graph`. */
+export interface ExtractResult {
+  file: string;
+  graphs: GraphModel[];
+  diagnostics: Diagnostic[];
+}
+
+/** An error as plain data. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  uid?: string;
+  source?: SourceRange;
+}
+
+/** What the user asked a run to evaluate. */
+export type RunTarget =
+  | { kind: 'script' }
+  | { kind: 'graph' }
+  | { kind: 'line'; file: string; line: number }
+  | { kind: 'uid'; uid: string };
+
+/** Messages the runner child process sends to its parent over Node's IPC channel. */
+export type RunnerToHost =
+  /** First message of every run: the protocol and library versions of the child. */
+  | { type: 'hello'; protocol: number; libraryVersion: string }
+  /** A graph exists (or changed): the runtime model, which replaces the static one for this run. */
+  | { type: 'graph/snapshot'; graph: GraphModel }
+  /** A batch of trace events, in order. */
+  | { type: 'trace/append'; events: TraceEvent[] }
+  /** The run evaluated its target. `preview` is a short text of the value. */
+  | { type: 'run/done'; target?: string; preview?: string; note?: string }
+  /** The run failed: a user error, a missing target, or a protocol problem. */
+  | { type: 'run/failed'; error: SerializedError };
+
+/** Messages the extension sends to the graph webview; nothing is sent before the webview's `ready`. */
+export type HostToWebview =
+  /** Draw this extraction (replaces any previous graph); `revision` grows with each edit. */
+  | { type: 'graph/show'; result: ExtractResult; revision: number; settings: ViewSettings }
+  /** Forget the trace overlay: a run starts. */
+  | { type: 'trace/reset'; title: string }
+  /** Overlay these trace events (in order). */
+  | { type: 'trace/append'; events: TraceEvent[] }
+  /** Highlight the nodes whose `add` call is at the editor's selection. */
+  | { type: 'selection/set'; uids: string[] };
+
+/** Messages the graph webview sends to the extension. */
+export type WebviewToHost =
+  /** The webview's listener is attached; the host (re)sends the full state. */
+  | { type: 'ready' }
+  /** The user picked a node: reveal its `add` call in the editor. */
+  | { type: 'node/reveal'; uid: string }
+  /** Something failed inside the webview; the host logs it. */
+  | { type: 'webview/error'; message: string; stack?: string };
+
+/** View preferences the host passes to the webview. */
+export interface ViewSettings {
+  direction: 'DOWN' | 'RIGHT';
+  full: boolean;
+}
