@@ -237,7 +237,7 @@ function isGraphBuilderClass(scope: Scope, expr: ts.Expression): boolean {
 
 function newGraph(scope: Scope, expr: ts.NewExpression): Value {
   const options = expr.arguments?.[0] ? readOptions(scope, expr.arguments[0]) : {};
-  const alias = typeof options.alias === 'string' ? options.alias : `graph_${scope.graphs.length}`;
+  const alias = typeof options.alias === 'string' ? options.alias : 'graph';
   const graph: GraphState = {
     model: { alias, nodes: [], edges: [] }, counter: -1, persist: options.persist === true,
     uncertainSince: undefined, edgeKeys: new Set(), graftNodes: new Set(),

@@ -1,7 +1,7 @@
 import { DataNode, OperationNode, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
-import type { TraceEvent } from './trace.js';
+import { currentHost, type TraceEvent } from './trace.js';
 import { dimensionOf, previewValue } from './dims.js';
 
 /*
@@ -46,6 +46,7 @@ interface Frame {
 export type Target = DataNode | OperationNode;
 
 export function evaluateSync(graph: GraphBuilder, targets: readonly Target[]): unknown[] {
+  currentHost()?.beforeEvaluate?.(graph, targets);
   const ctx = new EvalContext(graph);
   try {
     return targets.map((target) => evaluateTarget(ctx, target));
@@ -56,6 +57,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[]): u
 }
 
 export async function evaluateAsync(graph: GraphBuilder, targets: readonly Target[]): Promise<unknown[]> {
+  currentHost()?.beforeEvaluate?.(graph, targets);
   const ctx = new EvalContext(graph);
   try {
     const results: unknown[] = [];

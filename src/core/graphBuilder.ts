@@ -36,7 +36,6 @@ type Outputs<R, N extends number> = R extends readonly unknown[]
   : DataNode<unknown>[] & { length: N };
 type Fn = (...args: never[]) => unknown;
 
-let graphCount = 0;
 
 /** Builds a lazy computation graph: `const a = G.add(fn)(x, y)` adds an op; `a.get()` evaluates. */
 export class GraphBuilder {
@@ -55,7 +54,7 @@ export class GraphBuilder {
   private counter = -1;
 
   constructor(options: GraphBuilderOptions = {}) {
-    this.alias = options.alias ?? `graph_${graphCount++}`;
+    this.alias = options.alias ?? 'graph';
     this.persistAll = options.persist ?? false;
     this.verbose = options.verbose ?? false;
     this.log = options.log ?? ((line) => console.log(line));

@@ -1,0 +1,61 @@
+// Builds every target: extension, runner, CLI (node, cjs), webview (browser), core library (esm + cjs),
+// and copies esbuild itself into dist/ (the extension and CLI bundle user scripts at run time).
+// Flags: --production (minify, no source maps), --watch.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const define = { PYFLOW_VERSION: JSON.stringify(pkg.version) };
+
+/** Prints errors as file:line:col lines, the shape VS Code's problem matchers read. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+    });
+  },
+};
+
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher] };
+const targets = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.cjs', sourcemap: true },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.mjs', format: 'esm', sourcemap: true },
+  {
+    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+    sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher],
+  },
+];
+
+/** Copies the esbuild package and its platform binary to dist/esbuild, where `require('./esbuild')` finds them. */
+function vendorEsbuild() {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('esbuild/package.json'));
+  const out = 'dist/esbuild';
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  cpSync(join(pkgDir, 'package.json'), join(out, 'package.json'));
+  cpSync(join(pkgDir, 'lib'), join(out, 'lib'), { recursive: true });
+  const scope = join(dirname(pkgDir), '@esbuild');
+  for (const platform of readdirSync(scope)) {
+    cpSync(join(scope, platform), join(out, 'node_modules', '@esbuild', platform), { recursive: true });
+  }
+}
+
+if (watch) {
+  for (const options of targets) await (await esbuild.context(options)).watch();
+  console.log('watching…');
+} else {
+  await Promise.all(targets.map((options) => esbuild.build(options)));
+  vendorEsbuild();
+}

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { ModelCache, mentionsPyflow } from './modelCache.js';
+import { EvaluateCodeLensProvider } from './codeLens.js';
+import { GRAPH_VIEW_TYPE, GraphPanel } from './graphPanel.js';
+import { Runs } from './runs.js';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'typescript' }, { language: 'javascript' }, { language: 'typescriptreact' }, { language: 'javascriptreact' },
+];
+
+export function activate(context: vscode.ExtensionContext): void {
+  const channel = vscode.window.createOutputChannel('Pyflow');
+  const cache = new ModelCache();
+  let panel: GraphPanel | undefined;
+  let lastErrorAt = 0;
+
+  const reportError = (summary: string, detail: string): void => {
+    channel.appendLine(detail);
+    if (Date.now() - lastErrorAt < 2000) return;
+    lastErrorAt = Date.now();
+    void vscode.window.showErrorMessage(summary, 'Show Output').then((choice) => { if (choice) channel.show(true); });
+  };
+
+  const revealNode = async (uri: vscode.Uri, uid: string): Promise<void> => {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const node = cache.get(document).graphs.flatMap((g) => g.nodes).find((n) => n.uid === uid);
+    if (!node?.source) return;
+    const start = new vscode.Position(node.source.line - 1, node.source.column - 1);
+    const end = node.source.endLine ? new vscode.Position(node.source.endLine - 1, (node.source.endColumn ?? 1) - 1) : start;
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(start, end) });
+  };
+
+  const adoptPanel = (webviewPanel: vscode.WebviewPanel, uri: vscode.Uri | undefined): GraphPanel => {
+    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid) => void revealNode(u, uid), (l) => channel.appendLine(l));
+    p.onDidDispose(() => { if (panel === p) panel = undefined; });
+    panel = p;
+    if (uri) void vscode.workspace.openTextDocument(uri).then((d) => p.show(uri, cache.get(d)), () => undefined);
+    return p;
+  };
+
+  const showGraph = (document: vscode.TextDocument | undefined): void => {
+    if (!document) {
+      void vscode.window.showInformationMessage('Pyflow: open a TypeScript or JavaScript file that builds a GraphBuilder graph, then run Show Graph.');
+      return;
+    }
+    if (!panel) {
+      const webviewPanel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Pyflow graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
+      adoptPanel(webviewPanel, document.uri);
+    } else {
+      panel.panel.reveal(vscode.ViewColumn.Beside, true);
+    }
+    panel!.show(document.uri, cache.get(document));
+  };
+
+  const runs = new Runs(context.extensionUri, {
+    channel,
+    onStart: (title) => panel?.resetTrace(title),
+    onTrace: (events) => panel?.appendTrace(events),
+    reportError,
+  });
+
+  const updateContext = (editor: vscode.TextEditor | undefined): void => {
+    void vscode.commands.executeCommand('setContext', 'pyflow.fileHasGraph', !!editor && mentionsPyflow(editor.document.getText()));
+  };
+
+  let refresh: NodeJS.Timeout | undefined;
+  context.subscriptions.push(
+    channel, cache, runs,
+    vscode.commands.registerCommand('pyflow.showGraph', (uri?: vscode.Uri) => {
+      const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document;
+      showGraph(doc);
+    }),
+    vscode.commands.registerCommand('pyflow.evaluateHere', async (uri: vscode.Uri, line: number) => {
+      const document = await vscode.workspace.openTextDocument(uri);
+      await runs.run(document, { kind: 'line', file: document.uri.fsPath, line }, `Evaluate here: line ${line}`);
+    }),
+    vscode.commands.registerCommand('pyflow.runGraph', async () => {
+      const document = vscode.window.activeTextEditor?.document;
+      if (document) await runs.run(document, { kind: 'graph' }, 'Run Graph');
+    }),
+    vscode.commands.registerCommand('pyflow.stop', () => runs.stop()),
+    vscode.commands.registerCommand('pyflow.showLog', () => channel.show(true)),
+    vscode.languages.registerCodeLensProvider(SELECTOR, new EvaluateCodeLensProvider(cache, cache.onDidChange)),
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel, state: unknown) {
+        const uri = typeof (state as { uri?: unknown } | undefined)?.uri === 'string' ? vscode.Uri.parse((state as { uri: string }).uri) : vscode.window.activeTextEditor?.document.uri;
+        adoptPanel(webviewPanel, uri);
+      },
+    }),
+    vscode.window.onDidChangeActiveTextEditor(updateContext),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (!panel || panel.documentUri?.toString() !== e.document.uri.toString()) return;
+      clearTimeout(refresh);
+      refresh = setTimeout(() => panel?.show(e.document.uri, cache.get(e.document)), 250);
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.commands.executeCommand('editor.action.codeLens.refresh')),
+  );
+  updateContext(vscode.window.activeTextEditor);
+}
+
+export function deactivate(): void {}

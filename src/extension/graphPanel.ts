@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import { isWebviewToHost, type ExtractResult, type HostToWebview, type TraceEvent } from '../protocol/index.js';
+import { webviewHtml } from './webviewHtml.js';
+
+export const GRAPH_VIEW_TYPE = 'pyflow.graph';
+
+/** The one graph panel: shows the graph of a document and overlays the trace of its runs. */
+export class GraphPanel implements vscode.Disposable {
+  private ready = false;
+  private isDisposed = false;
+  private revision = 0;
+  private trace: TraceEvent[] = [];
+  private traceTitle = '';
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposed = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposed.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    public documentUri: vscode.Uri | undefined,
+    private result: ExtractResult | undefined,
+    private readonly onReveal: (uri: vscode.Uri, uid: string) => void,
+    private readonly log: (line: string) => void,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+    panel.webview.html = webviewHtml(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+    );
+  }
+
+  show(uri: vscode.Uri, result: ExtractResult): void {
+    const changedFile = this.documentUri?.toString() !== uri.toString();
+    this.documentUri = uri;
+    this.result = result;
+    this.panel.title = `Graph: ${vscode.workspace.asRelativePath(uri)}`;
+    if (changedFile) this.trace = [];
+    this.sendGraph();
+  }
+
+  resetTrace(title: string): void {
+    this.trace = [];
+    this.traceTitle = title;
+    this.post({ type: 'trace/reset', title });
+  }
+
+  appendTrace(events: TraceEvent[]): void {
+    this.trace.push(...events);
+    this.post({ type: 'trace/append', events });
+  }
+
+  private sendGraph(): void {
+    if (!this.result) return;
+    const full = vscode.workspace.getConfiguration('pyflow').get<boolean>('view.full', false);
+    this.post({ type: 'graph/show', result: this.result, revision: ++this.revision, settings: { direction: 'DOWN', full } });
+  }
+
+  private post(message: HostToWebview): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private receive(message: unknown): void {
+    if (!isWebviewToHost(message)) {
+      this.log(`Pyflow: dropped an unknown message from the graph view: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendGraph();
+        if (this.trace.length > 0) {
+          this.post({ type: 'trace/reset', title: this.traceTitle });
+          this.post({ type: 'trace/append', events: this.trace });
+        }
+        break;
+      case 'node/reveal':
+        if (this.documentUri) this.onReveal(this.documentUri, message.uid);
+        break;
+      case 'webview/error':
+        this.log(`Graph view error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);
+        break;
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.disposed.fire();
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposed.dispose();
+  }
+}

@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { extractGraph } from '../analysis/extractGraph.js';
+import type { ExtractResult } from '../protocol/index.js';
+
+/** Extraction results by document, recomputed only when the document's version changes. */
+export class ModelCache implements vscode.Disposable {
+  private readonly entries = new Map<string, { version: number; result: ExtractResult }>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor() {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument((e) => this.changed.fire(e.document.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.entries.delete(d.uri.toString())),
+      this.changed,
+    );
+  }
+
+  get(document: vscode.TextDocument): ExtractResult {
+    const key = document.uri.toString();
+    const hit = this.entries.get(key);
+    if (hit && hit.version === document.version) return hit.result;
+    const result = extractGraph(document.getText(), document.uri.fsPath);
+    this.entries.set(key, { version: document.version, result });
+    return result;
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
+
+/** Cheap test before parsing: does the text mention pyflow's GraphBuilder at all? */
+export function mentionsPyflow(text: string): boolean {
+  return text.includes('GraphBuilder') && text.includes('pyflow');
+}

@@ -1,0 +1,45 @@
+import { dirname, join } from 'node:path';
+import type { SerializedError } from '../protocol/index.js';
+
+/** The part of esbuild's API the runner uses (the extension ships its own copy of esbuild). */
+export type Esbuild = typeof import('esbuild');
+
+export type BundleResult = { ok: true; path: string } | { ok: false; error: SerializedError };
+
+/** Bundles the user's script to one ESM file with source maps; `pyflow` resolves to our bundled core. */
+export async function bundleScript(
+  request: { file: string; text?: string; libraryPath: string; esbuild: Esbuild },
+  outDir: string,
+): Promise<BundleResult> {
+  const outfile = join(outDir, 'script.mjs');
+  const loader = /\.tsx$/.test(request.file) ? 'tsx' : /\.jsx$/.test(request.file) ? 'jsx' : /\.[cm]?js$/.test(request.file) ? 'js' : 'ts';
+  try {
+    await request.esbuild.build({
+      ...(request.text === undefined
+        ? { entryPoints: [request.file] }
+        : { stdin: { contents: request.text, sourcefile: request.file, resolveDir: dirname(request.file), loader } }),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      sourcemap: 'linked',
+      sourceRoot: '',
+      alias: { pyflow: request.libraryPath },
+      banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
+      logLevel: 'silent',
+      keepNames: true,
+    });
+    return { ok: true, path: outfile };
+  } catch (error) {
+    const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
+    const first = errors[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+    const message = errors.length > 0
+      ? errors.slice(0, 5).map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : ''}${e.text}`).join('\n')
+      : String(error);
+    const out: SerializedError = { name: 'BuildError', message: `Could not build ${request.file}: ${where ? '' : ''}${message}` };
+    if (first?.location) out.source = { file: first.location.file, line: first.location.line, column: first.location.column + 1 };
+    return { ok: false, error: out };
+  }
+}
