@@ -46,6 +46,9 @@ export function functionName(fn: Function): string {
   return name === '' ? 'anonymous' : name;
 }
 
+/** V8's stack API (Node, Chromium); elsewhere `new Error().stack` is used. */
+const V8Error = Error as unknown as { stackTraceLimit: number; captureStackTrace?: (target: object, fn?: Function) => void };
+
 const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 
 /**
@@ -54,10 +57,11 @@ const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
  */
 export function captureCallSite(skipFrames: number): CallSite | undefined {
   const holder: { stack?: string } = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = skipFrames + 2;
-  Error.captureStackTrace(holder, captureCallSite);
-  Error.stackTraceLimit = limit;
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = skipFrames + 2;
+  if (V8Error.captureStackTrace) V8Error.captureStackTrace(holder, captureCallSite);
+  else holder.stack = new Error().stack;
+  V8Error.stackTraceLimit = limit;
   const lines = holder.stack?.split('\n') ?? [];
   const frame = lines[skipFrames + 1];
   const match = frame ? FRAME.exec(frame.trim()) : null;

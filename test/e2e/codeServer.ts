@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/*
+ * Starts a real VS Code (code-server on Node 24, see shared e2e-vscode.md) with this repository's
+ * extension and a workspace folder, bound to 127.0.0.1 on a free port. Tools come from .ci/provision.sh
+ * (PYFLOW_CODE_SERVER, PYFLOW_NODE24 in the environment).
+ */
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  userDataDir: string;
+  workspace: string;
+  stop(): Promise<void>;
+  /** The text the extension wrote to its output channel (read from the log file on disk). */
+  outputChannel(name: string): string;
+}
+
+export const CLEAN_SETTINGS = {
+  'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.tips.enabled': false, 'workbench.welcomePage.walkthroughs.openOnInstall': false, 'telemetry.telemetryLevel': 'off',
+  'workbench.enableExperiments': false, 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'editor.minimap.enabled': false, 'git.enabled': false,
+};
+
+export interface StartOptions {
+  workspace: string;
+  /** Trust the workspace (default true); false opens it in Restricted Mode. */
+  trusted?: boolean;
+  /** Install by symlinking the repo (default) or from a .vsix. */
+  vsix?: string;
+  port?: number;
+  /** Keep the process in the foreground group (npm start) instead of a detached group. */
+  extraSettings?: Record<string, unknown>;
+}
+
+export function requireTool(name: 'PYFLOW_CODE_SERVER' | 'PYFLOW_NODE24'): string {
+  const value = process.env[name];
+  if (!value || !existsSync(value)) {
+    throw new Error(`${name} is not set or missing: run the tests through \`npm test\` (it provisions code-server and Node 24 via .ci/provision.sh)`);
+  }
+  return value;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function startCodeServer(options: StartOptions): Promise<CodeServer> {
+  const cs = requireTool('PYFLOW_CODE_SERVER');
+  const node24 = requireTool('PYFLOW_NODE24');
+  const run = mkdtempSync(join(tmpdir(), 'pyflow-cs-'));
+  const userDataDir = join(run, 'ud');
+  const extensionsDir = join(run, 'ext');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  const trusted = options.trusted ?? true;
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
+    ...CLEAN_SETTINGS, 'security.workspace.trust.enabled': trusted ? false : true, ...options.extraSettings,
+  }));
+  const port = options.port ?? await freePort();
+  writeFileSync(join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const env = { ...process.env, PATH: `${resolve(node24, '..')}:${process.env.PATH}` };
+  if (options.vsix) {
+    await runToEnd(cs, ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', options.vsix], env);
+  } else {
+    symlinkSync(REPO, join(extensionsDir, 'pyflow-dev.pyflow'));
+  }
+  const args = ['--config', join(run, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
+    '--disable-update-check', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  if (trusted) args.push('--disable-workspace-trust');
+  args.push(options.workspace);
+  const child = spawn(cs, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`;
+  await waitForPage(url, child, () => log);
+  return {
+    url, port, userDataDir, workspace: options.workspace,
+    stop: () => stopGroup(child),
+    outputChannel: (name) => readOutputChannel(userDataDir, name),
+  };
+}
+
+async function waitForPage(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${log()}`);
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not serve ${url} within 60 s:\n${log()}`);
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${out}`))));
+  });
+}
+
+/** The output channel's log file: <user-data-dir>/logs/<ts>/exthost<N>/output_logging_<ts>/<n>-<name>.log. */
+function readOutputChannel(userDataDir: string, name: string): string {
+  const texts: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(`-${name}.log`)) texts.push(readFileSync(path, 'utf8'));
+    }
+  };
+  const logs = join(userDataDir, 'logs');
+  if (existsSync(logs)) walk(logs);
+  return texts.join('\n');
+}
