@@ -57,7 +57,7 @@ export class GraphBuilder {
     this.alias = options.alias ?? 'graph';
     this.persistAll = options.persist ?? false;
     this.verbose = options.verbose ?? false;
-    this.log = options.log ?? ((line) => console.log(line));
+    this.log = options.log ?? defaultLog;
     this.onRelease = options.onRelease;
     this._concurrency = Math.max(1, options.concurrency ?? 4);
     const host = currentHost();
@@ -264,6 +264,11 @@ export class GraphBuilder {
   get operations(): readonly OperationNode[] {
     return this._ops;
   }
+}
+
+/** console.log without depending on DOM or Node typings (the core targets both). */
+function defaultLog(line: string): void {
+  (globalThis as unknown as { console: { log(text: string): void } }).console.log(line);
 }
 
 function containsDataNode(value: unknown): boolean {

@@ -117,8 +117,13 @@ async function main(): Promise<void> {
   if (takeover) return takeover;
   flush();
   if (config.target.kind === 'script') {
-    snapshot();
-    finish({ type: 'run/done' });
+    // Let the script's pending work (timers, promises) finish; the IPC channel must not keep us alive.
+    process.channel?.unref();
+    process.once('beforeExit', () => {
+      process.channel?.ref();
+      snapshot();
+      finish({ type: 'run/done' });
+    });
     return;
   }
   const target = findTarget(graphs, config.target);

@@ -1,0 +1,17 @@
+// The seed's "Computation and memory efficiency" example.
+import { GraphBuilder } from 'pyflow';
+
+function adding(a: number, b: number): number {
+  return a + b;
+}
+
+function return2(a: number, b: number): [number, number] {
+  return [a + 1, b + 1];
+}
+
+const G = new GraphBuilder({ verbose: false });
+const a1 = G.add(adding)(1, 2);
+const [a2, a3] = G.add(return2, { nOut: 2 })(a1, 3);
+const a4 = G.add(adding)(a1, 5);
+const a5 = G.add(adding)(a4, a3);
+export { a2, a5 };

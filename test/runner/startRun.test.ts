@@ -1,0 +1,131 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { startRun, type RunOutcome } from '../../src/runner/startRun.js';
+import { formatTraceEvent, type TraceEvent } from '../../src/core/index.js';
+import type { RunTarget } from '../../src/protocol/index.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const DIST = join(REPO, 'dist');
+
+async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string } = {}) {
+  const events: TraceEvent[] = [];
+  let stdout = '';
+  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, timeoutMs: extra.timeoutMs }, {
+    onMessage: (m) => { if (m.type === 'trace/append') events.push(...m.events); },
+    onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
+  });
+  if (extra.cancelAfterMs !== undefined) setTimeout(() => handle.cancel(), extra.cancelAfterMs);
+  const outcome: RunOutcome = await handle.done;
+  return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), stdout };
+}
+
+/** Whether a process runs (a zombie waiting for a reaper counts as gone). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function script(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pyflow-test-'));
+  const file = join(dir, 'script.ts');
+  writeFileSync(file, body);
+  return file;
+}
+
+describe('runner: real child processes', () => {
+  it('evaluates the quickstart node at a line and streams the seed-format trace', async () => {
+    const { outcome, lines } = await run(join(REPO, 'examples', 'quickstart.ts'), { kind: 'line', file: join(REPO, 'examples', 'quickstart.ts'), line: 11 });
+    assert.equal(outcome.status, 'done');
+    assert.equal(outcome.status === 'done' && outcome.message.preview, '11');
+    assert.deepEqual(lines.slice(0, 4), ['computing for data_8', 'adding_7 activated!', 'adding_0 activated!', 'adding_4 activated!']);
+    assert.equal(lines.length, 15);
+  });
+
+  it('runs a whole script and passes its console output through', async () => {
+    const { outcome, stdout } = await run(join(REPO, 'examples', 'quickstart.ts'), { kind: 'script' });
+    assert.equal(outcome.status, 'done');
+    assert.equal(stdout.trim(), '11');
+  });
+
+  it('a throwing op fails the run with its uid and TypeScript source line', async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';
+function boom(x: number): number {
+  if (x > 0) throw new Error('bad input ' + x);
+  return x;
+}
+const G = new GraphBuilder();
+const a = G.add(boom)(1);
+a.get();
+`);
+    const { outcome } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'failed');
+    if (outcome.status !== 'failed') return;
+    assert.match(outcome.error.message, /boom_0 \(boom, added at .*script\.ts:7:\d+\) threw: bad input 1/);
+    assert.equal(outcome.error.uid, 'boom_0');
+    assert.equal(outcome.error.source?.line, 7);
+  });
+
+  it('a syntax error is reported with its location, before anything runs', async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder(;\n`);
+    const { outcome } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'failed');
+    if (outcome.status !== 'failed') return;
+    assert.equal(outcome.error.name, 'BuildError');
+    assert.match(outcome.error.message, /script\.ts:2:\d+/);
+  });
+
+  it('a missing import is reported as a build error naming the module', async () => {
+    const file = script(`import { nope } from 'no-such-module-pyflow';\nconsole.log(nope);\n`);
+    const { outcome } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /no-such-module-pyflow/);
+  });
+
+  it('an infinite loop is stopped by the timeout', async () => {
+    const file = script(`while (true) {}\n`);
+    const started = Date.now();
+    const { outcome } = await run(file, { kind: 'script' }, { timeoutMs: 1500 });
+    assert.equal(outcome.status, 'timeout');
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('cancel kills the process tree', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'pyflow-pid-')), 'pid');
+    const file = script(`import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
+setInterval(() => {}, 1000);
+`);
+    const { outcome } = await run(file, { kind: 'script' }, { cancelAfterMs: 1500 });
+    assert.equal(outcome.status, 'cancelled');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(isAlive(pid), false, 'the grandchild sleep process is gone');
+  });
+
+  it('a line with no add call says which nodes exist', async () => {
+    const { outcome } = await run(join(REPO, 'examples', 'quickstart.ts'), { kind: 'line', file: join(REPO, 'examples', 'quickstart.ts'), line: 3 });
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /No pyflow node at .*quickstart\.ts:3 .* adding_0 \(line 9\)/);
+  });
+
+  it('runs unsaved editor text instead of the file on disk', async () => {
+    const file = join(REPO, 'examples', 'quickstart.ts');
+    const text = `import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst a = G.add((x: number) => x * 10)(4);\n`;
+    const { outcome } = await run(file, { kind: 'line', file, line: 3 }, { text });
+    assert.equal(outcome.status === 'done' && outcome.message.preview, '40');
+  });
+});
