@@ -12,4 +12,4 @@ source "$env_file"
 export PATH="$(dirname "$PYFLOW_NODE24"):$PATH"
 npm run --silent build
 npm run --silent package >/dev/null
-exec node --import tsx .ci/serve.ts
+exec node --import tsx .ci/serve.mts

@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 
 /* The import table of STYLE.md §1: dependencies point one way only. */
 
-const REPO = resolve(import.meta.dirname, '..');
+const REPO = resolve(__dirname, '..');
 const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/core': { mayImport: [/^\.\//] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },

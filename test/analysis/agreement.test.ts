@@ -12,8 +12,8 @@ import type { GraphModel, ModelNode } from '../../src/core/index.js';
  * (uids, kinds, labels, edges, styling). The runtime side runs the real script in a child process.
  */
 
-const REPO = resolve(import.meta.dirname, '..', '..');
-const CORPUS = join(import.meta.dirname, 'corpus');
+const REPO = resolve(__dirname, '..', '..');
+const CORPUS = join(__dirname, 'corpus');
 const COMPARED: (keyof ModelNode)[] = ['uid', 'kind', 'label', 'alias', 'fn', 'rank', 'shape', 'color', 'fontsize', 'raw'];
 
 function comparable(graph: GraphModel) {

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
  * (PYFLOW_CODE_SERVER, PYFLOW_NODE24 in the environment).
  */
 
-export const REPO = resolve(import.meta.dirname, '..', '..');
+export const REPO = resolve(__dirname, '..', '..');
 
 export interface CodeServer {
   url: string;

@@ -8,7 +8,7 @@ import { startRun, type RunOutcome } from '../../src/runner/startRun.js';
 import { formatTraceEvent, type TraceEvent } from '../../src/core/index.js';
 import type { RunTarget } from '../../src/protocol/index.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..');
+const REPO = resolve(__dirname, '..', '..');
 const DIST = join(REPO, 'dist');
 
 async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string } = {}) {
