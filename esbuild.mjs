@@ -29,8 +29,10 @@ const targets = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.cjs', sourcemap: true },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.mjs', format: 'esm', sourcemap: true },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.cjs', sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.mjs', format: 'esm', sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.cjs' },
+  { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.mjs', format: 'esm' },
   {
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher],

@@ -11,7 +11,8 @@ const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
   'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^node:/, /^esbuild$/] },
-  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/] },
+  'src/view': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/\.\.\/webview\/(layout|render|vnode|shapes)\.js$/, /^node:/, /^elkjs\//] },
+  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view)\//, /^node:/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/, /^vscode$/] },
   webview: { mayImport: [/^\.\//, /^\.\.\/src\/protocol\//, /^\.\.\/src\/core\//, /^elkjs\//, /^@vscode-elements\//] },
 };

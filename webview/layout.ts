@@ -1,5 +1,5 @@
 import type { ModelNode } from '../src/protocol/index.js';
-import type { ViewGraph } from './viewModel.js';
+import type { ViewGraph } from '../src/core/summary.js';
 
 /** The part of elkjs's API the layout uses, so the same code runs with a worker or in-process. */
 export interface ElkLike {

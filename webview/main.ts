@@ -5,7 +5,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ExtractResult, HostToWebview, TraceEvent } from '../src/protocol/index.js';
 import { connectHost } from './host.js';
 import { layoutGraph, type ElkLike } from './layout.js';
-import { viewGraph } from './viewModel.js';
+import { viewGraph } from '../src/core/summary.js';
 import { renderSvg } from './render.js';
 import { toDom } from './toDom.js';
 import { applyEvents, emptyOverlay, type OverlayState } from './overlay.js';

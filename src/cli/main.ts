@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { extractGraph } from '../analysis/extractGraph.js';
-import { formatTraceEvent, type TraceEvent } from '../core/index.js';
+import { formatTraceEvent, toDot, type GraphModel, type TraceEvent } from '../core/index.js';
+import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
 import { startRun } from '../runner/startRun.js';
 import type { Esbuild } from '../runner/bundleScript.js';
 import type { RunTarget } from '../protocol/index.js';
@@ -44,17 +45,35 @@ function readSource(file: string | undefined): { file: string; text: string } {
   }
 }
 
-function graphCommand(args: string[]): void {
+async function graphCommand(args: string[]): Promise<void> {
   const full = flag(args, '--full');
   const format = option(args, '--format') ?? 'json';
   const out = option(args, '-o', '--out');
   if (!['json', 'dot', 'svg', 'html'].includes(format)) fail(`unknown format "${format}" (json, dot, svg or html)`);
-  if (format !== 'json') fail(`--format ${format} is not available yet; use json`);
   const { file, text } = readSource(args[0]);
   const result = extractGraph(text, file);
-  const body = `${JSON.stringify(full ? result : result, null, 2)}\n`;
+  if (format !== 'json') {
+    for (const d of result.diagnostics) process.stderr.write(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
+    if (result.graphs.length === 0) fail(`no pyflow graph in ${file}`, 1);
+  }
+  let body: string;
+  if (format === 'json') body = `${JSON.stringify(result, null, 2)}\n`;
+  else if (format === 'dot') body = result.graphs.map((g) => toDot(g, { full })).join('\n');
+  else if (format === 'html') body = await renderGraphHtml(result.graphs, { full, title: basename(file) });
+  else if (result.graphs.length === 1) body = await renderGraphSvg(result.graphs[0]!, { full });
+  else return writeSvgs(result.graphs, full, out);
   if (out) writeFileSync(out, body);
   else process.stdout.write(body);
+}
+
+/** Several graphs as SVG: one file each, OUT with the graph alias before the extension. */
+async function writeSvgs(graphs: GraphModel[], full: boolean, out: string | undefined): Promise<void> {
+  if (!out) fail(`${graphs.length} graphs in this file: an SVG holds one; use --format html, or -o OUT.svg to write one file per graph`);
+  for (const g of graphs) {
+    const path = out.replace(/(\.svg)?$/, `.${g.alias.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
+    writeFileSync(path, await renderGraphSvg(g, { full }));
+    process.stderr.write(`wrote ${path}\n`);
+  }
 }
 
 async function runCommand(args: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { DataNode, OperationNode, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
-import { currentHost, type TraceEvent } from './trace.js';
+import { currentHost } from './trace.js';
 import { dimensionOf, previewValue } from './dims.js';
 
 /*
@@ -9,145 +9,140 @@ import { dimensionOf, previewValue } from './dims.js';
  *
  * get(d) on a data node without a value: emit `computing d`, activate every op that d needs (the op
  * ancestors reachable through data nodes without a value, pre-order, parents in argument order), then run
- * d's producer. Running an op first gets each parent in argument order (recursively computing the ones
- * without a value), then calls the function, stores the outputs, offers each parent for release, and
- * deactivates the op.
+ * d's producer. Running an op first gets each parent in argument order (computing the ones without a
+ * value the same way), then calls the function, stores the outputs, offers each parent for release, and
+ * deactivates the op. The explicit stack of frames replaces pyflow's recursion and keeps its order.
  *
  * Invariants:
  * - A data node whose consumer is activated and still lacks an output is never released, so once an op is
- *   activated its whole missing ancestry is activated too; nested gets therefore only walk nodes not yet
- *   visited in this evaluation (pyflow re-walks them: exponential on lattices).
- * - `ctx.activated` lists every op this evaluation activated; on failure each still active one is
- *   deactivated, so the graph can be evaluated again.
+ *   activated its whole missing ancestry is activated too; nested activations therefore only walk nodes
+ *   not yet visited in this evaluation (pyflow re-walks them: exponential on lattices).
+ * - `ctx.activated` lists every op this evaluation activated; on failure each one still active is
+ *   deactivated, so the graph stays consistent and can be evaluated again.
+ * - Events go to the graph that owns the node (grafted graphs report their own nodes), and are only
+ *   built when that graph has a listener.
  */
-
-type Emit = ((event: TraceEvent) => void) | undefined;
 
 let epoch = 0;
 
-class EvalContext {
+export class EvalContext {
   readonly visit = ++epoch;
   readonly activated: OperationNode[] = [];
-  readonly emit: Emit;
-  readonly previews: boolean;
-  constructor(readonly graph: GraphBuilder) {
-    this.emit = graph._emitter();
-    this.previews = graph._previewValues();
-  }
+  /** `G.run()`: every pending op was activated up front; op targets that already ran are skipped. */
+  runAll = false;
 }
 
-/** One op waiting for its parents: `next` is the first parent not yet resolved. */
-interface Frame {
+/** Creates the context of one evaluation; `preActivate` ops are activated first, in order (`G.run()`). */
+export function newContext(preActivate?: readonly OperationNode[]): EvalContext {
+  const ctx = new EvalContext();
+  if (preActivate) {
+    ctx.runAll = true;
+    for (const op of preActivate) activate(ctx, op);
+  }
+  return ctx;
+}
+
+/**
+ * One op waiting for its parents: `next` is the first parent not known to have a value. Values are read
+ * when the op is called: a parent of an activated op that still lacks an output is never released.
+ */
+export interface Frame {
   op: OperationNode;
   next: number;
-  values: unknown[];
+  started: number;
 }
 
 export type Target = DataNode | OperationNode;
 
-export function evaluateSync(graph: GraphBuilder, targets: readonly Target[]): unknown[] {
+export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], preActivate?: readonly OperationNode[]): unknown[] {
   currentHost()?.beforeEvaluate?.(graph, targets);
-  const ctx = new EvalContext(graph);
+  let ctx: EvalContext | undefined;
   try {
-    return targets.map((target) => evaluateTarget(ctx, target));
+    ctx = newContext(preActivate);
+    return targets.map((target) => evaluateTarget(ctx!, target));
   } catch (error) {
-    abort(ctx);
-    throw error;
-  }
-}
-
-export async function evaluateAsync(graph: GraphBuilder, targets: readonly Target[]): Promise<unknown[]> {
-  currentHost()?.beforeEvaluate?.(graph, targets);
-  const ctx = new EvalContext(graph);
-  try {
-    const results: unknown[] = [];
-    for (const target of targets) results.push(await evaluateTargetAsync(ctx, target));
-    return results;
-  } catch (error) {
-    abort(ctx);
+    if (ctx) abort(ctx);
     throw error;
   }
 }
 
 function evaluateTarget(ctx: EvalContext, target: Target): unknown {
-  const stack = startTarget(ctx, target);
+  const stack: Frame[] = [];
+  startTarget(ctx, target, stack);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
-    if (descend(ctx, stack, frame)) continue;
-    const result = call(ctx, frame);
+    const parent = nextMissingParent(frame);
+    if (parent !== undefined) {
+      stack.push(startCompute(ctx, parent));
+      continue;
+    }
+    const result = callOp(frame);
     if (isThenable(result)) {
       void Promise.resolve(result).catch(() => undefined);
-      throw fail(ctx, frame.op, new PyflowError('ASYNC_IN_GET',
-        `${frame.op.uid} (${frame.op.fnName}, added at ${describeCallSite(frame.op.callSite)}) returned a Promise: ` +
-        'evaluate this graph with `await node.getAsync()` instead of `get()`', frame.op.uid, frame.op.callSite));
+      const op = frame.op;
+      throw fail(op, new PyflowError('ASYNC_IN_GET',
+        `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) returned a Promise: ` +
+        'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`', op.uid, op.callSite));
     }
-    finish(ctx, frame, result);
+    finishOp(frame, result);
     stack.pop();
   }
   return target instanceof DataNode ? target._value : undefined;
 }
 
-async function evaluateTargetAsync(ctx: EvalContext, target: Target): Promise<unknown> {
-  const stack = startTarget(ctx, target);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    if (descend(ctx, stack, frame)) continue;
-    let result = call(ctx, frame);
-    if (isThenable(result)) {
-      try {
-        result = await result;
-      } catch (error) {
-        throw fail(ctx, frame.op, opFailure(frame.op, error));
-      }
-    }
-    finish(ctx, frame, result);
-    stack.pop();
-  }
-  return target instanceof DataNode ? target._value : undefined;
-}
-
-function startTarget(ctx: EvalContext, target: Target): Frame[] {
+/** Pushes the first frame of a target (none when it already has its value). */
+export function startTarget(ctx: EvalContext, target: Target, stack: Frame[]): void {
   if (target instanceof DataNode) {
-    if (target._hasValue) return [];
-    return [startCompute(ctx, target)];
+    if (!target._hasValue) stack.push(startCompute(ctx, target));
+    return;
   }
+  if (ctx.runAll && !target._active) return;
   activateAncestors(ctx, [target]);
-  return [{ op: target, next: 0, values: [] }];
+  stack.push(newFrame(target));
 }
 
-function startCompute(ctx: EvalContext, data: DataNode): Frame {
+/** `computing for d`: activates what d needs and returns the frame of d's producer. */
+export function startCompute(ctx: EvalContext, data: DataNode): Frame {
   const producer = data._producer;
   if (producer === undefined) {
     throw new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
   }
-  ctx.emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
+  data._graph._emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
   activateAncestors(ctx, [producer]);
-  return { op: producer, next: 0, values: [] };
+  return newFrame(producer);
 }
 
-/** Resolves the frame's parents in order; pushes a frame and returns true when one must be computed. */
-function descend(ctx: EvalContext, stack: Frame[], frame: Frame): boolean {
+function newFrame(op: OperationNode): Frame {
+  return { op, next: 0, started: 0 };
+}
+
+/** The first parent (in argument order) that must be computed before the op can run. */
+export function nextMissingParent(frame: Frame): DataNode | undefined {
   const parents = frame.op._parents;
   while (frame.next < parents.length) {
     const parent = parents[frame.next]!;
-    if (!parent._hasValue) {
-      stack.push(startCompute(ctx, parent));
-      return true;
-    }
-    frame.values.push(parent._value);
+    if (!parent._hasValue) return parent;
     frame.next++;
   }
-  return false;
+  return undefined;
 }
 
-function call(ctx: EvalContext, frame: Frame): unknown {
+/** Calls the op's function with its arguments (`running`); a throw becomes a PyflowError. */
+export function callOp(frame: Frame): unknown {
   const op = frame.op;
-  ctx.emit?.({ kind: 'running', uid: op.uid, graph: op._graph.alias });
-  const args = op._args === undefined ? frame.values : op._args.map((t) => buildArg(t, frame.values));
+  const emit = op._graph._emit;
+  if (emit !== undefined) {
+    emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
+    frame.started = now();
+  }
+  const parents = op._parents;
+  const values = new Array<unknown>(parents.length);
+  for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
+  const args = op._args === undefined ? values : op._args.map((t) => buildArg(t, values));
   try {
     return (op._fn as (...a: unknown[]) => unknown)(...args);
   } catch (error) {
-    throw fail(ctx, op, opFailure(op, error));
+    throw fail(op, opFailure(op, error));
   }
 }
 
@@ -162,51 +157,51 @@ function buildArg(template: ArgTemplate, values: unknown[]): unknown {
   }
 }
 
-function finish(ctx: EvalContext, frame: Frame, result: unknown): void {
+/** Stores the outputs, releases what no activated consumer needs any more, deactivates the op. */
+export function finishOp(frame: Frame, result: unknown): void {
   const op = frame.op;
-  frame.values.length = 0;
-  storeOutputs(ctx, op, result);
-  releaseParents(ctx, op);
-  deactivate(ctx, op);
+  storeOutputs(op, result);
+  const emit = op._graph._emit;
+  if (emit !== undefined) emit({ kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs: now() - frame.started });
+  releaseParents(op);
+  deactivate(op);
 }
 
-function storeOutputs(ctx: EvalContext, op: OperationNode, result: unknown): void {
+function storeOutputs(op: OperationNode, result: unknown): void {
   const outputs = op._outputs;
   if (outputs.length === 0) return;
   if (op._nOut === 1) {
-    setValue(ctx, outputs[0]!, result);
+    setValue(outputs[0]!, result);
     return;
   }
   const items = Array.isArray(result) ? result : isIterable(result) ? [...result] : undefined;
   if (items === undefined || items.length !== outputs.length) {
-    const got = items === undefined ? `a non-iterable ${typeof result}` : `${items.length} values`;
-    throw fail(ctx, op, new PyflowError('OUTPUT_COUNT',
+    const got = items === undefined ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
+    throw fail(op, new PyflowError('OUTPUT_COUNT',
       `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${op._nOut} but returned ${got}`,
       op.uid, op.callSite));
   }
-  for (let i = 0; i < outputs.length; i++) setValue(ctx, outputs[i]!, items[i]);
+  for (let i = 0; i < outputs.length; i++) setValue(outputs[i]!, items[i]);
 }
 
-function setValue(ctx: EvalContext, data: DataNode, value: unknown): void {
+function setValue(data: DataNode, value: unknown): void {
   data._value = value;
   data._hasValue = true;
-  if (ctx.previews && ctx.emit) {
-    ctx.emit({ kind: 'value', uid: data.uid, graph: data._graph.alias, preview: previewValue(value), dim: dimensionOf(value) });
+  const graph = data._graph;
+  if (graph._emit !== undefined && graph._previewValues()) {
+    graph._emit({ kind: 'value', uid: data.uid, graph: graph.alias, preview: previewValue(value), dim: dimensionOf(value) });
   }
 }
 
 /** pyflow's release rule: a parent is kept while an activated consumer still lacks an output. */
-function releaseParents(ctx: EvalContext, op: OperationNode): void {
+function releaseParents(op: OperationNode): void {
   const parents = op._parents;
   for (let i = 0; i < parents.length; i++) {
     const parent = parents[i]!;
-    if (parent._persist || !parent._hasValue || parents.indexOf(parent) !== i) continue;
+    if (parent._persist || parent._keep || !parent._hasValue || (i > 0 && parents.indexOf(parent) !== i)) continue;
     const neededBy = activeConsumerNeeding(parent);
-    if (neededBy !== undefined) {
-      ctx.emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });
-    } else {
-      releaseValue(ctx.graph, parent);
-    }
+    if (neededBy === undefined) releaseValue(parent);
+    else parent._graph._emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });
   }
 }
 
@@ -220,20 +215,20 @@ function activeConsumerNeeding(data: DataNode): OperationNode | undefined {
   return undefined;
 }
 
-/** Drops a value, disposing it if it is disposable, and reports `released`. */
-export function releaseValue(graph: GraphBuilder, data: DataNode): void {
+/** Drops a value, reports `released`, and disposes it (Symbol.dispose / asyncDispose) or hands it to onRelease. */
+export function releaseValue(data: DataNode): void {
   const value = data._value;
   data._value = undefined;
   data._hasValue = false;
-  graph._emitter()?.({ kind: 'released', uid: data.uid, graph: data._graph.alias });
-  graph._disposeValue(value, data);
+  data._graph._emit?.({ kind: 'released', uid: data.uid, graph: data._graph.alias });
+  data._graph._disposeValue(value, data);
 }
 
 /**
- * Activates, in pyflow's pre-order, every op reachable from `roots` through data nodes that lack a value.
+ * Activates, in pyflow's pre-order, every op reachable from `starts` through data nodes that lack a value.
  * Each node is walked once per evaluation.
  */
-function activateAncestors(ctx: EvalContext, starts: readonly (DataNode | OperationNode)[]): void {
+export function activateAncestors(ctx: EvalContext, starts: readonly (DataNode | OperationNode)[]): void {
   const visit = ctx.visit;
   const stack: (DataNode | OperationNode)[] = [];
   for (let i = starts.length - 1; i >= 0; i--) stack.push(starts[i]!);
@@ -247,46 +242,51 @@ function activateAncestors(ctx: EvalContext, starts: readonly (DataNode | Operat
     }
     if (node._visit === visit) continue;
     node._visit = visit;
-    activateOp(ctx, node);
+    activate(ctx, node);
     const parents = node._parents;
     for (let i = parents.length - 1; i >= 0; i--) stack.push(parents[i]!);
   }
 }
 
-function activateOp(ctx: EvalContext, op: OperationNode): void {
-  op._visit = ctx.visit;
+export function activate(ctx: EvalContext, op: OperationNode): void {
   if (op._active) return;
   op._active = true;
   ctx.activated.push(op);
-  ctx.emit?.({ kind: 'activated', uid: op.uid, graph: op._graph.alias });
+  op._graph._emit?.({ kind: 'activated', uid: op.uid, graph: op._graph.alias });
 }
 
-function deactivate(ctx: EvalContext, op: OperationNode): void {
+function deactivate(op: OperationNode): void {
   if (!op._active) return;
   op._active = false;
-  ctx.emit?.({ kind: 'deactivated', uid: op.uid, graph: op._graph.alias });
+  op._graph._emit?.({ kind: 'deactivated', uid: op.uid, graph: op._graph.alias });
 }
 
-function abort(ctx: EvalContext): void {
-  for (const op of ctx.activated) deactivate(ctx, op);
+/** After a failure: deactivates everything this evaluation activated, so the graph can be run again. */
+export function abort(ctx: EvalContext): void {
+  for (const op of ctx.activated) deactivate(op);
 }
 
-function opFailure(op: OperationNode, error: unknown): PyflowError {
+export function opFailure(op: OperationNode, error: unknown): PyflowError {
   if (error instanceof PyflowError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new PyflowError('OP_FAILED',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) threw: ${message}`, op.uid, op.callSite, { cause: error });
 }
 
-function fail(ctx: EvalContext, op: OperationNode, error: PyflowError): PyflowError {
-  ctx.emit?.({ kind: 'error', uid: op.uid, graph: op._graph.alias, message: error.message });
+export function fail(op: OperationNode, error: PyflowError): PyflowError {
+  op._graph._emit?.({ kind: 'error', uid: op.uid, graph: op._graph.alias, message: error.message });
   return error;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+const clock = (globalThis as { performance?: { now(): number } }).performance;
+function now(): number {
+  return clock ? clock.now() : Date.now();
 }

@@ -1,11 +1,31 @@
 import { DataNode, OperationNode, type AddOptions, type ArgTemplate } from './nodes.js';
-import { evaluateSync, evaluateAsync, type Target } from './evaluator.js';
+import { evaluateSync, type Target } from './evaluator.js';
+import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 import { formatTraceEvent } from './format.js';
 import { captureCallSite, functionName, hasReturn } from './introspect.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
+import { dependencyClosure } from './summary.js';
+import { toDot, type DotOptions } from './dot.js';
+
+/** A node, or its uid or name. */
+export type TargetRef = DataNode | OperationNode | string;
+
+/** Options of `G.view()`. */
+export interface ViewOptions {
+  /** Full view (ops and data nodes) instead of the summary. */
+  full?: boolean;
+  /** Label nodes by uid (default: the graph's `verbose`). */
+  uidLabels?: boolean;
+  /** Where to write the page (`.svg` for a bare SVG); default a new file in the temp dir. */
+  path?: string;
+  highlight?: Iterable<string>;
+}
+
+/** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
+const VIEW_MODULE = 'pyflow/view';
 
 export interface GraphBuilderOptions {
   /** Name of the graph: the view's title, and the box drawn for it when another graph grafts it. */
@@ -140,29 +160,32 @@ export class GraphBuilder {
   }
 
   /**
-   * Runs the whole graph (every op), keeping the requested data nodes. Returns the value of one target,
-   * an array for several, undefined for none.
+   * Runs the whole graph: activates every op that has not produced its outputs (in the order they were
+   * added) and runs them in that order. Requested data nodes are kept; returns the value of one target, an
+   * array for several, undefined for none.
    */
-  run(...targets: (DataNode | OperationNode | string)[]): unknown {
+  run(...targets: TargetRef[]): unknown {
     const resolved = this.resolveTargets(targets);
-    return this.pick(resolved, evaluateSync(this, [...this.pendingOps(), ...resolved]).slice(-resolved.length || Infinity));
+    const pending = this.pendingOps();
+    return this.pick(resolved, evaluateSync(this, [...pending, ...resolved], pending).slice(pending.length));
   }
 
-  /** Runs only what the targets need (data nodes: their values; ops: the op itself), keeping them. */
-  runOnly(...targets: (DataNode | OperationNode | string)[]): unknown {
+  /** Runs only what the targets need (data nodes: their values; ops: the op itself), keeping requested data. */
+  runOnly(...targets: TargetRef[]): unknown {
     const resolved = this.resolveTargets(targets);
     return this.pick(resolved, evaluateSync(this, resolved));
   }
 
-  /** `run` for graphs whose ops return promises. */
-  async runAsync(...targets: (DataNode | OperationNode | string)[]): Promise<unknown> {
+  /** `run` for graphs whose ops return promises; independent ops run concurrently. */
+  async runAsync(...targets: TargetRef[]): Promise<unknown> {
     const resolved = this.resolveTargets(targets);
-    const values = await evaluateAsync(this, [...this.pendingOps(), ...resolved]);
-    return this.pick(resolved, values.slice(-resolved.length || Infinity));
+    const pending = this.pendingOps();
+    const values = await evaluateAsync(this, [...pending, ...resolved], pending);
+    return this.pick(resolved, values.slice(pending.length));
   }
 
   /** `runOnly` for graphs whose ops return promises. */
-  async runOnlyAsync(...targets: (DataNode | OperationNode | string)[]): Promise<unknown> {
+  async runOnlyAsync(...targets: TargetRef[]): Promise<unknown> {
     const resolved = this.resolveTargets(targets);
     return this.pick(resolved, await evaluateAsync(this, resolved));
   }
@@ -176,22 +199,59 @@ export class GraphBuilder {
     return targets.length === 1 ? values[0] : values;
   }
 
-  private resolveTargets(targets: (DataNode | OperationNode | string)[]): Target[] {
+  private resolveTargets(targets: TargetRef[]): Target[] {
     return targets.map((target) => {
       const node = typeof target === 'string' ? this.findNode(target) : target;
-      if (node instanceof DataNode) node.persist();
+      if (node instanceof DataNode) node._keep = true;
       return node;
     });
   }
 
-  /** Finds a node by uid, or by alias when it is unique. */
+  /**
+   * Finds a node by uid (`adding_4`), or by name when exactly one node has it: an op's alias or function
+   * name, or a data node's output alias (pyflow matches a uid without its `_n` suffix the same way).
+   */
   findNode(name: string): DataNode | OperationNode {
     const byUid = this._ops.find((op) => op.uid === name) ?? this._data.find((d) => d.uid === name);
     if (byUid) return byUid;
-    const byAlias = [...this._ops.filter((op) => op._options.alias === name), ...this._data.filter((d) => d.alias === name)];
-    if (byAlias.length === 1) return byAlias[0]!;
-    const why = byAlias.length > 1 ? `the alias is shared by ${byAlias.map((n) => n.uid).join(', ')}` : 'no node has that uid or alias';
-    throw new PyflowError('UNKNOWN_NODE', `${this.alias} has no single node named "${name}": ${why}`);
+    const stem = (uid: string): string => uid.slice(0, uid.lastIndexOf('_'));
+    const matches = [...this._ops.filter((op) => stem(op.uid) === name), ...this._data.filter((d) => d.alias === name && stem(d.uid) === name)];
+    if (matches.length === 1) return matches[0]!;
+    const why = matches.length > 1
+      ? `${matches.length} nodes are named so (${matches.map((n) => n.uid).join(', ')}); use a uid`
+      : `no node has that uid or name (uids: ${[...this._ops, ...this._data].slice(0, 12).map((n) => n.uid).join(', ')}${this._ops.length + this._data.length > 12 ? ', …' : ''})`;
+    throw new PyflowError('UNKNOWN_NODE', `Graph "${this.alias}" has no single node "${name}": ${why}`);
+  }
+
+  /** uids of every node the targets depend on (pyflow's view_dependency highlight), targets included. */
+  dependencies(...targets: TargetRef[]): Set<string> {
+    const uids = targets.map((t) => (typeof t === 'string' ? this.findNode(t) : t).uid);
+    return dependencyClosure(this.toJSON(), uids);
+  }
+
+  /** Graphviz DOT of the graph with pyflow's styling; `full` adds the data nodes. */
+  toDot(options: DotOptions = {}): string {
+    return toDot(this.toJSON(), options);
+  }
+
+  /**
+   * Draws the graph. Under the Pyflow extension's runner it appears in the graph view; in Node it is written
+   * as a standalone HTML page (the webview's renderer) whose path is returned.
+   */
+  async view(options: ViewOptions = {}): Promise<string | undefined> {
+    const host = currentHost();
+    const highlight = options.highlight ? [...options.highlight] : undefined;
+    if (host?.showGraph) {
+      host.showGraph(this, { full: options.full, highlight });
+      return undefined;
+    }
+    const viewer = (await import(VIEW_MODULE)) as { writeGraphView(model: GraphModel, o: object): Promise<string> };
+    return viewer.writeGraphView(this.toJSON(), { ...options, uidLabels: options.uidLabels ?? this.verbose, highlight: options.highlight ? new Set(options.highlight) : undefined });
+  }
+
+  /** `view()` with everything the targets need highlighted (pyflow's `view_dependency`). */
+  viewDependency(...targets: TargetRef[]): Promise<string | undefined> {
+    return this.view({ highlight: this.dependencies(...targets) });
   }
 
   /** Removes the last `n` operations with their outputs and raw inputs (pyflow's `remove`). */

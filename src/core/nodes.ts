@@ -1,6 +1,7 @@
 import type { CallSite } from './trace.js';
 import type { GraphBuilder } from './graphBuilder.js';
-import { evaluateSync, evaluateAsync, releaseValue } from './evaluator.js';
+import { evaluateSync, releaseValue } from './evaluator.js';
+import { evaluateAsync } from './evaluateAsync.js';
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
@@ -24,6 +25,8 @@ export class DataNode<T = unknown> {
   /** @internal */ _value: T | undefined = undefined;
   /** @internal */ _hasValue = false;
   /** @internal */ _persist: boolean;
+  /** @internal Kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
+  _keep = false;
   /** @internal */ readonly _consumers: OperationNode[] = [];
   /** @internal */ _visit = 0;
 
@@ -58,7 +61,7 @@ export class DataNode<T = unknown> {
 
   /** Drops the value (disposing it if it is disposable); the next `get()` recomputes it. */
   releaseMemory(): void {
-    releaseValue(this._graph, this);
+    if (this._hasValue) releaseValue(this);
   }
 
   /** Keeps the value once computed, instead of releasing it when no consumer needs it. */

@@ -36,6 +36,8 @@ export interface PyflowHost {
   readonly captureCallSites: boolean;
   /** Whether `value` events (value previews) should be produced. */
   readonly previewValues: boolean;
+  /** `G.view()` under a host: the host shows the graph (the extension's webview) instead of writing a file. */
+  showGraph?(graph: unknown, options: { full?: boolean; highlight?: string[] }): void;
   /** Called before the user's script evaluates anything; the host may take over (see runner). */
   beforeEvaluate?(graph: unknown, targets: readonly unknown[]): void;
 }

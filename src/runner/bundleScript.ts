@@ -25,7 +25,7 @@ export async function bundleScript(
       outfile,
       sourcemap: 'linked',
       sourceRoot: '',
-      alias: { pyflow: request.libraryPath },
+      alias: { pyflow: request.libraryPath, 'pyflow/view': request.libraryPath.replace(/index\.mjs$/, 'view.mjs') },
       banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
       logLevel: 'silent',
       keepNames: true,

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { layoutGraph } from '../../webview/layout.js';
-import { viewGraph } from '../../webview/viewModel.js';
+import { viewGraph } from '../../src/core/summary.js';
 import { renderSvg } from '../../webview/render.js';
 import { toMarkup } from '../../webview/vnode.js';
 import { GraphBuilder } from '../../src/core/index.js';

@@ -1,4 +1,4 @@
-import type { GraphModel, ModelNode } from '../src/protocol/index.js';
+import type { GraphModel, ModelNode } from './model.js';
 
 /** What one drawing shows: the nodes and edges of the summary (ops only) or the full view. */
 export interface ViewGraph {
@@ -43,4 +43,19 @@ export function viewGraph(model: GraphModel, full: boolean): ViewGraph {
     }
   }
   return { title: model.alias, nodes, edges };
+}
+
+/** Every node `targets` depend on (pyflow's view_dependency): their ancestors, and the targets themselves. */
+export function dependencyClosure(model: GraphModel, targets: readonly string[]): Set<string> {
+  const parents = new Map<string, string[]>();
+  for (const e of model.edges) (parents.get(e.to) ?? parents.set(e.to, []).get(e.to)!).push(e.from);
+  const seen = new Set<string>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const uid = stack.pop()!;
+    if (seen.has(uid)) continue;
+    seen.add(uid);
+    for (const p of parents.get(uid) ?? []) stack.push(p);
+  }
+  return seen;
 }

@@ -1,0 +1,107 @@
+import { DataNode, type OperationNode } from './nodes.js';
+import type { GraphBuilder } from './graphBuilder.js';
+import { currentHost } from './trace.js';
+import {
+  EvalContext, abort, newContext, callOp, fail, finishOp, isThenable, nextMissingParent, opFailure, startCompute, startTarget,
+  type Frame, type Target,
+} from './evaluator.js';
+
+/*
+ * The asynchronous evaluator: the same frames and order as the synchronous one while ops return plain
+ * values, so a synchronous graph prints the same trace under getAsync(). When an op returns a promise
+ * its frame is set aside as in flight and the walk goes on with the next parent that is still missing, so
+ * independent ops run concurrently (at most `concurrency` promises at once). A frame whose remaining
+ * parents are all in flight waits in `blocked` and is resumed when one of them settles.
+ */
+
+interface InFlight {
+  frame: Frame;
+  promise: Promise<{ inflight: InFlight; ok: boolean; value: unknown }>;
+}
+
+export async function evaluateAsync(graph: GraphBuilder, targets: readonly Target[], preActivate?: readonly OperationNode[]): Promise<unknown[]> {
+  currentHost()?.beforeEvaluate?.(graph, targets);
+  let ctx: EvalContext | undefined;
+  try {
+    ctx = newContext(preActivate);
+    const results: unknown[] = [];
+    for (const target of targets) {
+      await evaluateTarget(ctx, target, graph._concurrency);
+      results.push(target instanceof DataNode ? target._value : undefined);
+    }
+    return results;
+  } catch (error) {
+    if (ctx) abort(ctx);
+    throw error;
+  }
+}
+
+async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: number): Promise<void> {
+  const stack: Frame[] = [];
+  const blocked: Frame[] = [];
+  const inflight = new Map<OperationNode, InFlight>();
+  const framed = new Set<OperationNode>();
+  startTarget(ctx, target, stack);
+  for (const f of stack) framed.add(f.op);
+  for (;;) {
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const next = startableParent(frame, inflight, framed);
+      if (next === 'blocked') {
+        blocked.push(stack.pop()!);
+        continue;
+      }
+      if (next !== undefined) {
+        const child = startCompute(ctx, next);
+        framed.add(child.op);
+        stack.push(child);
+        continue;
+      }
+      if (inflight.size >= concurrency) {
+        blocked.push(stack.pop()!);
+        break;
+      }
+      stack.pop();
+      const result = callOp(frame);
+      if (isThenable(result)) {
+        const entry: InFlight = { frame, promise: undefined as never };
+        entry.promise = Promise.resolve(result).then(
+          (value) => ({ inflight: entry, ok: true, value }),
+          (value: unknown) => ({ inflight: entry, ok: false, value }),
+        );
+        inflight.set(frame.op, entry);
+        continue;
+      }
+      framed.delete(frame.op);
+      finishOp(frame, result);
+    }
+    if (inflight.size === 0) {
+      if (blocked.length === 0) return;
+      stack.push(...blocked.splice(0).reverse());
+      continue;
+    }
+    const settled = await Promise.race([...inflight.values()].map((f) => f.promise));
+    const op = settled.inflight.frame.op;
+    inflight.delete(op);
+    framed.delete(op);
+    if (!settled.ok) throw fail(op, opFailure(op, settled.value));
+    finishOp(settled.inflight.frame, settled.value);
+    stack.push(...blocked.splice(0).reverse());
+  }
+}
+
+/**
+ * The first missing parent (argument order) whose producer is not already being computed; 'blocked' when
+ * every missing parent is; undefined when all parents have values.
+ */
+function startableParent(frame: Frame, inflight: Map<OperationNode, InFlight>, framed: Set<OperationNode>): DataNode | 'blocked' | undefined {
+  if (nextMissingParent(frame) === undefined) return undefined;
+  const parents = frame.op._parents;
+  for (let i = frame.next; i < parents.length; i++) {
+    const p = parents[i]!;
+    if (p._hasValue) continue;
+    const producer = p._producer;
+    if (producer === undefined || (!inflight.has(producer) && !framed.has(producer))) return p;
+  }
+  return 'blocked';
+}

@@ -1,0 +1,68 @@
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { GraphModel } from '../core/model.js';
+import { viewGraph } from '../core/summary.js';
+import { layoutGraph, type ElkLike } from '../../webview/layout.js';
+import { renderSvg } from '../../webview/render.js';
+import { escapeXml, toMarkup } from '../../webview/vnode.js';
+
+/*
+ * The webview's own layout and SVG renderer, run outside a browser: `pyflow graph --format svg|html` and
+ * `G.view()` in Node produce the same drawing as the extension.
+ */
+
+export interface StandaloneOptions {
+  /** Full view (ops and data) instead of the summary. */
+  full?: boolean;
+  /** Label nodes by uid (pyflow's verbose view). */
+  uidLabels?: boolean;
+  direction?: 'DOWN' | 'RIGHT';
+  /** uids drawn highlighted (dependency view). */
+  highlight?: ReadonlySet<string>;
+}
+
+let elk: ElkLike | undefined;
+
+/** One SVG document per graph. */
+export async function renderGraphSvg(model: GraphModel, options: StandaloneOptions = {}): Promise<string> {
+  elk ??= new ELK();
+  const placed = await layoutGraph(elk, viewGraph(model, options.full === true), { direction: options.direction ?? 'DOWN', uidLabels: options.uidLabels });
+  const svg = renderSvg(placed);
+  if (options.highlight) {
+    for (const group of svg.children) {
+      if (typeof group === 'string') continue;
+      for (const node of group.children) {
+        if (typeof node !== 'string' && options.highlight.has(String(node.attrs['data-uid']))) node.attrs.class = `${node.attrs.class} st-activated`;
+      }
+    }
+  }
+  const style = { tag: 'style', attrs: {}, children: [STANDALONE_CSS] };
+  svg.children.unshift(style);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${toMarkup(svg)}\n`;
+}
+
+/** A self-contained HTML page (no scripts, no remote resources) with every graph, light or dark by system theme. */
+export async function renderGraphHtml(models: readonly GraphModel[], options: StandaloneOptions & { title?: string } = {}): Promise<string> {
+  const sections = await Promise.all(models.map(async (m) => {
+    const svg = (await renderGraphSvg(m, options)).replace(/^<\?xml[^>]*>\n/, '');
+    return `<section><h2>${escapeXml(m.alias)}</h2>\n${svg}</section>`;
+  }));
+  const title = escapeXml(options.title ?? models.map((m) => m.alias).join(', '));
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${title} — Pyflow</title>
+<style>body{font-family:system-ui,sans-serif;margin:16px;background:#fff;color:#1f1f1f}h2{font-size:1.05em}
+@media (prefers-color-scheme: dark){body{background:#1f1f1f;color:#ccc}}</style></head>
+<body>
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+const STANDALONE_CSS = `
+.edge{fill:none;stroke:#6e7681;stroke-width:1.2}.arrowhead{fill:#6e7681}
+.node .shape{stroke:#444;stroke-width:1}.node:not(.filled) .shape{fill:#fff}.node .shape-line{fill:none;stroke:#444}
+.node .shape.invisible{stroke:none;fill:transparent}
+.node text{fill:#1f1f1f;font-family:ui-monospace,Menlo,Consolas,monospace}
+.node.dynamic .shape{stroke-dasharray:4 3}.node.st-activated .shape{stroke:#7cfc00;stroke-width:2.5}
+@media (prefers-color-scheme: dark){.node .shape{stroke:#aaa}.node:not(.filled) .shape{fill:#252526}.node .shape-line{stroke:#aaa}.node text{fill:#ddd}.node.filled text{fill:#1f1f1f}.edge{stroke:#8b949e}.arrowhead{fill:#8b949e}}
+`;
