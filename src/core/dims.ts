@@ -19,7 +19,7 @@ export function dimensionOf(value: unknown): string {
 }
 
 function tuple(dims: readonly number[]): string {
-  return dims.length === 1 ? `(${dims[0]}, )` : `(${dims.join(', ')})`;
+  return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
 }
 
 function safeCall(fn: Function, self: unknown): unknown {

@@ -7,7 +7,8 @@ export type PyflowErrorCode =
   | 'NO_VALUE'
   | 'BAD_ARGUMENT'
   | 'UNKNOWN_NODE'
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  | 'REMOVED';
 
 /** The one error class of the library: `code` says which rule broke, `uid` names the node. */
 export class PyflowError extends Error {

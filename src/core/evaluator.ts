@@ -1,4 +1,4 @@
-import { DataNode, OperationNode, type ArgTemplate } from './nodes.js';
+import { DataNode, OperationNode, removedError, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
@@ -92,6 +92,7 @@ function evaluateTarget(ctx: EvalContext, target: Target): unknown {
 
 /** Pushes the first frame of a target (none when it already has its value). */
 export function startTarget(ctx: EvalContext, target: Target, stack: Frame[]): void {
+  if (target._removed) throw removedError(target);
   if (target instanceof DataNode) {
     if (!target._hasValue) stack.push(startCompute(ctx, target));
     return;
@@ -108,7 +109,7 @@ export function startCompute(ctx: EvalContext, data: DataNode): Frame {
     throw new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
   }
   data._graph._emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
-  activateAncestors(ctx, [producer]);
+  if (producer._visit !== ctx.visit) activateAncestors(ctx, [producer]);
   return newFrame(producer);
 }
 

@@ -258,12 +258,15 @@ export class GraphBuilder {
   remove(n = 1): void {
     for (let k = 0; k < n && this._ops.length > 0; k++) {
       const op = this._ops.pop()!;
+      op._removed = true;
       for (const out of op._outputs) {
+        out._removed = true;
         removeItem(this._data, out);
         this.counter--;
       }
       for (const parent of new Set(op._parents)) {
         if (parent.isRaw() && parent._graph === this) {
+          parent._removed = true;
           removeItem(this._data, parent);
           this.counter--;
         } else {

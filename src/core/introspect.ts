@@ -7,6 +7,17 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
  * Expression-bodied arrows always return; native and bound functions are assumed to.
  */
 export function hasReturn(fn: Function): boolean {
+  let known = returnCache.get(fn);
+  if (known === undefined) {
+    known = detectReturn(fn);
+    returnCache.set(fn, known);
+  }
+  return known;
+}
+
+const returnCache = new WeakMap<Function, boolean>();
+
+function detectReturn(fn: Function): boolean {
   const src = Function.prototype.toString.call(fn);
   if (NATIVE.test(src)) return true;
   const code = stripCommentsAndStrings(src);

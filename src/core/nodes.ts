@@ -2,6 +2,11 @@ import type { CallSite } from './trace.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { evaluateSync, releaseValue } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
+import { PyflowError } from './errors.js';
+
+export function removedError(node: { uid: string; _graph: { alias: string } }): PyflowError {
+  return new PyflowError('REMOVED', `${node.uid} was removed from graph "${node._graph.alias}" by G.remove(); it can no longer be evaluated`, node.uid);
+}
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
@@ -29,6 +34,8 @@ export class DataNode<T = unknown> {
   _keep = false;
   /** @internal */ readonly _consumers: OperationNode[] = [];
   /** @internal */ _visit = 0;
+  /** @internal Set by `G.remove()`: the node is no longer part of its graph. */
+  _removed = false;
 
   /** @internal */
   constructor(
@@ -45,11 +52,13 @@ export class DataNode<T = unknown> {
 
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
   get(): T {
+    if (this._removed) throw removedError(this);
     return this._hasValue ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
   }
 
   /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
   getAsync(): Promise<T> {
+    if (this._removed) return Promise.reject(removedError(this));
     return this._hasValue
       ? Promise.resolve(this._value as T)
       : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
@@ -91,6 +100,7 @@ export type ArgTemplate =
 export class OperationNode {
   /** @internal */ _active = false;
   /** @internal */ _visit = 0;
+  /** @internal */ _removed = false;
   /** @internal */ readonly _outputs: DataNode[] = [];
 
   /** @internal */

@@ -3,41 +3,36 @@ import type { DataNode, OperationNode } from './nodes.js';
 import type { GraphModel, ModelEdge, ModelNode, SourceRange } from './model.js';
 import { dimensionOf, previewValue } from './dims.js';
 
-/** The graph model of a builder, in uid order; data of grafted graphs becomes one `graph` node each. */
+/**
+ * The graph model of a builder, in uid order; data of grafted graphs becomes one `graph` node each.
+ * A raw input belongs to the one op it was given to, so only grafted graphs need de-duplicating.
+ */
 export function toGraphModel(graph: GraphBuilder): GraphModel {
   const nodes: ModelNode[] = [];
   const edges: ModelEdge[] = [];
-  const seen = new Set<string>();
-  const edgeKeys = new Set<string>();
-  const addEdge = (from: string, to: string): void => {
-    const key = `${from}\u0000${to}`;
-    if (edgeKeys.has(key)) return;
-    edgeKeys.add(key);
-    edges.push({ from, to });
-  };
+  const grafted = new Set<string>();
   for (const op of graph._ops) {
     const source = op.callSite ? { file: op.callSite.file, line: op.callSite.line, column: op.callSite.column } : undefined;
     nodes.push(opNode(op, source));
-    for (const parent of op._parents) {
+    const parents = op._parents;
+    for (let i = 0; i < parents.length; i++) {
+      const parent = parents[i]!;
+      if (i > 0 && parents.indexOf(parent) < i) continue;
       if (parent._graph !== graph) {
         const graphUid = parent._graph.alias;
-        if (!seen.has(graphUid)) {
-          seen.add(graphUid);
+        if (!grafted.has(graphUid)) {
+          grafted.add(graphUid);
           nodes.push({ uid: graphUid, kind: 'graph', label: graphUid, graph: graphUid, shape: 'box3d' });
         }
-        addEdge(graphUid, op.uid);
+        if (!edges.some((e) => e.from === graphUid && e.to === op.uid)) edges.push({ from: graphUid, to: op.uid });
         continue;
       }
-      if (!seen.has(parent.uid) && parent.isRaw()) {
-        seen.add(parent.uid);
-        nodes.push(dataNode(parent, source));
-      }
-      addEdge(parent.uid, op.uid);
+      if (parent._producer === undefined) nodes.push(dataNode(parent, source));
+      edges.push({ from: parent.uid, to: op.uid });
     }
     for (const out of op._outputs) {
-      seen.add(out.uid);
       nodes.push(dataNode(out, source));
-      addEdge(op.uid, out.uid);
+      edges.push({ from: op.uid, to: out.uid });
     }
   }
   return { alias: graph.alias, nodes, edges };
@@ -58,12 +53,14 @@ function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {
 function dataNode(data: DataNode, source: SourceRange | undefined): ModelNode {
   const node: ModelNode = { uid: data.uid, kind: 'data', label: data.alias ?? 'data' };
   if (data.alias !== undefined) node.alias = data.alias;
-  if (data.isRaw()) {
+  if (data._producer === undefined) {
     node.raw = true;
     node.value = previewValue(data._value);
   }
-  if (data.isPersisted()) node.persist = true;
-  if (data.isPersisted() && data.hasValue()) node.dim = dimensionOf(data._value);
+  if (data._persist) {
+    node.persist = true;
+    if (data._hasValue) node.dim = dimensionOf(data._value);
+  }
   if (source) node.source = source;
   return node;
 }

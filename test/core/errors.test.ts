@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GraphBuilder, PyflowError } from '../../src/core/index.js';
+
+describe('errors', () => {
+  it('an op that throws names its uid, function and the line of its add call; the graph can be re-run', () => {
+    let broken = true;
+    const G = new GraphBuilder({ callSites: true });
+    function parse(x: string): number {
+      if (broken) throw new TypeError(`cannot parse ${x}`);
+      return Number(x);
+    }
+    const a = G.add(parse)('12'); const line = Number(new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]);
+    const b = G.add((x: number) => x * 2, { alias: 'double' })(a);
+    assert.throws(() => b.get(), (e: unknown) => {
+      assert.ok(e instanceof PyflowError);
+      assert.equal(e.code, 'OP_FAILED');
+      assert.equal(e.uid, 'parse_0');
+      assert.equal(e.callSite?.line, line);
+      assert.match(e.message, new RegExp(`^parse_0 \\(parse, added at .*errors\\.test\\.ts:${line}:\\d+\\) threw: cannot parse 12$`));
+      assert.ok(e.cause instanceof TypeError);
+      return true;
+    });
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    broken = false;
+    assert.equal(b.get(), 24);
+  });
+
+  it('a wrong number of outputs is an error naming the op', () => {
+    const G = new GraphBuilder();
+    const [x] = G.add((v: number) => [v, v, v], { nOut: 2, alias: 'pair' })(1);
+    assert.throws(() => x!.get(), (e: PyflowError) => e.code === 'OUTPUT_COUNT' && /^pair_0 .* declared with nOut: 2 but returned 3 values$/.test(e.message));
+    const [y] = G.add((v: number) => v, { nOut: 2, alias: 'single' })(1);
+    assert.throws(() => y!.get(), (e: PyflowError) => e.code === 'OUTPUT_COUNT' && /returned a non-iterable number/.test(e.message));
+  });
+
+  it('bad input to add is rejected where it happens', () => {
+    const G = new GraphBuilder();
+    assert.throws(() => G.add(42 as never), (e: PyflowError) => e.code === 'BAD_ARGUMENT' && /expects a function, got number/.test(e.message));
+    assert.throws(() => G.add((x: number) => x, { nOut: -1 })(1), (e: PyflowError) => e.code === 'BAD_OPTION');
+  });
+
+  it('unknown or ambiguous target names list what exists', () => {
+    const G = new GraphBuilder();
+    const f = (x: number) => x;
+    G.add(f)(1);
+    G.add(f)(2);
+    assert.throws(() => G.runOnly('nope'), (e: PyflowError) => e.code === 'UNKNOWN_NODE' && /uids: f_0, f_3, data_1/.test(e.message));
+    assert.throws(() => G.runOnly('f'), (e: PyflowError) => /2 nodes are named so \(f_0, f_3\)/.test(e.message));
+    assert.equal(G.runOnly('data_2'), 1);
+  });
+
+  it('a released raw input cannot be recomputed and says so', () => {
+    const G = new GraphBuilder();
+    const a = G.add((x: number) => x)(1);
+    G.toJSON();
+    const raw = G.operations[0]!.inputs[0]!;
+    raw.releaseMemory();
+    assert.throws(() => a.get(), (e: PyflowError) => e.code === 'NO_VALUE' && /data_1 is a raw input/.test(e.message));
+  });
+});
