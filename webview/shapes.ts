@@ -1,7 +1,5 @@
 import { h, type VNode } from './vnode.js';
 
-/** Shapes of pyflow/Graphviz that the view draws; anything else is drawn as a box. */
-export const KNOWN_SHAPES = new Set(['box', 'rect', 'rectangle', 'square', 'ellipse', 'oval', 'circle', 'cylinder', 'box3d', 'record', 'diamond', 'note', 'tab', 'folder', 'hexagon', 'plaintext', 'none']);
 
 /** The outline elements of a node of the given shape and size; `divider` is the y of a record's separator. */
 export function shapeOutline(shape: string, w: number, h0: number, fill: string | undefined, divider?: number): VNode[] {

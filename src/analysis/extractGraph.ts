@@ -219,6 +219,7 @@ export function visitExpression(scope: Scope, expr: ts.Expression): Value | unde
   if (ts.isCallExpression(expr)) {
     const add = matchAddCall(scope, expr);
     if (add) return addOperation(scope, add.graph, add.inner, expr);
+    visitHelperCall(scope, expr);
   }
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr) || ts.isClassExpression(expr)) return undefined;
   ts.forEachChild(expr, (child) => {
@@ -227,6 +228,39 @@ export function visitExpression(scope: Scope, expr: ts.Expression): Value | unde
     else if (ts.isPropertyAssignment(child)) visitExpression(scope, child.initializer);
   });
   return undefined;
+}
+
+/**
+ * A call that may add nodes the extractor cannot see: a function given a graph, or a local function whose
+ * body uses a graph. Its nodes are not drawn; uids after it are marked uncertain.
+ */
+function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
+  const touched = new Set<GraphState>();
+  for (const arg of call.arguments) {
+    const value = ts.isIdentifier(arg) ? scope.values.get(arg.text) : undefined;
+    if (value?.kind === 'graph') touched.add(value.graph);
+  }
+  const callee = ts.isIdentifier(call.expression) ? scope.functions.get(call.expression.text) : undefined;
+  if (callee) {
+    const walk = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        const value = scope.values.get(node.text);
+        if (value?.kind === 'graph') touched.add(value.graph);
+      }
+      ts.forEachChild(node, walk);
+    };
+    walk(callee);
+  }
+  for (const graph of touched) {
+    if (graph.uncertainSince !== undefined) continue;
+    graph.uncertainSince = graph.counter;
+    const name = call.expression.getText(scope.sf);
+    scope.diagnostics.push({
+      severity: 'info',
+      message: `${name}(…) may add nodes to graph "${graph.model.alias}" at runtime; they are not drawn, and uids after line ${lineOf(scope, call.getEnd())} may differ (run the script to see the real graph)`,
+      range: rangeOf(scope, call),
+    });
+  }
 }
 
 function isGraphBuilderClass(scope: Scope, expr: ts.Expression): boolean {

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Scope } from './extractGraph.js';
 import { rangeOf } from './extractGraph.js';
+import { KNOWN_SHAPES } from '../protocol/shapes.js';
 
 /** Options of `add` or `new GraphBuilder`, as far as they are literals; `unknown` says what was not. */
 export interface StaticOptions {
@@ -37,6 +38,13 @@ export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {
         report(scope, valueExpr, `option "${key}" is not a literal: the graph may differ at runtime`);
         options.unknown = `its option "${key}" is not a literal`;
       }
+      continue;
+    }
+    if (key === 'shape' && typeof value === 'string' && !KNOWN_SHAPES.has(value)) {
+      report(scope, valueExpr, `unknown shape "${value}": drawn as a box (known: ${[...KNOWN_SHAPES].join(', ')})`);
+    }
+    if ((key === 'rank' || key === 'fontsize' || key === 'nOut') && typeof value !== 'number') {
+      report(scope, valueExpr, `option "${key}" should be a number, got ${JSON.stringify(value)}`);
       continue;
     }
     options[key] = value;

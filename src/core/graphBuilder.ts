@@ -118,25 +118,29 @@ export class GraphBuilder {
     const name = functionName(fn);
     const uid = `${options.alias ?? name}_${++this.counter}`;
     const parents: DataNode[] = [];
-    let structured = false;
-    const templates = args.map((arg) => {
-      const t = this.argTemplate(arg, parents);
-      if (t.kind !== 'parent') structured = true;
-      return t;
-    });
-    const op = new OperationNode(uid, name, fn as never, this, parents, structured ? templates : undefined, nOut, options, site);
-    const aliases = typeof options.outputAlias === 'string' ? [options.outputAlias] : options.outputAlias;
+    let templates: ArgTemplate[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg instanceof DataNode) {
+        parents.push(arg);
+        continue;
+      }
+      templates ??= args.slice(0, i).map((_, index): ArgTemplate => ({ kind: 'parent', index }));
+      templates.push(this.argTemplate(arg, parents));
+    }
+    if (templates !== undefined && templates.every((t) => t.kind === 'parent')) templates = undefined;
+    const op = new OperationNode(uid, name, fn as never, this, parents, templates, nOut, options, site);
     const persist = this.persistAll || options.persist === true;
     for (let i = 0; i < nOut; i++) {
-      const alias = aliases?.[i] ?? aliases?.[0];
+      const alias = outputAlias(options.outputAlias, i);
       const out = new DataNode(`${alias ?? 'data'}_${++this.counter}`, alias, this, op, persist);
       op._outputs.push(out);
       this._data.push(out);
     }
-    for (const parent of parents) parent._consumers.push(op);
+    for (let i = 0; i < parents.length; i++) parents[i]!._consumers.push(op);
     this._ops.push(op);
     if (nOut === 0) return op;
-    return nOut === 1 ? op._outputs[0] : [...op._outputs];
+    return nOut === 1 ? op._outputs[0] : op._outputs.slice();
   }
 
   /** Turns one argument into a template; raw values become persisted raw data nodes (`data_n`). */
@@ -332,6 +336,12 @@ export class GraphBuilder {
 /** console.log without depending on DOM or Node typings (the core targets both). */
 function defaultLog(line: string): void {
   (globalThis as unknown as { console: { log(text: string): void } }).console.log(line);
+}
+
+function outputAlias(aliases: string | readonly string[] | undefined, i: number): string | undefined {
+  if (aliases === undefined) return undefined;
+  if (typeof aliases === 'string') return aliases;
+  return aliases[i] ?? aliases[0];
 }
 
 function containsDataNode(value: unknown): boolean {

@@ -1,3 +1,4 @@
 export * from './messages.js';
 export * from './guards.js';
+export * from './shapes.js';
 export type { GraphModel, ModelEdge, ModelNode, NodeKind, SourceRange, TraceEvent, TraceKind } from '../core/index.js';

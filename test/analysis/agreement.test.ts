@@ -36,7 +36,7 @@ async function runtimeGraphs(file: string): Promise<GraphModel[]> {
 }
 
 describe('static extraction agrees with the runtime', () => {
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.ts')).sort();
+  const files = readdirSync(CORPUS).filter((f) => /\.(ts|js)$/.test(f)).sort();
   for (const name of files) {
     it(name, async () => {
       const file = join(CORPUS, name);

@@ -1,0 +1,107 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractGraph } from '../../src/analysis/extractGraph.js';
+
+const CORPUS = join(__dirname, 'corpus');
+
+/** A small deterministic PRNG, so a failing mutation can be replayed from its seed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JUNK = ['(', ')', '{', '}', '[', ']', ',', ';', '=>', 'G.add(', ')(', '...', 'const ', 'await ', '`', "'", '/*', '\u0000', 'if (', 'for (;;', '\n'];
+
+/** Random edits (cuts, junk insertions, truncation); also returns the first line they touch. */
+function mutate(text: string, random: () => number): { text: string; firstLine: number } {
+  let out = text;
+  let first = text.length;
+  const edits = 1 + Math.floor(random() * 6);
+  for (let i = 0; i < edits; i++) {
+    const from = i === 0 ? 0 : Math.min(first, out.length);
+    const at = from + Math.floor(random() * (out.length - from));
+    first = Math.min(first, at);
+    const kind = random();
+    if (kind < 0.4) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(random() * 20));
+    else if (kind < 0.85) out = out.slice(0, at) + JUNK[Math.floor(random() * JUNK.length)] + out.slice(at);
+    else out = out.slice(0, at);
+  }
+  return { text: out, firstLine: text.slice(0, first).split('\n').length };
+}
+
+describe('bad input never crashes or hangs the extractor', () => {
+  const corpus = readdirSync(CORPUS).map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8') }));
+
+  it('fuzz: 1,500 mutations of the corpus never throw or hang, and keep the graph above the damage', () => {
+    let prefixOps = 0;
+    let kept = 0;
+    for (let seed = 1; seed <= 1500; seed++) {
+      const random = rng(seed);
+      const file = corpus[seed % corpus.length]!;
+      const { text, firstLine } = mutate(file.text, random);
+      const started = performance.now();
+      let result;
+      try {
+        result = extractGraph(text, `/ws/${file.name}`);
+      } catch (error) {
+        assert.fail(`seed ${seed} (${file.name}) threw: ${String(error)}`);
+      }
+      assert.ok(performance.now() - started < 1000, `seed ${seed} took too long`);
+      assert.ok(Array.isArray(result.graphs) && Array.isArray(result.diagnostics));
+      for (const d of result.diagnostics) assert.ok(d.range.line >= 1 && d.message.length > 0);
+      // Ops whose whole statement lies above the first damaged line are unaffected by it.
+      const original = extractGraph(file.text, `/ws/${file.name}`);
+      const above = original.graphs.flatMap((g) => g.nodes).filter((n) => n.kind === 'operation' && (n.source?.endLine ?? Infinity) < firstLine - 1);
+      const now = new Set(result.graphs.flatMap((g) => g.nodes.map((n) => n.uid)));
+      prefixOps += above.length;
+      kept += above.filter((n) => now.has(n.uid)).length;
+    }
+    assert.ok(prefixOps > 1000, `the fuzz reaches past the first ops (${prefixOps})`);
+    assert.ok(kept / prefixOps > 0.95, `ops above the damage are kept: ${kept} of ${prefixOps}`);
+  });
+
+  it('a syntax error gives a partial graph and a located diagnostic', () => {
+    const text = `import { GraphBuilder } from 'pyflow';\nconst f = (x: number) => x;\nconst G = new GraphBuilder();\nconst a = G.add(f)(1);\nconst b = G.add(f)(a;\n`;
+    const result = extractGraph(text, '/ws/broken.ts');
+    assert.ok(result.graphs[0]!.nodes.some((n) => n.uid === 'f_0'));
+    const syntax = result.diagnostics.find((d) => d.severity === 'error' && /Syntax error/.test(d.message));
+    assert.ok(syntax);
+    assert.equal(syntax.range.line, 5);
+  });
+
+  it('half-typed code (an add call in progress) does not crash', () => {
+    const lines = `import { GraphBuilder } from 'pyflow';\nconst f = (x: number) => x;\nconst G = new GraphBuilder();\nconst a = G.add(f)(1);\nconst b = G.add(`;
+    for (let i = lines.length - 12; i <= lines.length; i++) assert.doesNotThrow(() => extractGraph(lines.slice(0, i), '/ws/typing.ts'));
+  });
+
+  it('a file with no graph gives no graphs and no errors', () => {
+    const result = extractGraph(`export const x = 1;\nfunction add(a: number, b: number) { return a + b; }\n`, '/ws/plain.ts');
+    assert.deepEqual(result.graphs, []);
+    assert.deepEqual(result.diagnostics, []);
+  });
+
+  it('a 5 MB file is extracted in bounded time', () => {
+    const lines = [`import { GraphBuilder } from 'pyflow';`, `const f = (a: number, b: number) => a + b;`, `const G = new GraphBuilder();`, `let x0 = G.add(f)(1, 2);`];
+    let size = 0;
+    let i = 1;
+    while (size < 5 * 1024 * 1024) {
+      const line = `const x${i} = G.add(f, { alias: 'step_with_a_rather_long_name' })(x${i - 1}, ${i}); // ${'pad'.repeat(20)}`;
+      lines.push(line);
+      size += line.length + 1;
+      i++;
+    }
+    const started = performance.now();
+    const result = extractGraph(lines.join('\n'), '/ws/huge.ts');
+    const ms = performance.now() - started;
+    assert.equal(result.graphs[0]!.nodes.filter((n) => n.kind === 'operation').length, i);
+    assert.ok(ms < 20_000, `${ms} ms`);
+  });
+});
