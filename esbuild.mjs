@@ -2,7 +2,7 @@
 // and copies esbuild itself into dist/ (the extension and CLI bundle user scripts at run time).
 // Flags: --production (minify, no source maps), --watch.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -28,7 +28,7 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 const targets = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js' },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.cjs', sourcemap: true, external: ['pyflow/view'] },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.mjs', format: 'esm', sourcemap: true, external: ['pyflow/view'] },
   { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.cjs' },
@@ -38,6 +38,11 @@ const targets = [
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher],
   },
 ];
+
+/** The `pyflow` bin: a tiny launcher that turns on Node's compile cache (Node >= 22) before loading the CLI. */
+function writeCliLauncher() {
+  writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
+}
 
 /** Copies the esbuild package and its platform binary to dist/esbuild, where `require('./esbuild')` finds them. */
 function vendorEsbuild() {
@@ -60,4 +65,5 @@ if (watch) {
 } else {
   await Promise.all(targets.map((options) => esbuild.build(options)));
   vendorEsbuild();
+  writeCliLauncher();
 }

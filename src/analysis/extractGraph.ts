@@ -42,16 +42,32 @@ export interface Scope {
   diagnostics: Diagnostic[];
   /** Why the current statement is dynamic (inside a loop, a conditional...), if it is. */
   dynamicReason: string | undefined;
+  /** Answers of the type checker: does the function at this position return (see refineWithTypes)? */
+  returns: ReadonlyMap<number, boolean> | undefined;
+  /** Positions of function expressions whose outputs only the type checker can tell. */
+  typeQueries: number[];
+}
+
+export interface ExtractOptions {
+  returns?: ReadonlyMap<number, boolean>;
+}
+
+const QUERIES = Symbol('typeQueries');
+
+/** Positions `refineWithTypes` should resolve for this result (not serialized). */
+export function typeQueriesOf(result: ExtractResult): readonly number[] {
+  return (result as ExtractResult & { [QUERIES]?: number[] })[QUERIES] ?? [];
 }
 
 const PYFLOW_MODULES = new Set(['pyflow']);
 
-export function extractGraph(text: string, fileName: string): ExtractResult {
+export function extractGraph(text: string, fileName: string, options: ExtractOptions = {}): ExtractResult {
   const scriptKind = /\.[cm]?jsx?$/.test(fileName) ? ts.ScriptKind.JS : /\.tsx$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
   const scope: Scope = {
     sf, file: fileName, graphClassNames: new Set(), namespaceNames: new Set(), functions: new Map(),
     importedNames: new Map(), consts: new Map(), values: new Map(), graphs: [], diagnostics: [], dynamicReason: undefined,
+    returns: options.returns, typeQueries: [],
   };
   reportSyntaxErrors(scope);
   hoistFunctions(scope, sf.statements);
@@ -60,7 +76,12 @@ export function extractGraph(text: string, fileName: string): ExtractResult {
   } catch (error) {
     scope.diagnostics.push({ severity: 'error', message: `Pyflow could not finish reading this file: ${String(error)}`, range: rangeOf(scope, sf) });
   }
-  return { file: fileName, graphs: scope.graphs.map((g) => g.model), diagnostics: scope.diagnostics };
+  const result: ExtractResult = { file: fileName, graphs: scope.graphs.map((g) => g.model), diagnostics: scope.diagnostics };
+  if (scope.typeQueries.length > 0) {
+    result.typesPending = true;
+    Object.defineProperty(result, QUERIES, { value: scope.typeQueries, enumerable: false });
+  }
+  return result;
 }
 
 function reportSyntaxErrors(scope: Scope): void {
@@ -296,6 +317,9 @@ function visitGraphRef(scope: Scope, expr: ts.Expression): GraphState | undefine
 function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpression, outer: ts.CallExpression): Value | undefined {
   const fnExpr = inner.arguments[0];
   const fn: FnInfo = fnExpr ? functionInfo(scope, fnExpr) : { name: 'anonymous', hasReturn: true, known: false };
+  if (fn.needsTypes && fnExpr && typeof inner.arguments[1] === 'undefined') scope.typeQueries.push(fnExpr.getStart(scope.sf));
+  else if (fn.needsTypes && fnExpr && !ts.isObjectLiteralExpression(inner.arguments[1]!)) scope.typeQueries.push(fnExpr.getStart(scope.sf));
+  else if (fn.needsTypes && fnExpr && !/\bnOut\b/.test(inner.arguments[1]!.getText(scope.sf))) scope.typeQueries.push(fnExpr.getStart(scope.sf));
   const options: StaticOptions = inner.arguments[1] ? readOptions(scope, inner.arguments[1]) : {};
   const argValues = outer.arguments.map((arg) => ({ arg, value: visitExpression(scope, arg) }));
   const dynamicReason = scope.dynamicReason ??

@@ -10,6 +10,8 @@ export interface FnInfo {
   /** Whether the function's source was found, so that `hasReturn` is certain. */
   known: boolean;
   reason?: string;
+  /** Its body is elsewhere (an import, a method): `refineWithTypes` settles `hasReturn` with the type checker. */
+  needsTypes?: boolean;
 }
 
 export function functionInfo(scope: Scope, expr: ts.Expression): FnInfo {
@@ -26,13 +28,13 @@ export function functionInfo(scope: Scope, expr: ts.Expression): FnInfo {
     }
     const imported = scope.importedNames.get(expr.text);
     const name = imported && imported !== 'default' ? imported : expr.text;
-    return { name, hasReturn: true, known: true };
+    return { name, hasReturn: answered(scope, expr) ?? true, known: true, needsTypes: answered(scope, expr) === undefined };
   }
   if (ts.isPropertyAccessExpression(expr)) {
     if (expr.name.text === 'bind' && ts.isExpression(expr.expression)) {
       return { ...functionInfo(scope, expr.expression), hasReturn: true };
     }
-    return { name: expr.name.text, hasReturn: true, known: true };
+    return { name: expr.name.text, hasReturn: answered(scope, expr) ?? true, known: true, needsTypes: answered(scope, expr) === undefined };
   }
   if (ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && expr.expression.name.text === 'bind') {
     return { ...functionInfo(scope, expr.expression.expression), hasReturn: true };
@@ -40,8 +42,12 @@ export function functionInfo(scope: Scope, expr: ts.Expression): FnInfo {
   return { name: 'anonymous', hasReturn: true, known: false, reason: 'its function is computed at runtime, so its name and outputs are guessed' };
 }
 
+function answered(scope: Scope, expr: ts.Expression): boolean | undefined {
+  return scope.returns?.get(expr.getStart(scope.sf));
+}
+
 /** The runtime rule of `hasReturn` in core/introspect.ts, on the syntax tree. */
-function hasReturn(fn: ts.Node): boolean {
+export function hasReturn(fn: ts.Node): boolean {
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return true;
   let found = false;
   const walk = (node: ts.Node): void => {

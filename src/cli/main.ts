@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { extractGraph } from '../analysis/extractGraph.js';
+import { refineWithTypes } from '../analysis/refineWithTypes.js';
 import { formatTraceEvent, toDot, type GraphModel, type TraceEvent } from '../core/index.js';
 import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
 import { startRun } from '../runner/startRun.js';
@@ -51,7 +52,9 @@ async function graphCommand(args: string[]): Promise<void> {
   const out = option(args, '-o', '--out');
   if (!['json', 'dot', 'svg', 'html'].includes(format)) fail(`unknown format "${format}" (json, dot, svg or html)`);
   const { file, text } = readSource(args[0]);
-  const result = extractGraph(text, file);
+  const quick = extractGraph(text, file);
+  const result = refineWithTypes(text, file, quick) ?? quick;
+  delete result.typesPending;
   if (format !== 'json') {
     for (const d of result.diagnostics) process.stderr.write(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
     if (result.graphs.length === 0) fail(`no pyflow graph in ${file}`, 1);

@@ -88,10 +88,13 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     vscode.window.onDidChangeActiveTextEditor(updateContext),
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (!panel || panel.documentUri?.toString() !== e.document.uri.toString()) return;
+    cache.onDidChange((uri) => {
+      if (!panel || panel.documentUri?.toString() !== uri.toString()) return;
       clearTimeout(refresh);
-      refresh = setTimeout(() => panel?.show(e.document.uri, cache.get(e.document)), 250);
+      refresh = setTimeout(() => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (document && panel) panel.show(uri, cache.get(document));
+      }, 250);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.commands.executeCommand('editor.action.codeLens.refresh')),
   );

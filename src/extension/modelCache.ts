@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { extractGraph } from '../analysis/extractGraph.js';
+import { refineWithTypes } from '../analysis/refineWithTypes.js';
 import type { ExtractResult } from '../protocol/index.js';
 
 /** Extraction results by document, recomputed only when the document's version changes. */
@@ -21,9 +22,25 @@ export class ModelCache implements vscode.Disposable {
     const key = document.uri.toString();
     const hit = this.entries.get(key);
     if (hit && hit.version === document.version) return hit.result;
-    const result = extractGraph(document.getText(), document.uri.fsPath);
+    const text = document.getText();
+    const result = extractGraph(text, document.uri.fsPath);
     this.entries.set(key, { version: document.version, result });
+    if (result.typesPending) this.refineLater(document, text, result);
     return result;
+  }
+
+  /** Type-checker work runs after the quick graph is drawn, and only if the document has not changed since. */
+  private refineLater(document: vscode.TextDocument, text: string, quick: ExtractResult): void {
+    const version = document.version;
+    setTimeout(() => {
+      const key = document.uri.toString();
+      if (this.entries.get(key)?.version !== version) return;
+      const refined = refineWithTypes(text, document.uri.fsPath, quick);
+      if (!refined || this.entries.get(key)?.version !== version) return;
+      refined.typesPending = false;
+      this.entries.set(key, { version, result: refined });
+      this.changed.fire(document.uri);
+    }, 50);
   }
 
   dispose(): void {

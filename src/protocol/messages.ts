@@ -17,6 +17,8 @@ export interface ExtractResult {
   file: string;
   graphs: GraphModel[];
   diagnostics: Diagnostic[];
+  /** Some ops' outputs depend on functions defined elsewhere: a type-checked result may follow. */
+  typesPending?: boolean;
 }
 
 /** An error as plain data. */

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { extractGraph } from '../../src/analysis/extractGraph.js';
+import { refineWithTypes } from '../../src/analysis/refineWithTypes.js';
 import { startRun } from '../../src/runner/startRun.js';
 import type { GraphModel, ModelNode } from '../../src/core/index.js';
 
@@ -40,7 +41,9 @@ describe('static extraction agrees with the runtime', () => {
   for (const name of files) {
     it(name, async () => {
       const file = join(CORPUS, name);
-      const result = extractGraph(readFileSync(file, 'utf8'), file);
+      const text = readFileSync(file, 'utf8');
+      const quick = extractGraph(text, file);
+      const result = refineWithTypes(text, file, quick) ?? quick;
       const runtime = await runtimeGraphs(file);
       assert.deepEqual(result.graphs.map(comparable), runtime.map(comparable));
       assert.deepEqual(result.diagnostics.filter((d) => d.severity !== 'info'), []);

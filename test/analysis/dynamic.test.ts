@@ -53,3 +53,19 @@ describe('dynamic code: drawn as far as known, flagged, never guessed silently',
     assert.equal(nodes[0]!.shape, 'star');
   });
 });
+
+describe('type-checker refinement', () => {
+  it('imported functions: the quick graph says types are pending; refinement settles output-less ops', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { refineWithTypes } = await import('../../src/analysis/refineWithTypes.js');
+    const file = join(__dirname, 'corpus', 'importedFunctions.ts');
+    const text = readFileSync(file, 'utf8');
+    const quick = extractGraph(text, file);
+    assert.equal(quick.typesPending, true);
+    assert.deepEqual(quick.graphs[0]!.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid), ['load_0', 'save_3', 'upload_5', 'load_7']);
+    const refined = refineWithTypes(text, file, quick)!;
+    assert.deepEqual(refined.graphs[0]!.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid), ['load_0', 'save_3', 'upload_4', 'load_5']);
+    assert.equal(refined.graphs[0]!.nodes.some((n) => n.uid === 'data_4'), false, 'save has no output');
+  });
+});
