@@ -44,6 +44,12 @@ function writeCliLauncher() {
   writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
 }
 
+/** VS Code's icon font for the webview toolbar (codicon.css and codicon.ttf must stay side by side). */
+function copyCodicons() {
+  mkdirSync('dist/media', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules', '@vscode', 'codicons', 'dist', file), join('dist', 'media', file));
+}
+
 /** Copies the esbuild package and its platform binary to dist/esbuild, where `require('./esbuild')` finds them. */
 function vendorEsbuild() {
   const require = createRequire(import.meta.url);
@@ -66,4 +72,5 @@ if (watch) {
   await Promise.all(targets.map((options) => esbuild.build(options)));
   vendorEsbuild();
   writeCliLauncher();
+  copyCodicons();
 }

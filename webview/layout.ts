@@ -13,6 +13,7 @@ export interface ElkNode {
   width?: number;
   height?: number;
   children?: ElkNode[];
+  ports?: ElkNode[];
   edges?: ElkEdge[];
   layoutOptions?: Record<string, string>;
 }
@@ -37,12 +38,16 @@ export interface PlacedNode {
   height: number;
   fontsize: number;
   lines: string[];
+  /** x offsets (relative to the node) of its output ports, for multi-output ops. */
+  ports: number[];
 }
 
 export interface PlacedEdge {
   from: string;
   to: string;
   points: Point[];
+  /** The points are spline control points (`M p0 C p1 p2 p3 …`) rather than a polyline. */
+  spline: boolean;
 }
 
 export interface Placed {
@@ -57,62 +62,122 @@ export interface LayoutSettings {
   direction: 'DOWN' | 'RIGHT';
   /** Labels are uids (pyflow's verbose view) instead of aliases. */
   uidLabels?: boolean;
+  edges?: 'orthogonal' | 'splines';
 }
 
 const PAD = 16;
+const PORT = 6;
 
 /** The text lines of a node, as pyflow labels it: alias (or uid), and the dimension for record boxes. */
 export function labelLines(node: ModelNode, uidLabels: boolean): string[] {
   const label = uidLabels ? node.uid : node.kind === 'data' && node.raw && node.value !== undefined ? node.value : node.label;
-  return node.persist && node.kind !== 'graph' ? [label, node.dim ?? ''] : [label];
+  const short = label.length > 60 ? `${label.slice(0, 59)}…` : label;
+  return node.persist && node.kind !== 'graph' ? [short, node.dim ?? (node.raw ? '(1, )' : '')] : [short];
 }
 
 export function defaultFontsize(node: ModelNode): number {
-  return node.fontsize ?? (node.kind === 'data' ? 10 : node.kind === 'graph' ? 12.85 : 12);
+  const size = node.fontsize ?? (node.kind === 'data' ? 10 : node.kind === 'graph' ? 12.85 : 12);
+  return Math.min(Math.max(size, 6), 48);
 }
 
-function measure(node: ModelNode, uidLabels: boolean): { width: number; height: number; fontsize: number; lines: string[] } {
+function measure(node: ModelNode, uidLabels: boolean, ports: number): { width: number; height: number; fontsize: number; lines: string[] } {
   const fontsize = defaultFontsize(node);
   const lines = labelLines(node, uidLabels);
   const longest = Math.max(...lines.map((l) => l.length), 1);
-  const width = Math.max(48, Math.ceil(longest * fontsize * 0.62) + 24);
+  const width = Math.max(48, Math.ceil(longest * fontsize * 0.62) + 24, ports * (PORT + 10));
   const height = Math.ceil(lines.length * fontsize * 1.35 + 14);
   return { width, height, fontsize, lines };
 }
 
+/**
+ * pyflow's `rank`: equal ranks on one layer, lower ranks above. Every node gets an ELK partition (ELK
+ * needs all of them) and partitions are layers here: a ranked node gets its rank, an unranked one the
+ * layer after its deepest predecessor; a rank that would put a node above one of its inputs is raised
+ * (no layout can draw that).
+ */
+function partitions(view: ViewGraph): Map<string, number> | undefined {
+  if (!view.nodes.some((n) => n.rank !== undefined)) return undefined;
+  const parents = new Map<string, string[]>();
+  for (const e of view.edges) (parents.get(e.to) ?? parents.set(e.to, []).get(e.to)!).push(e.from);
+  const result = new Map<string, number>();
+  const byUid = new Map(view.nodes.map((n) => [n.uid, n]));
+  for (const uid of topologicalOrder(view)) {
+    const node = byUid.get(uid);
+    const inputs = parents.get(uid) ?? [];
+    const below = inputs.length === 0 ? 0 : Math.max(...inputs.map((p) => result.get(p) ?? 0)) + 1;
+    result.set(uid, node?.rank !== undefined ? Math.max(below, Math.floor(node.rank)) : below);
+  }
+  return result;
+}
+
+function topologicalOrder(view: ViewGraph): string[] {
+  const indegree = new Map(view.nodes.map((n) => [n.uid, 0]));
+  const children = new Map<string, string[]>();
+  for (const e of view.edges) {
+    indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
+    (children.get(e.from) ?? children.set(e.from, []).get(e.from)!).push(e.to);
+  }
+  const queue = view.nodes.filter((n) => indegree.get(n.uid) === 0).map((n) => n.uid);
+  const order: string[] = [];
+  for (let head = 0; head < queue.length; head++) {
+    const uid = queue[head]!;
+    order.push(uid);
+    for (const c of children.get(uid) ?? []) {
+      indegree.set(c, indegree.get(c)! - 1);
+      if (indegree.get(c) === 0) queue.push(c);
+    }
+  }
+  return order;
+}
+
 /** Lays a view graph out with ELK's layered algorithm; a pure function of the graph and settings. */
 export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: LayoutSettings): Promise<Placed> {
-  const measured = new Map(view.nodes.map((n) => [n.uid, measure(n, settings.uidLabels === true)]));
+  const uidLabels = settings.uidLabels === true;
+  const measured = new Map(view.nodes.map((n) => [n.uid, measure(n, uidLabels, view.ports.get(n.uid) ?? 0)]));
+  const parts = partitions(view);
+  const big = view.nodes.length > 400;
+  const spline = settings.edges === 'splines';
   const root: ElkNode = {
     id: '__root',
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': settings.direction,
-      'elk.edgeRouting': 'ORTHOGONAL',
+      'elk.edgeRouting': spline ? 'SPLINES' : 'ORTHOGONAL',
       'elk.separateConnectedComponents': 'false',
       'elk.spacing.nodeNode': '24',
       'elk.layered.spacing.nodeNodeBetweenLayers': '36',
-      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-      'elk.layered.crossingMinimization.strategy': 'LAYER_SWEEP',
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      'elk.layered.thoroughness': big ? '2' : '7',
+      ...(spline ? { 'elk.layered.edgeRouting.splines.mode': 'CONSERVATIVE' } : {}),
+      ...(parts ? { 'elk.partitioning.activate': 'true' } : {}),
     },
     children: view.nodes.map((n) => {
       const m = measured.get(n.uid)!;
-      const child: ElkNode = { id: n.uid, width: m.width, height: m.height };
-      if (n.rank === 0) child.layoutOptions = { 'elk.layered.layering.layerConstraint': 'FIRST' };
+      const child: ElkNode = { id: n.uid, width: m.width, height: m.height, layoutOptions: {} };
+      if (parts) child.layoutOptions!['elk.partitioning.partition'] = String(parts.get(n.uid) ?? 0);
+      const portCount = view.ports.get(n.uid);
+      if (portCount) {
+        child.layoutOptions!['elk.portConstraints'] = 'FIXED_ORDER';
+        child.ports = Array.from({ length: portCount }, (_, i) => ({
+          id: `${n.uid}\u0000${i}`, width: PORT, height: PORT,
+          layoutOptions: { 'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST', 'elk.port.index': String(portCount - 1 - i), 'elk.port.borderOffset': String(-PORT / 2) },
+        }));
+      }
       return child;
     }),
-    edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
+    edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] })),
   };
   const out = await elk.layout(root);
   const byId = new Map(view.nodes.map((n) => [n.uid, n]));
   const nodes: PlacedNode[] = (out.children ?? []).map((c) => {
     const m = measured.get(c.id)!;
-    return { node: byId.get(c.id)!, x: (c.x ?? 0) + PAD, y: (c.y ?? 0) + PAD, width: m.width, height: m.height, fontsize: m.fontsize, lines: m.lines };
+    const ports = (c.ports ?? []).map((p) => (settings.direction === 'DOWN' ? (p.x ?? 0) : (p.y ?? 0)) + PORT / 2);
+    return { node: byId.get(c.id)!, x: (c.x ?? 0) + PAD, y: (c.y ?? 0) + PAD, width: m.width, height: m.height, fontsize: m.fontsize, lines: m.lines, ports };
   });
   const edges: PlacedEdge[] = (out.edges ?? []).map((e, i) => {
     const section = e.sections?.[0];
     const pts = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
-    return { from: view.edges[i]!.from, to: view.edges[i]!.to, points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })) };
+    return { from: view.edges[i]!.from, to: view.edges[i]!.to, points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })), spline: spline && pts.length >= 4 && (pts.length - 1) % 3 === 0 };
   });
   return { title: view.title, width: (out.width ?? 0) + 2 * PAD, height: (out.height ?? 0) + 2 * PAD, nodes, edges };
 }

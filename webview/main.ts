@@ -1,108 +1,170 @@
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-toolbar-container/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ExtractResult, HostToWebview, TraceEvent } from '../src/protocol/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-container/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import type { ExtractResult, HostToWebview, ViewSettings } from '../src/protocol/index.js';
+import { viewGraph, type ViewGraph } from '../src/core/summary.js';
 import { connectHost } from './host.js';
-import { layoutGraph, type ElkLike } from './layout.js';
-import { viewGraph } from '../src/core/summary.js';
-import { renderSvg } from './render.js';
+import { createElk } from './elk.js';
+import { layoutGraph, type Placed } from './layout.js';
+import { renderScene } from './render.js';
 import { toDom } from './toDom.js';
 import { applyEvents, emptyOverlay, type OverlayState } from './overlay.js';
+import { Viewport, type Transform } from './viewport.js';
+import { GraphInteraction } from './interaction.js';
+import { exportPng, exportSvg } from './export.js';
 
-interface ViewState {
-  full: boolean;
+/** What survives a reload of the webview (VS Code's setState); the graph itself always comes from the host. */
+interface SavedState {
+  full?: boolean;
+  file?: string;
+  transform?: Transform;
+  selected?: string;
 }
 
-const elk: ElkLike = new ELK();
-const canvas = document.getElementById('canvas')!;
-const status = document.getElementById('status')!;
-const fullToggle = document.getElementById('toggle-full') as HTMLElement & { checked: boolean };
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const canvas = $('canvas');
+const status = $('status');
+const problems = $('problems');
+const fullToggle = $<HTMLElement & { checked: boolean }>('toggle-full');
+const search = $<HTMLElement & { value: string }>('search');
+
+const elk = createElk((reason) => { status.textContent = `Layout runs on the main thread: ${reason}`; });
 let result: ExtractResult | undefined;
+let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
+let views: ViewGraph[] = [];
+let placed: Placed[] = [];
 let drawing = 0;
+let laidOutKey = '';
 
 const api = connectHost(onMessage);
-const saved = (api.getState() as ViewState | undefined) ?? { full: false };
-let full = saved.full;
-fullToggle.checked = full;
+let saved: SavedState = (api.getState() as SavedState | undefined) ?? {};
+const save = (patch: Partial<SavedState>): void => {
+  saved = { ...saved, ...patch };
+  api.setState(saved);
+};
+
+const viewport = new Viewport(canvas, (t) => {
+  canvas.querySelector('.scene')?.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
+  save({ transform: t });
+});
+const interaction = new GraphInteraction(canvas, $('tooltip'), {
+  reveal: (uid, graph) => api.postMessage({ type: 'node/reveal', uid, graph }),
+  select: (uid) => save({ selected: uid }),
+  center: (x, y) => viewport.center(x, y),
+  overlay: () => overlay,
+  diagnostics: () => result?.diagnostics ?? [],
+  status: (text) => { status.textContent = text; },
+});
+
 fullToggle.addEventListener('change', () => {
-  full = fullToggle.checked;
-  api.setState({ full } satisfies ViewState);
-  void draw();
+  settings = { ...settings, full: fullToggle.checked };
+  save({ full: fullToggle.checked });
+  void draw(false);
+});
+search.addEventListener('input', () => interaction.search(search.value));
+search.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') interaction.nextMatch(e.shiftKey ? -1 : 1);
+  if (e.key === 'Escape') { search.value = ''; interaction.search(''); canvas.focus(); }
+});
+$('zoom-in').addEventListener('click', () => viewport.zoom(1.25));
+$('zoom-out').addEventListener('click', () => viewport.zoom(0.8));
+$('fit').addEventListener('click', () => fit());
+$('deps').addEventListener('click', () => interaction.toggleDependencies());
+$('export-svg').addEventListener('click', () => api.postMessage({ type: 'export/save', format: 'svg', data: exportSvg(canvas) }));
+$('export-png').addEventListener('click', () => void exportPng(canvas).then((data) => api.postMessage({ type: 'export/save', format: 'png', data })));
+document.addEventListener('keydown', (e) => {
+  if ((e.target as HTMLElement).closest('vscode-textfield')) return;
+  if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); search.focus(); return; }
+  if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
+  else if (e.key === '-') viewport.zoom(0.8);
+  else if (e.key === '0') fit();
 });
 
 function onMessage(message: HostToWebview): void {
   switch (message.type) {
-    case 'graph/show':
+    case 'graph/show': {
+      const fileChanged = saved.file !== message.result.file;
       result = message.result;
-      if (message.settings.full !== undefined && api.getState() === undefined) {
-        full = message.settings.full;
-        fullToggle.checked = full;
-      }
-      void draw();
+      settings = { ...message.settings, full: saved.full ?? message.settings.full };
+      fullToggle.checked = settings.full;
+      save({ file: result.file });
+      void draw(fileChanged && !saved.transform);
       break;
+    }
     case 'trace/reset':
       overlay = emptyOverlay();
       status.textContent = message.title;
-      paintOverlay();
+      interaction.paint();
       break;
     case 'trace/append':
       overlay = applyEvents(overlay, message.events);
-      paintOverlay(message.events);
+      interaction.paint();
       break;
     case 'selection/set':
-      for (const el of canvas.querySelectorAll('.node.selected')) el.classList.remove('selected');
-      for (const uid of message.uids) canvas.querySelector(`.node[data-uid="${CSS.escape(uid)}"]`)?.classList.add('selected');
+      interaction.selectMany(message.uids);
+      break;
+    case 'export/done':
+      status.textContent = message.path ? `Saved ${message.path}` : message.error ? `Export failed: ${message.error}` : 'Export cancelled';
       break;
   }
 }
 
-async function draw(): Promise<void> {
+/** Lays out and draws; re-layout only when the graph or view changed. Zoom and selection are kept. */
+async function draw(refit: boolean): Promise<void> {
   const ticket = ++drawing;
   if (!result) return;
+  renderProblems(result);
   if (result.graphs.length === 0) {
     canvas.replaceChildren(emptyState(result));
+    status.textContent = '';
     return;
   }
-  const sections = await Promise.all(result.graphs.map(async (g) => {
-    const placed = await layoutGraph(elk, viewGraph(g, full), { direction: 'DOWN' });
-    const section = document.createElement('section');
-    section.className = 'graph';
-    const title = document.createElement('h2');
-    title.textContent = g.alias;
-    section.append(title, toDom(renderSvg(placed)));
-    return section;
-  }));
-  if (ticket !== drawing) return;
-  canvas.replaceChildren(...sections);
-  for (const node of canvas.querySelectorAll<SVGGElement>('.node')) {
-    node.addEventListener('click', () => reveal(node));
-    node.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') reveal(node); });
+  views = result.graphs.map((g) => viewGraph(g, settings.full));
+  const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
+  if (key !== laidOutKey) {
+    const started = performance.now();
+    canvas.setAttribute('aria-busy', 'true');
+    const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true })));
+    if (ticket !== drawing) return;
+    placed = next;
+    laidOutKey = key;
+    canvas.dataset.layoutMs = String(Math.round(performance.now() - started));
   }
-  const problems = result.diagnostics.filter((d) => d.severity !== 'info').length;
-  status.textContent = `${result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0)} operations` +
-    (problems ? ` · ${problems} problem${problems > 1 ? 's' : ''}` : '');
-  paintOverlay();
+  canvas.removeAttribute('aria-busy');
+  const svg = toDom(renderScene(placed)) as SVGSVGElement;
+  svg.removeAttribute('viewBox');
+  canvas.replaceChildren(svg);
+  interaction.attach(svg, views, placed);
+  if (refit || !saved.transform) fit();
+  else viewport.set(saved.transform);
+  if (saved.selected) interaction.selectMany([saved.selected], false);
+  interaction.paint();
+  const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
+  status.textContent = `${ops} operation${ops === 1 ? '' : 's'}${result.typesPending ? ' · checking types…' : ''}`;
 }
 
-function reveal(node: Element): void {
-  const uid = node.getAttribute('data-uid');
-  if (uid) api.postMessage({ type: 'node/reveal', uid });
+function fit(): void {
+  const svg = canvas.querySelector('svg');
+  if (svg) viewport.fit(Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
+}
+
+function renderProblems(r: ExtractResult): void {
+  const shown = r.diagnostics.filter((d) => d.severity !== 'info' || r.graphs.length > 0).slice(0, 5);
+  problems.replaceChildren(...shown.map((d) => {
+    const li = document.createElement('li');
+    li.className = `problem ${d.severity}`;
+    li.textContent = `line ${d.range.line}: ${d.message}`;
+    return li;
+  }));
+  problems.hidden = shown.length === 0;
 }
 
 function emptyState(r: ExtractResult): HTMLElement {
   const p = document.createElement('p');
   p.className = 'empty';
-  p.textContent = r.diagnostics[0]?.message ?? 'No pyflow graph in this file: create one with new GraphBuilder() and add operations with G.add(fn)(...args).';
+  p.textContent = r.diagnostics.find((d) => d.severity === 'error')?.message ??
+    'No pyflow graph in this file: create one with new GraphBuilder() and add operations with G.add(fn)(...args).';
   return p;
-}
-
-function paintOverlay(_events?: readonly TraceEvent[]): void {
-  for (const el of canvas.querySelectorAll<SVGGElement>('.node')) {
-    const uid = el.getAttribute('data-uid')!;
-    const state = overlay.nodes.get(uid);
-    el.classList.remove('st-activated', 'st-running', 'st-finished', 'st-stillNeeded', 'st-released', 'st-error');
-    if (state) el.classList.add(`st-${state.state}`);
-  }
 }

@@ -1,30 +1,40 @@
 import type { TraceEvent } from '../src/protocol/index.js';
 
 /** The state a trace leaves a node in, as the overlay draws it. */
-export type NodeState = 'activated' | 'running' | 'finished' | 'stillNeeded' | 'released' | 'error';
+export type NodeStateKind = 'activated' | 'running' | 'finished' | 'stillNeeded' | 'released' | 'error';
 
+export interface NodeState {
+  state: NodeStateKind;
+  durationMs?: number;
+  message?: string;
+  preview?: string;
+  dim?: string;
+}
+
+/** Node states by `graph\u0000uid` (the key the view uses). */
 export interface OverlayState {
-  nodes: Map<string, { state: NodeState; durationMs?: number; message?: string; preview?: string }>;
+  nodes: Map<string, NodeState>;
 }
 
 export function emptyOverlay(): OverlayState {
   return { nodes: new Map() };
 }
 
-/** Folds trace events into node states (pure: returns the same map, updated). */
+/** Folds trace events into node states (returns the same state, updated). */
 export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[]): OverlayState {
   const nodes = overlay.nodes;
   for (const e of events) {
-    const prev = nodes.get(e.uid);
+    const key = `${e.graph}\u0000${e.uid}`;
+    const prev = nodes.get(key);
     switch (e.kind) {
-      case 'activated': nodes.set(e.uid, { state: 'activated' }); break;
-      case 'running': nodes.set(e.uid, { state: 'running' }); break;
-      case 'finished': nodes.set(e.uid, { state: 'finished', durationMs: e.durationMs }); break;
-      case 'deactivated': if (prev?.state !== 'error') nodes.set(e.uid, { ...prev, state: 'finished' }); break;
-      case 'value': nodes.set(e.uid, { ...prev, state: 'finished', preview: e.preview }); break;
-      case 'stillNeeded': nodes.set(e.uid, { ...prev, state: 'stillNeeded' }); break;
-      case 'released': nodes.set(e.uid, { ...prev, state: 'released' }); break;
-      case 'error': nodes.set(e.uid, { state: 'error', message: e.message }); break;
+      case 'activated': nodes.set(key, { state: 'activated' }); break;
+      case 'running': nodes.set(key, { ...prev, state: 'running' }); break;
+      case 'finished': nodes.set(key, { ...prev, state: 'finished', durationMs: e.durationMs }); break;
+      case 'deactivated': if (prev?.state !== 'error') nodes.set(key, { ...prev, state: 'finished' }); break;
+      case 'value': nodes.set(key, { ...prev, state: 'finished', preview: e.preview, dim: e.dim }); break;
+      case 'stillNeeded': nodes.set(key, { ...prev, state: 'stillNeeded' }); break;
+      case 'released': nodes.set(key, { ...prev, state: 'released' }); break;
+      case 'error': nodes.set(key, { ...prev, state: 'error', message: e.message }); break;
       case 'computing': break;
     }
   }

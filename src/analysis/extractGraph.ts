@@ -294,7 +294,7 @@ function newGraph(scope: Scope, expr: ts.NewExpression): Value {
   const options = expr.arguments?.[0] ? readOptions(scope, expr.arguments[0]) : {};
   const alias = typeof options.alias === 'string' ? options.alias : 'graph';
   const graph: GraphState = {
-    model: { alias, nodes: [], edges: [] }, counter: -1, persist: options.persist === true,
+    model: options.verbose === true ? { alias, verbose: true, nodes: [], edges: [] } : { alias, nodes: [], edges: [] }, counter: -1, persist: options.persist === true,
     uncertainSince: undefined, edgeKeys: new Set(), graftNodes: new Set(),
   };
   scope.graphs.push(graph);

@@ -43,6 +43,8 @@ export interface ModelEdge {
 
 export interface GraphModel {
   alias: string;
+  /** The graph was built with `verbose: true`: pyflow labels its nodes by uid. */
+  verbose?: boolean;
   nodes: ModelNode[];
   edges: ModelEdge[];
 }

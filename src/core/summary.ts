@@ -1,10 +1,17 @@
-import type { GraphModel, ModelNode } from './model.js';
+import type { GraphModel, ModelEdge, ModelNode } from './model.js';
+
+/** An edge of a view; `port` is the output index when the source op has several outputs. */
+export interface ViewEdge extends ModelEdge {
+  port?: number;
+}
 
 /** What one drawing shows: the nodes and edges of the summary (ops only) or the full view. */
 export interface ViewGraph {
   title: string;
   nodes: ModelNode[];
-  edges: { from: string; to: string }[];
+  edges: ViewEdge[];
+  /** Number of outputs of each multi-output op (drawn as ports on its lower side). */
+  ports: Map<string, number>;
 }
 
 /**
@@ -13,42 +20,65 @@ export interface ViewGraph {
  * record box carrying the output's dimension.
  */
 export function viewGraph(model: GraphModel, full: boolean): ViewGraph {
-  if (full) return { title: model.alias, nodes: model.nodes, edges: model.edges };
-  const byUid = new Map(model.nodes.map((n) => [n.uid, n]));
+  const kindOf = new Map(model.nodes.map((n) => [n.uid, n.kind]));
+  const outputs = new Map<string, string[]>();
   const producerOf = new Map<string, string>();
   const consumers = new Map<string, string[]>();
   for (const e of model.edges) {
-    const from = byUid.get(e.from);
-    if (from?.kind === 'operation') producerOf.set(e.to, e.from);
-    else (consumers.get(e.from) ?? consumers.set(e.from, []).get(e.from)!).push(e.to);
+    if (kindOf.get(e.from) === 'operation') {
+      push(outputs, e.from, e.to);
+      producerOf.set(e.to, e.from);
+    } else {
+      push(consumers, e.from, e.to);
+    }
   }
+  const ports = new Map<string, number>();
+  for (const [op, outs] of outputs) if (outs.length > 1) ports.set(op, outs.length);
+  const portOf = (data: string): number | undefined => {
+    const op = producerOf.get(data);
+    return op !== undefined && ports.has(op) ? outputs.get(op)!.indexOf(data) : undefined;
+  };
+  if (full) {
+    const edges = model.edges.map((e): ViewEdge => {
+      const port = kindOf.get(e.from) === 'operation' ? portOf(e.to) : undefined;
+      return port === undefined ? e : { ...e, port };
+    });
+    return { title: model.alias, nodes: model.nodes, edges, ports };
+  }
+  const byUid = new Map(model.nodes.map((n) => [n.uid, n]));
   const nodes: ModelNode[] = [];
   for (const n of model.nodes) {
     if (n.kind === 'data') continue;
-    const outputs = model.edges.filter((e) => e.from === n.uid).map((e) => byUid.get(e.to)).filter((d) => d?.kind === 'data');
-    const persisted = outputs.filter((d) => d?.persist).at(-1);
+    const persisted = (outputs.get(n.uid) ?? []).map((uid) => byUid.get(uid)).filter((d) => d?.persist).at(-1);
     nodes.push(persisted ? { ...n, persist: true, dim: persisted.dim ?? '' } : n);
   }
   const seen = new Set<string>();
-  const edges: { from: string; to: string }[] = [];
+  const edges: ViewEdge[] = [];
   for (const n of model.nodes) {
-    if (n.kind !== 'data' && n.kind !== 'graph') continue;
+    if (n.kind === 'operation') continue;
     const from = n.kind === 'graph' ? n.uid : producerOf.get(n.uid);
     if (from === undefined) continue;
+    const port = n.kind === 'data' ? portOf(n.uid) : undefined;
     for (const to of consumers.get(n.uid) ?? []) {
-      const key = `${from}\u0000${to}`;
+      const key = `${from}\u0000${port ?? ''}\u0000${to}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      edges.push({ from, to });
+      edges.push(port === undefined ? { from, to } : { from, to, port });
     }
   }
-  return { title: model.alias, nodes, edges };
+  return { title: model.alias, nodes, edges, ports };
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Every node `targets` depend on (pyflow's view_dependency): their ancestors, and the targets themselves. */
-export function dependencyClosure(model: GraphModel, targets: readonly string[]): Set<string> {
+export function dependencyClosure(graph: { edges: readonly ModelEdge[] }, targets: readonly string[]): Set<string> {
   const parents = new Map<string, string[]>();
-  for (const e of model.edges) (parents.get(e.to) ?? parents.set(e.to, []).get(e.to)!).push(e.from);
+  for (const e of graph.edges) push(parents, e.to, e.from);
   const seen = new Set<string>();
   const stack = [...targets];
   while (stack.length > 0) {

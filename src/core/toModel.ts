@@ -35,7 +35,7 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
       edges.push({ from: op.uid, to: out.uid });
     }
   }
-  return { alias: graph.alias, nodes, edges };
+  return graph.verbose ? { alias: graph.alias, verbose: true, nodes, edges } : { alias: graph.alias, nodes, edges };
 }
 
 function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {

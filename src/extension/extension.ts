@@ -30,8 +30,22 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(start, end) });
   };
 
+  const exportDrawing = async (format: 'svg' | 'png', data: string): Promise<{ path?: string; error?: string }> => {
+    const source = panel?.documentUri;
+    const base = source ? source.with({ path: source.path.replace(/\.[^./]+$/, '') + `.graph.${format}` }) : undefined;
+    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] }, title: `Export graph as ${format.toUpperCase()}` });
+    if (!target) return {};
+    try {
+      await vscode.workspace.fs.writeFile(target, format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));
+      return { path: vscode.workspace.asRelativePath(target) };
+    } catch (error) {
+      reportError(`Pyflow: could not write ${target.fsPath}`, String(error));
+      return { error: String(error) };
+    }
+  };
+
   const adoptPanel = (webviewPanel: vscode.WebviewPanel, uri: vscode.Uri | undefined): GraphPanel => {
-    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid) => void revealNode(u, uid), (l) => channel.appendLine(l));
+    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid) => void revealNode(u, uid), (l) => channel.appendLine(l), exportDrawing);
     p.onDidDispose(() => { if (panel === p) panel = undefined; });
     panel = p;
     if (uri) void vscode.workspace.openTextDocument(uri).then((d) => p.show(uri, cache.get(d)), () => undefined);
@@ -83,11 +97,20 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider(SELECTOR, new EvaluateCodeLensProvider(cache, cache.onDidChange)),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       async deserializeWebviewPanel(webviewPanel, state: unknown) {
-        const uri = typeof (state as { uri?: unknown } | undefined)?.uri === 'string' ? vscode.Uri.parse((state as { uri: string }).uri) : vscode.window.activeTextEditor?.document.uri;
+        const file = (state as { file?: unknown } | undefined)?.file;
+        const uri = typeof file === 'string' ? vscode.Uri.file(file) : vscode.window.activeTextEditor?.document.uri;
         adoptPanel(webviewPanel, uri);
       },
     }),
     vscode.window.onDidChangeActiveTextEditor(updateContext),
+    vscode.window.onDidChangeTextEditorSelection((e) => {
+      if (!panel || panel.documentUri?.toString() !== e.textEditor.document.uri.toString()) return;
+      const line = e.selections[0]!.active.line + 1;
+      const nodes = cache.get(e.textEditor.document).graphs.flatMap((g) => g.nodes);
+      const hit = nodes.filter((n) => n.kind === 'operation' && n.source && n.source.line <= line && line <= (n.source.endLine ?? n.source.line));
+      if (hit.length > 0) panel.select(hit.map((n) => n.uid));
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('pyflow.view')) panel?.refresh(); }),
     cache.onDidChange((uri) => {
       if (!panel || panel.documentUri?.toString() !== uri.toString()) return;
       clearTimeout(refresh);

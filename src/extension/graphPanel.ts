@@ -22,6 +22,7 @@ export class GraphPanel implements vscode.Disposable {
     private result: ExtractResult | undefined,
     private readonly onReveal: (uri: vscode.Uri, uid: string) => void,
     private readonly log: (line: string) => void,
+    private readonly onExport: (format: 'svg' | 'png', data: string) => Promise<{ path?: string; error?: string }>,
   ) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
@@ -29,6 +30,16 @@ export class GraphPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
     );
+  }
+
+  /** Re-sends the graph (settings changed). */
+  refresh(): void {
+    this.sendGraph();
+  }
+
+  /** Highlights the nodes of these uids in the view. */
+  select(uids: string[]): void {
+    this.post({ type: 'selection/set', uids });
   }
 
   show(uri: vscode.Uri, result: ExtractResult): void {
@@ -53,8 +64,12 @@ export class GraphPanel implements vscode.Disposable {
 
   private sendGraph(): void {
     if (!this.result) return;
-    const full = vscode.workspace.getConfiguration('pyflow').get<boolean>('view.full', false);
-    this.post({ type: 'graph/show', result: this.result, revision: ++this.revision, settings: { direction: 'DOWN', full } });
+    const config = vscode.workspace.getConfiguration('pyflow');
+    this.post({ type: 'graph/show', result: this.result, revision: ++this.revision, settings: {
+      direction: config.get<string>('view.direction') === 'right' ? 'RIGHT' : 'DOWN',
+      full: config.get<boolean>('view.full', false),
+      edges: config.get<string>('view.edges') === 'splines' ? 'splines' : 'orthogonal',
+    } });
   }
 
   private post(message: HostToWebview): void {
@@ -77,6 +92,9 @@ export class GraphPanel implements vscode.Disposable {
         break;
       case 'node/reveal':
         if (this.documentUri) this.onReveal(this.documentUri, message.uid);
+        break;
+      case 'export/save':
+        void this.onExport(message.format, message.data).then((r) => this.post({ type: 'export/done', ...r }));
         break;
       case 'webview/error':
         this.log(`Graph view error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);

@@ -35,6 +35,7 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
     case 'trace/reset': return isString(v.title);
     case 'trace/append': return isEvents(v.events);
     case 'selection/set': return Array.isArray(v.uids) && v.uids.every(isString);
+    case 'export/done': return v.path === undefined || isString(v.path);
     default: return false;
   }
 }
@@ -43,7 +44,8 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'ready': return true;
-    case 'node/reveal': return isString(v.uid);
+    case 'node/reveal': return isString(v.uid) && (v.graph === undefined || isString(v.graph));
+    case 'export/save': return (v.format === 'svg' || v.format === 'png') && isString(v.data) && v.data.length < 64 * 1024 * 1024;
     case 'webview/error': return isString(v.message);
     default: return false;
   }

@@ -59,15 +59,19 @@ export type HostToWebview =
   | { type: 'trace/reset'; title: string }
   /** Overlay these trace events (in order). */
   | { type: 'trace/append'; events: TraceEvent[] }
-  /** Highlight the nodes whose `add` call is at the editor's selection. */
-  | { type: 'selection/set'; uids: string[] };
+  /** Highlight (and bring into view) the nodes whose `add` call is at the editor's selection. */
+  | { type: 'selection/set'; uids: string[] }
+  /** The result of an export the webview asked for. */
+  | { type: 'export/done'; path?: string; error?: string };
 
 /** Messages the graph webview sends to the extension. */
 export type WebviewToHost =
   /** The webview's listener is attached; the host (re)sends the full state. */
   | { type: 'ready' }
   /** The user picked a node: reveal its `add` call in the editor. */
-  | { type: 'node/reveal'; uid: string }
+  | { type: 'node/reveal'; uid: string; graph?: string }
+  /** Save the drawing: `data` is SVG text or a base64 PNG; the host asks where. */
+  | { type: 'export/save'; format: 'svg' | 'png'; data: string }
   /** Something failed inside the webview; the host logs it. */
   | { type: 'webview/error'; message: string; stack?: string };
 
@@ -75,4 +79,5 @@ export type WebviewToHost =
 export interface ViewSettings {
   direction: 'DOWN' | 'RIGHT';
   full: boolean;
+  edges: 'orthogonal' | 'splines';
 }

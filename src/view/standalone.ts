@@ -3,7 +3,7 @@ import type { GraphModel } from '../core/model.js';
 import { viewGraph } from '../core/summary.js';
 import { layoutGraph, type ElkLike } from '../../webview/layout.js';
 import { renderSvg } from '../../webview/render.js';
-import { escapeXml, toMarkup } from '../../webview/vnode.js';
+import { escapeXml, toMarkup, type VNode } from '../../webview/vnode.js';
 
 /*
  * The webview's own layout and SVG renderer, run outside a browser: `pyflow graph --format svg|html` and
@@ -27,14 +27,7 @@ export async function renderGraphSvg(model: GraphModel, options: StandaloneOptio
   elk ??= new ELK();
   const placed = await layoutGraph(elk, viewGraph(model, options.full === true), { direction: options.direction ?? 'DOWN', uidLabels: options.uidLabels });
   const svg = renderSvg(placed);
-  if (options.highlight) {
-    for (const group of svg.children) {
-      if (typeof group === 'string') continue;
-      for (const node of group.children) {
-        if (typeof node !== 'string' && options.highlight.has(String(node.attrs['data-uid']))) node.attrs.class = `${node.attrs.class} st-activated`;
-      }
-    }
-  }
+  if (options.highlight) markNodes(svg, options.highlight, 'st-activated');
   const style = { tag: 'style', attrs: {}, children: [STANDALONE_CSS] };
   svg.children.unshift(style);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${toMarkup(svg)}\n`;
@@ -58,11 +51,16 @@ ${sections.join('\n')}
 `;
 }
 
+function markNodes(node: VNode, uids: ReadonlySet<string>, cls: string): void {
+  if (node.attrs['data-uid'] !== undefined && uids.has(String(node.attrs['data-uid']))) node.attrs.class = `${node.attrs.class} ${cls}`;
+  for (const child of node.children) if (typeof child !== 'string') markNodes(child, uids, cls);
+}
+
 const STANDALONE_CSS = `
 .edge{fill:none;stroke:#6e7681;stroke-width:1.2}.arrowhead{fill:#6e7681}
 .node .shape{stroke:#444;stroke-width:1}.node:not(.filled) .shape{fill:#fff}.node .shape-line{fill:none;stroke:#444}
 .node .shape.invisible{stroke:none;fill:transparent}
-.node text{fill:#1f1f1f;font-family:ui-monospace,Menlo,Consolas,monospace}
+.node text{fill:#1f1f1f;font-family:ui-monospace,Menlo,Consolas,monospace}.graph-title{font:600 14px system-ui,sans-serif;fill:currentColor}.port{fill:#444}
 .node.dynamic .shape{stroke-dasharray:4 3}.node.st-activated .shape{stroke:#7cfc00;stroke-width:2.5}
 @media (prefers-color-scheme: dark){.node .shape{stroke:#aaa}.node:not(.filled) .shape{fill:#252526}.node .shape-line{stroke:#aaa}.node text{fill:#ddd}.node.filled text{fill:#1f1f1f}.edge{stroke:#8b949e}.arrowhead{fill:#8b949e}}
 `;

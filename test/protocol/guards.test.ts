@@ -15,13 +15,14 @@ describe('protocol guards', () => {
     ];
     for (const m of runner) assert.ok(isRunnerToHost(JSON.parse(JSON.stringify(m))), m.type);
     const host: HostToWebview[] = [
-      { type: 'graph/show', result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] }, revision: 1, settings: { direction: 'DOWN', full: false } },
+      { type: 'graph/show', result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] }, revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } },
       { type: 'trace/reset', title: 't' },
       { type: 'trace/append', events: [] },
       { type: 'selection/set', uids: ['f_0'] },
+      { type: 'export/done', path: '/tmp/x.svg' },
     ];
     for (const m of host) assert.ok(isHostToWebview(JSON.parse(JSON.stringify(m))), m.type);
-    const web: WebviewToHost[] = [{ type: 'ready' }, { type: 'node/reveal', uid: 'f_0' }, { type: 'webview/error', message: 'm' }];
+    const web: WebviewToHost[] = [{ type: 'ready' }, { type: 'node/reveal', uid: 'f_0', graph: 'g' }, { type: 'webview/error', message: 'm' }, { type: 'export/save', format: 'svg', data: '<svg/>' }];
     for (const m of web) assert.ok(isWebviewToHost(m), m.type);
   });
 

@@ -1,0 +1,170 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { GraphModel } from '../../src/core/index.js';
+import type { HostToWebview } from '../../src/protocol/index.js';
+import { startHarness, type Harness } from './harness.js';
+import * as fixtures from './fixtures.js';
+
+const RESULTS = join(resolve(__dirname, '..', '..'), 'test-results');
+
+async function show(page: Page, graphs: GraphModel[], full = false): Promise<void> {
+  const message: HostToWebview = { type: 'graph/show', result: fixtures.result(graphs), revision: 1, settings: { direction: 'DOWN', full, edges: 'orthogonal' } };
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+  const expected = graphs.reduce((n, g) => n + g.nodes.filter((x) => full || x.kind !== 'data').length, 0);
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, expected, { timeout: 30_000 });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
+}
+
+describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 180_000 }, () => {
+  let harness: Harness;
+  before(async () => { harness = await startHarness(); });
+  after(async () => { await harness?.close(); });
+
+  it('summary view of the quickstart: three adding ops, three edges, ELK in a worker', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.quickstart()]);
+    assert.deepEqual(await page.locator('#canvas .node .label').allTextContents(), ['adding', 'adding', 'adding']);
+    assert.equal(await page.locator('#canvas .edge').count(), 3);
+    assert.equal(await page.locator('.graph-title').textContent(), 'quickstart');
+    assert.match(await page.locator('#status').textContent() ?? '', /3 operations/);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), []);
+    await shot(page, 'quickstart-summary');
+  });
+
+  it('full view adds data nodes; raw inputs show their value with a record box', async () => {
+    const page = await harness.open('vscode-light');
+    await show(page, [fixtures.quickstart()], true);
+    assert.equal(await page.locator('#canvas .node').count(), 9);
+    assert.equal(await page.locator('#canvas .node.kind-data.raw.shape-record').count(), 3);
+    assert.deepEqual((await page.locator('#canvas .node.raw .label').allTextContents()).sort(), ['2', '2', '3']);
+    await shot(page, 'quickstart-full-light');
+  });
+
+  it('the Full view toggle switches views and is remembered', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.quickstart()]);
+    await page.locator('#toggle-full').click();
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 9);
+    assert.equal(await page.evaluate(() => (window as unknown as { __state: { full: boolean } }).__state.full), true);
+  });
+
+  it('pyflow styling: rank 0 on the top row, cylinders in lightblue, multi-output ports, persisted record box', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.styled()]);
+    const ys = await page.locator('#canvas .node').evaluateAll((els) => els.map((el) => ({ uid: el.getAttribute('data-uid'), y: el.getBoundingClientRect().top })));
+    const y = Object.fromEntries(ys.map((e) => [e.uid, e.y]));
+    assert.equal(y.query_dataframe_A_0, y.query_dataframe_B_2);
+    assert.ok(Object.values(y).every((v) => v >= y.query_dataframe_A_0!), 'rank 0 is the top row');
+    assert.equal(await page.locator('#canvas .node.shape-cylinder').count(), 2);
+    assert.equal(await page.locator('#canvas .node.shape-cylinder .shape').first().getAttribute('fill'), 'lightblue');
+    assert.equal(await page.locator('#canvas .node[data-uid="split_transform_8"] .port').count(), 2);
+    assert.equal(await page.locator('#canvas .node.shape-record[data-uid^="join_transform"]').count(), 1);
+    await shot(page, 'styled');
+  });
+
+  it('every pyflow shape is drawn; an unknown shape becomes a box', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.shapes()]);
+    for (const shape of ['ellipse', 'circle', 'cylinder', 'box3d', 'record', 'diamond', 'note', 'tab', 'folder', 'hexagon']) {
+      assert.equal(await page.locator(`#canvas .node.shape-${shape}`).count(), 1, shape);
+    }
+    assert.equal(await page.locator('#canvas .node[data-uid^="star_"] rect.shape').count(), 1);
+    await shot(page, 'shapes');
+  });
+
+  it('grafted graphs: both graphs drawn with titles, the other graph as a box3d node', async () => {
+    const page = await harness.open();
+    await show(page, fixtures.grafted());
+    assert.deepEqual(await page.locator('.graph-title').allTextContents(), ['First Graph', 'second']);
+    assert.equal(await page.locator('.graph[data-graph="second"] .node.kind-graph.shape-box3d .label').textContent(), 'First Graph');
+    await shot(page, 'grafted');
+  });
+
+  it('labels and values are text, never markup (XSS)', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.xss()], true);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    assert.equal(await page.locator('#canvas img, #canvas script, #canvas foreignObject, #canvas b').count(), 0);
+    assert.ok((await page.locator('#canvas .node .label').allTextContents()).includes('<img src=x onerror="window.__xss=2">'));
+    await page.locator('#canvas .node').first().hover();
+    assert.equal(await page.locator('#tooltip img').count(), 0);
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
+    await shot(page, 'xss');
+  });
+
+  it('follows the theme: light, dark and high contrast colour the nodes differently', async () => {
+    const colors: string[] = [];
+    for (const theme of ['vscode-light', 'vscode-dark', 'vscode-high-contrast'] as const) {
+      const page = await harness.open(theme);
+      await show(page, [fixtures.quickstart()]);
+      colors.push(await page.locator('#canvas .node .label').first().evaluate((el) => getComputedStyle(el).fill));
+      await shot(page, `theme-${theme}`);
+    }
+    assert.equal(new Set(colors).size, 3, colors.join(' '));
+  });
+
+  it('search highlights matches, keyboard moves along edges, Enter reveals the source', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.styled()]);
+    await page.locator('#search input, #search').first().click();
+    await page.keyboard.type('product');
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node.match').length === 2);
+    assert.match(await page.locator('#status').textContent() ?? '', /2 matches/);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#canvas .node.selected').getAttribute('data-uid'), 'product_transform_4');
+    await page.keyboard.press('Escape');
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('#canvas .node.selected').getAttribute('data-uid'), 'join_transform_11');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; uid?: string }[] }).__sent.filter((m) => m.type === 'node/reveal'));
+    assert.equal(sent.at(-1)?.uid, 'product_transform_4');
+    assert.match(await page.locator('#canvas .node.selected').getAttribute('aria-label') ?? '', /^Operation product_transform, product_transform_4/);
+  });
+
+  it('dependency view highlights everything the selected node needs; hover shows details', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.styled()]);
+    await page.locator('#canvas .node[data-uid="join_transform_11"]').click();
+    await page.locator('#deps').click();
+    const deps = await page.locator('#canvas .node.dep').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')).sort());
+    assert.deepEqual(deps, ['join_transform_11', 'product_transform_4', 'product_transform_6', 'query_dataframe_A_0', 'query_dataframe_B_2', 'split_transform_8']);
+    await page.locator('#canvas .node[data-uid="query_dataframe_A_0"]').hover();
+    const tip = await page.locator('#tooltip').innerText();
+    assert.match(tip, /query_dataframe_A_0\nfunction query_dataframe_A\nrank: 0, shape: cylinder, color: lightblue/);
+    await shot(page, 'dependencies');
+  });
+
+  it('zoom and pan change one transform; fit brings a 200-op pipeline into view', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.pipeline(200)]);
+    const before = await page.locator('.scene').getAttribute('transform');
+    await page.locator('#zoom-in').click();
+    const zoomed = await page.locator('.scene').getAttribute('transform');
+    assert.notEqual(zoomed, before);
+    await page.keyboard.press('0');
+    const box = await page.locator('.scene').boundingBox();
+    assert.ok(box && box.width <= 1000 && box.height <= 700);
+    await shot(page, 'pipeline-200');
+  });
+
+  it('export: SVG with resolved colours and a PNG are sent to the host', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.quickstart()]);
+    await page.locator('#export-svg').click();
+    await page.locator('#export-png').click();
+    await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'export/save').length === 2);
+    const [svg, png] = await page.evaluate(() => (window as unknown as { __sent: { type: string; data: string }[] }).__sent.filter((m) => m.type === 'export/save').map((m) => m.data));
+    assert.match(svg!, /^<\?xml[\s\S]*<svg[\s\S]*adding/);
+    assert.doesNotMatch(svg!, /var\(--/);
+    assert.ok(Buffer.from(png!, 'base64').subarray(1, 4).toString() === 'PNG');
+  });
+});

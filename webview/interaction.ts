@@ -1,0 +1,235 @@
+import type { Diagnostic } from '../src/protocol/index.js';
+import { dependencyClosure, type ViewGraph } from '../src/core/summary.js';
+import type { Placed, PlacedNode } from './layout.js';
+import type { OverlayState } from './overlay.js';
+import { nodeDetails } from './tooltip.js';
+
+export interface InteractionHost {
+  reveal(uid: string, graph: string): void;
+  select(uid: string | undefined): void;
+  center(x: number, y: number): void;
+  overlay(): OverlayState;
+  diagnostics(): readonly Diagnostic[];
+  status(text: string): void;
+}
+
+const STATE_CLASSES = ['st-activated', 'st-running', 'st-finished', 'st-stillNeeded', 'st-released', 'st-error'];
+const TITLE = 28;
+
+/**
+ * Everything the user does with the drawn graph: click (reveal the `add` call), keyboard navigation,
+ * hover details, search, the dependency view, and the trace overlay's classes. It only toggles classes
+ * on the SVG that `render` made; it never lays out.
+ */
+export class GraphInteraction {
+  private svg: SVGSVGElement | undefined;
+  private nodes = new Map<string, { el: SVGGElement; placed: PlacedNode; graph: string; y0: number }>();
+  private parents = new Map<string, string[]>();
+  private children = new Map<string, string[]>();
+  private selected: string | undefined;
+  private matches: string[] = [];
+  private matchIndex = -1;
+  private showDependencies = false;
+
+  constructor(canvas: HTMLElement, private readonly tooltip: HTMLElement, private readonly host: InteractionHost) {
+    canvas.addEventListener('keydown', (e) => this.onKey(e));
+    canvas.addEventListener('focus', () => {
+      if (!this.selected && this.nodes.size > 0) this.focusNode(this.nodes.keys().next().value!);
+    });
+  }
+
+  attach(svg: SVGSVGElement, views: ViewGraph[], placed: Placed[]): void {
+    this.svg = svg;
+    this.nodes.clear();
+    this.parents.clear();
+    this.children.clear();
+    let y = 0;
+    placed.forEach((graph, gi) => {
+      for (const p of graph.nodes) {
+        const key = keyOf(graph.title, p.node.uid);
+        const el = svg.querySelector<SVGGElement>(`.graph[data-graph="${CSS.escape(graph.title)}"] .node[data-uid="${CSS.escape(p.node.uid)}"]`);
+        if (el) this.nodes.set(key, { el, placed: p, graph: graph.title, y0: y + TITLE });
+      }
+      for (const e of views[gi]!.edges) {
+        push(this.parents, keyOf(graph.title, e.to), keyOf(graph.title, e.from));
+        push(this.children, keyOf(graph.title, e.from), keyOf(graph.title, e.to));
+      }
+      y += TITLE + graph.height + 24;
+    });
+    for (const [key, { el }] of this.nodes) {
+      el.addEventListener('click', () => this.activate(key));
+      el.addEventListener('pointerenter', (e) => this.showTooltip(key, e.clientX, e.clientY));
+      el.addEventListener('pointermove', (e) => this.moveTooltip(e.clientX, e.clientY));
+      el.addEventListener('pointerleave', () => this.hideTooltip());
+    }
+    if (this.selected && !this.nodes.has(this.selected)) this.selected = undefined;
+    this.applySearch();
+  }
+
+  /** Trace states as classes on the existing elements (no re-render). */
+  paint(): void {
+    const states = this.host.overlay().nodes;
+    for (const [key, { el, placed }] of this.nodes) {
+      el.classList.remove(...STATE_CLASSES);
+      const state = states.get(key) ?? states.get(placed.node.uid);
+      if (state) el.classList.add(`st-${state.state}`);
+    }
+  }
+
+  selectMany(uids: readonly string[], center = true): void {
+    const keys = [...this.nodes.keys()].filter((k) => uids.includes(k) || uids.includes(this.nodes.get(k)!.placed.node.uid));
+    for (const { el } of this.nodes.values()) el.classList.remove('selected');
+    for (const k of keys) this.nodes.get(k)!.el.classList.add('selected');
+    this.selected = keys[0];
+    if (center && keys[0]) this.centerOn(keys[0]);
+    this.applyDependencies();
+  }
+
+  search(text: string): void {
+    const q = text.trim().toLowerCase();
+    this.matches = q === '' ? [] : [...this.nodes.keys()].filter((k) => {
+      const n = this.nodes.get(k)!.placed.node;
+      return n.uid.toLowerCase().includes(q) || n.label.toLowerCase().includes(q) || (n.fn ?? '').toLowerCase().includes(q);
+    });
+    this.matchIndex = -1;
+    this.applySearch(q !== '');
+    this.host.status(q === '' ? '' : `${this.matches.length} match${this.matches.length === 1 ? '' : 'es'} for "${text.trim()}"`);
+  }
+
+  nextMatch(step: number): void {
+    if (this.matches.length === 0) return;
+    this.matchIndex = (this.matchIndex + step + this.matches.length) % this.matches.length;
+    this.focusNode(this.matches[this.matchIndex]!);
+  }
+
+  toggleDependencies(): void {
+    this.showDependencies = !this.showDependencies;
+    this.applyDependencies();
+    if (this.showDependencies && !this.selected) this.host.status('Select a node to see everything it needs');
+  }
+
+  private applySearch(active = this.matches.length > 0): void {
+    const set = new Set(this.matches);
+    this.svg?.classList.toggle('searching', active);
+    for (const [key, { el }] of this.nodes) el.classList.toggle('match', set.has(key));
+  }
+
+  private applyDependencies(): void {
+    const on = this.showDependencies && this.selected !== undefined;
+    this.svg?.classList.toggle('dependencies', on);
+    if (!on) {
+      for (const { el } of this.nodes.values()) el.classList.remove('dep');
+      return;
+    }
+    const closure = dependencyClosure({ edges: [...this.parents].flatMap(([to, froms]) => froms.map((from) => ({ from, to }))) }, [this.selected!]);
+    for (const [key, { el }] of this.nodes) el.classList.toggle('dep', closure.has(key));
+    const { placed } = this.nodes.get(this.selected!)!;
+    this.host.status(`${placed.node.uid} needs ${closure.size - 1} node${closure.size === 2 ? '' : 's'}`);
+  }
+
+  private activate(key: string): void {
+    this.focusNode(key, false);
+    const { placed, graph } = this.nodes.get(key)!;
+    this.host.reveal(placed.node.uid, graph);
+  }
+
+  private focusNode(key: string, center = true): void {
+    const entry = this.nodes.get(key);
+    if (!entry) return;
+    for (const { el } of this.nodes.values()) {
+      el.classList.remove('selected');
+      el.setAttribute('tabindex', '-1');
+    }
+    entry.el.classList.add('selected');
+    entry.el.setAttribute('tabindex', '0');
+    entry.el.focus({ preventScroll: true });
+    this.selected = key;
+    this.host.select(key);
+    if (center) this.centerOn(key);
+    this.applyDependencies();
+  }
+
+  private centerOn(key: string): void {
+    const { placed, y0 } = this.nodes.get(key)!;
+    this.host.center(placed.x + placed.width / 2, y0 + placed.y + placed.height / 2);
+  }
+
+  /** Arrows move along edges (up: inputs, down: consumers) and across a layer; Enter reveals the source. */
+  private onKey(e: KeyboardEvent): void {
+    const current = this.selected;
+    if (e.key === 'Escape') {
+      this.hideTooltip();
+      return;
+    }
+    if (!current) return;
+    let next: string | undefined;
+    if (e.key === 'ArrowUp') next = this.parents.get(current)?.[0];
+    else if (e.key === 'ArrowDown') next = this.children.get(current)?.[0];
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') next = this.neighbour(current, e.key === 'ArrowLeft' ? -1 : 1);
+    else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.activate(current);
+      return;
+    } else if (e.key === 'i') {
+      const { el } = this.nodes.get(current)!;
+      const r = el.getBoundingClientRect();
+      this.showTooltip(current, r.right, r.top);
+      return;
+    } else return;
+    e.preventDefault();
+    if (next) this.focusNode(next);
+  }
+
+  private neighbour(key: string, direction: number): string | undefined {
+    const me = this.nodes.get(key)!;
+    const cy = me.y0 + me.placed.y + me.placed.height / 2;
+    const cx = me.placed.x + me.placed.width / 2;
+    let best: string | undefined;
+    let bestDx = Infinity;
+    for (const [k, n] of this.nodes) {
+      if (k === key || n.graph !== me.graph) continue;
+      const ny = n.y0 + n.placed.y + n.placed.height / 2;
+      const dx = (n.placed.x + n.placed.width / 2 - cx) * direction;
+      if (Math.abs(ny - cy) < 8 && dx > 0 && dx < bestDx) {
+        best = k;
+        bestDx = dx;
+      }
+    }
+    return best;
+  }
+
+  private showTooltip(key: string, x: number, y: number): void {
+    const { placed } = this.nodes.get(key)!;
+    const state = this.host.overlay().nodes.get(key) ?? this.host.overlay().nodes.get(placed.node.uid);
+    const lines = nodeDetails(placed.node, state, this.host.diagnostics().filter((d) => d.uid === placed.node.uid));
+    this.tooltip.replaceChildren(...lines.map((line, i) => {
+      const div = document.createElement('div');
+      div.className = i === 0 ? 'tip-title' : 'tip-line';
+      div.textContent = line;
+      return div;
+    }));
+    this.tooltip.hidden = false;
+    this.moveTooltip(x, y);
+  }
+
+  private moveTooltip(x: number, y: number): void {
+    if (this.tooltip.hidden) return;
+    const w = this.tooltip.offsetWidth;
+    this.tooltip.style.left = `${Math.min(x + 14, window.innerWidth - w - 8)}px`;
+    this.tooltip.style.top = `${y + 14}px`;
+  }
+
+  private hideTooltip(): void {
+    this.tooltip.hidden = true;
+  }
+}
+
+function keyOf(graph: string, uid: string): string {
+  return `${graph}\u0000${uid}`;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

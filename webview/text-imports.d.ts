@@ -1,0 +1,4 @@
+declare module 'elkjs/lib/elk-worker.min.js' {
+  const source: string;
+  export default source;
+}

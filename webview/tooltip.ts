@@ -1,0 +1,31 @@
+import type { Diagnostic, ModelNode } from '../src/protocol/index.js';
+import type { NodeState } from './overlay.js';
+
+/** The lines of a node's hover card: uid, function, options, source line, dimension, run state, problems. */
+export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagnostics: readonly Diagnostic[]): string[] {
+  const lines = [node.uid];
+  if (node.kind === 'operation') lines.push(`function ${node.fn ?? node.label}${node.alias ? ` (alias ${node.alias})` : ''}`);
+  else if (node.kind === 'graph') lines.push(`grafted graph ${node.graph ?? node.label}`);
+  else lines.push(node.raw ? `raw input${node.value !== undefined ? `: ${node.value}` : ''}` : `data${node.alias ? ` (alias ${node.alias})` : ''}`);
+  const options = (['rank', 'shape', 'color', 'fontsize'] as const).filter((k) => node[k] !== undefined).map((k) => `${k}: ${String(node[k])}`);
+  if (node.persist) options.push('persist');
+  if (options.length > 0) lines.push(options.join(', '));
+  if (node.source) lines.push(`line ${node.source.line}, column ${node.source.column}`);
+  if (node.dim) lines.push(`persisted ${node.dim}`);
+  if (node.dynamic) lines.push('dynamic: may differ at runtime');
+  if (state) {
+    const parts = [state.state === 'stillNeeded' ? 'still needed' : state.state];
+    if (state.durationMs !== undefined) parts.push(formatDuration(state.durationMs));
+    lines.push(`run: ${parts.join(', ')}`);
+    if (state.preview !== undefined) lines.push(`value: ${state.preview}`);
+    if (state.message) lines.push(`error: ${state.message}`);
+  }
+  for (const d of diagnostics) lines.push(`${d.severity}: ${d.message}`);
+  return lines;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}

@@ -1,0 +1,71 @@
+/** Zoom and pan of the drawing: one transform on the scene group, so panning never re-renders. */
+export interface Transform {
+  x: number;
+  y: number;
+  k: number;
+}
+
+const MIN = 0.05;
+const MAX = 4;
+
+export class Viewport {
+  transform: Transform = { x: 0, y: 0, k: 1 };
+  private drag: { x: number; y: number; tx: number; ty: number } | undefined;
+
+  constructor(private readonly host: HTMLElement, private readonly onChange: (t: Transform) => void) {
+    host.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
+    host.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0 || (e.target as Element).closest('.node')) return;
+      this.drag = { x: e.clientX, y: e.clientY, tx: this.transform.x, ty: this.transform.y };
+      host.setPointerCapture(e.pointerId);
+      host.classList.add('panning');
+    });
+    host.addEventListener('pointermove', (e) => {
+      if (!this.drag) return;
+      this.set({ ...this.transform, x: this.drag.tx + e.clientX - this.drag.x, y: this.drag.ty + e.clientY - this.drag.y });
+    });
+    const end = (): void => { this.drag = undefined; host.classList.remove('panning'); };
+    host.addEventListener('pointerup', end);
+    host.addEventListener('pointercancel', end);
+  }
+
+  private onWheel(e: WheelEvent): void {
+    e.preventDefault();
+    if (e.ctrlKey || e.metaKey) {
+      const rect = this.host.getBoundingClientRect();
+      this.zoomAt(Math.exp(-e.deltaY * 0.002), e.clientX - rect.left, e.clientY - rect.top);
+    } else {
+      this.set({ ...this.transform, x: this.transform.x - e.deltaX, y: this.transform.y - e.deltaY });
+    }
+  }
+
+  zoomAt(factor: number, cx: number, cy: number): void {
+    const t = this.transform;
+    const k = Math.min(MAX, Math.max(MIN, t.k * factor));
+    const f = k / t.k;
+    this.set({ k, x: cx - (cx - t.x) * f, y: cy - (cy - t.y) * f });
+  }
+
+  zoom(factor: number): void {
+    this.zoomAt(factor, this.host.clientWidth / 2, this.host.clientHeight / 2);
+  }
+
+  /** Scales the content (width x height, in drawing units) to fit, never above 100%. */
+  fit(width: number, height: number): void {
+    const w = this.host.clientWidth || 800;
+    const h = this.host.clientHeight || 600;
+    const k = Math.max(MIN, Math.min(1, (w - 24) / Math.max(width, 1), (h - 24) / Math.max(height, 1)));
+    this.set({ k, x: (w - width * k) / 2, y: Math.max(12, (h - height * k) / 2) });
+  }
+
+  /** Centres a point of the drawing, keeping the zoom (at least 60% so the node is readable). */
+  center(x: number, y: number): void {
+    const k = Math.max(this.transform.k, 0.6);
+    this.set({ k, x: this.host.clientWidth / 2 - x * k, y: this.host.clientHeight / 2 - y * k });
+  }
+
+  set(t: Transform): void {
+    this.transform = t;
+    this.onChange(t);
+  }
+}
