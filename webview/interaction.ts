@@ -2,7 +2,7 @@ import type { Diagnostic } from '../src/protocol/index.js';
 import { dependencyClosure, type ViewGraph } from '../src/core/summary.js';
 import type { Placed, PlacedNode } from './layout.js';
 import type { OverlayState } from './overlay.js';
-import { nodeDetails } from './tooltip.js';
+import { formatDuration, nodeDetails } from './tooltip.js';
 
 export interface InteractionHost {
   reveal(uid: string, graph: string): void;
@@ -66,13 +66,25 @@ export class GraphInteraction {
     this.applySearch();
   }
 
-  /** Trace states as classes on the existing elements (no re-render). */
+  /** Trace states as classes on the existing elements, and a duration badge on finished ops (no re-render). */
   paint(): void {
     const states = this.host.overlay().nodes;
     for (const [key, { el, placed }] of this.nodes) {
       el.classList.remove(...STATE_CLASSES);
-      const state = states.get(key) ?? states.get(placed.node.uid);
+      const state = states.get(key);
       if (state) el.classList.add(`st-${state.state}`);
+      let badge = el.querySelector<SVGTextElement>('text.badge');
+      if (state?.durationMs !== undefined && placed.node.kind === 'operation') {
+        if (!badge) {
+          badge = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+          badge.setAttribute('class', 'badge');
+          badge.setAttribute('x', String(placed.width));
+          badge.setAttribute('y', '-3');
+          badge.setAttribute('text-anchor', 'end');
+          el.appendChild(badge);
+        }
+        badge.textContent = formatDuration(state.durationMs);
+      } else badge?.remove();
     }
   }
 
@@ -200,7 +212,7 @@ export class GraphInteraction {
 
   private showTooltip(key: string, x: number, y: number): void {
     const { placed } = this.nodes.get(key)!;
-    const state = this.host.overlay().nodes.get(key) ?? this.host.overlay().nodes.get(placed.node.uid);
+    const state = this.host.overlay().nodes.get(key);
     const lines = nodeDetails(placed.node, state, this.host.diagnostics().filter((d) => d.uid === placed.node.uid));
     this.tooltip.replaceChildren(...lines.map((line, i) => {
       const div = document.createElement('div');

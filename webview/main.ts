@@ -9,10 +9,11 @@ import { createElk } from './elk.js';
 import { layoutGraph, type Placed } from './layout.js';
 import { renderScene } from './render.js';
 import { toDom } from './toDom.js';
-import { applyEvents, emptyOverlay, type OverlayState } from './overlay.js';
+import { emptyOverlay, type OverlayState } from './overlay.js';
 import { Viewport, type Transform } from './viewport.js';
 import { GraphInteraction } from './interaction.js';
 import { exportPng, exportSvg } from './export.js';
+import { Timeline } from './timeline.js';
 
 /** What survives a reload of the webview (VS Code's setState); the graph itself always comes from the host. */
 interface SavedState {
@@ -58,6 +59,11 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   status: (text) => { status.textContent = text; },
 });
 
+const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), (state) => {
+  overlay = state;
+  interaction.paint();
+});
+
 fullToggle.addEventListener('change', () => {
   settings = { ...settings, full: fullToggle.checked };
   save({ full: fullToggle.checked });
@@ -96,11 +102,11 @@ function onMessage(message: HostToWebview): void {
     case 'trace/reset':
       overlay = emptyOverlay();
       status.textContent = message.title;
+      timeline.reset();
       interaction.paint();
       break;
     case 'trace/append':
-      overlay = applyEvents(overlay, message.events);
-      interaction.paint();
+      timeline.append(message.events);
       break;
     case 'selection/set':
       interaction.selectMany(message.uids);

@@ -68,7 +68,14 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const runs = new Runs(context.extensionUri, {
     channel,
-    onStart: (title) => panel?.resetTrace(title),
+    onStart: (title, document) => {
+      if (!panel) showGraph(document);
+      panel?.resetTrace(title);
+    },
+    onGraph: (graph, document) => {
+      if (!panel) showGraph(document);
+      panel?.showRuntimeGraph(document.uri, graph);
+    },
     onTrace: (events) => panel?.appendTrace(events),
     reportError,
   });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isWebviewToHost, type ExtractResult, type HostToWebview, type TraceEvent } from '../protocol/index.js';
+import { isWebviewToHost, type ExtractResult, type GraphModel, type HostToWebview, type TraceEvent } from '../protocol/index.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
@@ -48,6 +48,16 @@ export class GraphPanel implements vscode.Disposable {
     this.result = result;
     this.panel.title = `Graph: ${vscode.workspace.asRelativePath(uri)}`;
     if (changedFile) this.trace = [];
+    this.sendGraph();
+  }
+
+  /** During a run: the runtime graph replaces the static one of the same alias (loops, helpers appear). */
+  showRuntimeGraph(uri: vscode.Uri, graph: GraphModel): void {
+    if (this.documentUri?.toString() !== uri.toString() || !this.result) return;
+    const graphs = this.result.graphs.some((g) => g.alias === graph.alias)
+      ? this.result.graphs.map((g) => (g.alias === graph.alias ? graph : g))
+      : [...this.result.graphs, graph];
+    this.result = { ...this.result, graphs, typesPending: false };
     this.sendGraph();
   }
 

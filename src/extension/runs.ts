@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { createRequire } from 'node:module';
-import { formatTraceEvent } from '../core/index.js';
+import { formatTraceEvent, type GraphModel } from '../core/index.js';
 import type { RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import type { Esbuild } from '../runner/bundleScript.js';
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
-  onStart(title: string): void;
+  onStart(title: string, document: vscode.TextDocument): void;
+  /** The runtime graph of the run (replaces the static one while the run is shown). */
+  onGraph(graph: GraphModel, document: vscode.TextDocument, view?: { full?: boolean; highlight?: string[] }): void;
   onTrace(events: Parameters<typeof formatTraceEvent>[0][]): void;
   reportError(summary: string, detail: string): void;
 }
@@ -30,7 +32,7 @@ export class Runs implements vscode.Disposable {
     const file = document.uri.fsPath;
     const title = `${label} — ${vscode.workspace.asRelativePath(document.uri)}`;
     channel.appendLine(`=== ${title} (${new Date().toLocaleString()}) ===`);
-    this.sinks.onStart(title);
+    this.sinks.onStart(title, document);
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
     const handle = startRun({
       file,
@@ -43,11 +45,15 @@ export class Runs implements vscode.Disposable {
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
     }, {
       onMessage: (message) => {
+        if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
+        else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
         if (message.type !== 'trace/append') return;
+        const lines: string[] = [];
         for (const event of message.events) {
           const line = formatTraceEvent(event);
-          if (line !== undefined) channel.appendLine(line);
+          if (line !== undefined) lines.push(line);
         }
+        if (lines.length > 0) channel.appendLine(lines.join('\n'));
         this.sinks.onTrace(message.events);
       },
       onOutput: (text) => channel.append(text),

@@ -19,6 +19,7 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
   switch (v.type) {
     case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
     case 'graph/snapshot': return isGraph(v.graph);
+    case 'graph/view': return isGraph(v.graph) && (v.highlight === undefined || (Array.isArray(v.highlight) && v.highlight.every(isString)));
     case 'trace/append': return isEvents(v.events);
     case 'run/done': return true;
     case 'run/failed': return isObject(v.error) && isString(v.error.message);

@@ -46,6 +46,8 @@ export type RunnerToHost =
   | { type: 'graph/snapshot'; graph: GraphModel }
   /** A batch of trace events, in order. */
   | { type: 'trace/append'; events: TraceEvent[] }
+  /** The script called `G.view()`: show this graph (highlighting `highlight`, e.g. a dependency view). */
+  | { type: 'graph/view'; graph: GraphModel; full?: boolean; highlight?: string[] }
   /** The run evaluated its target. `preview` is a short text of the value. */
   | { type: 'run/done'; target?: string; preview?: string; note?: string }
   /** The run failed: a user error, a missing target, or a protocol problem. */

@@ -57,6 +57,9 @@ const host: PyflowHost = {
     graphs.push(g);
     g.subscribe(queue);
   },
+  showGraph(graph, options) {
+    send({ type: 'graph/view', graph: (graph as RuntimeGraph).toJSON(), full: options.full, highlight: options.highlight });
+  },
   beforeEvaluate() {
     if (evaluating || finished || config.target.kind === 'script') return;
     const target = findTarget(graphs, config.target);

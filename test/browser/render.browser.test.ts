@@ -59,7 +59,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const page = await harness.open();
     await show(page, [fixtures.styled()]);
     const ys = await page.locator('#canvas .node').evaluateAll((els) => els.map((el) => ({ uid: el.getAttribute('data-uid'), y: el.getBoundingClientRect().top })));
-    const y = Object.fromEntries(ys.map((e) => [e.uid, e.y]));
+    const y: Record<string, number> = Object.fromEntries(ys.map((e) => [e.uid ?? '', e.y]));
     assert.equal(y.query_dataframe_A_0, y.query_dataframe_B_2);
     assert.ok(Object.values(y).every((v) => v >= y.query_dataframe_A_0!), 'rank 0 is the top row');
     assert.equal(await page.locator('#canvas .node.shape-cylinder').count(), 2);

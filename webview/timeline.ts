@@ -1,0 +1,112 @@
+import type { TraceEvent } from '../src/protocol/index.js';
+import { formatTraceEvent } from '../src/core/format.js';
+import { applyEvents, emptyOverlay, type OverlayState } from './overlay.js';
+
+/** One step of a run: a verbose line and the events up to the next line (durations, values). */
+export interface Step {
+  line: string;
+  events: TraceEvent[];
+}
+
+/** Groups events into steps: each event with a verbose line starts one; the others join the previous step. */
+export function toSteps(events: readonly TraceEvent[], into: Step[] = []): Step[] {
+  for (const event of events) {
+    const line = formatTraceEvent(event);
+    if (line !== undefined || into.length === 0) into.push({ line: line ?? '', events: [event] });
+    else into[into.length - 1]!.events.push(event);
+  }
+  return into;
+}
+
+/** The overlay after the first `count` steps. */
+export function overlayAt(steps: readonly Step[], count: number): OverlayState {
+  const overlay = emptyOverlay();
+  for (let i = 0; i < count && i < steps.length; i++) applyEvents(overlay, steps[i]!.events);
+  return overlay;
+}
+
+/**
+ * The timeline under the graph: a slider over the steps of the last run, play/pause, and the verbose line
+ * of the current step. While a run streams in, it follows the newest step.
+ */
+export class Timeline {
+  private steps: Step[] = [];
+  private position = 0;
+  private following = true;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly slider: HTMLInputElement,
+    private readonly play: HTMLElement,
+    private readonly label: HTMLElement,
+    private readonly onChange: (overlay: OverlayState) => void,
+  ) {
+    slider.addEventListener('input', () => this.seek(Number(slider.value), false));
+    play.addEventListener('click', () => this.toggle());
+    root.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        this.seek(this.position + (e.key === 'ArrowLeft' ? -1 : 1), false);
+      } else if (e.key === 'Home' || e.key === 'End') {
+        e.preventDefault();
+        this.seek(e.key === 'Home' ? 0 : this.steps.length, false);
+      } else if (e.key === ' ' && e.target === root) {
+        e.preventDefault();
+        this.toggle();
+      }
+    });
+  }
+
+  get length(): number {
+    return this.steps.length;
+  }
+
+  reset(): void {
+    this.stop();
+    this.steps = [];
+    this.position = 0;
+    this.following = true;
+    this.render();
+  }
+
+  append(events: readonly TraceEvent[]): void {
+    toSteps(events, this.steps);
+    if (this.following) this.position = this.steps.length;
+    this.render();
+    this.onChange(overlayAt(this.steps, this.position));
+  }
+
+  seek(position: number, follow: boolean): void {
+    this.position = Math.max(0, Math.min(this.steps.length, position));
+    this.following = follow || this.position === this.steps.length;
+    this.render();
+    this.onChange(overlayAt(this.steps, this.position));
+  }
+
+  private toggle(): void {
+    if (this.timer) return this.stop();
+    if (this.position >= this.steps.length) this.seek(0, false);
+    this.timer = setInterval(() => {
+      if (this.position >= this.steps.length) this.stop();
+      else this.seek(this.position + 1, false);
+    }, 400);
+    this.render();
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.render();
+  }
+
+  private render(): void {
+    this.root.hidden = this.steps.length === 0;
+    this.slider.max = String(this.steps.length);
+    this.slider.value = String(this.position);
+    this.slider.setAttribute('aria-valuetext', `step ${this.position} of ${this.steps.length}`);
+    this.play.textContent = this.timer ? 'Pause' : 'Play';
+    const current = this.position > 0 ? this.steps[this.position - 1]!.line : 'before the run';
+    this.label.textContent = `${this.position}/${this.steps.length} · ${current}`;
+  }
+}
