@@ -1,10 +1,30 @@
 import { dirname, join } from 'node:path';
+import { builtinModules } from 'node:module';
+import type { Plugin } from 'esbuild';
 import type { SerializedError } from '../protocol/index.js';
 
 /** The part of esbuild's API the runner uses (the extension ships its own copy of esbuild). */
 export type Esbuild = typeof import('esbuild');
 
 export type BundleResult = { ok: true; path: string } | { ok: false; error: SerializedError };
+
+/**
+ * The workspace's own packages are not bundled: they are loaded from its node_modules at run time (native
+ * modules, large libraries), by absolute path since the bundle lives in a temporary directory.
+ */
+const workspacePackages: Plugin = {
+  name: 'pyflow-workspace-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === RESOLVING || args.path === 'pyflow' || args.path.startsWith('pyflow/')) return undefined;
+      if (args.path.startsWith('node:') || builtinModules.includes(args.path.split('/')[0]!)) return { external: true };
+      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: RESOLVING });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      return { path: resolved.path, external: true };
+    });
+  },
+};
+const RESOLVING = Symbol('resolving');
 
 /** Bundles the user's script to one ESM file with source maps; `pyflow` resolves to our bundled core. */
 export async function bundleScript(
@@ -29,6 +49,7 @@ export async function bundleScript(
       banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
       logLevel: 'silent',
       keepNames: true,
+      plugins: [workspacePackages],
     });
     return { ok: true, path: outfile };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -11,10 +11,10 @@ import type { RunTarget } from '../../src/protocol/index.js';
 const REPO = resolve(__dirname, '..', '..');
 const DIST = join(REPO, 'dist');
 
-async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string } = {}) {
+async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string; memoryMb?: number } = {}) {
   const events: TraceEvent[] = [];
   let stdout = '';
-  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, timeoutMs: extra.timeoutMs }, {
+  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, timeoutMs: extra.timeoutMs, memoryMb: extra.memoryMb }, {
     onMessage: (m) => { if (m.type === 'trace/append') events.push(...m.events); },
     onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
   });
@@ -120,6 +120,55 @@ setInterval(() => {}, 1000);
     const { outcome } = await run(join(REPO, 'examples', 'quickstart.ts'), { kind: 'line', file: join(REPO, 'examples', 'quickstart.ts'), line: 3 });
     assert.equal(outcome.status, 'failed');
     assert.match(outcome.status === 'failed' ? outcome.error.message : '', /No pyflow node at .*quickstart\.ts:3 .* adding_0 \(line 9\)/);
+  });
+
+  it('loads the workspace\'s own node_modules packages at run time', async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';\nimport shout from 'shouty';\nconst G = new GraphBuilder();\nconst a = G.add(shout)('hi');\nconsole.log(a.get());\n`);
+    const pkg = join(file, '..', 'node_modules', 'shouty');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'shouty', main: 'index.js' }));
+    writeFileSync(join(pkg, 'index.js'), 'module.exports = function shout(s) { return s.toUpperCase() + "!"; };\n');
+    const { outcome, stdout } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+    assert.equal(stdout.trim(), 'HI!');
+  });
+
+  it('huge output: every byte of 5 MB of console output arrives', async () => {
+    const file = script(`const line = 'x'.repeat(1023) + '\\n';\nfor (let i = 0; i < 5 * 1024; i++) process.stdout.write(line);\n`);
+    const { outcome, stdout } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'done');
+    assert.equal(stdout.length, 5 * 1024 * 1024);
+  });
+
+  it('a malformed message on the IPC channel ends the run with a clear error', async () => {
+    const file = script(`process.send?.({ type: 'trace/append', events: 'not a list' });\nsetTimeout(() => {}, 5000);\n`);
+    const { outcome } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /malformed or oversized message/);
+  });
+
+  it('the memory cap stops a runaway allocation and says so', async () => {
+    const file = script(`const keep: number[][] = [];\nfor (;;) keep.push(new Array(1e6).fill(1));\n`);
+    const { outcome } = await run(file, { kind: 'script' }, { memoryMb: 64, timeoutMs: 60_000 });
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /out of memory: the limit is 64 MB/);
+  });
+
+  it('a line inside a loop evaluates the last node added there, and says so', async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nlet x = G.add((v: number) => v)(1);\nfor (let i = 0; i < 3; i++) {\n  x = G.add((v: number) => v * 2)(x);\n}\n`);
+    const { outcome } = await run(file, { kind: 'line', file, line: 5 });
+    assert.equal(outcome.status, 'done');
+    if (outcome.status !== 'done') return;
+    assert.equal(outcome.message.preview, '8');
+    assert.match(outcome.message.note ?? '', /line 5 added 3 nodes .* evaluated the last one, anonymous_7/);
+  });
+
+  it('an output-less op is run with runOnly; async ops are awaited', async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst a = G.add(async () => { await new Promise((r) => setTimeout(r, 20)); return 21; })();\nG.add(function save(v: number) { console.log('saved', v * 2); })(a);\n`);
+    const { outcome, lines, stdout } = await run(file, { kind: 'line', file, line: 4 });
+    assert.equal(outcome.status, 'done');
+    assert.equal(stdout.trim(), 'saved 42');
+    assert.deepEqual(lines.slice(0, 2), ['save_2 activated!', 'anonymous_0 activated!']);
   });
 
   it('runs unsaved editor text instead of the file on disk', async () => {
