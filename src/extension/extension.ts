@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const webviewPanel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Pyflow graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
       adoptPanel(webviewPanel, document.uri);
     } else {
-      panel.panel.reveal(vscode.ViewColumn.Beside, true);
+      panel.panel.reveal(panel.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
     }
     panel!.show(document.uri, cache.get(document));
   };

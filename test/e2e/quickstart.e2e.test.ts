@@ -1,17 +1,39 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
 import { graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './workbench.js';
 
-describe('quickstart in a real VS Code (code-server + Chromium)', { timeout: 240_000 }, () => {
+/** A copy of examples/ so the tests never write into the repository. */
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pyflow-ws-'));
+  cpSync(join(REPO, 'examples'), dir, { recursive: true });
+  return dir;
+}
+
+async function outputContains(server: CodeServer, page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = server.outputChannel('Pyflow');
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  assert.fail(`the Pyflow output channel never matched ${pattern}:\n${text}`);
+}
+
+describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000 }, () => {
   let server: CodeServer;
   let browser: Browser;
   let page: Page;
+  let ws: string;
 
   before(async () => {
-    server = await startCodeServer({ workspace: join(REPO, 'examples') });
+    ws = workspace();
+    server = await startCodeServer({ workspace: ws });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server.url);
     await openFile(page, 'quickstart.ts');
@@ -26,11 +48,38 @@ describe('quickstart in a real VS Code (code-server + Chromium)', { timeout: 240
     await runCommand(page, 'Pyflow: Show Graph');
     const frame = graphFrame(page);
     await frame.locator('svg.pyflow-graph .node').first().waitFor({ timeout: 30_000 });
-    const labels = await frame.locator('svg.pyflow-graph .node .label').allTextContents();
-    assert.deepEqual(labels, ['adding', 'adding', 'adding']);
-    // a1 feeds a2 and a3, a2 feeds a3: the summary view has 3 op-to-op edges.
+    assert.deepEqual(await frame.locator('svg.pyflow-graph .node .label').allTextContents(), ['adding', 'adding', 'adding']);
     assert.equal(await frame.locator('svg.pyflow-graph .edge').count(), 3);
     await screenshot(page, 'e2e-show-graph');
+  });
+
+  it('the Full view toggle adds the data nodes; clicking a node reveals its add call', async () => {
+    const frame = graphFrame(page);
+    await frame.locator('#toggle-full').click();
+    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 20_000 });
+    assert.equal(await frame.locator('svg.pyflow-graph .node').count(), 9);
+    await frame.locator('svg.pyflow-graph .node[data-uid="adding_4"]').click();
+    await page.locator('.statusbar-item', { hasText: /Ln 10, Col \d+/ }).waitFor({ timeout: 10_000 });
+    await frame.locator('#toggle-full').click();
+    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ state: 'detached', timeout: 20_000 });
+    await screenshot(page, 'e2e-click-to-source');
+  });
+
+  it('Export SVG writes the drawing next to the script', async () => {
+    const frame = graphFrame(page);
+    await frame.locator('#export-svg').click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: 15_000 });
+    const deadline0 = Date.now() + 10_000;
+    while (!/quickstart\.graph\.svg$/.test(await input.inputValue()) && Date.now() < deadline0) await page.waitForTimeout(100);
+    assert.match(await input.inputValue(), /quickstart\.graph\.svg$/);
+    await page.keyboard.press('Enter');
+    const target = join(ws, 'quickstart.graph.svg');
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(target) && Date.now() < deadline) await page.waitForTimeout(200);
+    const svg = readFileSync(target, 'utf8');
+    assert.match(svg, /<svg[\s\S]*>adding<\/text>/);
+    assert.doesNotMatch(svg, /var\(--vscode/);
   });
 
   it('Evaluate here on a3 writes the seed-format trace and the value to the Pyflow output channel', async () => {
@@ -38,33 +87,63 @@ describe('quickstart in a real VS Code (code-server + Chromium)', { timeout: 240
     await lens.first().waitFor({ timeout: 20_000 });
     assert.equal(await lens.count(), 3);
     await lens.nth(2).click();
-    const deadline = Date.now() + 30_000;
-    let text = '';
-    while (Date.now() < deadline && !/data_8 = 11/.test(text)) {
-      await page.waitForTimeout(250);
-      text = server.outputChannel('Pyflow');
-    }
-    const trace = text.split('\n').filter((l) => /activated!|computing for|running|deactivated!|released!|still needed|=/.test(l));
-    assert.deepEqual(trace.slice(-16), [
-      'computing for data_8',
-      'adding_7 activated!',
-      'adding_0 activated!',
-      'adding_4 activated!',
-      'computing for data_3',
-      'running adding_0',
-      'adding_0 deactivated!',
-      'computing for data_6',
-      'running adding_4',
-      'data_3 still needed at adding_7',
-      'adding_4 deactivated!',
-      'running adding_7',
-      'data_3 released!',
-      'data_6 released!',
-      'adding_7 deactivated!',
-      'data_8 = 11',
+    const text = await outputContains(server, page, /data_8 = 11/);
+    assert.match(text, /=== Evaluate here: line 11 — quickstart\.ts \(.*\) ===/);
+    const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
+    assert.deepEqual(trace, [
+      'computing for data_8', 'adding_7 activated!', 'adding_0 activated!', 'adding_4 activated!', 'computing for data_3',
+      'running adding_0', 'adding_0 deactivated!', 'computing for data_6', 'running adding_4', 'data_3 still needed at adding_7',
+      'adding_4 deactivated!', 'running adding_7', 'data_3 released!', 'data_6 released!', 'adding_7 deactivated!', 'data_8 = 11',
     ]);
     await runCommand(page, 'Pyflow: Show Log');
     await page.locator('.part.panel .output-view .view-lines', { hasText: 'running adding_0' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'e2e-evaluate-here');
   });
+
+  it('the seed verbose example: the output channel holds the seed trace of a5.get(), released nodes fade, 20 timeline steps', async () => {
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+J');
+    await page.locator('.part.panel .output-view').waitFor({ state: 'hidden', timeout: 10_000 });
+    await openFile(page, 'seedVerbose.ts');
+    await runCommand(page, 'Pyflow: Show Graph');
+    const frame = graphFrame(page);
+    await frame.locator('.graph-title', { hasText: 'graph' }).waitFor({ timeout: 20_000 });
+    await frame.locator('#toggle-full').click();
+    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 20_000 });
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' });
+    await lens.nth(3).waitFor({ timeout: 20_000 });
+    await lens.nth(3).click();
+    const text = await outputContains(server, page, /data_12 = 12/);
+    const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
+    assert.equal(trace.slice(0, 20).join('\n'), SEED_TRACE);
+    await frame.locator('#timeline-label', { hasText: '20/20' }).waitFor({ timeout: 20_000 });
+    assert.deepEqual((await frame.locator('svg .node.st-released').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')))).sort(), ['data_10', 'data_3', 'data_7']);
+    assert.equal(await frame.locator('svg .node.st-released').first().evaluate((el) => getComputedStyle(el).opacity), '0.35');
+    await screenshot(page, 'e2e-overlay-seed');
+    await frame.locator('#timeline-slider').fill('10');
+    await frame.locator('#timeline-label', { hasText: '10/20 · running adding_8' }).waitFor({ timeout: 10_000 });
+    assert.equal(await frame.locator('svg .node.st-released').count(), 0);
+    await screenshot(page, 'e2e-timeline-step-10');
+  });
 });
+
+const SEED_TRACE = `computing for data_12
+adding_11 activated!
+adding_8 activated!
+adding_0 activated!
+return2_4 activated!
+computing for data_10
+computing for data_3
+running adding_0
+adding_0 deactivated!
+running adding_8
+data_3 still needed at return2_4
+adding_8 deactivated!
+computing for data_7
+running return2_4
+data_3 released!
+return2_4 deactivated!
+running adding_11
+data_10 released!
+data_7 released!
+adding_11 deactivated!`;

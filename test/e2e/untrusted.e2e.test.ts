@@ -1,0 +1,45 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
+import { graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './workbench.js';
+
+describe('an untrusted workspace (Restricted Mode)', { timeout: 240_000 }, () => {
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'pyflow-untrusted-'));
+    cpSync(join(REPO, 'examples'), ws, { recursive: true });
+    server = await startCodeServer({ workspace: ws, trusted: false });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, server.url);
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ timeout: 30_000 });
+    await openFile(page, 'quickstart.ts');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('still draws the graph', async () => {
+    await runCommand(page, 'Pyflow: Show Graph');
+    await graphFrame(page).locator('svg.pyflow-graph .node').first().waitFor({ timeout: 30_000 });
+    assert.equal(await graphFrame(page).locator('svg.pyflow-graph .node').count(), 3);
+  });
+
+  it('Evaluate here explains that it is disabled and runs nothing', async () => {
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here (trust this workspace to run)' });
+    await lens.first().waitFor({ timeout: 20_000 });
+    await lens.nth(2).click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'does not run scripts in an untrusted workspace' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1500);
+    assert.doesNotMatch(server.outputChannel('Pyflow'), /running adding|activated!/);
+    await screenshot(page, 'e2e-untrusted');
+  });
+});
