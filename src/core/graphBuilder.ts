@@ -1,4 +1,4 @@
-import { DataNode, OperationNode, type AddOptions, type ArgTemplate } from './nodes.js';
+import { DataNode, NO_CONSUMERS, OperationNode, type AddOptions, type ArgTemplate } from './nodes.js';
 import { evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
@@ -23,6 +23,8 @@ export interface ViewOptions {
   path?: string;
   highlight?: Iterable<string>;
 }
+
+const NO_OPTIONS: AddOptions = Object.freeze({});
 
 /** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
 const VIEW_MODULE = 'pyflow/view';
@@ -99,16 +101,25 @@ export class GraphBuilder {
   add<F extends (...args: never[]) => void | Promise<void>>(fn: F, options: AddOptions & { nOut: 0 }): (...args: Inputs<Parameters<F>>) => OperationNode;
   add<F extends Fn, N extends number>(fn: F, options: AddOptions & { nOut: N }): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;
   add<F extends Fn>(fn: F, options?: AddOptions): (...args: Inputs<Parameters<F>>) => ReturnType<F> extends void | Promise<void> ? OperationNode : DataNode<Awaited<ReturnType<F>>>;
-  add(fn: Fn, options: AddOptions = {}): (...args: unknown[]) => unknown {
+  add(fn: Fn, options?: AddOptions): (...args: unknown[]) => unknown {
     if (typeof fn !== 'function') {
       throw new PyflowError('BAD_ARGUMENT', `G.add expects a function, got ${fn === null ? 'null' : typeof fn}`);
     }
-    const site = this.captureSites ? captureCallSite(1) : undefined;
-    const graph = this;
-    return function addCall(...args: unknown[]) {
-      return graph.addOperation(fn, options, args, site);
-    };
+    if (this.captureSites) {
+      const site = captureCallSite(1);
+      return (...args: unknown[]) => this.addOperation(fn, options ?? NO_OPTIONS, args, site);
+    }
+    if (options !== undefined) return (...args: unknown[]) => this.addOperation(fn, options, args, undefined);
+    // The common `G.add(fn)(...)` in a loop: one closure per function, not one per call.
+    let call = this.plainAdds.get(fn);
+    if (call === undefined) {
+      call = (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined);
+      this.plainAdds.set(fn, call);
+    }
+    return call;
   }
+
+  private readonly plainAdds = new WeakMap<Fn, (...args: unknown[]) => unknown>();
 
   private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: OperationNode['callSite']): unknown {
     const nOut = options.nOut ?? (hasReturn(fn) ? 1 : 0);
@@ -137,7 +148,11 @@ export class GraphBuilder {
       op._outputs.push(out);
       this._data.push(out);
     }
-    for (let i = 0; i < parents.length; i++) parents[i]!._consumers.push(op);
+    for (let i = 0; i < parents.length; i++) {
+      const parent = parents[i]!;
+      if (parent._consumers === NO_CONSUMERS) parent._consumers = [op];
+      else parent._consumers.push(op);
+    }
     this._ops.push(op);
     if (nOut === 0) return op;
     return nOut === 1 ? op._outputs[0] : op._outputs.slice();
@@ -274,7 +289,7 @@ export class GraphBuilder {
           removeItem(this._data, parent);
           this.counter--;
         } else {
-          parent._consumers.splice(0, parent._consumers.length, ...parent._consumers.filter((c) => c !== op));
+          parent._consumers = parent._consumers.filter((c) => c !== op);
         }
       }
       this.counter--;

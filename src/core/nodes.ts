@@ -8,6 +8,9 @@ export function removedError(node: { uid: string; _graph: { alias: string } }): 
   return new PyflowError('REMOVED', `${node.uid} was removed from graph "${node._graph.alias}" by G.remove(); it can no longer be evaluated`, node.uid);
 }
 
+/** @internal */
+export const NO_CONSUMERS: OperationNode[] = [];
+
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
   /** Number of outputs; 0 makes an output-less leaf. Default: 1, or 0 when `fn` has no `return`. */
@@ -32,7 +35,8 @@ export class DataNode<T = unknown> {
   /** @internal */ _persist: boolean;
   /** @internal Kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
   _keep = false;
-  /** @internal */ readonly _consumers: OperationNode[] = [];
+  /** @internal The ops that consume this value (shared empty list until the first one). */
+  _consumers: OperationNode[] = NO_CONSUMERS;
   /** @internal */ _visit = 0;
   /** @internal Set by `G.remove()`: the node is no longer part of its graph. */
   _removed = false;

@@ -12,7 +12,7 @@ const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isSt
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
 
 /** Largest message the host accepts from a runner (bytes of JSON, checked by the spawner). */
-export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export function isRunnerToHost(v: unknown): v is RunnerToHost {
   if (!isObject(v)) return false;

@@ -45,8 +45,13 @@ function queue(event: TraceEvent): void {
   else flushTimer ??= setTimeout(flush, config.flushMs);
 }
 
+/** Graphs larger than this are not sent: no view lays them out, and the static graph stays on screen. */
+const SNAPSHOT_MAX_OPS = 5000;
+
 function snapshot(): void {
-  for (const graph of graphs) send({ type: 'graph/snapshot', graph: graph.toJSON() });
+  for (const graph of graphs) {
+    if (graph.operations.length <= SNAPSHOT_MAX_OPS) send({ type: 'graph/snapshot', graph: graph.toJSON() });
+  }
 }
 
 const host: PyflowHost = {

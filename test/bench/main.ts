@@ -1,10 +1,12 @@
 import { extractionBench } from './extraction.js';
+import { runnerBench } from './runner.js';
 
 /** `npm run bench`: every benchmark, as ratios measured in this one run. */
 async function main(): Promise<void> {
   const only = process.argv[2];
   console.log(`# Pyflow benchmarks — node ${process.version}, ${new Date().toISOString()}`);
   if (!only || only === 'extraction') console.log(extractionBench());
+  if (!only || only === 'runner') console.log(await runnerBench());
 }
 
 void main();
