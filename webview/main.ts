@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-container/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { ExtractResult, HostToWebview, ViewSettings } from '../src/protocol/index.js';
-import { viewGraph, type ViewGraph } from '../src/core/summary.js';
+import { COLLAPSE_THRESHOLD, GROUP_PREFIX, collapseByDepth, viewGraph, type ViewGraph } from '../src/core/summary.js';
 import { connectHost } from './host.js';
 import { createElk } from './elk.js';
 import { layoutGraph, type Placed } from './layout.js';
@@ -38,6 +38,8 @@ let views: ViewGraph[] = [];
 let placed: Placed[] = [];
 let drawing = 0;
 let laidOutKey = '';
+/** Labels the user expanded in a collapsed large graph; `null` = everything expanded. */
+let expanded: Set<string> | null = new Set();
 
 const api = connectHost(onMessage);
 let saved: SavedState = (api.getState() as SavedState | undefined) ?? {};
@@ -51,7 +53,12 @@ const viewport = new Viewport(canvas, (t) => {
   save({ transform: t });
 });
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
-  reveal: (uid, graph) => api.postMessage({ type: 'node/reveal', uid, graph }),
+  reveal: (uid, graph) => {
+    if (uid.startsWith(GROUP_PREFIX)) {
+      expanded?.add(uid);
+      void draw(false);
+    } else api.postMessage({ type: 'node/reveal', uid, graph });
+  },
   select: (uid) => save({ selected: uid }),
   center: (x, y) => viewport.center(x, y),
   overlay: () => overlay,
@@ -96,6 +103,7 @@ function onMessage(message: HostToWebview): void {
       settings = { ...message.settings, full: saved.full ?? message.settings.full };
       fullToggle.checked = settings.full;
       save({ file: result.file });
+      if (fileChanged) expanded = new Set();
       void draw(fileChanged && !saved.transform);
       break;
     }
@@ -127,7 +135,11 @@ async function draw(refit: boolean): Promise<void> {
     status.textContent = '';
     return;
   }
-  views = result.graphs.map((g) => viewGraph(g, settings.full));
+  views = result.graphs.map((g) => {
+    const view = viewGraph(g, settings.full);
+    return expanded !== null && view.nodes.length > COLLAPSE_THRESHOLD ? collapseByDepth(view, expanded) : view;
+  });
+  const collapsed = views.some((v) => v.nodes.some((n) => n.uid.startsWith(GROUP_PREFIX)));
   const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
   if (key !== laidOutKey) {
     const started = performance.now();
@@ -148,7 +160,7 @@ async function draw(refit: boolean): Promise<void> {
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
   const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
-  status.textContent = `${ops} operation${ops === 1 ? '' : 's'}${result.typesPending ? ' · checking types…' : ''}`;
+  status.textContent = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
 }
 
 function fit(): void {

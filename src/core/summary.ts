@@ -89,3 +89,73 @@ export function dependencyClosure(graph: { edges: readonly ModelEdge[] }, target
   }
   return seen;
 }
+
+/** Above this many nodes a view is first drawn collapsed (no layout engine draws thousands of nodes quickly). */
+export const COLLAPSE_THRESHOLD = 1500;
+
+export const GROUP_PREFIX = 'group:';
+
+/**
+ * A large view collapsed into bands of consecutive layers (by longest path from the sources): each band is
+ * one node `layers a–b · n nodes`, except the bands in `expanded`, whose members are shown. Edges only go
+ * from a band to a later one, so the collapsed graph stays a sparse DAG that lays out at once.
+ */
+export function collapseByDepth(view: ViewGraph, expanded: ReadonlySet<string>, bands = 30): ViewGraph {
+  const depth = longestPathDepth(view);
+  const maxDepth = Math.max(0, ...depth.values());
+  const size = Math.max(1, Math.ceil((maxDepth + 1) / bands));
+  const groupOf = new Map<string, string>();
+  const members = new Map<string, number>();
+  for (const n of view.nodes) {
+    const band = Math.floor((depth.get(n.uid) ?? 0) / size);
+    const uid = `${GROUP_PREFIX}${band}`;
+    members.set(uid, (members.get(uid) ?? 0) + 1);
+    groupOf.set(n.uid, expanded.has(uid) ? n.uid : uid);
+  }
+  const nodes: ModelNode[] = [];
+  const made = new Set<string>();
+  for (const n of view.nodes) {
+    const uid = groupOf.get(n.uid)!;
+    if (uid === n.uid) {
+      nodes.push(n);
+    } else if (!made.has(uid)) {
+      made.add(uid);
+      const band = Number(uid.slice(GROUP_PREFIX.length));
+      const last = Math.min(maxDepth, (band + 1) * size - 1);
+      nodes.push({ uid, kind: 'operation', label: `layers ${band * size}–${last} · ${members.get(uid)} nodes`, shape: 'folder' });
+    }
+  }
+  const seen = new Set<string>();
+  const edges: ViewEdge[] = [];
+  for (const e of view.edges) {
+    const from = groupOf.get(e.from)!;
+    const to = groupOf.get(e.to)!;
+    const key = `${from}\u0000${to}`;
+    if (from === to || seen.has(key)) continue;
+    seen.add(key);
+    edges.push({ from, to });
+  }
+  return { title: view.title, nodes, edges, ports: new Map() };
+}
+
+/** Longest path from a source, for every node of an acyclic view. */
+export function longestPathDepth(view: ViewGraph): Map<string, number> {
+  const indegree = new Map(view.nodes.map((n) => [n.uid, 0]));
+  const children = new Map<string, string[]>();
+  for (const e of view.edges) {
+    indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
+    push(children, e.from, e.to);
+  }
+  const depth = new Map<string, number>();
+  const queue = view.nodes.filter((n) => indegree.get(n.uid) === 0).map((n) => n.uid);
+  for (const uid of queue) depth.set(uid, 0);
+  for (let head = 0; head < queue.length; head++) {
+    const uid = queue[head]!;
+    for (const c of children.get(uid) ?? []) {
+      depth.set(c, Math.max(depth.get(c) ?? 0, depth.get(uid)! + 1));
+      indegree.set(c, indegree.get(c)! - 1);
+      if (indegree.get(c) === 0) queue.push(c);
+    }
+  }
+  return depth;
+}

@@ -156,6 +156,21 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await shot(page, 'pipeline-200');
   });
 
+  it('a 3,000-op graph is first drawn with its layers grouped; clicking a group expands it', async () => {
+    const page = await harness.open();
+    const message: HostToWebview = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(3000)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    await page.evaluate((m) => window.postMessage(m, '*'), message);
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length > 0, undefined, { timeout: 60_000 });
+    const groups = await page.locator('#canvas .node .label').allTextContents();
+    assert.ok(groups.length <= 31 && groups.every((l) => /^layers \d+–\d+ · \d+ nodes$/.test(l)), groups.join(', '));
+    assert.match(await page.locator('#status').textContent() ?? '', /layers are grouped/);
+    const members = Number(/· (\d+) nodes/.exec(groups[0]!)![1]);
+    await page.locator('#canvas .node[data-uid="group:0"]').click();
+    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, groups.length - 1 + members, { timeout: 60_000 });
+    assert.equal(await page.locator('#canvas .node[data-uid="group:0"]').count(), 0);
+    await shot(page, 'pipeline-3000-collapsed');
+  });
+
   it('export: SVG with resolved colours and a PNG are sent to the host', async () => {
     const page = await harness.open();
     await show(page, [fixtures.quickstart()]);
