@@ -18,11 +18,10 @@ export function toSteps(events: readonly TraceEvent[], into: Step[] = []): Step[
   return into;
 }
 
-/** The overlay after the first `count` steps. */
-export function overlayAt(steps: readonly Step[], count: number): OverlayState {
-  const overlay = emptyOverlay();
-  for (let i = 0; i < count && i < steps.length; i++) applyEvents(overlay, steps[i]!.events);
-  return overlay;
+/** The overlay after the first `count` steps (continuing `from`, which holds the first `start` steps). */
+export function overlayAt(steps: readonly Step[], count: number, from: OverlayState = emptyOverlay(), start = 0): OverlayState {
+  for (let i = start; i < count && i < steps.length; i++) applyEvents(from, steps[i]!.events);
+  return from;
 }
 
 /**
@@ -32,6 +31,9 @@ export function overlayAt(steps: readonly Step[], count: number): OverlayState {
 export class Timeline {
   private steps: Step[] = [];
   private position = 0;
+  /** The overlay after `appliedSteps` steps: moving forward only applies the new steps. */
+  private overlay: OverlayState = emptyOverlay();
+  private appliedSteps = 0;
   private following = true;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -66,6 +68,8 @@ export class Timeline {
     this.stop();
     this.steps = [];
     this.position = 0;
+    this.overlay = emptyOverlay();
+    this.appliedSteps = 0;
     this.following = true;
     this.render();
   }
@@ -74,14 +78,25 @@ export class Timeline {
     toSteps(events, this.steps);
     if (this.following) this.position = this.steps.length;
     this.render();
-    this.onChange(overlayAt(this.steps, this.position));
+    this.onChange(this.overlayAtPosition());
+  }
+
+  /**
+   * Moving forward applies only the new steps; the last applied step is applied again because events
+   * without a line (durations, values) may have joined it since. Applying a step twice gives the same states.
+   */
+  private overlayAtPosition(): OverlayState {
+    if (this.position < this.appliedSteps) this.overlay = overlayAt(this.steps, this.position);
+    else this.overlay = overlayAt(this.steps, this.position, this.overlay, Math.max(0, this.appliedSteps - 1));
+    this.appliedSteps = this.position;
+    return this.overlay;
   }
 
   seek(position: number, follow: boolean): void {
     this.position = Math.max(0, Math.min(this.steps.length, position));
     this.following = follow || this.position === this.steps.length;
     this.render();
-    this.onChange(overlayAt(this.steps, this.position));
+    this.onChange(this.overlayAtPosition());
   }
 
   private toggle(): void {
