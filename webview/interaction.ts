@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../src/protocol/index.js';
 import { dependencyClosure, type ViewGraph } from '../src/core/summary.js';
 import type { Placed, PlacedNode } from './layout.js';
-import type { OverlayState } from './overlay.js';
+import type { NodeState, OverlayState } from './overlay.js';
 import { formatDuration, nodeDetails } from './tooltip.js';
 
 export interface InteractionHost {
@@ -23,7 +23,8 @@ const TITLE = 28;
  */
 export class GraphInteraction {
   private svg: SVGSVGElement | undefined;
-  private nodes = new Map<string, { el: SVGGElement; placed: PlacedNode; graph: string; y0: number }>();
+  private nodes = new Map<string, { el: SVGGElement; placed: PlacedNode; graph: string; y0: number; painted?: NodeState }>();
+  private paintQueued = false;
   private parents = new Map<string, string[]>();
   private children = new Map<string, string[]>();
   private selected: string | undefined;
@@ -66,12 +67,28 @@ export class GraphInteraction {
     this.applySearch();
   }
 
-  /** Trace states as classes on the existing elements, and a duration badge on finished ops (no re-render). */
+  /** Coalesces repaints to one per frame (a run streams thousands of events a second). */
+  schedulePaint(): void {
+    if (this.paintQueued) return;
+    this.paintQueued = true;
+    requestAnimationFrame(() => {
+      this.paintQueued = false;
+      this.paint();
+    });
+  }
+
+  /**
+   * Trace states as classes on the existing elements, and a duration badge on finished ops (no re-render).
+   * Only nodes whose state object changed since the last paint are touched (the reducer replaces it).
+   */
   paint(): void {
     const states = this.host.overlay().nodes;
-    for (const [key, { el, placed }] of this.nodes) {
-      el.classList.remove(...STATE_CLASSES);
+    for (const [key, entry] of this.nodes) {
       const state = states.get(key);
+      if (entry.painted === state) continue;
+      entry.painted = state;
+      const { el, placed } = entry;
+      el.classList.remove(...STATE_CLASSES);
       if (state) el.classList.add(`st-${state.state}`);
       let badge = el.querySelector<SVGTextElement>('text.badge');
       if (state?.durationMs !== undefined && placed.node.kind === 'operation') {

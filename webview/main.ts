@@ -68,7 +68,7 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
 
 const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), (state) => {
   overlay = state;
-  interaction.paint();
+  interaction.schedulePaint();
 });
 
 fullToggle.addEventListener('change', () => {

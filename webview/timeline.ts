@@ -77,8 +77,19 @@ export class Timeline {
   append(events: readonly TraceEvent[]): void {
     toSteps(events, this.steps);
     if (this.following) this.position = this.steps.length;
-    this.render();
+    this.scheduleRender();
     this.onChange(this.overlayAtPosition());
+  }
+
+  private renderQueued = false;
+
+  private scheduleRender(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.render();
+    });
   }
 
   /**
