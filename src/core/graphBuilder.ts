@@ -3,7 +3,7 @@ import { evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 import { formatTraceEvent } from './format.js';
-import { captureCallSite, functionName, hasReturn } from './introspect.js';
+import { captureCallSite, functionName, hasReturn, type PendingCallSite } from './introspect.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
@@ -121,7 +121,7 @@ export class GraphBuilder {
 
   private readonly plainAdds = new WeakMap<Fn, (...args: unknown[]) => unknown>();
 
-  private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: OperationNode['callSite']): unknown {
+  private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | undefined): unknown {
     const nOut = options.nOut ?? (hasReturn(fn) ? 1 : 0);
     if (!Number.isInteger(nOut) || nOut < 0) {
       throw new PyflowError('BAD_OPTION', `nOut must be a whole number >= 0, got ${String(options.nOut)}`);

@@ -62,19 +62,30 @@ const V8Error = Error as unknown as { stackTraceLimit: number; captureStackTrace
 
 const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 
+/** A captured stack whose text is only formatted (and parsed) when the call site is first needed. */
+export interface PendingCallSite {
+  stack?: string;
+}
+
 /**
- * The call site of the user's code `depth` frames above the caller of this function. Used only when a
- * tracer asks for it: it costs a stack capture.
+ * Captures the stack at the caller of the caller of this function. Cheap: V8 formats the stack text (and
+ * applies source maps) only when it is read, which `resolveCallSite` does on demand.
  */
-export function captureCallSite(skipFrames: number): CallSite | undefined {
-  const holder: { stack?: string } = {};
+export function captureCallSite(skipFrames: number): PendingCallSite {
+  const holder: PendingCallSite & { skip?: number } = {};
   const limit = V8Error.stackTraceLimit;
   V8Error.stackTraceLimit = skipFrames + 2;
   if (V8Error.captureStackTrace) V8Error.captureStackTrace(holder, captureCallSite);
   else holder.stack = new Error().stack;
   V8Error.stackTraceLimit = limit;
-  const lines = holder.stack?.split('\n') ?? [];
-  const frame = lines[skipFrames + 1];
+  holder.skip = skipFrames;
+  return holder;
+}
+
+/** The user's source location of a captured stack. */
+export function resolveCallSite(pending: PendingCallSite & { skip?: number }): CallSite | undefined {
+  const lines = pending.stack?.split('\n') ?? [];
+  const frame = lines[(pending.skip ?? 0) + 1];
   const match = frame ? FRAME.exec(frame.trim()) : null;
   if (!match) return undefined;
   const file = match[1]!.startsWith('file://') ? decodeURIComponent(match[1]!.slice(7)) : match[1]!;

@@ -1,4 +1,5 @@
 import type { CallSite } from './trace.js';
+import { resolveCallSite, type PendingCallSite } from './introspect.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { evaluateSync, releaseValue } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
@@ -119,9 +120,16 @@ export class OperationNode {
     /** @internal */ readonly _args: ArgTemplate[] | undefined,
     /** @internal */ readonly _nOut: number,
     /** @internal */ readonly _options: AddOptions,
-    /** Where the `add` call is in the user's source, when call sites are captured. */
-    readonly callSite: CallSite | undefined,
+    /** @internal */ private _site: PendingCallSite | CallSite | undefined,
   ) {}
+
+  /** Where the `add` call is in the user's source, when call sites are captured. */
+  get callSite(): CallSite | undefined {
+    const site = this._site;
+    if (site === undefined || 'line' in site) return site;
+    this._site = resolveCallSite(site);
+    return this._site;
+  }
 
   /** The data nodes this op produces. */
   get outputs(): readonly DataNode[] {
