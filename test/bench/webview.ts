@@ -7,10 +7,15 @@ import { table } from './util.js';
 
 async function show(page: Page, graph: GraphModel, full = false): Promise<number> {
   const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: Date.now(), settings: { direction: 'DOWN', full, edges: 'orthogonal' } };
-  await page.evaluate(() => document.getElementById('canvas')!.removeAttribute('data-layout-ms'));
-  await page.evaluate((m) => window.postMessage(m, '*'), message);
-  await page.waitForFunction(() => document.getElementById('canvas')!.dataset.layoutMs !== undefined, undefined, { timeout: 120_000 });
-  return Number(await page.evaluate(() => document.getElementById('canvas')!.dataset.layoutMs));
+  await page.evaluate(`document.getElementById('canvas').removeAttribute('data-layout-ms')`);
+  await post(page, message);
+  await page.waitForFunction(`document.getElementById('canvas').dataset.layoutMs !== undefined`, undefined, { timeout: 120_000 });
+  return Number(await page.evaluate(`document.getElementById('canvas').dataset.layoutMs`));
+}
+
+/* Page code is given as strings: this file is type-checked without DOM types. */
+function post(page: Page, message: unknown): Promise<unknown> {
+  return page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
 }
 
 /** Frame gaps (ms) while `work` runs in the page: the longest gap is what a user feels as a freeze. */
@@ -23,7 +28,7 @@ async function frames(page: Page, work: () => Promise<void>): Promise<{ max: num
     requestAnimationFrame(tick);
   })()`);
   await work();
-  const gaps = await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __stop: boolean }; w.__stop = true; return w.__frames.slice(1); });
+  const gaps = (await page.evaluate(`(() => { window.__stop = true; return window.__frames.slice(1); })()`)) as number[];
   gaps.sort((a, b) => a - b);
   return { max: gaps.at(-1) ?? 0, p95: gaps[Math.floor(gaps.length * 0.95)] ?? 0, count: gaps.length };
 }
@@ -55,14 +60,14 @@ export async function webviewBench(): Promise<string> {
       events.push({ kind: 'activated', uid, graph: 'pipeline-1000' }, { kind: 'running', uid, graph: 'pipeline-1000' },
         { kind: 'finished', uid, graph: 'pipeline-1000', durationMs: 0.01 }, { kind: 'deactivated', uid, graph: 'pipeline-1000' });
     }
-    await page.evaluate(() => window.postMessage({ type: 'trace/reset', title: 'bench' }, '*'));
+    await post(page, { type: 'trace/reset', title: 'bench' });
     const stream = await frames(page, async () => {
       for (let i = 0; i < events.length; i += 256) {
-        await page.evaluate((batch) => window.postMessage({ type: 'trace/append', events: batch }, '*'), events.slice(i, i + 256));
+        await post(page, { type: 'trace/append', events: events.slice(i, i + 256) });
       }
-      await page.waitForFunction(() => /^\d+\/\d+/.test(document.getElementById('timeline-label')!.textContent ?? ''));
+      await page.waitForFunction(`/^\\d+\\/\\d+/.test(document.getElementById('timeline-label').textContent)`);
     });
-    const steps = await page.evaluate(() => document.getElementById('timeline-label')!.textContent);
+    const steps = (await page.evaluate(`document.getElementById('timeline-label').textContent`)) as string;
     return table('Graph view in Chromium (built bundle, ELK in its worker; ms)', ['what', 'value', 'target'], [
       ['200-op summary, first layout (cold worker)', cold, '<= 1000'],
       ['200-op summary, warm (median of 4)', [...warm].sort((a, b) => a - b)[2]!, '<= 250'],

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, type TraceEvent } from '../../src/core/index.js';
-import { overlayAt, toSteps } from '../../webview/timeline.js';
+import { overlayAt, toSteps } from '../../webview/steps.js';
 import { applyEvents, emptyOverlay } from '../../webview/overlay.js';
 
 function seedEvents(): TraceEvent[] {
