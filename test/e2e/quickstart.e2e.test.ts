@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,11 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     await openFile(page, 'quickstart.ts');
   });
 
+  afterEach(async (t) => {
+    const test = t as { passed?: boolean; name: string };
+    if (test.passed === false && page) await screenshot(page, `e2e-failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  });
+
   after(async () => {
     await browser?.close();
     await server?.stop();
@@ -47,7 +52,7 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
   it('Pyflow: Show Graph draws three adding ops and the three op-to-op edges', async () => {
     await runCommand(page, 'Pyflow: Show Graph');
     const frame = graphFrame(page);
-    await frame.locator('svg.pyflow-graph .node').first().waitFor({ timeout: 30_000 });
+    await frame.locator('svg.pyflow-graph .node').first().waitFor({ timeout: 90_000 });
     assert.deepEqual(await frame.locator('svg.pyflow-graph .node .label').allTextContents(), ['adding', 'adding', 'adding']);
     assert.equal(await frame.locator('svg.pyflow-graph .edge').count(), 3);
     await screenshot(page, 'e2e-show-graph');
