@@ -145,9 +145,15 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
       'elk.edgeRouting': spline ? 'SPLINES' : 'ORTHOGONAL',
       'elk.separateConnectedComponents': 'false',
       'elk.spacing.nodeNode': '24',
+      'elk.spacing.edgeEdge': '5',
+      'elk.spacing.edgeNode': '8',
       'elk.layered.spacing.nodeNodeBetweenLayers': '36',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      // Measured on random pipeline DAGs against dot: merged edges and a one-sided greedy switch cut
+      // crossings by a quarter to a half at 200 ops, and merged edges also cut time and area.
+      'elk.layered.mergeEdges': 'true',
       'elk.layered.thoroughness': big ? '2' : '7',
+      ...(big ? {} : { 'elk.layered.crossingMinimization.greedySwitch.type': 'ONE_SIDED', 'elk.layered.crossingMinimization.greedySwitch.activationThreshold': '0' }),
       ...(spline ? { 'elk.layered.edgeRouting.splines.mode': 'CONSERVATIVE' } : {}),
       ...(parts ? { 'elk.partitioning.activate': 'true' } : {}),
     },
