@@ -23,7 +23,7 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
   currentHost()?.beforeEvaluate?.(graph, targets);
   let ctx: EvalContext | undefined;
   try {
-    ctx = newContext(preActivate);
+    ctx = newContext(targets, preActivate);
     const results: unknown[] = [];
     for (const target of targets) {
       await evaluateTarget(ctx, target, graph._concurrency);

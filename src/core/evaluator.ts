@@ -32,12 +32,26 @@ export class EvalContext {
   runAll = false;
 }
 
-/** Creates the context of one evaluation; `preActivate` ops are activated first, in order (`G.run()`). */
-export function newContext(preActivate?: readonly OperationNode[]): EvalContext {
+/**
+ * Creates the context of one evaluation. `preActivate` ops are activated first, in order (`G.run()`).
+ * With several targets, everything they need is activated before any of them runs (pyflow's
+ * `run_only`): otherwise a value shared by two targets would be released after the first and computed
+ * again for the second, which on a lattice multiplies without bound.
+ */
+export function newContext(targets: readonly Target[], preActivate?: readonly OperationNode[]): EvalContext {
   const ctx = new EvalContext();
   if (preActivate) {
     ctx.runAll = true;
     for (const op of preActivate) activate(ctx, op);
+  } else if (targets.length > 1) {
+    ctx.runAll = true;
+    const starts: OperationNode[] = [];
+    for (const t of targets) {
+      if (t._removed) throw removedError(t);
+      if (t instanceof OperationNode) starts.push(t);
+      else if (!t._hasValue && t._producer !== undefined) starts.push(t._producer);
+    }
+    activateAncestors(ctx, starts);
   }
   return ctx;
 }
@@ -58,7 +72,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
   currentHost()?.beforeEvaluate?.(graph, targets);
   let ctx: EvalContext | undefined;
   try {
-    ctx = newContext(preActivate);
+    ctx = newContext(targets, preActivate);
     return targets.map((target) => evaluateTarget(ctx!, target));
   } catch (error) {
     if (ctx) abort(ctx);

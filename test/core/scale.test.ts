@@ -65,3 +65,21 @@ describe('scale and memory', () => {
     assert.ok(peak <= 2, `peak ${peak} arrays alive`);
   });
 });
+
+describe('several targets at once', () => {
+  it('runOnly of a whole lattice row runs every op once (shared values are not released between targets)', () => {
+    const G = new GraphBuilder();
+    let runs = 0;
+    const inc = (x: number) => { runs++; return x + 1; };
+    const add = (a: number, b: number) => { runs++; return a + b; };
+    let row: DataNode<number>[] = Array.from({ length: 12 }, (_, j) => G.add(inc)(j));
+    for (let r = 1; r < 12; r++) {
+      const prev = row;
+      row = prev.map((n, j) => G.add(add)(n, prev[(j + 1) % 12]!));
+    }
+    const values = G.runOnly(...row) as number[];
+    assert.equal(values.length, 12);
+    assert.equal(runs, 12 * 12);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+});
