@@ -24,6 +24,8 @@ import { dimensionOf, previewValue } from './dims.js';
  */
 
 let epoch = 0;
+/** Marks the parents already offered for release by the op being finished (a parent may be passed twice). */
+let releaseMark = 0;
 
 export class EvalContext {
   readonly visit = ++epoch;
@@ -211,9 +213,12 @@ function setValue(data: DataNode, value: unknown): void {
 /** pyflow's release rule: a parent is kept while an activated consumer still lacks an output. */
 function releaseParents(op: OperationNode): void {
   const parents = op._parents;
+  const mark = ++releaseMark;
   for (let i = 0; i < parents.length; i++) {
     const parent = parents[i]!;
-    if (parent._persist || parent._keep || !parent._hasValue || (i > 0 && parents.indexOf(parent) !== i)) continue;
+    if (parent._mark === mark) continue;
+    parent._mark = mark;
+    if (parent._persist || parent._keep || !parent._hasValue) continue;
     const neededBy = activeConsumerNeeding(parent);
     if (neededBy === undefined) releaseValue(parent);
     else parent._graph._emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });

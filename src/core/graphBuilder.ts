@@ -128,18 +128,21 @@ export class GraphBuilder {
     }
     const name = functionName(fn);
     const uid = `${options.alias ?? name}_${++this.counter}`;
-    const parents: DataNode[] = [];
-    let templates: ArgTemplate[] | undefined;
+    let allNodes = true;
     for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (arg instanceof DataNode) {
-        parents.push(arg);
-        continue;
+      if (!(args[i] instanceof DataNode)) {
+        allNodes = false;
+        break;
       }
-      templates ??= args.slice(0, i).map((_, index): ArgTemplate => ({ kind: 'parent', index }));
-      templates.push(this.argTemplate(arg, parents));
     }
-    if (templates !== undefined && templates.every((t) => t.kind === 'parent')) templates = undefined;
+    // The usual case, every argument a DataNode: the rest-argument array itself is the parent list.
+    let parents = args as DataNode[];
+    let templates: ArgTemplate[] | undefined;
+    if (!allNodes) {
+      parents = [];
+      templates = args.map((arg) => this.argTemplate(arg, parents));
+      if (templates.every((t) => t.kind === 'parent')) templates = undefined;
+    }
     const op = new OperationNode(uid, name, fn as never, this, parents, templates, nOut, options, site);
     const persist = this.persistAll || options.persist === true;
     for (let i = 0; i < nOut; i++) {

@@ -39,6 +39,7 @@ export class DataNode<T = unknown> {
   /** @internal The ops that consume this value (shared empty list until the first one). */
   _consumers: OperationNode[] = NO_CONSUMERS;
   /** @internal */ _visit = 0;
+  /** @internal */ _mark = 0;
   /** @internal Set by `G.remove()`: the node is no longer part of its graph. */
   _removed = false;
 

@@ -15,9 +15,13 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
     const source = op.callSite ? { file: op.callSite.file, line: op.callSite.line, column: op.callSite.column } : undefined;
     nodes.push(opNode(op, source));
     const parents = op._parents;
+    const unique = parents.length > 1 ? new Set<DataNode>() : undefined;
     for (let i = 0; i < parents.length; i++) {
       const parent = parents[i]!;
-      if (i > 0 && parents.indexOf(parent) < i) continue;
+      if (unique) {
+        if (unique.has(parent)) continue;
+        unique.add(parent);
+      }
       if (parent._graph !== graph) {
         const graphUid = parent._graph.alias;
         if (!grafted.has(graphUid)) {
