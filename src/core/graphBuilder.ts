@@ -145,12 +145,15 @@ export class GraphBuilder {
     }
     const op = new OperationNode(uid, name, fn as never, this, parents, templates, nOut, options, site);
     const persist = this.persistAll || options.persist === true;
+    // Sized exactly: a push-grown array reserves 17 slots for one output.
+    const outputs = new Array<DataNode>(nOut);
     for (let i = 0; i < nOut; i++) {
       const alias = outputAlias(options.outputAlias, i);
       const out = new DataNode(`${alias ?? 'data'}_${++this.counter}`, alias, this, op, persist);
-      op._outputs.push(out);
+      outputs[i] = out;
       this._data.push(out);
     }
+    op._outputs = outputs;
     for (let i = 0; i < parents.length; i++) {
       const parent = parents[i]!;
       if (parent._consumers === NO_CONSUMERS) parent._consumers = [op];

@@ -11,6 +11,7 @@ export function removedError(node: { uid: string; _graph: { alias: string } }): 
 
 /** @internal */
 export const NO_CONSUMERS: OperationNode[] = [];
+const NO_OUTPUTS: DataNode[] = [];
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
@@ -107,7 +108,7 @@ export class OperationNode {
   /** @internal */ _active = false;
   /** @internal */ _visit = 0;
   /** @internal */ _removed = false;
-  /** @internal */ readonly _outputs: DataNode[] = [];
+  /** @internal */ _outputs: DataNode[] = NO_OUTPUTS;
 
   /** @internal */
   constructor(

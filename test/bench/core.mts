@@ -498,7 +498,7 @@ function main(): void {
   console.log(`node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && a !== '--import').join(' ')}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), gc via ${gcSource}, ` +
     `repetitions per case (min-max, within a time budget) ${Object.entries(PLANS).map(([n, p]) => `${fmtN(Number(n))}: ${p.minReps}-${p.maxReps}`).join(', ')}, ` +
     `load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const lib = fileURLToPath(new URL('../../dist/lib/index.mjs', import.meta.url));
+  const lib = `${process.cwd()}/dist/lib/index.mjs`;
   const libStat = fs.statSync(lib);
   console.log(`library ${lib} (${libStat.mtime.toISOString()}, sha256 ${crypto.createHash('sha256').update(fs.readFileSync(lib)).digest('hex').slice(0, 12)})\n`);
 
