@@ -71,7 +71,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
       (page as Page & { pyflowErrors: string[] }).pyflowErrors = errors;
       await page.goto(`${url}?theme=${theme}`);
-      await page.waitForFunction(`window.__sent.some((m) => m.type === 'ready')`);
+      await page.waitForFunction(() => (globalThis as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'));
       return page;
     },
     async close() {
