@@ -3,6 +3,7 @@ import type { NodeState } from './overlay.js';
 
 /** The lines of a node's hover card: uid, function, options, source line, dimension, run state, problems. */
 export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagnostics: readonly Diagnostic[]): string[] {
+  if (node.uid.startsWith('group:')) return [node.label, 'a group of a large graph: click (or Enter) to show its nodes'];
   const lines = [node.uid];
   if (node.kind === 'operation') lines.push(`function ${node.fn ?? node.label}${node.alias ? ` (alias ${node.alias})` : ''}`);
   else if (node.kind === 'graph') lines.push(`grafted graph ${node.graph ?? node.label}`);
