@@ -127,7 +127,7 @@ export class GraphBuilder {
       throw new PyflowError('BAD_OPTION', `nOut must be a whole number >= 0, got ${String(options.nOut)}`);
     }
     const name = functionName(fn);
-    const uid = `${options.alias ?? name}_${++this.counter}`;
+    const n = ++this.counter;
     let allNodes = true;
     for (let i = 0; i < args.length; i++) {
       if (!(args[i] instanceof DataNode)) {
@@ -143,13 +143,13 @@ export class GraphBuilder {
       templates = args.map((arg) => this.argTemplate(arg, parents));
       if (templates.every((t) => t.kind === 'parent')) templates = undefined;
     }
-    const op = new OperationNode(uid, name, fn as never, this, parents, templates, nOut, options, site);
+    const op = new OperationNode(n, name, fn as never, this, parents, templates, nOut, options, site);
     const persist = this.persistAll || options.persist === true;
     // Sized exactly: a push-grown array reserves 17 slots for one output.
     const outputs = new Array<DataNode>(nOut);
     for (let i = 0; i < nOut; i++) {
       const alias = outputAlias(options.outputAlias, i);
-      const out = new DataNode(`${alias ?? 'data'}_${++this.counter}`, alias, this, op, persist);
+      const out = new DataNode(++this.counter, alias, this, op, persist);
       outputs[i] = out;
       this._data.push(out);
     }
@@ -175,7 +175,7 @@ export class GraphBuilder {
     if (arg instanceof DataNode) {
       node = arg;
     } else {
-      node = new DataNode(`data_${++this.counter}`, undefined, this, undefined, true);
+      node = new DataNode(++this.counter, undefined, this, undefined, true);
       node._value = arg;
       node._hasValue = true;
       this._data.push(node);

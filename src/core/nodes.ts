@@ -44,10 +44,12 @@ export class DataNode<T = unknown> {
   /** @internal Set by `G.remove()`: the node is no longer part of its graph. */
   _removed = false;
 
+  /** @internal */ private _uid: string | undefined = undefined;
+
   /** @internal */
   constructor(
-    /** Unique id in its graph: `data_3`, or `<outputAlias>_3`. */
-    readonly uid: string,
+    /** @internal The uid's number (the graph's counter when the node was made). */
+    readonly _n: number,
     /** The output alias given to `add`, if any. */
     readonly alias: string | undefined,
     /** @internal */ readonly _graph: GraphBuilder,
@@ -55,6 +57,11 @@ export class DataNode<T = unknown> {
     persist: boolean,
   ) {
     this._persist = persist;
+  }
+
+  /** Unique id in its graph: `data_3`, or `<outputAlias>_3` (built on first use: most are never read). */
+  get uid(): string {
+    return (this._uid ??= `${this.alias ?? 'data'}_${this._n}`);
   }
 
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
@@ -110,10 +117,12 @@ export class OperationNode {
   /** @internal */ _removed = false;
   /** @internal */ _outputs: DataNode[] = NO_OUTPUTS;
 
+  /** @internal */ private _uid: string | undefined = undefined;
+
   /** @internal */
   constructor(
-    /** Unique id in its graph: `<alias or function name>_<n>`. */
-    readonly uid: string,
+    /** @internal The uid's number. */
+    readonly _n: number,
     /** The function name as pyflow uses it (`anonymous` for nameless functions). */
     readonly fnName: string,
     /** @internal */ readonly _fn: (...args: never[]) => unknown,
@@ -131,6 +140,11 @@ export class OperationNode {
     if (site === undefined || 'line' in site) return site;
     this._site = resolveCallSite(site);
     return this._site;
+  }
+
+  /** Unique id in its graph: `<alias or function name>_<n>` (built on first use). */
+  get uid(): string {
+    return (this._uid ??= `${this._options.alias ?? this.fnName}_${this._n}`);
   }
 
   /** The data nodes this op produces. */
