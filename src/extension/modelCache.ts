@@ -12,7 +12,10 @@ export class ModelCache implements vscode.Disposable {
 
   constructor() {
     this.subscriptions.push(
-      vscode.workspace.onDidChangeTextDocument((e) => this.changed.fire(e.document.uri)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        // Only scripts: output channels are documents too, and a run appends to one many times a second.
+        if (isScript(e.document)) this.changed.fire(e.document.uri);
+      }),
       vscode.workspace.onDidCloseTextDocument((d) => this.entries.delete(d.uri.toString())),
       this.changed,
     );
@@ -46,6 +49,12 @@ export class ModelCache implements vscode.Disposable {
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
   }
+}
+
+const SCRIPT_LANGUAGES = new Set(['typescript', 'javascript', 'typescriptreact', 'javascriptreact']);
+
+export function isScript(document: vscode.TextDocument): boolean {
+  return (document.uri.scheme === 'file' || document.uri.scheme === 'untitled') && SCRIPT_LANGUAGES.has(document.languageId);
 }
 
 /** Cheap test before parsing: does the text mention pyflow's GraphBuilder at all? */

@@ -116,7 +116,7 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     await frame.locator('#toggle-full').click();
     await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 20_000 });
     const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' });
-    await lens.nth(3).waitFor({ timeout: 20_000 });
+    await lens.nth(3).waitFor({ timeout: 60_000 });
     await lens.nth(3).click();
     const text = await outputContains(server, page, /data_12 = 12/);
     const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
