@@ -1,11 +1,25 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
-import { graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './workbench.js';
+import { RESULTS, graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './workbench.js';
+
+/** Copies the extension host's log next to the screenshots, to diagnose a failure after the fact. */
+function saveExtensionHostLog(server: CodeServer): void {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name === 'exthost.log' || e.name.endsWith('Pyflow.log')) found.push(join(dir, e.name));
+    }
+  };
+  walk(join(server.userDataDir, 'logs'));
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'e2e-failed-exthost.log'), found.map((f) => `== ${f}\n${readFileSync(f, 'utf8')}`).join('\n'));
+}
 
 /** A copy of examples/ so the tests never write into the repository. */
 function workspace(): string {
@@ -41,7 +55,10 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
 
   afterEach(async (t) => {
     const test = t as { passed?: boolean; name: string };
-    if (test.passed === false && page) await screenshot(page, `e2e-failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+    if (test.passed === false && page) {
+      await screenshot(page, `e2e-failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+      saveExtensionHostLog(server);
+    }
   });
 
   after(async () => {
@@ -116,7 +133,16 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     await frame.locator('#toggle-full').click();
     await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 20_000 });
     const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' });
-    await lens.nth(3).waitFor({ timeout: 60_000 });
+    try {
+      await lens.nth(3).waitFor({ timeout: 15_000 });
+    } catch {
+      // Seen once on a loaded machine: the lenses of a newly opened file never came. An edit makes VS Code ask again.
+      await page.locator('.monaco-editor .view-line', { hasText: 'console.log(a5.get()' }).click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' ');
+      await page.keyboard.press('Backspace');
+      await lens.nth(3).waitFor({ timeout: 45_000 });
+    }
     await lens.nth(3).click();
     const text = await outputContains(server, page, /data_12 = 12/);
     const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
