@@ -141,6 +141,14 @@ async function draw(refit: boolean): Promise<void> {
   });
   const collapsed = views.some((v) => v.nodes.some((n) => n.uid.startsWith(GROUP_PREFIX)));
   const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
+  const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
+  const statusText = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
+  if (key === laidOutKey && canvas.querySelector('svg')) {
+    // Same drawing (e.g. the runtime graph of a run equals the static one): keep the elements, zoom and states.
+    status.textContent = statusText;
+    interaction.paint();
+    return;
+  }
   if (key !== laidOutKey) {
     const started = performance.now();
     canvas.setAttribute('aria-busy', 'true');
@@ -159,8 +167,7 @@ async function draw(refit: boolean): Promise<void> {
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
-  const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
-  status.textContent = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
+  status.textContent = statusText;
 }
 
 function fit(): void {

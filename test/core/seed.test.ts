@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../../src/core/index.js';
+import { SEED_A5_TRACE } from './seedTraces.js';
 
 function adding(a: number, b: number): number {
   return a + b;
@@ -36,26 +37,7 @@ describe('the seed examples', () => {
   it('a5.get() prints the seed trace byte for byte', () => {
     const { a5, lines } = seedGraph();
     assert.equal(a5.get(), 12);
-    assert.equal(lines.join('\n'), `computing for data_12
-adding_11 activated!
-adding_8 activated!
-adding_0 activated!
-return2_4 activated!
-computing for data_10
-computing for data_3
-running adding_0
-adding_0 deactivated!
-running adding_8
-data_3 still needed at return2_4
-adding_8 deactivated!
-computing for data_7
-running return2_4
-data_3 released!
-return2_4 deactivated!
-running adding_11
-data_10 released!
-data_7 released!
-adding_11 deactivated!`);
+    assert.equal(lines.join('\n'), SEED_A5_TRACE);
   });
 
   it('a4.get() from the middle prints the seed trace byte for byte', () => {
