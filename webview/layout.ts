@@ -75,7 +75,7 @@ export function labelLines(node: ModelNode, uidLabels: boolean): string[] {
   return node.persist && node.kind !== 'graph' ? [short, node.dim ?? (node.raw ? '(1, )' : '')] : [short];
 }
 
-export function defaultFontsize(node: ModelNode): number {
+function defaultFontsize(node: ModelNode): number {
   const size = node.fontsize ?? (node.kind === 'data' ? 10 : node.kind === 'graph' ? 12.85 : 12);
   return Math.min(Math.max(size, 6), 48);
 }
