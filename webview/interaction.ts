@@ -13,6 +13,17 @@ export interface InteractionHost {
   status(text: string): void;
 }
 
+interface NodeEntry {
+  el: SVGGElement;
+  placed: PlacedNode;
+  graph: string;
+  y0: number;
+  painted?: NodeState;
+}
+
+/** Nodes restyled per frame while a run streams (about 10 ms of style and layout on a 1,000-node graph). */
+const PAINT_BUDGET = 250;
+
 const STATE_CLASSES = ['st-activated', 'st-running', 'st-finished', 'st-stillNeeded', 'st-released', 'st-error'];
 const TITLE = 28;
 
@@ -23,8 +34,11 @@ const TITLE = 28;
  */
 export class GraphInteraction {
   private svg: SVGSVGElement | undefined;
-  private nodes = new Map<string, { el: SVGGElement; placed: PlacedNode; graph: string; y0: number; painted?: NodeState }>();
+  private nodes = new Map<string, NodeEntry>();
   private paintQueued = false;
+  /** `nodes` as a list, and where a budgeted paint stopped. */
+  private entries: [string, NodeEntry][] = [];
+  private paintCursor = 0;
   private parents = new Map<string, string[]>();
   private children = new Map<string, string[]>();
   private selected: string | undefined;
@@ -63,6 +77,8 @@ export class GraphInteraction {
       el.addEventListener('pointermove', (e) => this.moveTooltip(e.clientX, e.clientY));
       el.addEventListener('pointerleave', () => this.hideTooltip());
     }
+    this.entries = [...this.nodes];
+    this.paintCursor = 0;
     if (this.selected && !this.nodes.has(this.selected)) this.selected = undefined;
     this.applySearch();
   }
@@ -73,19 +89,30 @@ export class GraphInteraction {
     this.paintQueued = true;
     requestAnimationFrame(() => {
       this.paintQueued = false;
-      this.paint();
+      this.paint(PAINT_BUDGET);
     });
   }
 
   /**
    * Trace states as classes on the existing elements, and a duration badge on finished ops (no re-render).
    * Only nodes whose state object changed since the last paint are touched (the reducer replaces it).
+   * With a `budget`, at most that many nodes are restyled now (the browser's style and layout work grows with
+   * them) and the rest in the next frames, resuming where this one stopped so every node gets its turn.
    */
-  paint(): void {
+  paint(budget = Infinity): void {
     const states = this.host.overlay().nodes;
-    for (const [key, entry] of this.nodes) {
+    const entries = this.entries;
+    let changed = 0;
+    for (let seen = 0; seen < entries.length; seen++) {
+      if (this.paintCursor >= entries.length) this.paintCursor = 0;
+      const [key, entry] = entries[this.paintCursor++]!;
       const state = states.get(key);
       if (entry.painted === state) continue;
+      if (changed++ >= budget) {
+        this.paintCursor--;
+        this.schedulePaint();
+        return;
+      }
       entry.painted = state;
       const { el, placed } = entry;
       el.classList.remove(...STATE_CLASSES);

@@ -14,6 +14,8 @@ export class Timeline {
   private appliedSteps = 0;
   private following = true;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** A run has started: the timeline shows (and takes its room) before the first step arrives. */
+  private open = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -42,7 +44,9 @@ export class Timeline {
     return this.steps.length;
   }
 
+  /** Starts a new run's timeline; it shows at once, so the graph does not resize while steps stream in. */
   reset(): void {
+    this.open = true;
     this.stop();
     this.steps = [];
     this.position = 0;
@@ -105,12 +109,12 @@ export class Timeline {
   }
 
   private render(): void {
-    this.root.hidden = this.steps.length === 0;
+    this.root.hidden = !this.open && this.steps.length === 0;
     this.slider.max = String(this.steps.length);
     this.slider.value = String(this.position);
     this.slider.setAttribute('aria-valuetext', `step ${this.position} of ${this.steps.length}`);
     this.play.textContent = this.timer ? 'Pause' : 'Play';
-    const current = this.position > 0 ? this.steps[this.position - 1]!.line : 'before the run';
+    const current = this.position > 0 ? this.steps[this.position - 1]!.line : this.steps.length > 0 ? 'before the run' : 'waiting for the first step…';
     this.label.textContent = `${this.position}/${this.steps.length} · ${current}`;
   }
 }

@@ -171,6 +171,25 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await shot(page, 'pipeline-3000-collapsed');
   });
 
+  it('a run streamed onto a 600-op graph: the timeline opens at once, every node gets its state across frames', async () => {
+    const page = await harness.open();
+    const graph = fixtures.pipeline(600);
+    await show(page, [graph]);
+    await page.evaluate(() => window.postMessage({ type: 'trace/reset', title: 'run' }, '*'));
+    await page.locator('#timeline-label', { hasText: 'waiting for the first step' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#timeline').isVisible(), true);
+    const ops = graph.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid);
+    // One batch changes every node: more than one frame's restyling budget, so the paint resumes over frames.
+    const events = ops.flatMap((uid) => [
+      { kind: 'activated', uid, graph: graph.alias }, { kind: 'running', uid, graph: graph.alias },
+      { kind: 'finished', uid, graph: graph.alias, durationMs: 1.5 }, { kind: 'deactivated', uid, graph: graph.alias },
+    ]);
+    await page.evaluate((e) => window.postMessage({ type: 'trace/append', events: e }, '*'), events);
+    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node.st-finished').length === n, ops.length, { timeout: 20_000 });
+    assert.equal(await page.locator('#canvas .node .badge').count(), ops.length);
+    assert.match(await page.locator('#timeline-label').textContent() ?? '', new RegExp(`^${ops.length * 3}/${ops.length * 3} `));
+  });
+
   it('export: SVG with resolved colours and a PNG are sent to the host', async () => {
     const page = await harness.open();
     await show(page, [fixtures.quickstart()]);
