@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { extractGraph } from '../analysis/extractGraph.js';
 import { refineWithTypes } from '../analysis/refineWithTypes.js';
+import { instrumentAddCalls } from '../analysis/instrument.js';
 import { formatTraceEvent, toDot, type GraphModel, type TraceEvent } from '../core/index.js';
 import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
 import { startRun } from '../runner/startRun.js';
@@ -89,7 +90,7 @@ async function runCommand(args: string[]): Promise<void> {
   const esbuild = require(`${dist}/esbuild`) as Esbuild;
   const events: TraceEvent[] = [];
   const graphs: unknown[] = [];
-  const handle = startRun({ file, target, runnerPath: `${dist}/runner.js`, libraryPath: `${dist}/lib/index.mjs`, esbuild, timeoutMs: 0 }, {
+  const handle = startRun({ file, target, runnerPath: `${dist}/runner.js`, libraryPath: `${dist}/lib/index.mjs`, esbuild, transform: instrumentAddCalls, timeoutMs: 0 }, {
     onMessage(message) {
       if (message.type === 'graph/snapshot') graphs.push(message.graph);
       if (message.type !== 'trace/append') return;

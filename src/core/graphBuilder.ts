@@ -3,7 +3,7 @@ import { evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 import { formatTraceEvent } from './format.js';
-import { captureCallSite, functionName, hasReturn, type PendingCallSite } from './introspect.js';
+import { captureCallSite, functionName, hasReturn, isSiteMarker, type PendingCallSite } from './introspect.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
@@ -101,13 +101,14 @@ export class GraphBuilder {
   add<F extends (...args: never[]) => void | Promise<void>>(fn: F, options: AddOptions & { nOut: 0 }): (...args: Inputs<Parameters<F>>) => OperationNode;
   add<F extends Fn, N extends number>(fn: F, options: AddOptions & { nOut: N }): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;
   add<F extends Fn>(fn: F, options?: AddOptions): (...args: Inputs<Parameters<F>>) => ReturnType<F> extends void | Promise<void> ? OperationNode : DataNode<Awaited<ReturnType<F>>>;
-  add(fn: Fn, options?: AddOptions): (...args: unknown[]) => unknown {
+  add(fn: Fn, options?: AddOptions, site?: unknown): (...args: unknown[]) => unknown {
     if (typeof fn !== 'function') {
       throw new PyflowError('BAD_ARGUMENT', `G.add expects a function, got ${fn === null ? 'null' : typeof fn}`);
     }
     if (this.captureSites) {
-      const site = captureCallSite(1);
-      return (...args: unknown[]) => this.addOperation(fn, options ?? NO_OPTIONS, args, site);
+      // `site`: the runner's bundler writes each `add` call's location into the call (see SITE_MARKER).
+      const where = isSiteMarker(site) ? site : captureCallSite(1);
+      return (...args: unknown[]) => this.addOperation(fn, options ?? NO_OPTIONS, args, where);
     }
     if (options !== undefined) return (...args: unknown[]) => this.addOperation(fn, options, args, undefined);
     // The common `G.add(fn)(...)` in a loop: one closure per function, not one per call.
@@ -121,7 +122,7 @@ export class GraphBuilder {
 
   private readonly plainAdds = new WeakMap<Fn, (...args: unknown[]) => unknown>();
 
-  private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | undefined): unknown {
+  private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | string | undefined): unknown {
     const nOut = options.nOut ?? (hasReturn(fn) ? 1 : 0);
     if (!Number.isInteger(nOut) || nOut < 0) {
       throw new PyflowError('BAD_OPTION', `nOut must be a whole number >= 0, got ${String(options.nOut)}`);

@@ -82,8 +82,26 @@ export function captureCallSite(skipFrames: number): PendingCallSite {
   return holder;
 }
 
-/** The user's source location of a captured stack. */
-export function resolveCallSite(pending: PendingCallSite & { skip?: number }): CallSite | undefined {
+/**
+ * A call site written into the user's code by the runner's bundler (`G.add(fn, options, SITE)`), so that `add`
+ * need not capture a stack (the dearest part of a traced `add`): `\0pyflow-site\0<file>\0<line>\0<column>`.
+ */
+export const SITE_MARKER = '\u0000pyflow-site\u0000';
+
+export function isSiteMarker(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(SITE_MARKER);
+}
+
+export function siteMarker(site: CallSite): string {
+  return `${SITE_MARKER}${site.file}\u0000${site.line}\u0000${site.column}`;
+}
+
+/** The user's source location of a captured stack or a site marker. */
+export function resolveCallSite(pending: (PendingCallSite & { skip?: number }) | string): CallSite | undefined {
+  if (typeof pending === 'string') {
+    const [, , file, line, column] = pending.split('\u0000');
+    return file ? { file, line: Number(line), column: Number(column) } : undefined;
+  }
   const lines = pending.stack?.split('\n') ?? [];
   const frame = lines[(pending.skip ?? 0) + 1];
   const match = frame ? FRAME.exec(frame.trim()) : null;

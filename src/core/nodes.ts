@@ -131,13 +131,13 @@ export class OperationNode {
     /** @internal */ readonly _args: ArgTemplate[] | undefined,
     /** @internal */ readonly _nOut: number,
     /** @internal */ readonly _options: AddOptions,
-    /** @internal */ private _site: PendingCallSite | CallSite | undefined,
+    /** @internal */ private _site: PendingCallSite | CallSite | string | undefined,
   ) {}
 
   /** Where the `add` call is in the user's source, when call sites are captured. */
   get callSite(): CallSite | undefined {
     const site = this._site;
-    if (site === undefined || 'line' in site) return site;
+    if (site === undefined || (typeof site === 'object' && 'line' in site)) return site;
     this._site = resolveCallSite(site);
     return this._site;
   }

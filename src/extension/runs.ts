@@ -4,6 +4,7 @@ import { formatTraceEvent, type GraphModel } from '../core/index.js';
 import type { RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import type { Esbuild } from '../runner/bundleScript.js';
+import { instrumentAddCalls } from '../analysis/instrument.js';
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
@@ -41,6 +42,7 @@ export class Runs implements vscode.Disposable {
       runnerPath: `${dist}/runner.js`,
       libraryPath: `${dist}/lib/index.mjs`,
       esbuild: this.loadEsbuild(dist),
+      transform: instrumentAddCalls,
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
     }, {

@@ -20,7 +20,7 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
     case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
     case 'graph/snapshot': return isGraph(v.graph);
     case 'graph/view': return isGraph(v.graph) && (v.highlight === undefined || (Array.isArray(v.highlight) && v.highlight.every(isString)));
-    case 'trace/append': return isEvents(v.events);
+    case 'trace/packed': return Array.isArray(v.graphs) && v.graphs.every(isString) && Array.isArray(v.data);
     case 'run/done': return true;
     case 'run/failed': return isObject(v.error) && isString(v.error.message);
     default: return false;

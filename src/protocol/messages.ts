@@ -1,7 +1,8 @@
 import type { GraphModel, SourceRange, TraceEvent } from '../core/index.js';
+import type { PackedTrace } from './packedTrace.js';
 
 /** Bumped on every incompatible change of any message below. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** A problem the extractor found in the user's source: never fatal, always located. */
 export interface Diagnostic {
@@ -44,14 +45,19 @@ export type RunnerToHost =
   | { type: 'hello'; protocol: number; libraryVersion: string }
   /** A graph exists (or changed): the runtime model, which replaces the static one for this run. */
   | { type: 'graph/snapshot'; graph: GraphModel }
-  /** A batch of trace events, in order. */
-  | { type: 'trace/append'; events: TraceEvent[] }
+  /** A batch of trace events, in order, packed (see packedTrace.ts); the spawner unpacks it into `trace/append`. */
+  | ({ type: 'trace/packed' } & PackedTrace)
   /** The script called `G.view()`: show this graph (highlighting `highlight`, e.g. a dependency view). */
   | { type: 'graph/view'; graph: GraphModel; full?: boolean; highlight?: string[] }
   /** The run evaluated its target. `preview` is a short text of the value. */
   | { type: 'run/done'; target?: string; preview?: string; note?: string }
   /** The run failed: a user error, a missing target, or a protocol problem. */
   | { type: 'run/failed'; error: SerializedError };
+
+/** What a run's listener receives: the runner's messages, with trace batches unpacked into events. */
+export type RunMessage =
+  | Exclude<RunnerToHost, { type: 'trace/packed' }>
+  | { type: 'trace/append'; events: TraceEvent[] };
 
 /** Messages the extension sends to the graph webview; nothing is sent before the webview's `ready`. */
 export type HostToWebview =

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { builtinModules } from 'node:module';
 import type { Plugin } from 'esbuild';
@@ -26,18 +27,42 @@ const workspacePackages: Plugin = {
 };
 const RESOLVING = Symbol('resolving');
 
+/** Rewrites a user source file before it is bundled (the extension passes the analysis's `instrumentAddCalls`). */
+export type SourceTransform = (file: string, text: string) => string | undefined;
+
+function loaderOf(file: string): 'ts' | 'tsx' | 'js' | 'jsx' {
+  return /\.tsx$/.test(file) ? 'tsx' : /\.jsx$/.test(file) ? 'jsx' : /\.[cm]?js$/.test(file) ? 'js' : 'ts';
+}
+
+/** Applies `transform` to the user's own files (not to node_modules or pyflow's bundled core). */
+function transformSources(transform: SourceTransform, libraryDir: string): Plugin {
+  return {
+    name: 'pyflow-transform-sources',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        if (args.namespace !== 'file' || /[\\/]node_modules[\\/]/.test(args.path) || args.path.startsWith(libraryDir)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        const contents = transform(args.path, text);
+        return contents === undefined ? undefined : { contents, loader: loaderOf(args.path) };
+      });
+    },
+  };
+}
+
 /** Bundles the user's script to one ESM file with source maps; `pyflow` resolves to our bundled core. */
 export async function bundleScript(
-  request: { file: string; text?: string; libraryPath: string; esbuild: Esbuild },
+  request: { file: string; text?: string; libraryPath: string; esbuild: Esbuild; transform?: SourceTransform },
   outDir: string,
 ): Promise<BundleResult> {
   const outfile = join(outDir, 'script.mjs');
-  const loader = /\.tsx$/.test(request.file) ? 'tsx' : /\.jsx$/.test(request.file) ? 'jsx' : /\.[cm]?js$/.test(request.file) ? 'js' : 'ts';
+  const loader = loaderOf(request.file);
+  const transform = request.transform;
+  const text = request.text === undefined || !transform ? request.text : (transform(request.file, request.text) ?? request.text);
   try {
     await request.esbuild.build({
-      ...(request.text === undefined
+      ...(text === undefined
         ? { entryPoints: [request.file] }
-        : { stdin: { contents: request.text, sourcefile: request.file, resolveDir: dirname(request.file), loader } }),
+        : { stdin: { contents: text, sourcefile: request.file, resolveDir: dirname(request.file), loader } }),
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -49,7 +74,7 @@ export async function bundleScript(
       banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
       logLevel: 'silent',
       keepNames: true,
-      plugins: [workspacePackages],
+      plugins: transform ? [workspacePackages, transformSources(transform, dirname(request.libraryPath))] : [workspacePackages],
     });
     return { ok: true, path: outfile };
   } catch (error) {

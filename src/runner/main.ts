@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { HOST_SYMBOL, PyflowError, type PyflowHost, type TraceEvent } from '../core/index.js';
-import { PROTOCOL_VERSION, type RunnerToHost, type SerializedError } from '../protocol/index.js';
+import { PROTOCOL_VERSION, TracePacker, type RunnerToHost, type SerializedError } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
 
@@ -20,7 +20,7 @@ class TargetEvaluated extends Error {
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
 const graphs: RuntimeGraph[] = [];
-let pending: TraceEvent[] = [];
+const pending = new TracePacker();
 let flushTimer: NodeJS.Timeout | undefined;
 let takeover: Promise<void> | undefined;
 let evaluating = false;
@@ -33,15 +33,13 @@ function send(message: RunnerToHost): void {
 function flush(): void {
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (pending.length === 0) return;
-  const events = pending;
-  pending = [];
-  send({ type: 'trace/append', events });
+  if (pending.count === 0) return;
+  send({ type: 'trace/packed', ...pending.take() });
 }
 
 function queue(event: TraceEvent): void {
-  pending.push(event);
-  if (pending.length >= config.batchSize) flush();
+  pending.add(event);
+  if (pending.count >= config.batchSize) flush();
   else flushTimer ??= setTimeout(flush, config.flushMs);
 }
 

@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, type RunTarget, type RunnerToHost, type SerializedError } from '../protocol/index.js';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type SerializedError } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
-import { bundleScript, type Esbuild } from './bundleScript.js';
+import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
 
 /** Everything a run needs; vscode-free, shared by the extension and `pyflow run`. */
 export interface RunRequest {
@@ -17,6 +17,11 @@ export interface RunRequest {
   runnerPath: string;
   libraryPath: string;
   esbuild: Esbuild;
+  /**
+   * Rewrites the user's files before bundling: the extension and the CLI pass `instrumentAddCalls`, which
+   * writes each `add` call's location into the call so the traced library need not capture stacks.
+   */
+  transform?: SourceTransform;
   /** The run is stopped after this many milliseconds (default 60 s; 0 = none). */
   timeoutMs?: number;
   /** Heap limit of the child in MB (default 4096). */
@@ -26,7 +31,7 @@ export interface RunRequest {
 }
 
 export interface RunListener {
-  onMessage(message: RunnerToHost): void;
+  onMessage(message: RunMessage): void;
   onOutput(text: string, stream: 'stdout' | 'stderr'): void;
 }
 
@@ -102,6 +107,15 @@ function watchChild(child: ChildProcess, request: RunRequest, listener: RunListe
       return;
     }
     if (!greeted) return finish({ status: 'failed', error: { name: 'ProtocolError', message: `The runner sent ${raw.type} before hello.` } });
+    if (raw.type === 'trace/packed') {
+      const events = unpackTrace(raw);
+      if (typeof events === 'string') {
+        finish({ status: 'failed', error: { name: 'ProtocolError', message: `The runner sent a ${events}; the run was stopped.` } });
+        return;
+      }
+      listener.onMessage({ type: 'trace/append', events });
+      return;
+    }
     listener.onMessage(raw);
     if (raw.type === 'run/done') finish({ status: 'done', message: raw });
     else if (raw.type === 'run/failed') finish({ status: 'failed', error: raw.error });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isHostToWebview, isRunnerToHost, isWebviewToHost, type HostToWebview, type RunnerToHost, type WebviewToHost } from '../../src/protocol/index.js';
+import { TracePacker, isHostToWebview, isRunnerToHost, isWebviewToHost, unpackTrace, type HostToWebview, type RunnerToHost, type TraceEvent, type WebviewToHost } from '../../src/protocol/index.js';
 
 const graph = { alias: 'g', nodes: [{ uid: 'f_0', kind: 'operation', label: 'f' }], edges: [{ from: 'data_1', to: 'f_0' }] };
 
@@ -9,7 +9,7 @@ describe('protocol guards', () => {
     const runner: RunnerToHost[] = [
       { type: 'hello', protocol: 1, libraryVersion: '0.1.0' },
       { type: 'graph/snapshot', graph: graph as never },
-      { type: 'trace/append', events: [{ kind: 'running', uid: 'f_0', graph: 'g' }] },
+      { type: 'trace/packed', graphs: ['g'], data: [2, 0, 'f_0'] },
       { type: 'run/done', target: 'data_1', preview: '3' },
       { type: 'run/failed', error: { name: 'Error', message: 'x' } },
     ];
@@ -27,11 +27,36 @@ describe('protocol guards', () => {
   });
 
   it('reject malformed messages', () => {
-    for (const bad of [null, 1, 'ready', [], {}, { type: 'nope' }, { type: 'hello', protocol: '1' }, { type: 'trace/append', events: [{ kind: 1 }] },
+    for (const bad of [null, 1, 'ready', [], {}, { type: 'nope' }, { type: 'hello', protocol: '1' }, { type: 'trace/packed', graphs: [1], data: [] }, { type: 'trace/append', events: [] },
       { type: 'graph/snapshot', graph: { alias: 'g', nodes: [{ uid: 1 }], edges: [] } }, { type: 'run/failed', error: 'x' }]) {
       assert.equal(isRunnerToHost(bad), false, JSON.stringify(bad));
     }
     assert.equal(isWebviewToHost({ type: 'node/reveal' }), false);
     assert.equal(isHostToWebview({ type: 'selection/set', uids: [1] }), false);
+  });
+
+  it('packed trace batches carry every kind of event and its fields through JSON, graph by graph', () => {
+    const events: TraceEvent[] = [
+      { kind: 'computing', uid: 'data_3', graph: 'g' }, { kind: 'activated', uid: 'f_2', graph: 'g' },
+      { kind: 'running', uid: 'h_0', graph: 'other' }, { kind: 'finished', uid: 'f_2', graph: 'g', durationMs: 1.25 },
+      { kind: 'value', uid: 'data_3', graph: 'g', preview: '[1, 2]', dim: '(2, )' },
+      { kind: 'stillNeeded', uid: 'data_1', graph: 'g', neededBy: 'f_4' }, { kind: 'released', uid: 'data_1', graph: 'g' },
+      { kind: 'deactivated', uid: 'f_2', graph: 'g' }, { kind: 'error', uid: 'f_4', graph: 'g', message: 'boom <b>' },
+    ];
+    const packer = new TracePacker();
+    for (const e of events) packer.add(e);
+    assert.equal(packer.count, events.length);
+    const message: unknown = JSON.parse(JSON.stringify({ type: 'trace/packed', ...packer.take() }));
+    assert.ok(isRunnerToHost(message) && message.type === 'trace/packed');
+    assert.deepEqual(unpackTrace(message), events);
+    assert.equal(packer.count, 0);
+    assert.deepEqual(packer.take(), { graphs: [], data: [] });
+  });
+
+  it('a malformed packed batch is reported, not turned into events', () => {
+    assert.match(unpackTrace({ graphs: ['g'], data: [99, 0, 'x'] }) as string, /not an event kind/);
+    assert.match(unpackTrace({ graphs: ['g'], data: [1, 5, 'x'] }) as string, /not a graph index/);
+    assert.match(unpackTrace({ graphs: ['g'], data: [3, 0, 'f_1', 'slow'] }) as string, /duration/);
+    assert.match(unpackTrace({ graphs: ['g'], data: [4, 0, 'd_1', 'p'] }) as string, /item 4 should be a string/);
   });
 });

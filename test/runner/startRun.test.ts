@@ -5,22 +5,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { startRun, type RunOutcome } from '../../src/runner/startRun.js';
-import { formatTraceEvent, type TraceEvent } from '../../src/core/index.js';
+import { formatTraceEvent, type GraphModel, type TraceEvent } from '../../src/core/index.js';
+import { instrumentAddCalls } from '../../src/analysis/instrument.js';
 import type { RunTarget } from '../../src/protocol/index.js';
 
 const REPO = resolve(__dirname, '..', '..');
 const DIST = join(REPO, 'dist');
 
-async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string; memoryMb?: number } = {}) {
+/** Runs as the extension does (add call sites written into the code), or with `stackSites`, as a plain bundle. */
+async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string; memoryMb?: number; stackSites?: boolean } = {}) {
   const events: TraceEvent[] = [];
+  const graphs: GraphModel[] = [];
   let stdout = '';
-  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, timeoutMs: extra.timeoutMs, memoryMb: extra.memoryMb }, {
-    onMessage: (m) => { if (m.type === 'trace/append') events.push(...m.events); },
+  const transform = extra.stackSites ? undefined : instrumentAddCalls;
+  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, transform, timeoutMs: extra.timeoutMs, memoryMb: extra.memoryMb }, {
+    onMessage: (m) => {
+      if (m.type === 'trace/append') events.push(...m.events);
+      if (m.type === 'graph/snapshot') graphs.push(m.graph);
+    },
     onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
   });
   if (extra.cancelAfterMs !== undefined) setTimeout(() => handle.cancel(), extra.cancelAfterMs);
   const outcome: RunOutcome = await handle.done;
-  return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), stdout };
+  return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), stdout, graphs };
 }
 
 /** Whether a process runs (a zombie waiting for a reaper counts as gone). */
@@ -154,14 +161,19 @@ setInterval(() => {}, 1000);
     assert.match(outcome.status === 'failed' ? outcome.error.message : '', /out of memory: the limit is 64 MB/);
   });
 
-  it('a line inside a loop evaluates the last node added there, and says so', async () => {
-    const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nlet x = G.add((v: number) => v)(1);\nfor (let i = 0; i < 3; i++) {\n  x = G.add((v: number) => v * 2)(x);\n}\n`);
-    const { outcome } = await run(file, { kind: 'line', file, line: 5 });
-    assert.equal(outcome.status, 'done');
-    if (outcome.status !== 'done') return;
-    assert.equal(outcome.message.preview, '8');
-    assert.match(outcome.message.note ?? '', /line 5 added 3 nodes .* evaluated the last one, anonymous_7/);
-  });
+  for (const stackSites of [false, true]) {
+    it(`a line inside a loop evaluates the last node added there, and says so (${stackSites ? 'sites from stacks' : 'sites written into the bundle'})`, async () => {
+      const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nlet x = G.add((v: number) => v)(1);\nfor (let i = 0; i < 3; i++) {\n  x = G.add((v: number) => v * 2)(x);\n}\nconst step = G.add(function half(v: number) { return v / 2; });\nconst y = step(x);\n`);
+      const { outcome, graphs } = await run(file, { kind: 'line', file, line: 5 }, { stackSites });
+      assert.equal(outcome.status, 'done');
+      if (outcome.status !== 'done') return;
+      assert.equal(outcome.message.preview, '8');
+      assert.match(outcome.message.note ?? '', /line 5 added 3 nodes .* evaluated the last one, anonymous_7/);
+      // Every op's source: the loop's ops on line 5 at the column of `add`, the uncurried add (always a stack capture) on line 7.
+      const ops = graphs.at(-1)!.nodes.filter((n) => n.kind === 'operation').map((n) => `${n.uid}@${n.source?.line}:${n.source?.column}`);
+      assert.deepEqual(ops, ['anonymous_0@3:11', 'anonymous_3@5:9', 'anonymous_5@5:9', 'anonymous_7@5:9', 'half_9@7:16']);
+    });
+  }
 
   it('an output-less op is run with runOnly; async ops are awaited', async () => {
     const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst a = G.add(async () => { await new Promise((r) => setTimeout(r, 20)); return 21; })();\nG.add(function save(v: number) { console.log('saved', v * 2); })(a);\n`);

@@ -1,0 +1,96 @@
+import type { TraceEvent, TraceKind } from '../core/index.js';
+
+/*
+ * Trace events as the runner sends them: one flat array of numbers and strings per batch instead of an
+ * object per event. A third of the JSON, and quicker to write in the user's process (where every
+ * microsecond is added to their script) and to read in the host.
+ *
+ * Each event is `kind, graph, uid` (kind: index in KINDS; graph: index in `graphs`), then its own fields:
+ * finished → durationMs; value → preview, dim; stillNeeded → neededBy; error → message.
+ */
+
+/** A batch of packed events. */
+export interface PackedTrace {
+  graphs: string[];
+  data: (string | number)[];
+}
+
+const KINDS = ['computing', 'activated', 'running', 'finished', 'value', 'stillNeeded', 'released', 'deactivated', 'error'] as const satisfies readonly TraceKind[];
+
+const CODE: Record<TraceKind, number> = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<TraceKind, number>;
+
+/** Collects events into the next batch. */
+export class TracePacker {
+  private graphs: string[] = [];
+  private data: (string | number)[] = [];
+  private lastGraph: string | undefined;
+  private lastIndex = 0;
+  /** Events in the current batch. */
+  count = 0;
+
+  add(event: TraceEvent): void {
+    let g = this.lastIndex;
+    if (event.graph !== this.lastGraph) {
+      g = this.graphs.indexOf(event.graph);
+      if (g < 0) g = this.graphs.push(event.graph) - 1;
+      this.lastGraph = event.graph;
+      this.lastIndex = g;
+    }
+    const data = this.data;
+    data.push(CODE[event.kind], g, event.uid);
+    switch (event.kind) {
+      case 'finished': data.push(Math.round(event.durationMs * 1000) / 1000); break;
+      case 'value': data.push(event.preview, event.dim); break;
+      case 'stillNeeded': data.push(event.neededBy); break;
+      case 'error': data.push(event.message); break;
+    }
+    this.count++;
+  }
+
+  /** The batch so far; the packer starts a new one. */
+  take(): PackedTrace {
+    const batch = { graphs: this.graphs, data: this.data };
+    this.graphs = [];
+    this.data = [];
+    this.lastGraph = undefined;
+    this.count = 0;
+    return batch;
+  }
+}
+
+/** The events of a batch, or a description of what is wrong with it (a malformed message ends the run). */
+export function unpackTrace(batch: PackedTrace): TraceEvent[] | string {
+  const { graphs, data } = batch;
+  const events: TraceEvent[] = [];
+  const str = (i: number): string => {
+    const v = data[i];
+    if (typeof v !== 'string') throw new Error(`item ${i} should be a string`);
+    return v;
+  };
+  try {
+    let i = 0;
+    while (i < data.length) {
+      const kind = KINDS[data[i] as number];
+      const graph = graphs[data[i + 1] as number];
+      if (kind === undefined || typeof data[i] !== 'number') throw new Error(`item ${i} is not an event kind`);
+      if (typeof graph !== 'string' || typeof data[i + 1] !== 'number') throw new Error(`item ${i + 1} is not a graph index`);
+      const uid = str(i + 2);
+      i += 3;
+      switch (kind) {
+        case 'finished': {
+          const durationMs = data[i++];
+          if (typeof durationMs !== 'number') throw new Error(`item ${i - 1} should be a duration`);
+          events.push({ kind, uid, graph, durationMs });
+          break;
+        }
+        case 'value': events.push({ kind, uid, graph, preview: str(i), dim: str(i + 1) }); i += 2; break;
+        case 'stillNeeded': events.push({ kind, uid, graph, neededBy: str(i++) }); break;
+        case 'error': events.push({ kind, uid, graph, message: str(i++) }); break;
+        default: events.push({ kind, uid, graph });
+      }
+    }
+  } catch (error) {
+    return `malformed trace batch: ${(error as Error).message}`;
+  }
+  return events;
+}
