@@ -36,7 +36,7 @@ async function frames(page: Page, work: () => Promise<void>): Promise<{ max: num
 export async function webviewBench(): Promise<string> {
   const harness = await startHarness();
   try {
-    const page = await harness.open();
+    let page = await harness.open();
     const cold = await show(page, fixtures.pipeline(200, 1));
     const warm: number[] = [];
     for (let seed = 2; seed < 6; seed++) warm.push(await show(page, fixtures.pipeline(200, seed)));
@@ -45,6 +45,10 @@ export async function webviewBench(): Promise<string> {
     const fullNodes = fullModel.nodes.length;
     const full = await show(page, fullModel, true);
     const huge = await show(page, fixtures.pipeline(3000, 5));
+    await page.close();
+    // Interaction is measured in a webview that has drawn the 1,000-op graph, not in one whose heap still holds
+    // the five earlier layouts (their garbage collection would land in the measured frames).
+    page = await harness.open();
     await show(page, fixtures.pipeline(1000, 3));
     const pan = await frames(page, async () => {
       for (let i = 0; i < 120; i++) {
@@ -60,23 +64,28 @@ export async function webviewBench(): Promise<string> {
       events.push({ kind: 'activated', uid, graph: 'pipeline-1000' }, { kind: 'running', uid, graph: 'pipeline-1000' },
         { kind: 'finished', uid, graph: 'pipeline-1000', durationMs: 0.01 }, { kind: 'deactivated', uid, graph: 'pipeline-1000' });
     }
-    await post(page, { type: 'trace/reset', title: 'bench' });
     // The batches are posted from inside the page, one per task, as the host's messages arrive: this times the
-    // webview's own work, not the test driver's round trips.
+    // webview's own work, not the test driver's round trips. Three runs: the longest frame of one run is at the
+    // mercy of the other processes on a 2-core machine.
     await page.evaluate(`window.__events = ${JSON.stringify(events)}`);
-    const stream = await frames(page, async () => {
-      await page.evaluate(`new Promise((done) => {
-        let i = 0;
-        function next() {
-          if (i >= window.__events.length) return done();
-          window.postMessage({ type: 'trace/append', events: window.__events.slice(i, i + 256) }, '*');
-          i += 256;
-          setTimeout(next, 0);
-        }
-        next();
-      })`);
-      await page.locator('#timeline-label', { hasText: /^75000\/75000/ }).waitFor({ timeout: 60_000 });
-    });
+    const streams: { max: number; p95: number; count: number }[] = [];
+    for (let run = 0; run < 3; run++) {
+      await post(page, { type: 'trace/reset', title: 'bench' });
+      streams.push(await frames(page, async () => {
+        await page.evaluate(`new Promise((done) => {
+          let i = 0;
+          function next() {
+            if (i >= window.__events.length) return done();
+            window.postMessage({ type: 'trace/append', events: window.__events.slice(i, i + 256) }, '*');
+            i += 256;
+            setTimeout(next, 0);
+          }
+          next();
+        })`);
+        await page.locator('#timeline-label', { hasText: /^75000\/75000/ }).waitFor({ timeout: 60_000 });
+      }));
+    }
+    const stream = [...streams].sort((a, b) => a.max - b.max)[1]!;
     const steps = (await page.evaluate(`document.getElementById('timeline-label').textContent`)) as string;
     return table('Graph view in Chromium (built bundle, ELK in its worker; ms)', ['what', 'value', 'target'], [
       ['200-op summary, first layout (cold worker)', cold, '<= 1000'],
@@ -85,7 +94,7 @@ export async function webviewBench(): Promise<string> {
       [`full view, ${fullNodes} nodes`, full, ''],
       ['3,000-op summary, collapsed into layer bands', huge, 'shows within 2000'],
       [`pan and zoom a 1,000-op graph: longest frame / p95 (${pan.count} frames)`, `${pan.max.toFixed(1)} / ${pan.p95.toFixed(1)}`, '60 fps = 16.7'],
-      [`streaming 100,000 trace events in batches of 256: longest frame / p95 (${steps?.split(' ')[0]} steps)`, `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)}`, '< 50'],
+      [`streaming 100,000 trace events in batches of 256 (${steps?.split(' ')[0]} steps): longest frame / p95, median of 3 runs (each run's longest)`, `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)} (${streams.map((s) => s.max.toFixed(0)).join(', ')})`, '< 50'],
     ]);
   } finally {
     await harness.close();
