@@ -163,5 +163,21 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     assert.equal(await frame.locator('svg .node.st-released').count(), 0);
     await screenshot(page, 'e2e-timeline-step-10');
   });
-});
 
+  it('after a window reload the graph view comes back (webview serializer) with its file and its Full view', async () => {
+    const frame = graphFrame(page);
+    const nodes = await frame.locator('svg.pyflow-graph .node').count();
+    assert.ok(nodes > 10 && (await frame.locator('svg.pyflow-graph .node.kind-data').count()) > 0);
+    // The workbench's own reload: it shuts down properly, saving editor and webview state (a bare page reload
+    // does not wait for that and restores an older state).
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForEvent('load', { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = graphFrame(page);
+    await restored.locator('.graph-title', { hasText: 'graph' }).waitFor({ timeout: 90_000 });
+    await restored.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 30_000 });
+    assert.equal(await restored.locator('svg.pyflow-graph .node').count(), nodes);
+    assert.equal(await restored.locator('#toggle-full').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
+    await screenshot(page, 'e2e-reload-restored');
+  });
+});
