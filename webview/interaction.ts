@@ -48,6 +48,7 @@ export class GraphInteraction {
   private matches: string[] = [];
   private matchIndex = -1;
   private showDependencies = false;
+  private scripted: { graph: string; uids: Set<string> } | undefined;
 
   constructor(canvas: HTMLElement, private readonly tooltip: HTMLElement, private readonly host: InteractionHost) {
     canvas.addEventListener('keydown', (e) => this.onKey(e));
@@ -84,6 +85,7 @@ export class GraphInteraction {
     this.paintCursor = 0;
     if (this.selected && !this.nodes.has(this.selected)) this.selected = undefined;
     this.applySearch();
+    this.applyDependencies();
   }
 
   /** Coalesces repaints to one per frame (a run streams thousands of events a second). */
@@ -169,7 +171,17 @@ export class GraphInteraction {
     this.focusNode(this.matches[this.matchIndex]!);
   }
 
+  /**
+   * Highlights these uids of a graph as the dependency view does (a script's `G.viewDependency()`), until the
+   * user turns the dependency view on or off; `undefined` clears it.
+   */
+  highlight(graph: string, uids: readonly string[] | undefined): void {
+    this.scripted = uids ? { graph, uids: new Set(uids) } : undefined;
+    this.applyDependencies();
+  }
+
   toggleDependencies(): void {
+    this.scripted = undefined;
     this.showDependencies = !this.showDependencies;
     this.applyDependencies();
     if (this.showDependencies && !this.selected) this.host.status('Select a node to see everything it needs');
@@ -183,6 +195,18 @@ export class GraphInteraction {
 
   private applyDependencies(): void {
     const on = this.showDependencies && this.selected !== undefined;
+    const scripted = this.scripted;
+    if (!on && scripted) {
+      this.svg?.classList.add('dependencies');
+      let count = 0;
+      for (const { el, placed, graph } of this.nodes.values()) {
+        const hit = graph === scripted.graph && scripted.uids.has(placed.node.uid);
+        el.classList.toggle('dep', hit);
+        if (hit) count++;
+      }
+      this.host.status(`${count} node${count === 1 ? '' : 's'} highlighted by the script's view()`);
+      return;
+    }
     this.svg?.classList.toggle('dependencies', on);
     if (!on) {
       for (const { el } of this.nodes.values()) el.classList.remove('dep');

@@ -104,6 +104,15 @@ function onMessage(message: HostToWebview): void {
       fullToggle.checked = settings.full;
       save({ file: result.file });
       if (fileChanged) expanded = new Set();
+      if (message.scriptView) {
+        // The script's G.view(): its full/summary choice becomes the view's, its highlight is shown.
+        if (message.scriptView.full !== undefined) {
+          settings = { ...settings, full: message.scriptView.full };
+          fullToggle.checked = settings.full;
+          save({ full: settings.full });
+        }
+        interaction.highlight(message.scriptView.graph, message.scriptView.highlight);
+      }
       void draw(fileChanged && !saved.transform);
       break;
     }

@@ -72,9 +72,9 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!panel) showGraph(document);
       panel?.resetTrace(title);
     },
-    onGraph: (graph, document) => {
+    onGraph: (graph, document, view) => {
       if (!panel) showGraph(document);
-      panel?.showRuntimeGraph(document.uri, graph);
+      panel?.showRuntimeGraph(document.uri, graph, view ? { graph: graph.alias, ...view } : undefined);
     },
     onTrace: (events) => panel?.appendTrace(events),
     reportError,
@@ -88,7 +88,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     channel, cache, runs,
     vscode.commands.registerCommand('pyflow.showGraph', (uri?: vscode.Uri) => {
-      const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document;
+      // Without an active editor (focus in a panel, or the window just opened), a visible script will do.
+      const doc = uri
+        ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())
+        : (vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => vscode.languages.match(SELECTOR, e.document) > 0))?.document;
       showGraph(doc);
     }),
     vscode.commands.registerCommand('pyflow.evaluateHere', async (uri: vscode.Uri, line: number) => {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isWebviewToHost, type ExtractResult, type GraphModel, type HostToWebview, type TraceEvent } from '../protocol/index.js';
+import { isWebviewToHost, type ExtractResult, type GraphModel, type HostToWebview, type ScriptView, type TraceEvent } from '../protocol/index.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
@@ -52,13 +52,13 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   /** During a run: the runtime graph replaces the static one of the same alias (loops, helpers appear). */
-  showRuntimeGraph(uri: vscode.Uri, graph: GraphModel): void {
+  showRuntimeGraph(uri: vscode.Uri, graph: GraphModel, scriptView?: ScriptView): void {
     if (this.documentUri?.toString() !== uri.toString() || !this.result) return;
     const graphs = this.result.graphs.some((g) => g.alias === graph.alias)
       ? this.result.graphs.map((g) => (g.alias === graph.alias ? graph : g))
       : [...this.result.graphs, graph];
     this.result = { ...this.result, graphs, typesPending: false };
-    this.sendGraph();
+    this.sendGraph(scriptView);
   }
 
   resetTrace(title: string): void {
@@ -72,14 +72,14 @@ export class GraphPanel implements vscode.Disposable {
     this.post({ type: 'trace/append', events });
   }
 
-  private sendGraph(): void {
+  private sendGraph(scriptView?: ScriptView): void {
     if (!this.result) return;
     const config = vscode.workspace.getConfiguration('pyflow');
     this.post({ type: 'graph/show', result: this.result, revision: ++this.revision, settings: {
       direction: config.get<string>('view.direction') === 'right' ? 'RIGHT' : 'DOWN',
       full: config.get<boolean>('view.full', false),
       edges: config.get<string>('view.edges') === 'splines' ? 'splines' : 'orthogonal',
-    } });
+    }, ...(scriptView ? { scriptView } : {}) });
   }
 
   private post(message: HostToWebview): void {

@@ -32,7 +32,9 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
   switch (v.type) {
     case 'graph/show':
       return isObject(v.result) && Array.isArray(v.result.graphs) && v.result.graphs.every(isGraph) &&
-        Array.isArray(v.result.diagnostics) && typeof v.revision === 'number' && isObject(v.settings);
+        Array.isArray(v.result.diagnostics) && typeof v.revision === 'number' && isObject(v.settings) &&
+        (v.scriptView === undefined || (isObject(v.scriptView) && isString(v.scriptView.graph) &&
+          (v.scriptView.highlight === undefined || (Array.isArray(v.scriptView.highlight) && v.scriptView.highlight.every(isString)))));
     case 'trace/reset': return isString(v.title);
     case 'trace/append': return isEvents(v.events);
     case 'selection/set': return Array.isArray(v.uids) && v.uids.every(isString);

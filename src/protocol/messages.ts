@@ -61,8 +61,11 @@ export type RunMessage =
 
 /** Messages the extension sends to the graph webview; nothing is sent before the webview's `ready`. */
 export type HostToWebview =
-  /** Draw this extraction (replaces any previous graph); `revision` grows with each edit. */
-  | { type: 'graph/show'; result: ExtractResult; revision: number; settings: ViewSettings }
+  /**
+   * Draw this extraction (replaces any previous graph); `revision` grows with each edit. `scriptView`: the
+   * running script called `G.view()` / `G.viewDependency()` on `graph` and asked for this view.
+   */
+  | { type: 'graph/show'; result: ExtractResult; revision: number; settings: ViewSettings; scriptView?: ScriptView }
   /** Forget the trace overlay: a run starts. */
   | { type: 'trace/reset'; title: string }
   /** Overlay these trace events (in order). */
@@ -82,6 +85,14 @@ export type WebviewToHost =
   | { type: 'export/save'; format: 'svg' | 'png'; data: string }
   /** Something failed inside the webview; the host logs it. */
   | { type: 'webview/error'; message: string; stack?: string };
+
+/** What a script's `G.view(options)` asks of the graph view. */
+export interface ScriptView {
+  graph: string;
+  full?: boolean;
+  /** uids to highlight (pyflow's view_dependency: everything a node needs). */
+  highlight?: string[];
+}
 
 /** View preferences the host passes to the webview. */
 export interface ViewSettings {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { GraphModel } from '../../src/core/index.js';
 import type { HostToWebview } from '../../src/protocol/index.js';
+import { dependencyClosure } from '../../src/core/index.js';
 import { startHarness, type Harness } from './harness.js';
 import * as fixtures from './fixtures.js';
 
@@ -141,6 +142,23 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const tip = await page.locator('#tooltip').innerText();
     assert.match(tip, /query_dataframe_A_0\nfunction query_dataframe_A\nrank: 0, shape: cylinder, color: lightblue/);
     await shot(page, 'dependencies');
+  });
+
+  it("a script's G.viewDependency(): full view and its highlight are shown until the user toggles the dependency view", async () => {
+    const page = await harness.open();
+    const graph = fixtures.quickstart();
+    await show(page, [graph]);
+    // What G.viewDependency(a2) sends under the runner: everything data_6 needs.
+    const highlight = [...dependencyClosure(graph, ['data_6'])];
+    const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: 2, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, scriptView: { graph: 'quickstart', full: true, highlight } };
+    await page.evaluate((m) => window.postMessage(m, '*'), message);
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 9, undefined, { timeout: 30_000 });
+    assert.equal(await page.locator('#toggle-full').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
+    const lit = await page.locator('#canvas svg.dependencies .node.dep').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')).sort());
+    assert.deepEqual(lit, ['adding_0', 'adding_4', 'data_1', 'data_2', 'data_3', 'data_5', 'data_6']);
+    await page.locator('#deps').click();
+    await page.locator('#deps').click();
+    assert.equal(await page.locator('#canvas .node.dep').count(), 0);
   });
 
   it('zoom and pan change one transform; fit brings a 200-op pipeline into view', async () => {

@@ -16,6 +16,7 @@ describe('protocol guards', () => {
     for (const m of runner) assert.ok(isRunnerToHost(JSON.parse(JSON.stringify(m))), m.type);
     const host: HostToWebview[] = [
       { type: 'graph/show', result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] }, revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } },
+      { type: 'graph/show', result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] }, revision: 2, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, scriptView: { graph: 'g', full: true, highlight: ['f_0'] } },
       { type: 'trace/reset', title: 't' },
       { type: 'trace/append', events: [] },
       { type: 'selection/set', uids: ['f_0'] },
@@ -33,6 +34,7 @@ describe('protocol guards', () => {
     }
     assert.equal(isWebviewToHost({ type: 'node/reveal' }), false);
     assert.equal(isHostToWebview({ type: 'selection/set', uids: [1] }), false);
+    assert.equal(isHostToWebview({ type: 'graph/show', result: { file: 'a.ts', graphs: [], diagnostics: [] }, revision: 1, settings: {}, scriptView: { graph: 'g', highlight: [1] } }), false);
   });
 
   it('packed trace batches carry every kind of event and its fields through JSON, graph by graph', () => {

@@ -16,18 +16,20 @@ const DIST = join(REPO, 'dist');
 async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelAfterMs?: number; text?: string; memoryMb?: number; stackSites?: boolean } = {}) {
   const events: TraceEvent[] = [];
   const graphs: GraphModel[] = [];
+  const views: { graph: GraphModel; full?: boolean; highlight?: string[] }[] = [];
   let stdout = '';
   const transform = extra.stackSites ? undefined : instrumentAddCalls;
   const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, transform, timeoutMs: extra.timeoutMs, memoryMb: extra.memoryMb }, {
     onMessage: (m) => {
       if (m.type === 'trace/append') events.push(...m.events);
       if (m.type === 'graph/snapshot') graphs.push(m.graph);
+      if (m.type === 'graph/view') views.push({ graph: m.graph, full: m.full, highlight: m.highlight });
     },
     onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
   });
   if (extra.cancelAfterMs !== undefined) setTimeout(() => handle.cancel(), extra.cancelAfterMs);
   const outcome: RunOutcome = await handle.done;
-  return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), stdout, graphs };
+  return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), stdout, graphs, views };
 }
 
 /** Whether a process runs (a zombie waiting for a reaper counts as gone). */
@@ -181,6 +183,25 @@ setInterval(() => {}, 1000);
     assert.equal(outcome.status, 'done');
     assert.equal(stdout.trim(), 'saved 42');
     assert.deepEqual(lines.slice(0, 2), ['save_2 activated!', 'anonymous_0 activated!']);
+  });
+
+  it("G.view() and G.viewDependency() send the graph and the requested view to the host instead of writing a file", async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';
+const G = new GraphBuilder({ alias: 'viewed' });
+const add = (a: number, b: number) => a + b;
+const a1 = G.add(add)(1, 2);
+const a2 = G.add(add)(a1, 3);
+G.add(add)(a1, 4);
+console.log(String(await G.view({ full: true })));
+await G.viewDependency(a2);
+`);
+    const { outcome, views, stdout } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'done');
+    assert.equal(stdout.trim(), 'undefined', 'no file is written under the runner');
+    assert.equal(views.length, 2);
+    assert.equal(views[0]!.graph.alias, 'viewed');
+    assert.equal(views[0]!.full, true);
+    assert.deepEqual([...(views[1]!.highlight ?? [])].sort(), ['add_0', 'add_4', 'data_1', 'data_2', 'data_3', 'data_5', 'data_6']);
   });
 
   it('runs unsaved editor text instead of the file on disk', async () => {
