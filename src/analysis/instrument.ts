@@ -7,24 +7,27 @@ import { siteMarker } from '../core/introspect.js';
  * (a few microseconds each, and the stacks stay alive until the graph is sent), which made a traced script
  * about 2x slower than the stack-free library.
  *
- * Only the curried form is touched (an `add` call that is itself called), so `set.add(x)` and other
- * libraries' `add` methods are left alone; `add` calls written any other way keep the stack capture.
- * Nothing moves: the marker is inserted before the call's closing parenthesis on its last line, so every
+ * Only calls on a variable this file initialises with `new GraphBuilder(...)` (imported from 'pyflow', also
+ * renamed or through a namespace) are touched, and only in the curried form `G.add(...)(...)`: curried `add`
+ * functions of other libraries (Ramda's `R.add(1)(2)`) must not get a third argument. Other `add` calls keep
+ * the stack capture. Nothing moves: the marker is inserted before the call's closing parenthesis, so every
  * line number, and every column before the insertion, is unchanged for source maps and error positions.
  * Returns undefined when there is nothing to change.
  */
 export function instrumentAddCalls(file: string, text: string): string | undefined {
-  if (!text.includes('add')) return undefined;
+  if (!text.includes('pyflow') || !text.includes('.add')) return undefined;
   const kind = /\.tsx$/.test(file) ? ts.ScriptKind.TSX : /\.jsx$/.test(file) ? ts.ScriptKind.JSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  const builders = graphBuilderVariables(sf);
+  if (builders.size === 0) return undefined;
   const inserts: { at: number; text: string }[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isCallExpression(node.expression)) {
       const add = node.expression;
       const callee = add.expression;
       const args = add.arguments;
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add' && !add.questionDotToken && !callee.questionDotToken &&
-        (args.length === 1 || args.length === 2) && !args.some(ts.isSpreadElement)) {
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add' && ts.isIdentifier(callee.expression) && builders.has(callee.expression.text) &&
+        !add.questionDotToken && !callee.questionDotToken && (args.length === 1 || args.length === 2) && !args.some(ts.isSpreadElement)) {
         const pos = sf.getLineAndCharacterOfPosition(callee.name.getStart(sf));
         const marker = JSON.stringify(siteMarker({ file, line: pos.line + 1, column: pos.character + 1 }));
         inserts.push({ at: args[args.length - 1]!.end, text: `${args.length === 1 ? ', undefined' : ''}, ${marker}` });
@@ -43,4 +46,31 @@ export function instrumentAddCalls(file: string, text: string): string | undefin
   }
   parts.push(text.slice(from));
   return parts.join('');
+}
+
+/** Names of the variables initialised with `new GraphBuilder(...)`, GraphBuilder being pyflow's. */
+function graphBuilderVariables(sf: ts.SourceFile): Set<string> {
+  const classNames = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const statement of sf.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || statement.moduleSpecifier.text !== 'pyflow') continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) namespaces.add(bindings.name.text);
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const el of bindings.elements) if ((el.propertyName ?? el.name).text === 'GraphBuilder') classNames.add(el.name.text);
+    }
+  }
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isNewExpression(node.initializer)) {
+      const ctor = node.initializer.expression;
+      const isBuilder = ts.isIdentifier(ctor)
+        ? classNames.has(ctor.text)
+        : ts.isPropertyAccessExpression(ctor) && ts.isIdentifier(ctor.expression) && namespaces.has(ctor.expression.text) && ctor.name.text === 'GraphBuilder';
+      if (isBuilder) names.add(node.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return names;
 }

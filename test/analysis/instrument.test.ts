@@ -32,10 +32,21 @@ describe('instrumentAddCalls: add call sites written into the code for the runne
     assert.match(out, /inc, undefined, "[^"]*",\n\)\(b\)/, 'a trailing comma stays valid');
   });
 
-  it('leaves other add methods and non-curried calls alone', () => {
-    assert.equal(instrumentAddCalls(FILE, 'const s = new Set(); s.add(1); moment().add(1, "day"); const f = G.add(inc); f(2);'), undefined);
-    assert.equal(instrumentAddCalls(FILE, 'G.add(...fns)(1); G.add?.(inc)(1); G.add(a, b, c)(1);'), undefined);
+  it('leaves other add methods, curried adds of other libraries and non-curried calls alone', () => {
+    const head = "import { GraphBuilder } from 'pyflow';\nimport * as R from 'ramda';\nconst G = new GraphBuilder();\n";
+    assert.equal(instrumentAddCalls(FILE, `${head}const s = new Set(); s.add(1); moment().add(1, "day"); const f = G.add(inc); f(2);`), undefined);
+    assert.equal(instrumentAddCalls(FILE, `${head}G.add(...fns)(1); G.add?.(inc)(1); G.add(a, b, c)(1);`), undefined);
+    // Ramda's add is curried too: a third argument would break R.add(1)(2).
+    assert.equal(instrumentAddCalls(FILE, `${head}const three = R.add(1)(2); const H = makeGraph(); H.add(inc)(1);`), undefined);
+    assert.equal(instrumentAddCalls(FILE, "class GraphBuilder { add(x) { return (y) => x + y; } }\nconst G = new GraphBuilder();\nG.add(1)(2);"), undefined, 'a GraphBuilder that is not pyflow\'s');
     assert.equal(instrumentAddCalls(FILE, 'const x = 1;'), undefined);
+  });
+
+  it('knows renamed and namespace imports of GraphBuilder', () => {
+    const renamed = instrumentAddCalls(FILE, "import { GraphBuilder as GB } from 'pyflow';\nconst g = new GB();\ng.add(inc)(1);")!;
+    assert.deepEqual(markers(renamed), ['3:3']);
+    const namespaced = instrumentAddCalls(FILE, "import * as pf from 'pyflow';\nconst g = new pf.GraphBuilder({ alias: 'x' });\ng.add(inc)(1);")!;
+    assert.deepEqual(markers(namespaced), ['3:3']);
   });
 
   it('the library takes the written site instead of capturing a stack; plain graphs ignore it', () => {
