@@ -38,6 +38,12 @@ let views: ViewGraph[] = [];
 let placed: Placed[] = [];
 let drawing = 0;
 let laidOutKey = '';
+/**
+ * The last layouts by drawing key: switching between summary and full view, or undoing an edit, redraws at once
+ * instead of laying out again.
+ */
+const layouts = new Map<string, Placed[]>();
+const LAYOUT_CACHE_SIZE = 8;
 /** Labels the user expanded in a collapsed large graph; `null` = everything expanded. */
 let expanded: Set<string> | null = new Set();
 
@@ -160,12 +166,22 @@ async function draw(refit: boolean): Promise<void> {
   }
   if (key !== laidOutKey) {
     const started = performance.now();
-    canvas.setAttribute('aria-busy', 'true');
-    const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true })));
-    if (ticket !== drawing) return;
-    placed = next;
+    const cached = layouts.get(key);
+    if (cached) {
+      layouts.delete(key);
+      placed = cached;
+    } else {
+      canvas.setAttribute('aria-busy', 'true');
+      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true })));
+      if (ticket !== drawing) return;
+      placed = next;
+    }
+    // Most recently used last; the oldest layouts go first.
+    layouts.set(key, placed);
+    if (layouts.size > LAYOUT_CACHE_SIZE) layouts.delete(layouts.keys().next().value!);
     laidOutKey = key;
     canvas.dataset.layoutMs = String(Math.round(performance.now() - started));
+    canvas.dataset.layoutCached = String(cached !== undefined);
   }
   canvas.removeAttribute('aria-busy');
   const svg = toDom(renderScene(placed)) as SVGSVGElement;

@@ -48,12 +48,17 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await shot(page, 'quickstart-full-light');
   });
 
-  it('the Full view toggle switches views and is remembered', async () => {
+  it('the Full view toggle switches views and is remembered; switching back reuses the layout', async () => {
     const page = await harness.open();
     await show(page, [fixtures.quickstart()]);
     await page.locator('#toggle-full').click();
     await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 9);
     assert.equal(await page.evaluate(() => (window as unknown as { __state: { full: boolean } }).__state.full), true);
+    assert.equal(await page.locator('#canvas').getAttribute('data-layout-cached'), 'false');
+    // Back to the summary: its layout is reused, not computed again.
+    await page.locator('#toggle-full').click();
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 3);
+    assert.equal(await page.locator('#canvas').getAttribute('data-layout-cached'), 'true');
   });
 
   it('pyflow styling: rank 0 on the top row, cylinders in lightblue, multi-output ports, persisted record box', async () => {
