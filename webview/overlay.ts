@@ -20,10 +20,11 @@ export function emptyOverlay(): OverlayState {
   return { nodes: new Map() };
 }
 
-/** Folds trace events into node states (returns the same state, updated). */
-export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[]): OverlayState {
+/** Folds trace events (those from `start` to `end`) into node states (returns the same state, updated). */
+export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[], start = 0, end = events.length): OverlayState {
   const nodes = overlay.nodes;
-  for (const e of events) {
+  for (let i = start; i < end; i++) {
+    const e = events[i]!;
     const key = `${e.graph}\u0000${e.uid}`;
     const prev = nodes.get(key);
     switch (e.kind) {

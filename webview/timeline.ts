@@ -1,13 +1,13 @@
 import type { TraceEvent } from '../src/protocol/index.js';
 import { emptyOverlay, type OverlayState } from './overlay.js';
-import { overlayAt, toSteps, type Step } from './steps.js';
+import { Steps } from './steps.js';
 
 /**
  * The timeline under the graph: a slider over the steps of the last run, play/pause, and the verbose line
  * of the current step. While a run streams in, it follows the newest step.
  */
 export class Timeline {
-  private steps: Step[] = [];
+  private steps = new Steps();
   private position = 0;
   /** The overlay after `appliedSteps` steps: moving forward only applies the new steps. */
   private overlay: OverlayState = emptyOverlay();
@@ -48,7 +48,7 @@ export class Timeline {
   reset(): void {
     this.open = true;
     this.stop();
-    this.steps = [];
+    this.steps = new Steps();
     this.position = 0;
     this.overlay = emptyOverlay();
     this.appliedSteps = 0;
@@ -57,7 +57,7 @@ export class Timeline {
   }
 
   append(events: readonly TraceEvent[]): void {
-    toSteps(events, this.steps);
+    this.steps.append(events);
     if (this.following) this.position = this.steps.length;
     this.scheduleRender();
     this.onChange(this.overlayAtPosition());
@@ -79,8 +79,8 @@ export class Timeline {
    * without a line (durations, values) may have joined it since. Applying a step twice gives the same states.
    */
   private overlayAtPosition(): OverlayState {
-    if (this.position < this.appliedSteps) this.overlay = overlayAt(this.steps, this.position);
-    else this.overlay = overlayAt(this.steps, this.position, this.overlay, Math.max(0, this.appliedSteps - 1));
+    if (this.position < this.appliedSteps) this.overlay = this.steps.overlayAt(this.position);
+    else this.overlay = this.steps.overlayAt(this.position, this.overlay, Math.max(0, this.appliedSteps - 1));
     this.appliedSteps = this.position;
     return this.overlay;
   }
@@ -114,7 +114,7 @@ export class Timeline {
     this.slider.value = String(this.position);
     this.slider.setAttribute('aria-valuetext', `step ${this.position} of ${this.steps.length}`);
     this.play.textContent = this.timer ? 'Pause' : 'Play';
-    const current = this.position > 0 ? this.steps[this.position - 1]!.line : this.steps.length > 0 ? 'before the run' : 'waiting for the first step…';
+    const current = this.position > 0 ? this.steps.line(this.position - 1) : this.steps.length > 0 ? 'before the run' : 'waiting for the first step…';
     this.label.textContent = `${this.position}/${this.steps.length} · ${current}`;
   }
 }

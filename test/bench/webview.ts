@@ -70,13 +70,12 @@ export async function webviewBench(): Promise<string> {
         { kind: 'finished', uid, graph: 'pipeline-1000', durationMs: 0.01 }, { kind: 'deactivated', uid, graph: 'pipeline-1000' });
     }
     // The batches are posted from inside the page, one per task, as the host's messages arrive: this times the
-    // webview's own work, not the test driver's round trips. Three runs: the longest frame of one run is at the
-    // mercy of the other processes on a 2-core machine.
-    await page.evaluate(`window.__events = ${JSON.stringify(events)}`);
-    const streams: { max: number; p95: number; count: number }[] = [];
-    for (let run = 0; run < 3; run++) {
+    // webview's own work, not the test driver's round trips. Three runs, each in a new view of the 1,000-op graph
+    // (the longest frame of one run is at the mercy of the other processes on a 2-core machine), then a second
+    // run in the last view, while the collector frees the first run's 100,000 events.
+    const streamOnce = async (): Promise<{ max: number; p95: number; count: number }> => {
       await post(page, { type: 'trace/reset', title: 'bench' });
-      streams.push(await frames(page, async () => {
+      return frames(page, async () => {
         await page.evaluate(`new Promise((done) => {
           let i = 0;
           function next() {
@@ -88,9 +87,20 @@ export async function webviewBench(): Promise<string> {
           next();
         })`);
         await page.locator('#timeline-label', { hasText: /^75000\/75000/ }).waitFor({ timeout: 60_000 });
-      }));
+      });
+    };
+    const streams: { max: number; p95: number; count: number }[] = [];
+    for (let run = 0; run < 3; run++) {
+      if (run > 0) {
+        await page.close();
+        page = await harness.open();
+        await show(page, fixtures.pipeline(1000, 3));
+      }
+      await page.evaluate(`window.__events = ${JSON.stringify(events)}`);
+      streams.push(await streamOnce());
     }
     const stream = [...streams].sort((a, b) => a.max - b.max)[1]!;
+    const again = await streamOnce();
     const steps = (await page.evaluate(`document.getElementById('timeline-label').textContent`)) as string;
     return table('Graph view in Chromium (built bundle, ELK in its worker; ms)', ['what', 'value', 'target'], [
       ['200-op summary, first layout (cold worker)', cold, '<= 1000'],
@@ -100,7 +110,8 @@ export async function webviewBench(): Promise<string> {
       [`full view, ${fullNodes} nodes`, full, ''],
       ['3,000-op summary, collapsed into layer bands', huge, 'shows within 2000'],
       [`pan and zoom a 1,000-op graph: longest frame / p95 (${pan.count} frames)`, `${pan.max.toFixed(1)} / ${pan.p95.toFixed(1)}`, '60 fps = 16.7'],
-      [`streaming 100,000 trace events in batches of 256 (${steps?.split(' ')[0]} steps): longest frame / p95, median of 3 runs (each run's longest)`, `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)} (${streams.map((s) => s.max.toFixed(0)).join(', ')})`, '< 50'],
+      [`streaming 100,000 trace events in batches of 256 (${steps?.split(' ')[0]} steps) into a new view: longest frame / p95, median of 3 runs (each run's longest)`, `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)} (${streams.map((s) => s.max.toFixed(0)).join(', ')})`, '< 50'],
+      ['the same, a second run in the same view: longest frame / p95', `${again.max.toFixed(1)} / ${again.p95.toFixed(1)}`, ''],
     ]);
   } finally {
     await harness.close();
