@@ -83,13 +83,31 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
 }
 
 function evaluateTarget(ctx: EvalContext, target: Target): unknown {
-  const stack: Frame[] = [];
-  startTarget(ctx, target, stack);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
+  // The frames of this evaluation, reused as the stack grows and shrinks (one per depth, not one per op).
+  const frames: Frame[] = [];
+  let depth = 0;
+  const push = (op: OperationNode): void => {
+    const frame = frames[depth];
+    if (frame === undefined) frames[depth] = { op, next: 0, started: 0 };
+    else {
+      frame.op = op;
+      frame.next = 0;
+      frame.started = 0;
+    }
+    depth++;
+  };
+  if (target._removed) throw removedError(target);
+  if (target instanceof DataNode) {
+    if (!target._hasValue) push(beginCompute(ctx, target));
+  } else if (!ctx.runAll || target._active) {
+    activateAncestors(ctx, [target]);
+    push(target);
+  }
+  while (depth > 0) {
+    const frame = frames[depth - 1]!;
     const parent = nextMissingParent(frame);
     if (parent !== undefined) {
-      stack.push(startCompute(ctx, parent));
+      push(beginCompute(ctx, parent));
       continue;
     }
     const result = callOp(frame);
@@ -101,7 +119,7 @@ function evaluateTarget(ctx: EvalContext, target: Target): unknown {
         'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`', op.uid, op.callSite));
     }
     finishOp(frame, result);
-    stack.pop();
+    depth--;
   }
   return target instanceof DataNode ? target._value : undefined;
 }
@@ -120,13 +138,18 @@ export function startTarget(ctx: EvalContext, target: Target, stack: Frame[]): v
 
 /** `computing for d`: activates what d needs and returns the frame of d's producer. */
 export function startCompute(ctx: EvalContext, data: DataNode): Frame {
+  return newFrame(beginCompute(ctx, data));
+}
+
+/** `computing for d`: activates what d needs and returns d's producer, to run next. */
+function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
   const producer = data._producer;
   if (producer === undefined) {
     throw new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
   }
   data._graph._emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
   if (producer._visit !== ctx.visit) activateAncestors(ctx, [producer]);
-  return newFrame(producer);
+  return producer;
 }
 
 function newFrame(op: OperationNode): Frame {
@@ -153,11 +176,25 @@ export function callOp(frame: Frame): unknown {
     frame.started = now();
   }
   const parents = op._parents;
+  const fn = op._fn as (...a: unknown[]) => unknown;
+  if (op._args === undefined && parents.length <= 3) {
+    // The usual arities, called directly: no argument array to build and spread.
+    try {
+      switch (parents.length) {
+        case 0: return fn();
+        case 1: return fn(parents[0]!._value);
+        case 2: return fn(parents[0]!._value, parents[1]!._value);
+        default: return fn(parents[0]!._value, parents[1]!._value, parents[2]!._value);
+      }
+    } catch (error) {
+      throw fail(op, opFailure(op, error));
+    }
+  }
   const values = new Array<unknown>(parents.length);
   for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
   const args = op._args === undefined ? values : op._args.map((t) => buildArg(t, values));
   try {
-    return (op._fn as (...a: unknown[]) => unknown)(...args);
+    return fn(...args);
   } catch (error) {
     throw fail(op, opFailure(op, error));
   }
