@@ -121,6 +121,8 @@ function evaluateTarget(ctx: EvalContext, target: Target): unknown {
     finishOp(frame, result);
     depth--;
   }
+  // Let the frames go now (a 1e6 chain has as many), not whenever V8 drops this closure's context.
+  frames.length = 0;
   return target instanceof DataNode ? target._value : undefined;
 }
 
@@ -263,13 +265,19 @@ function releaseParents(op: OperationNode): void {
 }
 
 function activeConsumerNeeding(data: DataNode): OperationNode | undefined {
-  for (const consumer of data._consumers) {
-    if (!consumer._active) continue;
-    const outputs = consumer._outputs;
-    if (outputs.length === 0) return consumer;
-    for (const output of outputs) if (!output._hasValue) return consumer;
-  }
+  const first = data._consumer;
+  if (first === undefined || needs(first)) return first;
+  for (const consumer of data._moreConsumers) if (needs(consumer)) return consumer;
   return undefined;
+}
+
+/** Whether an op is activated and still lacks an output (so its inputs must be kept). */
+function needs(consumer: OperationNode): boolean {
+  if (!consumer._active) return false;
+  const outputs = consumer._outputs;
+  if (outputs.length === 0) return true;
+  for (const output of outputs) if (!output._hasValue) return true;
+  return false;
 }
 
 /** Drops a value, reports `released`, and disposes it (Symbol.dispose / asyncDispose) or hands it to onRelease. */

@@ -157,8 +157,9 @@ export class GraphBuilder {
     op._outputs = outputs;
     for (let i = 0; i < parents.length; i++) {
       const parent = parents[i]!;
-      if (parent._consumers === NO_CONSUMERS) parent._consumers = [op];
-      else parent._consumers.push(op);
+      if (parent._consumer === undefined) parent._consumer = op;
+      else if (parent._moreConsumers === NO_CONSUMERS) parent._moreConsumers = [op];
+      else parent._moreConsumers.push(op);
     }
     this._ops.push(op);
     if (nOut === 0) return op;
@@ -296,7 +297,9 @@ export class GraphBuilder {
           removeItem(this._data, parent);
           this.counter--;
         } else {
-          parent._consumers = parent._consumers.filter((c) => c !== op);
+          const rest = [parent._consumer, ...parent._moreConsumers].filter((c): c is OperationNode => c !== undefined && c !== op);
+          parent._consumer = rest[0];
+          parent._moreConsumers = rest.length > 1 ? rest.slice(1) : NO_CONSUMERS;
         }
       }
       this.counter--;

@@ -37,8 +37,12 @@ export class DataNode<T = unknown> {
   /** @internal */ _persist: boolean;
   /** @internal Kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
   _keep = false;
-  /** @internal The ops that consume this value (shared empty list until the first one). */
-  _consumers: OperationNode[] = NO_CONSUMERS;
+  /**
+   * @internal The first op that consumes this value, and the others in the order they were added (a shared
+   * empty list until there is a second: most values have one consumer, and an array each cost 56 bytes).
+   */
+  _consumer: OperationNode | undefined = undefined;
+  /** @internal */ _moreConsumers: OperationNode[] = NO_CONSUMERS;
   /** @internal */ _visit = 0;
   /** @internal */ _mark = 0;
   /** @internal Set by `G.remove()`: the node is no longer part of its graph. */
