@@ -226,7 +226,7 @@ export function finishOp(frame: Frame, result: unknown): void {
 function storeOutputs(op: OperationNode, result: unknown): void {
   const outputs = op._outputs;
   if (outputs.length === 0) return;
-  if (op._nOut === 1) {
+  if (outputs.length === 1) {
     setValue(outputs[0]!, result);
     return;
   }
@@ -234,7 +234,7 @@ function storeOutputs(op: OperationNode, result: unknown): void {
   if (items === undefined || items.length !== outputs.length) {
     const got = items === undefined ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
     throw fail(op, new PyflowError('OUTPUT_COUNT',
-      `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${op._nOut} but returned ${got}`,
+      `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
       op.uid, op.callSite));
   }
   for (let i = 0; i < outputs.length; i++) setValue(outputs[i]!, items[i]);

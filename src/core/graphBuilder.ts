@@ -3,7 +3,7 @@ import { evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 import { formatTraceEvent } from './format.js';
-import { captureCallSite, functionName, hasReturn, isSiteMarker, type PendingCallSite } from './introspect.js';
+import { captureCallSite, hasReturn, isSiteMarker, type PendingCallSite } from './introspect.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
@@ -127,7 +127,6 @@ export class GraphBuilder {
     if (!Number.isInteger(nOut) || nOut < 0) {
       throw new PyflowError('BAD_OPTION', `nOut must be a whole number >= 0, got ${String(options.nOut)}`);
     }
-    const name = functionName(fn);
     const n = ++this.counter;
     let allNodes = true;
     for (let i = 0; i < args.length; i++) {
@@ -144,7 +143,7 @@ export class GraphBuilder {
       templates = args.map((arg) => this.argTemplate(arg, parents));
       if (templates.every((t) => t.kind === 'parent')) templates = undefined;
     }
-    const op = new OperationNode(n, name, fn as never, this, parents, templates, nOut, options, site);
+    const op = new OperationNode(n, fn as never, this, parents, templates, options, site);
     const persist = this.persistAll || options.persist === true;
     // Sized exactly: a push-grown array reserves 17 slots for one output.
     const outputs = new Array<DataNode>(nOut);

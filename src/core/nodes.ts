@@ -1,5 +1,5 @@
 import type { CallSite } from './trace.js';
-import { resolveCallSite, type PendingCallSite } from './introspect.js';
+import { functionName, resolveCallSite, type PendingCallSite } from './introspect.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { evaluateSync, releaseValue } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
@@ -127,16 +127,18 @@ export class OperationNode {
   constructor(
     /** @internal The uid's number. */
     readonly _n: number,
-    /** The function name as pyflow uses it (`anonymous` for nameless functions). */
-    readonly fnName: string,
     /** @internal */ readonly _fn: (...args: never[]) => unknown,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _parents: DataNode[],
     /** @internal */ readonly _args: ArgTemplate[] | undefined,
-    /** @internal */ readonly _nOut: number,
     /** @internal */ readonly _options: AddOptions,
     /** @internal */ private _site: PendingCallSite | CallSite | string | undefined,
   ) {}
+
+  /** The function name as pyflow uses it (`anonymous` for nameless functions). */
+  get fnName(): string {
+    return functionName(this._fn);
+  }
 
   /** Where the `add` call is in the user's source, when call sites are captured. */
   get callSite(): CallSite | undefined {
