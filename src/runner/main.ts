@@ -21,7 +21,12 @@ class TargetEvaluated extends Error {
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
 const graphs: RuntimeGraph[] = [];
 const pending = new TracePacker();
-let flushTimer: NodeJS.Timeout | undefined;
+/**
+ * Batches go out when full, and every `flushMs` while events trickle in: one interval for the whole run (a timer
+ * per batch cost more than the batch's own sending), unref'd so it never keeps the script alive.
+ */
+const flushTimer = setInterval(() => flush(), config.flushMs);
+flushTimer.unref();
 let takeover: Promise<void> | undefined;
 let evaluating = false;
 let finished = false;
@@ -31,8 +36,6 @@ function send(message: RunnerToHost): void {
 }
 
 function flush(): void {
-  if (flushTimer) clearTimeout(flushTimer);
-  flushTimer = undefined;
   if (pending.count === 0) return;
   send({ type: 'trace/packed', ...pending.take() });
 }
@@ -40,7 +43,6 @@ function flush(): void {
 function queue(event: TraceEvent): void {
   pending.add(event);
   if (pending.count >= config.batchSize) flush();
-  else flushTimer ??= setTimeout(flush, config.flushMs);
 }
 
 /** Graphs larger than this are not sent: no view lays them out, and the static graph stays on screen. */
@@ -91,6 +93,7 @@ function finish(message: RunnerToHost): void {
   if (finished) return;
   finished = true;
   flush();
+  clearInterval(flushTimer);
   process.send?.(message, () => process.exit(message.type === 'run/done' ? 0 : 1));
 }
 
