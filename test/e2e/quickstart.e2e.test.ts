@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
 import { SEED_A5_TRACE } from '../core/seedTraces.js';
-import { RESULTS, graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './workbench.js';
+import { RESULTS, graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot, showGraph } from './workbench.js';
 
 /** Copies the extension host's log next to the screenshots, to diagnose a failure after the fact. */
 function saveExtensionHostLog(server: CodeServer): void {
@@ -68,16 +68,8 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
   });
 
   it('Pyflow: Show Graph draws three adding ops and the three op-to-op edges', async () => {
-    await runCommand(page, 'Pyflow: Show Graph');
+    await showGraph(page);
     const frame = graphFrame(page);
-    try {
-      await page.locator('iframe.webview').first().waitFor({ state: 'attached', timeout: 30_000 });
-    } catch (error) {
-      // Seen once in a fresh code-server: no panel at all. Say what VS Code said, for the failure report.
-      await page.locator('.notifications-center, .notification-toast').first().waitFor({ timeout: 1000 }).catch(() => undefined);
-      const notes = await page.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
-      throw new Error(`Show Graph opened no panel in 30 s; notifications: ${JSON.stringify(notes)}`, { cause: error });
-    }
     await frame.locator('svg.pyflow-graph .node').first().waitFor({ timeout: 90_000 });
     assert.deepEqual(await frame.locator('svg.pyflow-graph .node .label').allTextContents(), ['adding', 'adding', 'adding']);
     assert.equal(await frame.locator('svg.pyflow-graph .edge').count(), 3);

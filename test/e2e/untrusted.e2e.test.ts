@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
-import { graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './workbench.js';
+import { graphFrame, launchBrowser, openFile, openWorkbench, screenshot, showGraph } from './workbench.js';
 
 describe('an untrusted workspace (Restricted Mode)', { timeout: 240_000 }, () => {
   let server: CodeServer;
@@ -28,7 +28,7 @@ describe('an untrusted workspace (Restricted Mode)', { timeout: 240_000 }, () =>
   });
 
   it('still draws the graph', async () => {
-    await runCommand(page, 'Pyflow: Show Graph');
+    await showGraph(page);
     await graphFrame(page).locator('svg.pyflow-graph .node').first().waitFor({ timeout: 30_000 });
     assert.equal(await graphFrame(page).locator('svg.pyflow-graph .node').count(), 3);
   });
