@@ -2,7 +2,7 @@ import { DataNode, type OperationNode } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
-  EvalContext, abort, newContext, callOp, fail, finishOp, isThenable, nextMissingParent, opFailure, startCompute, startTarget,
+  EvalContext, abort, beginCompute, newContext, callOp, fail, finishOp, firstOp, isThenable, newFrame, nextMissingParent, opFailure,
   type Frame, type Target,
 } from './evaluator.js';
 
@@ -41,8 +41,11 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
   const blocked: Frame[] = [];
   const inflight = new Map<OperationNode, InFlight>();
   const framed = new Set<OperationNode>();
-  startTarget(ctx, target, stack);
-  for (const f of stack) framed.add(f.op);
+  const first = firstOp(ctx, target);
+  if (first !== undefined) {
+    stack.push(newFrame(first));
+    framed.add(first);
+  }
   for (;;) {
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
@@ -52,7 +55,7 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
         continue;
       }
       if (next !== undefined) {
-        const child = startCompute(ctx, next);
+        const child = newFrame(beginCompute(ctx, next));
         framed.add(child.op);
         stack.push(child);
         continue;

@@ -96,13 +96,8 @@ function evaluateTarget(ctx: EvalContext, target: Target): unknown {
     }
     depth++;
   };
-  if (target._removed) throw removedError(target);
-  if (target instanceof DataNode) {
-    if (!target._hasValue) push(beginCompute(ctx, target));
-  } else if (!ctx.runAll || target._active) {
-    activateAncestors(ctx, [target]);
-    push(target);
-  }
+  const first = firstOp(ctx, target);
+  if (first !== undefined) push(first);
   while (depth > 0) {
     const frame = frames[depth - 1]!;
     const parent = nextMissingParent(frame);
@@ -126,25 +121,17 @@ function evaluateTarget(ctx: EvalContext, target: Target): unknown {
   return target instanceof DataNode ? target._value : undefined;
 }
 
-/** Pushes the first frame of a target (none when it already has its value). */
-export function startTarget(ctx: EvalContext, target: Target, stack: Frame[]): void {
+/** The first op a target needs run (activated), or undefined when it already has its value. */
+export function firstOp(ctx: EvalContext, target: Target): OperationNode | undefined {
   if (target._removed) throw removedError(target);
-  if (target instanceof DataNode) {
-    if (!target._hasValue) stack.push(startCompute(ctx, target));
-    return;
-  }
-  if (ctx.runAll && !target._active) return;
+  if (target instanceof DataNode) return target._hasValue ? undefined : beginCompute(ctx, target);
+  if (ctx.runAll && !target._active) return undefined;
   activateAncestors(ctx, [target]);
-  stack.push(newFrame(target));
-}
-
-/** `computing for d`: activates what d needs and returns the frame of d's producer. */
-export function startCompute(ctx: EvalContext, data: DataNode): Frame {
-  return newFrame(beginCompute(ctx, data));
+  return target;
 }
 
 /** `computing for d`: activates what d needs and returns d's producer, to run next. */
-function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
+export function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
   const producer = data._producer;
   if (producer === undefined) {
     throw new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
@@ -154,7 +141,7 @@ function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
   return producer;
 }
 
-function newFrame(op: OperationNode): Frame {
+export function newFrame(op: OperationNode): Frame {
   return { op, next: 0, started: 0 };
 }
 
