@@ -41,9 +41,9 @@ function transformSources(transform: SourceTransform, libraryDir: string): Plugi
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
         if (args.namespace !== 'file' || /[\\/]node_modules[\\/]/.test(args.path) || args.path.startsWith(libraryDir)) return undefined;
+        // The text read here is what esbuild gets, changed or not (returning undefined would make it read it again).
         const text = await readFile(args.path, 'utf8');
-        const contents = transform(args.path, text);
-        return contents === undefined ? undefined : { contents, loader: loaderOf(args.path) };
+        return { contents: transform(args.path, text) ?? text, loader: loaderOf(args.path) };
       });
     },
   };
