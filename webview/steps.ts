@@ -1,11 +1,6 @@
 import type { TraceEvent } from '../src/protocol/index.js';
-import { formatTraceEvent } from '../src/core/format.js';
+import { formatTraceEvent, hasVerboseLine } from '../src/core/format.js';
 import { applyEvents, emptyOverlay, type OverlayState } from './overlay.js';
-
-/** Events without a verbose line of their own (durations, values) join the step before them. */
-function startsStep(event: TraceEvent): boolean {
-  return event.kind !== 'finished' && event.kind !== 'value';
-}
 
 /**
  * The steps of a run: each event with a verbose line starts one. Stored flat — the events, and the index where
@@ -22,7 +17,8 @@ export class Steps {
 
   append(events: readonly TraceEvent[]): this {
     for (const event of events) {
-      if (this.starts.length === 0 || startsStep(event)) this.starts.push(this.events.length);
+      // Events without a verbose line of their own (durations, values) join the step before them.
+      if (this.starts.length === 0 || hasVerboseLine(event)) this.starts.push(this.events.length);
       this.events.push(event);
     }
     return this;

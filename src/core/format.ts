@@ -1,5 +1,10 @@
 import type { TraceEvent } from './trace.js';
 
+/** Whether pyflow's verbose trace prints a line for this event (`formatTraceEvent`): durations and values it does not. */
+export function hasVerboseLine(event: TraceEvent): boolean {
+  return event.kind !== 'finished' && event.kind !== 'value';
+}
+
 /** The line pyflow's `verbose=True` prints for an event, or undefined for events it does not print. */
 export function formatTraceEvent(event: TraceEvent): string | undefined {
   switch (event.kind) {
