@@ -117,9 +117,16 @@ export type ArgTemplate =
 /** An operation (a function call) in the graph. */
 export class OperationNode {
   /** @internal */ _active = false;
+  /** @internal When it was last activated (see the evaluator's `abort`). */
+  _activatedSeq = 0;
   /** @internal */ _visit = 0;
   /** @internal */ _removed = false;
-  /** @internal */ _outputs: DataNode[] = NO_OUTPUTS;
+  /**
+   * @internal The first output, and the others (a shared empty list unless `nOut > 1`): most ops have one
+   * output, and an array for it cost an allocation per add.
+   */
+  _output: DataNode | undefined = undefined;
+  /** @internal */ _moreOutputs: DataNode[] = NO_OUTPUTS;
 
   /** @internal */ private _uid: string | undefined = undefined;
 
@@ -133,6 +140,8 @@ export class OperationNode {
     /** @internal */ readonly _args: ArgTemplate[] | undefined,
     /** @internal */ readonly _options: AddOptions,
     /** @internal */ private _site: PendingCallSite | CallSite | string | undefined,
+    /** @internal The op added before this one in its graph (the graph keeps its ops as this list). */
+    readonly _prevOp: OperationNode | undefined,
   ) {}
 
   /** The function name as pyflow uses it (`anonymous` for nameless functions). */
@@ -155,7 +164,7 @@ export class OperationNode {
 
   /** The data nodes this op produces. */
   get outputs(): readonly DataNode[] {
-    return this._outputs;
+    return this._output === undefined ? NO_OUTPUTS : [this._output, ...this._moreOutputs];
   }
 
   /** The data nodes this op consumes, in argument order. */

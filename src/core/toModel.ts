@@ -34,7 +34,7 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
       if (parent._producer === undefined) nodes.push(dataNode(parent, source));
       edges.push({ from: parent.uid, to: op.uid });
     }
-    for (const out of op._outputs) {
+    for (const out of op.outputs) {
       nodes.push(dataNode(out, source));
       edges.push({ from: op.uid, to: out.uid });
     }
