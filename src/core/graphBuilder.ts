@@ -136,20 +136,26 @@ export class GraphBuilder {
       throw new PyflowError('BAD_OPTION', `nOut must be a whole number >= 0, got ${String(options.nOut)}`);
     }
     const n = ++this.counter;
-    let allNodes = true;
+    let raw = false;
+    let nested = false;
     for (let i = 0; i < args.length; i++) {
-      if (!(args[i] instanceof DataNode)) {
-        allNodes = false;
+      const arg = args[i];
+      if (arg instanceof DataNode) continue;
+      if (containsDataNode(arg)) {
+        nested = true;
         break;
       }
+      raw = true;
     }
-    // The usual case, every argument a DataNode: the rest-argument array itself is the parent list.
+    // The usual cases, arguments that are DataNodes or raw values: the rest-argument array itself becomes the
+    // parent list (raw values replaced by their raw data nodes, in argument order).
     let parents = args as DataNode[];
     let templates: ArgTemplate[] | undefined;
-    if (!allNodes) {
+    if (nested) {
       parents = [];
       templates = args.map((arg) => this.argTemplate(arg, parents));
-      if (templates.every((t) => t.kind === 'parent')) templates = undefined;
+    } else if (raw) {
+      for (let i = 0; i < args.length; i++) if (!(args[i] instanceof DataNode)) args[i] = this.rawNode(args[i]);
     }
     const op = new OperationNode(n, fn as never, this, parents, templates, options, site, this._lastOp);
     const persist = this.persistAll || options.persist === true;
@@ -179,16 +185,16 @@ export class GraphBuilder {
       const entries = Object.entries(arg as object).map(([key, value]): [string, ArgTemplate] => [key, this.argTemplate(value, parents)]);
       return { kind: 'object', entries };
     }
-    let node: DataNode;
-    if (arg instanceof DataNode) {
-      node = arg;
-    } else {
-      node = new DataNode(++this.counter, undefined, this, undefined, true);
-      node._value = arg;
-      node._hasValue = true;
-    }
-    parents.push(node);
+    parents.push(arg instanceof DataNode ? arg : this.rawNode(arg));
     return { kind: 'parent', index: parents.length - 1 };
+  }
+
+  /** A raw input (`data_n`): persisted, with its value. */
+  private rawNode(value: unknown): DataNode {
+    const node = new DataNode(++this.counter, undefined, this, undefined, true);
+    node._value = value;
+    node._hasValue = true;
+    return node;
   }
 
   /**
