@@ -155,7 +155,7 @@ export function firstOp(ctx: EvalContext, target: Target): OperationNode | undef
   if (target._removed) throw removedError(target);
   if (target instanceof DataNode) return target._hasValue ? undefined : beginCompute(ctx, target);
   if (ctx.runAll && !target._active) return undefined;
-  activateAncestors(ctx, [target]);
+  activateFrom(ctx, target);
   return target;
 }
 
@@ -166,7 +166,7 @@ export function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
     throw new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
   }
   data._graph._emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
-  if (producer._visit !== ctx.visit) activateAncestors(ctx, [producer]);
+  if (producer._visit !== ctx.visit) activateFrom(ctx, producer);
   return producer;
 }
 
@@ -311,26 +311,29 @@ export function releaseValue(data: DataNode): void {
  * Each node is walked once per evaluation.
  */
 export function activateAncestors(ctx: EvalContext, starts: readonly OperationNode[]): void {
+  for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
+}
+
+/** `activateAncestors` of one op. */
+export function activateFrom(ctx: EvalContext, start: OperationNode): void {
   const visit = ctx.visit;
   // Data nodes only (one type on the stack, no type test per node); a producer is walked as soon as its data
   // node is popped, which is the pre-order of a stack holding both.
   const stack: DataNode[] = [];
-  for (let s = 0; s < starts.length; s++) {
-    let op: OperationNode | undefined = starts[s]!;
-    for (;;) {
-      if (op !== undefined && op._visit !== visit) {
-        op._visit = visit;
-        activate(op);
-        const parents = op._parents;
-        for (let i = parents.length - 1; i >= 0; i--) stack.push(parents[i]!);
-      }
-      const data = stack.pop();
-      if (data === undefined) break;
-      op = undefined;
-      if (data._hasValue || data._visit === visit) continue;
-      data._visit = visit;
-      op = data._producer;
+  let op: OperationNode | undefined = start;
+  for (;;) {
+    if (op !== undefined && op._visit !== visit) {
+      op._visit = visit;
+      activate(op);
+      const parents = op._parents;
+      for (let i = parents.length - 1; i >= 0; i--) stack.push(parents[i]!);
     }
+    const data = stack.pop();
+    if (data === undefined) break;
+    op = undefined;
+    if (data._hasValue || data._visit === visit) continue;
+    data._visit = visit;
+    op = data._producer;
   }
 }
 

@@ -229,7 +229,7 @@ export class GraphBuilder {
   }
 
   private pendingOps(): OperationNode[] {
-    return this._ops.filter((op) => op._output === undefined || op.outputs.some((out) => !out._hasValue));
+    return this._ops.filter((op) => op._output === undefined || !op._output._hasValue || op._moreOutputs.some((out) => !out._hasValue));
   }
 
   private pick(targets: Target[], values: unknown[]): unknown {
