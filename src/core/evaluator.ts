@@ -319,16 +319,20 @@ export function activateFrom(ctx: EvalContext, start: OperationNode): void {
   const visit = ctx.visit;
   // Data nodes only (one type on the stack, no type test per node); a producer is walked as soon as its data
   // node is popped, which is the pre-order of a stack holding both.
-  const stack: DataNode[] = [];
+  // Made only when a parent lacks its value (G.run() activates op after op whose parents all have theirs).
+  let stack: DataNode[] | undefined;
   let op: OperationNode | undefined = start;
   for (;;) {
     if (op !== undefined && op._visit !== visit) {
       op._visit = visit;
       activate(op);
       const parents = op._parents;
-      for (let i = parents.length - 1; i >= 0; i--) stack.push(parents[i]!);
+      for (let i = parents.length - 1; i >= 0; i--) {
+        const parent = parents[i]!;
+        if (!parent._hasValue) (stack ??= []).push(parent);
+      }
     }
-    const data = stack.pop();
+    const data = stack?.pop();
     if (data === undefined) break;
     op = undefined;
     if (data._hasValue || data._visit === visit) continue;
