@@ -82,14 +82,24 @@ export type Target = DataNode | OperationNode;
 export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], preActivate?: readonly OperationNode[]): unknown[] {
   currentHost()?.beforeEvaluate?.(graph, targets);
   let ctx: EvalContext | undefined;
+  const base = waitingTop;
   try {
     ctx = newContext(targets, preActivate);
+    // The op being called: called and finished at once, so one frame serves every op of this evaluation.
+    const call: Frame = { op: undefined as never, next: 0, started: 0 };
     const values = new Array<unknown>(targets.length);
-    for (let i = 0; i < targets.length; i++) values[i] = evaluateTarget(ctx, targets[i]!);
+    for (let i = 0; i < targets.length; i++) values[i] = evaluateTarget(ctx, targets[i]!, call);
     return values;
   } catch (error) {
     if (ctx) abort(ctx);
     throw error;
+  } finally {
+    for (let i = base; i < waitingTop; i++) waitingOps[i] = undefined;
+    waitingTop = base;
+    if (base === 0 && waitingOps.length > KEEP_STACK) {
+      waitingOps.length = 0;
+      waitingNext.length = 0;
+    }
   }
 }
 
@@ -104,48 +114,37 @@ let waitingTop = 0;
 /** Beyond this many entries the stack is dropped after use rather than kept (a 1e6 chain needs 1e6). */
 const KEEP_STACK = 1 << 16;
 
-function evaluateTarget(ctx: EvalContext, target: Target): unknown {
+function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown {
   const base = waitingTop;
-  // The op being called (sync: called and finished at once, so one frame per evaluation serves every op).
-  const call: Frame = { op: undefined as never, next: 0, started: 0 };
-  try {
-    const first = firstOp(ctx, target);
-    if (first !== undefined) {
-      waitingOps[waitingTop] = first;
+  const first = firstOp(ctx, target);
+  if (first !== undefined) {
+    waitingOps[waitingTop] = first;
+    waitingNext[waitingTop++] = 0;
+  }
+  while (waitingTop > base) {
+    const top = waitingTop - 1;
+    const op = waitingOps[top]!;
+    const parents = op._parents;
+    let next = waitingNext[top]!;
+    while (next < parents.length && parents[next]!._hasValue) next++;
+    if (next < parents.length) {
+      waitingNext[top] = next;
+      waitingOps[waitingTop] = beginCompute(ctx, parents[next]!);
       waitingNext[waitingTop++] = 0;
+      continue;
     }
-    while (waitingTop > base) {
-      const top = waitingTop - 1;
-      const op = waitingOps[top]!;
-      const parents = op._parents;
-      let next = waitingNext[top]!;
-      while (next < parents.length && parents[next]!._hasValue) next++;
-      if (next < parents.length) {
-        waitingNext[top] = next;
-        waitingOps[waitingTop] = beginCompute(ctx, parents[next]!);
-        waitingNext[waitingTop++] = 0;
-        continue;
-      }
-      call.op = op;
-      call.started = 0;
-      const result = callOp(call);
-      if (isThenable(result)) {
-        void Promise.resolve(result).catch(() => undefined);
-        throw fail(op, new PyflowError('ASYNC_IN_GET',
-          `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) returned a Promise: ` +
-          'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`', op.uid, op.callSite));
-      }
-      finishOp(call, result);
-      waitingOps[top] = undefined;
-      waitingTop = top;
+    call.op = op;
+    call.started = 0;
+    const result = callOp(call);
+    if (isThenable(result)) {
+      void Promise.resolve(result).catch(() => undefined);
+      throw fail(op, new PyflowError('ASYNC_IN_GET',
+        `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) returned a Promise: ` +
+        'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`', op.uid, op.callSite));
     }
-  } finally {
-    for (let i = base; i < waitingTop; i++) waitingOps[i] = undefined;
-    waitingTop = base;
-    if (base === 0 && waitingOps.length > KEEP_STACK) {
-      waitingOps.length = 0;
-      waitingNext.length = 0;
-    }
+    finishOp(call, result);
+    waitingOps[top] = undefined;
+    waitingTop = top;
   }
   return target instanceof DataNode ? target._value : undefined;
 }
