@@ -26,6 +26,30 @@ describe('errors', () => {
     assert.equal(b.get(), 24);
   });
 
+  it('an evaluation nested in an op that fails and is caught leaves the outer evaluation\'s ops active until they run', () => {
+    const G = new GraphBuilder();
+    const trace: string[] = [];
+    G.subscribe((e) => { if (e.kind === 'activated' || e.kind === 'deactivated') trace.push(`${e.kind} ${e.uid}`); });
+    let broken = true;
+    const inner = G.add(function fragile(x: number) { if (broken) throw new Error('not yet'); return x; })(1);
+    const base = G.add(function base(x: number) { return x + 1; })(10);
+    const outer = G.add(function tolerant(b: number) {
+      try { return b + (inner.get() as number); } catch { return -b; }
+    })(base);
+    const sink = G.add(function sink(o: number, b: number) { return o * b; })(outer, base);
+    assert.equal(sink.get(), -121);
+    assert.ok(G.operations.every((op) => !op.isActivated()), 'nothing stays active');
+    // base_3's output was kept for sink (an activated consumer) although the nested evaluation failed in between.
+    assert.deepEqual(trace, [
+      'activated sink_8', 'activated tolerant_6', 'activated base_3',
+      'deactivated base_3',
+      'activated fragile_0', 'deactivated fragile_0',
+      'deactivated tolerant_6', 'deactivated sink_8',
+    ]);
+    broken = false;
+    assert.equal(inner.get(), 1);
+  });
+
   it('a wrong number of outputs is an error naming the op', () => {
     const G = new GraphBuilder();
     const [x] = G.add((v: number) => [v, v, v], { nOut: 2, alias: 'pair' })(1);
