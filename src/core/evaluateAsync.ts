@@ -24,6 +24,7 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
   let ctx: EvalContext | undefined;
   try {
     ctx = newContext(targets, preActivate);
+    if (preActivate) for (const op of preActivate) await evaluateTarget(ctx, op, graph._concurrency);
     const results: unknown[] = [];
     for (const target of targets) {
       await evaluateTarget(ctx, target, graph._concurrency);

@@ -30,6 +30,7 @@ let epoch = 0;
 let releaseMark = 0;
 /** Numbers every activation (see `abort`). */
 let activationSeq = 0;
+const NO_OPS: readonly OperationNode[] = [];
 
 export class EvalContext {
   readonly visit = ++epoch;
@@ -38,8 +39,9 @@ export class EvalContext {
   /** `G.run()`: every pending op was activated up front; op targets that already ran are skipped. */
   runAll = false;
   constructor(
-    /** Where the evaluation starts: everything it activated is among their ancestors. */
-    readonly starts: readonly Target[],
+    /** Where the evaluation starts: everything it activated is among their ancestors (`abort`). */
+    readonly targets: readonly Target[],
+    readonly preActivated: readonly OperationNode[],
   ) {}
 }
 
@@ -50,7 +52,7 @@ export class EvalContext {
  * again for the second, which on a lattice multiplies without bound.
  */
 export function newContext(targets: readonly Target[], preActivate?: readonly OperationNode[]): EvalContext {
-  const ctx = new EvalContext(preActivate ? [...preActivate, ...targets] : targets);
+  const ctx = new EvalContext(targets, preActivate ?? NO_OPS);
   if (preActivate) {
     ctx.runAll = true;
     for (const op of preActivate) activate(op);
@@ -79,6 +81,10 @@ export interface Frame {
 
 export type Target = DataNode | OperationNode;
 
+/**
+ * Evaluates the targets and returns their values (undefined for op targets). `preActivate` (`G.run()`): these
+ * ops are activated first and run, in order, before the targets.
+ */
 export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], preActivate?: readonly OperationNode[]): unknown[] {
   currentHost()?.beforeEvaluate?.(graph, targets);
   let ctx: EvalContext | undefined;
@@ -87,6 +93,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
     ctx = newContext(targets, preActivate);
     // The op being called: called and finished at once, so one frame serves every op of this evaluation.
     const call: Frame = { op: undefined as never, next: 0, started: 0 };
+    if (preActivate) for (let i = 0; i < preActivate.length; i++) evaluateTarget(ctx, preActivate[i]!, call);
     const values = new Array<unknown>(targets.length);
     for (let i = 0; i < targets.length; i++) values[i] = evaluateTarget(ctx, targets[i]!, call);
     return values;
@@ -359,7 +366,7 @@ function deactivate(op: OperationNode): void {
  */
 export function abort(ctx: EvalContext): void {
   const seen = new Set<Target>();
-  const stack: Target[] = [...ctx.starts];
+  const stack: Target[] = [...ctx.preActivated, ...ctx.targets];
   const active: OperationNode[] = [];
   while (stack.length > 0) {
     const node = stack.pop()!;

@@ -204,8 +204,7 @@ export class GraphBuilder {
    */
   run(...targets: TargetRef[]): unknown {
     const resolved = this.resolveTargets(targets);
-    const pending = this.pendingOps();
-    return this.pick(resolved, evaluateSync(this, [...pending, ...resolved], pending).slice(pending.length));
+    return this.pick(resolved, evaluateSync(this, resolved, this.pendingOps()));
   }
 
   /** Runs only what the targets need (data nodes: their values; ops: the op itself), keeping requested data. */
@@ -217,9 +216,7 @@ export class GraphBuilder {
   /** `run` for graphs whose ops return promises; independent ops run concurrently. */
   async runAsync(...targets: TargetRef[]): Promise<unknown> {
     const resolved = this.resolveTargets(targets);
-    const pending = this.pendingOps();
-    const values = await evaluateAsync(this, [...pending, ...resolved], pending);
-    return this.pick(resolved, values.slice(pending.length));
+    return this.pick(resolved, await evaluateAsync(this, resolved, this.pendingOps()));
   }
 
   /** `runOnly` for graphs whose ops return promises. */
