@@ -1,5 +1,6 @@
 import type { ModelNode } from '../src/protocol/index.js';
 import type { ViewGraph } from '../src/core/summary.js';
+import { applyPreorder, stripInputBends } from './preorder.js';
 
 /** The part of elkjs's API the layout uses, so the same code runs with a worker or in-process. */
 export interface ElkLike {
@@ -22,7 +23,7 @@ export interface ElkEdge {
   id: string;
   sources: string[];
   targets: string[];
-  sections?: { startPoint: Point; endPoint: Point; bendPoints?: Point[] }[];
+  sections?: { id?: string; startPoint: Point; endPoint: Point; bendPoints?: Point[] }[];
 }
 
 export interface Point {
@@ -185,7 +186,11 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
     }),
     edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] })),
   };
+  // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts); the
+  // options above are ELK's own way, used if the preorder declines (a cycle).
+  const preordered = applyPreorder(root, view, parts, settings.direction);
   const out = await elk.layout(root);
+  if (preordered) stripInputBends(out);
   const byId = new Map(view.nodes.map((n) => [n.uid, n]));
   const nodes: PlacedNode[] = (out.children ?? []).map((c) => {
     const m = measured.get(c.id)!;
