@@ -1,0 +1,102 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { layoutGraph, type Placed } from '../../webview/layout.js';
+import { preorder } from '../../webview/preorder.js';
+import { networkSimplexLayers } from '../../webview/networkSimplex.js';
+import { viewGraph, type ViewGraph } from '../../src/core/summary.js';
+import { GraphBuilder } from '../../src/core/index.js';
+
+const elk = new ELK();
+
+/** A view graph of ops only, from [from, to] pairs over op names (each node 80 px wide). */
+function ops(names: string[], edges: [string, string][], ranks: Record<string, number> = {}): ViewGraph {
+  return {
+    title: 't',
+    nodes: names.map((uid) => ({ uid, kind: 'operation' as const, label: uid, ...(ranks[uid] !== undefined ? { rank: ranks[uid] } : {}) })),
+    edges: edges.map(([from, to]) => ({ from, to })),
+    ports: new Map(),
+  };
+}
+
+/** A random pipeline built with the library: each op takes 1-3 recent outputs or a literal. */
+function randomPipeline(n: number, seed: number): ViewGraph {
+  let s = seed;
+  const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const G = new GraphBuilder({ alias: 'random' });
+  const outs: unknown[] = [];
+  const fns = ['load', 'clean', 'merge', 'score', 'fit'].map((name) => {
+    const f = (...xs: number[]): number => xs.length;
+    Object.defineProperty(f, 'name', { value: name });
+    return f;
+  });
+  for (let i = 0; i < n; i++) {
+    const k = 1 + Math.floor(rnd() * 3);
+    const args = Array.from({ length: k }, () => (outs.length > 0 && rnd() < 0.8 ? outs[Math.max(0, outs.length - 1 - Math.floor(rnd() * 8))] : i));
+    outs.push(G.add(fns[i % fns.length]!)(...(args as number[])));
+  }
+  return viewGraph(G.toJSON(), false);
+}
+
+const layerOf = (view: ViewGraph, p: NonNullable<ReturnType<typeof preorder>>, uid: string): number => p.layer[view.nodes.findIndex((n) => n.uid === uid)]!;
+
+describe('preorder (dot-style layering, ordering and placement before ELK)', () => {
+  it('network simplex puts a node just above its only consumer, not on the top layer as a longest-path layering would', () => {
+    // a -> b -> c -> d, and x -> d: longest path gives x layer 0 (an edge spanning 3 layers); the optimum is layer 2.
+    const names = ['a', 'b', 'c', 'd', 'x'];
+    const edges: [number, number][] = [[0, 1], [1, 2], [2, 3], [4, 3]];
+    const layers = networkSimplexLayers(names.length, edges.map((e) => e[0]), edges.map((e) => e[1]));
+    assert.deepEqual([...layers], [0, 1, 2, 3, 2]);
+  });
+
+  it('orders a layer so that edges do not cross when the model order would make them cross', () => {
+    // Added as a, b, then c (fed by b) before d (fed by a): in model order a-d and b-c cross.
+    const view = ops(['a', 'b', 'c', 'd'], [['a', 'd'], ['b', 'c']]);
+    const p = preorder(view, undefined, [80, 80, 80, 80])!;
+    assert.equal(p.crossings, 0);
+    const x = (uid: string): number => p.x[view.nodes.findIndex((n) => n.uid === uid)]!;
+    assert.equal(Math.sign(x('a') - x('b')), Math.sign(x('d') - x('c')), 'a and d on the same side');
+  });
+
+  it('keeps the rank partitions as layers and separates the nodes of a layer', () => {
+    const view = ops(['a', 'b', 'c', 'd', 'e'], [['a', 'b'], ['b', 'c'], ['a', 'd'], ['d', 'e']], { a: 0, e: 3 });
+    const parts = new Map([['a', 0], ['b', 1], ['c', 2], ['d', 1], ['e', 3]]);
+    const p = preorder(view, parts, [80, 80, 80, 80, 80])!;
+    assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((u) => layerOf(view, p, u)), [0, 1, 2, 1, 3]);
+    // b and d share layer 1: at least their half widths and the node spacing apart.
+    assert.ok(Math.abs(p.x[1]! - p.x[3]!) >= 80 + 24 - 1e-6);
+  });
+
+  it('declines a cyclic graph (ELK lays it out alone)', () => {
+    assert.equal(preorder(ops(['a', 'b'], [['a', 'b'], ['b', 'a']]), undefined, [80, 80]), undefined);
+  });
+
+  for (const direction of ['DOWN', 'RIGHT'] as const) {
+    it(`a 200-op pipeline laid out ${direction}: no overlapping nodes, every edge leaves its source's far side for its target`, async () => {
+      const view = randomPipeline(200, 7);
+      const placed: Placed = await layoutGraph(elk, view, { direction });
+      assert.equal(placed.nodes.length, view.nodes.length);
+      const box = new Map(placed.nodes.map((n) => [n.node.uid, n]));
+      const nodes = placed.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        for (let j = i + 1; j < nodes.length; j++) {
+          const a = nodes[i]!, b = nodes[j]!;
+          const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+          assert.ok(!overlap, `${a.node.uid} overlaps ${b.node.uid}`);
+        }
+      }
+      const down = direction === 'DOWN';
+      for (const e of placed.edges) {
+        const from = box.get(e.from)!, to = box.get(e.to)!;
+        assert.ok(e.points.length >= 2, `${e.from} -> ${e.to} has a route`);
+        const start = e.points[0]!, end = e.points[e.points.length - 1]!;
+        // Starts at the source's bottom (right) side and ends at the target's top (left) side.
+        if (down) {
+          assert.ok(Math.abs(start.y - (from.y + from.height)) < 1.5 && Math.abs(end.y - to.y) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
+        } else {
+          assert.ok(Math.abs(start.x - (from.x + from.width)) < 1.5 && Math.abs(end.x - to.x) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
+        }
+      }
+    });
+  }
+});
