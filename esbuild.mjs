@@ -24,6 +24,23 @@ const problemMatcher = {
   },
 };
 
+/**
+ * `import source from 'worker-text:./file.ts'`: that file bundled on its own (IIFE, minified) and imported as text,
+ * for a Web Worker the webview starts from a blob (its CSP allows `worker-src blob:` only).
+ */
+const workerText = {
+  name: 'worker-text',
+  setup(build) {
+    build.onResolve({ filter: /^worker-text:/ }, (args) => ({ path: join(args.resolveDir, args.path.slice('worker-text:'.length)), namespace: 'worker-text' }));
+    build.onLoad({ filter: /.*/, namespace: 'worker-text' }, async (args) => {
+      const result = await esbuild.build({
+        entryPoints: [args.path], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent', metafile: true,
+      });
+      return { contents: result.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(result.metafile.inputs) };
+    });
+  },
+};
+
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher] };
 const targets = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
@@ -35,7 +52,7 @@ const targets = [
   { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.mjs', format: 'esm' },
   {
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
-    sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher],
+    sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],
   },
 ];
 

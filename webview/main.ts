@@ -6,6 +6,7 @@ import type { ExtractResult, HostToWebview, ViewSettings } from '../src/protocol
 import { COLLAPSE_THRESHOLD, GROUP_PREFIX, collapseByDepth, viewGraph, type ViewGraph } from '../src/core/summary.js';
 import { connectHost } from './host.js';
 import { createElk } from './elk.js';
+import { createOrderer } from './orderWorker.js';
 import { layoutGraph, type Placed } from './layout.js';
 import { renderScene } from './render.js';
 import { toDom } from './toDom.js';
@@ -31,6 +32,7 @@ const fullToggle = $<HTMLElement & { checked: boolean }>('toggle-full');
 const search = $<HTMLElement & { value: string }>('search');
 
 const elk = createElk((reason) => { status.textContent = `Layout runs on the main thread: ${reason}`; });
+const order = createOrderer((reason) => { status.textContent = `Node ordering runs on the main thread: ${reason}`; });
 let result: ExtractResult | undefined;
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
@@ -172,7 +174,7 @@ async function draw(refit: boolean): Promise<void> {
       placed = cached;
     } else {
       canvas.setAttribute('aria-busy', 'true');
-      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true })));
+      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order)));
       if (ticket !== drawing) return;
       placed = next;
     }

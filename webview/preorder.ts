@@ -15,7 +15,6 @@
  *
  * No ELK in here: a pure function of the view graph and the node widths.
  */
-import type { ViewGraph } from '../src/core/summary.js';
 import type { ElkEdge, ElkNode } from './layout.js';
 import { networkSimplexLayers } from './networkSimplex.js';
 
@@ -50,7 +49,14 @@ const W_MIXED = 2;
 const PLACE_SWEEPS = 8;
 
 /** The layout of a view's nodes (widths: along the layers, per view node), or undefined for a cyclic graph. */
-export function preorder(view: ViewGraph, parts: Map<string, number> | undefined, widths: readonly number[]): Preorder | undefined {
+/** What the preorder reads of a view graph (a ViewGraph is one; the worker is sent just this). */
+export interface OrderInput {
+  nodes: readonly { uid: string }[];
+  edges: readonly { from: string; to: string; port?: number }[];
+  ports: ReadonlyMap<string, number>;
+}
+
+export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | undefined, widths: readonly number[]): Preorder | undefined {
   const maxIter = MAX_ITER, minQuit = MIN_QUIT;
   const n = view.nodes.length;
   const index = new Map<string, number>();
@@ -330,23 +336,22 @@ const MARK = 0.123;
 const isMark = (v: number): boolean => Math.abs(v - Math.round(v - MARK) - MARK) < 1e-6;
 
 /**
- * Hands the preorder to ELK: node positions and, for each long edge, bend points at its virtual nodes, with ELK's
+ * Hands a preorder to ELK: node positions and, for each long edge, bend points at its virtual nodes, with ELK's
  * layering, crossing minimisation and node placement set to INTERACTIVE (they then keep what they are given; ELK
- * still routes the edges, places ports and applies the spacings). False (root untouched) for a cyclic graph.
+ * still routes the edges, places ports and applies the spacings). `p` was computed with the nodes' breadths
+ * along the layers (`layerBreadths`).
  * Facts about elkjs 0.12 this relies on (found by testing): ELK reads input bend points in its internal
  * left-to-right frame (x = layer axis) whatever the direction; each section's start and end point must lie on the
  * lower / upper side of its nodes, else ELK puts free ports on the nodes' sides; and it keeps input bend points on
  * edges it draws straight (see `stripInputBends`).
  */
-export function applyPreorder(root: ElkNode, view: ViewGraph, parts: Map<string, number> | undefined, direction: 'DOWN' | 'RIGHT'): boolean {
+export function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, direction: 'DOWN' | 'RIGHT'): void {
   const children = root.children!;
   const byId = new Map(children.map((c) => [c.id, c]));
   const down = direction === 'DOWN';
   // A node's breadth along its layer (x for DOWN, y for RIGHT) and its depth across it.
   const breadth = (c: ElkNode): number => (down ? c.width! : c.height!);
   const depth = (c: ElkNode): number => (down ? c.height! : c.width!);
-  const p = preorder(view, parts, view.nodes.map((v) => breadth(byId.get(v.uid)!)));
-  if (!p) return false;
   const opts = root.layoutOptions!;
   opts['elk.layered.layering.strategy'] = 'INTERACTIVE';
   opts['elk.layered.crossingMinimization.strategy'] = 'INTERACTIVE';
@@ -375,7 +380,12 @@ export function applyPreorder(root: ElkNode, view: ViewGraph, parts: Map<string,
     const bendPoints = chain.map((c, k) => ({ x: c.layer * GAP + GAP + MARK, y: Math.round(p.chainX[i]![k]!) + GAP + MARK }));
     return { ...e, sections: [{ id: `${e.id}_s`, startPoint: endPoint(ve.from, 1), endPoint: endPoint(ve.to, -1), bendPoints }] };
   });
-  return true;
+}
+
+/** The breadth of each view node along its layer (width top-down, height left-right), from ELK's children. */
+export function layerBreadths(root: ElkNode, view: OrderInput, direction: 'DOWN' | 'RIGHT'): number[] {
+  const byId = new Map(root.children!.map((c) => [c.id, c]));
+  return view.nodes.map((v) => { const c = byId.get(v.uid)!; return direction === 'DOWN' ? c.width! : c.height!; });
 }
 
 /** Drops the input bend points ELK kept on edges it drew without them. */

@@ -36,8 +36,16 @@ async function frames(page: Page, work: () => Promise<void>): Promise<{ max: num
 export async function webviewBench(): Promise<string> {
   const harness = await startHarness();
   try {
+    // The first layout in a new view, in five new views (one sample swings by ±30% on this machine).
+    const colds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const fresh = await harness.open();
+      colds.push(await show(fresh, fixtures.pipeline(200, 1)));
+      await fresh.close();
+    }
+    colds.sort((a, b) => a - b);
     let page = await harness.open();
-    const cold = await show(page, fixtures.pipeline(200, 1));
+    await show(page, fixtures.pipeline(200, 1));
     // ELK's code in the worker keeps getting faster over the first layouts (the JIT): the 2nd-5th layouts are
     // reported apart from the settled figure (layouts 8-11).
     const early: number[] = [];
@@ -46,7 +54,7 @@ export async function webviewBench(): Promise<string> {
     const warm: number[] = [];
     for (let seed = 8; seed < 12; seed++) warm.push(await show(page, fixtures.pipeline(200, seed)));
     const big = await show(page, fixtures.pipeline(1000, 3));
-    const fullModel = fixtures.pipeline(400, 4);
+    const fullModel = fixtures.pipeline(500, 4);
     const fullNodes = fullModel.nodes.length;
     const full = await show(page, fullModel, true);
     const huge = await show(page, fixtures.pipeline(3000, 5));
@@ -103,11 +111,11 @@ export async function webviewBench(): Promise<string> {
     const again = await streamOnce();
     const steps = (await page.evaluate(`document.getElementById('timeline-label').textContent`)) as string;
     return table('Graph view in Chromium (built bundle, ELK in its worker; ms)', ['what', 'value', 'target'], [
-      ['200-op summary, first layout (cold worker)', cold, '<= 1000'],
+      ['200-op summary, first layout in a new view (cold worker): median of 5 views (range)', `${colds[2]!.toFixed(0)} (${colds[0]!.toFixed(0)}–${colds[4]!.toFixed(0)})`, '<= 1000'],
       ['200-op summary, 2nd to 5th layout (median)', [...early].sort((a, b) => a - b)[2]!, ''],
       ['200-op summary, warm: 8th to 11th layout (median)', [...warm].sort((a, b) => a - b)[2]!, '<= 250'],
       ['1,000-op summary', big, '< 2000'],
-      [`full view, ${fullNodes} nodes`, full, ''],
+      [`full view, ${fullNodes} nodes`, full, '<= 3000 (1,000 nodes)'],
       ['3,000-op summary, collapsed into layer bands', huge, 'shows within 2000'],
       [`pan and zoom a 1,000-op graph: longest frame / p95 (${pan.count} frames)`, `${pan.max.toFixed(1)} / ${pan.p95.toFixed(1)}`, '60 fps = 16.7'],
       [`streaming 100,000 trace events in batches of 256 (${steps?.split(' ')[0]} steps) into a new view: longest frame / p95, median of 3 runs (each run's longest)`, `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)} (${streams.map((s) => s.max.toFixed(0)).join(', ')})`, '< 50'],
