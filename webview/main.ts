@@ -31,8 +31,14 @@ const problems = $('problems');
 const fullToggle = $<HTMLElement & { checked: boolean }>('toggle-full');
 const search = $<HTMLElement & { value: string }>('search');
 
-const elk = createElk((reason) => { status.textContent = `Layout runs on the main thread: ${reason}`; });
-const order = createOrderer((reason) => { status.textContent = `Node ordering runs on the main thread: ${reason}`; });
+const elk = createElk((reason) => {
+  status.textContent = `Layout runs on the main thread: ${reason}`;
+  document.body.dataset.layoutFallback = reason;
+});
+const order = createOrderer((reason) => {
+  status.textContent = `Node ordering runs on the main thread: ${reason}`;
+  document.body.dataset.orderingFallback = reason;
+});
 let result: ExtractResult | undefined;
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();

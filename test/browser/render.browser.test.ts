@@ -169,6 +169,9 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
   it('zoom and pan change one transform; fit brings a 200-op pipeline into view', async () => {
     const page = await harness.open();
     await show(page, [fixtures.pipeline(200)]);
+    // Laid out off the view's thread: ELK's worker and the node ordering's worker, neither fell back.
+    assert.equal(page.workers().length, 2);
+    assert.deepEqual(await page.evaluate(() => ({ ...document.body.dataset })), {});
     const before = await page.locator('.scene').getAttribute('transform');
     await page.locator('#zoom-in').click();
     const zoomed = await page.locator('.scene').getAttribute('transform');
