@@ -157,6 +157,8 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
       'elk.layered.spacing.edgeEdgeBetweenLayers': '5',
       'elk.layered.spacing.edgeNodeBetweenLayers': '8',
       'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+      // The layering, ordering and placement options below are ELK's own, used only when the preorder declines (a
+      // cyclic graph); otherwise applyPreorder switches those phases to INTERACTIVE.
       // Nodes keep the source's order where crossings allow (ordering edges too costs 10% more time at 200 ops
       // for the same crossings, measured). Sorting by model order dominates ELK's time on very large graphs
       // (82% at 3,000 ops): none there.
