@@ -48,7 +48,6 @@ const W_DUMMY = 8;
 const W_MIXED = 2;
 const PLACE_SWEEPS = 8;
 
-/** The layout of a view's nodes (widths: along the layers, per view node), or undefined for a cyclic graph. */
 /** What the preorder reads of a view graph (a ViewGraph is one; the worker is sent just this). */
 export interface OrderInput {
   nodes: readonly { uid: string }[];
@@ -56,6 +55,7 @@ export interface OrderInput {
   ports: ReadonlyMap<string, number>;
 }
 
+/** The layout of a view's nodes (widths: along the layers, per view node), or undefined for a cyclic graph. */
 export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | undefined, widths: readonly number[]): Preorder | undefined {
   const maxIter = MAX_ITER, minQuit = MIN_QUIT;
   const n = view.nodes.length;
