@@ -14,7 +14,7 @@ const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/view': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/\.\.\/webview\/(layout|render|vnode|shapes)\.js$/, /^node:/, /^elkjs\//] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view)\//, /^node:/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/, /^vscode$/] },
-  webview: { mayImport: [/^\.\//, /^\.\.\/src\/protocol\//, /^\.\.\/src\/core\//, /^elkjs\//, /^@vscode-elements\//] },
+  webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/protocol\//, /^\.\.\/src\/core\//, /^elkjs\//, /^@vscode-elements\//] },
 };
 
 function files(dir: string): string[] {
