@@ -61,6 +61,11 @@ function writeCliLauncher() {
   writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
 }
 
+/** elkjs's bundled build, which the webview loads only if its layout worker fails (webview/elk.ts). */
+function copyElkFallback() {
+  cpSync(join('node_modules', 'elkjs', 'lib', 'elk.bundled.js'), join('dist', 'elk-fallback.js'));
+}
+
 /** VS Code's icon font for the webview toolbar (codicon.css and codicon.ttf must stay side by side). */
 function copyCodicons() {
   mkdirSync('dist/media', { recursive: true });
@@ -90,4 +95,5 @@ if (watch) {
   vendorEsbuild();
   writeCliLauncher();
   copyCodicons();
+  copyElkFallback();
 }

@@ -200,7 +200,9 @@ async function draw(refit: boolean): Promise<void> {
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
-  status.textContent = statusText;
+  // Known once a layout has run: a worker that failed (its work then runs on this thread).
+  const fallbacks = [document.body.dataset.layoutFallback, document.body.dataset.orderingFallback].filter(Boolean);
+  status.textContent = fallbacks.length > 0 ? `${statusText} · layout on the main thread (${fallbacks.join('; ')})` : statusText;
 }
 
 function fit(): void {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const elkFallback = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'elk-fallback.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
   const codicons = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'codicon.css'));
   const csp = [
@@ -29,7 +30,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
 </head>
 <body>
 ${readFileSync(join(extensionUri.fsPath, 'media', 'webview-body.html'), 'utf8')}
-<script nonce="${nonce}" src="${script.toString()}"></script>
+<script nonce="${nonce}" src="${script.toString()}" data-elk-fallback="${elkFallback.toString()}"></script>
 </body>
 </html>`;
 }

@@ -23,7 +23,8 @@ export interface Harness {
   url: string;
   browser: Browser;
   close(): Promise<void>;
-  open(theme?: 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast'): Promise<Page>;
+  /** A new page with the webview; `init` runs in the page before any of its scripts (e.g. to break something). */
+  open(theme?: 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast', init?: string): Promise<Page>;
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -44,7 +45,7 @@ window.__sent = []; window.__state = undefined; window.__errors = [];
 window.addEventListener('securitypolicyviolation', (e) => window.__errors.push('csp: ' + e.violatedDirective));
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script>
-<script nonce="${nonce}" src="/dist/webview.js"></script></body></html>`);
+<script nonce="${nonce}" src="/dist/webview.js" data-elk-fallback="/dist/elk-fallback.js"></script></body></html>`);
       return;
     }
     try {
@@ -64,8 +65,9 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
   });
   return {
     url, browser,
-    async open(theme = 'vscode-dark') {
+    async open(theme = 'vscode-dark', init?: string) {
       const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+      if (init) await page.addInitScript(init);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });

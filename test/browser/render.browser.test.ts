@@ -182,6 +182,17 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await shot(page, 'pipeline-200');
   });
 
+  it('when Web Workers cannot start, the layout and the node ordering run on the page and say so', async () => {
+    const page = await harness.open('vscode-dark', `window.Worker = function () { throw new Error('workers blocked'); };`);
+    await show(page, [fixtures.quickstart()]);
+    assert.deepEqual(await page.locator('#canvas .node .label').allTextContents(), ['adding', 'adding', 'adding']);
+    assert.equal(await page.locator('#canvas .edge').count(), 3);
+    const fallbacks = await page.evaluate(() => ({ ...document.body.dataset }));
+    assert.deepEqual(fallbacks, { layoutFallback: 'the layout worker could not start', orderingFallback: 'the ordering worker could not start' });
+    assert.match(await page.locator('#status').textContent() ?? '', /3 operations · layout on the main thread \(the layout worker could not start; the ordering worker could not start\)/);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), [], 'no CSP violation loading the fallback');
+  });
+
   it('a 3,000-op graph is first drawn with its layers grouped; clicking a group expands it', async () => {
     const page = await harness.open();
     const message: HostToWebview = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(3000)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
