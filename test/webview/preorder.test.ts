@@ -71,10 +71,11 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
     assert.equal(preorder(ops(['a', 'b'], [['a', 'b'], ['b', 'a']]), undefined, [80, 80]), undefined);
   });
 
-  for (const direction of ['DOWN', 'RIGHT'] as const) {
-    it(`a 200-op pipeline laid out ${direction}: no overlapping nodes, every edge leaves its source's far side for its target`, async () => {
+  for (const [direction, edges] of [['DOWN', 'orthogonal'], ['RIGHT', 'orthogonal'], ['DOWN', 'splines']] as const) {
+    it(`a 200-op pipeline laid out ${direction} with ${edges} edges: no overlapping nodes, every edge leaves its source's far side for its target`, async () => {
       const view = randomPipeline(200, 7);
-      const placed: Placed = await layoutGraph(elk, view, { direction });
+      const placed: Placed = await layoutGraph(elk, view, { direction, edges });
+      if (edges === 'splines') assert.ok(placed.edges.some((e) => e.spline), 'some edges are drawn as splines');
       assert.equal(placed.nodes.length, view.nodes.length);
       const box = new Map(placed.nodes.map((n) => [n.node.uid, n]));
       const nodes = placed.nodes;
