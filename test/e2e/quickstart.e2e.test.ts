@@ -128,7 +128,7 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     await page.keyboard.press('Control+J');
     await page.locator('.part.panel .output-view').waitFor({ state: 'hidden', timeout: 10_000 });
     await openFile(page, 'seedVerbose.ts');
-    await runCommand(page, 'Pyflow: Show Graph');
+    await showGraph(page, 'seedVerbose.ts');
     const frame = graphFrame(page);
     await frame.locator('.graph-title', { hasText: 'graph' }).waitFor({ timeout: 20_000 });
     await frame.locator('#toggle-full').click();
