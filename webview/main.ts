@@ -180,7 +180,10 @@ async function draw(refit: boolean): Promise<void> {
       placed = cached;
     } else {
       canvas.setAttribute('aria-busy', 'true');
-      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order)));
+      // Said only when it takes a while (the first layout in a new view), not for every edit's quick relayout.
+      const slow = setTimeout(() => { status.textContent = `Laying out ${ops} operation${ops === 1 ? '' : 's'}…`; }, 300);
+      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order)))
+        .finally(() => clearTimeout(slow));
       if (ticket !== drawing) return;
       placed = next;
     }

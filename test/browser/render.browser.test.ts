@@ -166,6 +166,18 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     assert.equal(await page.locator('#canvas .node.dep').count(), 0);
   });
 
+  it('while a layout runs the view is marked busy and shows a progress bar; after it, neither', async () => {
+    const page = await harness.open();
+    const message = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(1000, 3)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    await page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
+    await page.locator('#canvas[aria-busy="true"]').waitFor({ state: 'attached', timeout: 5000 });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!, '::before').animationName), 'pf-progress');
+    await page.locator('#canvas[data-layout-ms]').waitFor({ state: 'attached', timeout: 60_000 });
+    assert.equal(await page.locator('#canvas').getAttribute('aria-busy'), null);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!, '::before').content), 'none');
+    assert.match(await page.locator('#status').textContent() ?? '', /^1000 operations/);
+  });
+
   it('zoom and pan change one transform; fit brings a 200-op pipeline into view', async () => {
     const page = await harness.open();
     await show(page, [fixtures.pipeline(200)]);
