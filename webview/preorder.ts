@@ -19,20 +19,14 @@ import type { ElkEdge, ElkNode } from './layout.js';
 import { networkSimplexLayers } from './networkSimplex.js';
 
 export interface Preorder {
-  /** real nodes (view.nodes indices) sorted by (layer, position) */
-  order: Int32Array;
-  /** per real node: compact layer index */
+  /** Per view node: its layer (0 on top, no empty layers). */
   layer: Int32Array;
-  /** per real node: position inside its layer (counting virtual nodes) */
-  pos: Int32Array;
-  /** per view edge: [layer, position] of each virtual node of the edge, top to bottom (empty for short edges) */
-  chains: { layer: number; pos: number }[][];
-  layers: number;
-  crossings: number;
-  /** Centre (along the layer) of every real node, and of each virtual node per view edge (parallel to chains). */
+  /** Per view node: its centre along the layer. */
   x: Float64Array;
-  chainX: number[][];
-  virtuals: number;
+  /** Per view edge: the layer and centre of each of its virtual nodes, top to bottom (none for a one-layer edge). */
+  bends: { layer: number; x: number }[][];
+  /** Edge crossings of the order found (between virtual and real nodes, ports counted). */
+  crossings: number;
 }
 
 const SLOTS = 16; // sub-positions per node for ports (key = pos*SLOTS + slot)
@@ -57,7 +51,6 @@ export interface OrderInput {
 
 /** The layout of a view's nodes (widths: along the layers, per view node), or undefined for a cyclic graph. */
 export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | undefined, widths: readonly number[]): Preorder | undefined {
-  const maxIter = MAX_ITER, minQuit = MIN_QUIT;
   const n = view.nodes.length;
   const index = new Map<string, number>();
   view.nodes.forEach((v, i) => index.set(v.uid, i));
@@ -247,25 +240,21 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
     const save = () => { if (cur < bestC) { bestC = cur; best.set(pos); } };
     save();
     let trying = 0;
-    for (let iter = 0; iter < maxIter && cur > 0; iter++) {
+    for (let iter = 0; iter < MAX_ITER && cur > 0; iter++) {
       const down = iter % 2 === 0, reverse = iter % 4 < 2;
       if (down) for (let l = 1; l < nl; l++) reorder(l, true);
       else for (let l = nl - 2; l >= 0; l--) reorder(l, false);
       transpose(reverse);
       cur = totalCross();
       if (cur < localBest) { if (cur < 0.995 * localBest) trying = 0; else trying++; localBest = cur; save(); }
-      else if (++trying >= minQuit) break;
+      else if (++trying >= MIN_QUIT) break;
     }
   };
   runFrom(bfsOrder(true));
   runFrom(modelOrder());
   pos.set(best);
-  // ---- results
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => lay[a]! - lay[b]! || pos[a]! - pos[b]!);
-  const chains: { layer: number; pos: number }[][] = [];
-  for (let i = 0; i < E; i++) { const c: { layer: number; pos: number }[] = []; for (let k = chainStart[i]!; k < chainStart[i + 1]!; k++) c.push({ layer: lay[n + k]!, pos: pos[n + k]! }); chains.push(c); }
-  let X: Float64Array;
-  const chainX: number[][] = [];
+  // ---- x placement
+  const X = new Float64Array(N);
   {
     const width = new Float64Array(N); for (let v = 0; v < n; v++) width[v] = widths[v]!;
     // ord must reflect best positions
@@ -273,7 +262,6 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
     const sepN = NODE_SEP, sepD = DUMMY_SEP, sepM = MIXED_SEP;
     const wD = W_DUMMY, wM = W_MIXED;
     const gap = (a: number, b: number) => (width[a]! + width[b]!) / 2 + (a < n && b < n ? sepN : a >= n && b >= n ? sepD : sepM);
-    X = new Float64Array(N);
     for (let l = 0; l < nl; l++) { let x = 0; for (let k = lstart[l]!; k < lstart[l + 1]!; k++) { const v = ord[k]!; if (k > lstart[l]!) x += gap(ord[k - 1]!, v); X[v] = x; } }
     // centre layers on each other initially
     const ew8 = (a: number, b: number) => (a >= n && b >= n ? wD : a >= n || b >= n ? wM : 1);
@@ -286,9 +274,9 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
       for (let i = 0; i < m; i++) {
         const v = ord[a + i]!;
         vals.length = 0; ws.length = 0;
-        if (useUp) for (let k = upS[v]!; k < upS[v + 1]!; k++) { const u = up[k]!; vals.push(X![u]! + portOff(u, upSl[k]!)); ws.push(ew8(u, v)); }
-        if (useDn) for (let k = dnS[v]!; k < dnS[v + 1]!; k++) { const u = dn[k]!; vals.push(X![u]! - portOff(v, dnSl[k]!)); ws.push(ew8(u, v)); }
-        let t = X![v]!, w = 1e-3;
+        if (useUp) for (let k = upS[v]!; k < upS[v + 1]!; k++) { const u = up[k]!; vals.push(X[u]! + portOff(u, upSl[k]!)); ws.push(ew8(u, v)); }
+        if (useDn) for (let k = dnS[v]!; k < dnS[v + 1]!; k++) { const u = dn[k]!; vals.push(X[u]! - portOff(v, dnSl[k]!)); ws.push(ew8(u, v)); }
+        let t = X[v]!, w = 1e-3;
         if (vals.length) {
           let sw = 0; for (const x of ws) sw += x;
           // weighted median
@@ -310,20 +298,24 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
         }
       }
       let i = 0;
-      for (let b = 0; b < nb; b++) for (let k = 0; k < blkN[b]!; k++, i++) X![ord[a + i]!] = blkV[b]! + off[i]!;
+      for (let b = 0; b < nb; b++) for (let k = 0; k < blkN[b]!; k++, i++) X[ord[a + i]!] = blkV[b]! + off[i]!;
     };
     const sweeps = PLACE_SWEEPS;
     for (let it = 0; it < sweeps; it++) {
       if (it % 2 === 0) for (let l = 1; l < nl; l++) solveLayer(l, true, it > 0);
-      else for (let l = nl - 2; l >= 0; l--) solveLayer(l, it > 0 || true, true);
+      else for (let l = nl - 2; l >= 0; l--) solveLayer(l, true, true);
     }
     for (let it = 0; it < 2; it++) { for (let l = 0; l < nl; l++) solveLayer(l, true, true); for (let l = nl - 1; l >= 0; l--) solveLayer(l, true, true); }
     let mn = Infinity; for (let v = 0; v < N; v++) mn = Math.min(mn, X[v]! - width[v]! / 2);
     for (let v = 0; v < N; v++) X[v]! -= mn;
-    for (let i = 0; i < E; i++) { const c: number[] = []; for (let k = chainStart[i]!; k < chainStart[i + 1]!; k++) c.push(X[n + k]!); chainX.push(c); }
-    X = X.slice(0, n);
   }
-  return { order, layer: L, pos: pos.slice(0, n), chains, layers: nl, crossings: bestC, virtuals: N - n, x: X, chainX };
+  const bends: Preorder['bends'] = [];
+  for (let i = 0; i < E; i++) {
+    const chain: { layer: number; x: number }[] = [];
+    for (let k = chainStart[i]!; k < chainStart[i + 1]!; k++) chain.push({ layer: lay[n + k]!, x: X[n + k]! });
+    bends.push(chain);
+  }
+  return { layer: L, x: X.slice(0, n), bends, crossings: bestC };
 }
 
 /** Layer distance and origin of the positions handed to ELK (positions must be positive for its interactive phases). */
@@ -374,10 +366,10 @@ export function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, dire
     return down ? { x: a, y: b } : { x: b, y: a };
   };
   root.edges = root.edges!.map((e, i): ElkEdge => {
-    const chain = p.chains[i]!;
+    const chain = p.bends[i]!;
     if (chain.length === 0) return e;
     const ve = view.edges[i]!;
-    const bendPoints = chain.map((c, k) => ({ x: c.layer * GAP + GAP + MARK, y: Math.round(p.chainX[i]![k]!) + GAP + MARK }));
+    const bendPoints = chain.map((c) => ({ x: c.layer * GAP + GAP + MARK, y: Math.round(c.x) + GAP + MARK }));
     return { ...e, sections: [{ id: `${e.id}_s`, startPoint: endPoint(ve.from, 1), endPoint: endPoint(ve.to, -1), bendPoints }] };
   });
 }
