@@ -296,11 +296,7 @@ function activeConsumerNeeding(data: DataNode): OperationNode | undefined {
 
 /** Whether an op is activated and still lacks an output (so its inputs must be kept). */
 function needs(consumer: OperationNode): boolean {
-  if (!consumer._active) return false;
-  const first = consumer._output;
-  if (first === undefined || !first._hasValue) return true;
-  for (const output of consumer._moreOutputs) if (!output._hasValue) return true;
-  return false;
+  return consumer._active && consumer._lacksOutput();
 }
 
 /** Drops a value, reports `released`, and disposes it (Symbol.dispose / asyncDispose) or hands it to onRelease. */

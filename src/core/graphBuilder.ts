@@ -226,7 +226,7 @@ export class GraphBuilder {
   }
 
   private pendingOps(): OperationNode[] {
-    return this._ops.filter((op) => op._output === undefined || !op._output._hasValue || op._moreOutputs.some((out) => !out._hasValue));
+    return this._ops.filter((op) => op._lacksOutput());
   }
 
   private pick(targets: Target[], values: unknown[]): unknown {

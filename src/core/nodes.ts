@@ -172,6 +172,14 @@ export class OperationNode {
     return this._parents;
   }
 
+  /** @internal Whether an output still lacks its value (always, for an output-less op: it has not run). */
+  _lacksOutput(): boolean {
+    const first = this._output;
+    if (first === undefined || !first._hasValue) return true;
+    for (const output of this._moreOutputs) if (!output._hasValue) return true;
+    return false;
+  }
+
   /** Whether the op is activated in the current evaluation. */
   isActivated(): boolean {
     return this._active;
