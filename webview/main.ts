@@ -31,14 +31,9 @@ const problems = $('problems');
 const fullToggle = $<HTMLElement & { checked: boolean }>('toggle-full');
 const search = $<HTMLElement & { value: string }>('search');
 
-const elk = createElk((reason) => {
-  status.textContent = `Layout runs on the main thread: ${reason}`;
-  document.body.dataset.layoutFallback = reason;
-});
-const order = createOrderer((reason) => {
-  status.textContent = `Node ordering runs on the main thread: ${reason}`;
-  document.body.dataset.orderingFallback = reason;
-});
+// A worker that fails is noted on the page; draw() says so in the status line (its work runs on this thread).
+const elk = createElk((reason) => { document.body.dataset.layoutFallback = reason; });
+const order = createOrderer((reason) => { document.body.dataset.orderingFallback = reason; });
 let result: ExtractResult | undefined;
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
@@ -203,7 +198,6 @@ async function draw(refit: boolean): Promise<void> {
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
-  // Known once a layout has run: a worker that failed (its work then runs on this thread).
   const fallbacks = [document.body.dataset.layoutFallback, document.body.dataset.orderingFallback].filter(Boolean);
   status.textContent = fallbacks.length > 0 ? `${statusText} · layout on the main thread (${fallbacks.join('; ')})` : statusText;
 }
