@@ -68,7 +68,7 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
   });
 
   it('Pyflow: Show Graph draws three adding ops and the three op-to-op edges', async () => {
-    await showGraph(page);
+    await showGraph(page, 'quickstart.ts');
     const frame = graphFrame(page);
     await frame.locator('svg.pyflow-graph .node').first().waitFor({ timeout: 90_000 });
     assert.deepEqual(await frame.locator('svg.pyflow-graph .node .label').allTextContents(), ['adding', 'adding', 'adding']);

@@ -28,7 +28,7 @@ describe('an untrusted workspace (Restricted Mode)', { timeout: 240_000 }, () =>
   });
 
   it('still draws the graph', async () => {
-    await showGraph(page);
+    await showGraph(page, 'quickstart.ts');
     await graphFrame(page).locator('svg.pyflow-graph .node').first().waitFor({ timeout: 30_000 });
     assert.equal(await graphFrame(page).locator('svg.pyflow-graph .node').count(), 3);
   });
