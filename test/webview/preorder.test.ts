@@ -5,7 +5,7 @@ import { layoutGraph, type Placed } from '../../webview/layout.js';
 import { preorder } from '../../webview/preorder.js';
 import { networkSimplexLayers } from '../../webview/networkSimplex.js';
 import { viewGraph, type ViewGraph } from '../../src/core/summary.js';
-import { GraphBuilder } from '../../src/core/index.js';
+import * as fixtures from '../browser/fixtures.js';
 
 const elk = new ELK();
 
@@ -19,23 +19,10 @@ function ops(names: string[], edges: [string, string][], ranks: Record<string, n
   };
 }
 
-/** A random pipeline built with the library: each op takes 1-3 recent outputs or a literal. */
-function randomPipeline(n: number, seed: number): ViewGraph {
-  let s = seed;
-  const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const G = new GraphBuilder({ alias: 'random' });
-  const outs: unknown[] = [];
-  const fns = ['load', 'clean', 'merge', 'score', 'fit'].map((name) => {
-    const f = (...xs: number[]): number => xs.length;
-    Object.defineProperty(f, 'name', { value: name });
-    return f;
-  });
-  for (let i = 0; i < n; i++) {
-    const k = 1 + Math.floor(rnd() * 3);
-    const args = Array.from({ length: k }, () => (outs.length > 0 && rnd() < 0.8 ? outs[Math.max(0, outs.length - 1 - Math.floor(rnd() * 8))] : i));
-    outs.push(G.add(fns[i % fns.length]!)(...(args as number[])));
-  }
-  return viewGraph(G.toJSON(), false);
+/** The render tests' 200-op pipeline without its one `rank`, so that layers come from network simplex. */
+function unrankedPipeline(ops: number, seed: number): ViewGraph {
+  const view = viewGraph(fixtures.pipeline(ops, seed), false);
+  return { ...view, nodes: view.nodes.map(({ rank: _rank, ...node }) => node) };
 }
 
 const layerOf = (view: ViewGraph, p: NonNullable<ReturnType<typeof preorder>>, uid: string): number => p.layer[view.nodes.findIndex((n) => n.uid === uid)]!;
@@ -73,7 +60,7 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
 
   for (const [direction, edges] of [['DOWN', 'orthogonal'], ['RIGHT', 'orthogonal'], ['DOWN', 'splines']] as const) {
     it(`a 200-op pipeline laid out ${direction} with ${edges} edges: no overlapping nodes, every edge leaves its source's far side for its target`, async () => {
-      const view = randomPipeline(200, 7);
+      const view = unrankedPipeline(200, 7);
       const placed: Placed = await layoutGraph(elk, view, { direction, edges });
       if (edges === 'splines') assert.ok(placed.edges.some((e) => e.spline), 'some edges are drawn as splines');
       assert.equal(placed.nodes.length, view.nodes.length);
