@@ -194,8 +194,7 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
     }),
     edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] })),
   };
-  // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts); the
-  // options above are ELK's own way, used if the preorder declines (a cycle).
+  // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts).
   const pre = await order(view, parts, layerBreadths(root, view, settings.direction));
   if (pre) applyPreorder(root, view, pre, settings.direction);
   const out = await elk.layout(root);
