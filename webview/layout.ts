@@ -68,6 +68,9 @@ export interface LayoutSettings {
 
 const PAD = 16;
 const PORT = 6;
+/** ELK's defaults, which `placeFromPreorder` reproduces: the padding around a graph and the distance between layers. */
+const ELK_PADDING = 12;
+const LAYER_GAP = 36;
 
 /** The text lines of a node, as pyflow labels it: alias (or uid), and the dimension for record boxes. */
 export function labelLines(node: ModelNode, uidLabels: boolean): string[] {
@@ -137,8 +140,11 @@ function topologicalOrder(view: ViewGraph): string[] {
  */
 export type Orderer = (view: OrderInput, parts: ReadonlyMap<string, number> | undefined, widths: number[]) => Preorder | undefined | Promise<Preorder | undefined>;
 
-/** Lays a view graph out with ELK's layered algorithm; a pure function of the graph and settings. */
-export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: LayoutSettings, order: Orderer = preorder): Promise<Placed> {
+/**
+ * Lays a view graph out with ELK's layered algorithm; a pure function of the graph and settings. `onOrdered`, if
+ * given, receives a first drawing as soon as the preorder is known, before ELK has run (see `placeFromPreorder`).
+ */
+export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: LayoutSettings, order: Orderer = preorder, onOrdered?: (first: Placed) => void): Promise<Placed> {
   const uidLabels = settings.uidLabels === true;
   const measured = new Map(view.nodes.map((n) => [n.uid, measure(n, uidLabels, view.ports.get(n.uid) ?? 0)]));
   const parts = partitions(view);
@@ -156,7 +162,7 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
       'elk.spacing.edgeNode': '8',
       'elk.layered.spacing.edgeEdgeBetweenLayers': '5',
       'elk.layered.spacing.edgeNodeBetweenLayers': '8',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+      'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
       // The layering, ordering and placement options below are ELK's own, used only when the preorder declines (a
       // cyclic graph); otherwise applyPreorder switches those phases to INTERACTIVE.
       // Nodes keep the source's order where crossings allow (ordering edges too costs 10% more time at 200 ops
@@ -196,7 +202,10 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
   };
   // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts).
   const pre = await order(view, parts, layerBreadths(root, view, settings.direction));
-  if (pre) applyPreorder(root, view, pre, settings.direction);
+  if (pre) {
+    onOrdered?.(placeFromPreorder(view, pre, measured, settings));
+    applyPreorder(root, view, pre, settings.direction);
+  }
   const out = await elk.layout(root);
   if (pre) stripInputBends(out);
   const byId = new Map(view.nodes.map((n) => [n.uid, n]));
@@ -211,4 +220,70 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
     return { from: view.edges[i]!.from, to: view.edges[i]!.to, points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })), spline: spline && pts.length >= 4 && (pts.length - 1) % 3 === 0 };
   });
   return { title: view.title, width: (out.width ?? 0) + 2 * PAD, height: (out.height ?? 0) + 2 * PAD, nodes, edges };
+}
+
+/**
+ * The drawing the preorder alone gives, before ELK has run: nodes where ELK will put them (ELK's interactive phases
+ * keep the preorder's positions along the layers, and stack the layers LAYER_GAP apart, centred on a line), and
+ * edges drawn simply through their virtual nodes (orthogonal through the middle of each gap between layers, or
+ * curved). ELK then only routes the edges apart. A new view shows this while ELK's worker is still cold (about 1 s
+ * for its first layout).
+ */
+export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap<string, { width: number; height: number; fontsize: number; lines: string[] }>, settings: LayoutSettings): Placed {
+  const down = settings.direction === 'DOWN';
+  const spline = settings.edges === 'splines';
+  const sizes = view.nodes.map((n) => measured.get(n.uid)!);
+  const depthOf = (i: number): number => (down ? sizes[i]!.height : sizes[i]!.width);
+  let layers = 0;
+  for (const l of pre.layer) layers = Math.max(layers, l + 1);
+  const depth = new Float64Array(layers);
+  view.nodes.forEach((_, i) => { depth[pre.layer[i]!] = Math.max(depth[pre.layer[i]!]!, depthOf(i)); });
+  // Each layer's centre line across the layers, in the drawing's coordinates.
+  const centre = new Float64Array(layers);
+  let across = PAD + ELK_PADDING;
+  for (let l = 0; l < layers; l++) { centre[l] = across + depth[l]! / 2; across += depth[l]! + LAYER_GAP; }
+  const alongOffset = PAD + ELK_PADDING;
+  // Points are made as (along, across) and turned into (x, y) last.
+  const xy = (along: number, acr: number): Point => (down ? { x: along, y: acr } : { x: acr, y: along });
+  const index = new Map(view.nodes.map((n, i) => [n.uid, i]));
+  const ports = new Map<string, number[]>();
+  const nodes: PlacedNode[] = view.nodes.map((node, i) => {
+    const m = sizes[i]!;
+    const breadth = down ? m.width : m.height;
+    const k = view.ports.get(node.uid) ?? 0;
+    // Output ports along the node's lower (right) side, left to right, with equal gaps between them and to the
+    // corners, as ELK places a fixed port order.
+    const gap = (breadth - k * PORT) / (k + 1);
+    const at = Array.from({ length: k }, (_, p) => gap * (p + 1) + PORT * p + PORT / 2);
+    ports.set(node.uid, at);
+    const a = pre.x[i]! + alongOffset - breadth / 2;
+    const c = centre[pre.layer[i]!]! - depthOf(i) / 2;
+    const { x, y } = xy(a, c);
+    return { node, x, y, width: m.width, height: m.height, fontsize: m.fontsize, lines: m.lines, ports: at };
+  });
+  const edges: PlacedEdge[] = view.edges.map((e, ei) => {
+    const s = index.get(e.from)!, t = index.get(e.to)!;
+    const sl = pre.layer[s]!, tl = pre.layer[t]!;
+    const portAt = e.port === undefined ? undefined : ports.get(e.from)![e.port];
+    const start = portAt === undefined ? pre.x[s]! + alongOffset : nodes[s]![down ? 'x' : 'y'] + portAt;
+    // (along, across) of where the edge leaves each layer and enters the next, top to bottom.
+    const stops: [number, number][] = [[start, centre[sl]! + depthOf(s) / 2]];
+    for (const b of pre.bends[ei] ?? []) stops.push([b.x + alongOffset, centre[b.layer]!]);
+    stops.push([pre.x[t]! + alongOffset, centre[tl]! - depthOf(t) / 2]);
+    const points: Point[] = [xy(stops[0]![0], stops[0]![1])];
+    for (let k = 1; k < stops.length; k++) {
+      const a0 = stops[k - 1]![0], [a1, c1] = stops[k]!;
+      // The middle of the gap above the next stop's layer.
+      const layer = k === stops.length - 1 ? tl : pre.bends[ei]![k - 1]!.layer;
+      const gap = centre[layer]! - depth[layer]! / 2 - LAYER_GAP / 2;
+      if (!spline && a0 === a1) points.push(xy(a1, c1));
+      else points.push(xy(a0, gap), xy(a1, gap), xy(a1, c1));
+    }
+    return { from: e.from, to: e.to, points, spline };
+  });
+  let along = 0;
+  for (const n of nodes) along = Math.max(along, down ? n.x + n.width : n.y + n.height);
+  const breadthTotal = along + ELK_PADDING + PAD;
+  const depthTotal = across - LAYER_GAP + ELK_PADDING + PAD;
+  return { title: view.title, width: down ? breadthTotal : depthTotal, height: down ? depthTotal : breadthTotal, nodes, edges };
 }

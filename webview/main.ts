@@ -41,6 +41,8 @@ let views: ViewGraph[] = [];
 let placed: Placed[] = [];
 let drawing = 0;
 let laidOutKey = '';
+/** The file whose graph the canvas shows. */
+let drawnFile: string | undefined;
 /**
  * The last layouts by drawing key: switching between summary and full view, or undoing an edit, redraws at once
  * instead of laying out again.
@@ -147,6 +149,7 @@ function onMessage(message: HostToWebview): void {
 async function draw(refit: boolean): Promise<void> {
   const ticket = ++drawing;
   if (!result) return;
+  delete canvas.dataset.drawnMs;
   renderProblems(result);
   if (result.graphs.length === 0) {
     canvas.replaceChildren(emptyState(result));
@@ -177,19 +180,48 @@ async function draw(refit: boolean): Promise<void> {
       canvas.setAttribute('aria-busy', 'true');
       // Said only when it takes a while (the first layout in a new view), not for every edit's quick relayout.
       const slow = setTimeout(() => { status.textContent = `Laying out ${ops} operation${ops === 1 ? '' : 's'}…`; }, 300);
-      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order)))
+      // A view that shows no drawing of this file yet draws the preorder's layout at once, with simple edges, while
+      // ELK routes them (its worker's first layout takes about a second); ELK keeps the nodes where they are. An
+      // edit's relayout keeps the old drawing instead, until ELK's is ready.
+      const firsts: Placed[] = [];
+      const early = drawnFile !== result.file || !canvas.querySelector('svg');
+      const onOrdered = (i: number) => (first: Placed): void => {
+        firsts[i] = first;
+        if (!early || ticket !== drawing || firsts.filter(Boolean).length < views.length) return;
+        clearTimeout(slow);
+        placed = firsts;
+        present(refit, true);
+        status.textContent = `${statusText} · routing edges…`;
+        canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
+      };
+      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, onOrdered(i))))
         .finally(() => clearTimeout(slow));
       if (ticket !== drawing) return;
       placed = next;
+      // The nodes stay where the first drawing put them, and so does the user's zoom.
+      if (canvas.dataset.provisional) refit = false;
     }
     // Most recently used last; the oldest layouts go first.
     layouts.set(key, placed);
     if (layouts.size > LAYOUT_CACHE_SIZE) layouts.delete(layouts.keys().next().value!);
     laidOutKey = key;
     canvas.dataset.layoutMs = String(Math.round(performance.now() - started));
+    canvas.dataset.drawnMs ??= canvas.dataset.layoutMs;
     canvas.dataset.layoutCached = String(cached !== undefined);
   }
-  canvas.removeAttribute('aria-busy');
+  present(refit, false);
+  const fallbacks = [document.body.dataset.layoutFallback, document.body.dataset.orderingFallback].filter(Boolean);
+  status.textContent = fallbacks.length > 0 ? `${statusText} · layout on the main thread (${fallbacks.join('; ')})` : statusText;
+}
+
+/** Draws `placed`: the final layout, or (`provisional`) the first drawing while ELK still routes the edges. */
+function present(refit: boolean, provisional: boolean): void {
+  if (provisional) canvas.dataset.provisional = 'true';
+  else {
+    delete canvas.dataset.provisional;
+    canvas.removeAttribute('aria-busy');
+  }
+  drawnFile = result?.file;
   const svg = toDom(renderScene(placed)) as SVGSVGElement;
   svg.removeAttribute('viewBox');
   canvas.replaceChildren(svg);
@@ -198,8 +230,6 @@ async function draw(refit: boolean): Promise<void> {
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
-  const fallbacks = [document.body.dataset.layoutFallback, document.body.dataset.orderingFallback].filter(Boolean);
-  status.textContent = fallbacks.length > 0 ? `${statusText} · layout on the main thread (${fallbacks.join('; ')})` : statusText;
 }
 
 function fit(): void {

@@ -15,7 +15,8 @@ async function show(page: Page, graphs: GraphModel[], full = false): Promise<voi
   const message: HostToWebview = { type: 'graph/show', result: fixtures.result(graphs), revision: 1, settings: { direction: 'DOWN', full, edges: 'orthogonal' } };
   await page.evaluate((m) => window.postMessage(m, '*'), message);
   const expected = graphs.reduce((n, g) => n + g.nodes.filter((x) => full || x.kind !== 'data').length, 0);
-  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, expected, { timeout: 30_000 });
+  // ELK's drawing, not the first drawing a new view shows while ELK routes the edges.
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected, { timeout: 30_000 });
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -192,6 +193,62 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const box = await page.locator('.scene').boundingBox();
     assert.ok(box && box.width <= 1000 && box.height <= 700);
     await shot(page, 'pipeline-200');
+  });
+
+  it('a new view draws the graph before ELK\'s worker answers, with each node where ELK then puts it; an edit does not', async () => {
+    // ELK's worker (the page's first) has its answers held back until __releaseElk().
+    const page = await harness.open('vscode-dark', `(() => {
+      const Real = window.Worker; let first = true; const held = []; let handler;
+      window.__elkHeld = true;
+      window.__releaseElk = () => { window.__elkHeld = false; for (const e of held.splice(0)) handler(e); };
+      window.Worker = class extends Real {
+        constructor(url, options) {
+          super(url, options);
+          if (!first) return;
+          first = false;
+          Object.defineProperty(this, 'onmessage', { set(f) { handler = f; }, get() { return handler; } });
+          this.addEventListener('message', (e) => { if (window.__elkHeld) held.push(e); else handler(e); });
+        }
+      };
+    })()`);
+    const graph = fixtures.pipeline(200);
+    const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    await page.evaluate((m) => window.postMessage(m, '*'), message);
+    await page.locator('#canvas[data-provisional] .node').first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#canvas .node').count(), 200);
+    const edges = await page.locator('#canvas .edge').count();
+    assert.ok(edges >= 199, `${edges} edges drawn`);
+    assert.equal(await page.locator('#canvas').getAttribute('aria-busy'), 'true', 'still busy: the edges are not routed yet');
+    assert.match(await page.locator('#status').textContent() ?? '', /^200 operations · routing edges…$/);
+    const positions = (): Promise<Record<string, number[]>> => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#canvas .node')]
+      .map((n) => [n.getAttribute('data-uid'), (/translate\(([-\d.]+),([-\d.]+)\)/.exec(n.getAttribute('transform')!) ?? []).slice(1).map(Number)])));
+    const before = await positions();
+    // The user zooms in on the first drawing; ELK's drawing keeps that zoom.
+    await page.locator('#zoom-in').click();
+    const zoomed = await page.locator('.scene').getAttribute('transform');
+    await page.evaluate(() => (window as unknown as { __releaseElk(): void }).__releaseElk());
+    await page.waitForFunction(() => !document.getElementById('canvas')!.dataset.provisional, undefined, { timeout: 30_000 });
+    const after = await positions();
+    assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
+    assert.equal(await page.locator('#canvas .edge').count(), edges);
+    for (const [uid, [x, y]] of Object.entries(after)) {
+      const [x0, y0] = before[uid]!;
+      assert.ok(Math.abs(x! - x0!) < 6 && Math.abs(y! - y0!) < 6, `${uid} moved from ${x0},${y0} to ${x},${y}`);
+    }
+    assert.equal(await page.locator('.scene').getAttribute('transform'), zoomed);
+    assert.equal(await page.locator('#canvas').getAttribute('aria-busy'), null);
+    assert.equal(await page.locator('#status').textContent(), '200 operations');
+    // An edit of the same file keeps its drawing until ELK's new one is ready: no first drawing in between.
+    await page.evaluate(() => {
+      const w = window as unknown as { __sawProvisional: boolean };
+      w.__sawProvisional = false;
+      new MutationObserver(() => { if (document.getElementById('canvas')!.dataset.provisional) w.__sawProvisional = true; })
+        .observe(document.getElementById('canvas')!, { attributes: true, attributeFilter: ['data-provisional'] });
+    });
+    const edited: HostToWebview = { ...message, result: fixtures.result([fixtures.pipeline(201)]), revision: 2 };
+    await page.evaluate((m) => window.postMessage(m, '*'), edited);
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 201, undefined, { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { __sawProvisional: boolean }).__sawProvisional), false);
   });
 
   it('when Web Workers cannot start, the layout and the node ordering run on the page and say so', async () => {

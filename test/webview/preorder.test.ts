@@ -61,30 +61,62 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
   for (const [direction, edges] of [['DOWN', 'orthogonal'], ['RIGHT', 'orthogonal'], ['DOWN', 'splines']] as const) {
     it(`a 200-op pipeline laid out ${direction} with ${edges} edges: no overlapping nodes, every edge leaves its source's far side for its target`, async () => {
       const view = unrankedPipeline(200, 7);
-      const placed: Placed = await layoutGraph(elk, view, { direction, edges });
+      let first: Placed | undefined;
+      const placed: Placed = await layoutGraph(elk, view, { direction, edges }, preorder, (p) => { first = p; });
       if (edges === 'splines') assert.ok(placed.edges.some((e) => e.spline), 'some edges are drawn as splines');
-      assert.equal(placed.nodes.length, view.nodes.length);
-      const box = new Map(placed.nodes.map((n) => [n.node.uid, n]));
-      const nodes = placed.nodes;
-      for (let i = 0; i < nodes.length; i++) {
-        for (let j = i + 1; j < nodes.length; j++) {
-          const a = nodes[i]!, b = nodes[j]!;
-          const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-          assert.ok(!overlap, `${a.node.uid} overlaps ${b.node.uid}`);
-        }
+      assertDrawing(placed, view, direction);
+      // The first drawing (shown while ELK runs) is one too, with every node where ELK then puts it.
+      assert.ok(first, 'a first drawing was handed out');
+      assertDrawing(first, view, direction);
+      assert.deepEqual([first.width, first.height].map(Math.round), [placed.width, placed.height].map(Math.round));
+      const elkBox = new Map(placed.nodes.map((n) => [n.node.uid, n]));
+      for (const n of first.nodes) {
+        const e = elkBox.get(n.node.uid)!;
+        assert.ok(Math.abs(n.x - e.x) < 6 && Math.abs(n.y - e.y) < 6, `${n.node.uid} at ${n.x},${n.y} first, ${e.x},${e.y} by ELK`);
       }
-      const down = direction === 'DOWN';
-      for (const e of placed.edges) {
-        const from = box.get(e.from)!, to = box.get(e.to)!;
-        assert.ok(e.points.length >= 2, `${e.from} -> ${e.to} has a route`);
-        const start = e.points[0]!, end = e.points[e.points.length - 1]!;
-        // Starts at the source's bottom (right) side and ends at the target's top (left) side.
-        if (down) {
-          assert.ok(Math.abs(start.y - (from.y + from.height)) < 1.5 && Math.abs(end.y - to.y) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
-        } else {
-          assert.ok(Math.abs(start.x - (from.x + from.width)) < 1.5 && Math.abs(end.x - to.x) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
+      if (edges === 'orthogonal') {
+        for (const e of first.edges) {
+          assert.ok(e.points.every((p, i) => i === 0 || Math.abs(p.x - e.points[i - 1]!.x) < 0.01 || Math.abs(p.y - e.points[i - 1]!.y) < 0.01), `${e.from} -> ${e.to} is orthogonal`);
         }
-      }
+      } else assert.ok(first.edges.every((e) => e.spline && (e.points.length - 1) % 3 === 0));
     });
   }
+
+  it('in the first drawing, an edge from an output port starts where ELK puts that port', async () => {
+    const view: ViewGraph = {
+      title: 't',
+      nodes: ['split', 'a', 'b', 'c'].map((uid) => ({ uid, kind: 'operation' as const, label: uid })),
+      edges: [{ from: 'split', to: 'a', port: 0 }, { from: 'split', to: 'b', port: 1 }, { from: 'split', to: 'c', port: 2 }],
+      ports: new Map([['split', 3]]),
+    };
+    let first: Placed | undefined;
+    const placed = await layoutGraph(elk, view, { direction: 'DOWN' }, preorder, (p) => { first = p; });
+    const startX = (p: Placed): number[] => p.edges.map((e) => Math.round(e.points[0]!.x));
+    assert.deepEqual(startX(first!), startX(placed));
+    assert.deepEqual(first!.nodes[0]!.ports.map(Math.round), placed.nodes[0]!.ports.map(Math.round));
+  });
 });
+
+/** No overlapping nodes; every edge starts on its source's bottom (right) side and ends on its target's top (left). */
+function assertDrawing(placed: Placed, view: ViewGraph, direction: 'DOWN' | 'RIGHT'): void {
+  assert.equal(placed.nodes.length, view.nodes.length);
+  const box = new Map(placed.nodes.map((n) => [n.node.uid, n]));
+  const nodes = placed.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const a = nodes[i]!, b = nodes[j]!;
+      const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      assert.ok(!overlap, `${a.node.uid} overlaps ${b.node.uid}`);
+    }
+  }
+  for (const e of placed.edges) {
+    const from = box.get(e.from)!, to = box.get(e.to)!;
+    assert.ok(e.points.length >= 2, `${e.from} -> ${e.to} has a route`);
+    const start = e.points[0]!, end = e.points[e.points.length - 1]!;
+    if (direction === 'DOWN') {
+      assert.ok(Math.abs(start.y - (from.y + from.height)) < 1.5 && Math.abs(end.y - to.y) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
+    } else {
+      assert.ok(Math.abs(start.x - (from.x + from.width)) < 1.5 && Math.abs(end.x - to.x) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
+    }
+  }
+}
