@@ -28,7 +28,7 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
     const results: unknown[] = [];
     for (const target of targets) {
       await evaluateTarget(ctx, target, graph._concurrency);
-      results.push(target instanceof DataNode ? target._value : undefined);
+      results.push(target instanceof DataNode && target._hasValue ? target._value : undefined);
     }
     return results;
   } catch (error) {

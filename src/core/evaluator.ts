@@ -1,4 +1,4 @@
-import { DataNode, OperationNode, removedError, type ArgTemplate } from './nodes.js';
+import { DataNode, NO_VALUE, OperationNode, removedError, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
@@ -26,8 +26,6 @@ import { dimensionOf, previewValue } from './dims.js';
  */
 
 let epoch = 0;
-/** Marks the parents already offered for release by the op being finished (a parent may be passed twice). */
-let releaseMark = 0;
 /** Numbers every activation (see `abort`). */
 let activationSeq = 0;
 const NO_OPS: readonly OperationNode[] = [];
@@ -62,7 +60,7 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
     for (const t of targets) {
       if (t._removed) throw removedError(t);
       if (t instanceof OperationNode) starts.push(t);
-      else if (!t._hasValue && t._producer !== undefined) starts.push(t._producer);
+      else if (t._value === NO_VALUE && t._producer !== undefined) starts.push(t._producer);
     }
     activateAncestors(ctx, starts);
   }
@@ -133,7 +131,7 @@ function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown 
     const op = waitingOps[top]!;
     const parents = op._parents;
     let next = waitingNext[top]!;
-    while (next < parents.length && parents[next]!._hasValue) next++;
+    while (next < parents.length && parents[next]!._value !== NO_VALUE) next++;
     if (next < parents.length) {
       waitingNext[top] = next;
       waitingOps[waitingTop] = beginCompute(ctx, parents[next]!);
@@ -153,14 +151,14 @@ function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown 
     waitingOps[top] = undefined;
     waitingTop = top;
   }
-  return target instanceof DataNode ? target._value : undefined;
+  return target instanceof DataNode && target._value !== NO_VALUE ? target._value : undefined;
 }
 
 /** The first op a target needs run (activated), or undefined when it already has its value. */
 export function firstOp(ctx: EvalContext, target: Target): OperationNode | undefined {
   if (target._removed) throw removedError(target);
-  if (target instanceof DataNode) return target._hasValue ? undefined : beginCompute(ctx, target);
-  if (ctx.runAll && !target._active) return undefined;
+  if (target instanceof DataNode) return target._value !== NO_VALUE ? undefined : beginCompute(ctx, target);
+  if (ctx.runAll && target._activatedSeq === 0) return undefined;
   activateFrom(ctx, target);
   return target;
 }
@@ -185,7 +183,7 @@ export function nextMissingParent(frame: Frame): DataNode | undefined {
   const parents = frame.op._parents;
   while (frame.next < parents.length) {
     const parent = parents[frame.next]!;
-    if (!parent._hasValue) return parent;
+    if (parent._value === NO_VALUE) return parent;
     frame.next++;
   }
   return undefined;
@@ -201,7 +199,8 @@ export function callOp(frame: Frame): unknown {
   }
   const parents = op._parents;
   const fn = op._fn as (...a: unknown[]) => unknown;
-  if (op._args === undefined && parents.length <= 3) {
+  const templates = op._rare.args;
+  if (templates === undefined && parents.length <= 3) {
     // The usual arities, called directly: no argument array to build and spread.
     try {
       switch (parents.length) {
@@ -216,7 +215,7 @@ export function callOp(frame: Frame): unknown {
   }
   const values = new Array<unknown>(parents.length);
   for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
-  const args = op._args === undefined ? values : op._args.map((t) => buildArg(t, values));
+  const args = templates === undefined ? values : templates.map((t) => buildArg(t, values));
   try {
     return fn(...args);
   } catch (error) {
@@ -248,7 +247,7 @@ export function finishOp(frame: Frame, result: unknown): void {
 function storeOutputs(op: OperationNode, result: unknown): void {
   const first = op._output;
   if (first === undefined) return;
-  if (op._moreOutputs.length === 0) {
+  if (op._rare.moreOutputs.length === 0) {
     setValue(first, result);
     return;
   }
@@ -265,7 +264,6 @@ function storeOutputs(op: OperationNode, result: unknown): void {
 
 function setValue(data: DataNode, value: unknown): void {
   data._value = value;
-  data._hasValue = true;
   const graph = data._graph;
   if (graph._emit !== undefined && graph._previewValues()) {
     graph._emit({ kind: 'value', uid: data.uid, graph: graph.alias, preview: previewValue(value), dim: dimensionOf(value) });
@@ -275,15 +273,22 @@ function setValue(data: DataNode, value: unknown): void {
 /** pyflow's release rule: a parent is kept while an activated consumer still lacks an output. */
 function releaseParents(op: OperationNode): void {
   const parents = op._parents;
-  const mark = ++releaseMark;
   for (let i = 0; i < parents.length; i++) {
     const parent = parents[i]!;
-    if (parent._mark === mark) continue;
-    parent._mark = mark;
-    if (parent._persist || parent._keep || !parent._hasValue) continue;
+    // A parent passed twice is offered once: released the first time, it no longer has a value; still needed,
+    // it is said once (only looked for when someone listens).
+    if (parent._hold !== 0 || parent._value === NO_VALUE) continue;
     const neededBy = activeConsumerNeeding(parent);
     if (neededBy === undefined) releaseValue(parent);
-    else parent._graph._emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });
+    else if (parent._graph._emit !== undefined) stillNeeded(parents, i, neededBy);
+  }
+}
+
+/** `data_3 still needed at return2_4`, once for a parent passed more than once. */
+function stillNeeded(parents: readonly DataNode[], i: number, neededBy: OperationNode): void {
+  const parent = parents[i]!;
+  if (i === 0 || parents.lastIndexOf(parent, i - 1) < 0) {
+    parent._graph._emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });
   }
 }
 
@@ -296,14 +301,13 @@ function activeConsumerNeeding(data: DataNode): OperationNode | undefined {
 
 /** Whether an op is activated and still lacks an output (so its inputs must be kept). */
 function needs(consumer: OperationNode): boolean {
-  return consumer._active && consumer._lacksOutput();
+  return consumer._activatedSeq !== 0 && consumer._lacksOutput();
 }
 
 /** Drops a value, reports `released`, and disposes it (Symbol.dispose / asyncDispose) or hands it to onRelease. */
 export function releaseValue(data: DataNode): void {
   const value = data._value;
-  data._value = undefined;
-  data._hasValue = false;
+  data._value = NO_VALUE;
   data._graph._emit?.({ kind: 'released', uid: data.uid, graph: data._graph.alias });
   data._graph._disposeValue(value, data);
 }
@@ -331,28 +335,27 @@ export function activateFrom(ctx: EvalContext, start: OperationNode): void {
       const parents = op._parents;
       for (let i = parents.length - 1; i >= 0; i--) {
         const parent = parents[i]!;
-        if (!parent._hasValue) (stack ??= []).push(parent);
+        if (parent._value === NO_VALUE) (stack ??= []).push(parent);
       }
     }
     const data = stack?.pop();
     if (data === undefined) break;
     op = undefined;
-    if (data._hasValue || data._visit === visit) continue;
+    if (data._value !== NO_VALUE || data._visit === visit) continue;
     data._visit = visit;
     op = data._producer;
   }
 }
 
 export function activate(op: OperationNode): void {
-  if (op._active) return;
-  op._active = true;
+  if (op._activatedSeq !== 0) return;
   op._activatedSeq = ++activationSeq;
   op._graph._emit?.({ kind: 'activated', uid: op.uid, graph: op._graph.alias });
 }
 
 function deactivate(op: OperationNode): void {
-  if (!op._active) return;
-  op._active = false;
+  if (op._activatedSeq === 0) return;
+  op._activatedSeq = 0;
   op._graph._emit?.({ kind: 'deactivated', uid: op.uid, graph: op._graph.alias });
 }
 
@@ -372,7 +375,7 @@ export function abort(ctx: EvalContext): void {
       if (node._producer !== undefined) stack.push(node._producer);
       continue;
     }
-    if (node._active && node._activatedSeq >= ctx.firstSeq) active.push(node);
+    if (node._activatedSeq >= ctx.firstSeq) active.push(node);
     for (const parent of node._parents) stack.push(parent);
   }
   active.sort((a, b) => a._activatedSeq - b._activatedSeq);

@@ -1,4 +1,4 @@
-import { DataNode, NO_CONSUMERS, OperationNode, type AddOptions, type ArgTemplate } from './nodes.js';
+import { DataNode, KEEP, NO_CONSUMERS, NO_EXTRAS, OperationNode, REMOVED, type AddOptions, type ArgTemplate } from './nodes.js';
 import { evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
@@ -24,7 +24,7 @@ export interface ViewOptions {
   highlight?: Iterable<string>;
 }
 
-const NO_OPTIONS: AddOptions = Object.freeze({});
+const NO_OPTIONS: AddOptions = NO_EXTRAS.options;
 
 /** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
 const VIEW_MODULE = 'pyflow/view';
@@ -157,15 +157,15 @@ export class GraphBuilder {
     } else if (raw) {
       for (let i = 0; i < args.length; i++) if (!(args[i] instanceof DataNode)) args[i] = this.rawNode(args[i]);
     }
-    const op = new OperationNode(n, fn as never, this, parents, templates, options, site, this._lastOp);
+    // Sized exactly: a push-grown array reserves 17 slots.
+    const more = nOut > 1 ? new Array<DataNode>(nOut - 1) : NO_EXTRAS.moreOutputs;
+    const extras = options === NO_OPTIONS && templates === undefined && site === undefined && nOut <= 1
+      ? NO_EXTRAS
+      : { options, args: templates, site, moreOutputs: more };
+    const op = new OperationNode(n, fn as never, this, parents, extras, this._lastOp);
     const persist = this.persistAll || options.persist === true;
-    if (nOut > 0) op._output = new DataNode(++this.counter, outputAlias(options.outputAlias, 0), this, op, persist);
-    if (nOut > 1) {
-      // Sized exactly: a push-grown array reserves 17 slots.
-      const more = new Array<DataNode>(nOut - 1);
-      for (let i = 1; i < nOut; i++) more[i - 1] = new DataNode(++this.counter, outputAlias(options.outputAlias, i), this, op, persist);
-      op._moreOutputs = more;
-    }
+    if (nOut > 0) op._output = new DataNode(++this.counter, this, op, persist);
+    for (let i = 1; i < nOut; i++) more[i - 1] = new DataNode(++this.counter, this, op, persist);
     for (let i = 0; i < parents.length; i++) {
       const parent = parents[i]!;
       if (parent._consumer === undefined) parent._consumer = op;
@@ -191,9 +191,8 @@ export class GraphBuilder {
 
   /** A raw input (`data_n`): persisted, with its value. */
   private rawNode(value: unknown): DataNode {
-    const node = new DataNode(++this.counter, undefined, this, undefined, true);
+    const node = new DataNode(++this.counter, this, undefined, true);
     node._value = value;
-    node._hasValue = true;
     return node;
   }
 
@@ -237,7 +236,7 @@ export class GraphBuilder {
   private resolveTargets(targets: TargetRef[]): Target[] {
     return targets.map((target) => {
       const node = typeof target === 'string' ? this.findNode(target) : target;
-      if (node instanceof DataNode) node._keep = true;
+      if (node instanceof DataNode && node._hold === 0) node._hold = KEEP;
       return node;
     });
   }
@@ -317,14 +316,14 @@ export class GraphBuilder {
       const op = this._lastOp;
       this._lastOp = op._prevOp;
       this.opList = undefined;
-      op._removed = true;
+      op._visit = REMOVED;
       for (const out of op.outputs) {
-        out._removed = true;
+        out._visit = REMOVED;
         this.counter--;
       }
       for (const parent of new Set(op._parents)) {
         if (parent.isRaw() && parent._graph === this) {
-          parent._removed = true;
+          parent._visit = REMOVED;
           this.counter--;
         } else {
           const rest = [parent._consumer, ...parent._moreConsumers].filter((c): c is OperationNode => c !== undefined && c !== op);
@@ -391,12 +390,6 @@ export class GraphBuilder {
 /** console.log without depending on DOM or Node typings (the core targets both). */
 function defaultLog(line: string): void {
   (globalThis as unknown as { console: { log(text: string): void } }).console.log(line);
-}
-
-function outputAlias(aliases: string | readonly string[] | undefined, i: number): string | undefined {
-  if (aliases === undefined) return undefined;
-  if (typeof aliases === 'string') return aliases;
-  return aliases[i] ?? aliases[0];
 }
 
 function containsDataNode(value: unknown): boolean {

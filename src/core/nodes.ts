@@ -30,23 +30,35 @@ export interface AddOptions {
   outputAlias?: string | readonly string[];
 }
 
+/*
+ * Every field costs 8 bytes per node (Node.js runs V8 without pointer compression), and a graph lives as long as
+ * its user keeps it: so flags share fields. A data node without a value holds NO_VALUE; a removed node has `_visit`
+ * REMOVED (an evaluation never reaches it again); a data node's kept / persisted state is one number.
+ */
+
+/** @internal The value of a data node that has none. */
+export const NO_VALUE: unknown = Symbol('pyflow: no value');
+/** @internal `_visit` of a node that `G.remove()` took out of its graph (evaluations number their visits from 1). */
+export const REMOVED = -1;
+/** @internal `_hold`: kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
+export const KEEP = 1;
+/** @internal `_hold`: persisted (raw inputs, `persist` options, `persist()`). */
+export const PERSIST = 2;
+
 /** A value in the graph: a raw input or an output of an operation. Evaluated lazily by `get()`. */
 export class DataNode<T = unknown> {
-  /** @internal */ _value: T | undefined = undefined;
-  /** @internal */ _hasValue = false;
-  /** @internal */ _persist: boolean;
-  /** @internal Kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
-  _keep = false;
+  /** @internal The value, or NO_VALUE. */
+  _value: unknown = NO_VALUE;
+  /** @internal 0 (released once no activated consumer needs it), KEEP or PERSIST. */
+  _hold: number;
   /**
    * @internal The first op that consumes this value, and the others in the order they were added (a shared
    * empty list until there is a second: most values have one consumer, and an array each cost 56 bytes).
    */
   _consumer: OperationNode | undefined = undefined;
   /** @internal */ _moreConsumers: OperationNode[] = NO_CONSUMERS;
-  /** @internal */ _visit = 0;
-  /** @internal */ _mark = 0;
-  /** @internal Set by `G.remove()`: the node is no longer part of its graph. */
-  _removed = false;
+  /** @internal The last evaluation that visited it, or REMOVED. */
+  _visit = 0;
 
   /** @internal */ private _uid: string | undefined = undefined;
 
@@ -54,13 +66,30 @@ export class DataNode<T = unknown> {
   constructor(
     /** @internal The uid's number (the graph's counter when the node was made). */
     readonly _n: number,
-    /** The output alias given to `add`, if any. */
-    readonly alias: string | undefined,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _producer: OperationNode | undefined,
     persist: boolean,
   ) {
-    this._persist = persist;
+    this._hold = persist ? PERSIST : 0;
+  }
+
+  /** @internal */
+  get _hasValue(): boolean {
+    return this._value !== NO_VALUE;
+  }
+
+  /** @internal Whether `G.remove()` took it out of its graph. */
+  get _removed(): boolean {
+    return this._visit === REMOVED;
+  }
+
+  /** The output alias given to `add`, if any (read from the op's options: a field each cost 8 bytes per node). */
+  get alias(): string | undefined {
+    const op = this._producer;
+    if (op === undefined) return undefined;
+    const names = op._rare.options.outputAlias;
+    if (names === undefined || typeof names === 'string') return names;
+    return names[op._output === this ? 0 : 1 + op._rare.moreOutputs.indexOf(this)] ?? names[0];
   }
 
   /** Unique id in its graph: `data_3`, or `<outputAlias>_3` (built on first use: most are never read). */
@@ -71,7 +100,7 @@ export class DataNode<T = unknown> {
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
   get(): T {
     if (this._removed) throw removedError(this);
-    return this._hasValue ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
+    return this._value !== NO_VALUE ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
   }
 
   /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
@@ -93,13 +122,13 @@ export class DataNode<T = unknown> {
 
   /** Keeps the value once computed, instead of releasing it when no consumer needs it. */
   persist(): this {
-    this._persist = true;
+    this._hold = PERSIST;
     return this;
   }
 
   /** Whether the value is kept after use (raw inputs, persisted outputs). */
   isPersisted(): boolean {
-    return this._persist;
+    return this._hold === PERSIST;
   }
 
   /** True for a raw input given directly to `add` (a literal or a plain value). */
@@ -114,19 +143,31 @@ export type ArgTemplate =
   | { kind: 'array'; items: ArgTemplate[] }
   | { kind: 'object'; entries: [string, ArgTemplate][] };
 
+/**
+ * @internal What most ops do not have, kept apart so that each op is 3 fields smaller (8 bytes a field): options
+ * given to `add`, argument templates (DataNodes nested in arrays or objects), the call site, outputs beyond the first.
+ */
+export interface OpExtras {
+  readonly options: AddOptions;
+  readonly args: ArgTemplate[] | undefined;
+  site: PendingCallSite | CallSite | string | undefined;
+  readonly moreOutputs: DataNode[];
+}
+
+/** @internal The extras of an op that has none (the shared options object is frozen, and so is this). */
+export const NO_EXTRAS: OpExtras = Object.freeze({ options: Object.freeze({}), args: undefined, site: undefined, moreOutputs: NO_OUTPUTS });
+
 /** An operation (a function call) in the graph. */
 export class OperationNode {
-  /** @internal */ _active = false;
-  /** @internal When it was last activated (see the evaluator's `abort`). */
-  _activatedSeq = 0;
-  /** @internal */ _visit = 0;
-  /** @internal */ _removed = false;
   /**
-   * @internal The first output, and the others (a shared empty list unless `nOut > 1`): most ops have one
-   * output, and an array for it cost an allocation per add.
+   * @internal When it was activated (see the evaluator's `abort`); 0 while it is not. One field for both: a
+   * boolean field costs 8 bytes per op too.
    */
+  _activatedSeq = 0;
+  /** @internal The last evaluation that visited it, or REMOVED. */
+  _visit = 0;
+  /** @internal The first output (the others are in `_rare.moreOutputs`). */
   _output: DataNode | undefined = undefined;
-  /** @internal */ _moreOutputs: DataNode[] = NO_OUTPUTS;
 
   /** @internal */ private _uid: string | undefined = undefined;
 
@@ -137,12 +178,20 @@ export class OperationNode {
     /** @internal */ readonly _fn: (...args: never[]) => unknown,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _parents: DataNode[],
-    /** @internal */ readonly _args: ArgTemplate[] | undefined,
-    /** @internal */ readonly _options: AddOptions,
-    /** @internal */ private _site: PendingCallSite | CallSite | string | undefined,
+    /** @internal */ readonly _rare: OpExtras,
     /** @internal The op added before this one in its graph (the graph keeps its ops as this list). */
     readonly _prevOp: OperationNode | undefined,
   ) {}
+
+  /** @internal Whether `G.remove()` took it out of its graph. */
+  get _removed(): boolean {
+    return this._visit === REMOVED;
+  }
+
+  /** @internal The options given to `add`. */
+  get _options(): AddOptions {
+    return this._rare.options;
+  }
 
   /** The function name as pyflow uses it (`anonymous` for nameless functions). */
   get fnName(): string {
@@ -151,20 +200,20 @@ export class OperationNode {
 
   /** Where the `add` call is in the user's source, when call sites are captured. */
   get callSite(): CallSite | undefined {
-    const site = this._site;
+    const rare = this._rare;
+    const site = rare.site;
     if (site === undefined || (typeof site === 'object' && 'line' in site)) return site;
-    this._site = resolveCallSite(site);
-    return this._site;
+    return (rare.site = resolveCallSite(site));
   }
 
   /** Unique id in its graph: `<alias or function name>_<n>` (built on first use). */
   get uid(): string {
-    return (this._uid ??= `${this._options.alias ?? this.fnName}_${this._n}`);
+    return (this._uid ??= `${this._rare.options.alias ?? this.fnName}_${this._n}`);
   }
 
   /** The data nodes this op produces. */
   get outputs(): readonly DataNode[] {
-    return this._output === undefined ? NO_OUTPUTS : [this._output, ...this._moreOutputs];
+    return this._output === undefined ? NO_OUTPUTS : [this._output, ...this._rare.moreOutputs];
   }
 
   /** The data nodes this op consumes, in argument order. */
@@ -175,14 +224,15 @@ export class OperationNode {
   /** @internal Whether an output still lacks its value (always, for an output-less op: it has not run). */
   _lacksOutput(): boolean {
     const first = this._output;
-    if (first === undefined || !first._hasValue) return true;
-    for (const output of this._moreOutputs) if (!output._hasValue) return true;
+    if (first === undefined || first._value === NO_VALUE) return true;
+    const more = this._rare.moreOutputs;
+    for (let i = 0; i < more.length; i++) if (more[i]!._value === NO_VALUE) return true;
     return false;
   }
 
   /** Whether the op is activated in the current evaluation. */
   isActivated(): boolean {
-    return this._active;
+    return this._activatedSeq !== 0;
   }
 
   /** Runs this op (and whatever it needs). For output-less ops this is how they are evaluated. */

@@ -59,9 +59,9 @@ function dataNode(data: DataNode, source: SourceRange | undefined): ModelNode {
   if (data.alias !== undefined) node.alias = data.alias;
   if (data._producer === undefined) {
     node.raw = true;
-    node.value = previewValue(data._value);
+    node.value = previewValue(data._hasValue ? data._value : undefined);
   }
-  if (data._persist) {
+  if (data.isPersisted()) {
     node.persist = true;
     if (data._hasValue) node.dim = dimensionOf(data._value);
   }

@@ -27,6 +27,19 @@ describe('scale and memory', () => {
     assert.equal(activated, 100 * 100 + 1);
   });
 
+  it('a value passed twice to one op is said to be still needed once, and released once', () => {
+    const G = new GraphBuilder();
+    const lines: string[] = [];
+    G.subscribe((e) => { if (e.kind === 'stillNeeded' || e.kind === 'released') lines.push(`${e.kind} ${e.uid}`); });
+    const add = (a: number, b: number) => a + b;
+    const a = G.add((x: number) => x + 1, { alias: 'inc' })(1);
+    const b = G.add(add)(a, a);
+    const c = G.add(add)(b, a);
+    assert.equal(c.get(), 6);
+    assert.deepEqual(lines, [`stillNeeded ${a.uid}`, `released ${b.uid}`, `released ${a.uid}`]);
+    assert.deepEqual([a, b, c].map((d) => d.hasValue()), [false, false, true]);
+  });
+
   it('released values are disposed (Symbol.dispose, Symbol.asyncDispose) or handed to onRelease', async () => {
     const disposed: string[] = [];
     const released: unknown[] = [];
