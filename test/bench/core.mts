@@ -43,7 +43,8 @@
  * and arrayBuffers over the baseline (taken after a GC, before the input array exists) is reported in MB and in
  * arrays (8 MiB units); it includes released arrays V8 has not collected yet (what a process really sees).
  * What the graph itself holds is counted exactly: input + outputs produced - outputs released (onRelease).
- * Compared with persist: true (keeps all), alien-signals (computed() caches every value) and a plain loop.
+ * Compared with `onRelease: detachBuffers` (frees each released array at once), persist: true (keeps all),
+ * alien-signals (computed() caches every value) and a plain loop.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -52,7 +53,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { GraphBuilder } from '../../dist/lib/index.mjs';
+import { GraphBuilder, detachBuffers } from '../../dist/lib/index.mjs';
 import { signal, computed } from 'alien-signals';
 
 // ---------------------------------------------------------------------------------------------- gc, clock
@@ -428,9 +429,9 @@ function memCase(label: string, ops: number, countsReleases: boolean, run: (inpu
   return { label, ops, rssMB: (peakRss - base.rss) / 1e6, abMB: (peakAb - base.arrayBuffers) / 1e6, held: countsReleases ? peakHeld : undefined, seconds };
 }
 
-function pyflowChain(ops: number, persist: boolean) {
+function pyflowChain(ops: number, persist: boolean, detach = false) {
   return (input: Float64Array): Float64Array => {
-    const G = new GraphBuilder({ persist, onRelease: () => { released++; } });
+    const G = new GraphBuilder({ persist, onRelease: (v) => { released++; if (detach) detachBuffers(v); } });
     let node: any = G.add(grow)(input);
     for (let i = 1; i < ops; i++) node = G.add(grow)(node);
     return node.get();
@@ -508,6 +509,8 @@ function main(): void {
     const t0 = wallNow();
     mem.push(memCase('pyflow (default: release)', 100, true, pyflowChain(100, false)));
     if (!QUICK) mem.push(memCase('pyflow (default: release)', 1000, true, pyflowChain(1000, false)));
+    mem.push(memCase('pyflow, onRelease: detachBuffers', 100, true, pyflowChain(100, false, true)));
+    if (!QUICK) mem.push(memCase('pyflow, onRelease: detachBuffers', 1000, true, pyflowChain(1000, false, true)));
     mem.push(memCase('pyflow persist: true', 100, true, pyflowChain(100, true)));
     mem.push(memCase('alien-signals (reference)', 100, false, alienChain(100)));
     mem.push(memCase('plain loop v = f(v) (reference)', 100, false, loopChain(100)));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, type DataNode } from '../../src/core/index.js';
+import { GraphBuilder, detachBuffers, type DataNode } from '../../src/core/index.js';
 
 describe('scale and memory', () => {
   it('a 1,000,000-op chain evaluates with default Node settings (no recursion)', () => {
@@ -55,6 +55,29 @@ describe('scale and memory', () => {
     assert.deepEqual(disposed.sort(), ['h', 't']);
     assert.equal(released.length, 3, 'onRelease sees every released value');
     assert.equal(out.hasValue(), true, 'the requested result is kept');
+  });
+
+  it('onRelease: detachBuffers frees each released array at once, and leaves pooled Buffers and kept values alone', () => {
+    const G = new GraphBuilder({ onRelease: detachBuffers });
+    const made: Float64Array[] = [];
+    const step = (x: Float64Array) => {
+      const next = new Float64Array(1 << 16).fill(x[0]! + 1);
+      made.push(next);
+      return next;
+    };
+    let node = G.add(step)(new Float64Array(1 << 16));
+    for (let i = 1; i < 5; i++) node = G.add(step)(node);
+    // A small Buffer is a view on part of Node's shared pool; a plain value has no buffer.
+    const pooled = G.add(() => Buffer.from('abc'))();
+    const joined = G.add((b: Buffer, n: number) => `${b.toString()}${n}`)(pooled, G.add(() => 7)());
+    const result = node.get();
+    assert.equal(result[0], 5);
+    // ArrayBuffer.prototype.transfer came with Node 21; on Node 20 the hook does nothing.
+    const freed = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function' ? 0 : 1 << 16;
+    assert.deepEqual(made.map((a) => a.length), [freed, freed, freed, freed, 1 << 16], 'the four released arrays are emptied, the result is not');
+    assert.equal(joined.get(), 'abc7');
+    assert.equal(pooled.hasValue(), false);
+    assert.equal(Buffer.from('xyz').toString(), 'xyz', 'the pool still works');
   });
 
   it('a chain of 8 MB arrays holds at most two at a time (the rest is released)', () => {
