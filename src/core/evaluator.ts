@@ -278,7 +278,9 @@ function releaseParents(op: OperationNode): void {
     // A parent passed twice is offered once: released the first time, it no longer has a value; still needed,
     // it is said once (only looked for when someone listens).
     if (parent._hold !== 0 || parent._value === NO_VALUE) continue;
-    const neededBy = activeConsumerNeeding(parent);
+    // The op that just ran has its outputs: it needs nothing more (an output-less op, as in pyflow, still "needs"
+    // its inputs: pyflow says they are still needed at it, and keeps them).
+    const neededBy = activeConsumerNeeding(parent, op._output === undefined ? undefined : op);
     if (neededBy === undefined) releaseValue(parent);
     else if (parent._graph._emit !== undefined) stillNeeded(parents, i, neededBy);
   }
@@ -292,10 +294,15 @@ function stillNeeded(parents: readonly DataNode[], i: number, neededBy: Operatio
   }
 }
 
-function activeConsumerNeeding(data: DataNode): OperationNode | undefined {
+/** An activated consumer of `data` that still lacks an output, other than `done` (known not to). */
+function activeConsumerNeeding(data: DataNode, done: OperationNode | undefined): OperationNode | undefined {
   const first = data._consumer;
-  if (first === undefined || needs(first)) return first;
-  for (const consumer of data._moreConsumers) if (needs(consumer)) return consumer;
+  if (first !== done && first !== undefined && needs(first)) return first;
+  const more = data._moreConsumers;
+  for (let i = 0; i < more.length; i++) {
+    const consumer = more[i]!;
+    if (consumer !== done && needs(consumer)) return consumer;
+  }
   return undefined;
 }
 

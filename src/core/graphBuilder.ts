@@ -224,8 +224,11 @@ export class GraphBuilder {
     return this.pick(resolved, await evaluateAsync(this, resolved));
   }
 
+  /** The ops that lack an output, in the order they were added (straight from the list: no op array first). */
   private pendingOps(): OperationNode[] {
-    return this._ops.filter((op) => op._lacksOutput());
+    const pending: OperationNode[] = [];
+    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) pending.push(op);
+    return pending.reverse();
   }
 
   private pick(targets: Target[], values: unknown[]): unknown {

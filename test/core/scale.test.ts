@@ -57,6 +57,23 @@ describe('scale and memory', () => {
     assert.equal(out.hasValue(), true, 'the requested result is kept');
   });
 
+  it('an output-less op keeps its inputs, as pyflow does: they are "still needed at" the op', () => {
+    const lines: string[] = [];
+    const G = new GraphBuilder({ verbose: true, log: (line) => lines.push(line) });
+    const a = G.add((x: number, y: number) => x + y, { alias: 'adding' })(1, 2);
+    const b = G.add((x: number) => x * 2, { alias: 'double' })(a);
+    const seen: number[] = [];
+    const show = G.add((v: number, w: number) => { seen.push(v, w); }, { nOut: 0, alias: 'show' })(a, b);
+    show.run();
+    assert.deepEqual(seen, [3, 6]);
+    assert.deepEqual(lines.filter((l) => / still needed at | released!/.test(l)), [
+      `${a.uid} still needed at ${show.uid}`,
+      `${a.uid} still needed at ${show.uid}`,
+      `${b.uid} still needed at ${show.uid}`,
+    ]);
+    assert.deepEqual([a.hasValue(), b.hasValue()], [true, true]);
+  });
+
   it('onRelease: detachBuffers frees each released array at once, and leaves pooled Buffers and kept values alone', () => {
     const G = new GraphBuilder({ onRelease: detachBuffers });
     const made: Float64Array[] = [];
