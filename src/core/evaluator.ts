@@ -1,4 +1,4 @@
-import { DataNode, NO_VALUE, OperationNode, removedError, type ArgTemplate } from './nodes.js';
+import { DataNode, NO_VALUE, OperationNode, REMOVED, removedError, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
@@ -170,7 +170,10 @@ export function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
     throw new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
   }
   data._graph._emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
-  if (producer._visit !== ctx.visit) activateFrom(ctx, producer);
+  if (producer._visit !== ctx.visit) {
+    if (producer._visit === REMOVED) throw removedError(data);
+    activateFrom(ctx, producer);
+  }
   return producer;
 }
 
@@ -349,6 +352,8 @@ export function activateFrom(ctx: EvalContext, start: OperationNode): void {
     if (data === undefined) break;
     op = undefined;
     if (data._value !== NO_VALUE || data._visit === visit) continue;
+    // Reached from another graph that grafted it, after G.remove() took it out of its own.
+    if (data._visit === REMOVED) throw removedError(data);
     data._visit = visit;
     op = data._producer;
   }

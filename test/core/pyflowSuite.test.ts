@@ -83,6 +83,20 @@ describe('pyflow-viz test suite', () => {
     }
   });
 
+  it('a removed node reached from a graph that grafted it is an error, and the graph can run again', () => {
+    const G = new GraphBuilder({ alias: 'G' });
+    const H = new GraphBuilder({ alias: 'H' });
+    const a1 = G.add(adding)(1, 2);
+    const a2 = G.add(adding)(a1, 2);
+    const h = H.add(adding)(a2, 10);
+    G.remove();
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => h.get(), (e: PyflowError) => e.code === 'REMOVED' && e.message.startsWith(`${a2.uid} was removed from graph "G"`));
+      assert.equal(H.operations[0]!.isActivated(), false);
+    }
+    assert.equal(H.add(adding)(a1, 10).get(), 13);
+  });
+
   it('removal reuses uids, as pyflow', () => {
     const G = new GraphBuilder();
     const a1 = G.add(adding)(1, 2);
