@@ -576,7 +576,7 @@ function main(): void {
  * Pinned V8 heap heuristics. pyflow allocates ~260 bytes of small long-lived objects per op (a chain, measured
  * with --expose-gc), so at 1e4+ ops its cost depends 5-10x on two adaptive V8 heuristics whose state depends on
  * everything that ran before:
- * - the young generation's size (adaptive; every forced GC shrinks it): a 1e4-op graph (~4 MB) that no
+ * - the young generation's size (adaptive; every forced GC shrinks it): a 1e4-op graph (~3 MB) that no
  *   longer dies young is promoted and re-marked;
  * - allocation-site pretenuring: once V8 sees the graph's array literals survive, it allocates them directly
  *   in the old generation, and the same runner measured ~600 ns/op in one process and ~6,000 in the next.
