@@ -84,7 +84,14 @@ function defaultFontsize(node: ModelNode): number {
   return Math.min(Math.max(size, 6), 48);
 }
 
-function measure(node: ModelNode, uidLabels: boolean, ports: number): { width: number; height: number; fontsize: number; lines: string[] } {
+interface Measured {
+  width: number;
+  height: number;
+  fontsize: number;
+  lines: string[];
+}
+
+function measure(node: ModelNode, uidLabels: boolean, ports: number): Measured {
   const fontsize = defaultFontsize(node);
   const lines = labelLines(node, uidLabels);
   const longest = Math.max(...lines.map((l) => l.length), 1);
@@ -229,7 +236,7 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
  * curved). ELK then only routes the edges apart. A new view shows this while ELK's worker is still cold (about 1 s
  * for its first layout).
  */
-export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap<string, { width: number; height: number; fontsize: number; lines: string[] }>, settings: LayoutSettings): Placed {
+export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap<string, Measured>, settings: LayoutSettings): Placed {
   const down = settings.direction === 'DOWN';
   const spline = settings.edges === 'splines';
   const sizes = view.nodes.map((n) => measured.get(n.uid)!);
@@ -246,7 +253,6 @@ export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: Read
   // Points are made as (along, across) and turned into (x, y) last.
   const xy = (along: number, acr: number): Point => (down ? { x: along, y: acr } : { x: acr, y: along });
   const index = new Map(view.nodes.map((n, i) => [n.uid, i]));
-  const ports = new Map<string, number[]>();
   const nodes: PlacedNode[] = view.nodes.map((node, i) => {
     const m = sizes[i]!;
     const breadth = down ? m.width : m.height;
@@ -255,7 +261,6 @@ export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: Read
     // corners, as ELK places a fixed port order.
     const gap = (breadth - k * PORT) / (k + 1);
     const at = Array.from({ length: k }, (_, p) => gap * (p + 1) + PORT * p + PORT / 2);
-    ports.set(node.uid, at);
     const a = pre.x[i]! + alongOffset - breadth / 2;
     const c = centre[pre.layer[i]!]! - depthOf(i) / 2;
     const { x, y } = xy(a, c);
@@ -264,7 +269,7 @@ export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: Read
   const edges: PlacedEdge[] = view.edges.map((e, ei) => {
     const s = index.get(e.from)!, t = index.get(e.to)!;
     const sl = pre.layer[s]!, tl = pre.layer[t]!;
-    const portAt = e.port === undefined ? undefined : ports.get(e.from)![e.port];
+    const portAt = e.port === undefined ? undefined : nodes[s]!.ports[e.port];
     const start = portAt === undefined ? pre.x[s]! + alongOffset : nodes[s]![down ? 'x' : 'y'] + portAt;
     // (along, across) of where the edge leaves each layer and enters the next, top to bottom.
     const stops: [number, number][] = [[start, centre[sl]! + depthOf(s) / 2]];
