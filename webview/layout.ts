@@ -1,6 +1,6 @@
 import type { ModelNode } from '../src/protocol/index.js';
 import type { ViewGraph } from '../src/core/summary.js';
-import { applyPreorder, layerBreadths, preorder, stripInputBends, type OrderInput, type Preorder } from './preorder.js';
+import { preorder, type OrderInput, type Preorder } from './preorder.js';
 
 /** The part of elkjs's API the layout uses, so the same code runs with a worker or in-process. */
 export interface ElkLike {
@@ -68,7 +68,7 @@ export interface LayoutSettings {
 
 const PAD = 16;
 const PORT = 6;
-/** ELK's defaults, which `placeFromPreorder` reproduces: the padding around a graph and the distance between layers. */
+/** What `placeFromPreorder` reproduces of ELK's layout: its default padding around a graph, and our distance between layers. */
 const ELK_PADDING = 12;
 const LAYER_GAP = 36;
 
@@ -183,7 +183,7 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
       'elk.layered.thoroughness': '2',
       // Up to 400 nodes a one-sided greedy switch: crossings 1.33x dot's at 200 ops instead of 1.83x. Simple node
       // placement would draw 3x smaller but with 1.52x dot's crossings; Brandes-Koepf is kept (measured over
-      // three random 200-op pipelines, see README).
+      // three random 200-op pipelines, before the preorder).
       ...(big ? {} : {
         'elk.layered.crossingMinimization.greedySwitch.type': 'ONE_SIDED',
         'elk.layered.crossingMinimization.greedySwitch.activationThreshold': '0',
@@ -208,7 +208,7 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
     edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] })),
   };
   // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts).
-  const pre = await order(view, parts, layerBreadths(root, view, settings.direction));
+  const pre = await order(view, parts, view.nodes.map((n) => { const m = measured.get(n.uid)!; return settings.direction === 'DOWN' ? m.width : m.height; }));
   if (pre) {
     onOrdered?.(placeFromPreorder(view, pre, measured, settings));
     applyPreorder(root, view, pre, settings.direction);
@@ -233,10 +233,10 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
  * The drawing the preorder alone gives, before ELK has run: nodes where ELK will put them (ELK's interactive phases
  * keep the preorder's positions along the layers, and stack the layers LAYER_GAP apart, centred on a line), and
  * edges drawn simply through their virtual nodes (orthogonal through the middle of each gap between layers, or
- * curved). ELK then only routes the edges apart. A new view shows this while ELK's worker is still cold (about 1 s
- * for its first layout).
+ * curved). ELK then only routes the edges apart. A view that shows no drawing of the file yet shows this while ELK
+ * works (its worker's first layout in a new view takes about 1 s more).
  */
-export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap<string, Measured>, settings: LayoutSettings): Placed {
+function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap<string, Measured>, settings: LayoutSettings): Placed {
   const down = settings.direction === 'DOWN';
   const spline = settings.edges === 'splines';
   const sizes = view.nodes.map((n) => measured.get(n.uid)!);
@@ -291,4 +291,67 @@ export function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: Read
   const breadthTotal = along + ELK_PADDING + PAD;
   const depthTotal = across - LAYER_GAP + ELK_PADDING + PAD;
   return { title: view.title, width: down ? breadthTotal : depthTotal, height: down ? depthTotal : breadthTotal, nodes, edges };
+}
+
+/** Layer distance and origin of the positions handed to ELK (positions must be positive for its interactive phases). */
+const GAP = 1000;
+/**
+ * The fraction every input bend point carries, so that the ones ELK leaves on edges it ends up drawing straight
+ * can be told from its own and dropped (`stripInputBends`).
+ */
+const MARK = 0.123;
+const isMark = (v: number): boolean => Math.abs(v - Math.round(v - MARK) - MARK) < 1e-6;
+
+/**
+ * Hands a preorder to ELK: node positions and, for each long edge, bend points at its virtual nodes, with ELK's
+ * layering, crossing minimisation and node placement set to INTERACTIVE (they then keep what they are given; ELK
+ * still routes the edges, places ports and applies the spacings). `p` was computed with the nodes' breadths
+ * along the layers.
+ * Facts about elkjs 0.12 this relies on (found by testing): ELK reads input bend points in its internal
+ * left-to-right frame (x = layer axis) whatever the direction; each section's start and end point must lie on the
+ * lower / upper side of its nodes, else ELK puts free ports on the nodes' sides; and it keeps input bend points on
+ * edges it draws straight (see `stripInputBends`).
+ */
+export function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, direction: 'DOWN' | 'RIGHT'): void {
+  const children = root.children!;
+  const byId = new Map(children.map((c) => [c.id, c]));
+  const down = direction === 'DOWN';
+  // A node's breadth along its layer (x for DOWN, y for RIGHT) and its depth across it.
+  const breadth = (c: ElkNode): number => (down ? c.width! : c.height!);
+  const depth = (c: ElkNode): number => (down ? c.height! : c.width!);
+  const opts = root.layoutOptions!;
+  opts['elk.layered.layering.strategy'] = 'INTERACTIVE';
+  opts['elk.layered.crossingMinimization.strategy'] = 'INTERACTIVE';
+  opts['elk.layered.nodePlacement.strategy'] = 'INTERACTIVE';
+  // The model-order sort would only cost time now (it dominated ELK's profile).
+  opts['elk.layered.considerModelOrder.strategy'] = 'NONE';
+  const index = new Map(view.nodes.map((v, i) => [v.uid, i]));
+  const along = (i: number): number => p.x[i]! + GAP;
+  const across = (i: number): number => p.layer[i]! * GAP + GAP;
+  for (const c of children) {
+    const i = index.get(c.id)!;
+    const a = along(i) - breadth(c) / 2;
+    const b = across(i) - depth(c) / 2;
+    if (down) { c.x = a; c.y = b; } else { c.x = b; c.y = a; }
+  }
+  const endPoint = (uid: string, side: 1 | -1): { x: number; y: number } => {
+    const i = index.get(uid)!;
+    const a = along(i);
+    const b = across(i) + (side * depth(byId.get(uid)!)) / 2;
+    return down ? { x: a, y: b } : { x: b, y: a };
+  };
+  root.edges = root.edges!.map((e, i): ElkEdge => {
+    const chain = p.bends[i]!;
+    if (chain.length === 0) return e;
+    const ve = view.edges[i]!;
+    const bendPoints = chain.map((c) => ({ x: c.layer * GAP + GAP + MARK, y: Math.round(c.x) + GAP + MARK }));
+    return { ...e, sections: [{ id: `${e.id}_s`, startPoint: endPoint(ve.from, 1), endPoint: endPoint(ve.to, -1), bendPoints }] };
+  });
+}
+
+/** Drops the input bend points ELK kept on edges it drew without them. */
+export function stripInputBends(out: ElkNode): void {
+  for (const e of out.edges ?? []) {
+    for (const s of e.sections ?? []) if (s.bendPoints) s.bendPoints = s.bendPoints.filter((b) => !(isMark(b.x) && isMark(b.y)));
+  }
 }

@@ -6,9 +6,10 @@
  * longest-path layering left twice dot's virtual nodes and 1.6x dot's crossings at 1,000 ops (measured).
  *
  * `ef`/`et`: edge endpoints (node indices 0..n-1; acyclic, no self loops; parallel edges allowed; negative = none).
- * `maxPivots` bounds the work (each pivot is O(size of the component)); the layering is valid whenever it stops.
+ * The pivots are bounded (each is O(size of the component)); the layering is valid whenever they stop.
  */
-export function networkSimplexLayers(n: number, ef: ArrayLike<number>, et: ArrayLike<number>, maxPivots = 20 * n + 1000): Int32Array {
+export function networkSimplexLayers(n: number, ef: ArrayLike<number>, et: ArrayLike<number>): Int32Array {
+  const maxPivots = 20 * n + 1000;
   // merge parallel edges
   const key = new Map<number, number>();
   const ev: number[] = [], ew: number[] = [], wt: number[] = [];
@@ -34,17 +35,15 @@ export function networkSimplexLayers(n: number, ef: ArrayLike<number>, et: Array
     for (let h = 0; h < q.length; h++) { const w = q[h]!; for (let k = is[w]!; k < is[w + 1]!; k++) { const e = inc[k]!; if (ew[e] !== w) continue; const v = ev[e]!; rank[v] = Math.min(rank[v]!, rank[w]! - 1); if (--outd[v]! === 0) q.push(v); } } }
   // (rank[v] for sources computed as min; init to 0 is fine since all ranks <= 0 along paths)
   const slack = (e: number) => rank[ew[e]!]! - rank[ev[e]!]! - 1;
-  const inTree = new Uint8Array(m), inT = new Uint8Array(n), comp = new Int32Array(n).fill(-1);
+  const inTree = new Uint8Array(m), inT = new Uint8Array(n), seen = new Uint8Array(n);
   const parent = new Int32Array(n), pedge = new Int32Array(n), low = new Int32Array(n), lim = new Int32Array(n);
   const cut = new Float64Array(m);
   const stack = new Int32Array(n), iter = new Int32Array(n), post = new Int32Array(n);
-  let nc = 0;
   for (let start = 0; start < n; start++) {
-    if (comp[start]! >= 0) continue;
+    if (seen[start]) continue;
     // component nodes
-    const nodes: number[] = [start]; comp[start] = nc;
-    for (let h = 0; h < nodes.length; h++) { const v = nodes[h]!; for (let k = is[v]!; k < is[v + 1]!; k++) { const e = inc[k]!; const w = ev[e] === v ? ew[e]! : ev[e]!; if (comp[w]! < 0) { comp[w] = nc; nodes.push(w); } } }
-    nc++;
+    const nodes: number[] = [start]; seen[start] = 1;
+    for (let h = 0; h < nodes.length; h++) { const v = nodes[h]!; for (let k = is[v]!; k < is[v + 1]!; k++) { const e = inc[k]!; const w = ev[e] === v ? ew[e]! : ev[e]!; if (!seen[w]) { seen[w] = 1; nodes.push(w); } } }
     const size = nodes.length;
     if (size > 1) {
       // ---- feasible tight tree

@@ -1,6 +1,6 @@
 /*
  * Graphviz dot's layering, crossing reduction and x placement in plain TypeScript, handed to ELK as a finished
- * ordering (see `applyPreorder`). ELK's own layered crossing minimisation left 1.5-1.9x dot's crossings and a
+ * ordering (see `applyPreorder` in layout.ts). ELK's own layered crossing minimisation left 1.5-1.9x dot's crossings and a
  * drawing 2-3x wider than dot's on random 1,000-op pipelines; this gives about dot's crossings and a smaller
  * drawing in less time (README, `npm run bench -- layout`).
  *
@@ -15,7 +15,6 @@
  *
  * No ELK in here: a pure function of the view graph and the node widths.
  */
-import type { ElkEdge, ElkNode } from './layout.js';
 import { networkSimplexLayers } from './networkSimplex.js';
 
 export interface Preorder {
@@ -67,17 +66,16 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
     }
   }
   // ---- topological order (Kahn), real graph
-  const outStart = new Int32Array(n + 1), inStart = new Int32Array(n + 1);
-  for (let i = 0; i < E; i++) if (ef[i]! >= 0) { outStart[ef[i]! + 1]!++; inStart[et[i]! + 1]!++; }
-  for (let v = 0; v < n; v++) { outStart[v + 1]! += outStart[v]!; inStart[v + 1]! += inStart[v]!; }
-  const outAdj = new Int32Array(outStart[n]!), inAdj = new Int32Array(inStart[n]!);
-  { const o = outStart.slice(), p = inStart.slice(); for (let i = 0; i < E; i++) if (ef[i]! >= 0) { outAdj[o[ef[i]!]!++] = et[i]!; inAdj[p[et[i]!]!++] = ef[i]!; } }
-  const indeg = new Int32Array(n);
-  for (let v = 0; v < n; v++) indeg[v] = inStart[v + 1]! - inStart[v]!;
-  const topo = new Int32Array(n); let qt = 0;
-  for (let v = 0; v < n; v++) if (indeg[v] === 0) topo[qt++] = v;
-  for (let h = 0; h < qt; h++) { const u = topo[h]!; for (let k = outStart[u]!; k < outStart[u + 1]!; k++) { const w = outAdj[k]!; if (--indeg[w]! === 0) topo[qt++] = w; } }
-  if (qt < n) return undefined; // cycle: leave it to ELK
+  const outStart = new Int32Array(n + 1), indeg = new Int32Array(n);
+  for (let i = 0; i < E; i++) if (ef[i]! >= 0) { outStart[ef[i]! + 1]!++; indeg[et[i]!]!++; }
+  for (let v = 0; v < n; v++) outStart[v + 1]! += outStart[v]!;
+  const outAdj = new Int32Array(outStart[n]!);
+  { const o = outStart.slice(); for (let i = 0; i < E; i++) if (ef[i]! >= 0) outAdj[o[ef[i]!]!++] = et[i]!; }
+  // Only whether every node is reached (a cycle is left to ELK).
+  const queue = new Int32Array(n); let qt = 0;
+  for (let v = 0; v < n; v++) if (indeg[v] === 0) queue[qt++] = v;
+  for (let h = 0; h < qt; h++) { const u = queue[h]!; for (let k = outStart[u]!; k < outStart[u + 1]!; k++) { const w = outAdj[k]!; if (--indeg[w]! === 0) queue[qt++] = w; } }
+  if (qt < n) return undefined;
   // ---- layering
   const L = new Int32Array(n);
   if (parts) {
@@ -154,16 +152,15 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
     const fill = lstart.slice(0, nl);
     for (const v of seq) { const l = lay[v]!; pos[v] = fill[l]! - lstart[l]!; ord[fill[l]!++] = v; }
   };
-  const bfsOrder = (down: boolean): Int32Array => {
+  // Breadth-first from each source, downwards (dot's build_ranks).
+  const bfsOrder = (): Int32Array => {
     const seen = new Uint8Array(N), q = new Int32Array(N); let t = 0;
-    const starts = down ? upS : dnS;
     for (let v = 0; v < n; v++) {
-      if (seen[v] || starts[v + 1]! - starts[v]! > 0) continue;
+      if (seen[v] || upS[v + 1]! - upS[v]! > 0) continue;
       seen[v] = 1; q[t++] = v;
       for (let h = t - 1; h < t; h++) {
         const u = q[h]!;
-        const S0 = down ? dnS : upS, A = down ? dn : up;
-        for (let k = S0[u]!; k < S0[u + 1]!; k++) { const w = A[k]!; if (!seen[w]) { seen[w] = 1; q[t++] = w; } }
+        for (let k = dnS[u]!; k < dnS[u + 1]!; k++) { const w = dn[k]!; if (!seen[w]) { seen[w] = 1; q[t++] = w; } }
       }
     }
     for (let v = 0; v < N; v++) if (!seen[v]) q[t++] = v;
@@ -250,7 +247,7 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
       else if (++trying >= MIN_QUIT) break;
     }
   };
-  runFrom(bfsOrder(true));
+  runFrom(bfsOrder());
   runFrom(modelOrder());
   pos.set(best);
   // ---- x placement
@@ -259,12 +256,10 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
     const width = new Float64Array(N); for (let v = 0; v < n; v++) width[v] = widths[v]!;
     // ord must reflect best positions
     for (let v = 0; v < N; v++) ord[lstart[lay[v]!]! + pos[v]!] = v;
-    const sepN = NODE_SEP, sepD = DUMMY_SEP, sepM = MIXED_SEP;
-    const wD = W_DUMMY, wM = W_MIXED;
-    const gap = (a: number, b: number) => (width[a]! + width[b]!) / 2 + (a < n && b < n ? sepN : a >= n && b >= n ? sepD : sepM);
+    const gap = (a: number, b: number) => (width[a]! + width[b]!) / 2 + (a < n && b < n ? NODE_SEP : a >= n && b >= n ? DUMMY_SEP : MIXED_SEP);
     for (let l = 0; l < nl; l++) { let x = 0; for (let k = lstart[l]!; k < lstart[l + 1]!; k++) { const v = ord[k]!; if (k > lstart[l]!) x += gap(ord[k - 1]!, v); X[v] = x; } }
     // centre layers on each other initially
-    const ew8 = (a: number, b: number) => (a >= n && b >= n ? wD : a >= n || b >= n ? wM : 1);
+    const ew8 = (a: number, b: number) => (a >= n && b >= n ? W_DUMMY : a >= n || b >= n ? W_MIXED : 1);
     const tgt = new Float64Array(maxW), wts = new Float64Array(maxW), off = new Float64Array(maxW);
     const blkV = new Float64Array(maxW), blkW = new Float64Array(maxW), blkN = new Int32Array(maxW);
     const vals: number[] = [], ws: number[] = [];
@@ -300,8 +295,7 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
       let i = 0;
       for (let b = 0; b < nb; b++) for (let k = 0; k < blkN[b]!; k++, i++) X[ord[a + i]!] = blkV[b]! + off[i]!;
     };
-    const sweeps = PLACE_SWEEPS;
-    for (let it = 0; it < sweeps; it++) {
+    for (let it = 0; it < PLACE_SWEEPS; it++) {
       if (it % 2 === 0) for (let l = 1; l < nl; l++) solveLayer(l, true, it > 0);
       else for (let l = nl - 2; l >= 0; l--) solveLayer(l, true, true);
     }
@@ -316,73 +310,4 @@ export function preorder(view: OrderInput, parts: ReadonlyMap<string, number> | 
     bends.push(chain);
   }
   return { layer: L, x: X.slice(0, n), bends, crossings: bestC };
-}
-
-/** Layer distance and origin of the positions handed to ELK (positions must be positive for its interactive phases). */
-const GAP = 1000;
-/**
- * The fraction every input bend point carries, so that the ones ELK leaves on edges it ends up drawing straight
- * can be told from its own and dropped (`stripInputBends`).
- */
-const MARK = 0.123;
-const isMark = (v: number): boolean => Math.abs(v - Math.round(v - MARK) - MARK) < 1e-6;
-
-/**
- * Hands a preorder to ELK: node positions and, for each long edge, bend points at its virtual nodes, with ELK's
- * layering, crossing minimisation and node placement set to INTERACTIVE (they then keep what they are given; ELK
- * still routes the edges, places ports and applies the spacings). `p` was computed with the nodes' breadths
- * along the layers (`layerBreadths`).
- * Facts about elkjs 0.12 this relies on (found by testing): ELK reads input bend points in its internal
- * left-to-right frame (x = layer axis) whatever the direction; each section's start and end point must lie on the
- * lower / upper side of its nodes, else ELK puts free ports on the nodes' sides; and it keeps input bend points on
- * edges it draws straight (see `stripInputBends`).
- */
-export function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, direction: 'DOWN' | 'RIGHT'): void {
-  const children = root.children!;
-  const byId = new Map(children.map((c) => [c.id, c]));
-  const down = direction === 'DOWN';
-  // A node's breadth along its layer (x for DOWN, y for RIGHT) and its depth across it.
-  const breadth = (c: ElkNode): number => (down ? c.width! : c.height!);
-  const depth = (c: ElkNode): number => (down ? c.height! : c.width!);
-  const opts = root.layoutOptions!;
-  opts['elk.layered.layering.strategy'] = 'INTERACTIVE';
-  opts['elk.layered.crossingMinimization.strategy'] = 'INTERACTIVE';
-  opts['elk.layered.nodePlacement.strategy'] = 'INTERACTIVE';
-  // The model-order sort would only cost time now (it dominated ELK's profile).
-  opts['elk.layered.considerModelOrder.strategy'] = 'NONE';
-  const index = new Map(view.nodes.map((v, i) => [v.uid, i]));
-  const along = (i: number): number => p.x[i]! + GAP;
-  const across = (i: number): number => p.layer[i]! * GAP + GAP;
-  for (const c of children) {
-    const i = index.get(c.id)!;
-    const a = along(i) - breadth(c) / 2;
-    const b = across(i) - depth(c) / 2;
-    if (down) { c.x = a; c.y = b; } else { c.x = b; c.y = a; }
-  }
-  const endPoint = (uid: string, side: 1 | -1): { x: number; y: number } => {
-    const i = index.get(uid)!;
-    const a = along(i);
-    const b = across(i) + (side * depth(byId.get(uid)!)) / 2;
-    return down ? { x: a, y: b } : { x: b, y: a };
-  };
-  root.edges = root.edges!.map((e, i): ElkEdge => {
-    const chain = p.bends[i]!;
-    if (chain.length === 0) return e;
-    const ve = view.edges[i]!;
-    const bendPoints = chain.map((c) => ({ x: c.layer * GAP + GAP + MARK, y: Math.round(c.x) + GAP + MARK }));
-    return { ...e, sections: [{ id: `${e.id}_s`, startPoint: endPoint(ve.from, 1), endPoint: endPoint(ve.to, -1), bendPoints }] };
-  });
-}
-
-/** The breadth of each view node along its layer (width top-down, height left-right), from ELK's children. */
-export function layerBreadths(root: ElkNode, view: OrderInput, direction: 'DOWN' | 'RIGHT'): number[] {
-  const byId = new Map(root.children!.map((c) => [c.id, c]));
-  return view.nodes.map((v) => { const c = byId.get(v.uid)!; return direction === 'DOWN' ? c.width! : c.height!; });
-}
-
-/** Drops the input bend points ELK kept on edges it drew without them. */
-export function stripInputBends(out: ElkNode): void {
-  for (const e of out.edges ?? []) {
-    for (const s of e.sections ?? []) if (s.bendPoints) s.bendPoints = s.bendPoints.filter((b) => !(isMark(b.x) && isMark(b.y)));
-  }
 }

@@ -8,7 +8,7 @@ import { applyEvents, emptyOverlay, type OverlayState } from './overlay.js';
  * two arrays, not 75,000 objects, arrays and strings for the collector to trace and free on the next run.
  */
 export class Steps {
-  readonly events: TraceEvent[] = [];
+  private readonly events: TraceEvent[] = [];
   private readonly starts: number[] = [];
 
   get length(): number {

@@ -9,11 +9,11 @@ import * as fixtures from '../browser/fixtures.js';
 
 const elk = new ELK();
 
-/** A view graph of ops only, from [from, to] pairs over op names (each node 80 px wide). */
-function ops(names: string[], edges: [string, string][], ranks: Record<string, number> = {}): ViewGraph {
+/** A view graph of ops only, from [from, to] pairs over op names (the preorder is given the widths apart). */
+function ops(names: string[], edges: [string, string][]): ViewGraph {
   return {
     title: 't',
-    nodes: names.map((uid) => ({ uid, kind: 'operation' as const, label: uid, ...(ranks[uid] !== undefined ? { rank: ranks[uid] } : {}) })),
+    nodes: names.map((uid) => ({ uid, kind: 'operation' as const, label: uid })),
     edges: edges.map(([from, to]) => ({ from, to })),
     ports: new Map(),
   };
@@ -46,7 +46,8 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
   });
 
   it('keeps the rank partitions as layers and separates the nodes of a layer', () => {
-    const view = ops(['a', 'b', 'c', 'd', 'e'], [['a', 'b'], ['b', 'c'], ['a', 'd'], ['d', 'e']], { a: 0, e: 3 });
+    // The partitions layoutGraph derives from ranks a: 0 and e: 3.
+    const view = ops(['a', 'b', 'c', 'd', 'e'], [['a', 'b'], ['b', 'c'], ['a', 'd'], ['d', 'e']]);
     const parts = new Map([['a', 0], ['b', 1], ['c', 2], ['d', 1], ['e', 3]]);
     const p = preorder(view, parts, [80, 80, 80, 80, 80])!;
     assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((u) => layerOf(view, p, u)), [0, 1, 2, 1, 3]);
