@@ -111,19 +111,13 @@ function onMessage(message: HostToWebview): void {
     case 'graph/show': {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
-      settings = { ...message.settings, full: saved.full ?? message.settings.full };
+      // The script's G.view(): its full/summary choice becomes the view's (and is remembered), its highlight is shown.
+      const scriptFull = message.scriptView?.full;
+      settings = { ...message.settings, full: scriptFull ?? saved.full ?? message.settings.full };
       fullToggle.checked = settings.full;
-      save({ file: result.file });
+      save(scriptFull === undefined ? { file: result.file } : { file: result.file, full: scriptFull });
       if (fileChanged) expanded = new Set();
-      if (message.scriptView) {
-        // The script's G.view(): its full/summary choice becomes the view's, its highlight is shown.
-        if (message.scriptView.full !== undefined) {
-          settings = { ...settings, full: message.scriptView.full };
-          fullToggle.checked = settings.full;
-          save({ full: settings.full });
-        }
-        interaction.highlight(message.scriptView.graph, message.scriptView.highlight);
-      }
+      if (message.scriptView) interaction.highlight(message.scriptView.graph, message.scriptView.highlight);
       void draw(fileChanged && !saved.transform);
       break;
     }
@@ -184,10 +178,11 @@ async function draw(refit: boolean): Promise<void> {
       // ELK routes them (its worker's first layout takes about a second); ELK keeps the nodes where they are. An
       // edit's relayout keeps the old drawing instead, until ELK's is ready.
       const firsts: Placed[] = [];
+      let ordered = 0;
       const early = drawnFile !== result.file || !canvas.querySelector('svg');
       const onOrdered = (i: number) => (first: Placed): void => {
         firsts[i] = first;
-        if (!early || ticket !== drawing || firsts.filter(Boolean).length < views.length) return;
+        if (!early || ticket !== drawing || ++ordered < views.length) return;
         clearTimeout(slow);
         placed = firsts;
         present(refit, true);

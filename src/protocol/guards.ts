@@ -10,6 +10,7 @@ const isGraph = (v: unknown): boolean =>
   v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to));
 const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isString(v.uid);
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
 
 /** Largest message the host accepts from a runner (bytes of JSON, checked by the spawner). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -19,8 +20,8 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
   switch (v.type) {
     case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
     case 'graph/snapshot': return isGraph(v.graph);
-    case 'graph/view': return isGraph(v.graph) && (v.highlight === undefined || (Array.isArray(v.highlight) && v.highlight.every(isString)));
-    case 'trace/packed': return Array.isArray(v.graphs) && v.graphs.every(isString) && Array.isArray(v.data);
+    case 'graph/view': return isGraph(v.graph) && (v.highlight === undefined || isStrings(v.highlight));
+    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data);
     case 'run/done': return true;
     case 'run/failed': return isObject(v.error) && isString(v.error.message);
     default: return false;
@@ -34,10 +35,10 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
       return isObject(v.result) && Array.isArray(v.result.graphs) && v.result.graphs.every(isGraph) &&
         Array.isArray(v.result.diagnostics) && typeof v.revision === 'number' && isObject(v.settings) &&
         (v.scriptView === undefined || (isObject(v.scriptView) && isString(v.scriptView.graph) &&
-          (v.scriptView.highlight === undefined || (Array.isArray(v.scriptView.highlight) && v.scriptView.highlight.every(isString)))));
+          (v.scriptView.highlight === undefined || isStrings(v.scriptView.highlight))));
     case 'trace/reset': return isString(v.title);
     case 'trace/append': return isEvents(v.events);
-    case 'selection/set': return Array.isArray(v.uids) && v.uids.every(isString);
+    case 'selection/set': return isStrings(v.uids);
     case 'export/done': return v.path === undefined || isString(v.path);
     default: return false;
   }
