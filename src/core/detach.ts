@@ -2,7 +2,7 @@
  * An `onRelease` hook for numeric pipelines (`new GraphBuilder({ onRelease: detachBuffers })`): frees the memory
  * of a released typed array, DataView or ArrayBuffer at once, by transferring its buffer to an empty one
  * (`ArrayBuffer.prototype.transfer`, ES2024: Node 21+, Chromium 114+; elsewhere it does nothing). Without it the
- * memory comes back only when V8 next collects garbage: a chain of ops making 8 MB arrays then peaks at 15-20 arrays
+ * memory comes back only when V8 next collects garbage: a chain of ops making 8 MB arrays then peaks at 20-25 arrays
  * instead of 3 (README, benchmarks).
  *
  * Only for graphs whose released values nothing else holds: the array is emptied (length 0) for every holder.

@@ -1,18 +1,33 @@
-import { DataNode, type OperationNode } from './nodes.js';
+import { NO_VALUE, type DataNode, type OperationNode } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
-  EvalContext, abort, beginCompute, newContext, callOp, fail, finishOp, firstOp, isThenable, newFrame, nextMissingParent, opFailure,
+  EvalContext, abort, beginCompute, newContext, callOp, fail, finishOp, firstOp, isThenable, opFailure, resultOf,
   type Frame, type Target,
 } from './evaluator.js';
 
 /*
- * The asynchronous evaluator: the same frames and order as the synchronous one while ops return plain
+ * The asynchronous evaluator: the same order as the synchronous one (with a frame per waiting op) while ops return plain
  * values, so a synchronous graph prints the same trace under getAsync(). When an op returns a promise
  * its frame is set aside as in flight and the walk goes on with the next parent that is still missing, so
  * independent ops run concurrently (at most `concurrency` promises at once). A frame whose remaining
  * parents are all in flight waits in `blocked` and is resumed when one of them settles.
  */
+
+function newFrame(op: OperationNode): Frame {
+  return { op, next: 0, started: 0 };
+}
+
+/** The first parent (in argument order) that must be computed before the op can run. */
+function nextMissingParent(frame: Frame): DataNode | undefined {
+  const parents = frame.op._parents;
+  while (frame.next < parents.length) {
+    const parent = parents[frame.next]!;
+    if (parent._value === NO_VALUE) return parent;
+    frame.next++;
+  }
+  return undefined;
+}
 
 interface InFlight {
   frame: Frame;
@@ -28,7 +43,7 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
     const results: unknown[] = [];
     for (const target of targets) {
       await evaluateTarget(ctx, target, graph._concurrency);
-      results.push(target instanceof DataNode && target._hasValue ? target._value : undefined);
+      results.push(resultOf(target));
     }
     return results;
   } catch (error) {
@@ -103,7 +118,7 @@ function startableParent(frame: Frame, inflight: Map<OperationNode, InFlight>, f
   const parents = frame.op._parents;
   for (let i = frame.next; i < parents.length; i++) {
     const p = parents[i]!;
-    if (p._hasValue) continue;
+    if (p._value !== NO_VALUE) continue;
     const producer = p._producer;
     if (producer === undefined || (!inflight.has(producer) && !framed.has(producer))) return p;
   }

@@ -11,7 +11,8 @@ import { dimensionOf, previewValue } from './dims.js';
  * ancestors reachable through data nodes without a value, pre-order, parents in argument order), then run
  * d's producer. Running an op first gets each parent in argument order (computing the ones without a
  * value the same way), then calls the function, stores the outputs, offers each parent for release, and
- * deactivates the op. The explicit stack of frames replaces pyflow's recursion and keeps its order.
+ * deactivates the op. An explicit stack (the ops waiting for a parent, and the next parent of each) replaces
+ * pyflow's recursion and keeps its order.
  *
  * Invariants:
  * - A data node whose consumer is activated and still lacks an output is never released, so once an op is
@@ -20,7 +21,10 @@ import { dimensionOf, previewValue } from './dims.js';
  * - Every activation is numbered (`_activatedSeq`, one counter for the process); on failure the ops still active
  *   whose number is at least the context's first are deactivated, in activation order, so the graph stays
  *   consistent and can be evaluated again. (Numbers instead of a list of activated ops: pushing each op into a
- *   growing list cost 5% of a 1,000-op chain's build and evaluation, measured.)
+ *   growing list cost 5% of a 1,000-op chain's build and evaluation, measured.) Only the evaluation's ancestors
+ *   are looked at, so a nested evaluation cleans up its own ops; two getAsync() evaluations of the same graph running
+ *   at once can overlap, and the one that fails may deactivate an op the other activated later: the other then
+ *   releases and recomputes more than it would have (its values stay right).
  * - Events go to the graph that owns the node (grafted graphs report their own nodes), and are only
  *   built when that graph has a listener.
  */
@@ -62,7 +66,7 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
       if (t instanceof OperationNode) starts.push(t);
       else if (t._value === NO_VALUE && t._producer !== undefined) starts.push(t._producer);
     }
-    activateAncestors(ctx, starts);
+    for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
   }
   return ctx;
 }
@@ -151,6 +155,11 @@ function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown 
     waitingOps[top] = undefined;
     waitingTop = top;
   }
+  return resultOf(target);
+}
+
+/** What an evaluation returns for a target: a data node's value, undefined for an op. */
+export function resultOf(target: Target): unknown {
   return target instanceof DataNode && target._value !== NO_VALUE ? target._value : undefined;
 }
 
@@ -175,21 +184,6 @@ export function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
     activateFrom(ctx, producer);
   }
   return producer;
-}
-
-export function newFrame(op: OperationNode): Frame {
-  return { op, next: 0, started: 0 };
-}
-
-/** The first parent (in argument order) that must be computed before the op can run. */
-export function nextMissingParent(frame: Frame): DataNode | undefined {
-  const parents = frame.op._parents;
-  while (frame.next < parents.length) {
-    const parent = parents[frame.next]!;
-    if (parent._value === NO_VALUE) return parent;
-    frame.next++;
-  }
-  return undefined;
 }
 
 /** Calls the op's function with its arguments (`running`); a throw becomes a PyflowError. */
@@ -323,14 +317,9 @@ export function releaseValue(data: DataNode): void {
 }
 
 /**
- * Activates, in pyflow's pre-order, every op reachable from `starts` through data nodes that lack a value.
+ * Activates, in pyflow's pre-order, `start` and every op reachable from it through data nodes that lack a value.
  * Each node is walked once per evaluation.
  */
-export function activateAncestors(ctx: EvalContext, starts: readonly OperationNode[]): void {
-  for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
-}
-
-/** `activateAncestors` of one op. */
 export function activateFrom(ctx: EvalContext, start: OperationNode): void {
   const visit = ctx.visit;
   // Data nodes only (one type on the stack, no type test per node); a producer is walked as soon as its data
@@ -359,7 +348,7 @@ export function activateFrom(ctx: EvalContext, start: OperationNode): void {
   }
 }
 
-export function activate(op: OperationNode): void {
+function activate(op: OperationNode): void {
   if (op._activatedSeq !== 0) return;
   op._activatedSeq = ++activationSeq;
   op._graph._emit?.({ kind: 'activated', uid: op.uid, graph: op._graph.alias });

@@ -357,11 +357,6 @@ export class GraphBuilder {
   }
 
   /** @internal */
-  _emitter(): ((event: TraceEvent) => void) | undefined {
-    return this._emit;
-  }
-
-  /** @internal */
   _previewValues(): boolean {
     return this.previews;
   }

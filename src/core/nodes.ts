@@ -33,7 +33,8 @@ export interface AddOptions {
 /*
  * Every field costs 8 bytes per node (Node.js runs V8 without pointer compression), and a graph lives as long as
  * its user keeps it: so flags share fields. A data node without a value holds NO_VALUE; a removed node has `_visit`
- * REMOVED (an evaluation never reaches it again); a data node's kept / persisted state is one number.
+ * REMOVED (an evaluation that reaches it, from a graph that grafted it, fails); a data node's kept / persisted state
+ * is one number.
  */
 
 /** @internal The value of a data node that has none. */
@@ -73,11 +74,6 @@ export class DataNode<T = unknown> {
     this._hold = persist ? PERSIST : 0;
   }
 
-  /** @internal */
-  get _hasValue(): boolean {
-    return this._value !== NO_VALUE;
-  }
-
   /** @internal Whether `G.remove()` took it out of its graph. */
   get _removed(): boolean {
     return this._visit === REMOVED;
@@ -106,18 +102,18 @@ export class DataNode<T = unknown> {
   /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
   getAsync(): Promise<T> {
     if (this._removed) return Promise.reject(removedError(this));
-    return this._hasValue
+    return this._value !== NO_VALUE
       ? Promise.resolve(this._value as T)
       : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
   }
 
   hasValue(): boolean {
-    return this._hasValue;
+    return this._value !== NO_VALUE;
   }
 
   /** Drops the value (disposing it if it is disposable); the next `get()` recomputes it. */
   releaseMemory(): void {
-    if (this._hasValue) releaseValue(this);
+    if (this._value !== NO_VALUE) releaseValue(this);
   }
 
   /** Keeps the value once computed, instead of releasing it when no consumer needs it. */
@@ -186,11 +182,6 @@ export class OperationNode {
   /** @internal Whether `G.remove()` took it out of its graph. */
   get _removed(): boolean {
     return this._visit === REMOVED;
-  }
-
-  /** @internal The options given to `add`. */
-  get _options(): AddOptions {
-    return this._rare.options;
   }
 
   /** The function name as pyflow uses it (`anonymous` for nameless functions). */

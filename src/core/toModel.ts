@@ -43,7 +43,7 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
 }
 
 function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {
-  const o = op._options;
+  const o = op._rare.options;
   const node: ModelNode = { uid: op.uid, kind: 'operation', label: o.alias ?? op.fnName, fn: op.fnName };
   if (o.alias !== undefined) node.alias = o.alias;
   if (o.rank !== undefined) node.rank = o.rank;
@@ -59,11 +59,11 @@ function dataNode(data: DataNode, source: SourceRange | undefined): ModelNode {
   if (data.alias !== undefined) node.alias = data.alias;
   if (data._producer === undefined) {
     node.raw = true;
-    node.value = previewValue(data._hasValue ? data._value : undefined);
+    node.value = previewValue(data.hasValue() ? data._value : undefined);
   }
   if (data.isPersisted()) {
     node.persist = true;
-    if (data._hasValue) node.dim = dimensionOf(data._value);
+    if (data.hasValue()) node.dim = dimensionOf(data._value);
   }
   if (source) node.source = source;
   return node;
