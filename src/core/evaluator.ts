@@ -66,7 +66,13 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
       if (t instanceof OperationNode) starts.push(t);
       else if (t._value === NO_VALUE && t._producer !== undefined) starts.push(t._producer);
     }
-    for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
+    try {
+      for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
+    } catch (error) {
+      // A removed node reached through a grafting graph: nothing stays activated.
+      abort(ctx);
+      throw error;
+    }
   }
   return ctx;
 }

@@ -94,6 +94,10 @@ describe('pyflow-viz test suite', () => {
       assert.throws(() => h.get(), (e: PyflowError) => e.code === 'REMOVED' && e.message.startsWith(`${a2.uid} was removed from graph "G"`));
       assert.equal(H.operations[0]!.isActivated(), false);
     }
+    // With several targets, everything is activated before anything runs: the failure leaves nothing activated.
+    const h2 = H.add(adding)(1, 2);
+    assert.throws(() => H.runOnly(h2, h), (e: PyflowError) => e.code === 'REMOVED');
+    assert.deepEqual(H.operations.map((op) => op.isActivated()), [false, false]);
     assert.equal(H.add(adding)(a1, 10).get(), 13);
   });
 
