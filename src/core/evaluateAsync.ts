@@ -21,10 +21,18 @@ function newFrame(op: OperationNode): Frame {
 /** The first parent (in argument order) that must be computed before the op can run. */
 function nextMissingParent(frame: Frame): DataNode | undefined {
   const parents = frame.op._parents;
+  const from = frame.next;
   while (frame.next < parents.length) {
     const parent = parents[frame.next]!;
     if (parent._value === NO_VALUE) return parent;
     frame.next++;
+  }
+  // The parents before `from` had their values, but an op run since may have released one (from its function).
+  for (let i = 0; i < from; i++) {
+    if (parents[i]!._value === NO_VALUE) {
+      frame.next = i;
+      return parents[i];
+    }
   }
   return undefined;
 }
