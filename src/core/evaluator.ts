@@ -105,8 +105,10 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
     // The op being called: called and finished at once, so one frame serves every op of this evaluation.
     const call: Frame = { op: undefined as never, next: 0, started: 0 };
     // Untraced (nobody listens to the graph): the same order and releases, in a walk and a loop (see `schedule`).
-    const evaluate = graph._emit === undefined ? evaluateScheduled : evaluateTarget;
-    if (preActivate) for (let i = 0; i < preActivate.length; i++) evaluate(ctx, preActivate[i]!, call);
+    const untraced = graph._emit === undefined;
+    const evaluate = untraced ? evaluateScheduled : evaluateTarget;
+    if (preActivate && untraced) runPending(ctx, preActivate, call);
+    else if (preActivate) for (let i = 0; i < preActivate.length; i++) evaluateTarget(ctx, preActivate[i]!, call);
     const values = new Array<unknown>(targets.length);
     for (let i = 0; i < targets.length; i++) values[i] = evaluate(ctx, targets[i]!, call);
     return values;
@@ -198,9 +200,8 @@ function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unkno
   // A target of another graph that someone listens to (G.runOnly of a grafted node).
   if (root._graph._emit !== undefined) return evaluateTarget(ctx, target, call);
   if (hasEveryValue(root._parents)) {
-    // Nothing to walk (G.run() runs op after op so).
     if (root._activatedSeq === 0) root._activatedSeq = ++activationSeq;
-    runScheduled(ctx, root, call);
+    runReady(root);
     return resultOf(target);
   }
   const start = scheduledTop;
@@ -216,10 +217,26 @@ function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unkno
   return resultOf(target);
 }
 
-/** Runs one op of an untraced evaluation: no events to send (nobody listens to its graph), except for parents of other graphs. */
+/** `G.run()` untraced: the graph's pending ops (all activated), in order; most find their parents computed. */
+function runPending(ctx: EvalContext, ops: readonly OperationNode[], call: Frame): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    // Not activated any more: already run for an earlier one, or by an evaluation nested in an op's function.
+    if (op._activatedSeq === 0) continue;
+    if (hasEveryValue(op._parents)) runReady(op);
+    else evaluateScheduled(ctx, op, call);
+  }
+}
+
+/** Runs one op of an untraced evaluation, once the walk is done; computes again a parent released since. */
 function runScheduled(ctx: EvalContext, op: OperationNode, call: Frame): void {
   // A parent's value was taken away since it was scheduled (an op's function released it): computed again.
-  if (!hasEveryValue(op._parents)) return runFrom(ctx, op, call);
+  if (hasEveryValue(op._parents)) runReady(op);
+  else runFrom(ctx, op, call);
+}
+
+/** Runs an op whose parents have their values: no events to send (nobody listens to its graph), except for parents of other graphs. */
+function runReady(op: OperationNode): void {
   const result = checkSync(op, invoke(op));
   const out = op._output;
   if (out !== undefined && op._rare.moreOutputs.length === 0) out._value = result;
@@ -245,11 +262,13 @@ function schedule(root: OperationNode): boolean {
   const graph = root._graph;
   const base = waitingTop;
   const start = scheduledTop;
-  // The stack tops live in locals while walking (a module variable is read and written through memory each time).
+  // The stack tops and the activation count live in locals while walking (a module variable is read and written
+  // through memory each time).
   let top = base;
   let end = start;
+  let seq = activationSeq;
   root._visit = walk;
-  if (root._activatedSeq === 0) root._activatedSeq = ++activationSeq;
+  if (root._activatedSeq === 0) root._activatedSeq = ++seq;
   waitingOps[top] = root;
   waitingNext[top++] = 0;
   try {
@@ -260,9 +279,9 @@ function schedule(root: OperationNode): boolean {
       let producer: OperationNode | undefined;
       for (; i < parents.length; i++) {
         const parent = parents[i]!;
-        if (parent._value !== NO_VALUE || parent._visit === walk) continue;
+        if (parent._value !== NO_VALUE) continue;
+        // (Data nodes are not marked: their producers are.)
         if (parent._visit === REMOVED) throw removedError(parent);
-        parent._visit = walk;
         producer = parent._producer;
         if (producer === undefined) throw noValueError(parent);
         if (producer._visit !== walk) break;
@@ -273,13 +292,14 @@ function schedule(root: OperationNode): boolean {
         if (producer._graph !== graph && producer._graph._emit !== undefined) {
           waitingTop = top;
           scheduledTop = end;
+          activationSeq = seq;
           unschedule(base, start, firstSeq);
           top = base;
           end = start;
           return false;
         }
         producer._visit = walk;
-        if (producer._activatedSeq === 0) producer._activatedSeq = ++activationSeq;
+        if (producer._activatedSeq === 0) producer._activatedSeq = ++seq;
         waitingNext[top - 1] = i + 1;
         waitingOps[top] = producer;
         waitingNext[top++] = 0;
@@ -293,6 +313,7 @@ function schedule(root: OperationNode): boolean {
     // On a throw too, so that the evaluation's cleanup empties what the walk filled.
     waitingTop = top;
     scheduledTop = end;
+    activationSeq = seq;
   }
 }
 
