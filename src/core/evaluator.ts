@@ -59,7 +59,15 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
   const ctx = new EvalContext(targets, preActivate ?? NO_OPS);
   if (preActivate) {
     ctx.runAll = true;
-    for (const op of preActivate) activate(op);
+    // (The pending ops are of one graph: untraced, they are numbered in a plain loop.)
+    if (preActivate.length > 0 && preActivate[0]!._graph._emit === undefined) {
+      let seq = activationSeq;
+      for (let i = 0; i < preActivate.length; i++) {
+        const op = preActivate[i]!;
+        if (op._activatedSeq === 0) op._activatedSeq = ++seq;
+      }
+      activationSeq = seq;
+    } else for (const op of preActivate) activate(op);
   } else if (targets.length > 1) {
     ctx.runAll = true;
     const starts: OperationNode[] = [];

@@ -226,9 +226,12 @@ export class GraphBuilder {
 
   /** The ops that lack an output, in the order they were added (straight from the list: no op array first). */
   private pendingOps(): OperationNode[] {
-    const pending: OperationNode[] = [];
-    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) pending.push(op);
-    return pending.reverse();
+    let count = 0;
+    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) count++;
+    // Filled from the end (the list runs backwards), sized once.
+    const pending = new Array<OperationNode>(count);
+    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) pending[--count] = op;
+    return pending;
   }
 
   private pick(targets: Target[], values: unknown[]): unknown {
