@@ -12,6 +12,30 @@ describe('scale and memory', () => {
     assert.equal(G.toJSON().nodes.length, 2_000_001);
   });
 
+  it('long evaluations one after another, and one nested in the op of another, each get their own values (the large stacks kept between them)', () => {
+    const n = 100_000; // more entries than the evaluator keeps for good
+    const inc = (x: number) => x + 1;
+    const chain = (G: GraphBuilder, from: DataNode<number> | number, length: number): DataNode<number> => {
+      let node = G.add(inc)(from);
+      for (let i = 1; i < length; i++) node = G.add(inc)(node);
+      return node;
+    };
+    const G = new GraphBuilder();
+    const first = chain(G, 0, n);
+    const second = chain(G, 1, n);
+    // An op of a third long chain evaluates a fourth (untraced, on the same stacks) from its function.
+    const inner = chain(new GraphBuilder(), 10, n);
+    const nested = G.add((x: number) => x + (inner.get() as number))(chain(G, 2, n));
+    const third = chain(G, nested, 10);
+    assert.equal(first.get(), n);
+    assert.equal(second.get(), n + 1);
+    assert.equal(third.get(), 2 + n + 10 + n + 10);
+    assert.equal(first.get(), n, 'kept');
+    first.releaseMemory();
+    assert.equal(first.get(), n, 'and computed again');
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+
   it('activation walks each shared ancestor once: a 100x100 lattice evaluates in linear events', () => {
     const G = new GraphBuilder();
     let activated = 0;
