@@ -118,17 +118,22 @@ export class GraphBuilder {
     }
     if (options !== undefined) return (...args: unknown[]) => this.addOperation(fn, options, args, undefined);
     // The common `G.add(fn)(...)` in a loop: one closure per function, not one per call, which also knows the
-    // function's output count.
+    // function's output count. The last one is at hand (a loop adds the same function again and again).
+    if (fn === this.lastPlainFn) return this.lastPlainAdd!;
     let call = this.plainAdds.get(fn);
     if (call === undefined) {
       const nOut = hasReturn(fn) ? 1 : 0;
       call = (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, nOut);
       this.plainAdds.set(fn, call);
     }
+    this.lastPlainFn = fn;
+    this.lastPlainAdd = call;
     return call;
   }
 
   private readonly plainAdds = new WeakMap<Fn, (...args: unknown[]) => unknown>();
+  private lastPlainFn: Fn | undefined = undefined;
+  private lastPlainAdd: ((...args: unknown[]) => unknown) | undefined = undefined;
 
   private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | string | undefined, knownOut?: number): unknown {
     const nOut = knownOut ?? options.nOut ?? (hasReturn(fn) ? 1 : 0);
