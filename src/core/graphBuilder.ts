@@ -3,7 +3,7 @@ import { evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 import { formatTraceEvent } from './format.js';
-import { captureCallSite, hasReturn, isSiteMarker, type PendingCallSite } from './introspect.js';
+import { captureCallSite, functionName, hasReturn, isSiteMarker, type PendingCallSite } from './introspect.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
@@ -363,6 +363,21 @@ export class GraphBuilder {
       : listeners.length === 1 ? listeners[0]
       : (event) => { for (const l of [...listeners]) l(event); };
   }
+
+  /**
+   * @internal pyflow's name of an op's function. The last one is at hand: reading a function's `name` costs ~50 ns,
+   * and ops mostly come in runs of one function (each op's uid reads it once; under tracing, every op's).
+   */
+  _nameOf(fn: Fn): string {
+    if (fn !== this.lastNamed) {
+      this.lastName = functionName(fn);
+      this.lastNamed = fn;
+    }
+    return this.lastName;
+  }
+
+  private lastNamed: Fn | undefined = undefined;
+  private lastName = '';
 
   /** @internal */
   _previewValues(): boolean {

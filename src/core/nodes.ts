@@ -1,5 +1,5 @@
 import type { CallSite } from './trace.js';
-import { functionName, resolveCallSite, type PendingCallSite } from './introspect.js';
+import { resolveCallSite, type PendingCallSite } from './introspect.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { evaluateSync, releaseValue } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
@@ -186,7 +186,7 @@ export class OperationNode {
 
   /** The function name as pyflow uses it (`anonymous` for nameless functions). */
   get fnName(): string {
-    return functionName(this._fn);
+    return this._graph._nameOf(this._fn);
   }
 
   /** Where the `add` call is in the user's source, when call sites are captured. */
