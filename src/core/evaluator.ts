@@ -141,8 +141,11 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
 let waitingOps: (OperationNode | undefined)[] = [];
 let waitingNext: number[] = [];
 let waitingTop = 0;
-/** The ops an untraced evaluation runs, in order (`schedule`); nested evaluations stack above, as on `waitingOps`. */
-let scheduled: (OperationNode | undefined)[] = [];
+/**
+ * The ops an untraced evaluation runs, in order (`schedule`), and where it fails, a raw input without its value; nested
+ * evaluations stack above, as on `waitingOps`.
+ */
+let scheduled: (OperationNode | DataNode | undefined)[] = [];
 let scheduledTop = 0;
 
 /*
@@ -155,7 +158,7 @@ const KEEP_STACK = 1 << 16;
 interface Stacks {
   waitingOps: (OperationNode | undefined)[];
   waitingNext: number[];
-  scheduled: (OperationNode | undefined)[];
+  scheduled: (OperationNode | DataNode | undefined)[];
 }
 let spareStacks: WeakRef<Stacks> | undefined;
 
@@ -237,13 +240,15 @@ function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unkno
   }
   const start = scheduledTop;
   if (!schedule(root)) return evaluateTarget(ctx, target, call);
-  const end = scheduledTop;
+  // The ops before a raw input without its value run, then the evaluation fails there, as the traced one does.
+  const end = missingAt < 0 ? scheduledTop : missingAt;
   for (let k = start; k < end; k++) {
-    const op = scheduled[k]!;
+    const op = scheduled[k] as OperationNode;
     scheduled[k] = undefined;
     // Not activated any more: already run by an evaluation nested in an earlier op's function.
     if (op._activatedSeq !== 0) runScheduled(ctx, op, call);
   }
+  if (end !== scheduledTop) throw noValueError(scheduled[end] as DataNode);
   scheduledTop = start;
   return resultOf(target);
 }
@@ -284,8 +289,9 @@ function hasEveryValue(nodes: readonly DataNode[]): boolean {
 /**
  * Lists on `scheduled`, in the order `runFrom` would run them, the ops that `root` needs (reachable through data
  * nodes without a value, each once) and root last, and activates them: a depth-first walk, parents in argument order,
- * each op listed once all its parents are. Returns false, having undone its activations, when it meets an op of
- * another graph that someone listens to (a grafted graph being traced): its events need the traced evaluator.
+ * each op listed once all its parents are (a raw input without its value is listed where the traced evaluator fails
+ * for it: `missingAt`). Returns false, having undone its activations, when it meets an op of another graph that someone
+ * listens to (a grafted graph being traced): its events need the traced evaluator.
  */
 function schedule(root: OperationNode): boolean {
   const walk = ++epoch;
@@ -298,6 +304,7 @@ function schedule(root: OperationNode): boolean {
   let top = base;
   let end = start;
   let seq = activationSeq;
+  let missing = -1;
   root._visit = walk;
   if (root._activatedSeq === 0) root._activatedSeq = ++seq;
   waitingOps[top] = root;
@@ -314,7 +321,12 @@ function schedule(root: OperationNode): boolean {
         // (Data nodes are not marked: their producers are.)
         if (parent._visit === REMOVED) throw removedError(parent);
         producer = parent._producer;
-        if (producer === undefined) throw noValueError(parent);
+        if (producer === undefined) {
+          // Listed where pyflow would fail for it; the walk goes on, as pyflow's activation does (`missingAt`).
+          if (missing < 0) missing = end;
+          scheduled[end++] = parent;
+          continue;
+        }
         if (producer._visit !== walk) break;
         producer = undefined;
       }
@@ -345,8 +357,12 @@ function schedule(root: OperationNode): boolean {
     waitingTop = top;
     scheduledTop = end;
     activationSeq = seq;
+    missingAt = missing;
   }
 }
+
+/** Where the last `schedule` listed the first raw input without its value (a data node), or -1. */
+let missingAt = -1;
 
 /** Undoes a `schedule` walk that stopped: deactivates what it activated, and empties its frames and list. */
 function unschedule(base: number, start: number, firstSeq: number): void {
@@ -358,7 +374,7 @@ function unschedule(base: number, start: number, firstSeq: number): void {
   waitingTop = base;
   for (let i = start; i < scheduledTop; i++) {
     const op = scheduled[i]!;
-    if (op._activatedSeq >= firstSeq) op._activatedSeq = 0;
+    if (op instanceof OperationNode && op._activatedSeq >= firstSeq) op._activatedSeq = 0;
     scheduled[i] = undefined;
   }
   scheduledTop = start;

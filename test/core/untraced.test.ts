@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, type DataNode } from '../../src/core/index.js';
+import { GraphBuilder, type DataNode, type PyflowError } from '../../src/core/index.js';
 
 /*
  * A graph nobody listens to is evaluated by a walk that lists the ops, then a loop that runs them (the differential
@@ -46,6 +46,26 @@ describe('untraced evaluation', () => {
       assert.deepEqual(calls, ['peeking', 'shared']);
       assert.equal(x.hasValue(), false, 'x was kept for z (activated), then released');
       assert.ok(G.operations.every((op) => !op.isActivated()));
+    });
+
+    it(`${mode}: a raw input without its value fails where pyflow would, after the ops before it ran`, () => {
+      const { G, lines } = graph(traced);
+      const calls: string[] = [];
+      const x = G.add(function first(v: number) { calls.push('first'); return v; })(1);
+      const y = G.add(function second(v: number) { calls.push('second'); return v; })(2);
+      const z = G.add(adding)(x, y);
+      G.operations[1]!.inputs[0]!.releaseMemory();
+      assert.throws(() => z.get(), (e: PyflowError) => e.code === 'NO_VALUE' && e.message.startsWith('data_4 is a raw input'));
+      assert.deepEqual(calls, ['first']);
+      assert.ok(G.operations.every((op) => !op.isActivated()));
+      if (traced) {
+        // pyflow's activation goes on past data_4 (all three ops are activated first); nothing after data_5's turn.
+        assert.deepEqual(lines.slice(1, 9), [
+          'computing for data_7', 'adding_6 activated!', 'first_0 activated!', 'second_3 activated!',
+          'computing for data_2', 'running first_0', 'first_0 deactivated!', 'computing for data_5',
+        ]);
+        assert.ok(!lines.includes('running second_3'));
+      }
     });
 
     it(`${mode}: an op that throws mid-way leaves nothing activated, and the graph runs again`, () => {
