@@ -180,6 +180,14 @@ export class GraphInteraction {
     this.applyDependencies();
   }
 
+  /** What the status line says of a script's highlight (counted on the nodes drawn), while it is shown. */
+  get scriptedNote(): string | undefined {
+    const count = this.scriptedCount;
+    return this.scripted ? `${count} node${count === 1 ? '' : 's'} highlighted by the script's view()` : undefined;
+  }
+
+  private scriptedCount = 0;
+
   toggleDependencies(): void {
     this.scripted = undefined;
     this.showDependencies = !this.showDependencies;
@@ -204,7 +212,7 @@ export class GraphInteraction {
         el.classList.toggle('dep', hit);
         if (hit) count++;
       }
-      this.host.status(`${count} node${count === 1 ? '' : 's'} highlighted by the script's view()`);
+      this.scriptedCount = count;
       return;
     }
     this.svg?.classList.toggle('dependencies', on);

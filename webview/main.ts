@@ -158,10 +158,15 @@ async function draw(refit: boolean): Promise<void> {
   const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
   const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
   const statusText = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
+  // Read once the nodes are drawn (the highlight is counted on them).
+  const withNote = (text: string): string => {
+    const note = interaction.scriptedNote;
+    return note === undefined ? text : `${text} · ${note}`;
+  };
   if (key === laidOutKey && canvas.querySelector('svg')) {
     // Same drawing (e.g. the runtime graph of a run equals the static one): keep the elements, zoom and states.
-    status.textContent = statusText;
     interaction.paint();
+    status.textContent = withNote(statusText);
     return;
   }
   if (key !== laidOutKey) {
@@ -186,7 +191,7 @@ async function draw(refit: boolean): Promise<void> {
         clearTimeout(slow);
         placed = firsts;
         present(refit, true);
-        status.textContent = `${statusText} · routing edges…`;
+        status.textContent = withNote(`${statusText} · routing edges…`);
         canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
       };
       const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, onOrdered(i))))
@@ -206,7 +211,7 @@ async function draw(refit: boolean): Promise<void> {
   }
   present(refit, false);
   const fallbacks = [document.body.dataset.layoutFallback, document.body.dataset.orderingFallback].filter(Boolean);
-  status.textContent = fallbacks.length > 0 ? `${statusText} · layout on the main thread (${fallbacks.join('; ')})` : statusText;
+  status.textContent = withNote(fallbacks.length > 0 ? `${statusText} · layout on the main thread (${fallbacks.join('; ')})` : statusText);
 }
 
 /** Draws `placed`: the final layout, or (`provisional`) the first drawing while ELK still routes the edges. */

@@ -162,9 +162,12 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     assert.equal(await page.locator('#toggle-full').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
     const lit = await page.locator('#canvas svg.dependencies .node.dep').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')).sort());
     assert.deepEqual(lit, ['adding_0', 'adding_4', 'data_1', 'data_2', 'data_3', 'data_5', 'data_6']);
+    await page.locator('#canvas:not([aria-busy])').waitFor({ state: 'attached', timeout: 30_000 });
+    assert.equal(await page.locator('#status').textContent(), "3 operations · 7 nodes highlighted by the script's view()");
     await page.locator('#deps').click();
     await page.locator('#deps').click();
     assert.equal(await page.locator('#canvas .node.dep').count(), 0);
+    assert.doesNotMatch(await page.locator('#status').textContent() ?? '', /highlighted by the script/);
   });
 
   it('while a layout runs the view is marked busy and shows a progress bar; after it, neither', async () => {
