@@ -5,12 +5,18 @@ import type { Orderer } from './layout.js';
 /*
  * Runs the preorder (0.2-0.3 s of script at 1,000-1,500 nodes) in its own small worker, started at once so that it
  * is ready before the first graph arrives, beside ELK's worker. If the worker cannot start or fails, the preorder
- * runs on this thread instead (and `onFallback` says so).
+ * runs on this thread instead (and `onFallback` says so). So it does if the worker does not answer in time (a worker that
+ * starts but never answers would otherwise stall every layout): 5 s for its first answer (0.2-0.3 s of work at
+ * 1,500 nodes, measured), a minute for the later ones.
  */
+const FIRST_ANSWER_MS = 5_000;
+const LATER_ANSWER_MS = 60_000;
+
 export function createOrderer(onFallback: (reason: string) => void): Orderer {
   let worker: Worker | undefined;
   const pending = new Map<number, (result: Preorder | undefined) => void>();
   let nextId = 0;
+  let answered = false;
   const fail = (reason: string): void => {
     if (!worker) return;
     worker.terminate();
@@ -23,6 +29,7 @@ export function createOrderer(onFallback: (reason: string) => void): Orderer {
   try {
     worker = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })));
     worker.addEventListener('message', (event: MessageEvent<{ id: number; result?: Preorder; error?: string }>) => {
+      answered = true;
       const resolve = pending.get(event.data.id);
       pending.delete(event.data.id);
       resolve?.(event.data.error === undefined ? event.data.result : undefined);
@@ -37,7 +44,11 @@ export function createOrderer(onFallback: (reason: string) => void): Orderer {
     const input = { nodes: view.nodes.map((n) => ({ uid: n.uid })), edges: view.edges.map((e) => ({ from: e.from, to: e.to, port: e.port })), ports: view.ports };
     const id = nextId++;
     return new Promise((resolve) => {
-      pending.set(id, resolve);
+      const timer = setTimeout(() => fail('the ordering worker did not answer'), answered ? LATER_ANSWER_MS : FIRST_ANSWER_MS);
+      pending.set(id, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
       worker!.postMessage({ id, input, parts, widths });
     });
   };

@@ -254,6 +254,25 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     assert.equal(await page.evaluate(() => (window as unknown as { __sawProvisional: boolean }).__sawProvisional), false);
   });
 
+  it('an ordering worker that never answers does not stall the view: after 5 s ELK lays the graph out alone, and says so', async () => {
+    // The page's second worker (the ordering one) swallows every request.
+    const page = await harness.open('vscode-dark', `(() => {
+      const Real = window.Worker; let count = 0;
+      window.Worker = class extends Real {
+        constructor(url, options) {
+          super(url, options);
+          if (++count === 2) this.postMessage = () => undefined;
+        }
+      };
+    })()`);
+    const started = Date.now();
+    await show(page, [fixtures.quickstart()]);
+    assert.ok(Date.now() - started >= 4_500, 'drawn once the wait was over');
+    assert.deepEqual(await page.locator('#canvas .node .label').allTextContents(), ['adding', 'adding', 'adding']);
+    assert.equal(await page.evaluate(() => document.body.dataset.orderingFallback), 'the ordering worker did not answer');
+    assert.match(await page.locator('#status').textContent() ?? '', /^3 operations · layout on the main thread \(the ordering worker did not answer\)$/);
+  });
+
   it('when Web Workers cannot start, the layout and the node ordering run on the page and say so', async () => {
     const page = await harness.open('vscode-dark', `window.Worker = function () { throw new Error('workers blocked'); };`);
     await show(page, [fixtures.quickstart()]);
