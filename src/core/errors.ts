@@ -8,7 +8,9 @@ export type PyflowErrorCode =
   | 'BAD_ARGUMENT'
   | 'UNKNOWN_NODE'
   | 'BAD_OPTION'
-  | 'REMOVED';
+  | 'REMOVED'
+  | 'CYCLE'
+  | 'RELEASED';
 
 /** The one error class of the library: `code` says which rule broke, `uid` names the node. */
 export class PyflowError extends Error {

@@ -2,7 +2,7 @@ import { NO_VALUE, type DataNode, type OperationNode } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
-  EvalContext, abort, beginCompute, newContext, callOp, fail, finishOp, firstOp, isThenable, opFailure, resultOf,
+  EvalContext, abort, beginCompute, disturb, newContext, callOp, fail, finishOp, firstOp, isThenable, opFailure, releasedAgainError, resultOf,
   type Frame, type Target,
 } from './evaluator.js';
 
@@ -15,7 +15,7 @@ import {
  */
 
 function newFrame(op: OperationNode): Frame {
-  return { op, next: 0, started: 0 };
+  return { op, next: 0, started: 0, recomputed: false };
 }
 
 /** The first parent (in argument order) that must be computed before the op can run. */
@@ -27,9 +27,12 @@ function nextMissingParent(frame: Frame): DataNode | undefined {
     if (parent._value === NO_VALUE) return parent;
     frame.next++;
   }
-  // The parents before `from` had their values, but an op run since may have released one (from its function).
+  // The parents before `from` had their values, but an op's function may have released one since: computed again,
+  // once (as the synchronous evaluator does).
   for (let i = 0; i < from; i++) {
     if (parents[i]!._value === NO_VALUE) {
+      if (frame.recomputed) throw fail(frame.op, releasedAgainError(parents[i]!, frame.op));
+      frame.recomputed = true;
       frame.next = i;
       return parents[i];
     }
@@ -44,6 +47,7 @@ interface InFlight {
 
 export async function evaluateAsync(graph: GraphBuilder, targets: readonly Target[], preActivate?: readonly OperationNode[]): Promise<unknown[]> {
   currentHost()?.beforeEvaluate?.(graph, targets);
+  disturb();
   let ctx: EvalContext | undefined;
   try {
     ctx = newContext(targets, preActivate);

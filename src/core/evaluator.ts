@@ -32,6 +32,14 @@ import { dimensionOf, previewValue } from './dims.js';
  */
 
 let epoch = 0;
+/**
+ * Counts what user code can do during an evaluation that makes a `schedule` list out of date: releasing a value
+ * (`releaseMemory()`), evaluating (a nested get/run), removing ops. The untraced loop checks it after each op.
+ */
+let disturbances = 0;
+export function disturb(): void {
+  disturbances++;
+}
 /** Numbers every activation (see `abort`). */
 let activationSeq = 0;
 const NO_OPS: readonly OperationNode[] = [];
@@ -95,6 +103,8 @@ export interface Frame {
   op: OperationNode;
   next: number;
   started: number;
+  /** getAsync: a parent it had seen with its value was computed again (see releasedAgainError). */
+  recomputed: boolean;
 }
 
 export type Target = DataNode | OperationNode;
@@ -105,6 +115,7 @@ export type Target = DataNode | OperationNode;
  */
 export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], preActivate?: readonly OperationNode[]): unknown[] {
   currentHost()?.beforeEvaluate?.(graph, targets);
+  disturbances++;
   let ctx: EvalContext | undefined;
   const base = waitingTop;
   const scheduledBase = scheduledTop;
@@ -112,7 +123,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
   try {
     ctx = newContext(targets, preActivate);
     // The op being called: called and finished at once, so one frame serves every op of this evaluation.
-    const call: Frame = { op: undefined as never, next: 0, started: 0 };
+    const call: Frame = { op: undefined as never, next: 0, started: 0, recomputed: false };
     // Untraced (nobody listens to the graph): the same order and releases, in a walk and a loop (see `schedule`).
     const untraced = graph._emit === undefined;
     const evaluate = untraced ? evaluateScheduled : evaluateTarget;
@@ -146,6 +157,8 @@ let waitingTop = 0;
  * evaluations stack above, as on `waitingOps`.
  */
 let scheduled: (OperationNode | DataNode | undefined)[] = [];
+/** The walk's depth of each listed op (0 for the root; -1 for a data node): `resumeRecursion` rebuilds frames from it. */
+let scheduledDepth: number[] = [];
 let scheduledTop = 0;
 
 /*
@@ -159,21 +172,23 @@ interface Stacks {
   waitingOps: (OperationNode | undefined)[];
   waitingNext: number[];
   scheduled: (OperationNode | DataNode | undefined)[];
+  scheduledDepth: number[];
 }
 let spareStacks: WeakRef<Stacks> | undefined;
 
 function spareLargeStacks(): void {
-  spareStacks = new WeakRef({ waitingOps, waitingNext, scheduled });
+  spareStacks = new WeakRef({ waitingOps, waitingNext, scheduled, scheduledDepth });
   waitingOps = [];
   waitingNext = [];
   scheduled = [];
+  scheduledDepth = [];
 }
 
 function reuseSpareStacks(): void {
   const spare = spareStacks!.deref();
   spareStacks = undefined;
   if (spare === undefined) return;
-  ({ waitingOps, waitingNext, scheduled } = spare);
+  ({ waitingOps, waitingNext, scheduled, scheduledDepth } = spare);
 }
 
 function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown {
@@ -187,21 +202,33 @@ function runFrom(ctx: EvalContext, first: OperationNode, call: Frame): void {
   const base = waitingTop;
   waitingOps[waitingTop] = first;
   waitingNext[waitingTop++] = 0;
+  runFrames(ctx, base, call);
+}
+
+/** Runs the frames above `base` (each op after whatever it still needs), the top one first. */
+function runFrames(ctx: EvalContext, base: number, call: Frame): void {
   while (waitingTop > base) {
     const top = waitingTop - 1;
     const op = waitingOps[top]!;
     const parents = op._parents;
-    const from = waitingNext[top]!;
+    // A frame that already computed again a parent it had seen with its value holds ~next (negative).
+    let from = waitingNext[top]!;
+    const recomputed = from < 0;
+    if (recomputed) from = ~from;
     let next = from;
     while (next < parents.length && parents[next]!._value !== NO_VALUE) next++;
+    let again = false;
     if (next === parents.length && from !== 0) {
-      // The parents before `from` had their values, but an op run since may have released one (from its function).
+      // The parents before `from` had their values, but an op's function may have released one since: computed again,
+      // once (an op's function that keeps releasing what another op waits for would make this go on for ever).
       next = 0;
       while (next < from && parents[next]!._value !== NO_VALUE) next++;
       if (next === from) next = parents.length;
+      else if (recomputed) throw fail(op, releasedAgainError(parents[next]!, op));
+      else again = true;
     }
     if (next < parents.length) {
-      waitingNext[top] = next;
+      waitingNext[top] = again || recomputed ? ~next : next;
       waitingOps[waitingTop] = beginCompute(ctx, parents[next]!);
       waitingNext[waitingTop++] = 0;
       continue;
@@ -245,12 +272,49 @@ function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unkno
   for (let k = start; k < end; k++) {
     const op = scheduled[k] as OperationNode;
     scheduled[k] = undefined;
-    // Not activated any more: already run by an evaluation nested in an earlier op's function.
-    if (op._activatedSeq !== 0) runScheduled(ctx, op, call);
+    const before = disturbances;
+    // A parent released since the walk saw it: an op target that already had its outputs does not keep its parents
+    // (pyflow's rule keeps them for consumers that lack an output). Computed again first, as the recursion does.
+    if (hasEveryValue(op._parents)) runReady(op);
+    else runFrom(ctx, op, call);
+    // The op's function released a value or evaluated something: the list may be out of date, the recursion is not.
+    if (disturbances !== before) {
+      resumeRecursion(ctx, start, k, op, call);
+      return resultOf(target);
+    }
   }
   if (end !== scheduledTop) throw noValueError(scheduled[end] as DataNode);
   scheduledTop = start;
   return resultOf(target);
+}
+
+/**
+ * Goes on, after listed op `k` ran, the way the traced evaluator would from there: with the frames pyflow's recursion
+ * holds at that point, each of k's ancestors on the walk waiting at the parent it went up through. They are listed
+ * after k, each the first one a level shallower; the rest of the list is dropped (its ops are still activated, and
+ * the recursion runs those it still needs).
+ */
+function resumeRecursion(ctx: EvalContext, start: number, k: number, done: OperationNode, call: Frame): void {
+  // Nearest ancestor first.
+  const path: OperationNode[] = [];
+  let depth = scheduledDepth[k]! - 1;
+  for (let j = k + 1; j < scheduledTop; j++) {
+    const entry = scheduled[j];
+    scheduled[j] = undefined;
+    if (depth >= 0 && scheduledDepth[j] === depth) {
+      path.push(entry as OperationNode);
+      depth--;
+    }
+  }
+  scheduledTop = start;
+  const base = waitingTop;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const op = path[i]!;
+    const child = i === 0 ? done : path[i - 1]!;
+    waitingOps[waitingTop] = op;
+    waitingNext[waitingTop++] = Math.max(0, op._parents.findIndex((p) => p._producer === child));
+  }
+  runFrames(ctx, base, call);
 }
 
 /** `G.run()` untraced: the graph's pending ops (all activated), in order; most find their parents computed. */
@@ -262,13 +326,6 @@ function runPending(ctx: EvalContext, ops: readonly OperationNode[], call: Frame
     if (hasEveryValue(op._parents)) runReady(op);
     else evaluateScheduled(ctx, op, call);
   }
-}
-
-/** Runs one op of an untraced evaluation, once the walk is done; computes again a parent released since. */
-function runScheduled(ctx: EvalContext, op: OperationNode, call: Frame): void {
-  // A parent's value was taken away since it was scheduled (an op's function released it): computed again.
-  if (hasEveryValue(op._parents)) runReady(op);
-  else runFrom(ctx, op, call);
 }
 
 /** Runs an op whose parents have their values: no events to send (nobody listens to its graph), except for parents of other graphs. */
@@ -324,6 +381,7 @@ function schedule(root: OperationNode): boolean {
         if (producer === undefined) {
           // Listed where pyflow would fail for it; the walk goes on, as pyflow's activation does (`missingAt`).
           if (missing < 0) missing = end;
+          scheduledDepth[end] = -1;
           scheduled[end++] = parent;
           continue;
         }
@@ -348,6 +406,7 @@ function schedule(root: OperationNode): boolean {
         waitingNext[top++] = 0;
         continue;
       }
+      scheduledDepth[end] = top - 1 - base;
       scheduled[end++] = op;
       waitingOps[--top] = undefined;
     }
@@ -411,6 +470,10 @@ export function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
   if (producer._visit !== ctx.visit) {
     if (producer._visit === REMOVED) throw removedError(data);
     activateFrom(ctx, producer);
+  } else if (producer._activatedSeq === 0) {
+    // Run already in this evaluation, and its output released since (by an op's function): as pyflow, a new walk
+    // activates what computing it again needs.
+    activateWalk(++epoch, producer);
   }
   return producer;
 }
@@ -432,30 +495,44 @@ export function callOp(frame: Frame): unknown {
 
 /** Calls the op's function with its parents' values; a throw becomes a PyflowError. */
 function invoke(op: OperationNode): unknown {
+  const seq = op._activatedSeq;
+  // While its function runs, an op's activation number is negated (it stays activated): an evaluation nested in the
+  // function that reaches the op again is a cycle, reported rather than run again (pyflow would recurse for ever).
+  if (seq < 0) throw fail(op, cycleError(op));
   const parents = op._parents;
   const fn = op._fn as (...a: unknown[]) => unknown;
   const templates = op._rare.args;
-  if (templates === undefined && parents.length <= 3) {
-    // The usual arities, called directly: no argument array to build and spread.
-    try {
+  op._activatedSeq = -seq;
+  try {
+    if (templates === undefined && parents.length <= 3) {
+      // The usual arities, called directly: no argument array to build and spread.
       switch (parents.length) {
         case 0: return fn();
         case 1: return fn(parents[0]!._value);
         case 2: return fn(parents[0]!._value, parents[1]!._value);
         default: return fn(parents[0]!._value, parents[1]!._value, parents[2]!._value);
       }
-    } catch (error) {
-      throw fail(op, opFailure(op, error));
     }
-  }
-  const values = new Array<unknown>(parents.length);
-  for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
-  const args = templates === undefined ? values : templates.map((t) => buildArg(t, values));
-  try {
-    return fn(...args);
+    const values = new Array<unknown>(parents.length);
+    for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
+    return fn(...(templates === undefined ? values : templates.map((t) => buildArg(t, values))));
   } catch (error) {
     throw fail(op, opFailure(op, error));
+  } finally {
+    op._activatedSeq = seq;
   }
+}
+
+export function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {
+  return new PyflowError('RELEASED',
+    `${data.uid} was released again while ${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) waited for ` +
+    'its other inputs, after it had been computed again: an op\'s function keeps releasing a value this op needs', op.uid, op.callSite);
+}
+
+function cycleError(op: OperationNode): PyflowError {
+  return new PyflowError('CYCLE',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) is already running: its function evaluates ` +
+    'something that needs its own output', op.uid, op.callSite);
 }
 
 function buildArg(template: ArgTemplate, values: unknown[]): unknown {
@@ -541,9 +618,14 @@ function activeConsumerNeeding(data: DataNode, done: OperationNode | undefined):
   return undefined;
 }
 
-/** Whether an op is activated and still lacks an output (so its inputs must be kept). */
+/**
+ * Whether an op still needs its inputs: it is activated (it has yet to run in an evaluation). pyflow also asks that it
+ * lack an output, which differs only for an op asked for again while its outputs are kept (`runOnly(op)`): pyflow then
+ * releases an input it has already read while the op waits for another, and the op runs with the value it holds. Ours
+ * reads its inputs when it runs, and released values may be disposed: so the input is kept until the op has run.
+ */
 function needs(consumer: OperationNode): boolean {
-  return consumer._activatedSeq !== 0 && consumer._lacksOutput();
+  return consumer._activatedSeq !== 0;
 }
 
 /** Drops a value, reports `released`, and disposes it (Symbol.dispose / asyncDispose) or hands it to onRelease. */
@@ -559,7 +641,11 @@ export function releaseValue(data: DataNode): void {
  * Each node is walked once per evaluation.
  */
 export function activateFrom(ctx: EvalContext, start: OperationNode): void {
-  const visit = ctx.visit;
+  activateWalk(ctx.visit, start);
+}
+
+/** `activateFrom`, marking the nodes it walks with `visit`. */
+function activateWalk(visit: number, start: OperationNode): void {
   // Data nodes only (one type on the stack, no type test per node); a producer is walked as soon as its data
   // node is popped, which is the pre-order of a stack holding both.
   // Made only when a parent lacks its value (G.run() activates op after op whose parents all have theirs).

@@ -1,5 +1,5 @@
 import { DataNode, KEEP, NO_CONSUMERS, NO_EXTRAS, OperationNode, REMOVED, type AddOptions, type ArgTemplate } from './nodes.js';
-import { evaluateSync, type Target } from './evaluator.js';
+import { disturb, evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 import { formatTraceEvent } from './format.js';
@@ -323,6 +323,8 @@ export class GraphBuilder {
 
   /** Removes the last `n` operations with their outputs and raw inputs (pyflow's `remove`). */
   remove(n = 1): void {
+    // (An op's function may remove ops while an evaluation runs.)
+    disturb();
     for (let k = 0; k < n && this._lastOp !== undefined; k++) {
       const op = this._lastOp;
       this._lastOp = op._prevOp;

@@ -1,7 +1,7 @@
 import type { CallSite } from './trace.js';
 import { resolveCallSite, type PendingCallSite } from './introspect.js';
 import type { GraphBuilder } from './graphBuilder.js';
-import { evaluateSync, releaseValue } from './evaluator.js';
+import { disturb, evaluateSync, releaseValue } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
 
@@ -113,7 +113,9 @@ export class DataNode<T = unknown> {
 
   /** Drops the value (disposing it if it is disposable); the next `get()` recomputes it. */
   releaseMemory(): void {
-    if (this._value !== NO_VALUE) releaseValue(this);
+    if (this._value === NO_VALUE) return;
+    disturb();
+    releaseValue(this);
   }
 
   /** Keeps the value once computed, instead of releasing it when no consumer needs it. */

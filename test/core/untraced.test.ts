@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, type DataNode, type PyflowError } from '../../src/core/index.js';
+import { GraphBuilder, type DataNode, type OperationNode, type PyflowError } from '../../src/core/index.js';
 
 /*
  * A graph nobody listens to is evaluated by a walk that lists the ops, then a loop that runs them (the differential
@@ -68,6 +68,44 @@ describe('untraced evaluation', () => {
       }
     });
 
+    it(`${mode}: an op whose function evaluates something that needs its own output is a CYCLE error, not a loop`, () => {
+      const { G } = graph(traced);
+      let later: DataNode<number> | undefined;
+      const a = G.add(function selfish(v: number) { return v + (later!.get() as number); })(1);
+      later = G.add(adding)(a, 1);
+      assert.throws(() => later!.get(), (e: PyflowError) => e.code === 'CYCLE' && /^selfish_0 \(selfish, added at .*\) is already running/.test(e.message));
+      assert.ok(G.operations.every((op) => !op.isActivated()));
+    });
+
+    it(`${mode}: ops whose functions keep releasing what another op waits for fail with RELEASED after one recomputation`, () => {
+      const { G } = graph(traced);
+      const nodes: DataNode<number>[] = [];
+      let calls = 0;
+      const x = G.add(function first(v: number) { calls++; nodes[1]?.releaseMemory(); return v; })(1);
+      const y = G.add(function second(v: number) { calls++; nodes[0]?.releaseMemory(); return v; })(2);
+      nodes.push(x, y);
+      const z = G.add(adding)(x, y);
+      assert.throws(() => z.get(), (e: PyflowError) => e.code === 'RELEASED' && /^data_\d+ was released again while adding_6/.test(e.message));
+      assert.ok(calls <= 4, `${calls} calls`);
+      assert.ok(G.operations.every((op) => !op.isActivated()));
+    });
+
+    it(`${mode}: an op asked for again while its output is kept keeps its inputs until it has run (each runs once)`, () => {
+      const { G, lines } = graph(traced);
+      const calls: string[] = [];
+      const x = G.add(function base(v: number) { calls.push('base'); return v; })(1);
+      const y = G.add(function twice(v: number) { calls.push('twice'); return 2 * v; })(x);
+      const z = G.add(adding)(x, y);
+      assert.equal(z.get(), 3);
+      calls.length = 0;
+      const seen = lines.length;
+      G.runOnly(G.operations[2]!);
+      // pyflow would release data_2 after twice_3 (adding_5 has its output) and run adding_5 with the value it read.
+      assert.deepEqual(calls, ['base', 'twice']);
+      assert.equal(z.get(), 3);
+      if (traced) assert.ok(lines.slice(seen).includes('data_2 still needed at adding_5'), lines.join('\n'));
+    });
+
     it(`${mode}: an op that throws mid-way leaves nothing activated, and the graph runs again`, () => {
       const { G } = graph(traced);
       let broken = true;
@@ -119,5 +157,129 @@ describe('untraced evaluation', () => {
     }));
     assert.ok(row.every((d) => d.hasValue()));
     assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+});
+
+/** A small seeded generator (the same graphs on every run). */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
+}
+
+/** A value held, or `removed` for a node `G.remove()` took out (its handle throws). */
+function heldValue(d: DataNode<number>): string {
+  try {
+    return String(d.get());
+  } catch (e) {
+    return (e as PyflowError).code;
+  }
+}
+
+/**
+ * Random graph `seed` in two graphs (ops take inputs from both: grafting), whose op functions may release a value,
+ * evaluate a node or an op (nested), run a whole graph, or throw; then 1-6 steps of get, runOnly, run, remove and
+ * release. `traced(g)` says which graphs have a listener. Returns what happened: every op run, value released, nested
+ * result and error, in order, and after each step the values held and the ops left activated.
+ */
+function chaos(seed: number, traced: (g: number) => boolean): string[] {
+  const rnd = random(seed);
+  const log: string[] = [];
+  const graphs = [0, 1].map((g) => {
+    const G = new GraphBuilder({ alias: `g${g}`, onRelease: (_v, n) => log.push(`released ${n._graph.alias}.${n.uid}`) });
+    if (traced(g)) G.subscribe(() => undefined);
+    return G;
+  });
+  const data: DataNode<number>[] = [];
+  const ops: OperationNode[] = [];
+  let depth = 0;
+  const nested = (what: string, run: () => unknown): void => {
+    depth++;
+    try {
+      log.push(`${what} = ${JSON.stringify(run())}`);
+    } catch (e) {
+      log.push(`${what} failed: ${(e as PyflowError).code}`);
+    } finally {
+      depth--;
+    }
+  };
+  for (let k = 0, n = 4 + Math.floor(rnd() * 10); k < n; k++) {
+    const G = graphs[Math.floor(rnd() * 2)]!;
+    const args: (DataNode<number> | number)[] = [];
+    const picked = new Set<number>();
+    for (let a = 0, arity = 1 + Math.floor(rnd() * 3); a < arity; a++) {
+      if (data.length > 0 && rnd() < 0.8) {
+        const i = Math.floor(data.length * Math.sqrt(rnd()));
+        if (!picked.has(i)) args.push(data[i]!);
+        picked.add(i);
+      } else args.push(Math.floor(rnd() * 10));
+    }
+    if (args.length === 0) args.push(1);
+    const r = rnd();
+    const nOut = r < 0.2 ? 2 : r < 0.3 && k > 2 ? 0 : 1;
+    const actions: { kind: number; pick: number }[] = [];
+    if (rnd() < 0.4) for (let a = 0, m = 1 + Math.floor(rnd() * 2); a < m; a++) actions.push({ kind: Math.floor(rnd() * 5), pick: rnd() });
+    let calls = 0;
+    const name = `op${k}`;
+    const body = (...xs: number[]): number | number[] => {
+      calls++;
+      log.push(`run ${name}#${calls}`);
+      for (const { kind, pick } of depth < 3 ? actions : []) {
+        const node = data[Math.floor(pick * data.length)];
+        if (kind === 0 && node) node.releaseMemory();
+        else if (kind === 1 && node) nested(`nested get ${node.uid}`, () => node.get());
+        else if (kind === 2 && ops.length > 0) {
+          const op = ops[Math.floor(pick * ops.length)]!;
+          nested(`nested runOnly ${op.uid}`, () => op._graph.runOnly(op));
+        } else if (kind === 3) nested(`nested run g${pick < 0.5 ? 0 : 1}`, () => graphs[pick < 0.5 ? 0 : 1]!.run());
+        else if (kind === 4 && calls === 1) throw new Error(`${name} fails`);
+      }
+      const sum = xs.reduce((p, q) => p + q, 1);
+      return nOut === 2 ? [sum, 2 * sum] : sum;
+    };
+    const made = G.add({ [name]: body }[name]! as (...xs: number[]) => number, { nOut, persist: rnd() < 0.1 })(...args);
+    ops.push(G.operations[G.operations.length - 1]!);
+    if (nOut === 2) data.push(...(made as unknown as DataNode<number>[]));
+    else if (nOut === 1) data.push(made as unknown as DataNode<number>);
+  }
+  const any = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  for (let step = 0, steps = 1 + Math.floor(rnd() * 6); step < steps; step++) {
+    const t = rnd();
+    try {
+      if (t < 0.4) {
+        const d = any(data);
+        log.push(`get ${d._graph.alias}.${d.uid} = ${d.get()}`);
+      } else if (t < 0.7) {
+        const G = any(graphs);
+        const targets = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => (rnd() < 0.7 ? any(data) : any(ops)));
+        log.push(`runOnly ${targets.map((x) => x.uid)} = ${JSON.stringify(G.runOnly(...targets))}`);
+      } else if (t < 0.8) {
+        const G = any(graphs);
+        log.push(`run ${G.alias} = ${JSON.stringify(G.run())}`);
+      } else if (t < 0.9) {
+        const G = any(graphs);
+        G.remove(1);
+        log.push(`removed from ${G.alias}`);
+      } else {
+        const d = rnd() < 0.5 ? any(ops.flatMap((o) => o.inputs.filter((x) => x.isRaw()))) : any(data);
+        d.releaseMemory();
+        log.push(`released ${d.uid} by hand`);
+      }
+    } catch (e) {
+      log.push(`failed: ${(e as PyflowError).code} ${(e as Error).message}`);
+    }
+    log.push(`values ${data.map((d) => (!d.hasValue() ? '-' : heldValue(d))).join(' ')}`);
+    log.push(`activated ${ops.filter((o) => o.isActivated()).map((o) => o.uid).join(' ')}`);
+  }
+  return log;
+}
+
+describe('untraced and traced evaluations agree', () => {
+  it('on 1,500 random graphs whose ops release values, evaluate (nested), run whole graphs and throw, across two graphs', () => {
+    for (let seed = 1; seed <= 1500; seed++) {
+      const expected = chaos(seed, () => true);
+      assert.deepEqual(chaos(seed, () => false), expected, `seed ${seed}, untraced`);
+      assert.deepEqual(chaos(seed, (g) => g === 0), expected, `seed ${seed}, only g0 traced`);
+      assert.deepEqual(chaos(seed, (g) => g === 1), expected, `seed ${seed}, only g1 traced`);
+    }
   });
 });
