@@ -14,12 +14,18 @@ import { dimensionOf, previewValue } from './dims.js';
  * deactivates the op. An explicit stack (the ops waiting for a parent, and the next parent of each) replaces
  * pyflow's recursion and keeps its order. A graph nobody listens to (no events to order) is evaluated by
  * `evaluateScheduled` instead: a walk lists the same ops in the same order, then a loop runs them, with the same
- * releases (tested against pyflow-viz's own algorithm on random graphs, traced and untraced).
+ * releases; if an op's function releases a value, evaluates or removes ops, the loop goes on as the recursion would
+ * from there (tested against pyflow-viz's own algorithm on random graphs, and traced against untraced on random
+ * graphs whose op functions do all of that).
  *
  * Invariants:
- * - A data node whose consumer is activated and still lacks an output is never released, so once an op is
- *   activated its whole missing ancestry is activated too; nested activations therefore only walk nodes
- *   not yet visited in this evaluation (pyflow re-walks them: exponential on lattices).
+ * - The evaluator never releases a data node that an activated op consumes (pyflow also asks that the op lack an
+ *   output: see `needs`), so once an op is activated its whole missing ancestry is activated too; nested activations
+ *   therefore only walk nodes not yet visited in this evaluation (pyflow re-walks them: exponential on lattices).
+ *   Only user code can take such a value away (`releaseMemory()` in an op's function): it is computed again, once
+ *   per waiting op (then `RELEASED`).
+ * - While its function runs, an op's activation number is negative: an evaluation nested in it that reaches it is a
+ *   `CYCLE` error.
  * - Every activation is numbered (`_activatedSeq`, one counter for the process); on failure the ops still active
  *   whose number is at least the context's first are deactivated, in activation order, so the graph stays
  *   consistent and can be evaluated again. (Numbers instead of a list of activated ops: pushing each op into a
@@ -96,8 +102,8 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
 }
 
 /**
- * One op waiting for its parents: `next` is the first parent not known to have a value. Values are read
- * when the op is called: a parent of an activated op that still lacks an output is never released.
+ * One op waiting for its parents: `next` is the first parent not known to have a value. Values are read when the op
+ * is called: the evaluator never releases a parent of an activated op (see the invariants above).
  */
 export interface Frame {
   op: OperationNode;
@@ -165,7 +171,8 @@ let scheduledTop = 0;
  * Stacks longer than this (a 1e6-op chain needs 1e6 entries) are not kept for good after the evaluation: they are held
  * through a WeakRef, so the next large evaluation reuses them unless the garbage collector has taken them. (Dropping
  * them instead, so that each large evaluation grew its own again, made a 1e5-op chain's evaluation 5x slower: 400
- * against 80 ns per op, measured.) Only swapped when no evaluation is under way (both stacks empty).
+ * against 80 ns per op, measured.) Only swapped when both stacks are empty: then no evaluation holds anything on them
+ * (an evaluation nested in a running op's function may swap them; the one running the op holds nothing there then).
  */
 const KEEP_STACK = 1 << 16;
 interface Stacks {
@@ -244,8 +251,9 @@ function runFrames(ctx: EvalContext, base: number, call: Frame): void {
 /**
  * An untraced evaluation of one target: `schedule` lists (and activates) the ops it needs in the order `runFrom`
  * would run them, then they run in a plain loop. The same ops run in the same order and the same values are released
- * (the differential test compares both with pyflow-viz's own algorithm); what it saves is the walk that interleaves
- * looking for parents with running ops (half the time of a 1e4-op chain or tree).
+ * (the differential tests compare it with pyflow-viz's own algorithm and with the traced evaluator); what it saves is
+ * the walk that interleaves looking for parents with running ops (half the time of a 1e4-op chain or tree). An op
+ * whose function releases a value, evaluates or removes ops (`disturbances`) hands over to `resumeRecursion`.
  */
 function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unknown {
   if (target._removed) throw removedError(target);
@@ -389,7 +397,7 @@ function schedule(root: OperationNode): boolean {
         producer = undefined;
       }
       if (producer !== undefined) {
-        if (producer._visit === REMOVED) throw removedError(parents[i]!);
+        // (A removed producer's outputs are marked removed too: the data node check above catches it.)
         if (producer._graph !== graph && producer._graph._emit !== undefined) {
           waitingTop = top;
           scheduledTop = end;
