@@ -2,7 +2,7 @@ import { NO_VALUE, type DataNode, type OperationNode } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
-  EvalContext, abort, beginCompute, disturb, newContext, callOp, fail, finishOp, firstOp, isThenable, opFailure, releasedAgainError, resultOf,
+  EvalContext, abort, activate, beginCompute, disturb, newContext, callOp, fail, finishOp, firstOp, isThenable, opFailure, releasedAgainError, resultOf,
   type Frame, type Target,
 } from './evaluator.js';
 
@@ -77,6 +77,15 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
   for (;;) {
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
+      if (frame.op._activatedSeq === 0) {
+        // Deactivated while this frame waited (see runFrames): run already by another evaluation, or activated again.
+        if (!frame.op._lacksOutput()) {
+          stack.pop();
+          framed.delete(frame.op);
+          continue;
+        }
+        activate(frame.op);
+      }
       const next = startableParent(frame, inflight, framed);
       if (next === 'blocked') {
         blocked.push(stack.pop()!);

@@ -31,8 +31,8 @@ import { dimensionOf, previewValue } from './dims.js';
  *   consistent and can be evaluated again. (Numbers instead of a list of activated ops: pushing each op into a
  *   growing list cost 5% of a 1,000-op chain's build and evaluation, measured.) Only the evaluation's ancestors
  *   are looked at, so a nested evaluation cleans up its own ops; two getAsync() evaluations of the same graph running
- *   at once can overlap, and the one that fails may deactivate an op the other activated later: the other then
- *   releases and recomputes more than it would have (its values stay right).
+ *   at once can overlap, and the one that fails may deactivate an op the other waits for: the other activates it
+ *   again when it comes to it (a frame whose op was run meanwhile is dropped, see runFrames).
  * - Events go to the graph that owns the node (grafted graphs report their own nodes), and are only
  *   built when that graph has a listener.
  */
@@ -217,6 +217,16 @@ function runFrames(ctx: EvalContext, base: number, call: Frame): void {
   while (waitingTop > base) {
     const top = waitingTop - 1;
     const op = waitingOps[top]!;
+    if (op._activatedSeq === 0) {
+      // Deactivated while this frame waited: another evaluation ran it (one nested in an op's function, or a
+      // concurrent getAsync()), or failed and deactivated it. Run already: nothing left to do; else activated again.
+      if (!op._lacksOutput()) {
+        waitingOps[top] = undefined;
+        waitingTop = top;
+        continue;
+      }
+      activate(op);
+    }
     const parents = op._parents;
     // A frame that already computed again a parent it had seen with its value holds ~next (negative).
     let from = waitingNext[top]!;
@@ -281,10 +291,9 @@ function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unkno
     const op = scheduled[k] as OperationNode;
     scheduled[k] = undefined;
     const before = disturbances;
-    // A parent released since the walk saw it: an op target that already had its outputs does not keep its parents
-    // (pyflow's rule keeps them for consumers that lack an output). Computed again first, as the recursion does.
-    if (hasEveryValue(op._parents)) runReady(op);
-    else runFrom(ctx, op, call);
+    // Its parents have their values: the evaluator releases none that an activated op consumes, and what user code
+    // does (below) ends the loop.
+    runReady(op);
     // The op's function released a value or evaluated something: the list may be out of date, the recursion is not.
     if (disturbances !== before) {
       resumeRecursion(ctx, start, k, op, call);
@@ -329,6 +338,8 @@ function resumeRecursion(ctx: EvalContext, start: number, k: number, done: Opera
 function runPending(ctx: EvalContext, ops: readonly OperationNode[], call: Frame): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
+    // Removed by an op's function since G.run() listed it (checked first, as the traced evaluator does).
+    if (op._removed) throw removedError(op);
     // Not activated any more: already run for an earlier one, or by an evaluation nested in an op's function.
     if (op._activatedSeq === 0) continue;
     if (hasEveryValue(op._parents)) runReady(op);
@@ -493,6 +504,8 @@ function noValueError(data: DataNode): PyflowError {
 /** Calls the op's function with its arguments (`running`); a throw becomes a PyflowError. */
 export function callOp(frame: Frame): unknown {
   const op = frame.op;
+  // (Checked again by invoke; here so that a trace does not say `running` for it.)
+  if (op._activatedSeq < 0) throw fail(op, cycleError(op));
   const emit = op._graph._emit;
   if (emit !== undefined) {
     emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
@@ -510,7 +523,8 @@ function invoke(op: OperationNode): unknown {
   const parents = op._parents;
   const fn = op._fn as (...a: unknown[]) => unknown;
   const templates = op._rare.args;
-  op._activatedSeq = -seq;
+  // (Never -0: a field that once holds -0 becomes a double field, 8 bytes more per op for the rest of the process.)
+  if (seq > 0) op._activatedSeq = -seq;
   try {
     if (templates === undefined && parents.length <= 3) {
       // The usual arities, called directly: no argument array to build and spread.
@@ -527,20 +541,21 @@ function invoke(op: OperationNode): unknown {
   } catch (error) {
     throw fail(op, opFailure(op, error));
   } finally {
-    op._activatedSeq = seq;
+    if (seq > 0) op._activatedSeq = seq;
   }
 }
 
 export function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {
   return new PyflowError('RELEASED',
     `${data.uid} was released again while ${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) waited for ` +
-    'its other inputs, after it had been computed again: an op\'s function keeps releasing a value this op needs', op.uid, op.callSite);
+    'its other inputs, after it had been computed again: user code (an op\'s function or an onRelease hook) keeps releasing a ' +
+    'value this op needs', op.uid, op.callSite);
 }
 
 function cycleError(op: OperationNode): PyflowError {
   return new PyflowError('CYCLE',
-    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) is already running: its function evaluates ` +
-    'something that needs its own output', op.uid, op.callSite);
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was asked for while it runs: an evaluation ` +
+    'started from an op\'s function (a nested get(), run() or runOnly()) needs it, which would never end', op.uid, op.callSite);
 }
 
 function buildArg(template: ArgTemplate, values: unknown[]): unknown {
@@ -590,7 +605,7 @@ function setValue(data: DataNode, value: unknown): void {
   }
 }
 
-/** pyflow's release rule: a parent is kept while an activated consumer still lacks an output. */
+/** pyflow's release rule: a parent is kept while an activated consumer still needs it (see `needs`). */
 function releaseParents(op: OperationNode): void {
   const parents = op._parents;
   for (let i = 0; i < parents.length; i++) {
@@ -614,7 +629,7 @@ function stillNeeded(parents: readonly DataNode[], i: number, neededBy: Operatio
   }
 }
 
-/** An activated consumer of `data` that still lacks an output, other than `done` (known not to). */
+/** An activated consumer of `data`, other than `done` (the op that just ran: it needs nothing more). */
 function activeConsumerNeeding(data: DataNode, done: OperationNode | undefined): OperationNode | undefined {
   const first = data._consumer;
   if (first !== done && first !== undefined && needs(first)) return first;
@@ -680,7 +695,7 @@ function activateWalk(visit: number, start: OperationNode): void {
   }
 }
 
-function activate(op: OperationNode): void {
+export function activate(op: OperationNode): void {
   if (op._activatedSeq !== 0) return;
   op._activatedSeq = ++activationSeq;
   op._graph._emit?.({ kind: 'activated', uid: op.uid, graph: op._graph.alias });

@@ -73,7 +73,7 @@ describe('untraced evaluation', () => {
       let later: DataNode<number> | undefined;
       const a = G.add(function selfish(v: number) { return v + (later!.get() as number); })(1);
       later = G.add(adding)(a, 1);
-      assert.throws(() => later!.get(), (e: PyflowError) => e.code === 'CYCLE' && /^selfish_0 \(selfish, added at .*\) is already running/.test(e.message));
+      assert.throws(() => later!.get(), (e: PyflowError) => e.code === 'CYCLE' && /^selfish_0 \(selfish, added at .*\) was asked for while it runs/.test(e.message));
       assert.ok(G.operations.every((op) => !op.isActivated()));
     });
 
@@ -177,18 +177,13 @@ function heldValue(d: DataNode<number>): string {
 
 /**
  * Random graph `seed` in two graphs (ops take inputs from both: grafting), whose op functions may release a value,
- * evaluate a node or an op (nested), run a whole graph, or throw; then 1-6 steps of get, runOnly, run, remove and
- * release. `traced(g)` says which graphs have a listener. Returns what happened: every op run, value released, nested
+ * evaluate a node or an op (nested), run a whole graph, remove an op, or throw, and whose release hooks may release a
+ * value or evaluate a node; then 1-6 steps of get, runOnly, run, remove and release. `traced(g)` says which graphs have a listener. Returns what happened: every op run, value released, nested
  * result and error, in order, and after each step the values held and the ops left activated.
  */
 function chaos(seed: number, traced: (g: number) => boolean): string[] {
   const rnd = random(seed);
   const log: string[] = [];
-  const graphs = [0, 1].map((g) => {
-    const G = new GraphBuilder({ alias: `g${g}`, onRelease: (_v, n) => log.push(`released ${n._graph.alias}.${n.uid}`) });
-    if (traced(g)) G.subscribe(() => undefined);
-    return G;
-  });
   const data: DataNode<number>[] = [];
   const ops: OperationNode[] = [];
   let depth = 0;
@@ -201,7 +196,30 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
     } finally {
       depth--;
     }
-  };
+  };  // Release hooks that act too, each once: release a value or evaluate a node.
+  const hookActs: { kind: number; pick: number }[] = [];
+  let inHook = false;
+  const graphs = [0, 1].map((g) => {
+    const G = new GraphBuilder({
+      alias: `g${g}`,
+      onRelease: (_v, n) => {
+        log.push(`released ${n._graph.alias}.${n.uid}`);
+        const act = inHook || depth >= 3 ? undefined : hookActs.shift();
+        const node = act && data[Math.floor(act.pick * data.length)];
+        if (!act || !node) return;
+        inHook = true;
+        try {
+          if (act.kind === 0) node.releaseMemory();
+          else nested(`hook get ${node.uid}`, () => node.get());
+        } finally {
+          inHook = false;
+        }
+      },
+    });
+    if (traced(g)) G.subscribe(() => undefined);
+    return G;
+  });
+
   for (let k = 0, n = 4 + Math.floor(rnd() * 10); k < n; k++) {
     const G = graphs[Math.floor(rnd() * 2)]!;
     const args: (DataNode<number> | number)[] = [];
@@ -217,7 +235,8 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
     const r = rnd();
     const nOut = r < 0.2 ? 2 : r < 0.3 && k > 2 ? 0 : 1;
     const actions: { kind: number; pick: number }[] = [];
-    if (rnd() < 0.4) for (let a = 0, m = 1 + Math.floor(rnd() * 2); a < m; a++) actions.push({ kind: Math.floor(rnd() * 5), pick: rnd() });
+    if (rnd() < 0.4) for (let a = 0, m = 1 + Math.floor(rnd() * 2); a < m; a++) actions.push({ kind: Math.floor(rnd() * 6), pick: rnd() });
+    if (rnd() < 0.3) hookActs.push({ kind: Math.floor(rnd() * 2), pick: rnd() });
     let calls = 0;
     const name = `op${k}`;
     const body = (...xs: number[]): number | number[] => {
@@ -232,6 +251,10 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
           nested(`nested runOnly ${op.uid}`, () => op._graph.runOnly(op));
         } else if (kind === 3) nested(`nested run g${pick < 0.5 ? 0 : 1}`, () => graphs[pick < 0.5 ? 0 : 1]!.run());
         else if (kind === 4 && calls === 1) throw new Error(`${name} fails`);
+        else if (kind === 5 && calls === 1) {
+          graphs[pick < 0.5 ? 0 : 1]!.remove(1);
+          log.push(`${name} removed an op`);
+        }
       }
       const sum = xs.reduce((p, q) => p + q, 1);
       return nOut === 2 ? [sum, 2 * sum] : sum;
@@ -274,7 +297,21 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
 }
 
 describe('untraced and traced evaluations agree', () => {
-  it('on 1,500 random graphs whose ops release values, evaluate (nested), run whole graphs and throw, across two graphs', () => {
+  it('two getAsync() of one graph at once each run what they need and agree, and leave nothing activated', async () => {
+    const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    const G = new GraphBuilder();
+    const calls: string[] = [];
+    const a = G.add(async function A() { calls.push('A'); await tick(3); return 1; })();
+    const b = G.add(async function B(x: number) { calls.push('B'); await tick(3); return x + 1; })(a);
+    const c = G.add(function C(x: number, y: number) { calls.push('C'); return x + y; })(a, b);
+    const d = G.add(async function D(x: number, y: number) { calls.push('D'); await tick(2); return x + y; })(b, c);
+    assert.deepEqual(await Promise.all([d.getAsync(), d.getAsync(), d.getAsync()]), [5, 5, 5]);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    assert.ok(calls.filter((x) => x === 'C').length <= 3, calls.join(','));
+    assert.equal(await d.getAsync(), 5);
+  });
+
+  it('on 1,500 random graphs whose ops release values, evaluate (nested), run whole graphs, remove ops and throw, and whose release hooks act, across two graphs', () => {
     for (let seed = 1; seed <= 1500; seed++) {
       const expected = chaos(seed, () => true);
       assert.deepEqual(chaos(seed, () => false), expected, `seed ${seed}, untraced`);
