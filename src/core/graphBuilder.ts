@@ -231,12 +231,11 @@ export class GraphBuilder {
 
   /** The ops that lack an output, in the order they were added (straight from the list: no op array first). */
   private pendingOps(): OperationNode[] {
-    let count = 0;
-    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) count++;
-    // Filled from the end (the list runs backwards), sized once.
-    const pending = new Array<OperationNode>(count);
-    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) pending[--count] = op;
-    return pending;
+    // One pass over the list (it runs backwards), then reversed: a second pass to count first cost more, each op's
+    // output being read again (lattice evaluation at 1e4: 8% of the profile).
+    const pending: OperationNode[] = [];
+    for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) pending.push(op);
+    return pending.reverse();
   }
 
   private pick(targets: Target[], values: unknown[]): unknown {
