@@ -634,6 +634,8 @@ function activeConsumerNeeding(data: DataNode, done: OperationNode | undefined):
   const first = data._consumer;
   if (first !== done && first !== undefined && needs(first)) return first;
   const more = data._moreConsumers;
+  if (more === undefined) return undefined;
+  if (!Array.isArray(more)) return more !== done && needs(more) ? more : undefined;
   for (let i = 0; i < more.length; i++) {
     const consumer = more[i]!;
     if (consumer !== done && needs(consumer)) return consumer;

@@ -1,4 +1,4 @@
-import { DataNode, KEEP, NO_CONSUMERS, NO_EXTRAS, OperationNode, REMOVED, type AddOptions, type ArgTemplate } from './nodes.js';
+import { DataNode, KEEP, NO_EXTRAS, OperationNode, REMOVED, type AddOptions, type ArgTemplate } from './nodes.js';
 import { disturb, evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
 import { PyflowError } from './errors.js';
@@ -173,9 +173,11 @@ export class GraphBuilder {
     for (let i = 1; i < nOut; i++) more[i - 1] = new DataNode(++this.counter, this, op, persist);
     for (let i = 0; i < parents.length; i++) {
       const parent = parents[i]!;
+      const more = parent._moreConsumers;
       if (parent._consumer === undefined) parent._consumer = op;
-      else if (parent._moreConsumers === NO_CONSUMERS) parent._moreConsumers = [op];
-      else parent._moreConsumers.push(op);
+      else if (more === undefined) parent._moreConsumers = op;
+      else if (Array.isArray(more)) more.push(op);
+      else parent._moreConsumers = [more, op];
     }
     this._lastOp = op;
     this.opList = undefined;
@@ -338,9 +340,9 @@ export class GraphBuilder {
           parent._visit = REMOVED;
           this.counter--;
         } else {
-          const rest = [parent._consumer, ...parent._moreConsumers].filter((c): c is OperationNode => c !== undefined && c !== op);
+          const rest = [parent._consumer, parent._moreConsumers].flat().filter((c): c is OperationNode => c !== undefined && c !== op);
           parent._consumer = rest[0];
-          parent._moreConsumers = rest.length > 1 ? rest.slice(1) : NO_CONSUMERS;
+          parent._moreConsumers = rest.length <= 2 ? rest[1] : rest.slice(1);
         }
       }
       this.counter--;

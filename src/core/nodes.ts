@@ -9,8 +9,6 @@ export function removedError(node: { uid: string; _graph: { alias: string } }): 
   return new PyflowError('REMOVED', `${node.uid} was removed from graph "${node._graph.alias}" by G.remove(); it can no longer be evaluated`, node.uid);
 }
 
-/** @internal */
-export const NO_CONSUMERS: OperationNode[] = [];
 const NO_OUTPUTS: DataNode[] = [];
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
@@ -53,11 +51,12 @@ export class DataNode<T = unknown> {
   /** @internal 0 (released once no activated consumer needs it), KEEP or PERSIST. */
   _hold: number;
   /**
-   * @internal The first op that consumes this value, and the others in the order they were added (a shared
-   * empty list until there is a second: most values have one consumer, and an array each cost 56 bytes).
+   * @internal The first op that consumes this value, and the others in the order they were added: the second itself,
+   * an array only from the third on (most values have one consumer or two, and an array costs 56 bytes and a second
+   * memory read for every release check).
    */
   _consumer: OperationNode | undefined = undefined;
-  /** @internal */ _moreConsumers: OperationNode[] = NO_CONSUMERS;
+  /** @internal */ _moreConsumers: OperationNode | OperationNode[] | undefined = undefined;
   /** @internal The last evaluation that visited it, or REMOVED. */
   _visit = 0;
 
