@@ -501,25 +501,24 @@ function noValueError(data: DataNode): PyflowError {
   return new PyflowError('NO_VALUE', `${data.uid} is a raw input whose value was released; it cannot be recomputed`, data.uid);
 }
 
-/** Calls the op's function with its arguments (`running`); a throw becomes a PyflowError. */
+/** Calls the op's function with its arguments, reporting `running` (and timing it) in `frame`. */
 export function callOp(frame: Frame): unknown {
-  const op = frame.op;
-  // (Checked again by invoke; here so that a trace does not say `running` for it.)
-  if (op._activatedSeq < 0) throw fail(op, cycleError(op));
-  const emit = op._graph._emit;
-  if (emit !== undefined) {
-    emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
-    frame.started = now();
-  }
-  return invoke(op);
+  return invoke(frame.op, frame);
 }
 
-/** Calls the op's function with its parents' values; a throw becomes a PyflowError. */
-function invoke(op: OperationNode): unknown {
+/**
+ * Calls the op's function with its parents' values; a throw becomes a PyflowError. With a frame (the traced
+ * evaluators), `running` is reported first and the call is timed.
+ */
+function invoke(op: OperationNode, frame?: Frame): unknown {
   const seq = op._activatedSeq;
   // While its function runs, an op's activation number is negated (it stays activated): an evaluation nested in the
   // function that reaches the op again is a cycle, reported rather than run again (pyflow would recurse for ever).
   if (seq < 0) throw fail(op, cycleError(op));
+  if (frame !== undefined && op._graph._emit !== undefined) {
+    op._graph._emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
+    frame.started = now();
+  }
   const parents = op._parents;
   const fn = op._fn as (...a: unknown[]) => unknown;
   const templates = op._rare.args;
