@@ -138,18 +138,18 @@ describe('untraced evaluation', () => {
     assert.deepEqual(lines, run(true));
   });
 
-  it('G.run() on a graph nobody listens to runs each pending op once, in order, and keeps what it is asked for', () => {
+  it('G.run() on a graph nobody listens to runs each pending op once and keeps what it is asked for', () => {
     const G = new GraphBuilder();
-    const order: number[] = [];
+    let runs = 0;
     const W = 5;
     let row: DataNode<number>[] = [];
-    for (let j = 0; j < W; j++) row.push(G.add((v: number) => { order.push(G.operations.length); return v + 1; })(j));
+    for (let j = 0; j < W; j++) row.push(G.add((v: number) => { runs++; return v + 1; })(j));
     for (let r = 1; r < 4; r++) {
       const prev = row;
-      row = prev.map((_, j) => G.add((p: number, q: number) => { order.push(-1); return p + q; })(prev[j]!, prev[(j + 1) % W]!));
+      row = prev.map((_, j) => G.add((p: number, q: number) => { runs++; return p + q; })(prev[j]!, prev[(j + 1) % W]!));
     }
     const values = G.run(...row) as number[];
-    assert.equal(order.length, 20, 'every op once');
+    assert.equal(runs, 20, 'every op once');
     assert.deepEqual(values, row.map((_, j) => {
       // Row r, node j sums row 0 over j..j+r (mod W), each value counted as often as the paths to it.
       const binom = [1, 3, 3, 1];
