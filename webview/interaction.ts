@@ -182,11 +182,12 @@ export class GraphInteraction {
 
   /** What the status line says of a script's highlight (counted on the nodes drawn), while it is shown. */
   get scriptedNote(): string | undefined {
-    const count = this.scriptedCount;
-    return this.scripted ? `${count} node${count === 1 ? '' : 's'} highlighted by the script's view()` : undefined;
+    const scripted = this.scripted;
+    if (!scripted) return undefined;
+    let count = 0;
+    for (const { placed, graph } of this.nodes.values()) if (graph === scripted.graph && scripted.uids.has(placed.node.uid)) count++;
+    return `${count} node${count === 1 ? '' : 's'} highlighted by the script's view()`;
   }
-
-  private scriptedCount = 0;
 
   toggleDependencies(): void {
     this.scripted = undefined;
@@ -206,13 +207,9 @@ export class GraphInteraction {
     const scripted = this.scripted;
     if (!on && scripted) {
       this.svg?.classList.add('dependencies');
-      let count = 0;
       for (const { el, placed, graph } of this.nodes.values()) {
-        const hit = graph === scripted.graph && scripted.uids.has(placed.node.uid);
-        el.classList.toggle('dep', hit);
-        if (hit) count++;
+        el.classList.toggle('dep', graph === scripted.graph && scripted.uids.has(placed.node.uid));
       }
-      this.scriptedCount = count;
       return;
     }
     this.svg?.classList.toggle('dependencies', on);

@@ -209,11 +209,11 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
   };
   // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts).
   const pre = await order(view, parts, view.nodes.map((n) => { const m = measured.get(n.uid)!; return settings.direction === 'DOWN' ? m.width : m.height; }));
-  if (pre) {
-    onOrdered?.(placeFromPreorder(view, pre, measured, settings));
-    applyPreorder(root, view, pre, settings.direction);
-  }
-  const out = await elk.layout(root);
+  if (pre) applyPreorder(root, view, pre, settings.direction);
+  // ELK's request goes out first; the first drawing (built apart from `root`) is drawn while ELK works.
+  const routed = elk.layout(root);
+  if (pre && onOrdered) onOrdered(placeFromPreorder(view, pre, measured, settings));
+  const out = await routed;
   if (pre) stripInputBends(out);
   const byId = new Map(view.nodes.map((n) => [n.uid, n]));
   const nodes: PlacedNode[] = (out.children ?? []).map((c) => {
@@ -312,7 +312,7 @@ const isMark = (v: number): boolean => Math.abs(v - Math.round(v - MARK) - MARK)
  * lower / upper side of its nodes, else ELK puts free ports on the nodes' sides; and it keeps input bend points on
  * edges it draws straight (see `stripInputBends`).
  */
-export function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, direction: 'DOWN' | 'RIGHT'): void {
+function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, direction: 'DOWN' | 'RIGHT'): void {
   const children = root.children!;
   const byId = new Map(children.map((c) => [c.id, c]));
   const down = direction === 'DOWN';
@@ -350,7 +350,7 @@ export function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, dire
 }
 
 /** Drops the input bend points ELK kept on edges it drew without them. */
-export function stripInputBends(out: ElkNode): void {
+function stripInputBends(out: ElkNode): void {
   for (const e of out.edges ?? []) {
     for (const s of e.sections ?? []) if (s.bendPoints) s.bendPoints = s.bendPoints.filter((b) => !(isMark(b.x) && isMark(b.y)));
   }

@@ -31,7 +31,7 @@ const problems = $('problems');
 const fullToggle = $<HTMLElement & { checked: boolean }>('toggle-full');
 const search = $<HTMLElement & { value: string }>('search');
 
-// A worker that fails is noted on the page; draw() says so in the status line (its work runs on this thread).
+// A worker that fails is noted on the page; draw() says so in the status line (its work then runs on this thread).
 const elk = createElk((reason) => { document.body.dataset.layoutFallback = reason; });
 const order = createOrderer((reason) => { document.body.dataset.orderingFallback = reason; });
 let result: ExtractResult | undefined;
@@ -158,7 +158,7 @@ async function draw(refit: boolean): Promise<void> {
   const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
   const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
   const statusText = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
-  // Read once the nodes are drawn (the highlight is counted on them).
+  // Read once the nodes are drawn (the highlight is counted on the drawn nodes).
   const withNote = (text: string): string => {
     const note = interaction.scriptedNote;
     return note === undefined ? text : `${text} · ${note}`;
@@ -187,14 +187,14 @@ async function draw(refit: boolean): Promise<void> {
       const early = drawnFile !== result.file || !canvas.querySelector('svg');
       const onOrdered = (i: number) => (first: Placed): void => {
         firsts[i] = first;
-        if (!early || ticket !== drawing || ++ordered < views.length) return;
+        if (ticket !== drawing || ++ordered < views.length) return;
         clearTimeout(slow);
         placed = firsts;
         present(refit, true);
         status.textContent = withNote(`${statusText} · routing edges…`);
         canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
       };
-      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, onOrdered(i))))
+      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, early ? onOrdered(i) : undefined)))
         .finally(() => clearTimeout(slow));
       if (ticket !== drawing) return;
       placed = next;
