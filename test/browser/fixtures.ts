@@ -1,5 +1,6 @@
 import { GraphBuilder, type GraphModel } from '../../src/core/index.js';
 import type { ExtractResult } from '../../src/protocol/index.js';
+import { random as seeded } from '../core/seeded.js';
 
 /** Graph models for the render tests, built by the real library. */
 function named<F extends (...a: never[]) => unknown>(name: string, fn: F): F {
@@ -56,8 +57,7 @@ export function xss(): GraphModel {
 }
 
 export function pipeline(ops: number, seed = 7): GraphModel {
-  let s = seed;
-  const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const random = seeded(seed);
   const G = new GraphBuilder({ alias: `pipeline-${ops}` });
   const nodes = [G.add(named('source', () => 1), { rank: 0 })()];
   for (let i = 1; i < ops; i++) {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, type DataNode } from '../../src/core/index.js';
+import { random } from './seeded.js';
 
 /*
  * pyflow-viz's evaluation algorithm, ported as literally as possible (recursive, as in its data_node.py and
@@ -82,11 +83,6 @@ function refRun(op: RefOp): void {
   op.active = false;
 }
 
-/** A small seeded generator (the same graphs on every run). */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647;
-}
 
 function sum(...xs: number[]): number {
   return xs.reduce((a, b) => a + b, 1);

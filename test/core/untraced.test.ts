@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, type DataNode, type OperationNode, type PyflowError } from '../../src/core/index.js';
+import { random } from './seeded.js';
 
 /*
  * A graph nobody listens to is evaluated by a walk that lists the ops, then a loop that runs them (the differential
@@ -160,13 +161,8 @@ describe('untraced evaluation', () => {
   });
 });
 
-/** A small seeded generator (the same graphs on every run). */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647;
-}
 
-/** A value held, or `removed` for a node `G.remove()` took out (its handle throws). */
+/** A value held, or the error code its handle throws (`REMOVED` for a node `G.remove()` took out). */
 function heldValue(d: DataNode<number>): string {
   try {
     return String(d.get());
@@ -196,7 +192,8 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
     } finally {
       depth--;
     }
-  };  // Release hooks that act too, each once: release a value or evaluate a node.
+  };
+  // Release hooks that act too, each once: release a value or evaluate a node.
   const hookActs: { kind: number; pick: number }[] = [];
   let inHook = false;
   const graphs = [0, 1].map((g) => {
