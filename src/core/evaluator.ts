@@ -1,4 +1,4 @@
-import { DataNode, NO_VALUE, OperationNode, REMOVED, removedError, type ArgTemplate } from './nodes.js';
+import { DataNode, NO_VALUE, OperationNode, REMOVED, TARGET, removedError, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
@@ -26,6 +26,8 @@ import { dimensionOf, previewValue } from './dims.js';
  *   per waiting op (then `RELEASED`).
  * - While its function runs, an op's activation number is negative: an evaluation nested in it that reaches it is a
  *   `CYCLE` error.
+ * - An evaluation's data targets are held (`TARGET`) until it returns: nothing that runs meanwhile (an evaluation nested
+ *   in an op's function or a release hook, or one running at once under getAsync()) releases them before it reads them.
  * - Every activation is numbered (`_activatedSeq`, one counter for the process); on failure the ops still active
  *   whose number is at least the context's first are deactivated, in activation order, so the graph stays
  *   consistent and can be evaluated again. (Numbers instead of a list of activated ops: pushing each op into a
@@ -127,6 +129,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
   const scheduledBase = scheduledTop;
   // Untraced (nobody listens to the graph): the same order and releases, in a walk and a loop (see `schedule`).
   const untraced = graph._emit === undefined;
+  holdTargets(targets, TARGET);
   if (base === 0 && scheduledBase === 0) {
     if (spareStacks !== undefined) reuseSpareStacks();
     else if (untraced) freshStacks();
@@ -146,11 +149,20 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
     if (ctx) abort(ctx);
     throw error;
   } finally {
+    holdTargets(targets, -TARGET);
     for (let i = base; i < waitingTop; i++) waitingOps[i] = undefined;
     waitingTop = base;
     for (let i = scheduledBase; i < scheduledTop; i++) scheduled[i] = undefined;
     scheduledTop = scheduledBase;
     if (base === 0 && scheduledBase === 0 && (waitingOps.length > KEEP_STACK || scheduled.length > KEEP_STACK)) spareLargeStacks();
+  }
+}
+
+/** Adds `TARGET` to (or takes it from) the targets that are data nodes. */
+export function holdTargets(targets: readonly Target[], by: number): void {
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i]!;
+    if (target instanceof DataNode) target._hold += by;
   }
 }
 
@@ -577,10 +589,10 @@ export function releasedAgainError(data: DataNode, op: OperationNode): PyflowErr
     'value this op needs', op.uid, op.callSite);
 }
 
-function cycleError(op: OperationNode): PyflowError {
+export function cycleError(op: OperationNode): PyflowError {
   return new PyflowError('CYCLE',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was asked for while it runs: an evaluation ` +
-    'started from an op\'s function (a nested get(), run() or runOnly()) needs it, which would never end', op.uid, op.callSite);
+    'started from an op\'s function (a nested get(), getAsync(), run() or runOnly()) needs it, which would never end', op.uid, op.callSite);
 }
 
 function buildArg(template: ArgTemplate, values: unknown[]): unknown {

@@ -248,7 +248,7 @@ export class GraphBuilder {
   private resolveTargets(targets: TargetRef[]): Target[] {
     return targets.map((target) => {
       const node = typeof target === 'string' ? this.findNode(target) : target;
-      if (node instanceof DataNode && node._hold === 0) node._hold = KEEP;
+      if (node instanceof DataNode) node._hold |= KEEP;
       return node;
     });
   }

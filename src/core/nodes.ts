@@ -39,16 +39,26 @@ export interface AddOptions {
 export const NO_VALUE: unknown = Symbol('pyflow: no value');
 /** @internal `_visit` of a node that `G.remove()` took out of its graph (evaluations number their visits from 1). */
 export const REMOVED = -1;
+/*
+ * `_hold` is a set of reasons to keep a data node's value after use (0: released once no activated consumer needs it):
+ * two flags, and above them a count of the evaluations that have it as a target and are still running (`TARGET` each).
+ */
 /** @internal `_hold`: kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
 export const KEEP = 1;
 /** @internal `_hold`: persisted (raw inputs, `persist` options, `persist()`). */
 export const PERSIST = 2;
+/**
+ * @internal Added to `_hold` while an evaluation that has the node as a target runs: no other evaluation (one running at
+ * once under getAsync(), or one nested in an op's function or a release hook) may release it before this one has read
+ * it (it would be computed again). `releaseMemory()` still releases it.
+ */
+export const TARGET = 4;
 
 /** A value in the graph: a raw input or an output of an operation. Evaluated lazily by `get()`. */
 export class DataNode<T = unknown> {
   /** @internal The value, or NO_VALUE. */
   _value: unknown = NO_VALUE;
-  /** @internal 0 (released once no activated consumer needs it), KEEP or PERSIST. */
+  /** @internal 0 (released once no activated consumer needs it), or KEEP, PERSIST and TARGET combined (see there). */
   _hold: number;
   /**
    * @internal The first op that consumes this value, and the others in the order they were added: the second itself,
@@ -119,13 +129,13 @@ export class DataNode<T = unknown> {
 
   /** Keeps the value once computed, instead of releasing it when no consumer needs it. */
   persist(): this {
-    this._hold = PERSIST;
+    this._hold |= PERSIST;
     return this;
   }
 
   /** Whether the value is kept after use (raw inputs, persisted outputs). */
   isPersisted(): boolean {
-    return this._hold === PERSIST;
+    return (this._hold & PERSIST) !== 0;
   }
 
   /** True for a raw input given directly to `add` (a literal or a plain value). */

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, PyflowError, formatTraceEvent, type TraceEvent } from '../../src/core/index.js';
+import { GraphBuilder, PyflowError, formatTraceEvent, type DataNode, type TraceEvent } from '../../src/core/index.js';
+import { random } from './seeded.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,5 +80,97 @@ describe('async evaluation', () => {
     assert.equal(finished.length, 2);
     assert.ok(finished[0]!.kind === 'finished' && finished[0]!.durationMs >= 5);
     assert.equal(events.map(formatTraceEvent).filter(Boolean)[0], 'anonymous_0 activated!');
+  });
+
+  it('evaluations running at once share an op in flight: Promise.all of two getAsync() fetches a shared input once', async () => {
+    const calls: string[] = [];
+    const events: TraceEvent[] = [];
+    const G = new GraphBuilder();
+    G.subscribe((e) => events.push(e));
+    const fetchRows = async function fetchRows() { calls.push('fetch'); await sleep(10); return [1, 2, 3]; };
+    const rows = G.add(fetchRows)();
+    const total = G.add(function sum(r: number[]) { calls.push('sum'); return r.reduce((a, b) => a + b, 0); })(rows);
+    const count = G.add(async function count(r: number[]) { calls.push('count'); await sleep(1); return r.length; })(rows);
+    assert.deepEqual(await Promise.all([total.getAsync(), count.getAsync(), total.getAsync()]), [6, 3, 6]);
+    assert.deepEqual(calls.filter((c) => c === 'fetch'), ['fetch'], calls.join(','));
+    assert.equal(calls.filter((c) => c === 'sum').length, 1, calls.join(','));
+    assert.equal(events.filter((e) => e.kind === 'finished' && e.uid === 'fetchRows_0').length, 1, 'finished is reported once');
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    assert.equal(rows.hasValue(), false, 'the shared input is released once both consumers ran');
+  });
+
+  it('an op in flight that fails fails every evaluation waiting for it, with one error event; the graph can be re-run', async () => {
+    let fail = true;
+    let calls = 0;
+    const events: TraceEvent[] = [];
+    const G = new GraphBuilder();
+    G.subscribe((e) => events.push(e));
+    const a = G.add(async function flaky() { calls++; await sleep(5); if (fail) throw new Error('network down'); return 1; })();
+    const b = G.add((x: number) => x + 1, { alias: 'inc' })(a);
+    const c = G.add((x: number) => x * 10, { alias: 'times10' })(a);
+    const outcomes = await Promise.allSettled([b.getAsync(), c.getAsync()]);
+    assert.equal(calls, 1);
+    for (const o of outcomes) {
+      assert.ok(o.status === 'rejected' && o.reason instanceof PyflowError && o.reason.code === 'OP_FAILED' && /flaky_0 .* threw: network down/.test(o.reason.message), String(o.status === 'rejected' && o.reason));
+    }
+    assert.equal(events.filter((e) => e.kind === 'error').length, 1);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    fail = false;
+    assert.deepEqual(await Promise.all([b.getAsync(), c.getAsync()]), [2, 10]);
+    assert.equal(calls, 2);
+  });
+
+  it('on 1,000 random graphs of sync and async ops, getAsync() calls at once give the right values, or the failing op\'s error, and leave the graph consistent', async () => {
+    for (let seed = 1; seed <= 1000; seed++) {
+      const rnd = random(seed);
+      const G = new GraphBuilder({ concurrency: 1 + Math.floor(rnd() * 3) });
+      const nodes: DataNode<number>[] = [];
+      const expected: number[] = [];
+      /** Index of the failing op's output (it throws on its first call only), or -1. */
+      const failing = rnd() < 0.3 ? Math.floor(rnd() * 12) : -1;
+      let failed = false;
+      /** Nodes whose value depends on the failing op's. */
+      const tainted = new Set<number>();
+      for (let k = 0; k < 12; k++) {
+        const arity = k === 0 ? 0 : 1 + Math.floor(rnd() * Math.min(3, k));
+        const parents = Array.from({ length: arity }, () => Math.floor(rnd() * k));
+        const ticks = rnd() < 0.5 ? -1 : Math.floor(rnd() * 4); // -1: a synchronous op
+        const fails = k === failing;
+        const compute = (...xs: number[]): number => {
+          if (fails && !failed) { failed = true; throw new Error(`op ${k} fails`); }
+          return xs.reduce((a, b) => a * 3 + b, k + 1) % 1000;
+        };
+        const fn = ticks < 0 ? compute : async (...xs: number[]): Promise<number> => {
+          for (let t = 0; t < ticks; t++) await null;
+          return compute(...xs);
+        };
+        nodes.push(G.add(fn, { alias: `op${k}` })(...parents.map((p) => nodes[p]!)) as DataNode<number>);
+        expected.push(parents.map((p) => expected[p]!).reduce((a, b) => a * 3 + b, k + 1) % 1000);
+        if (fails || parents.some((p) => tainted.has(p))) tainted.add(k);
+      }
+      const targets = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => 6 + Math.floor(rnd() * 6));
+      const outcomes = await Promise.allSettled(targets.map((t) => nodes[t]!.getAsync()));
+      outcomes.forEach((o, i) => {
+        const t = targets[i]!;
+        if (o.status === 'fulfilled') assert.equal(o.value, expected[t], `seed ${seed}: op${t}`);
+        else {
+          assert.ok(tainted.has(t) && o.reason instanceof PyflowError && o.reason.message.includes(`op ${failing} fails`), `seed ${seed}: op${t}: ${String(o.reason)}`);
+        }
+      });
+      assert.ok(G.operations.every((op) => !op.isActivated()), `seed ${seed}: nothing stays activated`);
+      // Run again (the failing op now succeeds): every target's value.
+      assert.deepEqual(await Promise.all(targets.map((t) => nodes[t]!.getAsync())), targets.map((t) => expected[t]), `seed ${seed}: again`);
+    }
+  });
+
+  it('an async op that awaits and then evaluates something needing itself fails with CYCLE instead of waiting for itself for ever', { timeout: 5000 }, async () => {
+    const G = new GraphBuilder();
+    let calls = 0;
+    const late: { b?: DataNode<number> } = {};
+    const a = G.add(async function A() { calls++; await sleep(1); return (await late.b!.getAsync()) + 1; })();
+    late.b = G.add(function B(x: number) { return x * 2; })(a);
+    await assert.rejects(late.b.getAsync(), (e: PyflowError) => e.code === 'CYCLE' && /^A_0 \(A, added at .*\) was asked for while it runs/.test(e.message));
+    assert.equal(calls, 1);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
   });
 });

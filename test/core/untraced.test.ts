@@ -37,6 +37,22 @@ describe('untraced evaluation', () => {
       assert.equal(calls, 4);
     });
 
+    it(`${mode}: get(t) returns t's value even when what runs meanwhile (a release hook evaluating a consumer of t) would release it`, () => {
+      const calls: string[] = [];
+      const late: { c?: DataNode<number> } = {};
+      const G = new GraphBuilder({
+        verbose: traced, log: () => undefined,
+        onRelease: (_value, node) => { if (node.uid === 'data_2') calls.push(`c = ${late.c!.get()}`); },
+      });
+      const p = G.add(function first(v: number) { calls.push('first'); return v + 1; })(1);
+      const t = G.add(function second(v: number) { calls.push('second'); return v * 10; })(p);
+      late.c = G.add(function third(v: number) { calls.push('third'); return v + 5; })(t);
+      assert.equal(t.get(), 20);
+      assert.deepEqual(calls, ['first', 'second', 'third', 'c = 25']);
+      assert.equal(t.hasValue(), true, 'the target keeps its value, as after any get()');
+      assert.ok(G.operations.every((op) => !op.isActivated()));
+    });
+
     it(`${mode}: an op already run by an evaluation nested in another op's function is not run again`, () => {
       const { G } = graph(traced);
       const calls: string[] = [];
