@@ -351,6 +351,9 @@ export class GraphBuilder {
 
   /** Subscribes to this graph's trace events; returns the unsubscribe function. */
   subscribe(listener: TraceListener): () => void {
+    // The first listener of a graph an untraced evaluation is running (subscribed from an op's function): it hands
+    // over to the traced walk, so the listener hears the rest.
+    if (this._emit === undefined) disturb();
     this.listeners.push(listener);
     this.updateEmitter();
     return () => {

@@ -53,6 +53,16 @@ describe('untraced evaluation', () => {
       assert.ok(G.operations.every((op) => !op.isActivated()));
     });
 
+    it(`${mode}: a listener subscribed from an op's function hears the rest of the evaluation`, () => {
+      const { G } = graph(traced);
+      const heard: string[] = [];
+      const x = G.add(function first(v: number) { G.subscribe((e) => { if (e.kind === 'running') heard.push(e.uid); }); return v; })(1);
+      const y = G.add(function second(v: number) { return v + 1; })(x);
+      const z = G.add(function third(v: number) { return v * 2; })(y);
+      assert.equal(z.get(), 4);
+      assert.deepEqual(heard, ['second_3', 'third_5']);
+    });
+
     it(`${mode}: an op already run by an evaluation nested in another op's function is not run again`, () => {
       const { G } = graph(traced);
       const calls: string[] = [];
