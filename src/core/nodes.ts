@@ -70,12 +70,13 @@ export class DataNode<T = unknown> {
   /** @internal The last evaluation that visited it, or REMOVED. */
   _visit = 0;
 
-  /** @internal */ private _uid: string | undefined = undefined;
-
   /** @internal */
   constructor(
-    /** @internal The uid's number (the graph's counter when the node was made). */
-    readonly _n: number,
+    /**
+     * @internal The uid's number (the graph's counter when the node was made), then the uid once built (one field for
+     * both: each costs 8 bytes per node).
+     */
+    private _id: number | string,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _producer: OperationNode | undefined,
     persist: boolean,
@@ -99,7 +100,8 @@ export class DataNode<T = unknown> {
 
   /** Unique id in its graph: `data_3`, or `<outputAlias>_3` (built on first use: most are never read). */
   get uid(): string {
-    return (this._uid ??= `${this.alias ?? 'data'}_${this._n}`);
+    const id = this._id;
+    return typeof id === 'string' ? id : (this._id = `${this.alias ?? 'data'}_${id}`);
   }
 
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
@@ -176,12 +178,10 @@ export class OperationNode {
   /** @internal The first output (the others are in `_rare.moreOutputs`). */
   _output: DataNode | undefined = undefined;
 
-  /** @internal */ private _uid: string | undefined = undefined;
-
   /** @internal */
   constructor(
-    /** @internal The uid's number. */
-    readonly _n: number,
+    /** @internal The uid's number, then the uid once built (as DataNode's). */
+    private _id: number | string,
     /** @internal */ readonly _fn: (...args: never[]) => unknown,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _parents: DataNode[],
@@ -210,7 +210,8 @@ export class OperationNode {
 
   /** Unique id in its graph: `<alias or function name>_<n>` (built on first use). */
   get uid(): string {
-    return (this._uid ??= `${this._rare.options.alias ?? this.fnName}_${this._n}`);
+    const id = this._id;
+    return typeof id === 'string' ? id : (this._id = `${this._rare.options.alias ?? this.fnName}_${id}`);
   }
 
   /** The data nodes this op produces. */
