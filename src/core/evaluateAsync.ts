@@ -1,9 +1,9 @@
 import { TARGET, NO_VALUE, type DataNode, type OperationNode } from './nodes.js';
-import type { PyflowError } from './errors.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
-  EvalContext, abort, activate, beginCompute, disturb, holdTargets, newContext, callOp, cycleError, fail, finishOp, firstOp, isThenable, opFailure, releasedAgainError, resultOf,
+  EvalContext, abort, activate, beginCompute, disturb, holdTargets, newContext, callOp, cycleError, fail, finishOp, firstOp, isThenable, opFailure,
+  releasedAgainError, resultOf, setAsyncCalls,
   type Frame, type Target,
 } from './evaluator.js';
 
@@ -45,63 +45,124 @@ function nextMissingParent(frame: Frame): DataNode | undefined {
 /**
  * An op's call in flight, shared by every evaluation in the process that needs the op meanwhile (two getAsync() at once
  * whose targets share an input fetch it once): the first of them to see it settle finishes the op (stores its outputs
- * and reports `finished`) or fails with its error; the others find it done.
+ * and reports `finished`) or fails with its error; the others find it done, or fail with the same error.
  */
-interface Call {
-  /** The frame of the evaluation that called it (for the duration reported by `finished`). */
-  readonly frame: Frame;
-  readonly settled: Promise<void>;
-  outcome: { ok: boolean; value: unknown } | undefined;
-  done: boolean;
-  /** The error of a call that failed: each waiting evaluation fails with it. */
-  error: PyflowError | undefined;
+class Call {
+  /** Resolves once the op's promise has settled (never rejects). */
+  settled: Promise<void> | undefined = undefined;
+  outcome: { ok: boolean; value: unknown } | undefined = undefined;
+  done = false;
+  /** Set when the op's promise rejected, or finishing the op threw (a release hook, say): each waiting evaluation fails with it. */
+  failed = false;
+  error: unknown = undefined;
+  /**
+   * The calls that code running inside this one started or waits for (its function awaits an evaluation): a wait that
+   * would close a loop of these is a `CYCLE` (see `waitCycle`).
+   */
+  waitsOn: Call[] | undefined = undefined;
+  constructor(
+    /** The frame the op was called with: `finishOp` runs with it (its start time gives `finished` its duration). */
+    readonly frame: Frame,
+  ) {}
 }
 
 const calls = new Map<OperationNode, Call>();
 
 /**
- * Which ops' functions the running code was called from, across awaits: an async op's function that awaits and then
+ * Which calls the running code runs inside, across awaits, innermost first: an async op's function that awaits and then
  * evaluates something needing the op itself would wait for its own call for ever (`CYCLE` instead). Node's
- * AsyncLocalStorage where there is one (the core uses no Node API it cannot do without: elsewhere that case hangs).
+ * AsyncLocalStorage where there is one (the core needs no Node API: elsewhere that case hangs). Only functions that
+ * can await are called inside it (async functions, and those that returned a promise before): entering it costs more
+ * than a trivial op.
  */
-interface CallerChain { readonly op: OperationNode; readonly outer: CallerChain | undefined }
+interface CallerChain { readonly call: Call; readonly outer: CallerChain | undefined }
 interface ContextStore { run<R>(store: CallerChain, fn: () => R): R; getStore(): CallerChain | undefined }
 const callers: ContextStore | undefined = (() => {
   const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
   const hooks = typeof getBuiltin === 'function' ? getBuiltin('node:async_hooks') as { AsyncLocalStorage?: new () => ContextStore } | undefined : undefined;
   return hooks?.AsyncLocalStorage ? new hooks.AsyncLocalStorage() : undefined;
 })();
+const AsyncFunction = (async () => undefined).constructor;
+/** Plain functions seen returning a promise: called inside `callers` from then on. */
+const promiseFunctions = new WeakSet<object>();
 
-function callTracked(frame: Frame): unknown {
-  if (callers === undefined) return callOp(frame);
-  return callers.run({ op: frame.op, outer: callers.getStore() }, () => callOp(frame));
+/** Calls the op: its result, or its Call when the function returned a promise. */
+function callAsync(frame: Frame): unknown {
+  const fn = frame.op._fn;
+  let call: Call | undefined;
+  let result: unknown;
+  if (callers !== undefined && (fn instanceof AsyncFunction || promiseFunctions.has(fn))) {
+    call = new Call(frame);
+    const c = call;
+    result = callers.run({ call: c, outer: callers.getStore() }, () => callOp(frame));
+  } else {
+    result = callOp(frame);
+  }
+  if (!isThenable(result)) return result;
+  promiseFunctions.add(fn);
+  call ??= new Call(frame);
+  const c = call;
+  c.settled = Promise.resolve(result).then(
+    (value) => { c.outcome = { ok: true, value }; },
+    (value: unknown) => { c.outcome = { ok: false, value }; },
+  );
+  calls.set(frame.op, c);
+  setAsyncCalls(calls);
+  recordWait(c);
+  return c;
 }
 
-function calledFrom(op: OperationNode): boolean {
-  for (let c = callers?.getStore(); c !== undefined; c = c.outer) if (c.op === op) return true;
+function forget(call: Call): void {
+  const op = call.frame.op;
+  if (calls.get(op) === call) {
+    calls.delete(op);
+    setAsyncCalls(calls);
+  }
+}
+
+/** Whether waiting for `target` from here would close a loop: it runs us, or waits (through other calls) for a call that does. */
+function waitCycle(target: Call): boolean {
+  const chain = callers?.getStore();
+  if (chain === undefined) return false;
+  const seen = new Set<Call>();
+  const stack = [target];
+  while (stack.length > 0) {
+    const call = stack.pop()!;
+    // A settled call blocks nobody (a job started inside a call keeps its context after the call is over).
+    if (call.outcome !== undefined || seen.has(call)) continue;
+    seen.add(call);
+    for (let c: CallerChain | undefined = chain; c !== undefined; c = c.outer) if (c.call === call) return true;
+    if (call.waitsOn !== undefined) stack.push(...call.waitsOn);
+  }
   return false;
 }
 
-function startCall(frame: Frame, result: PromiseLike<unknown>): Call {
-  const call: Call = { frame, settled: undefined as never, outcome: undefined, done: false, error: undefined };
-  (call as { settled: Promise<void> }).settled = Promise.resolve(result).then(
-    (value) => { call.outcome = { ok: true, value }; },
-    (value: unknown) => { call.outcome = { ok: false, value }; },
-  );
-  calls.set(frame.op, call);
-  return call;
+/** Records that the innermost call still running around this code waits for `target`. */
+function recordWait(target: Call): void {
+  for (let c = callers?.getStore(); c !== undefined; c = c.outer) {
+    if (c.call.outcome === undefined) {
+      (c.call.waitsOn ??= []).push(target);
+      return;
+    }
+  }
 }
 
 /** Finishes a settled call (once, for whichever evaluation comes first), or throws its error. */
-function endCall(op: OperationNode, call: Call): void {
-  if (calls.get(op) === call) calls.delete(op);
+function endCall(call: Call): void {
+  const op = call.frame.op;
+  forget(call);
   if (!call.done) {
     call.done = true;
     const outcome = call.outcome!;
-    if (!outcome.ok) call.error = fail(op, opFailure(op, outcome.value));
-    else finishOp(call.frame, outcome.value);
+    try {
+      if (!outcome.ok) throw fail(op, opFailure(op, outcome.value));
+      finishOp(call.frame, outcome.value);
+    } catch (error) {
+      call.failed = true;
+      call.error = error;
+    }
   }
-  if (call.error !== undefined) throw call.error;
+  if (call.failed) throw call.error;
 }
 
 /**
@@ -109,15 +170,13 @@ function endCall(op: OperationNode, call: Call): void {
  * resolves to the entry itself.
  */
 interface InFlight {
-  readonly frame: Frame;
   readonly call: Call;
   readonly shared: boolean;
-  promise: Promise<InFlight>;
+  readonly promise: Promise<InFlight>;
 }
 
-function waitFor(frame: Frame, call: Call, shared: boolean): InFlight {
-  const entry: InFlight = { frame, call, shared, promise: undefined as never };
-  entry.promise = call.settled.then(() => entry);
+function waitFor(call: Call, shared: boolean): InFlight {
+  const entry: InFlight = { call, shared, promise: call.settled!.then(() => entry) };
   return entry;
 }
 
@@ -140,10 +199,7 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
   }
 }
 
-/**
- * Evaluates one target and returns its value (undefined for an op). The value is read in the same synchronous stretch
- * as the last op ran: another evaluation running at once may release it as soon as this one awaits.
- */
+/** Evaluates one target and returns its value (undefined for an op). */
 async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: number): Promise<unknown> {
   const stack: Frame[] = [];
   const blocked: Frame[] = [];
@@ -182,11 +238,12 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
         }
         const running = calls.get(frame.op);
         if (running !== undefined) {
-          // Called by another evaluation and still in flight: wait for it rather than call it again (unless this
-          // evaluation was started from that very call).
-          if (calledFrom(frame.op)) throw fail(frame.op, cycleError(frame.op));
+          // Called by another evaluation and still in flight: wait for it rather than call it again (unless that call
+          // is waiting, through other calls, for this evaluation).
+          if (waitCycle(running)) throw fail(frame.op, cycleError(frame.op));
+          recordWait(running);
           stack.pop();
-          inflight.set(frame.op, waitFor(frame, running, true));
+          inflight.set(frame.op, waitFor(running, true));
           shared++;
           continue;
         }
@@ -195,9 +252,9 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
           break;
         }
         stack.pop();
-        const result = callTracked(frame);
-        if (isThenable(result)) {
-          inflight.set(frame.op, waitFor(frame, startCall(frame, result), false));
+        const result = callAsync(frame);
+        if (result instanceof Call) {
+          inflight.set(frame.op, waitFor(result, false));
           continue;
         }
         framed.delete(frame.op);
@@ -209,18 +266,18 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
         continue;
       }
       const settled = await Promise.race([...inflight.values()].map((f) => f.promise));
-      const op = settled.frame.op;
+      const op = settled.call.frame.op;
       inflight.delete(op);
       framed.delete(op);
       if (settled.shared) shared--;
-      endCall(op, settled.call);
+      endCall(settled.call);
       stack.push(...blocked.splice(0).reverse());
     }
   } finally {
     // Failed (or returned with nothing in flight): a call of ours still in flight is finished by an evaluation waiting
     // for it, else forgotten once it settles (a later evaluation calls the op again).
-    for (const entry of inflight.values()) {
-      if (!entry.shared) void entry.call.settled.then(() => { if (calls.get(entry.frame.op) === entry.call) calls.delete(entry.frame.op); });
+    for (const { call, shared } of inflight.values()) {
+      if (!shared) void call.settled!.then(() => forget(call));
     }
   }
 }

@@ -553,6 +553,7 @@ function invoke(op: OperationNode, frame?: Frame): unknown {
   // While its function runs, an op's activation number is negated (it stays activated): an evaluation nested in the
   // function that reaches the op again is a cycle, reported rather than run again (pyflow would recurse for ever).
   if (seq < 0) throw fail(op, cycleError(op));
+  if (asyncCalls !== undefined && asyncCalls.has(op)) throw fail(op, inFlightError(op));
   if (frame !== undefined && op._graph._emit !== undefined) {
     op._graph._emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
     frame.started = now();
@@ -580,6 +581,23 @@ function invoke(op: OperationNode, frame?: Frame): unknown {
   } finally {
     if (seq > 0) op._activatedSeq = seq;
   }
+}
+
+/**
+ * The ops whose promise a getAsync() evaluation awaits (evaluateAsync's calls in flight), undefined when there are none:
+ * a synchronous evaluation cannot wait for them, and calling them again would start a second call (and, from the op's
+ * own function after an await, a new one from each call, without end).
+ */
+let asyncCalls: ReadonlyMap<OperationNode, unknown> | undefined;
+export function setAsyncCalls(calls: ReadonlyMap<OperationNode, unknown>): void {
+  asyncCalls = calls.size > 0 ? calls : undefined;
+}
+
+function inFlightError(op: OperationNode): PyflowError {
+  return new PyflowError('ASYNC_IN_GET',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) is being computed by a getAsync() evaluation ` +
+    '(its promise has not settled): a synchronous get(), run() or runOnly() cannot wait for it; use getAsync() ' +
+    '(or runAsync/runOnlyAsync)', op.uid, op.callSite);
 }
 
 export function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {

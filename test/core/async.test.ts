@@ -173,4 +173,83 @@ describe('async evaluation', () => {
     assert.equal(calls, 1);
     assert.ok(G.operations.every((op) => !op.isActivated()));
   });
+
+  it('a shared call whose outputs cannot be stored (wrong count) fails every evaluation waiting for it', async () => {
+    const G = new GraphBuilder();
+    const events: TraceEvent[] = [];
+    G.subscribe((e) => events.push(e));
+    let calls = 0;
+    const [o1, o2] = G.add(async function X() { calls++; await sleep(1); return [1]; }, { nOut: 2 })() as unknown as DataNode<number>[];
+    const outcomes = await Promise.allSettled([o1!.getAsync(), o2!.getAsync()]);
+    assert.deepEqual(outcomes.map((o) => o.status === 'rejected' && (o.reason as PyflowError).code), ['OUTPUT_COUNT', 'OUTPUT_COUNT']);
+    assert.equal(calls, 1);
+    assert.equal(events.filter((e) => e.kind === 'error').length, 1);
+  });
+
+  it('a release hook that throws while a shared call is finished fails every evaluation waiting for it, and leaves nothing activated', async () => {
+    let hookThrows = true;
+    const G = new GraphBuilder({ onRelease: (_v, node) => { if (hookThrows && node.uid === 'data_1') { hookThrows = false; throw new Error('hook failed'); } } });
+    const r = G.add(function R() { return 1; })();
+    const x = G.add(async function X(v: number) { await null; await null; return v + 1; })(r);
+    const p = G.add(async function P() { await null; return 10; })();
+    const t = G.add(function C(a: number, b: number) { return a + b; })(p, x);
+    const second = t.getAsync(); // activates C, P, X and R; calls R, then P
+    await null;
+    const first = x.getAsync(); // calls X, which the other evaluation then waits for
+    const outcomes = await Promise.allSettled([first, second]);
+    assert.deepEqual(outcomes.map((o) => o.status === 'rejected' && (o.reason as Error).message), ['hook failed', 'hook failed']);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    assert.equal(await t.getAsync(), 12);
+  });
+
+  it('two evaluations whose async ops await each other fail with CYCLE instead of waiting for ever', { timeout: 5000 }, async () => {
+    const G = new GraphBuilder();
+    const late: { y?: DataNode<number>; z?: DataNode<number> } = {};
+    const a = G.add(async function A() { await sleep(1); return (await late.y!.getAsync()) + 1; })();
+    const q = G.add(async function Q() { await sleep(1); return (await late.z!.getAsync()) + 1; })();
+    late.y = G.add(function y(v: number) { return v; })(q);
+    late.z = G.add(function z(v: number) { return v; })(a);
+    const outcomes = await Promise.allSettled([a.getAsync(), q.getAsync()]);
+    assert.deepEqual(outcomes.map((o) => o.status === 'rejected' && (o.reason as PyflowError).code), ['CYCLE', 'CYCLE']);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+
+  it('a job started inside an op\'s call that evaluates after the call is over waits for a later call of the op (no false CYCLE)', async () => {
+    const G = new GraphBuilder();
+    let calls = 0;
+    let job: Promise<number> | undefined;
+    const late: { c?: DataNode<number> } = {};
+    const a = G.add(async function A() {
+      calls++;
+      if (calls === 1) job = (async () => { await sleep(10); return late.c!.getAsync(); })(); // fire and forget
+      await sleep(calls === 1 ? 0 : 30);
+      return 7;
+    })();
+    const b = G.add(function B(x: number) { return x + 1; })(a);
+    late.c = G.add(function C(x: number) { return x * 2; })(a);
+    const d = G.add(function D(x: number) { return x - 1; })(a);
+    assert.equal(await b.getAsync(), 8);
+    const again = d.getAsync(); // calls A again; the job asks for c while that call is in flight
+    assert.equal(await job!, 14);
+    assert.equal(await again, 6);
+    assert.equal(calls, 2);
+  });
+
+  it('get() of something that needs an op a getAsync() evaluation is computing fails at once, without calling the op again', { timeout: 5000 }, async () => {
+    const G = new GraphBuilder();
+    let calls = 0;
+    const late: { b?: DataNode<number> } = {};
+    const a = G.add(async function A() { calls++; await sleep(1); return calls === 1 ? 5 : calls > 5 ? -1 : late.b!.get() + 1; })(); // (> 5: a runaway stops)
+    late.b = G.add(function B(x: number) { return x * 2; })(a);
+    const pending = a.getAsync();
+    assert.throws(() => late.b!.get(), (e: PyflowError) => e.code === 'ASYNC_IN_GET' && /^A_0 \(A, added at .*\) is being computed by a getAsync\(\) evaluation/.test(e.message));
+    assert.equal(await pending, 5);
+    assert.equal(calls, 1);
+    // From the op's own function, after an await: one call fails, instead of each call starting the next one.
+    a.releaseMemory();
+    await assert.rejects(late.b.getAsync(), (e: PyflowError) => e.code === 'ASYNC_IN_GET');
+    await sleep(20);
+    assert.equal(calls, 2);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
 });
