@@ -732,7 +732,9 @@ function activateWalk(visit: number, start: OperationNode): void {
   let stack: DataNode[] | undefined;
   let op: OperationNode | undefined = start;
   for (;;) {
-    if (op !== undefined && op._visit !== visit) {
+    // (A node visited earlier in this evaluation is walked again if it has run since and user code released its value:
+    // computing it again needs its inputs activated again, as pyflow's get() does.)
+    if (op !== undefined && (op._visit !== visit || op._activatedSeq === 0)) {
       op._visit = visit;
       activate(op);
       const parents = op._parents;
@@ -744,7 +746,7 @@ function activateWalk(visit: number, start: OperationNode): void {
     const data = stack?.pop();
     if (data === undefined) break;
     op = undefined;
-    if (data._value !== NO_VALUE || data._visit === visit) continue;
+    if (data._value !== NO_VALUE || (data._visit === visit && (data._producer === undefined || data._producer._activatedSeq !== 0))) continue;
     // Reached from another graph that grafted it, after G.remove() took it out of its own.
     if (data._visit === REMOVED) throw removedError(data);
     data._visit = visit;

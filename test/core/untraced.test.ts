@@ -63,6 +63,23 @@ describe('untraced evaluation', () => {
       assert.deepEqual(heard, ['second_3', 'third_5']);
     });
 
+    it(`${mode}: a value computed again after user code released it has everything it needs activated first, as pyflow's get()`, () => {
+      const { G } = graph(traced);
+      const runs: string[] = [];
+      const f = (name: string, body?: () => void) => ({ [name]: (...xs: number[]) => { runs.push(name); body?.(); return xs.reduce((acc, x) => acc + x, 1); } })[name]!;
+      const a = G.add(f('A'))(1);
+      const s = G.add(f('S'))(a);
+      const x = G.add(f('X'))(a);
+      const p = G.add(f('P'))(s, x);
+      const v = G.add(f('V'))(s, x);
+      const u = G.add(f('U', () => { p.get(); p.releaseMemory(); }))(2);
+      const t = G.add(f('T'))(v, u, p);
+      assert.equal(t.get(), 18);
+      // p's recomputation activates S, X and A before running any: a is kept for X instead of released after S.
+      assert.deepEqual(runs, ['A', 'S', 'X', 'V', 'U', 'P', 'A', 'S', 'X', 'P', 'T']);
+      assert.ok(G.operations.every((op) => !op.isActivated()));
+    });
+
     it(`${mode}: an op already run by an evaluation nested in another op's function is not run again`, () => {
       const { G } = graph(traced);
       const calls: string[] = [];
