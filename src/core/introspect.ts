@@ -44,11 +44,74 @@ function findTopLevelArrow(code: string): number {
   return -1;
 }
 
+/**
+ * The source with comments, strings and regular expression literals blanked out, in one left-to-right pass: whichever
+ * starts first is consumed first (a `//` inside a string such as 'https://' is not a comment, a quote inside a regular
+ * expression does not start a string).
+ */
 function stripCommentsAndStrings(src: string): string {
-  return src
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/\/\/[^\n]*/g, ' ')
-    .replace(/(["'`])(?:\\[\s\S]|(?!\1)[^\\])*\1/g, '""');
+  let out = '';
+  /** The last character kept that is not white space: whether a `/` starts a regular expression or divides. */
+  let last = '';
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    const next = src[i + 1];
+    if (c === '/' && next === '*') {
+      const end = src.indexOf('*/', i + 2);
+      i = end < 0 ? src.length : end + 2;
+      out += ' ';
+    } else if (c === '/' && next === '/') {
+      const end = src.indexOf('\n', i + 2);
+      i = end < 0 ? src.length : end;
+      out += ' ';
+    } else if (c === '"' || c === "'" || c === '`') {
+      i = skipQuoted(src, i + 1, c);
+      out += '""';
+      last = '"';
+    } else if (c === '/' && (last === '' || REGEX_BEFORE.includes(last))) {
+      i = skipRegex(src, i + 1);
+      out += '""';
+      last = '"';
+    } else {
+      out += c;
+      if (c.trim() !== '') last = c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** After these characters a `/` starts a regular expression (after an identifier, a number or `)` it divides). */
+const REGEX_BEFORE = '(,=:[!&|?{};+-*%<>~^';
+
+/** The index after the closing `quote` of a string that starts at `i`. */
+function skipQuoted(src: string, i: number, quote: string): number {
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === '\\') i += 2;
+    else if (c === quote) return i + 1;
+    else i++;
+  }
+  return i;
+}
+
+/** The index after a regular expression literal (and its flags) whose body starts at `i`. */
+function skipRegex(src: string, i: number): number {
+  let inClass = false;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === '\\') i += 2;
+    else if (c === '\n') return i;
+    else {
+      i++;
+      if (c === '[') inClass = true;
+      else if (c === ']') inClass = false;
+      else if (c === '/' && !inClass) break;
+    }
+  }
+  while (i < src.length && /[a-z]/i.test(src[i]!)) i++;
+  return i;
 }
 
 /** The name pyflow would use: the function's own name, `anonymous` for nameless ones. */
