@@ -246,11 +246,18 @@ export class GraphBuilder {
   }
 
   private resolveTargets(targets: TargetRef[]): Target[] {
-    return targets.map((target) => {
-      const node = typeof target === 'string' ? this.findNode(target) : target;
-      if (node instanceof DataNode) node._hold |= KEEP;
-      return node;
-    });
+    // All resolved before any is kept: a name that does not resolve changes nothing.
+    const nodes = targets.map((target) => this.nodeOf(target));
+    for (const node of nodes) if (node instanceof DataNode) node._hold |= KEEP;
+    return nodes;
+  }
+
+  /** A target given to run/runOnly/dependencies: a node, or its uid or name. */
+  private nodeOf(target: TargetRef): Target {
+    if (typeof target === 'string') return this.findNode(target);
+    if (target instanceof DataNode || target instanceof OperationNode) return target;
+    const got = target === null ? 'null' : Array.isArray(target) ? 'an array (spread it: run(...nodes))' : typeof target;
+    throw new PyflowError('BAD_ARGUMENT', `Graph "${this.alias}": targets are DataNodes, OperationNodes or their uids or names (strings); got ${got}`);
   }
 
   /**
@@ -293,7 +300,7 @@ export class GraphBuilder {
 
   /** uids of every node the targets depend on (pyflow's view_dependency highlight), targets included. */
   dependencies(...targets: TargetRef[]): Set<string> {
-    const uids = targets.map((t) => (typeof t === 'string' ? this.findNode(t) : t).uid);
+    const uids = targets.map((t) => this.nodeOf(t).uid);
     return dependencyClosure(this.toJSON(), uids);
   }
 
@@ -324,6 +331,9 @@ export class GraphBuilder {
 
   /** Removes the last `n` operations with their outputs and raw inputs (pyflow's `remove`). */
   remove(n = 1): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new PyflowError('BAD_ARGUMENT', `G.remove(n) removes the last n ops: n must be a whole number >= 0, got ${String(n)}`);
+    }
     // (An op's function may remove ops while an evaluation runs.)
     disturb();
     for (let k = 0; k < n && this._lastOp !== undefined; k++) {

@@ -82,4 +82,27 @@ describe('errors', () => {
     raw.releaseMemory();
     assert.throws(() => a.get(), (e: PyflowError) => e.code === 'NO_VALUE' && /data_1 is a raw input/.test(e.message));
   });
+
+  it('a target that is not a node, uid or name is a BAD_ARGUMENT naming the graph, and nothing is kept or activated', () => {
+    const G = new GraphBuilder({ alias: 'prices' });
+    const a = G.add(function inc(x: number) { return x + 1; })(1);
+    for (const bad of [undefined, null, 42, {}, [a]]) {
+      for (const call of [() => G.runOnly(a, bad as never), () => G.run(bad as never), () => G.dependencies(bad as never)]) {
+        assert.throws(call, (e: PyflowError) => e instanceof PyflowError && e.code === 'BAD_ARGUMENT' && e.message.startsWith('Graph "prices": targets are'));
+      }
+    }
+    assert.throws(() => G.runOnly([a] as never), /spread it: run\(\.\.\.nodes\)/);
+    assert.throws(() => G.runOnly(a, 'nope'), (e: PyflowError) => e.code === 'UNKNOWN_NODE');
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    const b = G.add(function double(x: number) { return x * 2; })(a);
+    assert.equal(b.get(), 4);
+    assert.equal(a.hasValue(), false, 'released after b ran: the failed runOnly(a, ...) calls did not mark it kept');
+  });
+
+  it('G.remove(n) with n not a whole number >= 0 is a BAD_ARGUMENT and removes nothing', () => {
+    const G = new GraphBuilder();
+    G.add(function inc(x: number) { return x + 1; })(1);
+    for (const n of [-1, 0.5, Number.NaN]) assert.throws(() => G.remove(n), (e: PyflowError) => e.code === 'BAD_ARGUMENT');
+    assert.equal(G.operations.length, 1);
+  });
 });

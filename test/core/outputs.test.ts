@@ -9,7 +9,7 @@ import { DataNode, GraphBuilder, OperationNode } from '../../src/core/index.js';
  */
 
 function kind(fn: (...args: never[]) => unknown): string {
-  const made = new GraphBuilder().add(fn)();
+  const made: unknown = new GraphBuilder().add(fn)();
   return made instanceof DataNode ? 'data' : made instanceof OperationNode ? 'op' : typeof made;
 }
 
