@@ -10,7 +10,8 @@ export type PyflowErrorCode =
   | 'BAD_OPTION'
   | 'REMOVED'
   | 'CYCLE'
-  | 'RELEASED';
+  | 'RELEASED'
+  | 'RELEASE_FAILED';
 
 /** The one error class of the library: `code` says which rule broke, `uid` names the node. */
 export class PyflowError extends Error {

@@ -671,8 +671,29 @@ function releaseParents(op: OperationNode): void {
     // The op that just ran has its outputs: it needs nothing more (an output-less op, as in pyflow, still "needs"
     // its inputs: pyflow says they are still needed at it, and keeps them).
     const neededBy = activeConsumerNeeding(parent, op._output === undefined ? undefined : op);
-    if (neededBy === undefined) releaseValue(parent);
+    if (neededBy === undefined) releaseParent(parent);
     else if (parent._graph._emit !== undefined) stillNeeded(parents, i, neededBy);
+  }
+  if (releaseFailure !== undefined) {
+    const error = releaseFailure;
+    releaseFailure = undefined;
+    throw error;
+  }
+}
+
+/**
+ * The first release hook (`onRelease`, `Symbol.dispose`) that threw while an op's inputs were released: the others are
+ * still released, then the evaluation fails with it.
+ */
+let releaseFailure: PyflowError | undefined;
+
+function releaseParent(data: DataNode): void {
+  try {
+    releaseValue(data);
+  } catch (error) {
+    releaseFailure ??= new PyflowError('RELEASE_FAILED',
+      `releasing ${data.uid} (graph "${data._graph.alias}") failed: its onRelease hook or the value's Symbol.dispose threw: ` +
+      (error instanceof Error ? error.message : String(error)), data.uid, undefined, { cause: error });
   }
 }
 

@@ -105,4 +105,21 @@ describe('errors', () => {
     for (const n of [-1, 0.5, Number.NaN]) assert.throws(() => G.remove(n), (e: PyflowError) => e.code === 'BAD_ARGUMENT');
     assert.equal(G.operations.length, 1);
   });
+
+  it('a release hook that throws fails the evaluation with RELEASE_FAILED naming the node, after the op\'s other inputs are released', () => {
+    for (const traced of [false, true]) {
+      const disposed: string[] = [];
+      const G = new GraphBuilder({ onRelease: (_v, node) => { disposed.push(node.uid); if (node.uid === 'data_2') throw new Error('hook failed'); } });
+      if (traced) G.subscribe(() => undefined);
+      const a = G.add(function A(x: number) { return x; })(1);
+      const b = G.add(function B(x: number) { return x; })(2);
+      const c = G.add(function C(x: number, y: number) { return x + y; })(a, b);
+      assert.throws(() => c.get(), (e: PyflowError) => e.code === 'RELEASE_FAILED' && e.uid === 'data_2' &&
+        e.message === 'releasing data_2 (graph "graph") failed: its onRelease hook or the value\'s Symbol.dispose threw: hook failed' &&
+        (e.cause as Error).message === 'hook failed');
+      assert.deepEqual(disposed, ['data_2', 'data_5'], 'b (data_5) is still released');
+      assert.ok(G.operations.every((op) => !op.isActivated()));
+      assert.equal(c.get(), 3, 'the result computed before the failure is kept');
+    }
+  });
 });
