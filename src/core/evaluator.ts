@@ -602,9 +602,9 @@ function inFlightError(op: OperationNode): PyflowError {
 
 export function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {
   return new PyflowError('RELEASED',
-    `${data.uid} was released again while ${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) waited for ` +
-    'its other inputs, after it had been computed again: user code (an op\'s function or an onRelease hook) keeps releasing a ' +
-    'value this op needs', op.uid, op.callSite);
+    `${data.uid} was released while ${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) waited for its ` +
+    'other inputs, after an input of it released the same way had already been computed again (once per waiting op): user ' +
+    'code (an op\'s function or an onRelease hook) keeps releasing values this op needs', op.uid, op.callSite);
 }
 
 export function cycleError(op: OperationNode): PyflowError {
