@@ -642,7 +642,13 @@ function storeOutputs(op: OperationNode, result: unknown): void {
     return;
   }
   const outputs = op.outputs;
-  const items = Array.isArray(result) ? result : isIterable(result) ? [...result] : undefined;
+  let items: unknown[] | undefined;
+  try {
+    items = Array.isArray(result) ? result : isIterable(result) ? [...result] : undefined;
+  } catch (error) {
+    // A generator that throws: the op's own failure.
+    throw fail(op, opFailure(op, error));
+  }
   if (items === undefined || items.length !== outputs.length) {
     const got = items === undefined ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
     throw fail(op, new PyflowError('OUTPUT_COUNT',

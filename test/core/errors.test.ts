@@ -122,4 +122,11 @@ describe('errors', () => {
       assert.equal(c.get(), 3, 'the result computed before the failure is kept');
     }
   });
+
+  it('an nOut > 1 op whose result is a generator that throws fails with OP_FAILED naming the op', () => {
+    const G = new GraphBuilder();
+    const [x] = G.add(function split() { return (function* gen() { yield 1; throw new Error('bad row'); })(); }, { nOut: 2 })();
+    assert.throws(() => x!.get(), (e: PyflowError) => e.code === 'OP_FAILED' && /^split_0 \(split, added at .*\) threw: bad row$/.test(e.message));
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
 });
