@@ -669,6 +669,9 @@ function setValue(data: DataNode, value: unknown): void {
 /** pyflow's release rule: a parent is kept while an activated consumer still needs it (see `needs`). */
 function releaseParents(op: OperationNode): void {
   const parents = op._parents;
+  // The first release hook (`onRelease`, `Symbol.dispose`) that threw: the other parents are still released, then the
+  // evaluation fails with it.
+  let failure: PyflowError | undefined;
   for (let i = 0; i < parents.length; i++) {
     const parent = parents[i]!;
     // A parent passed twice is offered once: released the first time, it no longer has a value; still needed,
@@ -677,27 +680,21 @@ function releaseParents(op: OperationNode): void {
     // The op that just ran has its outputs: it needs nothing more (an output-less op, as in pyflow, still "needs"
     // its inputs: pyflow says they are still needed at it, and keeps them).
     const neededBy = activeConsumerNeeding(parent, op._output === undefined ? undefined : op);
-    if (neededBy === undefined) releaseParent(parent);
-    else if (parent._graph._emit !== undefined) stillNeeded(parents, i, neededBy);
+    if (neededBy === undefined) {
+      const error = releaseParent(parent);
+      if (error !== undefined) failure ??= error;
+    } else if (parent._graph._emit !== undefined) stillNeeded(parents, i, neededBy);
   }
-  if (releaseFailure !== undefined) {
-    const error = releaseFailure;
-    releaseFailure = undefined;
-    throw error;
-  }
+  if (failure !== undefined) throw failure;
 }
 
-/**
- * The first release hook (`onRelease`, `Symbol.dispose`) that threw while an op's inputs were released: the others are
- * still released, then the evaluation fails with it.
- */
-let releaseFailure: PyflowError | undefined;
-
-function releaseParent(data: DataNode): void {
+/** Releases a parent; a release hook that throws is returned as a RELEASE_FAILED error. */
+function releaseParent(data: DataNode): PyflowError | undefined {
   try {
     releaseValue(data);
+    return undefined;
   } catch (error) {
-    releaseFailure ??= new PyflowError('RELEASE_FAILED',
+    return new PyflowError('RELEASE_FAILED',
       `releasing ${data.uid} (graph "${data._graph.alias}") failed: its onRelease hook or the value's Symbol.dispose threw: ` +
       (error instanceof Error ? error.message : String(error)), data.uid, undefined, { cause: error });
   }

@@ -121,6 +121,15 @@ describe('errors', () => {
       assert.ok(G.operations.every((op) => !op.isActivated()));
       assert.equal(c.get(), 3, 'the result computed before the failure is kept');
     }
+    // Both hooks throw: both inputs are released, the first failure is reported, and the next evaluation is clean.
+    const disposed: string[] = [];
+    const G = new GraphBuilder({ onRelease: (_v, node) => { disposed.push(node.uid); throw new Error(`hook ${node.uid}`); } });
+    const a = G.add(function A(x: number) { return x; })(1);
+    const b = G.add(function B(x: number) { return x; })(2);
+    const c = G.add(function C(x: number, y: number) { return x + y; })(a, b);
+    assert.throws(() => c.get(), (e: PyflowError) => e.code === 'RELEASE_FAILED' && e.uid === 'data_2');
+    assert.deepEqual(disposed, ['data_2', 'data_5']);
+    assert.equal(G.add(function D(x: number) { return x * 2; })(5).get(), 10);
   });
 
   it('an nOut > 1 op whose result is a generator that throws fails with OP_FAILED naming the op', () => {
