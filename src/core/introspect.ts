@@ -45,52 +45,102 @@ function findTopLevelArrow(code: string): number {
 }
 
 /**
- * The source with comments, strings and regular expression literals blanked out, in one left-to-right pass: whichever
- * starts first is consumed first (a `//` inside a string such as 'https://' is not a comment, a quote inside a regular
- * expression does not start a string).
+ * The source with comments, strings, template text and regular expression literals blanked out, in one left-to-right
+ * pass: whichever starts first is consumed first (a `//` inside a string such as 'https://' is not a comment, a quote
+ * inside a regular expression does not start a string). The code inside a template's `${…}` is kept, nested templates
+ * included. A string ends at its line's end at the latest, so a misread damages one line only.
  */
 function stripCommentsAndStrings(src: string): string {
-  let out = '';
-  /** The last character kept that is not white space: whether a `/` starts a regular expression or divides. */
-  let last = '';
+  const parts: string[] = [];
+  /** Where the run of code being kept started. */
+  let kept = 0;
   let i = 0;
+  /** `{` nesting in code; each open `${` of a template remembers the depth at which its `}` closes it. */
+  let depth = 0;
+  const substitutions: number[] = [];
+  // The token before a `/`, to tell a regular expression from a division: the last character kept that is not white
+  // space (`"` after a blanked literal), the one before it, and the word it ends, if any.
+  let last = '';
+  let beforeLast = '';
+  let word = '';
+  const blank = (to: number, text: string): void => {
+    parts.push(src.slice(kept, i), text);
+    i = kept = to;
+    beforeLast = last;
+    last = '"';
+    word = '';
+  };
+  /** Scans template text from `j` (after a backtick or a substitution's `}`) to its end or its next `${`. */
+  const template = (j: number): number => {
+    while (j < src.length) {
+      const c = src[j]!;
+      if (c === '\\') j += 2;
+      else if (c === '`') return j + 1;
+      else if (c === '$' && src[j + 1] === '{') {
+        substitutions.push(depth);
+        return j + 2;
+      } else j++;
+    }
+    return j;
+  };
   while (i < src.length) {
     const c = src[i]!;
     const next = src[i + 1];
     if (c === '/' && next === '*') {
       const end = src.indexOf('*/', i + 2);
-      i = end < 0 ? src.length : end + 2;
-      out += ' ';
+      blank(end < 0 ? src.length : end + 2, ' ');
+      last = beforeLast; // a comment is not a token
     } else if (c === '/' && next === '/') {
       const end = src.indexOf('\n', i + 2);
-      i = end < 0 ? src.length : end;
-      out += ' ';
-    } else if (c === '"' || c === "'" || c === '`') {
-      i = skipQuoted(src, i + 1, c);
-      out += '""';
-      last = '"';
-    } else if (c === '/' && (last === '' || REGEX_BEFORE.includes(last))) {
-      i = skipRegex(src, i + 1);
-      out += '""';
-      last = '"';
+      blank(end < 0 ? src.length : end, ' ');
+      last = beforeLast;
+    } else if (c === '"' || c === "'") {
+      blank(skipQuoted(src, i + 1, c), '""');
+    } else if (c === '`') {
+      blank(template(i + 1), '"" ');
+    } else if (c === '}' && substitutions.length > 0 && substitutions[substitutions.length - 1] === depth) {
+      substitutions.pop();
+      blank(template(i + 1), ' ""');
+    } else if (c === '/' && regexMayStart(last, beforeLast, word)) {
+      blank(skipRegex(src, i + 1), '""');
     } else {
-      out += c;
-      if (c.trim() !== '') last = c;
+      if (c === '{') depth++;
+      else if (c === '}') depth--;
+      if (/[\w$]/.test(c)) {
+        word = /[\w$]/.test(last) && src[i - 1] === last ? word + c : c;
+        beforeLast = last;
+        last = c;
+      } else if (c.trim() !== '') {
+        word = '';
+        beforeLast = last;
+        last = c;
+      }
       i++;
     }
   }
-  return out;
+  parts.push(src.slice(kept));
+  return parts.join('');
 }
 
-/** After these characters a `/` starts a regular expression (after an identifier, a number or `)` it divides). */
-const REGEX_BEFORE = '(,=:[!&|?{};+-*%<>~^';
+/** Keywords after which a `/` starts a regular expression (after any other word, a number or `)` it divides). */
+const KEYWORDS_BEFORE_REGEX = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await', 'instanceof']);
 
-/** The index after the closing `quote` of a string that starts at `i`. */
+/** Whether a `/` after the token ending in `last` (`word` if it is a word) starts a regular expression rather than dividing. */
+function regexMayStart(last: string, beforeLast: string, word: string): boolean {
+  if (last === '') return true;
+  if (last === ')' || last === ']' || last === '}' || last === '"') return false;
+  if ((last === '+' || last === '-') && beforeLast === last) return false; // i++ / 2
+  if (word !== '') return KEYWORDS_BEFORE_REGEX.has(word);
+  return true;
+}
+
+/** The index after the closing `quote` of a string that starts at `i` (or its line's end, for a string left open). */
 function skipQuoted(src: string, i: number, quote: string): number {
   while (i < src.length) {
     const c = src[i]!;
     if (c === '\\') i += 2;
     else if (c === quote) return i + 1;
+    else if (c === '\n') return i;
     else i++;
   }
   return i;

@@ -37,6 +37,22 @@ describe('which functions have an output', () => {
     }), 'data', 'division is not a regular expression');
   });
 
+  it('templates nested in `${…}`, and regular expressions after keywords or `)`, do not hide a `return`', () => {
+    const sources = [
+      'function render(items) {\n  const html = `<ul>${items.map((i) => `<li>${i}</li>`).join(\'\')}</ul>`;\n  return html;\n}',
+      'function f(xs) {\n  const s = `${xs.map((x) => `it\'s ${x}`)}`;\n  return s;\n}',
+      'function f(a) {\n  const s = `${a ? "`" : \'\'}`;\n  return s;\n}',
+      'function f(s) {\n  switch (true) {\n    case /\'/.test(s): return 1;\n  }\n}',
+      'function f(s) {\n  if (s) /"/.test(s);\n  return 2;\n}',
+      'function f(a) { let i = a; i++ / 2; return i }',
+      'function urls(xs, base) {\n  const u = `${xs.map((x) => `${base}/${x}`).join(\'/\')}`;\n  return u;\n}',
+    ];
+    for (const source of sources) {
+      const fn = new Function(`return (${source})`)() as () => unknown;
+      assert.equal(kind(fn), 'data', source);
+    }
+  });
+
   it('`return` only in a comment, a string, a template or a regular expression is not a return', () => {
     assert.equal(kind(function f() { /* return 1; */ console.debug('x'); }), 'op');
     assert.equal(kind(function f() {
