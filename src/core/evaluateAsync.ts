@@ -67,6 +67,7 @@ class Call {
 }
 
 const calls = new Map<OperationNode, Call>();
+const SETTLED = { ok: true, value: undefined };
 
 /**
  * Which calls the running code runs inside, across awaits, innermost first: an async op's function that awaits and then
@@ -102,9 +103,10 @@ function callAsync(frame: Frame): unknown {
   promiseFunctions.add(fn);
   call ??= new Call(frame);
   const c = call;
+  // (A settled call waits for nothing: its edges go, so that what they hold can be collected.)
   c.settled = Promise.resolve(result).then(
-    (value) => { c.outcome = { ok: true, value }; },
-    (value: unknown) => { c.outcome = { ok: false, value }; },
+    (value) => { c.outcome = { ok: true, value }; c.waitsOn = undefined; },
+    (value: unknown) => { c.outcome = { ok: false, value }; c.waitsOn = undefined; },
   );
   calls.set(frame.op, c);
   setAsyncCalls(calls);
@@ -141,7 +143,13 @@ function waitCycle(target: Call): boolean {
 function recordWait(target: Call): void {
   for (let c = callers?.getStore(); c !== undefined; c = c.outer) {
     if (c.call.outcome === undefined) {
-      (c.call.waitsOn ??= []).push(target);
+      const waits = (c.call.waitsOn ??= []);
+      // An op's function that evaluates again and again while it runs: the calls that settled meanwhile are dropped
+      // (every time the list doubles, so each entry is looked at a bounded number of times).
+      if (waits.length >= 16 && (waits.length & (waits.length - 1)) === 0) {
+        c.call.waitsOn = waits.filter((w) => w.outcome === undefined);
+      }
+      c.call.waitsOn!.push(target);
       return;
     }
   }
@@ -154,6 +162,9 @@ function endCall(call: Call): void {
   if (!call.done) {
     call.done = true;
     const outcome = call.outcome!;
+    // The value is in the op's outputs now: the call no longer holds it (code started inside the call may keep the
+    // call itself as long as it runs: a timer, say).
+    call.outcome = outcome.ok ? SETTLED : outcome;
     try {
       if (!outcome.ok) throw fail(op, opFailure(op, outcome.value));
       finishOp(call.frame, outcome.value);

@@ -2,6 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, PyflowError, formatTraceEvent, type DataNode, type TraceEvent } from '../../src/core/index.js';
 import { random } from './seeded.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** A full garbage collection (the test runner runs without --expose-gc). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -252,5 +260,30 @@ describe('async evaluation', () => {
     await sleep(20);
     assert.equal(calls, 2);
     assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+
+  it('a released value can be collected while code its op\'s async function started still runs (a timer)', async () => {
+    const G = new GraphBuilder();
+    let ref: WeakRef<object> | undefined;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const data = G.add(async function load() {
+      await sleep(1);
+      timer = setInterval(() => undefined, 1e6); // a poller, a keep-alive
+      const big = new Float64Array(1e6);
+      ref = new WeakRef(big);
+      return big;
+    })();
+    const total = G.add(function count(a: Float64Array) { return a.length; })(data);
+    try {
+      assert.equal(await total.getAsync(), 1e6);
+      assert.equal(data.hasValue(), false);
+      await sleep(5);
+      collectGarbage();
+      await sleep(5);
+      collectGarbage();
+      assert.equal(ref!.deref(), undefined, 'nothing of the evaluator holds the released array');
+    } finally {
+      clearInterval(timer);
+    }
   });
 });
