@@ -109,7 +109,7 @@ function callAsync(frame: Frame): unknown {
     (value: unknown) => { c.outcome = { ok: false, value }; c.waitsOn = undefined; },
   );
   calls.set(frame.op, c);
-  setAsyncCalls(calls);
+  setAsyncCalls(calls, insideCall);
   recordWait(c);
   return c;
 }
@@ -118,8 +118,14 @@ function forget(call: Call): void {
   const op = call.frame.op;
   if (calls.get(op) === call) {
     calls.delete(op);
-    setAsyncCalls(calls);
+    setAsyncCalls(calls, insideCall);
   }
+}
+
+/** Whether the running code runs inside the op's call in flight, or one that waits for it (see `waitCycle`). */
+function insideCall(op: OperationNode): boolean {
+  const running = calls.get(op);
+  return running !== undefined && waitCycle(running);
 }
 
 /** Whether waiting for `target` from here would close a loop: it runs us, or waits (through other calls) for a call that does. */

@@ -553,18 +553,19 @@ function invoke(op: OperationNode, frame?: Frame): unknown {
   // While its function runs, an op's activation number is negated (it stays activated): an evaluation nested in the
   // function that reaches the op again is a cycle, reported rather than run again (pyflow would recurse for ever).
   if (seq < 0) throw fail(op, cycleError(op));
-  if (asyncCalls !== undefined && asyncCalls.has(op)) throw fail(op, inFlightError(op));
+  if (asyncCalls !== undefined && asyncCalls.has(op)) throw fail(op, inAsyncCall!(op) ? cycleError(op) : inFlightError(op));
   if (frame !== undefined && op._graph._emit !== undefined) {
     op._graph._emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
     frame.started = now();
   }
   const parents = op._parents;
   const fn = op._fn as (...a: unknown[]) => unknown;
-  const templates = op._rare.args;
+  const rare = op._rare;
+  const templates = rare.args;
   // (Never -0: a field that once holds -0 becomes a double field, 8 bytes more per op for the rest of the process.)
   if (seq > 0) op._activatedSeq = -seq;
   try {
-    if (templates === undefined && parents.length <= 3) {
+    if (templates === undefined && parents.length <= 3 && rare.moreOutputs.length === 0) {
       // The usual arities, called directly: no argument array to build and spread.
       switch (parents.length) {
         case 0: return fn();
@@ -575,7 +576,9 @@ function invoke(op: OperationNode, frame?: Frame): unknown {
     }
     const values = new Array<unknown>(parents.length);
     for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
-    return fn(...(templates === undefined ? values : templates.map((t) => buildArg(t, values))));
+    const result = fn(...(templates === undefined ? values : templates.map((t) => buildArg(t, values))));
+    // An op with several outputs may return a generator: it runs here, while the op is marked as running (CYCLE).
+    return rare.moreOutputs.length === 0 || Array.isArray(result) || !isIterable(result) ? result : [...result];
   } catch (error) {
     throw fail(op, opFailure(op, error));
   } finally {
@@ -589,14 +592,17 @@ function invoke(op: OperationNode, frame?: Frame): unknown {
  * own function after an await, a new one from each call, without end).
  */
 let asyncCalls: ReadonlyMap<OperationNode, unknown> | undefined;
-export function setAsyncCalls(calls: ReadonlyMap<OperationNode, unknown>): void {
+/** Whether the running code runs inside the op's call in flight (after an await): then it is a cycle. */
+let inAsyncCall: ((op: OperationNode) => boolean) | undefined;
+export function setAsyncCalls(calls: ReadonlyMap<OperationNode, unknown>, inside: (op: OperationNode) => boolean): void {
   asyncCalls = calls.size > 0 ? calls : undefined;
+  inAsyncCall = inside;
 }
 
 function inFlightError(op: OperationNode): PyflowError {
   return new PyflowError('ASYNC_IN_GET',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) is being computed by a getAsync() evaluation ` +
-    '(its promise has not settled): a synchronous get(), run() or runOnly() cannot wait for it; use getAsync() ' +
+    '(its outputs are not stored yet): a synchronous get(), run() or runOnly() cannot wait for it; use getAsync() ' +
     '(or runAsync/runOnlyAsync)', op.uid, op.callSite);
 }
 

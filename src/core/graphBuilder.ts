@@ -331,8 +331,8 @@ export class GraphBuilder {
 
   /** Removes the last `n` operations with their outputs and raw inputs (pyflow's `remove`). */
   remove(n = 1): void {
-    if (!Number.isInteger(n) || n < 0) {
-      throw new PyflowError('BAD_ARGUMENT', `G.remove(n) removes the last n ops: n must be a whole number >= 0, got ${String(n)}`);
+    if (!(Number.isInteger(n) || n === Infinity) || n < 0) {
+      throw new PyflowError('BAD_ARGUMENT', `G.remove(n) removes the last n ops: n must be a whole number >= 0 (or Infinity: all), got ${String(n)}`);
     }
     // (An op's function may remove ops while an evaluation runs.)
     disturb();

@@ -254,9 +254,9 @@ describe('async evaluation', () => {
     assert.throws(() => late.b!.get(), (e: PyflowError) => e.code === 'ASYNC_IN_GET' && /^A_0 \(A, added at .*\) is being computed by a getAsync\(\) evaluation/.test(e.message));
     assert.equal(await pending, 5);
     assert.equal(calls, 1);
-    // From the op's own function, after an await: one call fails, instead of each call starting the next one.
+    // From the op's own function, after an await: a cycle, and one call fails instead of each call starting the next.
     a.releaseMemory();
-    await assert.rejects(late.b.getAsync(), (e: PyflowError) => e.code === 'ASYNC_IN_GET');
+    await assert.rejects(late.b.getAsync(), (e: PyflowError) => e.code === 'CYCLE');
     await sleep(20);
     assert.equal(calls, 2);
     assert.ok(G.operations.every((op) => !op.isActivated()));
@@ -285,5 +285,19 @@ describe('async evaluation', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it('an op with several outputs whose generator evaluates its own output fails with CYCLE, not a stack overflow', () => {
+    const G = new GraphBuilder();
+    const late: { x?: DataNode<number> } = {};
+    let calls = 0;
+    const [x] = G.add(function pair() {
+      calls++;
+      return (function* gen() { yield late.x!.get(); yield 2; })();
+    }, { nOut: 2 })() as unknown as DataNode<number>[];
+    late.x = x;
+    assert.throws(() => x!.get(), (e: PyflowError) => e.code === 'CYCLE' && e.message.startsWith('pair_0 (pair, added at'));
+    assert.equal(calls, 1);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
   });
 });

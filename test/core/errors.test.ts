@@ -102,8 +102,10 @@ describe('errors', () => {
   it('G.remove(n) with n not a whole number >= 0 is a BAD_ARGUMENT and removes nothing', () => {
     const G = new GraphBuilder();
     G.add(function inc(x: number) { return x + 1; })(1);
-    for (const n of [-1, 0.5, Number.NaN]) assert.throws(() => G.remove(n), (e: PyflowError) => e.code === 'BAD_ARGUMENT');
+    for (const n of [-1, 0.5, Number.NaN, -Infinity]) assert.throws(() => G.remove(n), (e: PyflowError) => e.code === 'BAD_ARGUMENT');
     assert.equal(G.operations.length, 1);
+    G.remove(Infinity);
+    assert.equal(G.operations.length, 0, 'Infinity removes every op');
   });
 
   it('a release hook that throws fails the evaluation with RELEASE_FAILED naming the node, after the op\'s other inputs are released', () => {
