@@ -709,9 +709,8 @@ function releaseParent(data: DataNode): PyflowError | undefined {
 /** `data_3 still needed at return2_4`, once for a parent passed more than once. */
 function stillNeeded(parents: readonly DataNode[], i: number, neededBy: OperationNode): void {
   const parent = parents[i]!;
-  if (i === 0 || parents.lastIndexOf(parent, i - 1) < 0) {
-    parent._graph._emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });
-  }
+  for (let j = 0; j < i; j++) if (parents[j] === parent) return;
+  parent._graph._emit?.({ kind: 'stillNeeded', uid: parent.uid, graph: parent._graph.alias, neededBy: neededBy.uid });
 }
 
 /** An activated consumer of `data`, other than `done` (the op that just ran: it needs nothing more). */

@@ -392,8 +392,19 @@ export class GraphBuilder {
     return this.lastName;
   }
 
+  /** @internal `<name>_`, the start of the uids of ops calling `fn` (kept for the last function, as its name). */
+  _prefixOf(fn: Fn): string {
+    if (fn !== this.lastPrefixed) {
+      this.lastPrefix = `${this._nameOf(fn)}_`;
+      this.lastPrefixed = fn;
+    }
+    return this.lastPrefix;
+  }
+
   private lastNamed: Fn | undefined = undefined;
   private lastName = '';
+  private lastPrefixed: Fn | undefined = undefined;
+  private lastPrefix = '';
 
   /** @internal */
   _previewValues(): boolean {

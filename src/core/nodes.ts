@@ -101,7 +101,9 @@ export class DataNode<T = unknown> {
   /** Unique id in its graph: `data_3`, or `<outputAlias>_3` (built on first use: most are never read). */
   get uid(): string {
     const id = this._id;
-    return typeof id === 'string' ? id : (this._id = `${this.alias ?? 'data'}_${id}`);
+    if (typeof id === 'string') return id;
+    const alias = this.alias;
+    return (this._id = (alias === undefined ? 'data_' : `${alias}_`) + id);
   }
 
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
@@ -211,7 +213,9 @@ export class OperationNode {
   /** Unique id in its graph: `<alias or function name>_<n>` (built on first use). */
   get uid(): string {
     const id = this._id;
-    return typeof id === 'string' ? id : (this._id = `${this._rare.options.alias ?? this.fnName}_${id}`);
+    if (typeof id === 'string') return id;
+    const alias = this._rare.options.alias;
+    return (this._id = (alias === undefined ? this._graph._prefixOf(this._fn) : `${alias}_`) + id);
   }
 
   /** The data nodes this op produces. */
