@@ -206,7 +206,7 @@ describe('async evaluation', () => {
     const first = x.getAsync(); // calls X, which the other evaluation then waits for
     const outcomes = await Promise.allSettled([first, second]);
     assert.deepEqual(outcomes.map((o) => o.status === 'rejected' && `${(o.reason as PyflowError).code}: ${(o.reason as Error).message}`),
-      Array(2).fill('RELEASE_FAILED: releasing data_1 (graph "graph") failed: its onRelease hook or the value\'s Symbol.dispose threw: hook failed'));
+      Array(2).fill('RELEASE_FAILED: releasing data_1 (graph "graph") failed: its onRelease hook, the value\'s Symbol.dispose or a trace listener threw: hook failed'));
     assert.ok(G.operations.every((op) => !op.isActivated()));
     assert.equal(await t.getAsync(), 12);
   });

@@ -117,7 +117,7 @@ describe('errors', () => {
       const b = G.add(function B(x: number) { return x; })(2);
       const c = G.add(function C(x: number, y: number) { return x + y; })(a, b);
       assert.throws(() => c.get(), (e: PyflowError) => e.code === 'RELEASE_FAILED' && e.uid === 'data_2' &&
-        e.message === 'releasing data_2 (graph "graph") failed: its onRelease hook or the value\'s Symbol.dispose threw: hook failed' &&
+        e.message === 'releasing data_2 (graph "graph") failed: its onRelease hook, the value\'s Symbol.dispose or a trace listener threw: hook failed' &&
         (e.cause as Error).message === 'hook failed');
       assert.deepEqual(disposed, ['data_2', 'data_5'], 'b (data_5) is still released');
       assert.ok(G.operations.every((op) => !op.isActivated()));
