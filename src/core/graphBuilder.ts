@@ -385,25 +385,24 @@ export class GraphBuilder {
    * and ops mostly come in runs of one function (each op's uid reads it once; under tracing, every op's).
    */
   _nameOf(fn: Fn): string {
-    if (fn !== this.lastNamed) {
-      this.lastName = functionName(fn);
-      this.lastNamed = fn;
-    }
+    if (fn !== this.lastNamed) this.name(fn);
     return this.lastName;
   }
 
-  /** @internal `<name>_`, the start of the uids of ops calling `fn` (kept for the last function, as its name). */
+  /** @internal `<name>_`, the start of the uids of ops calling `fn` (kept with its name). */
   _prefixOf(fn: Fn): string {
-    if (fn !== this.lastPrefixed) {
-      this.lastPrefix = `${this._nameOf(fn)}_`;
-      this.lastPrefixed = fn;
-    }
+    if (fn !== this.lastNamed) this.name(fn);
     return this.lastPrefix;
+  }
+
+  private name(fn: Fn): void {
+    this.lastName = functionName(fn);
+    this.lastPrefix = `${this.lastName}_`;
+    this.lastNamed = fn;
   }
 
   private lastNamed: Fn | undefined = undefined;
   private lastName = '';
-  private lastPrefixed: Fn | undefined = undefined;
   private lastPrefix = '';
 
   /** @internal */
