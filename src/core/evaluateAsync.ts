@@ -90,19 +90,13 @@ const promiseFunctions = new WeakSet<object>();
 /** Calls the op: its result, or its Call when the function returned a promise. */
 function callAsync(frame: Frame): unknown {
   const fn = frame.op._fn;
-  let call: Call | undefined;
-  let result: unknown;
-  if (callers !== undefined && (fn instanceof AsyncFunction || promiseFunctions.has(fn))) {
-    call = new Call(frame);
-    const c = call;
-    result = callers.run({ call: c, outer: callers.getStore() }, () => callOp(frame));
-  } else {
-    result = callOp(frame);
-  }
+  const tracked = callers !== undefined && (fn instanceof AsyncFunction || promiseFunctions.has(fn));
+  // Made before the call when the call runs inside `callers` (the chain holds it), else only for a promise.
+  const call = tracked ? new Call(frame) : undefined;
+  const result = call !== undefined ? callers!.run({ call, outer: callers!.getStore() }, () => callOp(frame)) : callOp(frame);
   if (!isThenable(result)) return result;
   promiseFunctions.add(fn);
-  call ??= new Call(frame);
-  const c = call;
+  const c = call ?? new Call(frame);
   // (A settled call waits for nothing: its edges go, so that what they hold can be collected.)
   c.settled = Promise.resolve(result).then(
     (value) => { c.outcome = { ok: true, value }; c.waitsOn = undefined; },
