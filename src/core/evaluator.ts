@@ -524,14 +524,10 @@ export function beginCompute(ctx: EvalContext, data: DataNode): OperationNode {
   const producer = data._producer;
   if (producer === undefined) throw noValueError(data);
   data._graph._emit?.({ kind: 'computing', uid: data.uid, graph: data._graph.alias });
-  if (producer._visit !== ctx.visit) {
-    if (producer._visit === REMOVED) throw removedError(data);
-    activateFrom(ctx, producer);
-  } else if (producer._activatedSeq === 0) {
-    // Run already in this evaluation, and its output released since (by an op's function): as pyflow, a new walk
-    // activates what computing it again needs.
-    activateWalk(++epoch, producer);
-  }
+  if (producer._visit === REMOVED) throw removedError(data);
+  // Not visited yet, or run already in this evaluation and its output released since (by an op's function): the walk
+  // activates what computing it (again) needs.
+  if (producer._visit !== ctx.visit || producer._activatedSeq === 0) activateFrom(ctx, producer);
   return producer;
 }
 
