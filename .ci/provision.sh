@@ -7,6 +7,9 @@ CACHE=${PYFLOW_CACHE:-$HOME/.cache/pyflow-dev}
 CS_VERSION=4.139.1
 mkdir -p "$CACHE"
 log() { printf '[provision] %s\n' "$*" >&2; }
+# Under `npm test` the outer npm (Node 20) exports npm_config_user_agent=".. node/v20 ..". A nested npm reads it
+# as its own config, and code-server's postinstall then refuses to install ("requires node v24, you are on v20").
+unset npm_config_user_agent
 
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
   log "installing Debian packages chromium, libkrb5-dev"
