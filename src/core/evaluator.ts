@@ -1,4 +1,4 @@
-import { DataNode, NO_VALUE, OperationNode, REMOVED, TARGET, removedError, type ArgTemplate } from './nodes.js';
+import { DataNode, NO_EXTRAS, NO_VALUE, OperationNode, REMOVED, TARGET, removedError, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
@@ -383,8 +383,39 @@ function runPending(ctx: EvalContext, ops: readonly OperationNode[], call: Frame
 
 /** Runs an op whose parents have their values: no events to send (nobody listens to its graph), except for parents of other graphs. */
 function runReady(op: OperationNode): void {
-  const result = checkSync(op, invoke(op));
+  const seq = op._activatedSeq;
   const out = op._output;
+  if (op._rare === NO_EXTRAS && seq > 0 && out !== undefined && asyncCalls === undefined) {
+    // The usual op (one output, DataNode arguments, no options), called directly; what `invoke`, `storeOutputs` and
+    // `releaseParents` do for it, without their checks for the rest.
+    const parents = op._parents;
+    const fn = op._fn as (...a: unknown[]) => unknown;
+    let result: unknown;
+    op._activatedSeq = -seq;
+    try {
+      switch (parents.length) {
+        case 1: result = fn(parents[0]!._value); break;
+        case 2: result = fn(parents[0]!._value, parents[1]!._value); break;
+        case 0: result = fn(); break;
+        case 3: result = fn(parents[0]!._value, parents[1]!._value, parents[2]!._value); break;
+        default: {
+          const values = new Array<unknown>(parents.length);
+          for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
+          result = fn(...values);
+        }
+      }
+    } catch (error) {
+      op._activatedSeq = seq;
+      throw fail(op, opFailure(op, error));
+    }
+    op._activatedSeq = seq;
+    if (typeof result === 'object' && result !== null) checkSync(op, result);
+    out._value = result;
+    releaseReadyParents(op, parents);
+    op._activatedSeq = 0;
+    return;
+  }
+  const result = checkSync(op, invoke(op));
   if (out !== undefined && op._rare.moreOutputs.length === 0) out._value = result;
   else storeOutputs(op, result);
   releaseParents(op);
@@ -688,6 +719,25 @@ function releaseParents(op: OperationNode): void {
     } else if (parent._graph._emit !== undefined) stillNeeded(parents, i, neededBy);
   }
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * `releaseParents` for an op that has an output: a parent of the op's own graph (nobody listens to it) whose value is not
+ * an object and whose graph has no onRelease hook is released in place; the others take `releaseParents`.
+ */
+function releaseReadyParents(op: OperationNode, parents: readonly DataNode[]): void {
+  const graph = op._graph;
+  for (let i = 0; i < parents.length; i++) {
+    const parent = parents[i]!;
+    if (parent._hold !== 0) continue;
+    const value = parent._value;
+    if (value === NO_VALUE) continue;
+    // (A parent of another graph may be traced: its `stillNeeded` and `released` events.)
+    if (parent._graph !== graph) return releaseParents(op);
+    if (activeConsumerNeeding(parent, op) !== undefined) continue;
+    if ((typeof value === 'object' && value !== null) || graph._hasReleaseHook()) return releaseParents(op);
+    parent._value = NO_VALUE;
+  }
 }
 
 /** Releases a parent; a release hook that throws is returned as a RELEASE_FAILED error. */

@@ -410,6 +410,11 @@ export class GraphBuilder {
     return this.previews;
   }
 
+  /** @internal Whether released values go to an onRelease hook. */
+  _hasReleaseHook(): boolean {
+    return this.onRelease !== undefined;
+  }
+
   /** @internal */
   _disposeValue(value: unknown, node: DataNode): void {
     if (typeof value === 'object' && value !== null) {

@@ -81,6 +81,22 @@ describe('scale and memory', () => {
     assert.equal(out.hasValue(), true, 'the requested result is kept');
   });
 
+  it('released values are disposed in a graph without onRelease, and values that are not disposable are just dropped', async () => {
+    const disposed: string[] = [];
+    class Tensor { constructor(readonly name: string) {} [Symbol.dispose]() { disposed.push(this.name); } }
+    class Handle { constructor(readonly name: string) {} async [Symbol.asyncDispose]() { disposed.push(this.name); } }
+    const G = new GraphBuilder();
+    const t = G.add((n: string) => new Tensor(n))('t');
+    const h = G.add((n: string) => new Handle(n))('h');
+    const plain = G.add((n: number) => ({ n }))(1);
+    const sum = G.add((a: Tensor, b: Handle) => a.name + b.name)(t, h);
+    const out = G.add((s: string, p: { n: number }) => `${s}${p.n}`)(sum, plain);
+    assert.equal(out.get(), 'th1');
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(disposed.sort(), ['h', 't']);
+    assert.deepEqual([t, h, plain, sum].map((d) => d.hasValue()), [false, false, false, false]);
+  });
+
   it('an output-less op keeps its inputs, as pyflow does: they are "still needed at" the op', () => {
     const lines: string[] = [];
     const G = new GraphBuilder({ verbose: true, log: (line) => lines.push(line) });

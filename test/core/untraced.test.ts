@@ -182,6 +182,21 @@ describe('untraced evaluation', () => {
     assert.deepEqual(lines, run(true));
   });
 
+  it('a graph nobody listens to, whose ops use a value of a traced graph computed before: that graph reports it still needed, then released', () => {
+    const inner = new GraphBuilder({ alias: 'inner' });
+    const events: string[] = [];
+    inner.subscribe((e) => events.push(e.kind === 'stillNeeded' ? `${e.uid} still needed at ${e.neededBy}` : `${e.kind} ${e.uid}`));
+    const a = inner.add(adding)(1, 2);
+    assert.equal(a.get(), 3);
+    const outer = new GraphBuilder({ alias: 'outer' });
+    const b1 = outer.add((x: number) => x * 10)(a);
+    const b2 = outer.add(adding)(b1, a);
+    events.length = 0;
+    assert.equal(b2.get(), 33);
+    assert.deepEqual(events, [`${a.uid} still needed at ${outer.operations[1]!.uid}`, `released ${a.uid}`]);
+    assert.deepEqual([a.hasValue(), b1.hasValue()], [false, false]);
+  });
+
   it('G.run() on a graph nobody listens to runs each pending op once and keeps what it is asked for', () => {
     const G = new GraphBuilder();
     let runs = 0;
