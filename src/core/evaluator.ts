@@ -447,34 +447,42 @@ function schedule(root: OperationNode): boolean {
   let seq = activationSeq;
   let missing = -1;
   let deepest = top + 1;
+  // (No user code runs during the walk: the stacks stay these arrays, which may only grow.)
+  const ops = waitingOps;
+  const nexts = waitingNext;
+  const list = scheduled;
+  const depths = scheduledDepth;
   root._visit = walk;
   if (root._activatedSeq === 0) root._activatedSeq = ++seq;
-  waitingOps[top] = root;
-  waitingNext[top++] = 0;
+  ops[top] = root;
+  nexts[top++] = 0;
   try {
     while (top > base) {
-      const op = waitingOps[top - 1]!;
+      const op = ops[top - 1]!;
       const parents = op._parents;
-      let i = waitingNext[top - 1]!;
+      let i = nexts[top - 1]!;
       let producer: OperationNode | undefined;
       for (; i < parents.length; i++) {
         const parent = parents[i]!;
         if (parent._value !== NO_VALUE) continue;
-        // (Data nodes are not marked: their producers are.)
-        if (parent._visit === REMOVED) throw removedError(parent);
+        // (Data nodes are not marked: their producers are. G.remove() marks an op and its outputs removed together.)
         producer = parent._producer;
         if (producer === undefined) {
+          if (parent._visit === REMOVED) throw removedError(parent);
           // Listed where pyflow would fail for it; the walk goes on, as pyflow's activation does (`missingAt`).
           if (missing < 0) missing = end;
-          scheduledDepth[end] = -1;
-          scheduled[end++] = parent;
+          depths[end] = -1;
+          list[end++] = parent;
           continue;
         }
-        if (producer._visit !== walk) break;
+        const seen = producer._visit;
+        if (seen !== walk) {
+          if (seen === REMOVED) throw removedError(parent);
+          break;
+        }
         producer = undefined;
       }
       if (producer !== undefined) {
-        // (A removed producer's outputs are marked removed too: the data node check above catches it.)
         if (producer._graph !== graph && producer._graph._emit !== undefined) {
           waitingTop = top;
           scheduledTop = end;
@@ -486,15 +494,15 @@ function schedule(root: OperationNode): boolean {
         }
         producer._visit = walk;
         if (producer._activatedSeq === 0) producer._activatedSeq = ++seq;
-        waitingNext[top - 1] = i + 1;
-        waitingOps[top] = producer;
-        waitingNext[top++] = 0;
+        nexts[top - 1] = i + 1;
+        ops[top] = producer;
+        nexts[top++] = 0;
         if (top > deepest) deepest = top;
         continue;
       }
-      scheduledDepth[end] = top - 1 - base;
-      scheduled[end++] = op;
-      waitingOps[--top] = undefined;
+      depths[end] = top - 1 - base;
+      list[end++] = op;
+      ops[--top] = undefined;
     }
     return true;
   } finally {
