@@ -1,4 +1,4 @@
-import { TARGET, NO_VALUE, type DataNode, type OperationNode } from './nodes.js';
+import { TARGET, isNoValue, type DataNode, type OperationNode } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
@@ -26,13 +26,13 @@ function nextMissingParent(frame: Frame): DataNode | undefined {
   const from = frame.next;
   while (frame.next < parents.length) {
     const parent = parents[frame.next]!;
-    if (parent._value === NO_VALUE) return parent;
+    if (isNoValue(parent._value)) return parent;
     frame.next++;
   }
   // The parents before `from` had their values, but an op's function may have released one since: computed again,
   // once (as the synchronous evaluator does).
   for (let i = 0; i < from; i++) {
-    if (parents[i]!._value === NO_VALUE) {
+    if (isNoValue(parents[i]!._value)) {
       if (frame.recomputed) throw fail(frame.op, releasedAgainError(parents[i]!, frame.op));
       frame.recomputed = true;
       frame.next = i;
@@ -302,7 +302,7 @@ function startableParent(frame: Frame, inflight: Map<OperationNode, InFlight>, f
   const parents = frame.op._parents;
   for (let i = frame.next; i < parents.length; i++) {
     const p = parents[i]!;
-    if (p._value !== NO_VALUE) continue;
+    if (!isNoValue(p._value)) continue;
     const producer = p._producer;
     if (producer === undefined || (!inflight.has(producer) && !framed.has(producer))) return p;
   }

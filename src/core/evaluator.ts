@@ -1,4 +1,4 @@
-import { DataNode, NO_EXTRAS, NO_VALUE, OperationNode, REMOVED, TARGET, removedError, type ArgTemplate } from './nodes.js';
+import { DataNode, NO_EXTRAS, NO_VALUE, OperationNode, REMOVED, TARGET, isNoValue, removedError, type ArgTemplate } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
@@ -90,7 +90,7 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
     for (const t of targets) {
       if (t._removed) throw removedError(t);
       if (t instanceof OperationNode) starts.push(t);
-      else if (t._value === NO_VALUE && t._producer !== undefined) starts.push(t._producer);
+      else if (isNoValue(t._value) && t._producer !== undefined) starts.push(t._producer);
     }
     try {
       for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
@@ -267,13 +267,13 @@ function runFrames(ctx: EvalContext, base: number, call: Frame): void {
     const recomputed = from < 0;
     if (recomputed) from = ~from;
     let next = from;
-    while (next < parents.length && parents[next]!._value !== NO_VALUE) next++;
+    while (next < parents.length && !isNoValue(parents[next]!._value)) next++;
     let again = false;
     if (next === parents.length && from !== 0) {
       // The parents before `from` had their values, but an op's function may have released one since: computed again,
       // once (an op's function that keeps releasing what another op waits for would make this go on for ever).
       next = 0;
-      while (next < from && parents[next]!._value !== NO_VALUE) next++;
+      while (next < from && !isNoValue(parents[next]!._value)) next++;
       if (next === from) next = parents.length;
       else if (recomputed) throw fail(op, releasedAgainError(parents[next]!, op));
       else again = true;
@@ -303,7 +303,7 @@ function evaluateScheduled(ctx: EvalContext, target: Target, call: Frame): unkno
   if (target._removed) throw removedError(target);
   let root: OperationNode;
   if (target instanceof DataNode) {
-    if (target._value !== NO_VALUE) return target._value;
+    if (!isNoValue(target._value)) return target._value;
     if (target._producer === undefined) throw noValueError(target);
     root = target._producer;
   } else {
@@ -423,7 +423,7 @@ function runReady(op: OperationNode): void {
 }
 
 function hasEveryValue(nodes: readonly DataNode[]): boolean {
-  for (let i = 0; i < nodes.length; i++) if (nodes[i]!._value === NO_VALUE) return false;
+  for (let i = 0; i < nodes.length; i++) if (isNoValue(nodes[i]!._value)) return false;
   return true;
 }
 
@@ -464,7 +464,7 @@ function schedule(root: OperationNode): boolean {
       let producer: OperationNode | undefined;
       for (; i < parents.length; i++) {
         const parent = parents[i]!;
-        if (parent._value !== NO_VALUE) continue;
+        if (!isNoValue(parent._value)) continue;
         // (Data nodes are not marked: their producers are. G.remove() marks an op and its outputs removed together.)
         producer = parent._producer;
         if (producer === undefined) {
@@ -546,13 +546,13 @@ function checkSync(op: OperationNode, result: unknown): unknown {
 
 /** What an evaluation returns for a target: a data node's value, undefined for an op. */
 export function resultOf(target: Target): unknown {
-  return target instanceof DataNode && target._value !== NO_VALUE ? target._value : undefined;
+  return target instanceof DataNode && !isNoValue(target._value) ? target._value : undefined;
 }
 
 /** The first op a target needs run (activated), or undefined when it already has its value. */
 export function firstOp(ctx: EvalContext, target: Target): OperationNode | undefined {
   if (target._removed) throw removedError(target);
-  if (target instanceof DataNode) return target._value !== NO_VALUE ? undefined : beginCompute(ctx, target);
+  if (target instanceof DataNode) return !isNoValue(target._value) ? undefined : beginCompute(ctx, target);
   if (ctx.runAll && target._activatedSeq === 0) return undefined;
   activateFrom(ctx, target);
   return target;
@@ -717,7 +717,7 @@ function releaseParents(op: OperationNode): void {
     const parent = parents[i]!;
     // A parent passed twice is offered once: released the first time, it no longer has a value; still needed,
     // it is said once (only looked for when someone listens).
-    if (parent._hold !== 0 || parent._value === NO_VALUE) continue;
+    if (parent._hold !== 0 || isNoValue(parent._value)) continue;
     // The op that just ran has its outputs: it needs nothing more (an output-less op, as in pyflow, still "needs"
     // its inputs: pyflow says they are still needed at it, and keeps them).
     const neededBy = activeConsumerNeeding(parent, op._output === undefined ? undefined : op);
@@ -739,7 +739,7 @@ function releaseReadyParents(op: OperationNode, parents: readonly DataNode[]): v
     const parent = parents[i]!;
     if (parent._hold !== 0) continue;
     const value = parent._value;
-    if (value === NO_VALUE) continue;
+    if (isNoValue(value)) continue;
     // (A parent of another graph may be traced: its `stillNeeded` and `released` events.)
     if (parent._graph !== graph) return releaseParents(op);
     if (activeConsumerNeeding(parent, op) !== undefined) continue;
@@ -823,13 +823,13 @@ function activateWalk(visit: number, start: OperationNode): void {
       const parents = op._parents;
       for (let i = parents.length - 1; i >= 0; i--) {
         const parent = parents[i]!;
-        if (parent._value === NO_VALUE) (stack ??= []).push(parent);
+        if (isNoValue(parent._value)) (stack ??= []).push(parent);
       }
     }
     const data = stack?.pop();
     if (data === undefined) break;
     op = undefined;
-    if (data._value !== NO_VALUE || (data._visit === visit && (data._producer === undefined || data._producer._activatedSeq !== 0))) continue;
+    if (!isNoValue(data._value) || (data._visit === visit && (data._producer === undefined || data._producer._activatedSeq !== 0))) continue;
     // Reached from another graph that grafted it, after G.remove() took it out of its own.
     if (data._visit === REMOVED) throw removedError(data);
     data._visit = visit;

@@ -37,6 +37,15 @@ export interface AddOptions {
 
 /** @internal The value of a data node that has none. */
 export const NO_VALUE: unknown = Symbol('pyflow: no value');
+/**
+ * @internal Whether a value is NO_VALUE. The typeof test comes first: a comparison site that sees the symbol and numbers,
+ * objects or strings has no type feedback TurboFan can use, and `isNoValue(value)` there is a call to the generic
+ * StrictEqual builtin (seen in the walk's optimized code); `typeof value === 'symbol'` is a map check, and only symbols
+ * go on to the comparison.
+ */
+export function isNoValue(value: unknown): boolean {
+  return typeof value === 'symbol' && value === NO_VALUE;
+}
 /** @internal `_visit` of a node that `G.remove()` took out of its graph (evaluations number their visits from 1). */
 export const REMOVED = -1;
 /*
@@ -109,24 +118,24 @@ export class DataNode<T = unknown> {
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
   get(): T {
     if (this._removed) throw removedError(this);
-    return this._value !== NO_VALUE ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
+    return !isNoValue(this._value) ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
   }
 
   /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
   getAsync(): Promise<T> {
     if (this._removed) return Promise.reject(removedError(this));
-    return this._value !== NO_VALUE
+    return !isNoValue(this._value)
       ? Promise.resolve(this._value as T)
       : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
   }
 
   hasValue(): boolean {
-    return this._value !== NO_VALUE;
+    return !isNoValue(this._value);
   }
 
   /** Drops the value (disposing it if it is disposable); the next `get()` recomputes it. */
   releaseMemory(): void {
-    if (this._value === NO_VALUE) return;
+    if (isNoValue(this._value)) return;
     disturb();
     releaseValue(this);
   }
@@ -231,9 +240,9 @@ export class OperationNode {
   /** @internal Whether an output still lacks its value (always, for an output-less op: it has not run). */
   _lacksOutput(): boolean {
     const first = this._output;
-    if (first === undefined || first._value === NO_VALUE) return true;
+    if (first === undefined || isNoValue(first._value)) return true;
     const more = this._rare.moreOutputs;
-    for (let i = 0; i < more.length; i++) if (more[i]!._value === NO_VALUE) return true;
+    for (let i = 0; i < more.length; i++) if (isNoValue(more[i]!._value)) return true;
     return false;
   }
 

@@ -81,6 +81,19 @@ describe('scale and memory', () => {
     assert.equal(out.hasValue(), true, 'the requested result is kept');
   });
 
+  it('values of any type flow through, symbols and undefined included, traced or not', () => {
+    for (const verbose of [false, true]) {
+      const G = new GraphBuilder({ verbose, log: () => undefined });
+      const tag = Symbol('tag');
+      const s = G.add((x: number) => (x > 0 ? tag : Symbol('other')))(1);
+      const u = G.add((_: symbol) => undefined, { nOut: 1 })(s);
+      const both = G.add((a: symbol, b: undefined) => [a, b] as const)(s, u);
+      assert.deepEqual(both.get(), [tag, undefined]);
+      assert.equal(s.hasValue(), false, 'released once both consumers ran');
+      assert.equal(G.add((a: symbol) => a)(tag).get(), tag, 'a raw symbol input');
+    }
+  });
+
   it('released values are disposed in a graph without onRelease, and values that are not disposable are just dropped', async () => {
     const disposed: string[] = [];
     class Tensor { constructor(readonly name: string) {} [Symbol.dispose]() { disposed.push(this.name); } }
