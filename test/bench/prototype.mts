@@ -1,0 +1,169 @@
+/*
+ * The floor of the algorithm: a minimal two-step evaluation (walk and list, then run and release) on objects shaped
+ * like the library's, with none of its checks (errors, cycles, async results, grafting, removal, tracing) and one
+ * function, so V8 inlines its call. Measured against the library and the floor of direct calls on the same binary
+ * tree, in this process of its own (`npm run bench -- prototype`). It tells how far the evaluation-per-op targets are
+ * from what the bare algorithm does on V8 objects (README, Performance).
+ */
+import { GraphBuilder } from '../../dist/lib/index.mjs';
+
+const NO = Symbol('no value');
+class D {
+  _value: unknown = NO;
+  _consumer: O | undefined = undefined;
+  _more: O | undefined = undefined;
+  _visit = 0;
+  constructor(readonly _producer: O | undefined, readonly _hold: number) {}
+}
+class O {
+  _act = 0;
+  _visit = 0;
+  _output: D | undefined = undefined;
+  constructor(readonly _fn: (a: number, b: number) => number, readonly _parents: D[]) {}
+}
+const add = (a: number, b: number): number => a + b;
+
+function raw(v: number): D {
+  const d = new D(undefined, 2);
+  d._value = v;
+  return d;
+}
+function op(a: D, b: D): D {
+  const o = new O(add, [a, b]);
+  const d = new D(o, 0);
+  o._output = d;
+  for (const p of [a, b]) {
+    if (p._consumer === undefined) p._consumer = o;
+    else p._more = o;
+  }
+  return d;
+}
+/** Pairs level by level, an odd element carried up: the bench's tree. */
+function levels<T>(n: number, leaf: (i: number) => T, pair: (a: T, b: T) => T): T {
+  let level = Array.from({ length: n + 1 }, (_, i) => leaf(i));
+  while (level.length > 1) {
+    const next: T[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(pair(level[i]!, level[i + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+let epoch = 0;
+let seq = 0;
+const stack: (O | undefined)[] = [];
+const nexts: number[] = [];
+const list: O[] = [];
+
+function walk(root: O): number {
+  const mark = ++epoch;
+  let top = 0;
+  let end = 0;
+  root._visit = mark;
+  root._act = ++seq;
+  stack[top] = root;
+  nexts[top++] = 0;
+  while (top > 0) {
+    const o = stack[top - 1]!;
+    const ps = o._parents;
+    let i = nexts[top - 1]!;
+    let prod: O | undefined;
+    for (; i < ps.length; i++) {
+      const p = ps[i]!;
+      if (typeof p._value !== 'symbol' || p._value !== NO) continue;
+      prod = p._producer!;
+      if (prod._visit !== mark) break;
+      prod = undefined;
+    }
+    if (prod !== undefined) {
+      prod._visit = mark;
+      if (prod._act === 0) prod._act = ++seq;
+      nexts[top - 1] = i + 1;
+      stack[top] = prod;
+      nexts[top++] = 0;
+      continue;
+    }
+    list[end++] = o;
+    stack[--top] = undefined;
+  }
+  return end;
+}
+
+function runList(end: number): void {
+  for (let k = 0; k < end; k++) {
+    const o = list[k]!;
+    const ps = o._parents;
+    o._output!._value = o._fn(ps[0]!._value as number, ps[1]!._value as number);
+    for (let j = 0; j < ps.length; j++) {
+      const p = ps[j]!;
+      if (p._hold !== 0 || (typeof p._value === 'symbol' && p._value === NO)) continue;
+      const c = p._consumer;
+      if (c !== o && c !== undefined && c._act !== 0) continue;
+      const m = p._more;
+      if (m !== undefined && m !== o && m._act !== 0) continue;
+      p._value = NO;
+    }
+    o._act = 0;
+  }
+}
+
+function evaluate(target: D): unknown {
+  runList(walk(target._producer!));
+  return target._value;
+}
+
+const cpu = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function measure(n: number): string[] {
+  const reps = Math.max(20, Math.floor(2e6 / n));
+  const proto: number[] = [];
+  const lib: number[] = [];
+  const floor: number[] = [];
+  // The floor: the tree's op list called directly in order, values in a Float64Array.
+  const ia: number[] = [];
+  const ib: number[] = [];
+  levels<number>(n, (i) => i, (a, b) => { ia.push(a); ib.push(b); return n + ia.length; });
+  const A = Int32Array.from(ia);
+  const B = Int32Array.from(ib);
+  const fns = new Array(n).fill(add) as ((a: number, b: number) => number)[];
+  let check = 0;
+  for (let r = 0; r < reps; r++) {
+    // (Each graph is built in a function of its own: nothing of it outlives its sample.)
+    const t = ((): number => {
+      const root = levels<D>(n, raw, op);
+      const t0 = cpu();
+      check = evaluate(root) as number;
+      return cpu() - t0;
+    })();
+    const u = ((): number => {
+      const G = new GraphBuilder();
+      const root = levels<unknown>(n, (i) => i, (a, b) => G.add(add)(a as number, b as number));
+      const t0 = cpu();
+      const got = (root as { get(): number }).get();
+      if (got !== check) throw new Error(`library ${got}, prototype ${check}`);
+      return cpu() - t0;
+    })();
+    const t0 = cpu();
+    const vals = new Float64Array(2 * n + 2);
+    for (let i = 0; i <= n; i++) vals[i] = i;
+    for (let k = 0; k < n; k++) vals[n + 1 + k] = fns[k]!(vals[A[k]!]!, vals[B[k]!]!);
+    const f = cpu() - t0;
+    if (vals[2 * n] !== check) throw new Error(`floor ${vals[2 * n]}, prototype ${check}`);
+    if (r < reps / 4) continue; // warm-up
+    proto.push(t);
+    lib.push(u);
+    floor.push(f);
+  }
+  const ns = (ms: number): string => ((ms * 1e6) / n).toFixed(1);
+  const p = median(proto), l = median(lib), f = median(floor);
+  return [`tree ${n.toExponential(0).replace('+', '')}`, ns(f), ns(p), ns(l), (p / f).toFixed(2), (l / f).toFixed(2), (l / p).toFixed(2)];
+}
+
+const rows = [1e3, 1e4].map(measure);
+console.log('\n## The floor of the algorithm: a minimal evaluator on objects like ours, binary tree, evaluation only\n');
+console.log('| case | floor ns/op | prototype ns/op | pyflow ns/op | prototype / floor | pyflow / floor | pyflow / prototype |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log('\nCPU time, medians; one process with one function (so the ops\' call is inlined in all three), fresh graphs per sample.');
