@@ -405,8 +405,10 @@ function runReady(op: OperationNode): void {
         }
       }
     } catch (error) {
+      // (Reported while the op is still marked running, as `invoke` does: a listener that evaluates it gets CYCLE.)
+      const failure = fail(op, opFailure(op, error));
       op._activatedSeq = seq;
-      throw fail(op, opFailure(op, error));
+      throw failure;
     }
     op._activatedSeq = seq;
     if (typeof result === 'object' && result !== null) checkSync(op, result);
@@ -730,11 +732,13 @@ function releaseParents(op: OperationNode): void {
 }
 
 /**
- * `releaseParents` for an op that has an output: a parent of the op's own graph (nobody listens to it) whose value is not
- * an object and whose graph has no onRelease hook is released in place; the others take `releaseParents`.
+ * `releaseParents` for an op that has an output, in a graph nobody listens to: a parent of the op's own graph whose value
+ * is not an object is released in place when the graph has no onRelease hook; anything else takes `releaseParents`.
  */
 function releaseReadyParents(op: OperationNode, parents: readonly DataNode[]): void {
   const graph = op._graph;
+  // The op's function may have subscribed the graph's first listener: it hears the releases from here on.
+  if (graph._emit !== undefined) return releaseParents(op);
   for (let i = 0; i < parents.length; i++) {
     const parent = parents[i]!;
     if (parent._hold !== 0) continue;
