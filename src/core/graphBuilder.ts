@@ -122,8 +122,9 @@ export class GraphBuilder {
     if (fn === this.lastPlainFn) return this.lastPlainAdd!;
     let call = this.plainAdds.get(fn);
     if (call === undefined) {
-      const nOut = hasReturn(fn) ? 1 : 0;
-      call = (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, nOut);
+      call = hasReturn(fn)
+        ? (...args: unknown[]) => this.addPlain(fn, args)
+        : (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, 0);
       this.plainAdds.set(fn, call);
     }
     this.lastPlainFn = fn;
@@ -134,6 +135,30 @@ export class GraphBuilder {
   private readonly plainAdds = new WeakMap<Fn, (...args: unknown[]) => unknown>();
   private lastPlainFn: Fn | undefined = undefined;
   private lastPlainAdd: ((...args: unknown[]) => unknown) | undefined = undefined;
+
+  /**
+   * `G.add(fn)(...args)` of a function that returns, without options: what `addOperation` does for it, in one pass over
+   * the arguments when they are DataNodes or values that cannot hold one (arrays and objects take `addOperation`).
+   */
+  private addPlain(fn: Fn, args: unknown[]): DataNode {
+    let raw = false;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg instanceof DataNode) continue;
+      if (typeof arg === 'object' && arg !== null) return this.addOperation(fn, NO_OPTIONS, args, undefined, 1) as DataNode;
+      raw = true;
+    }
+    const n = ++this.counter;
+    if (raw) for (let i = 0; i < args.length; i++) if (!(args[i] instanceof DataNode)) args[i] = this.rawNode(args[i]);
+    const parents = args as DataNode[];
+    const op = new OperationNode(n, fn as never, this, parents, NO_EXTRAS, this._lastOp);
+    const out = new DataNode(++this.counter, this, op, this.persistAll);
+    op._output = out;
+    addConsumer(parents, op);
+    this._lastOp = op;
+    this.opList = undefined;
+    return out;
+  }
 
   private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | string | undefined, knownOut?: number): unknown {
     const nOut = knownOut ?? options.nOut ?? (hasReturn(fn) ? 1 : 0);
@@ -171,14 +196,7 @@ export class GraphBuilder {
     const persist = this.persistAll || options.persist === true;
     if (nOut > 0) op._output = new DataNode(++this.counter, this, op, persist);
     for (let i = 1; i < nOut; i++) more[i - 1] = new DataNode(++this.counter, this, op, persist);
-    for (let i = 0; i < parents.length; i++) {
-      const parent = parents[i]!;
-      const more = parent._moreConsumers;
-      if (parent._consumer === undefined) parent._consumer = op;
-      else if (more === undefined) parent._moreConsumers = op;
-      else if (Array.isArray(more)) more.push(op);
-      else parent._moreConsumers = [more, op];
-    }
+    addConsumer(parents, op);
     this._lastOp = op;
     this.opList = undefined;
     if (nOut === 0) return op;
@@ -442,6 +460,18 @@ export class GraphBuilder {
 /** console.log without depending on DOM or Node typings (the core targets both). */
 function defaultLog(line: string): void {
   (globalThis as unknown as { console: { log(text: string): void } }).console.log(line);
+}
+
+/** Registers `op` as a consumer of each of its parents, in order (see DataNode's `_consumer`). */
+function addConsumer(parents: readonly DataNode[], op: OperationNode): void {
+  for (let i = 0; i < parents.length; i++) {
+    const parent = parents[i]!;
+    const more = parent._moreConsumers;
+    if (parent._consumer === undefined) parent._consumer = op;
+    else if (more === undefined) parent._moreConsumers = op;
+    else if (Array.isArray(more)) more.push(op);
+    else parent._moreConsumers = [more, op];
+  }
 }
 
 function containsDataNode(value: unknown): boolean {
