@@ -6,6 +6,7 @@
  * from what the bare algorithm does on V8 objects (README, Performance).
  */
 import { GraphBuilder } from '../../dist/lib/index.mjs';
+import { signal, computed } from 'alien-signals';
 
 const NO = Symbol('no value');
 class D {
@@ -22,22 +23,25 @@ class O {
   constructor(readonly _fn: (a: number, b: number) => number, readonly _parents: D[]) {}
 }
 const add = (a: number, b: number): number => a + b;
+const inc = (a: number): number => a + 1;
 
 function raw(v: number): D {
   const d = new D(undefined, 2);
   d._value = v;
   return d;
 }
-function op(a: D, b: D): D {
-  const o = new O(add, [a, b]);
+function opOf(fn: (a: number, b: number) => number, parents: D[]): D {
+  const o = new O(fn, parents);
   const d = new D(o, 0);
   o._output = d;
-  for (const p of [a, b]) {
+  for (let i = 0; i < parents.length; i++) {
+    const p = parents[i]!;
     if (p._consumer === undefined) p._consumer = o;
     else p._more = o;
   }
   return d;
 }
+const op = (a: D, b: D): D => opOf(add, [a, b]);
 /** Pairs level by level, an odd element carried up: the bench's tree. */
 function levels<T>(n: number, leaf: (i: number) => T, pair: (a: T, b: T) => T): T {
   let level = Array.from({ length: n + 1 }, (_, i) => leaf(i));
@@ -94,7 +98,7 @@ function runList(end: number): void {
   for (let k = 0; k < end; k++) {
     const o = list[k]!;
     const ps = o._parents;
-    o._output!._value = o._fn(ps[0]!._value as number, ps[1]!._value as number);
+    o._output!._value = ps.length === 1 ? o._fn(ps[0]!._value as number, 0) : o._fn(ps[0]!._value as number, ps[1]!._value as number);
     for (let j = 0; j < ps.length; j++) {
       const p = ps[j]!;
       if (p._hold !== 0 || (typeof p._value === 'symbol' && p._value === NO)) continue;
@@ -161,9 +165,49 @@ function measure(n: number): string[] {
   return [`tree ${n.toExponential(0).replace('+', '')}`, ns(f), ns(p), ns(l), (p / f).toFixed(2), (l / f).toFixed(2), (l / p).toFixed(2)];
 }
 
+/** Build + evaluate of a chain of n ops (x => x + 1), per op: the prototype, the library and alien-signals. */
+function chainCase(n: number): string[] {
+  const reps = Math.max(20, Math.floor(2e6 / n));
+  const proto: number[] = [];
+  const lib: number[] = [];
+  const alien: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    let t0 = cpu();
+    let d = opOf(inc, [raw(0)]);
+    for (let i = 1; i < n; i++) d = opOf(inc, [d]);
+    const p = evaluate(d);
+    const tp = cpu() - t0;
+    t0 = cpu();
+    const G = new GraphBuilder();
+    let e = G.add(inc)(0);
+    for (let i = 1; i < n; i++) e = G.add(inc)(e);
+    const l = e.get();
+    const tl = cpu() - t0;
+    t0 = cpu();
+    const s0 = signal(0);
+    let c = computed(() => inc(s0()));
+    for (let i = 1; i < n; i++) { const q = c; c = computed(() => inc(q())); }
+    const a = c();
+    const ta = cpu() - t0;
+    if (p !== n || l !== n || a !== n) throw new Error(`chain: prototype ${String(p)}, library ${l}, alien ${a}`);
+    if (r < reps / 4) continue;
+    proto.push(tp);
+    lib.push(tl);
+    alien.push(ta);
+  }
+  const ns = (ms: number): string => ((ms * 1e6) / n).toFixed(1);
+  const p = median(proto), l = median(lib), a = median(alien);
+  return [`chain ${n.toExponential(0).replace('+', '')}`, ns(a), ns(p), ns(l), (p / a).toFixed(2), (l / a).toFixed(2)];
+}
+
 const rows = [1e3, 1e4].map(measure);
 console.log('\n## The floor of the algorithm: a minimal evaluator on objects like ours, binary tree, evaluation only\n');
 console.log('| case | floor ns/op | prototype ns/op | pyflow ns/op | prototype / floor | pyflow / floor | pyflow / prototype |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log('\nCPU time, medians; one process with one function (so the ops\' call is inlined in all three), fresh graphs per sample.');
+const chains = [chainCase(1e3)];
+console.log('\n## Build + evaluate, chain: the prototype and the library against alien-signals\n');
+console.log('| case | alien ns/op | prototype ns/op | pyflow ns/op | prototype / alien | pyflow / alien |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of chains) console.log(`| ${r.join(' | ')} |`);
+console.log('\nCPU time, medians; one process with one function per shape (so the ops\' call is inlined), fresh graphs per sample.');
