@@ -39,7 +39,7 @@ export interface AddOptions {
 export const NO_VALUE: unknown = Symbol('pyflow: no value');
 /**
  * @internal Whether a value is NO_VALUE. The typeof test comes first: a comparison site that sees the symbol and numbers,
- * objects or strings has no type feedback TurboFan can use, and `isNoValue(value)` there is a call to the generic
+ * objects or strings has no type feedback TurboFan can use, and `value === NO_VALUE` there is a call to the generic
  * StrictEqual builtin (seen in the walk's optimized code); `typeof value === 'symbol'` is a map check, and only symbols
  * go on to the comparison.
  */
