@@ -154,9 +154,7 @@ export class GraphBuilder {
     const op = new OperationNode(n, fn as never, this, parents, NO_EXTRAS, this._lastOp);
     const out = new DataNode(++this.counter, this, op, this.persistAll);
     op._output = out;
-    addConsumer(parents, op);
-    this._lastOp = op;
-    this.opList = undefined;
+    this.append(op);
     return out;
   }
 
@@ -196,11 +194,24 @@ export class GraphBuilder {
     const persist = this.persistAll || options.persist === true;
     if (nOut > 0) op._output = new DataNode(++this.counter, this, op, persist);
     for (let i = 1; i < nOut; i++) more[i - 1] = new DataNode(++this.counter, this, op, persist);
-    addConsumer(parents, op);
-    this._lastOp = op;
-    this.opList = undefined;
+    this.append(op);
     if (nOut === 0) return op;
     return nOut === 1 ? op._output : op.outputs;
+  }
+
+  /** Makes `op` a consumer of each of its parents, in order (see DataNode's `_consumer`), and the graph's last op. */
+  private append(op: OperationNode): void {
+    const parents = op._parents;
+    for (let i = 0; i < parents.length; i++) {
+      const parent = parents[i]!;
+      const more = parent._moreConsumers;
+      if (parent._consumer === undefined) parent._consumer = op;
+      else if (more === undefined) parent._moreConsumers = op;
+      else if (Array.isArray(more)) more.push(op);
+      else parent._moreConsumers = [more, op];
+    }
+    this._lastOp = op;
+    this.opList = undefined;
   }
 
   /** Turns one argument into a template; raw values become persisted raw data nodes (`data_n`). */
@@ -460,18 +471,6 @@ export class GraphBuilder {
 /** console.log without depending on DOM or Node typings (the core targets both). */
 function defaultLog(line: string): void {
   (globalThis as unknown as { console: { log(text: string): void } }).console.log(line);
-}
-
-/** Registers `op` as a consumer of each of its parents, in order (see DataNode's `_consumer`). */
-function addConsumer(parents: readonly DataNode[], op: OperationNode): void {
-  for (let i = 0; i < parents.length; i++) {
-    const parent = parents[i]!;
-    const more = parent._moreConsumers;
-    if (parent._consumer === undefined) parent._consumer = op;
-    else if (more === undefined) parent._moreConsumers = op;
-    else if (Array.isArray(more)) more.push(op);
-    else parent._moreConsumers = [more, op];
-  }
 }
 
 function containsDataNode(value: unknown): boolean {
