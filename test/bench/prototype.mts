@@ -165,39 +165,132 @@ function measure(n: number): string[] {
   return [`tree ${n.toExponential(0).replace('+', '')}`, ns(f), ns(p), ns(l), (p / f).toFixed(2), (l / f).toFixed(2), (l / p).toFixed(2)];
 }
 
-/** Build + evaluate of a chain of n ops (x => x + 1), per op: the prototype, the library and alien-signals. */
-function chainCase(n: number): string[] {
-  const reps = Math.max(20, Math.floor(2e6 / n));
-  const proto: number[] = [];
-  const lib: number[] = [];
-  const alien: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    let t0 = cpu();
-    let d = opOf(inc, [raw(0)]);
-    for (let i = 1; i < n; i++) d = opOf(inc, [d]);
-    const p = evaluate(d);
-    const tp = cpu() - t0;
-    t0 = cpu();
-    const G = new GraphBuilder();
-    let e = G.add(inc)(0);
-    for (let i = 1; i < n; i++) e = G.add(inc)(e);
-    const l = e.get();
-    const tl = cpu() - t0;
-    t0 = cpu();
-    const s0 = signal(0);
-    let c = computed(() => inc(s0()));
-    for (let i = 1; i < n; i++) { const q = c; c = computed(() => inc(q())); }
-    const a = c();
-    const ta = cpu() - t0;
-    if (p !== n || l !== n || a !== n) throw new Error(`chain: prototype ${String(p)}, library ${l}, alien ${a}`);
-    if (r < reps / 4) continue;
-    proto.push(tp);
-    lib.push(tl);
-    alien.push(ta);
+/**
+ * The library's API on the prototype's objects: `G.add(fn)` hands back one closure per function (the last one at hand,
+ * as the library's does), which wraps raw values in raw data nodes, makes the op and its output and links them to the
+ * parents: what any `G.add(fn)(...args)` has to do, without uids, options, removal or any check.
+ */
+class ProtoGraph {
+  private lastFn: ((a: number, b: number) => number) | undefined = undefined;
+  private lastAdd: ((...args: unknown[]) => D) | undefined = undefined;
+  add(fn: (a: number, b: number) => number): (...args: unknown[]) => D {
+    if (fn === this.lastFn) return this.lastAdd!;
+    this.lastFn = fn;
+    return (this.lastAdd = (...args: unknown[]): D => {
+      for (let i = 0; i < args.length; i++) if (!(args[i] instanceof D)) args[i] = raw(args[i] as number);
+      return opOf(fn, args as D[]);
+    });
   }
-  const ns = (ms: number): string => ((ms * 1e6) / n).toFixed(1);
-  const p = median(proto), l = median(lib), a = median(alien);
-  return [`chain ${n.toExponential(0).replace('+', '')}`, ns(a), ns(p), ns(l), (p / a).toFixed(2), (l / a).toFixed(2)];
+}
+
+/*
+ * The same graph built four ways, each in a loop of its own, as a user writes it: a loop shared by all four (through
+ * callbacks) makes its calls megamorphic, and V8 then inlines none of them, which changes the comparison.
+ */
+function chainDirect(n: number): unknown {
+  let d = opOf(inc, [raw(0)]);
+  for (let i = 1; i < n; i++) d = opOf(inc, [d]);
+  return evaluate(d);
+}
+function chainApi(n: number): unknown {
+  const P = new ProtoGraph();
+  let d = P.add(inc)(0);
+  for (let i = 1; i < n; i++) d = P.add(inc)(d);
+  return evaluate(d);
+}
+function chainLibrary(n: number): unknown {
+  const G = new GraphBuilder();
+  let d = G.add(inc)(0);
+  for (let i = 1; i < n; i++) d = G.add(inc)(d);
+  return d.get();
+}
+function chainAlien(n: number): unknown {
+  const s0 = signal(0);
+  let c = computed(() => inc(s0()));
+  for (let i = 1; i < n; i++) {
+    const q = c;
+    c = computed(() => inc(q()));
+  }
+  return c();
+}
+/** The bench's tree, level by level (an odd element carried up). */
+function treeDirect(n: number): unknown {
+  let level: D[] = [];
+  for (let i = 0; i <= n; i++) level.push(raw(i));
+  while (level.length > 1) {
+    const next: D[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(opOf(add, [level[i]!, level[i + 1]!]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return evaluate(level[0]!);
+}
+function treeApi(n: number): unknown {
+  const P = new ProtoGraph();
+  let level: unknown[] = [];
+  for (let i = 0; i <= n; i++) level.push(i);
+  while (level.length > 1) {
+    const next: unknown[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(P.add(add)(level[i], level[i + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return evaluate(level[0] as D);
+}
+function treeLibrary(n: number): unknown {
+  const G = new GraphBuilder();
+  let level: unknown[] = [];
+  for (let i = 0; i <= n; i++) level.push(i);
+  while (level.length > 1) {
+    const next: unknown[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(G.add(add)(level[i] as number, level[i + 1] as number));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return (level[0] as { get(): number }).get();
+}
+function treeAlien(n: number): unknown {
+  let level: (() => number)[] = [];
+  for (let i = 0; i <= n; i++) level.push(signal(i));
+  while (level.length > 1) {
+    const next: (() => number)[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      const a = level[i]!, b = level[i + 1]!;
+      next.push(computed(() => add(a(), b())));
+    }
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!();
+}
+const BUILDS = { chain: [chainDirect, chainApi, chainLibrary, chainAlien], tree: [treeDirect, treeApi, treeLibrary, treeAlien] };
+
+/**
+ * Build + evaluate per op of a chain or a tree of n ops: the prototype called directly, the prototype behind the
+ * library's API (ProtoGraph), the library, and alien-signals, in turn in each repetition.
+ */
+function buildCase(shape: 'chain' | 'tree', n: number): string[] {
+  // Each sample builds and evaluates `batch` graphs (a 1e3-op graph takes ~0.1 ms, near the clock's resolution); the
+  // ratios are medians of the per-repetition ratios.
+  const batch = 10;
+  const reps = 300;
+  const times: number[][] = [[], [], [], []];
+  const ratios: number[][] = [[], [], []];
+  const methods = BUILDS[shape];
+  for (let r = 0; r < reps; r++) {
+    const got = new Set<unknown>();
+    const t = methods.map((method) => {
+      const t0 = cpu();
+      for (let k = 0; k < batch; k++) got.add(method(n));
+      return cpu() - t0;
+    });
+    if (got.size !== 1) throw new Error(`${shape}: prototype, prototype behind the API, library, alien-signals disagree: ${[...got].join(', ')}`);
+    if (r < reps / 4) continue; // warm-up
+    t.forEach((x, i) => times[i]!.push(x));
+    for (let i = 0; i < 3; i++) ratios[i]!.push(t[i]! / t[3]!);
+  }
+  const ns = (ms: number): string => ((ms * 1e6) / (n * batch)).toFixed(1);
+  return [`${shape} ${n.toExponential(0).replace('+', '')}`, ...times.map((x) => ns(median(x))), ...ratios.map((x) => median(x).toFixed(2))];
 }
 
 const rows = [1e3, 1e4].map(measure);
@@ -205,9 +298,9 @@ console.log('\n## The floor of the algorithm: a minimal evaluator on objects lik
 console.log('| case | floor ns/op | prototype ns/op | pyflow ns/op | prototype / floor | pyflow / floor | pyflow / prototype |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-const chains = [chainCase(1e3)];
-console.log('\n## Build + evaluate, chain: the prototype and the library against alien-signals\n');
-console.log('| case | alien ns/op | prototype ns/op | pyflow ns/op | prototype / alien | pyflow / alien |');
-console.log('|---|---:|---:|---:|---:|---:|');
+const chains = [buildCase('chain', 1e3), buildCase('tree', 1e3)];
+console.log('\n## Build + evaluate: the prototype (called directly, and behind the library\'s API) and the library against alien-signals\n');
+console.log('| case | prototype ns/op | prototype behind the API ns/op | pyflow ns/op | alien ns/op | prototype / alien | prototype behind the API / alien | pyflow / alien |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of chains) console.log(`| ${r.join(' | ')} |`);
-console.log('\nCPU time, medians; one process with one function per shape (so the ops\' call is inlined), fresh graphs per sample.');
+console.log('\nCPU time, medians (ratios: of the per-repetition ratios); one process with one function per shape (so the ops\' call is inlined), fresh graphs per sample.');
