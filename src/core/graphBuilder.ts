@@ -108,18 +108,23 @@ export class GraphBuilder {
   add<F extends Fn, N extends number>(fn: F, options: AddOptions & { nOut: N }): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;
   add<F extends Fn>(fn: F, options?: AddOptions): (...args: Inputs<Parameters<F>>) => ReturnType<F> extends void | Promise<void> ? OperationNode : DataNode<Awaited<ReturnType<F>>>;
   add(fn: Fn, options?: AddOptions, site?: unknown): (...args: unknown[]) => unknown {
+    // The usual `G.add(fn)(...)` in a loop, first and small enough to be inlined (set only without call sites, below).
+    if (fn === this.lastPlainFn && options === undefined) return this.lastPlainAdd!;
+    return this.adder(fn, options, site);
+  }
+
+  private adder(fn: Fn, options: AddOptions | undefined, site: unknown): (...args: unknown[]) => unknown {
     if (typeof fn !== 'function') {
       throw new PyflowError('BAD_ARGUMENT', `G.add expects a function, got ${fn === null ? 'null' : typeof fn}`);
     }
     if (this.captureSites) {
       // `site`: the runner's bundler writes each `add` call's location into the call (see SITE_MARKER).
-      const where = isSiteMarker(site) ? site : captureCallSite(1);
+      const where = isSiteMarker(site) ? site : captureCallSite(2); // (add, then this)
       return (...args: unknown[]) => this.addOperation(fn, options ?? NO_OPTIONS, args, where);
     }
     if (options !== undefined) return (...args: unknown[]) => this.addOperation(fn, options, args, undefined);
     // The common `G.add(fn)(...)` in a loop: one closure per function, not one per call, which also knows the
-    // function's output count. The last one is at hand (a loop adds the same function again and again).
-    if (fn === this.lastPlainFn) return this.lastPlainAdd!;
+    // function's output count. The last one is at hand (a loop adds the same function again and again: see `add`).
     let call = this.plainAdds.get(fn);
     if (call === undefined) {
       call = hasReturn(fn)
