@@ -141,7 +141,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
     const call: Frame = { op: undefined as never, next: 0, started: 0, recomputed: false };
     const evaluate = untraced ? evaluateScheduled : evaluateTarget;
     if (preActivate && untraced) runPending(ctx, preActivate, call);
-    else if (preActivate) for (let i = 0; i < preActivate.length; i++) evaluateTarget(ctx, preActivate[i]!, call);
+    else if (preActivate) runPendingTraced(ctx, preActivate, call);
     const values = new Array<unknown>(targets.length);
     for (let i = 0; i < targets.length; i++) values[i] = evaluate(ctx, targets[i]!, call);
     return values;
@@ -236,6 +236,26 @@ function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown 
   const first = firstOp(ctx, target);
   if (first !== undefined) runFrom(ctx, first, call);
   return resultOf(target);
+}
+
+/**
+ * `G.run()` traced: the graph's pending ops (all activated), in order, each after whatever it still needs. Most find
+ * their parents computed: they run at once, as `runFrames` would run them (an op with its parents has nothing to
+ * activate, and `beginCompute` walks again any op the walk has not marked).
+ */
+function runPendingTraced(ctx: EvalContext, ops: readonly OperationNode[], call: Frame): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op._removed) throw removedError(op);
+    if (op._activatedSeq === 0) continue;
+    if (!hasEveryValue(op._parents)) {
+      evaluateTarget(ctx, op, call);
+      continue;
+    }
+    call.op = op;
+    call.started = 0;
+    finishOp(call, checkSync(op, callOp(call)));
+  }
 }
 
 /** Runs `first` after whatever it needs, depth first, parents in argument order: pyflow's recursion, on a stack. */
