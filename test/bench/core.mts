@@ -32,6 +32,8 @@
  *   eval      the evaluation part of the `pyflow` runs (each graph's build and get() are timed separately).
  *   alien     signal() per raw input, computed() per op, then read the sink(s).
  *   trace     `pyflow` with one G.subscribe(() => count++) listener (events counted).
+ *   tfloor    the tracing floor: what tracing must add per op, done alone, without a graph (see traceFloorRun);
+ *             the table gives (pyflow + tfloor) / pyflow, the lowest tracing on/off that design allows.
  * Each sample runs the method `batch` times (so a sample is >= ~1e4..1e6 ops), the median of the samples is
  * reported; methods are interleaved within each repetition (order rotated). A GC is forced between cases, not
  * between samples; one warm-up pass over all shapes at 1e3 and one discarded repetition per case at 1e3 and 1e4
@@ -235,18 +237,18 @@ function alienRun(s: Spec): number {
 
 // ---------------------------------------------------------------------------------------------- measuring
 
-type Method = 'floor' | 'pyflow' | 'eval' | 'alien' | 'trace';
-const METHODS: Method[] = ['floor', 'pyflow', 'eval', 'alien', 'trace'];
+type Method = 'floor' | 'pyflow' | 'eval' | 'alien' | 'trace' | 'tfloor';
+const METHODS: Method[] = ['floor', 'pyflow', 'eval', 'alien', 'trace', 'tfloor'];
 /** What a sample runs: `pyflow` times build and evaluation separately, giving both `pyflow` and `eval`. */
-type Runner = 'floor' | 'pyflow' | 'alien' | 'trace';
-const RUNNERS: Runner[] = (flag('runners') as Runner[] | undefined) ?? ['floor', 'pyflow', 'alien', 'trace'];
+type Runner = 'floor' | 'pyflow' | 'alien' | 'trace' | 'tfloor';
+const RUNNERS: Runner[] = (flag('runners') as Runner[] | undefined) ?? ['floor', 'pyflow', 'alien', 'trace', 'tfloor'];
 const OVERFLOW = -1;
 
 let events = 0;
 const countEvents = (): void => { events++; };
 
 /** Ops per sample: the batch is sized so that one sample runs at least this many ops. */
-const OPS_PER_SAMPLE: Record<Runner, number> = { floor: 1e6, pyflow: 4e4, alien: 4e4, trace: 4e4 };
+const OPS_PER_SAMPLE: Record<Runner, number> = { floor: 1e6, pyflow: 4e4, alien: 4e4, trace: 4e4, tfloor: 4e4 };
 
 function batchOf(m: Runner, n: number): number {
   return Math.max(1, Math.floor(OPS_PER_SAMPLE[m] / n));
@@ -277,7 +279,7 @@ function sample(m: Runner, s: Spec, expect: number): number[] {
     if (error instanceof RangeError || (error as { cause?: unknown })?.cause instanceof RangeError) return [OVERFLOW];
     throw error;
   }
-  if (got !== expect) throw new Error(`${m} on ${s.shape} ${s.n}: got ${got}, expected ${expect}`);
+  if (m !== 'tfloor' && got !== expect) throw new Error(`${m} on ${s.shape} ${s.n}: got ${got}, expected ${expect}`);
   const perOp = (ms: number): number => (ms * 1e6) / (batch * s.ops.length);
   return m === 'pyflow' ? [perOp(t), perOp(tEval)] : [perOp(t)];
 }
@@ -307,7 +309,44 @@ function runOnce(m: Runner, s: Spec): number {
     case 'alien': return alienRun(s);
     case 'trace': return pyflowEval(pyflowBuild(s, countEvents));
     case 'pyflow': return pyflowEval(pyflowBuild(s));
+    case 'tfloor': return traceFloorRun(s.ops.length, floorEventsPerOp);
   }
+}
+
+/** The events per op the tracing floor makes: the case's own (one traced run counts them), 6 in the warm-up. */
+let floorEventsPerOp = 6;
+/** Where the library keeps its listener: a field of the graph (`_emit`), read for each event. */
+const floorGraph = { alias: 'G', emit: countEvents as (event: object) => void };
+
+/*
+ * The tracing floor: the work any tracer of this design must do per op (one event object per step, handed to a
+ * synchronous listener, with pyflow's uids and `finished`'s measured duration), done alone, with no graph and no
+ * evaluation around it:
+ * - build the op's and its output's uid strings (a name prefix and a counter, as pyflow builds them on first use);
+ * - read the clock twice (performance.now(), before and after the op's call: `finished.durationMs`);
+ * - make `perOp` event objects ({ kind, uid, graph }, finished with durationMs) and pass each to the same counting
+ *   listener through a field: activated, computing, running, finished, deactivated, and `released` for the rest.
+ * It leaves out what the library must also do (store each uid in its node, find the graph of each node, walk the
+ * graph in pyflow's interleaved order), so it is a lower bound of tracing's cost.
+ */
+function traceFloorRun(n: number, perOp: number): number {
+  const graph = floorGraph;
+  const extra = Math.max(0, perOp - 5);
+  let owed = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const opUid = 'inc_' + (2 * i + 1);
+    const dataUid = 'data_' + (2 * i + 2);
+    graph.emit({ kind: 'activated', uid: opUid, graph: graph.alias });
+    graph.emit({ kind: 'computing', uid: dataUid, graph: graph.alias });
+    graph.emit({ kind: 'running', uid: opUid, graph: graph.alias });
+    const started = performance.now();
+    graph.emit({ kind: 'finished', uid: opUid, graph: graph.alias, durationMs: performance.now() - started });
+    for (owed += extra; owed >= 1; owed--) graph.emit({ kind: 'released', uid: dataUid, graph: graph.alias });
+    graph.emit({ kind: 'deactivated', uid: opUid, graph: graph.alias });
+    total += opUid.length + dataUid.length;
+  }
+  return total;
 }
 
 function median(xs: number[]): number {
@@ -322,6 +361,8 @@ interface Row {
   cpuShare: number;
   /** Median over repetitions of the ratio of two methods' samples in the same repetition. */
   ratio: (a: Method, b: Method) => number;
+  /** Median over repetitions of (pyflow + tfloor) / pyflow: the lowest tracing on/off of this design. */
+  floorRatio: number;
   /** Interquartile range / median of a method's samples. */
   spread: (m: Method) => number;
 }
@@ -344,14 +385,19 @@ function measureCase(s: Spec, plan: Plan): Row {
   const t0 = wallNow();
   const c0 = cpuNow();
   const expect = floorRun(s);
-  const samples: Record<Method, number[]> = { floor: [], pyflow: [], eval: [], alien: [], trace: [] };
+  const samples: Record<Method, number[]> = { floor: [], pyflow: [], eval: [], alien: [], trace: [], tfloor: [] };
   const overflowed = new Set<Method>();
   let eventsPerOp = 0;
   let reps = 0;
+  const runners = plan.runners ? RUNNERS.filter((x) => plan.runners!.includes(x)) : RUNNERS;
+  if (runners.includes('tfloor')) {
+    events = 0;
+    runOnce('trace', s);
+    floorEventsPerOp = events / s.ops.length;
+  }
   for (let r = plan.warmupRep ? -1 : 0; r < plan.maxReps; r++) { // r = -1: discarded warm-up repetition
     if (r >= plan.minReps && wallNow() - t0 > plan.budgetSeconds * 1000) break;
     if (r >= 0) reps++;
-    const runners = plan.runners ? RUNNERS.filter((x) => plan.runners!.includes(x)) : RUNNERS;
     for (let j = 0; j < runners.length; j++) {
       const m = runners[(j + Math.max(r, 0)) % runners.length]!; // rotated order: no method always runs first
       if (overflowed.has(m)) continue;
@@ -372,9 +418,11 @@ function measureCase(s: Spec, plan: Plan): Row {
     if (samples[a].length === 0 || samples[b].length === 0) return NaN;
     return median(samples[a].map((x, i) => x / samples[b][i]!));
   };
+  const floorRatio = samples.tfloor.length === 0 || samples.pyflow.length === 0 ? NaN
+    : median(samples.pyflow.map((x, i) => (x + samples.tfloor[i]!) / x));
   const spread = (m: Method): number => (overflowed.has(m) ? OVERFLOW : samples[m].length === 0 ? NaN : (quantile(samples[m], 0.75) - quantile(samples[m], 0.25)) / ns[m]);
   const seconds = (wallNow() - t0) / 1000;
-  return { shape: s.shape, n: s.ops.length, ns, eventsPerOp, reps, seconds, cpuShare: (cpuNow() - c0) / 1000 / seconds, ratio, spread };
+  return { shape: s.shape, n: s.ops.length, ns, eventsPerOp, reps, seconds, cpuShare: (cpuNow() - c0) / 1000 / seconds, ratio, floorRatio, spread };
 }
 
 /** Largest alien-signals chain whose sink can be read (binary search), in the current JIT state. */
@@ -545,15 +593,17 @@ function main(): void {
 
   console.log(`## Per-op cost and ratios\n`);
   console.log(table(
-    ['shape', 'n', 'floor ns/op', 'pyflow ns/op', 'eval-only ns/op', 'alien ns/op', 'pyflow/alien', 'eval/floor', 'tracing on/off', 'events/op', 'pyflow spread', 'reps', 'cpu/wall'],
+    ['shape', 'n', 'floor ns/op', 'pyflow ns/op', 'eval-only ns/op', 'alien ns/op', 'pyflow/alien', 'eval/floor', 'tracing on/off', 'tracing floor', 'events/op', 'pyflow spread', 'reps', 'cpu/wall'],
     rows.map((r) => [r.shape, fmtN(r.n), fmtNs(r.ns.floor), fmtNs(r.ns.pyflow), fmtNs(r.ns.eval), fmtNs(r.ns.alien),
-      fmtR(r.ratio('pyflow', 'alien')), fmtR(r.ratio('eval', 'floor')), fmtR(r.ratio('trace', 'pyflow')), Number.isNaN(r.ns.trace) ? '-' : r.eventsPerOp.toFixed(1),
+      fmtR(r.ratio('pyflow', 'alien')), fmtR(r.ratio('eval', 'floor')), fmtR(r.ratio('trace', 'pyflow')), fmtR(r.floorRatio), Number.isNaN(r.ns.trace) ? '-' : r.eventsPerOp.toFixed(1),
       `${(r.spread('pyflow') * 100).toFixed(0)}%`, String(r.reps), r.cpuShare.toFixed(2)]),
   ));
   console.log(`\nClock: ${WALL ? 'wall time (performance.now)' : 'process CPU time (user + system, all threads; --wall for wall time)'}. ` +
     `cpu/wall = CPU time / wall time of the case: well below 1 means other processes took the CPU. ` +
     `pyflow = build + evaluate; ratios are medians of the per-repetition ratios (both methods measured in ` +
-    `the same repetition); tracing on/off = pyflow with one counting listener / pyflow; spread = interquartile ` +
+    `the same repetition); tracing on/off = pyflow with one counting listener / pyflow; tracing floor = ` +
+    `(pyflow + what tracing must add per op, done alone: uids, two clock reads, the events) / pyflow, the lowest ` +
+    `tracing on/off this event design allows (see traceFloorRun); spread = interquartile ` +
     `range / median of the pyflow samples (machine noise). ` +
     `Largest alien-signals chain readable in this process (warm): ${alienLimitWarm.toLocaleString('en')} ops.\n`);
 
@@ -563,7 +613,7 @@ function main(): void {
     const base = rows.find((r) => r.shape === shape && r.n === 1e3);
     if (!base) continue;
     for (const r of rows.filter((x) => x.shape === shape && x.n > 1e4)) {
-      lin.push([shape, `${fmtN(r.n)} / 1e3`, ...METHODS.map((m) => fmtRatio(r.ns[m], base.ns[m]))]);
+      lin.push([shape, `${fmtN(r.n)} / 1e3`, ...METHODS.filter((m) => m !== 'tfloor').map((m) => fmtRatio(r.ns[m], base.ns[m]))]);
     }
   }
   console.log(table(['shape', 'sizes', 'floor', 'pyflow', 'eval-only', 'alien', 'tracing on'], lin));
