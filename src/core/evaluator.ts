@@ -83,7 +83,15 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
         if (op._activatedSeq === 0) op._activatedSeq = ++seq;
       }
       activationSeq = seq;
-    } else for (const op of preActivate) activate(op);
+    } else {
+      try {
+        for (const op of preActivate) activate(op);
+      } catch (error) {
+        // A listener threw on an `activated` event: nothing stays activated (the caller has no context to abort).
+        abort(ctx);
+        throw error;
+      }
+    }
   } else if (targets.length > 1) {
     ctx.runAll = true;
     const starts: OperationNode[] = [];
@@ -240,8 +248,9 @@ function evaluateTarget(ctx: EvalContext, target: Target, call: Frame): unknown 
 
 /**
  * `G.run()` traced: the graph's pending ops (all activated), in order, each after whatever it still needs. Most find
- * their parents computed: they run at once, as `runFrames` would run them (an op with its parents has nothing to
- * activate, and `beginCompute` walks again any op the walk has not marked).
+ * their parents computed: they run at once, as `runFrames` would run them. (An op with its parents has nothing to
+ * activate; it is marked walked in this evaluation, as `activateWalk` would mark it, so that a later walk of the same
+ * evaluation skips it as before.)
  */
 function runPendingTraced(ctx: EvalContext, ops: readonly OperationNode[], call: Frame): void {
   for (let i = 0; i < ops.length; i++) {
@@ -252,6 +261,7 @@ function runPendingTraced(ctx: EvalContext, ops: readonly OperationNode[], call:
       evaluateTarget(ctx, op, call);
       continue;
     }
+    op._visit = ctx.visit;
     call.op = op;
     call.started = 0;
     finishOp(call, checkSync(op, callOp(call)));

@@ -50,6 +50,28 @@ describe('errors', () => {
     assert.equal(inner.get(), 1);
   });
 
+  it('a listener that throws while G.run() activates the pending ops fails the run and leaves nothing activated', () => {
+    const G = new GraphBuilder();
+    let throwing = true;
+    const seen: string[] = [];
+    G.subscribe((e) => {
+      if (throwing && e.kind === 'activated' && e.uid.startsWith('second')) throw new Error('listener broke');
+      seen.push(`${e.kind} ${e.uid}`);
+    });
+    const a = G.add(function first(x: number) { return x + 1; })(1);
+    const b = G.add(function second(x: number) { return x * 2; })(a);
+    G.add(function third(x: number) { return x - 3; })(b);
+    assert.throws(() => G.run(), /listener broke/);
+    assert.deepEqual(G.operations.map((op) => op.isActivated()), [false, false, false]);
+    // first_0 was activated before the throw, second_3 as its event was refused; both are deactivated; nothing ran.
+    assert.deepEqual(seen, ['activated first_0', 'deactivated first_0', 'deactivated second_3']);
+    throwing = false;
+    seen.length = 0;
+    assert.deepEqual(G.run(), undefined);
+    assert.equal(seen.filter((l) => l.startsWith('running')).length, 3, seen.join('\n'));
+    assert.deepEqual(G.operations.map((op) => op.isActivated()), [false, false, false]);
+  });
+
   it('a wrong number of outputs is an error naming the op', () => {
     const G = new GraphBuilder();
     const [x] = G.add((v: number) => [v, v, v], { nOut: 2, alias: 'pair' })(1);
