@@ -73,6 +73,18 @@ export class EvalContext {
  */
 export function newContext(targets: readonly Target[], preActivate?: readonly OperationNode[]): EvalContext {
   const ctx = new EvalContext(targets, preActivate ?? NO_OPS);
+  try {
+    activateUpFront(ctx, targets, preActivate);
+  } catch (error) {
+    // A listener that threw on an `activated` event, or a removed node reached through a grafting graph: nothing
+    // stays activated (the caller has no context to abort yet).
+    abort(ctx);
+    throw error;
+  }
+  return ctx;
+}
+
+function activateUpFront(ctx: EvalContext, targets: readonly Target[], preActivate: readonly OperationNode[] | undefined): void {
   if (preActivate) {
     ctx.runAll = true;
     // (The pending ops are of one graph: untraced, they are numbered in a plain loop.)
@@ -83,15 +95,7 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
         if (op._activatedSeq === 0) op._activatedSeq = ++seq;
       }
       activationSeq = seq;
-    } else {
-      try {
-        for (const op of preActivate) activate(op);
-      } catch (error) {
-        // A listener threw on an `activated` event: nothing stays activated (the caller has no context to abort).
-        abort(ctx);
-        throw error;
-      }
-    }
+    } else for (const op of preActivate) activate(op);
   } else if (targets.length > 1) {
     ctx.runAll = true;
     const starts: OperationNode[] = [];
@@ -100,15 +104,8 @@ export function newContext(targets: readonly Target[], preActivate?: readonly Op
       if (t instanceof OperationNode) starts.push(t);
       else if (isNoValue(t._value) && t._producer !== undefined) starts.push(t._producer);
     }
-    try {
-      for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
-    } catch (error) {
-      // A removed node reached through a grafting graph: nothing stays activated.
-      abort(ctx);
-      throw error;
-    }
+    for (let s = 0; s < starts.length; s++) activateFrom(ctx, starts[s]!);
   }
-  return ctx;
 }
 
 /**
@@ -262,10 +259,15 @@ function runPendingTraced(ctx: EvalContext, ops: readonly OperationNode[], call:
       continue;
     }
     op._visit = ctx.visit;
-    call.op = op;
-    call.started = 0;
-    finishOp(call, checkSync(op, callOp(call)));
+    runCall(call, op);
   }
+}
+
+/** Calls an op whose parents have their values, in `call` (the evaluation's one frame), and finishes it. */
+function runCall(call: Frame, op: OperationNode): void {
+  call.op = op;
+  call.started = 0;
+  finishOp(call, checkSync(op, callOp(call)));
 }
 
 /** Runs `first` after whatever it needs, depth first, parents in argument order: pyflow's recursion, on a stack. */
@@ -314,9 +316,7 @@ function runFrames(ctx: EvalContext, base: number, call: Frame): void {
       waitingNext[waitingTop++] = 0;
       continue;
     }
-    call.op = op;
-    call.started = 0;
-    finishOp(call, checkSync(op, callOp(call)));
+    runCall(call, op);
     waitingOps[top] = undefined;
     waitingTop = top;
   }
