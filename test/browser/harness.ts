@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { GENEROUS_MS } from '../waitFor.js';
 
 /*
  * The built webview bundle in real Chromium, outside VS Code: a local page with the same body and CSP as
@@ -67,6 +68,8 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
     url, browser,
     async open(theme = 'vscode-dark', init?: string) {
       const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+      // Every wait on this page waits for a condition; this is only how long a broken run takes to fail.
+      page.setDefaultTimeout(GENEROUS_MS);
       if (init) await page.addInitScript(init);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));

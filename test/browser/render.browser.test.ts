@@ -16,7 +16,7 @@ async function show(page: Page, graphs: GraphModel[], full = false): Promise<voi
   await page.evaluate((m) => window.postMessage(m, '*'), message);
   const expected = graphs.reduce((n, g) => n + g.nodes.filter((x) => full || x.kind !== 'data').length, 0);
   // ELK's drawing, not the first drawing a new view shows while ELK routes the edges.
-  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected, { timeout: 30_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected);
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -24,7 +24,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
 }
 
-describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 180_000 }, () => {
+describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1_200_000 }, () => {
   let harness: Harness;
   before(async () => { harness = await startHarness(); });
   after(async () => { await harness?.close(); });
@@ -158,11 +158,11 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const highlight = [...dependencyClosure(graph, ['data_6'])];
     const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: 2, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, scriptView: { graph: 'quickstart', full: true, highlight } };
     await page.evaluate((m) => window.postMessage(m, '*'), message);
-    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 9, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 9);
     assert.equal(await page.locator('#toggle-full').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
     const lit = await page.locator('#canvas svg.dependencies .node.dep').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')).sort());
     assert.deepEqual(lit, ['adding_0', 'adding_4', 'data_1', 'data_2', 'data_3', 'data_5', 'data_6']);
-    await page.locator('#canvas:not([aria-busy])').waitFor({ state: 'attached', timeout: 30_000 });
+    await page.locator('#canvas:not([aria-busy])').waitFor({ state: 'attached' });
     assert.equal(await page.locator('#status').textContent(), "3 operations · 7 nodes highlighted by the script's view()");
     await page.locator('#deps').click();
     await page.locator('#deps').click();
@@ -173,10 +173,18 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
   it('while a layout runs the view is marked busy and shows a progress bar; after it, neither', async () => {
     const page = await harness.open();
     const message = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(1000, 3)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    // Seen while it happens (it may be over before the test could look): the busy mark and the progress bar's animation.
+    await page.evaluate(() => {
+      const canvas = document.getElementById('canvas')!;
+      const w = window as unknown as { __busy: string[] };
+      w.__busy = [];
+      new MutationObserver(() => { if (canvas.getAttribute('aria-busy') === 'true') w.__busy.push(getComputedStyle(canvas, '::before').animationName); })
+        .observe(canvas, { attributes: true, attributeFilter: ['aria-busy'] });
+    });
     await page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
-    await page.locator('#canvas[aria-busy="true"]').waitFor({ state: 'attached', timeout: 5000 });
-    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!, '::before').animationName), 'pf-progress');
-    await page.locator('#canvas[data-layout-ms]').waitFor({ state: 'attached', timeout: 60_000 });
+    await page.locator('#canvas[data-layout-ms]').waitFor({ state: 'attached' });
+    const busy = await page.evaluate(() => (window as unknown as { __busy: string[] }).__busy);
+    assert.ok(busy.length > 0 && busy.every((animation) => animation === 'pf-progress'), `busy while laying out, with the progress bar: ${JSON.stringify(busy)}`);
     assert.equal(await page.locator('#canvas').getAttribute('aria-busy'), null);
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!, '::before').content), 'none');
     assert.match(await page.locator('#status').textContent() ?? '', /^1000 operations/);
@@ -217,7 +225,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const graph = fixtures.pipeline(200);
     const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
     await page.evaluate((m) => window.postMessage(m, '*'), message);
-    await page.locator('#canvas[data-provisional] .node').first().waitFor({ timeout: 30_000 });
+    await page.locator('#canvas[data-provisional] .node').first().waitFor();
     assert.equal(await page.locator('#canvas .node').count(), 200);
     const edges = await page.locator('#canvas .edge').count();
     assert.ok(edges >= 199, `${edges} edges drawn`);
@@ -230,7 +238,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.locator('#zoom-in').click();
     const zoomed = await page.locator('.scene').getAttribute('transform');
     await page.evaluate(() => (window as unknown as { __releaseElk(): void }).__releaseElk());
-    await page.waitForFunction(() => !document.getElementById('canvas')!.dataset.provisional, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => !document.getElementById('canvas')!.dataset.provisional);
     const after = await positions();
     assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
     assert.equal(await page.locator('#canvas .edge').count(), edges);
@@ -250,7 +258,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     });
     const edited: HostToWebview = { ...message, result: fixtures.result([fixtures.pipeline(201)]), revision: 2 };
     await page.evaluate((m) => window.postMessage(m, '*'), edited);
-    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 201, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 201);
     assert.equal(await page.evaluate(() => (window as unknown as { __sawProvisional: boolean }).__sawProvisional), false);
   });
 
@@ -288,13 +296,13 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const page = await harness.open();
     const message: HostToWebview = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(3000)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
     await page.evaluate((m) => window.postMessage(m, '*'), message);
-    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length > 0, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length > 0);
     const groups = await page.locator('#canvas .node .label').allTextContents();
     assert.ok(groups.length <= 31 && groups.every((l) => /^layers \d+–\d+ · \d+ nodes$/.test(l)), groups.join(', '));
     assert.match(await page.locator('#status').textContent() ?? '', /layers are grouped/);
     const members = Number(/· (\d+) nodes/.exec(groups[0]!)![1]);
     await page.locator('#canvas .node[data-uid="group:0"]').click();
-    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, groups.length - 1 + members, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, groups.length - 1 + members);
     assert.equal(await page.locator('#canvas .node[data-uid="group:0"]').count(), 0);
     await shot(page, 'pipeline-3000-collapsed');
   });
@@ -304,7 +312,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const graph = fixtures.pipeline(600);
     await show(page, [graph]);
     await page.evaluate(() => window.postMessage({ type: 'trace/reset', title: 'run' }, '*'));
-    await page.locator('#timeline-label', { hasText: 'waiting for the first step' }).waitFor({ timeout: 10_000 });
+    await page.locator('#timeline-label', { hasText: 'waiting for the first step' }).waitFor();
     assert.equal(await page.locator('#timeline').isVisible(), true);
     const ops = graph.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid);
     // One batch changes every node: more than one frame's restyling budget, so the paint resumes over frames.
@@ -313,7 +321,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
       { kind: 'finished', uid, graph: graph.alias, durationMs: 1.5 }, { kind: 'deactivated', uid, graph: graph.alias },
     ]);
     await page.evaluate((e) => window.postMessage({ type: 'trace/append', events: e }, '*'), events);
-    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node.st-finished').length === n, ops.length, { timeout: 20_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node.st-finished').length === n, ops.length);
     assert.equal(await page.locator('#canvas .node .badge').count(), ops.length);
     assert.match(await page.locator('#timeline-label').textContent() ?? '', new RegExp(`^${ops.length * 3}/${ops.length * 3} `));
   });

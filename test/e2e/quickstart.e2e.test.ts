@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
 import { SEED_A5_TRACE } from '../core/seedTraces.js';
+import { waitFor } from '../waitFor.js';
 import { RESULTS, graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot, showGraph } from './workbench.js';
 
 /** Copies the extension host's log next to the screenshots, to diagnose a failure after the fact. */
@@ -29,18 +30,15 @@ function workspace(): string {
   return dir;
 }
 
-async function outputContains(server: CodeServer, page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = server.outputChannel('Pyflow');
-    if (pattern.test(text)) return text;
-    await page.waitForTimeout(200);
+async function outputContains(server: CodeServer, pattern: RegExp): Promise<string> {
+  try {
+    return await waitFor(`the Pyflow output channel to match ${pattern}`, () => { const text = server.outputChannel('Pyflow'); return pattern.test(text) && text; });
+  } catch (error) {
+    assert.fail(`${(error as Error).message}:\n${server.outputChannel('Pyflow')}`);
   }
-  assert.fail(`the Pyflow output channel never matched ${pattern}:\n${text}`);
 }
 
-describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000 }, () => {
+describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 1_200_000 }, () => {
   let server: CodeServer;
   let browser: Browser;
   let page: Page;
@@ -71,7 +69,7 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     await showGraph(page, 'quickstart.ts');
     const frame = graphFrame(page);
     // ELK's drawing (a new view first shows its own while ELK's worker warms up; see the browser tests).
-    await frame.locator('#canvas:not([data-provisional]) svg.pyflow-graph .node').first().waitFor({ timeout: 90_000 });
+    await frame.locator('#canvas:not([data-provisional]) svg.pyflow-graph .node').first().waitFor();
     assert.deepEqual(await frame.locator('svg.pyflow-graph .node .label').allTextContents(), ['adding', 'adding', 'adding']);
     assert.equal(await frame.locator('svg.pyflow-graph .edge').count(), 3);
     await screenshot(page, 'e2e-show-graph');
@@ -80,12 +78,12 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
   it('the Full view toggle adds the data nodes; clicking a node reveals its add call', async () => {
     const frame = graphFrame(page);
     await frame.locator('#toggle-full').click();
-    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 20_000 });
+    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor();
     assert.equal(await frame.locator('svg.pyflow-graph .node').count(), 9);
     await frame.locator('svg.pyflow-graph .node[data-uid="adding_4"]').click();
-    await page.locator('.statusbar-item', { hasText: /Ln 10, Col \d+/ }).waitFor({ timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: /Ln 10, Col \d+/ }).waitFor();
     await frame.locator('#toggle-full').click();
-    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ state: 'detached', timeout: 20_000 });
+    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ state: 'detached' });
     await screenshot(page, 'e2e-click-to-source');
   });
 
@@ -93,14 +91,11 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     const frame = graphFrame(page);
     await frame.locator('#export-svg').click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ timeout: 15_000 });
-    const deadline0 = Date.now() + 10_000;
-    while (!/quickstart\.graph\.svg$/.test(await input.inputValue()) && Date.now() < deadline0) await page.waitForTimeout(100);
-    assert.match(await input.inputValue(), /quickstart\.graph\.svg$/);
+    await input.waitFor();
+    await waitFor('the save dialog to propose quickstart.graph.svg', async () => /quickstart\.graph\.svg$/.test(await input.inputValue()));
     await page.keyboard.press('Enter');
     const target = join(ws, 'quickstart.graph.svg');
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(target) && Date.now() < deadline) await page.waitForTimeout(200);
+    await waitFor(`${target} to be written`, () => existsSync(target));
     const svg = readFileSync(target, 'utf8');
     assert.match(svg, /<svg[\s\S]*>adding<\/text>/);
     assert.doesNotMatch(svg, /var\(--vscode/);
@@ -108,10 +103,10 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
 
   it('Evaluate here on a3 writes the seed-format trace and the value to the Pyflow output channel', async () => {
     const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' });
-    await lens.first().waitFor({ timeout: 20_000 });
+    await lens.first().waitFor();
     assert.equal(await lens.count(), 3);
     await lens.nth(2).click();
-    const text = await outputContains(server, page, /data_8 = 11/);
+    const text = await outputContains(server, /data_8 = 11/);
     assert.match(text, /=== Evaluate here: line 11 — quickstart\.ts \(.*\) ===/);
     const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
     assert.deepEqual(trace, [
@@ -120,47 +115,43 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
       'adding_4 deactivated!', 'running adding_7', 'data_3 released!', 'data_6 released!', 'adding_7 deactivated!', 'data_8 = 11',
     ]);
     await runCommand(page, 'Pyflow: Show Log');
-    await page.locator('.part.panel .output-view .view-lines', { hasText: 'running adding_0' }).waitFor({ timeout: 15_000 });
+    await page.locator('.part.panel .output-view .view-lines', { hasText: 'running adding_0' }).waitFor();
     await screenshot(page, 'e2e-evaluate-here');
   });
 
   it('the seed verbose example: the output channel holds the seed trace of a5.get(), released nodes fade, 20 timeline steps', async () => {
     await page.keyboard.press('Control+1');
     await page.keyboard.press('Control+J');
-    await page.locator('.part.panel .output-view').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.locator('.part.panel .output-view').waitFor({ state: 'hidden' });
     await openFile(page, 'seedVerbose.ts');
     await showGraph(page, 'seedVerbose.ts');
     const frame = graphFrame(page);
-    await frame.locator('.graph-title', { hasText: 'graph' }).waitFor({ timeout: 20_000 });
+    await frame.locator('.graph-title', { hasText: 'graph' }).waitFor();
     await frame.locator('#toggle-full').click();
-    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 20_000 });
+    await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor();
     const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' });
     try {
-      await lens.nth(3).waitFor({ timeout: 15_000 });
+      await lens.nth(3).waitFor({ timeout: 60_000 });
     } catch {
       // Seen once on a loaded machine: the lenses of a newly opened file never came. An edit makes VS Code ask again.
       await page.locator('.monaco-editor .view-line', { hasText: 'console.log(a5.get()' }).click();
       await page.keyboard.press('End');
       await page.keyboard.type(' ');
       await page.keyboard.press('Backspace');
-      await lens.nth(3).waitFor({ timeout: 45_000 });
+      await lens.nth(3).waitFor();
     }
     await lens.nth(3).click();
-    const text = await outputContains(server, page, /data_12 = 12/);
+    const text = await outputContains(server, /data_12 = 12/);
     const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
     assert.equal(trace.slice(0, 20).join('\n'), SEED_A5_TRACE);
-    await frame.locator('#timeline-label', { hasText: '20/20' }).waitFor({ timeout: 20_000 });
+    await frame.locator('#timeline-label', { hasText: '20/20' }).waitFor();
     assert.deepEqual((await frame.locator('svg .node.st-released').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')))).sort(), ['data_10', 'data_3', 'data_7']);
     // Polled: the view may redraw once more when the run's final graph arrives.
-    let opacity = '';
-    for (let i = 0; i < 50 && opacity !== '0.35'; i++) {
-      opacity = await frame.locator('svg .node.st-released[data-uid="data_3"]').evaluate((el) => getComputedStyle(el).opacity).catch(() => '');
-      if (opacity !== '0.35') await page.waitForTimeout(200);
-    }
-    assert.equal(opacity, '0.35');
+    const released = frame.locator('svg .node.st-released[data-uid="data_3"]');
+    await waitFor('data_3 to fade (opacity 0.35)', async () => await released.count() > 0 && await released.evaluate((el) => getComputedStyle(el).opacity) === '0.35');
     await screenshot(page, 'e2e-overlay-seed');
     await frame.locator('#timeline-slider').fill('10');
-    await frame.locator('#timeline-label', { hasText: '10/20 · running adding_8' }).waitFor({ timeout: 10_000 });
+    await frame.locator('#timeline-label', { hasText: '10/20 · running adding_8' }).waitFor();
     assert.equal(await frame.locator('svg .node.st-released').count(), 0);
     await screenshot(page, 'e2e-timeline-step-10');
   });
@@ -172,11 +163,11 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 300_000
     // The workbench's own reload: it shuts down properly, saving editor and webview state (a bare page reload
     // does not wait for that and restores an older state).
     await runCommand(page, 'Developer: Reload Window');
-    await page.waitForEvent('load', { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.waitForEvent('load');
+    await page.locator('.monaco-workbench').waitFor();
     const restored = graphFrame(page);
-    await restored.locator('.graph-title', { hasText: 'graph' }).waitFor({ timeout: 90_000 });
-    await restored.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ timeout: 30_000 });
+    await restored.locator('.graph-title', { hasText: 'graph' }).waitFor();
+    await restored.locator('svg.pyflow-graph .node.kind-data').first().waitFor();
     assert.equal(await restored.locator('svg.pyflow-graph .node').count(), nodes);
     assert.equal(await restored.locator('#toggle-full').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
     await screenshot(page, 'e2e-reload-restored');

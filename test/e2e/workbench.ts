@@ -2,6 +2,7 @@ import { chromium, type Browser, type FrameLocator, type Page } from 'playwright
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './codeServer.js';
+import { GENEROUS_MS, waitFor } from '../waitFor.js';
 
 /** Drives the VS Code workbench in Debian's Chromium (selectors and timings from shared e2e-vscode.md). */
 export const RESULTS = join(REPO, 'test-results');
@@ -15,39 +16,53 @@ export async function launchBrowser(): Promise<Browser> {
 
 export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // Every wait on this page waits for a condition; this is only how long a broken run takes to fail.
+  page.setDefaultTimeout(GENEROUS_MS);
   await page.goto(url);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor();
   return page;
 }
 
-/** Runs a command from the palette, retrying until the extension has registered it. */
-export async function runCommand(page: Page, title: string, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  while (Date.now() < deadline) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ timeout: 5000 });
-    await input.fill(`>${title}`);
-    try {
-      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 2000 });
+/**
+ * Picks the row showing `rowText` in a quick input (opened by `key`, then `query` typed), and presses Enter on it.
+ * The command palette answers at once, from the commands registered when it opened: while the extension host is
+ * still starting, our command is missing and the list answers with "similar commands" (or nothing). Then it is
+ * closed and opened again, until `deadlineMs`.
+ */
+async function pick(page: Page, key: string, query: string, rowText: string | RegExp, deadlineMs: number): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  const match = widget.locator('.monaco-list-row.focused', { hasText: rowText });
+  const other = widget.locator('.monaco-list-row', { hasText: 'similar commands' }).or(widget.locator('.quick-input-message:visible'));
+  await waitFor(`"${String(rowText)}" in the quick input (${key}, "${query}")`, async () => {
+    await page.keyboard.press(key);
+    await input.waitFor();
+    await input.fill(query);
+    await match.or(other).first().waitFor();
+    if (await match.count() > 0) {
       await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
+      return true;
     }
-  }
-  throw new Error(`command "${title}" never appeared in the palette`);
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden' });
+    return false;
+  }, deadlineMs);
 }
 
+/** Runs a command from the palette, trying again until the extension has registered it. */
+export async function runCommand(page: Page, title: string, timeoutMs = GENEROUS_MS): Promise<void> {
+  await pick(page, 'F1', `>${title}`, title, timeoutMs);
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P); its search may take long on a busy machine. */
 export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ timeout: 5000 });
+  await input.waitFor();
   await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor({ timeout: 15_000 });
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor();
   await page.keyboard.press('Enter');
-  await page.locator(`.tab.active`, { hasText: name }).waitFor({ timeout: 15_000 });
+  await page.locator(`.tab.active`, { hasText: name }).waitFor();
 }
 
 /**
@@ -61,12 +76,12 @@ export async function showGraph(page: Page, file: string): Promise<void> {
   const tab = page.locator('.tab', { hasText: `Graph: ${file}` });
   await runCommand(page, 'Pyflow: Show Graph');
   try {
-    await tab.waitFor({ timeout: 20_000 });
+    await tab.waitFor({ timeout: 60_000 });
   } catch {
     const notes = await page.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
-    console.log(`[e2e] Show Graph did not show ${file} in 20 s (notifications: ${JSON.stringify(notes)}); running it again`);
+    console.log(`[e2e] Show Graph did not show ${file} in 60 s (notifications: ${JSON.stringify(notes)}); running it again`);
     await runCommand(page, 'Pyflow: Show Graph');
-    await tab.waitFor({ timeout: 30_000 });
+    await tab.waitFor();
   }
 }
 
