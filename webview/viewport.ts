@@ -1,21 +1,10 @@
-/** Zoom and pan of the drawing: one transform on the scene group, so panning never re-renders. */
-export interface Transform {
-  x: number;
-  y: number;
-  k: number;
-}
+import { MIN_ZOOM as MIN, fitTransform, type Transform } from './fit.js';
 
-const MIN = 0.05;
+export type { Transform } from './fit.js';
+
 const MAX = 4;
-/** Fit enlarges a small graph up to this zoom, so its labels are readable without a giant drawing. */
-export const FIT_MAX = 2;
 
-/** The transform that centres content of `width` x `height` (drawing units) in a `w` x `h` view, zoomed to fill it up to FIT_MAX. */
-export function fitTransform(width: number, height: number, w: number, h: number): Transform {
-  const k = Math.max(MIN, Math.min(FIT_MAX, (w - 24) / Math.max(width, 1), (h - 24) / Math.max(height, 1)));
-  return { k, x: (w - width * k) / 2, y: Math.max(12, (h - height * k) / 2) };
-}
-
+/** Zoom and pan of the drawing: one transform on the scene group, so panning never re-renders. */
 export class Viewport {
   transform: Transform = { x: 0, y: 0, k: 1 };
   /** The view shows the whole drawing as fit() left it (the user has not zoomed or panned since): it refits when resized. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, type TraceEvent } from '../../src/core/index.js';
 import { applyEvents, emptyOverlay, endedEarly } from '../../webview/overlay.js';
-import { fitTransform, FIT_MAX } from '../../webview/viewport.js';
+import { fitTransform, FIT_MAX } from '../../webview/fit.js';
 
 function states(events: readonly TraceEvent[]): Record<string, string> {
   return Object.fromEntries([...applyEvents(emptyOverlay(), events).nodes].map(([k, s]) => [k.split('\u0000')[1]!, s.state]));
