@@ -5,12 +5,17 @@ import type { NodeState, OverlayState } from './overlay.js';
 import { formatDuration, nodeDetails } from './tooltip.js';
 
 export interface InteractionHost {
+  /** Show the node's `add` call in the editor; the focus stays in the view. */
   reveal(uid: string, graph: string): void;
+  /** Go to source: the editor's cursor to the node's `add` call, focus to the editor. */
+  open(uid: string, graph: string): void;
   select(uid: string | undefined): void;
   center(x: number, y: number): void;
   overlay(): OverlayState;
   diagnostics(): readonly Diagnostic[];
   status(text: string): void;
+  /** What the find box's counter says: '' (no query), 'No results', '3 matches', '2 of 3'. */
+  findCount(text: string): void;
 }
 
 interface NodeEntry {
@@ -26,11 +31,11 @@ const PAINT_BUDGET = 150;
 /** Shortest time between two overlay repaints (ms). */
 const PAINT_INTERVAL = 50;
 
-const STATE_CLASSES = ['st-activated', 'st-running', 'st-finished', 'st-stillNeeded', 'st-released', 'st-error'];
+const STATE_CLASSES = ['st-activated', 'st-running', 'st-finished', 'st-stillNeeded', 'st-released', 'st-error', 'st-notRun', 'st-stopped'];
 const TITLE = 28;
 
 /**
- * Everything the user does with the drawn graph: click (reveal the `add` call), keyboard navigation,
+ * Everything the user does with the drawn graph: click (show the `add` call), double-click or F12 (go to it), keyboard navigation,
  * hover details, search, the dependency view, and the trace overlay's classes. It only toggles classes
  * on the SVG that `render` made; it never lays out.
  */
@@ -45,6 +50,7 @@ export class GraphInteraction {
   private parents = new Map<string, string[]>();
   private children = new Map<string, string[]>();
   private selected: string | undefined;
+  private query = '';
   private matches: string[] = [];
   private matchIndex = -1;
   private showDependencies = false;
@@ -77,6 +83,7 @@ export class GraphInteraction {
     });
     for (const [key, { el }] of this.nodes) {
       el.addEventListener('click', () => this.activate(key));
+      el.addEventListener('dblclick', () => this.open(key));
       el.addEventListener('pointerenter', (e) => this.showTooltip(key, e.clientX, e.clientY));
       el.addEventListener('pointermove', (e) => this.moveTooltip(e.clientX, e.clientY));
       el.addEventListener('pointerleave', () => this.hideTooltip());
@@ -84,8 +91,17 @@ export class GraphInteraction {
     this.entries = [...this.nodes];
     this.paintCursor = 0;
     if (this.selected && !this.nodes.has(this.selected)) this.selected = undefined;
-    this.applySearch();
+    this.findMatches();
     this.applyDependencies();
+  }
+
+  /** Nothing is drawn (a file without a graph): no nodes, no matches. */
+  detach(): void {
+    this.svg = undefined;
+    this.nodes.clear();
+    this.entries = [];
+    this.selected = undefined;
+    this.findMatches();
   }
 
   /** Coalesces repaints to one per frame (a run streams thousands of events a second). */
@@ -155,20 +171,36 @@ export class GraphInteraction {
   }
 
   search(text: string): void {
-    const q = text.trim().toLowerCase();
+    this.query = text.trim().toLowerCase();
+    this.findMatches();
+  }
+
+  /** The next (step 1) or previous (-1) match: selected and centred, while the keyboard focus stays where it is (the find box). */
+  nextMatch(step: number): void {
+    if (this.matches.length === 0) return;
+    this.matchIndex = (this.matchIndex + step + this.matches.length) % this.matches.length;
+    this.focusNode(this.matches[this.matchIndex]!, true, false);
+    this.reportMatches();
+  }
+
+  /** The matches of the query among the drawn nodes; run again whenever the query or the drawing changes. */
+  private findMatches(): void {
+    const q = this.query;
+    const previous = this.matches[this.matchIndex];
     this.matches = q === '' ? [] : [...this.nodes.keys()].filter((k) => {
       const n = this.nodes.get(k)!.placed.node;
       return n.uid.toLowerCase().includes(q) || n.label.toLowerCase().includes(q) || (n.fn ?? '').toLowerCase().includes(q);
     });
-    this.matchIndex = -1;
-    this.applySearch(q !== '');
-    this.host.status(q === '' ? '' : `${this.matches.length} match${this.matches.length === 1 ? '' : 'es'} for "${text.trim()}"`);
+    this.matchIndex = previous === undefined ? -1 : this.matches.indexOf(previous);
+    const set = new Set(this.matches);
+    this.svg?.classList.toggle('searching', q !== '');
+    for (const [key, { el }] of this.nodes) el.classList.toggle('match', set.has(key));
+    this.reportMatches();
   }
 
-  nextMatch(step: number): void {
-    if (this.matches.length === 0) return;
-    this.matchIndex = (this.matchIndex + step + this.matches.length) % this.matches.length;
-    this.focusNode(this.matches[this.matchIndex]!);
+  private reportMatches(): void {
+    const n = this.matches.length;
+    this.host.findCount(this.query === '' ? '' : n === 0 ? 'No results' : this.matchIndex >= 0 ? `${this.matchIndex + 1} of ${n}` : `${n} match${n === 1 ? '' : 'es'}`);
   }
 
   /**
@@ -194,12 +226,6 @@ export class GraphInteraction {
     this.showDependencies = !this.showDependencies;
     this.applyDependencies();
     if (this.showDependencies && !this.selected) this.host.status('Select a node to see everything it needs');
-  }
-
-  private applySearch(active = this.matches.length > 0): void {
-    const set = new Set(this.matches);
-    this.svg?.classList.toggle('searching', active);
-    for (const [key, { el }] of this.nodes) el.classList.toggle('match', set.has(key));
   }
 
   private applyDependencies(): void {
@@ -229,7 +255,14 @@ export class GraphInteraction {
     this.host.reveal(placed.node.uid, graph);
   }
 
-  private focusNode(key: string, center = true): void {
+  private open(key: string): void {
+    this.focusNode(key, false);
+    const { placed, graph } = this.nodes.get(key)!;
+    this.host.open(placed.node.uid, graph);
+  }
+
+  /** Selects a node; `takeFocus`: the keyboard focus moves to it too (not when the find box steps through matches). */
+  private focusNode(key: string, center = true, takeFocus = true): void {
     const entry = this.nodes.get(key);
     if (!entry) return;
     for (const { el } of this.nodes.values()) {
@@ -238,7 +271,7 @@ export class GraphInteraction {
     }
     entry.el.classList.add('selected');
     entry.el.setAttribute('tabindex', '0');
-    entry.el.focus({ preventScroll: true });
+    if (takeFocus) entry.el.focus({ preventScroll: true });
     this.selected = key;
     this.host.select(key);
     if (center) this.centerOn(key);
@@ -250,7 +283,7 @@ export class GraphInteraction {
     this.host.center(placed.x + placed.width / 2, y0 + placed.y + placed.height / 2);
   }
 
-  /** Arrows move along edges (up: inputs, down: consumers) and across a layer; Enter reveals the source. */
+  /** Arrows move along edges (up: inputs, down: consumers) and across a layer; Enter shows the source, F12 goes to it. */
   private onKey(e: KeyboardEvent): void {
     const current = this.selected;
     if (e.key === 'Escape') {
@@ -265,6 +298,10 @@ export class GraphInteraction {
     else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       this.activate(current);
+      return;
+    } else if (e.key === 'F12') {
+      e.preventDefault();
+      this.open(current);
       return;
     } else if (e.key === 'i') {
       const { el } = this.nodes.get(current)!;

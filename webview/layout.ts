@@ -1,5 +1,6 @@
 import type { ModelNode } from '../src/protocol/index.js';
 import type { ViewGraph } from '../src/core/summary.js';
+import { SCALAR_DIMENSION } from '../src/core/dims.js';
 import { preorder, type OrderInput, type Preorder } from './preorder.js';
 
 /** The part of elkjs's API the layout uses, so the same code runs with a worker or in-process. */
@@ -76,7 +77,7 @@ const LAYER_GAP = 36;
 export function labelLines(node: ModelNode, uidLabels: boolean): string[] {
   const label = uidLabels ? node.uid : node.kind === 'data' && node.raw && node.value !== undefined ? node.value : node.label;
   const short = label.length > 60 ? `${label.slice(0, 59)}…` : label;
-  return node.persist && node.kind !== 'graph' ? [short, node.dim ?? (node.raw ? '(1, )' : '')] : [short];
+  return node.persist && node.kind !== 'graph' ? [short, node.dim ?? (node.raw ? SCALAR_DIMENSION : '')] : [short];
 }
 
 function defaultFontsize(node: ModelNode): number {

@@ -21,6 +21,8 @@ interface SavedState {
   full?: boolean;
   file?: string;
   transform?: Transform;
+  /** The transform is fit()'s (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
+  fitted?: boolean;
   selected?: string;
 }
 
@@ -29,7 +31,8 @@ const canvas = $('canvas');
 const status = $('status');
 const problems = $('problems');
 const fullToggle = $<HTMLElement & { checked: boolean }>('toggle-full');
-const search = $<HTMLElement & { value: string }>('search');
+const search = $<HTMLElement & { value: string; wrappedElement?: HTMLInputElement }>('search');
+const findCount = $('find-count');
 
 // A worker that fails is noted on the page; draw() says so in the status line (its work then runs on this thread).
 const elk = createElk((reason) => { document.body.dataset.layoutFallback = reason; });
@@ -59,10 +62,12 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
-const viewport = new Viewport(canvas, (t) => {
+const viewport: Viewport = new Viewport(canvas, (t) => {
   canvas.querySelector('.scene')?.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
-  save({ transform: t });
+  save({ transform: t, fitted: viewport.fitted });
 });
+// A view that shows the whole drawing keeps showing it when it is resized (the timeline opens, the panel is resized).
+new ResizeObserver(() => { if (viewport.fitted) fit(); }).observe(canvas);
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
   reveal: (uid, graph) => {
     if (uid.startsWith(GROUP_PREFIX)) {
@@ -70,28 +75,46 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
       void draw(false);
     } else api.postMessage({ type: 'node/reveal', uid, graph });
   },
+  open: (uid, graph) => {
+    if (!uid.startsWith(GROUP_PREFIX)) api.postMessage({ type: 'node/open', uid, graph });
+  },
   select: (uid) => save({ selected: uid }),
   center: (x, y) => viewport.center(x, y),
   overlay: () => overlay,
   diagnostics: () => result?.diagnostics ?? [],
   status: (text) => { status.textContent = text; },
+  findCount: (text) => { findCount.textContent = text; },
 });
 
-const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), (state) => {
+const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), $('timeline-stop'), $('timeline-outcome'), (state) => {
   overlay = state;
   interaction.schedulePaint();
 });
+$('timeline-stop').addEventListener('click', () => api.postMessage({ type: 'run/stop' }));
 
 fullToggle.addEventListener('change', () => {
   settings = { ...settings, full: fullToggle.checked };
   save({ full: fullToggle.checked });
-  void draw(false);
+  void draw(true);
 });
 search.addEventListener('input', () => interaction.search(search.value));
+// VS Code's find conventions: Enter next, Shift+Enter previous (the focus stays in the box), Escape leaves it.
 search.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter') interaction.nextMatch(e.shiftKey ? -1 : 1);
-  if (e.key === 'Escape') { search.value = ''; interaction.search(''); canvas.focus(); }
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    interaction.nextMatch(e.shiftKey ? -1 : 1);
+  } else if (e.key === 'Escape') {
+    e.preventDefault();
+    search.value = '';
+    interaction.search('');
+    canvas.focus();
+  }
 });
+
+function focusFind(): void {
+  search.focus();
+  search.wrappedElement?.select();
+}
 $('zoom-in').addEventListener('click', () => viewport.zoom(1.25));
 $('zoom-out').addEventListener('click', () => viewport.zoom(0.8));
 $('fit').addEventListener('click', () => fit());
@@ -100,7 +123,7 @@ $('export-svg').addEventListener('click', () => api.postMessage({ type: 'export/
 $('export-png').addEventListener('click', () => void exportPng(canvas).then((data) => api.postMessage({ type: 'export/save', format: 'png', data })));
 document.addEventListener('keydown', (e) => {
   if ((e.target as HTMLElement).closest('vscode-textfield')) return;
-  if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); search.focus(); return; }
+  if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); focusFind(); return; }
   if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
   else if (e.key === '-') viewport.zoom(0.8);
   else if (e.key === '0') fit();
@@ -116,9 +139,12 @@ function onMessage(message: HostToWebview): void {
       settings = { ...message.settings, full: scriptFull ?? saved.full ?? message.settings.full };
       fullToggle.checked = settings.full;
       save(scriptFull === undefined ? { file: result.file } : { file: result.file, full: scriptFull });
-      if (fileChanged) expanded = new Set();
+      if (fileChanged) {
+        expanded = new Set();
+        timeline.clear();
+      }
       if (message.scriptView) interaction.highlight(message.scriptView.graph, message.scriptView.highlight);
-      void draw(fileChanged && !saved.transform);
+      void draw(fileChanged);
       break;
     }
     case 'trace/reset':
@@ -129,6 +155,12 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'trace/append':
       timeline.append(message.events);
+      break;
+    case 'run/end':
+      timeline.end(message.outcome, message.summary);
+      break;
+    case 'find/focus':
+      focusFind();
       break;
     case 'selection/set':
       interaction.selectMany(message.uids);
@@ -147,6 +179,8 @@ async function draw(refit: boolean): Promise<void> {
   renderProblems(result);
   if (result.graphs.length === 0) {
     canvas.replaceChildren(emptyState(result));
+    interaction.detach();
+    laidOutKey = '';
     status.textContent = '';
     return;
   }
@@ -226,7 +260,7 @@ function present(refit: boolean, provisional: boolean): void {
   svg.removeAttribute('viewBox');
   canvas.replaceChildren(svg);
   interaction.attach(svg, views, placed);
-  if (refit || !saved.transform) fit();
+  if (refit || !saved.transform || saved.fitted) fit();
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();

@@ -1,7 +1,10 @@
 import type { TraceEvent } from '../src/protocol/index.js';
 
-/** The state a trace leaves a node in, as the overlay draws it. */
-export type NodeStateKind = 'activated' | 'running' | 'finished' | 'stillNeeded' | 'released' | 'error';
+/**
+ * The state a trace leaves a node in, as the overlay draws it. `notRun`: activated but never run (downstream of
+ * a failure, or the run ended first); `stopped`: it was running when the run was stopped or died.
+ */
+export type NodeStateKind = 'activated' | 'running' | 'finished' | 'stillNeeded' | 'released' | 'error' | 'notRun' | 'stopped';
 
 export interface NodeState {
   state: NodeStateKind;
@@ -31,7 +34,11 @@ export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[]
       case 'activated': nodes.set(key, { state: 'activated' }); break;
       case 'running': nodes.set(key, { ...prev, state: 'running' }); break;
       case 'finished': nodes.set(key, { ...prev, state: 'finished', durationMs: e.durationMs }); break;
-      case 'deactivated': if (prev?.state !== 'error') nodes.set(key, { ...prev, state: 'finished' }); break;
+      // An op deactivated without having run was given up: a failure elsewhere aborted the evaluation.
+      case 'deactivated':
+        if (prev?.state === 'activated') nodes.set(key, { ...prev, state: 'notRun' });
+        else if (prev?.state !== 'error') nodes.set(key, { ...prev, state: 'finished' });
+        break;
       case 'value': nodes.set(key, { ...prev, state: 'finished', preview: e.preview, dim: e.dim }); break;
       case 'stillNeeded': nodes.set(key, { ...prev, state: 'stillNeeded' }); break;
       case 'released': nodes.set(key, { ...prev, state: 'released' }); break;
@@ -40,4 +47,17 @@ export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[]
     }
   }
   return overlay;
+}
+
+/**
+ * The states once a run ended without finishing its work (stopped, timed out, failed, crashed): what was running
+ * was stopped, what was only activated never ran. A new overlay; `overlay` is not changed.
+ */
+export function endedEarly(overlay: OverlayState): OverlayState {
+  const nodes = new Map(overlay.nodes);
+  for (const [key, s] of nodes) {
+    if (s.state === 'running') nodes.set(key, { ...s, state: 'stopped' });
+    else if (s.state === 'activated') nodes.set(key, { ...s, state: 'notRun' });
+  }
+  return { nodes };
 }

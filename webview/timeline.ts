@@ -1,10 +1,10 @@
-import type { TraceEvent } from '../src/protocol/index.js';
-import { emptyOverlay, type OverlayState } from './overlay.js';
+import type { RunEndOutcome, TraceEvent } from '../src/protocol/index.js';
+import { emptyOverlay, endedEarly, type OverlayState } from './overlay.js';
 import { Steps } from './steps.js';
 
 /**
- * The timeline under the graph: a slider over the steps of the last run, play/pause, and the verbose line
- * of the current step. While a run streams in, it follows the newest step.
+ * The timeline under the graph: a slider over the steps of the last run, play/pause, Stop while the run is live,
+ * the verbose line of the current step, and how the run ended. While a run streams in, it follows the newest step.
  */
 export class Timeline {
   private steps = new Steps();
@@ -16,12 +16,16 @@ export class Timeline {
   private timer: ReturnType<typeof setInterval> | undefined;
   /** A run has started: the timeline shows (and takes its room) before the first step arrives. */
   private open = false;
+  /** How the run ended; undefined while it is live (or before any run). */
+  private ended: { outcome: RunEndOutcome; summary: string } | undefined;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly slider: HTMLInputElement,
     private readonly play: HTMLElement,
     private readonly label: HTMLElement,
+    private readonly stopButton: HTMLElement,
+    private readonly outcome: HTMLElement,
     private readonly onChange: (overlay: OverlayState) => void,
   ) {
     slider.addEventListener('input', () => this.seek(Number(slider.value), false));
@@ -53,7 +57,29 @@ export class Timeline {
     this.overlay = emptyOverlay();
     this.appliedSteps = 0;
     this.following = true;
+    this.ended = undefined;
     this.render();
+  }
+
+  /** No run to show (the view moved to another file): the timeline hides and the overlay empties. */
+  clear(): void {
+    this.reset();
+    this.open = false;
+    this.render();
+    this.onChange(this.overlay);
+  }
+
+  /** The run is over: Stop goes away, the outcome is shown, and an unfinished run's running ops show as stopped. */
+  end(outcome: RunEndOutcome, summary: string): void {
+    this.open = true;
+    this.ended = { outcome, summary };
+    this.render();
+    this.onChange(this.overlayAtPosition());
+  }
+
+  /** Whether a run is live (its Stop button shows). */
+  get live(): boolean {
+    return this.open && this.ended === undefined;
   }
 
   append(events: readonly TraceEvent[]): void {
@@ -82,7 +108,8 @@ export class Timeline {
     if (this.position < this.appliedSteps) this.overlay = this.steps.overlayAt(this.position);
     else this.overlay = this.steps.overlayAt(this.position, this.overlay, Math.max(0, this.appliedSteps - 1));
     this.appliedSteps = this.position;
-    return this.overlay;
+    const early = this.ended !== undefined && this.ended.outcome !== 'done' && this.position === this.steps.length;
+    return early ? endedEarly(this.overlay) : this.overlay;
   }
 
   seek(position: number, follow: boolean): void {
@@ -114,7 +141,11 @@ export class Timeline {
     this.slider.value = String(this.position);
     this.slider.setAttribute('aria-valuetext', `step ${this.position} of ${this.steps.length}`);
     this.play.textContent = this.timer ? 'Pause' : 'Play';
-    const current = this.position > 0 ? this.steps.line(this.position - 1) : this.steps.length > 0 ? 'before the run' : 'waiting for the first step…';
+    const current = this.position > 0 ? this.steps.line(this.position - 1)
+      : this.steps.length > 0 ? 'before the run' : this.ended ? 'no step ran' : 'waiting for the first step…';
     this.label.textContent = `${this.position}/${this.steps.length} · ${current}`;
+    this.stopButton.hidden = !this.live;
+    this.outcome.textContent = this.ended?.summary ?? '';
+    this.outcome.className = this.ended ? `outcome-${this.ended.outcome}` : '';
   }
 }

@@ -1,5 +1,11 @@
 import type { Diagnostic, ModelNode } from '../src/protocol/index.js';
-import type { NodeState } from './overlay.js';
+import type { NodeState, NodeStateKind } from './overlay.js';
+
+/** How the hover card names a run state. */
+const STATE_NAMES: Record<NodeStateKind, string> = {
+  activated: 'activated (waiting to run)', running: 'running', finished: 'finished', stillNeeded: 'still needed', released: 'released',
+  error: 'failed', notRun: 'not run (a failure or the end of the run came first)', stopped: 'stopped while running',
+};
 
 /** The lines of a node's hover card: uid, function, options, source line, dimension, run state, problems. */
 export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagnostics: readonly Diagnostic[]): string[] {
@@ -15,7 +21,7 @@ export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagn
   if (node.dim) lines.push(`persisted ${node.dim}`);
   if (node.dynamic) lines.push('dynamic: may differ at runtime');
   if (state) {
-    const parts = [state.state === 'stillNeeded' ? 'still needed' : state.state];
+    const parts = [STATE_NAMES[state.state]];
     if (state.durationMs !== undefined) parts.push(formatDuration(state.durationMs));
     lines.push(`run: ${parts.join(', ')}`);
     if (state.preview !== undefined) lines.push(`value: ${state.preview}`);

@@ -1,15 +1,14 @@
-/** Zoom and pan of the drawing: one transform on the scene group, so panning never re-renders. */
-export interface Transform {
-  x: number;
-  y: number;
-  k: number;
-}
+import { MIN_ZOOM as MIN, fitTransform, type Transform } from './fit.js';
 
-const MIN = 0.05;
+export type { Transform } from './fit.js';
+
 const MAX = 4;
 
+/** Zoom and pan of the drawing: one transform on the scene group, so panning never re-renders. */
 export class Viewport {
   transform: Transform = { x: 0, y: 0, k: 1 };
+  /** The view shows the whole drawing as fit() left it (the user has not zoomed or panned since): it refits when resized. */
+  fitted = false;
   private drag: { x: number; y: number; tx: number; ty: number } | undefined;
 
   constructor(private readonly host: HTMLElement, private readonly onChange: (t: Transform) => void) {
@@ -50,12 +49,9 @@ export class Viewport {
     this.zoomAt(factor, this.host.clientWidth / 2, this.host.clientHeight / 2);
   }
 
-  /** Scales the content (width x height, in drawing units) to fit, never above 100%. */
+  /** Scales the content (width x height, in drawing units) to fill the view, up to FIT_MAX. */
   fit(width: number, height: number): void {
-    const w = this.host.clientWidth || 800;
-    const h = this.host.clientHeight || 600;
-    const k = Math.max(MIN, Math.min(1, (w - 24) / Math.max(width, 1), (h - 24) / Math.max(height, 1)));
-    this.set({ k, x: (w - width * k) / 2, y: Math.max(12, (h - height * k) / 2) });
+    this.apply(fitTransform(width, height, this.host.clientWidth || 800, this.host.clientHeight || 600), true);
   }
 
   /** Centres a point of the drawing, keeping the zoom (at least 60% so the node is readable). */
@@ -64,8 +60,14 @@ export class Viewport {
     this.set({ k, x: this.host.clientWidth / 2 - x * k, y: this.host.clientHeight / 2 - y * k });
   }
 
+  /** Every change of the transform but fit()'s: the user's zoom and pan, centring on a node, a restored transform. */
   set(t: Transform): void {
+    this.apply(t, false);
+  }
+
+  private apply(t: Transform, fitted: boolean): void {
     this.transform = t;
+    this.fitted = fitted;
     this.onChange(t);
   }
 }

@@ -1,6 +1,10 @@
+/** The dimension of a value without a shape or a length (a number, a string, a plain object). */
+export const SCALAR_DIMENSION = '(1, )';
+
 /**
  * The dimension string pyflow records for a persisted value: `(rows, cols)` style for anything that
  * exposes a `shape` (tensors, data frames) or a `length` (arrays, typed arrays), `(1, )` otherwise.
+ * One format for every dimension, pyflow's for a scalar: a one-element tuple is `(3, )`, a longer one `(3, 4)`.
  */
 export function dimensionOf(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
@@ -15,11 +19,11 @@ export function dimensionOf(value: unknown): string {
     const size = (value as { size?: unknown }).size;
     if ((value instanceof Map || value instanceof Set) && typeof size === 'number') return tuple([size]);
   }
-  return '(1, )';
+  return SCALAR_DIMENSION;
 }
 
 function tuple(dims: readonly number[]): string {
-  return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
+  return dims.length === 1 ? `(${dims[0]}, )` : `(${dims.join(', ')})`;
 }
 
 function safeCall(fn: Function, self: unknown): unknown {

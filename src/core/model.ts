@@ -27,7 +27,7 @@ export interface ModelNode {
   raw?: boolean;
   /** For raw inputs: the argument's source text (static) or a short preview of the value (runtime). */
   value?: string;
-  /** Dimension string of a persisted value that is present, as pyflow prints it: `(1, )`, `(3, 4)`. */
+  /** Dimension string of a persisted value that is present, as pyflow prints it: `(1, )`, `(3, )`, `(3, 4)`. */
   dim?: string;
   /** For `kind: 'graph'`: a grafted graph, drawn as one box. */
   graph?: string;

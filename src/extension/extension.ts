@@ -3,6 +3,7 @@ import { ModelCache, mentionsPyflow } from './modelCache.js';
 import { EvaluateCodeLensProvider } from './codeLens.js';
 import { GRAPH_VIEW_TYPE, GraphPanel } from './graphPanel.js';
 import { Runs } from './runs.js';
+import { SourceReveal } from './sourceReveal.js';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript' }, { language: 'javascript' }, { language: 'typescriptreact' }, { language: 'javascriptreact' },
@@ -21,13 +22,11 @@ export function activate(context: vscode.ExtensionContext): void {
     void vscode.window.showErrorMessage(summary, 'Show Output').then((choice) => { if (choice) channel.show(true); });
   };
 
-  const revealNode = async (uri: vscode.Uri, uid: string): Promise<void> => {
+  const sourceReveal = new SourceReveal();
+  const revealNode = async (uri: vscode.Uri, uid: string, goTo: boolean): Promise<void> => {
     const document = await vscode.workspace.openTextDocument(uri);
     const node = cache.get(document).graphs.flatMap((g) => g.nodes).find((n) => n.uid === uid);
-    if (!node?.source) return;
-    const start = new vscode.Position(node.source.line - 1, node.source.column - 1);
-    const end = node.source.endLine ? new vscode.Position(node.source.endLine - 1, (node.source.endColumn ?? 1) - 1) : start;
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(start, end) });
+    if (node?.source) await sourceReveal.show(document, node.source, goTo);
   };
 
   const exportDrawing = async (format: 'svg' | 'png', data: string): Promise<{ path?: string; error?: string }> => {
@@ -45,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const adoptPanel = (webviewPanel: vscode.WebviewPanel, uri: vscode.Uri | undefined): GraphPanel => {
-    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid) => void revealNode(u, uid), (l) => channel.appendLine(l), exportDrawing);
+    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid, goTo) => void revealNode(u, uid, goTo), (l) => channel.appendLine(l), exportDrawing, () => runs.stop());
     p.onDidDispose(() => { if (panel === p) panel = undefined; });
     panel = p;
     if (uri) void vscode.workspace.openTextDocument(uri).then((d) => p.show(uri, cache.get(d)), () => undefined);
@@ -77,16 +76,21 @@ export function activate(context: vscode.ExtensionContext): void {
       panel?.showRuntimeGraph(document.uri, graph, view ? { graph: graph.alias, ...view } : undefined);
     },
     onTrace: (events) => panel?.appendTrace(events),
+    onEnd: (outcome, summary) => panel?.endRun(outcome, summary),
     reportError,
   });
 
   const updateContext = (editor: vscode.TextEditor | undefined): void => {
-    void vscode.commands.executeCommand('setContext', 'pyflow.fileHasGraph', !!editor && mentionsPyflow(editor.document.getText()));
+    const hasGraph = !!editor && mentionsPyflow(editor.document.getText());
+    void vscode.commands.executeCommand('setContext', 'pyflow.fileHasGraph', hasGraph);
+    // The open graph view follows the editor to another script that builds a graph (setting pyflow.view.followEditor).
+    if (hasGraph && panel && panel.documentUri?.toString() !== editor.document.uri.toString() && vscode.languages.match(SELECTOR, editor.document) > 0 &&
+      vscode.workspace.getConfiguration('pyflow').get<boolean>('view.followEditor', true)) panel.show(editor.document.uri, cache.get(editor.document));
   };
 
   let refresh: NodeJS.Timeout | undefined;
   context.subscriptions.push(
-    channel, cache, runs,
+    channel, cache, runs, sourceReveal,
     vscode.commands.registerCommand('pyflow.showGraph', (uri?: vscode.Uri) => {
       // Without an active editor (focus in a panel, or the window just opened), a visible script will do.
       const doc = uri
@@ -104,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('pyflow.stop', () => runs.stop()),
     vscode.commands.registerCommand('pyflow.showLog', () => channel.show(true)),
+    vscode.commands.registerCommand('pyflow.graph.find', () => panel?.focusFind()),
     vscode.languages.registerCodeLensProvider(SELECTOR, new EvaluateCodeLensProvider(cache, cache.onDidChange)),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       async deserializeWebviewPanel(webviewPanel, state: unknown) {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isWebviewToHost, type ExtractResult, type GraphModel, type HostToWebview, type ScriptView, type TraceEvent } from '../protocol/index.js';
+import { isWebviewToHost, type ExtractResult, type GraphModel, type HostToWebview, type RunEndOutcome, type ScriptView, type TraceEvent } from '../protocol/index.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
@@ -11,6 +11,7 @@ export class GraphPanel implements vscode.Disposable {
   private revision = 0;
   private trace: TraceEvent[] = [];
   private traceTitle = '';
+  private runEnd: { outcome: RunEndOutcome; summary: string } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
@@ -20,9 +21,11 @@ export class GraphPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     public documentUri: vscode.Uri | undefined,
     private result: ExtractResult | undefined,
-    private readonly onReveal: (uri: vscode.Uri, uid: string) => void,
+    /** `goTo`: go to source (focus the editor); otherwise only show the `add` call, keeping the focus in the view. */
+    private readonly onReveal: (uri: vscode.Uri, uid: string, goTo: boolean) => void,
     private readonly log: (line: string) => void,
     private readonly onExport: (format: 'svg' | 'png', data: string) => Promise<{ path?: string; error?: string }>,
+    private readonly onStop: () => void = () => undefined,
   ) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
@@ -47,7 +50,11 @@ export class GraphPanel implements vscode.Disposable {
     this.documentUri = uri;
     this.result = result;
     this.panel.title = `Graph: ${vscode.workspace.asRelativePath(uri)}`;
-    if (changedFile) this.trace = [];
+    if (changedFile) {
+      this.trace = [];
+      this.traceTitle = '';
+      this.runEnd = undefined;
+    }
     this.sendGraph();
   }
 
@@ -64,7 +71,19 @@ export class GraphPanel implements vscode.Disposable {
   resetTrace(title: string): void {
     this.trace = [];
     this.traceTitle = title;
+    this.runEnd = undefined;
     this.post({ type: 'trace/reset', title });
+  }
+
+  /** The run shown is over (after its last trace events). */
+  endRun(outcome: RunEndOutcome, summary: string): void {
+    this.runEnd = { outcome, summary };
+    this.post({ type: 'run/end', outcome, summary });
+  }
+
+  /** Ctrl/Cmd+F while the view is focused. */
+  focusFind(): void {
+    this.post({ type: 'find/focus' });
   }
 
   appendTrace(events: TraceEvent[]): void {
@@ -95,13 +114,18 @@ export class GraphPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.sendGraph();
-        if (this.trace.length > 0) {
+        if (this.traceTitle !== '') {
           this.post({ type: 'trace/reset', title: this.traceTitle });
           this.post({ type: 'trace/append', events: this.trace });
+          if (this.runEnd) this.post({ type: 'run/end', ...this.runEnd });
         }
         break;
       case 'node/reveal':
-        if (this.documentUri) this.onReveal(this.documentUri, message.uid);
+      case 'node/open':
+        if (this.documentUri) this.onReveal(this.documentUri, message.uid, message.type === 'node/open');
+        break;
+      case 'run/stop':
+        this.onStop();
         break;
       case 'export/save':
         void this.onExport(message.format, message.data).then((r) => this.post({ type: 'export/done', ...r }));

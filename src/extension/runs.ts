@@ -1,10 +1,14 @@
 import * as vscode from 'vscode';
 import { createRequire } from 'node:module';
 import { formatTraceEvent, type GraphModel } from '../core/index.js';
-import type { RunTarget } from '../protocol/index.js';
+import type { RunEndOutcome, RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import type { Esbuild } from '../runner/bundleScript.js';
 import { instrumentAddCalls } from '../analysis/instrument.js';
+import { RunProgress } from './runProgress.js';
+
+/** A run that takes longer than this gets a progress notification (with Cancel = Stop); shorter ones only the status bar's. */
+const NOTIFY_AFTER_MS = 1000;
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
@@ -12,12 +16,16 @@ export interface RunSinks {
   /** The runtime graph of the run (replaces the static one while the run is shown). */
   onGraph(graph: GraphModel, document: vscode.TextDocument, view?: { full?: boolean; highlight?: string[] }): void;
   onTrace(events: Parameters<typeof formatTraceEvent>[0][]): void;
+  /** The run ended (after its last trace events); `summary` names the op that was running when it was stopped. */
+  onEnd(outcome: RunEndOutcome, summary: string): void;
   reportError(summary: string, detail: string): void;
 }
 
 /** Starts and stops runs of workspace scripts; one at a time. */
 export class Runs implements vscode.Disposable {
   private current: RunHandle | undefined;
+  /** The run the graph view shows: the last one started (a run stopped by a newer one ends unseen). */
+  private latest: RunHandle | undefined;
   private esbuild: Esbuild | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly sinks: RunSinks) {}
@@ -34,6 +42,7 @@ export class Runs implements vscode.Disposable {
     const title = `${label} — ${vscode.workspace.asRelativePath(document.uri)}`;
     channel.appendLine(`=== ${title} (${new Date().toLocaleString()}) ===`);
     this.sinks.onStart(title, document);
+    const progress = new RunProgress((f) => vscode.workspace.asRelativePath(f));
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
     const handle = startRun({
       file,
@@ -47,9 +56,11 @@ export class Runs implements vscode.Disposable {
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
     }, {
       onMessage: (message) => {
+        if (message.type === 'graph/snapshot' || message.type === 'graph/view') progress.onGraph(message.graph);
         if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
         else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
         if (message.type !== 'trace/append') return;
+        progress.onEvents(message.events);
         const lines: string[] = [];
         for (const event of message.events) {
           const line = formatTraceEvent(event);
@@ -61,17 +72,38 @@ export class Runs implements vscode.Disposable {
       onOutput: (text) => channel.append(text),
     });
     this.current = handle;
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Pyflow: ${label}`, cancellable: false },
-      () => handle.done,
-    );
+    this.latest = handle;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Pyflow: ${label}` }, () => handle.done);
+    const notify = setTimeout(() => void this.notifyProgress(label, handle, progress), NOTIFY_AFTER_MS);
+    const outcome = await handle.done;
+    clearTimeout(notify);
     if (this.current === handle) this.current = undefined;
-    this.describe(outcome);
+    this.describe(outcome, progress, handle);
     return outcome;
   }
 
-  private describe(outcome: RunOutcome): void {
+  /** A cancellable progress notification (Cancel = Stop) naming the op that runs now. */
+  private notifyProgress(label: string, handle: RunHandle, progress: RunProgress): Thenable<void> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pyflow: ${label}`, cancellable: true }, async (report, token) => {
+      token.onCancellationRequested(() => { if (this.current === handle) this.stop(); });
+      let shown: string | undefined;
+      const update = (): void => {
+        const op = progress.current();
+        if (op === shown) return;
+        shown = op;
+        report.report({ message: op ? `running ${op}` : 'running' });
+      };
+      update();
+      const timer = setInterval(update, 250);
+      await handle.done;
+      clearInterval(timer);
+    });
+  }
+
+  private describe(outcome: RunOutcome, progress: RunProgress, handle: RunHandle): void {
     const { channel } = this.sinks;
+    const end = progress.describe(outcome);
+    if (handle === this.latest) this.sinks.onEnd(end.outcome, end.summary);
     switch (outcome.status) {
       case 'done':
         if (outcome.message.note) channel.appendLine(`note: ${outcome.message.note}`);
@@ -85,11 +117,11 @@ export class Runs implements vscode.Disposable {
         break;
       }
       case 'cancelled':
-        channel.appendLine('stopped');
+        channel.appendLine(end.summary);
+        if (handle === this.latest) void vscode.window.showInformationMessage(`Pyflow: ${end.summary}`);
         break;
       case 'timeout':
-        channel.appendLine(`stopped after ${outcome.afterMs / 1000} s (setting pyflow.run.timeoutSeconds)`);
-        this.sinks.reportError(`Pyflow: the run was stopped after ${outcome.afterMs / 1000} s`, 'timeout');
+        this.sinks.reportError(`Pyflow: ${end.summary}`, end.summary);
         break;
     }
   }

@@ -1,4 +1,4 @@
-import type { HostToWebview, RunnerToHost, WebviewToHost } from './messages.js';
+import type { HostToWebview, RunEndOutcome, RunnerToHost, WebviewToHost } from './messages.js';
 
 type Json = Record<string, unknown>;
 
@@ -10,6 +10,7 @@ const isGraph = (v: unknown): boolean =>
   v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to));
 const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isString(v.uid);
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
+const RUN_END_OUTCOMES: readonly RunEndOutcome[] = ['done', 'failed', 'stopped', 'timeout'];
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
 
 /** Largest message the host accepts from a runner (bytes of JSON, checked by the spawner). */
@@ -40,6 +41,8 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
     case 'trace/append': return isEvents(v.events);
     case 'selection/set': return isStrings(v.uids);
     case 'export/done': return v.path === undefined || isString(v.path);
+    case 'run/end': return RUN_END_OUTCOMES.includes(v.outcome as RunEndOutcome) && isString(v.summary);
+    case 'find/focus': return true;
     default: return false;
   }
 }
@@ -48,7 +51,9 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'ready': return true;
-    case 'node/reveal': return isString(v.uid) && (v.graph === undefined || isString(v.graph));
+    case 'node/reveal':
+    case 'node/open': return isString(v.uid) && (v.graph === undefined || isString(v.graph));
+    case 'run/stop': return true;
     case 'export/save': return (v.format === 'svg' || v.format === 'png') && isString(v.data) && v.data.length < 64 * 1024 * 1024;
     case 'webview/error': return isString(v.message);
     default: return false;

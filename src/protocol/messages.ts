@@ -2,7 +2,7 @@ import type { GraphModel, SourceRange, TraceEvent } from '../core/index.js';
 import type { PackedTrace } from './packedTrace.js';
 
 /** Bumped on every incompatible change of any message below. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** A problem the extractor found in the user's source: never fatal, always located. */
 export interface Diagnostic {
@@ -72,6 +72,10 @@ export type HostToWebview =
   | { type: 'trace/append'; events: TraceEvent[] }
   /** Highlight (and bring into view) the nodes whose `add` call is at the editor's selection. */
   | { type: 'selection/set'; uids: string[] }
+  /** The run shown ended (sent after its last `trace/append`); `summary` says how, naming the op that was running. */
+  | { type: 'run/end'; outcome: RunEndOutcome; summary: string }
+  /** The user pressed Ctrl/Cmd+F with the view focused (VS Code takes that key before the page sees it). */
+  | { type: 'find/focus' }
   /** The result of an export the webview asked for. */
   | { type: 'export/done'; path?: string; error?: string };
 
@@ -79,12 +83,19 @@ export type HostToWebview =
 export type WebviewToHost =
   /** The webview's listener is attached; the host (re)sends the full state. */
   | { type: 'ready' }
-  /** The user picked a node: reveal its `add` call in the editor. */
+  /** The user picked a node: show its `add` call in the editor, keeping the focus (and the editor's selection) as they are. */
   | { type: 'node/reveal'; uid: string; graph?: string }
+  /** Go to source (double-click, F12): move the editor's cursor to the node's `add` call and focus the editor. */
+  | { type: 'node/open'; uid: string; graph?: string }
+  /** The view's Stop button: stop the live run. */
+  | { type: 'run/stop' }
   /** Save the drawing: `data` is SVG text or a base64 PNG; the host asks where. */
   | { type: 'export/save'; format: 'svg' | 'png'; data: string }
   /** Something failed inside the webview; the host logs it. */
   | { type: 'webview/error'; message: string; stack?: string };
+
+/** How a run ended, as the graph view shows it. */
+export type RunEndOutcome = 'done' | 'failed' | 'stopped' | 'timeout';
 
 /** What a script's `G.view(options)` asks of the graph view. */
 export interface ScriptView {

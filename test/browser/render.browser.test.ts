@@ -123,7 +123,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.locator('#search input, #search').first().click();
     await page.keyboard.type('product');
     await page.waitForFunction(() => document.querySelectorAll('#canvas .node.match').length === 2);
-    assert.match(await page.locator('#status').textContent() ?? '', /2 matches/);
+    assert.equal(await page.locator('#find-count').textContent(), '2 matches');
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('#canvas .node.selected').getAttribute('data-uid'), 'product_transform_4');
     await page.keyboard.press('Escape');

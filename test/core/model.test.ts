@@ -29,8 +29,8 @@ describe('graph model, DOT and view', () => {
   it('dimension strings as pyflow prints them', () => {
     assert.equal(dimensionOf(3), '(1, )');
     assert.equal(dimensionOf('text'), '(1, )');
-    assert.equal(dimensionOf([1, 2, 3, 4, 5]), '(5,)');
-    assert.equal(dimensionOf(new Float32Array(7)), '(7,)');
+    assert.equal(dimensionOf([1, 2, 3, 4, 5]), '(5, )');
+    assert.equal(dimensionOf(new Float32Array(7)), '(7, )');
     assert.equal(dimensionOf({ shape: [3, 4] }), '(3, 4)');
     assert.equal(dimensionOf({ shape: () => [2, 5, 6] }), '(2, 5, 6)');
   });

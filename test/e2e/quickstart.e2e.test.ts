@@ -75,12 +75,12 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 1_200_0
     await screenshot(page, 'e2e-show-graph');
   });
 
-  it('the Full view toggle adds the data nodes; clicking a node reveals its add call', async () => {
+  it('the Full view toggle adds the data nodes; double-clicking a node goes to its add call', async () => {
     const frame = graphFrame(page);
     await frame.locator('#toggle-full').click();
     await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor();
     assert.equal(await frame.locator('svg.pyflow-graph .node').count(), 9);
-    await frame.locator('svg.pyflow-graph .node[data-uid="adding_4"]').click();
+    await frame.locator('svg.pyflow-graph .node[data-uid="adding_4"]').dblclick();
     await page.locator('.statusbar-item', { hasText: /Ln 10, Col \d+/ }).waitFor();
     await frame.locator('#toggle-full').click();
     await frame.locator('svg.pyflow-graph .node.kind-data').first().waitFor({ state: 'detached' });

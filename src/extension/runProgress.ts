@@ -1,0 +1,55 @@
+import type { GraphModel, RunEndOutcome, TraceEvent } from '../protocol/index.js';
+import type { RunOutcome } from '../runner/startRun.js';
+
+/**
+ * What a live run is doing, from its messages: which ops are running now (between their `running` event and
+ * their end), where they were added, and how to say the run ended. Kept apart from VS Code so it is tested in Node.
+ */
+export class RunProgress {
+  /** Running ops by `graph\u0000uid`, in the order they started. */
+  private readonly running = new Map<string, { uid: string; graph: string }>();
+  private readonly graphs = new Map<string, GraphModel>();
+
+  constructor(private readonly relativePath: (file: string) => string = (f) => f) {}
+
+  onGraph(graph: GraphModel): void {
+    this.graphs.set(graph.alias, graph);
+  }
+
+  onEvents(events: readonly TraceEvent[]): void {
+    for (const e of events) {
+      const key = `${e.graph}\u0000${e.uid}`;
+      if (e.kind === 'running') this.running.set(key, { uid: e.uid, graph: e.graph });
+      else if (e.kind === 'finished' || e.kind === 'error' || e.kind === 'deactivated') this.running.delete(key);
+    }
+  }
+
+  /** The running ops, each as `uid (file:line)`; the innermost (last started) last. */
+  runningOps(): string[] {
+    return [...this.running.values()].map(({ uid, graph }) => {
+      const source = this.graphs.get(graph)?.nodes.find((n) => n.uid === uid)?.source;
+      return source ? `${uid} (${this.relativePath(source.file)}:${source.line})` : uid;
+    });
+  }
+
+  /** The op the progress notification names: the one started last. */
+  current(): string | undefined {
+    return this.runningOps().at(-1);
+  }
+
+  /** How the run ended, for the graph view and the notification: a stop or a timeout names the op that was running. */
+  describe(outcome: RunOutcome): { outcome: RunEndOutcome; summary: string } {
+    const ops = this.runningOps();
+    const during = ops.length === 0 ? ' (no op was running)' : ` while ${ops.join(', ')} ${ops.length === 1 ? 'was' : 'were'} running`;
+    switch (outcome.status) {
+      case 'done': {
+        const m = outcome.message;
+        return { outcome: 'done', summary: m.preview !== undefined ? `Done: ${m.target} = ${m.preview}` : m.target ? `Done: ${m.target}` : 'Done' };
+      }
+      case 'failed': return { outcome: 'failed', summary: `Failed: ${outcome.error.message.split('\n')[0]}` };
+      case 'cancelled': return { outcome: 'stopped', summary: `Stopped${during}` };
+      case 'timeout': return { outcome: 'timeout', summary: `Stopped after ${outcome.afterMs / 1000} s (pyflow.run.timeoutSeconds)${during}` };
+      default: return { outcome: 'failed', summary: `Ended${during}` };
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GraphBuilder, type TraceEvent } from '../../src/core/index.js';
+import { applyEvents, emptyOverlay, endedEarly } from '../../webview/overlay.js';
+import { fitTransform, FIT_MAX } from '../../webview/fit.js';
+
+function states(events: readonly TraceEvent[]): Record<string, string> {
+  return Object.fromEntries([...applyEvents(emptyOverlay(), events).nodes].map(([k, s]) => [k.split('\u0000')[1]!, s.state]));
+}
+
+describe('run states of the overlay (pure reducer)', () => {
+  it('ops downstream of a failure are not run, not finished; the ops that ran stay finished', () => {
+    const events: TraceEvent[] = [];
+    const G = new GraphBuilder();
+    G.subscribe((e) => events.push(e));
+    const ok = G.add(function ok(a: number) { return a + 1; })(1);
+    const bad = G.add(function bad(a: number) { if (a > 0) throw new Error(`no ${a}`); return a; })(ok);
+    const after = G.add(function after(a: number) { return a * 2; })(bad);
+    const last = G.add(function last(a: number, b: number) { return a + b; })(after, ok);
+    assert.throws(() => last.get(), /no 2/);
+    assert.deepEqual(states(events), { last_7: 'notRun', after_5: 'notRun', bad_3: 'error', ok_0: 'finished' });
+  });
+
+  it('a run that ends early: the running op is stopped, the activated ones not run, the finished ones unchanged', () => {
+    const g = 'graph';
+    const overlay = applyEvents(emptyOverlay(), [
+      { kind: 'activated', uid: 'a_0', graph: g }, { kind: 'activated', uid: 'b_2', graph: g }, { kind: 'activated', uid: 'c_4', graph: g },
+      { kind: 'running', uid: 'a_0', graph: g }, { kind: 'finished', uid: 'a_0', graph: g, durationMs: 1 }, { kind: 'deactivated', uid: 'a_0', graph: g },
+      { kind: 'running', uid: 'b_2', graph: g },
+    ]);
+    const ended = endedEarly(overlay);
+    const byUid = (o: typeof overlay): Record<string, string> => Object.fromEntries([...o.nodes].map(([k, s]) => [k.split('\u0000')[1]!, s.state]));
+    assert.deepEqual(byUid(ended), { a_0: 'finished', b_2: 'stopped', c_4: 'notRun' });
+    assert.deepEqual(byUid(overlay), { a_0: 'finished', b_2: 'running', c_4: 'activated' }, 'the live overlay is not changed');
+    assert.equal(ended.nodes.get(`${g}\u0000a_0`), overlay.nodes.get(`${g}\u0000a_0`), 'unchanged states keep their object (no repaint)');
+  });
+});
+
+describe('viewport fit', () => {
+  it('a small graph is zoomed in up to 2x and centred; a large one is shrunk to fit', () => {
+    // Three ops (about 150 x 250 units) in a 1000 x 700 view: 2x, centred.
+    assert.deepEqual(fitTransform(150, 250, 1000, 700), { k: FIT_MAX, x: 350, y: 100 });
+    assert.equal(FIT_MAX, 2);
+    // A view just 1.5x the drawing: zoom 1.5 less the margin.
+    assert.deepEqual(fitTransform(400, 200, 624, 1000), { k: 1.5, x: 12, y: 350 });
+    // 4,000 units wide in 1,000: shrunk to a quarter (less the margin).
+    const big = fitTransform(4000, 500, 1000, 700);
+    assert.equal(big.k, (1000 - 24) / 4000);
+  });
+});
