@@ -27,6 +27,9 @@ export interface ViewOptions {
 }
 
 const NO_OPTIONS: AddOptions = NO_EXTRAS.options;
+/** Which data targets `run` (all) and `runOnly` (those it has to compute) keep, as pyflow 0.43 does. */
+const ALL = 'all';
+const ONLY_COMPUTED = 'only computed';
 
 /** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
 const VIEW_MODULE = 'pyflow/view';
@@ -268,9 +271,12 @@ export class GraphBuilder {
     return this.pick(resolved, evaluateSync(this, resolved, this.pendingOps()));
   }
 
-  /** Runs only what the targets need (data nodes: their values; ops: the op itself), keeping requested data. */
+  /**
+   * Runs only what the targets need (data nodes: their values; ops: the op itself). Keeps the data targets it had to
+   * compute (pyflow's shallow persist); one that had its value already is returned, not kept.
+   */
   runOnly(...targets: TargetRef[]): unknown {
-    const resolved = this.resolveTargets(targets);
+    const resolved = this.resolveTargets(targets, ONLY_COMPUTED);
     return this.pick(resolved, evaluateSync(this, resolved));
   }
 
@@ -282,7 +288,7 @@ export class GraphBuilder {
 
   /** `runOnly` for graphs whose ops return promises. */
   async runOnlyAsync(...targets: TargetRef[]): Promise<unknown> {
-    const resolved = this.resolveTargets(targets);
+    const resolved = this.resolveTargets(targets, ONLY_COMPUTED);
     return this.pick(resolved, await evaluateAsync(this, resolved));
   }
 
@@ -300,10 +306,11 @@ export class GraphBuilder {
     return targets.length === 1 ? values[0] : values;
   }
 
-  private resolveTargets(targets: TargetRef[]): Target[] {
+  /** The targets' nodes; the data targets are kept (all of them, or with ONLY_COMPUTED those without a value). */
+  private resolveTargets(targets: TargetRef[], keep: typeof ALL | typeof ONLY_COMPUTED = ALL): Target[] {
     // All resolved before any is kept: a name that does not resolve changes nothing.
     const nodes = targets.map((target) => this.nodeOf(target));
-    for (const node of nodes) if (node instanceof DataNode) node._hold |= KEEP;
+    for (const node of nodes) if (node instanceof DataNode && (keep === ALL || !node.hasValue())) node._hold |= KEEP;
     return nodes;
   }
 
