@@ -10,7 +10,11 @@ export interface DotOptions {
   highlight?: ReadonlySet<string>;
 }
 
-/** Graphviz DOT of a graph model, with pyflow's default styling (ranks, shapes, colours, record boxes). */
+/**
+ * Graphviz DOT of a graph model, with pyflow's default styling (ranks, shapes, colours, record boxes). Every ID and
+ * attribute value is quoted (DOT's keywords `graph`, `node`, `edge`, `strict`, `subgraph` and `digraph` are reserved in
+ * any case), and labels show their text as written (see `labelText`, `recordField`).
+ */
 export function toDot(model: GraphModel, options: DotOptions = {}): string {
   const view = viewGraph(model, options.full === true);
   const lines = [`digraph ${quote(model.alias)} {`, '\toverlap=false ranksep=0.415 splines=true'];
@@ -30,28 +34,58 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
 function nodeStatement(node: ModelNode, options: DotOptions): string {
   const label = options.uidLabels ? node.uid : node.label;
   const isOp = node.kind !== 'data';
+  // A persisted output is drawn as a record box with its dimension; a shape given as a record is one field.
+  const persisted = node.persist === true && node.kind !== 'graph';
+  const shape = persisted ? 'record' : node.shape ?? (node.kind === 'graph' ? 'box3d' : 'box');
   const attrs: Record<string, string> = {};
-  const record = node.persist === true && node.kind !== 'graph';
-  attrs.label = record ? `{${escapeRecord(label)}|${escapeRecord(node.dim ?? '')}}` : label;
-  attrs.shape = record ? 'record' : node.shape ?? (node.kind === 'graph' ? 'box3d' : 'box');
-  attrs.fontsize = String(node.fontsize ?? (node.kind === 'graph' ? 12.85 : isOp ? 12 : 10));
+  attrs.label = quoteEscaped(
+    persisted ? `{${recordField(label)}|${recordField(node.dim ?? '')}}` : /^m?record$/i.test(shape) ? recordField(label) : labelText(label),
+  );
+  attrs.shape = quote(shape);
+  attrs.fontsize = quote(String(node.fontsize ?? (node.kind === 'graph' ? 12.85 : isOp ? 12 : 10)));
   if (isOp) {
-    attrs.fillcolor = node.color ?? 'white';
-    attrs.style = 'filled';
+    attrs.fillcolor = quote(node.color ?? 'white');
+    attrs.style = quote('filled');
   }
-  attrs.height = '0.0';
-  attrs.width = '0.0';
+  attrs.height = quote('0.0');
+  attrs.width = quote('0.0');
   if (options.highlight?.has(node.uid)) {
-    attrs.color = 'lawngreen';
-    attrs.penwidth = '1.75';
+    attrs.color = quote('lawngreen');
+    attrs.penwidth = quote('1.75');
   }
-  return `${quote(node.uid)} [${Object.entries(attrs).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}]`;
+  return `${quote(node.uid)} [${Object.entries(attrs).map(([k, v]) => `${k}=${v}`).join(' ')}]`;
 }
 
+/**
+ * A quoted DOT ID or attribute value. Graphviz keeps every backslash of a quoted ID (and reads `\"` as a quote), so a
+ * lone backslash cannot come right before the closing quote: backslashes are written doubled, and newlines as `\n`
+ * (Graphviz 16's wasm build corrupts its memory on an edge to a node whose name starts with a newline). So Graphviz's
+ * name of a node whose uid holds either has its backslashes doubled and `\n` for its newlines; its label shows the uid.
+ */
 function quote(text: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) || /^-?\d+(\.\d+)?$/.test(text) ? text : `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return quoteEscaped(text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'));
 }
 
-function escapeRecord(text: string): string {
-  return text.replace(/[{}|<>]/g, (c) => `\\${c}`);
+/** A quoted DOT string of text whose backslashes are escapes already: only its quotes are escaped. */
+function quoteEscaped(escaped: string): string {
+  return `"${escaped.replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * A label that Graphviz shows as written: backslashes are not read as escapes (`\n`, `\N`, `\G`, ...), nor ampersands as
+ * HTML entities (`&amp;`); line breaks (`\n`, `\r\n`, `\r`) break lines. An empty first line is drawn as a no-break space: Graphviz 16 (its
+ * wasm build at least) corrupts its memory laying out a connected node whose label starts with a line break.
+ */
+function labelText(text: string): string {
+  const escaped = text.replace(/\\/g, '\\\\').replace(/&/g, '&amp;').replace(/\r\n?|\n/g, '\\n');
+  return escaped.startsWith('\\n') ? `\u00a0${escaped}` : escaped;
+}
+
+/**
+ * One field of a record label: as `labelText`, with its separators (`{ } | < >`) and spaces escaped (Graphviz collapses
+ * runs of spaces in a record, and drops tabs: they are written as spaces); leading spaces, which Graphviz drops from a field even when escaped, become no-break spaces.
+ */
+function recordField(text: string): string {
+  const spaced = text.replace(/\t/g, ' ').replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length));
+  return labelText(spaced).replace(/[{}|<> ]/g, (c) => `\\${c}`);
 }

@@ -11,7 +11,8 @@ export type PyflowErrorCode =
   | 'REMOVED'
   | 'CYCLE'
   | 'RELEASED'
-  | 'RELEASE_FAILED';
+  | 'RELEASE_FAILED'
+  | 'LISTENER_FAILED';
 
 /** The one error class of the library: `code` says which rule broke, `uid` names the node. */
 export class PyflowError extends Error {

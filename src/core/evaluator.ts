@@ -900,7 +900,14 @@ export function abort(ctx: EvalContext): void {
     for (const parent of node._parents) stack.push(parent);
   }
   active.sort((a, b) => a._activatedSeq - b._activatedSeq);
-  for (const op of active) deactivate(op);
+  for (const op of active) {
+    try {
+      deactivate(op);
+    } catch {
+      // A listener that throws on the `deactivated` event: the op is deactivated all the same (before the event), and
+      // the evaluation fails with its first error; every other op must be deactivated too.
+    }
+  }
 }
 
 export function opFailure(op: OperationNode, error: unknown): PyflowError {

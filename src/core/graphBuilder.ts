@@ -1,9 +1,11 @@
 import { DataNode, KEEP, NO_EXTRAS, OperationNode, REMOVED, type AddOptions, type ArgTemplate } from './nodes.js';
 import { disturb, evaluateSync, type Target } from './evaluator.js';
 import { evaluateAsync } from './evaluateAsync.js';
-import { PyflowError } from './errors.js';
+import { PyflowError, describeCallSite } from './errors.js';
+import { addOptionsProblem, graphOptionsProblem } from './options.js';
 import { formatTraceEvent } from './format.js';
-import { captureCallSite, functionName, hasReturn, isSiteMarker, type PendingCallSite } from './introspect.js';
+import { callerOutsideLibrary, captureCallSite, functionName, hasReturn, isSiteMarker, resolveCallSite, type PendingCallSite } from './introspect.js';
+import type { CallSite } from './trace.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
@@ -25,6 +27,9 @@ export interface ViewOptions {
 }
 
 const NO_OPTIONS: AddOptions = NO_EXTRAS.options;
+/** Which data targets `run` (all) and `runOnly` (those it has to compute) keep, as pyflow 0.43 does. */
+const ALL = 'all';
+const ONLY_COMPUTED = 'only computed';
 
 /** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
 const VIEW_MODULE = 'pyflow/view';
@@ -82,6 +87,11 @@ export class GraphBuilder {
   private counter = -1;
 
   constructor(options: GraphBuilderOptions = {}) {
+    const problem = graphOptionsProblem(options);
+    if (problem !== undefined) {
+      const site = callerOutsideLibrary();
+      throw new PyflowError('BAD_OPTION', `new GraphBuilder(…) at ${describeCallSite(site)}: ${problem}`, undefined, site);
+    }
     this.alias = options.alias ?? 'graph';
     this.persistAll = options.persist ?? false;
     this.verbose = options.verbose ?? false;
@@ -116,6 +126,13 @@ export class GraphBuilder {
   private adder(fn: Fn, options: AddOptions | undefined, site: unknown): (...args: unknown[]) => unknown {
     if (typeof fn !== 'function') {
       throw new PyflowError('BAD_ARGUMENT', `G.add expects a function, got ${fn === null ? 'null' : typeof fn}`);
+    }
+    if (options !== undefined) {
+      const problem = addOptionsProblem(options);
+      if (problem !== undefined) {
+        const where = isSiteMarker(site) ? resolveCallSite(site) : callerOutsideLibrary();
+        throw new PyflowError('BAD_OPTION', `${describeAdd(fn, options)} at ${describeCallSite(where)}: ${problem}`, undefined, where);
+      }
     }
     if (this.captureSites) {
       // `site`: the runner's bundler writes each `add` call's location into the call (see SITE_MARKER).
@@ -165,21 +182,20 @@ export class GraphBuilder {
 
   private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | string | undefined, knownOut?: number): unknown {
     const nOut = knownOut ?? options.nOut ?? (hasReturn(fn) ? 1 : 0);
-    if (!Number.isInteger(nOut) || nOut < 0) {
-      throw new PyflowError('BAD_OPTION', `nOut must be a whole number >= 0, got ${String(options.nOut)}`);
-    }
-    const n = ++this.counter;
     let raw = false;
     let nested = false;
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
       if (arg instanceof DataNode) continue;
-      if (containsDataNode(arg)) {
+      const found = nodesIn(arg);
+      if (found instanceof OperationNode) throw this.operationArgument(fn, options, i, found, site);
+      if (found !== undefined) {
         nested = true;
         break;
       }
       raw = true;
     }
+    const n = ++this.counter;
     // The usual cases, arguments that are DataNodes or raw values: the rest-argument array itself becomes the
     // parent list (raw values replaced by their raw data nodes, in argument order).
     let parents = args as DataNode[];
@@ -204,6 +220,14 @@ export class GraphBuilder {
     return nOut === 1 ? op._output : op.outputs;
   }
 
+  /** `BAD_ARGUMENT`: an OperationNode given as an input (an output-less op has no value to pass on). */
+  private operationArgument(fn: Fn, options: AddOptions, index: number, op: OperationNode, site: PendingCallSite | string | undefined): PyflowError {
+    const where: CallSite | undefined = site === undefined ? callerOutsideLibrary() : resolveCallSite(site);
+    return new PyflowError('BAD_ARGUMENT',
+      `${describeAdd(fn, options)}(…) at ${describeCallSite(where)}: argument ${index + 1} is (or holds) the OperationNode ${op.uid}, which has no value ` +
+      'to pass: an op without outputs (no return, or nOut: 0) is evaluated with op.run(); pass a DataNode (an op\'s output) instead', op.uid, where);
+  }
+
   /** Makes `op` a consumer of each of its parents, in order (see DataNode's `_consumer`), and the graph's last op. */
   private append(op: OperationNode): void {
     const parents = op._parents;
@@ -221,7 +245,7 @@ export class GraphBuilder {
 
   /** Turns one argument into a template; raw values become persisted raw data nodes (`data_n`). */
   private argTemplate(arg: unknown, parents: DataNode[]): ArgTemplate {
-    if (!(arg instanceof DataNode) && containsDataNode(arg)) {
+    if (!(arg instanceof DataNode) && nodesIn(arg) !== undefined) {
       if (Array.isArray(arg)) return { kind: 'array', items: arg.map((item) => this.argTemplate(item, parents)) };
       const entries = Object.entries(arg as object).map(([key, value]): [string, ArgTemplate] => [key, this.argTemplate(value, parents)]);
       return { kind: 'object', entries };
@@ -247,9 +271,12 @@ export class GraphBuilder {
     return this.pick(resolved, evaluateSync(this, resolved, this.pendingOps()));
   }
 
-  /** Runs only what the targets need (data nodes: their values; ops: the op itself), keeping requested data. */
+  /**
+   * Runs only what the targets need (data nodes: their values; ops: the op itself). Keeps the data targets it had to
+   * compute (pyflow's shallow persist); one that had its value already is returned, not kept.
+   */
   runOnly(...targets: TargetRef[]): unknown {
-    const resolved = this.resolveTargets(targets);
+    const resolved = this.resolveTargets(targets, ONLY_COMPUTED);
     return this.pick(resolved, evaluateSync(this, resolved));
   }
 
@@ -261,7 +288,7 @@ export class GraphBuilder {
 
   /** `runOnly` for graphs whose ops return promises. */
   async runOnlyAsync(...targets: TargetRef[]): Promise<unknown> {
-    const resolved = this.resolveTargets(targets);
+    const resolved = this.resolveTargets(targets, ONLY_COMPUTED);
     return this.pick(resolved, await evaluateAsync(this, resolved));
   }
 
@@ -279,10 +306,11 @@ export class GraphBuilder {
     return targets.length === 1 ? values[0] : values;
   }
 
-  private resolveTargets(targets: TargetRef[]): Target[] {
+  /** The targets' nodes; the data targets are kept (all of them, or with ONLY_COMPUTED those without a value). */
+  private resolveTargets(targets: TargetRef[], keep: typeof ALL | typeof ONLY_COMPUTED = ALL): Target[] {
     // All resolved before any is kept: a name that does not resolve changes nothing.
     const nodes = targets.map((target) => this.nodeOf(target));
-    for (const node of nodes) if (node instanceof DataNode) node._hold |= KEEP;
+    for (const node of nodes) if (node instanceof DataNode && (keep === ALL || !node.hasValue())) node._hold |= KEEP;
     return nodes;
   }
 
@@ -408,10 +436,16 @@ export class GraphBuilder {
 
   private updateEmitter(): void {
     const listeners = this.listeners;
-    this._emit =
-      listeners.length === 0 ? undefined
-      : listeners.length === 1 ? listeners[0]
-      : (event) => { for (const l of [...listeners]) l(event); };
+    const alias = this.alias;
+    this._emit = listeners.length === 0 ? undefined : (event) => {
+      for (const listener of listeners.length === 1 ? listeners : [...listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          throw error instanceof PyflowError ? error : listenerError(alias, event, error);
+        }
+      }
+    };
   }
 
   /**
@@ -478,11 +512,35 @@ function defaultLog(line: string): void {
   (globalThis as unknown as { console: { log(text: string): void } }).console.log(line);
 }
 
-function containsDataNode(value: unknown): boolean {
-  if (value instanceof DataNode) return true;
-  if (Array.isArray(value)) return value.some(containsDataNode);
-  if (isPlainObject(value)) return Object.values(value).some(containsDataNode);
-  return false;
+/** A trace listener (or a verbose graph's `log`) that threw: the evaluation fails with this, the original as its cause. */
+function listenerError(alias: string, event: TraceEvent, error: unknown): PyflowError {
+  return new PyflowError('LISTENER_FAILED',
+    `a trace listener of graph "${alias}" threw on the ${event.kind} event of ${event.uid}: ${error instanceof Error ? error.message : String(error)}`,
+    event.uid, undefined, { cause: error });
+}
+
+/** `G.add(name, …)`, or `G.add(name, { alias: … })`, for errors. */
+function describeAdd(fn: Fn, options: unknown): string {
+  const alias = (options as { alias?: unknown } | undefined)?.alias;
+  return `G.add(${functionName(fn)}${typeof alias === 'string' ? `, { alias: ${JSON.stringify(alias)} }` : ', …'})`;
+}
+
+/**
+ * What an argument holds, looking into plain arrays and objects: an OperationNode if any (an error), else whether it
+ * holds a DataNode.
+ */
+function nodesIn(value: unknown): OperationNode | 'data' | undefined {
+  if (value instanceof DataNode) return 'data';
+  if (value instanceof OperationNode) return value;
+  const items = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : undefined;
+  if (items === undefined) return undefined;
+  let found: 'data' | undefined;
+  for (const item of items) {
+    const inner = nodesIn(item);
+    if (inner instanceof OperationNode) return inner;
+    found ??= inner;
+  }
+  return found;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

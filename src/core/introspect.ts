@@ -209,6 +209,24 @@ export function siteMarker(site: CallSite): string {
   return `${SITE_MARKER}${site.file}\u0000${site.line}\u0000${site.column}`;
 }
 
+/**
+ * The source location of the code that called into this module: the first frame of the stack in another file than the
+ * caller's (the library is one file when bundled, and the caller's file holds the API in the sources). For errors only:
+ * it captures and parses a stack.
+ */
+export function callerOutsideLibrary(): CallSite | undefined {
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 20;
+  const stack = new Error().stack ?? '';
+  V8Error.stackTraceLimit = limit;
+  const frames = stack.split('\n').slice(2).map((line) => FRAME.exec(line.trim())).filter((m) => m !== null);
+  const library = frames[0]?.[1];
+  const outside = frames.find((m) => m[1] !== library);
+  if (!outside) return undefined;
+  const file = outside[1]!.startsWith('file://') ? decodeURIComponent(outside[1]!.slice(7)) : outside[1]!;
+  return { file, line: Number(outside[2]), column: Number(outside[3]) };
+}
+
 /** The user's source location of a captured stack or a site marker. */
 export function resolveCallSite(pending: (PendingCallSite & { skip?: number }) | string): CallSite | undefined {
   if (typeof pending === 'string') {

@@ -4,10 +4,29 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
-const isGraph = (v: unknown): boolean =>
-  isObject(v) && isString(v.alias) && Array.isArray(v.nodes) && Array.isArray(v.edges) &&
-  v.nodes.every((n) => isObject(n) && isString(n.uid) && isString(n.kind) && isString(n.label)) &&
-  v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to));
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optional = (v: unknown, test: (v: unknown) => boolean): boolean => v === undefined || test(v);
+const isBoolean = (v: unknown): boolean => typeof v === 'boolean';
+const NODE_KINDS: ReadonlySet<unknown> = new Set(['operation', 'data', 'graph']);
+const isSource = (v: unknown): boolean =>
+  isObject(v) && isString(v.file) && isNumber(v.line) && isNumber(v.column) && optional(v.endLine, isNumber) && optional(v.endColumn, isNumber);
+/** A ModelNode with each field of its type (see core's model.ts). */
+const isNode = (n: unknown): boolean =>
+  isObject(n) && isString(n.uid) && n.uid !== '' && NODE_KINDS.has(n.kind) && isString(n.label) &&
+  optional(n.alias, isString) && optional(n.fn, isString) && optional(n.rank, isNumber) && optional(n.shape, isString) &&
+  optional(n.color, isString) && optional(n.fontsize, (f) => isNumber(f) && f > 0) && optional(n.persist, isBoolean) &&
+  optional(n.raw, isBoolean) && optional(n.value, isString) && optional(n.dim, isString) && optional(n.graph, isString) &&
+  optional(n.dynamic, isBoolean) && optional(n.source, isSource);
+/** A graph the renderer can draw: well-typed nodes with distinct uids, and edges between them. */
+const isGraph = (v: unknown): boolean => {
+  if (!isObject(v) || !isString(v.alias) || !optional(v.verbose, isBoolean) || !Array.isArray(v.nodes) || !Array.isArray(v.edges)) return false;
+  const uids = new Set<string>();
+  for (const n of v.nodes) {
+    if (!isNode(n) || uids.has((n as Json).uid as string)) return false;
+    uids.add((n as Json).uid as string);
+  }
+  return v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to) && uids.has(e.from) && uids.has(e.to));
+};
 const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isString(v.uid);
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
 const RUN_END_OUTCOMES: readonly RunEndOutcome[] = ['done', 'failed', 'stopped', 'timeout'];

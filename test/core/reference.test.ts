@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, type DataNode } from '../../src/core/index.js';
+import { GraphBuilder, type DataNode, type OperationNode } from '../../src/core/index.js';
 import { random } from './seeded.js';
 
 /*
@@ -13,6 +13,10 @@ import { random } from './seeded.js';
 
 class RefData {
   value: number | undefined;
+  /** pyflow 0.43's shallow persist (run_only's targets it computed). */
+  shallow = false;
+  /** Held while a runOnly that has it as a target runs (ours: see refRunOnly). */
+  held = false;
   readonly children: RefOp[] = [];
   constructor(readonly uid: string, readonly producer: RefOp | undefined, public persist: boolean, value?: number) {
     this.value = value;
@@ -64,7 +68,7 @@ function refRun(op: RefOp): void {
   if (op.outputs.length > 1) op.outputs.forEach((o, i) => { o.value = (out as number[])[i]; });
   else op.outputs[0]!.value = out as number;
   for (const parent of op.parents) {
-    if (parent.persist) continue;
+    if (parent.persist || parent.shallow || parent.held) continue;
     let release = true;
     for (const child of parent.children) {
       if (!child.active) continue;
@@ -83,6 +87,31 @@ function refRun(op: RefOp): void {
   op.active = false;
 }
 
+
+/**
+ * pyflow 0.43's `run_only` (graph_builder.py): each data target without a value is shallowly persisted and what it needs
+ * activated, each op target and what it needs activated; then the graph's activated ops run in the order they were
+ * added; the data targets' values are returned. One deliberate difference (docs/guide.md): a data target that has its
+ * value is held until the call returns (pyflow may release it when an op the call runs consumes it, and compute it
+ * again to return it).
+ */
+function refRunOnly(ops: readonly RefOp[], targets: readonly (RefData | RefOp)[]): number[] {
+  const data = targets.filter((t): t is RefData => t instanceof RefData);
+  for (const d of data) d.held = d.value !== undefined;
+  for (const target of targets) {
+    if (target instanceof RefData) {
+      if (target.value !== undefined) continue;
+      target.shallow = true;
+    } else activate(target);
+    const acc: (RefOp | RefData)[] = [];
+    collect(target, acc);
+    for (const node of acc) if (node instanceof RefOp) activate(node);
+  }
+  for (const op of ops) if (op.active) refRun(op);
+  const values = data.map(refGet);
+  for (const d of data) d.held = false;
+  return values;
+}
 
 function sum(...xs: number[]): number {
   return xs.reduce((a, b) => a + b, 1);
@@ -154,9 +183,80 @@ function compare(seed: number, traced: boolean): void {
   assert.ok(G.operations.every((op) => !op.isActivated()), `seed ${seed}: every op is deactivated`);
 }
 
+/**
+ * Random graphs as in `compare`, then random runOnly calls (1-3 targets: data nodes, and ops whose outputs lack their
+ * values) and gets, in ours and in the port of pyflow 0.43's run_only: the same values, the same nodes keep their values,
+ * the same ops run and the same values are released. Not the same order: ours runs what each target needs as get()
+ * does, depth first (docs/guide.md, "Differences from pyflow-viz").
+ */
+function compareRunOnly(seed: number): void {
+  const rnd = random(seed);
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  const G = new GraphBuilder({ verbose: true, log: (line) => ours.push(line) });
+  const data: { node: DataNode<number>; ref: RefData }[] = [];
+  const refOps: RefOp[] = [];
+  const ops = 4 + Math.floor(rnd() * 12);
+  for (let k = 0; k < ops; k++) {
+    const args: ({ node: DataNode<number>; ref: RefData } | number)[] = [];
+    const picked = new Set<number>();
+    for (let a = 0; a < 1 + Math.floor(rnd() * 3); a++) {
+      const i = Math.floor(data.length * Math.sqrt(rnd()));
+      if (data.length > 0 && rnd() < 0.8 && !picked.has(i)) {
+        picked.add(i);
+        args.push(data[i]!);
+      } else args.push(Math.floor(rnd() * 10));
+    }
+    const nOut = rnd() < 0.3 ? 2 : 1;
+    const persist = rnd() < 0.1;
+    const fn = nOut === 2 ? pair : sum;
+    const made = G.add(fn as (...xs: number[]) => number, { nOut, persist })(...args.map((a) => (typeof a === 'number' ? a : a.node)));
+    const outs = (nOut === 2 ? made : [made]) as unknown as DataNode<number>[];
+    const op = G.operations[G.operations.length - 1]!;
+    const refParents = args.map((a, i) => (typeof a === 'number' ? new RefData(op.inputs[i]!.uid, undefined, true, a) : a.ref));
+    const refOp = new RefOp(op.uid, fn, refParents, (line) => theirs.push(line));
+    refOps.push(refOp);
+    for (const p of refParents) p.children.push(refOp);
+    for (const out of outs) {
+      const ref = new RefData(out.uid, refOp, persist);
+      refOp.outputs.push(ref);
+      data.push({ node: out, ref });
+    }
+  }
+  const sorted = (lines: string[], pattern: RegExp) => lines.filter((line) => pattern.test(line)).sort();
+  for (let call = 0; call < 1 + Math.floor(rnd() * 4); call++) {
+    ours.length = theirs.length = 0;
+    if (rnd() < 0.3) {
+      const target = data[Math.floor(rnd() * data.length)]!;
+      assert.equal(target.node.get(), refGet(target.ref), `seed ${seed}: get ${target.node.uid}`);
+    } else {
+      const targets: ({ node: DataNode<number>; ref: RefData } | { op: OperationNode; ref: RefOp })[] = [];
+      for (let t = 0; t < 1 + Math.floor(rnd() * 3); t++) {
+        const k = Math.floor(rnd() * refOps.length);
+        const d = data[Math.floor(rnd() * data.length)]!;
+        if (rnd() < 0.3 && refOps[k]!.outputs.every((o) => o.value === undefined)) targets.push({ op: G.operations[k]!, ref: refOps[k]! });
+        else if (!targets.some((x) => x.ref === d.ref)) targets.push(d);
+      }
+      const got = G.runOnly(...targets.map((t) => ('op' in t ? t.op : t.node)));
+      const values = refRunOnly(refOps, targets.map((t) => t.ref));
+      // (Ours returns one target's value, or an array for several with undefined for ops; pyflow the data targets' values.)
+      const ourValues = (targets.length === 1 ? [got] : (got as unknown[])).filter((_, i) => !('op' in targets[i]!));
+      assert.deepEqual(ourValues, values, `seed ${seed}: runOnly(${targets.map((t) => ('op' in t ? t.op.uid : t.node.uid))}) values`);
+    }
+    assert.deepEqual(data.map((d) => d.node.hasValue()), data.map((d) => d.ref.value !== undefined), `seed ${seed}, call ${call}: which values are kept`);
+    assert.deepEqual(sorted(ours, /^running /), sorted(theirs, /^running /), `seed ${seed}, call ${call}: the ops run`);
+    assert.deepEqual(sorted(ours, / (released|activated)!$/), sorted(theirs, / (released|activated)!$/), `seed ${seed}, call ${call}: activations and releases`);
+  }
+  assert.ok(G.operations.every((op) => !op.isActivated()), `seed ${seed}: every op is deactivated`);
+}
+
 describe('pyflow-viz\'s algorithm, ported literally, agrees with ours', () => {
   it('on 1,000 random graphs (shared values, multi-output ops, persisted outputs, several gets): same values, same verbose lines', () => {
     for (let seed = 1; seed <= 1000; seed++) compare(seed, true);
+  });
+
+  it('runOnly, against pyflow 0.43\'s run_only on 500 random graphs: same values, same values kept, same ops run and values released', () => {
+    for (let seed = 1; seed <= 500; seed++) compareRunOnly(seed);
   });
 
   it('untraced, on the same 1,000 graphs: same values, the same ops run in the same order, the same values released', () => {

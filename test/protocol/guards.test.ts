@@ -1,8 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { GraphBuilder } from '../../src/core/index.js';
+import { extractGraph } from '../../src/analysis/extractGraph.js';
 import { TracePacker, isHostToWebview, isRunnerToHost, isWebviewToHost, unpackTrace, type HostToWebview, type RunnerToHost, type TraceEvent, type WebviewToHost } from '../../src/protocol/index.js';
 
-const graph = { alias: 'g', nodes: [{ uid: 'f_0', kind: 'operation', label: 'f' }], edges: [{ from: 'data_1', to: 'f_0' }] };
+const graph = { alias: 'g', nodes: [{ uid: 'f_0', kind: 'operation', label: 'f' }, { uid: 'data_1', kind: 'data', label: 'data' }], edges: [{ from: 'data_1', to: 'f_0' }] };
 
 describe('protocol guards', () => {
   it('accept every declared message, also after a JSON round trip', () => {
@@ -35,6 +38,50 @@ describe('protocol guards', () => {
     assert.equal(isWebviewToHost({ type: 'node/reveal' }), false);
     assert.equal(isHostToWebview({ type: 'selection/set', uids: [1] }), false);
     assert.equal(isHostToWebview({ type: 'graph/show', result: { file: 'a.ts', graphs: [], diagnostics: [] }, revision: 1, settings: {}, scriptView: { graph: 'g', highlight: [1] } }), false);
+  });
+
+  it('graphs the renderer cannot draw are rejected: dangling edges, duplicate uids, wrong kinds or field types', () => {
+    const node = { uid: 'f_0', kind: 'operation', label: 'f' };
+    const good = { alias: 'g', nodes: [node, { uid: 'data_1', kind: 'data', label: 'data' }], edges: [{ from: 'data_1', to: 'f_0' }] };
+    const bad: [string, unknown][] = [
+      ['an edge from a node that is not there', { ...good, edges: [{ from: 'data_9', to: 'f_0' }] }],
+      ['an edge to a node that is not there', { ...good, edges: [{ from: 'data_1', to: 'g_2' }] }],
+      ['two nodes with one uid', { ...good, nodes: [node, { ...node, label: 'other' }] }],
+      ['an empty uid', { ...good, nodes: [{ ...node, uid: '' }], edges: [] }],
+      ['an unknown kind', { ...good, nodes: [{ ...node, kind: 'op' }], edges: [] }],
+      ['a rank that is not a number', { ...good, nodes: [{ ...node, rank: 'top' }], edges: [] }],
+      ['a colour that is not a string', { ...good, nodes: [{ ...node, color: 123 }], edges: [] }],
+      ['a font size that is not positive', { ...good, nodes: [{ ...node, fontsize: -1 }], edges: [] }],
+      ['a persist flag that is not a boolean', { ...good, nodes: [{ ...node, persist: 'yes' }], edges: [] }],
+      ['a source without a line', { ...good, nodes: [{ ...node, source: { file: 'a.ts', column: 1 } }], edges: [] }],
+      ['a verbose flag that is not a boolean', { ...good, verbose: 1 }],
+      ['an alias that is not a string', { ...good, alias: 5 }],
+    ];
+    const settings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
+    const show = (g: unknown) => ({ type: 'graph/show', result: { file: 'a.ts', graphs: [g], diagnostics: [] }, revision: 1, settings });
+    assert.ok(isRunnerToHost({ type: 'graph/snapshot', graph: good }) && isRunnerToHost({ type: 'graph/view', graph: good }) && isHostToWebview(show(good)));
+    for (const [what, graph] of bad) {
+      assert.equal(isRunnerToHost({ type: 'graph/snapshot', graph }), false, `graph/snapshot: ${what}`);
+      assert.equal(isRunnerToHost({ type: 'graph/view', graph }), false, `graph/view: ${what}`);
+      assert.equal(isHostToWebview(show(graph)), false, `graph/show: ${what}`);
+    }
+  });
+
+  it('graphs the library and the extractor make are accepted', () => {
+    const add = (a: number, b: number) => a + b;
+    const upstream = new GraphBuilder({ alias: 'upstream' });
+    const u = upstream.add(add, { persist: true })(1, 2);
+    const G = new GraphBuilder({ alias: 'graph', verbose: true, log: () => undefined, callSites: true });
+    const [l, r] = G.add((x: number) => [x, x], { nOut: 2, alias: 'split', outputAlias: ['l', 'r'], rank: 0, shape: 'cylinder', color: 'lightblue', fontsize: 9 })(u);
+    G.add(add, { persist: true })(l!, { x: r } as never);
+    G.add((x: unknown) => { void x; })([u, 3]);
+    u.get();
+    assert.ok(isRunnerToHost(JSON.parse(JSON.stringify({ type: 'graph/snapshot', graph: G.toJSON() }))));
+    for (const file of ['examples/quickstart.ts', 'examples/pipeline.mts', 'examples/seedVerbose.ts']) {
+      const result = extractGraph(readFileSync(file, 'utf8'), file);
+      const message = { type: 'graph/show', result, revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+      assert.ok(isHostToWebview(JSON.parse(JSON.stringify(message))), file);
+    }
   });
 
   it('packed trace batches carry every kind of event and its fields through JSON, graph by graph', () => {
