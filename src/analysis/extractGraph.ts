@@ -247,7 +247,7 @@ function visitDynamic(scope: Scope, node: ts.Node, reason: string, visit: () => 
       graph.uncertainSince = graph.counter;
       scope.diagnostics.push({
         severity: 'info',
-        message: `Nodes ${reason} are drawn once; at runtime they may be added any number of times, so uids after line ${lineOf(scope, node.getEnd())} may differ`,
+        message: `Nodes ${reason} are drawn once; at runtime they may be added any number of times, so uids after line ${lineOf(scope, node.getEnd())} may differ (run the script to see the real graph)`,
         range: rangeOf(scope, node),
       });
     }
@@ -533,7 +533,8 @@ function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpression,
     }
   }
   graph.model.nodes.push(op);
-  if (unknownSpread) graph.uncertainSince ??= graph.counter;
+  // An op flagged for its own sake (its function, options or arguments are unknown) may have other outputs or inputs.
+  if (dynamicReason && !scope.dynamicReason) graph.uncertainSince ??= graph.counter;
   for (const { arg, value } of argValues) addArgument(scope, graph, op, arg, value, addRange);
   const aliases = typeof options.outputAlias === 'string' ? [options.outputAlias] : Array.isArray(options.outputAlias) ? options.outputAlias : undefined;
   const persist = graph.persist || options.persist === true;
