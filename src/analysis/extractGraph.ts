@@ -157,9 +157,16 @@ function reportUnread(scope: Scope, text: string): void {
   }
 }
 
+/** 1-based, with the TypeScript parser's line breaks (\r\n, \n, \r, U+2028, U+2029). */
 function lineAndColumn(text: string, pos: number): { line: number; column: number } {
-  const before = text.slice(0, pos);
-  return { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') };
+  const breaks = /\r\n?|[\n\u2028\u2029]/g;
+  let line = 1;
+  let lineStart = 0;
+  for (let m = breaks.exec(text); m && m.index < pos; m = breaks.exec(text)) {
+    line++;
+    lineStart = m.index + m[0].length;
+  }
+  return { line, column: pos - lineStart + 1 };
 }
 
 function hoistFunctions(scope: Scope, statements: readonly ts.Statement[]): void {

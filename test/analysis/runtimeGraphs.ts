@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { startRun } from '../../src/runner/startRun.js';
+import type { SourceTransform } from '../../src/runner/bundleScript.js';
 import type { GraphModel, ModelNode } from '../../src/core/index.js';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -17,9 +18,9 @@ export function comparable(graph: GraphModel) {
 }
 
 /** Runs the script in a child process with the built library and returns the graphs it snapshots. */
-export async function runtimeGraphs(file: string): Promise<GraphModel[]> {
+export async function runtimeGraphs(file: string, transform?: SourceTransform): Promise<GraphModel[]> {
   const snapshots = new Map<string, GraphModel>();
-  const handle = startRun({ file, target: { kind: 'script' }, runnerPath: join(REPO, 'dist', 'runner.js'), libraryPath: join(REPO, 'dist', 'lib', 'index.mjs'), esbuild }, {
+  const handle = startRun({ file, target: { kind: 'script' }, runnerPath: join(REPO, 'dist', 'runner.js'), libraryPath: join(REPO, 'dist', 'lib', 'index.mjs'), esbuild, ...(transform ? { transform } : {}) }, {
     onMessage: (m) => { if (m.type === 'graph/snapshot') snapshots.set(m.graph.alias, m.graph); },
     onOutput: () => undefined,
   });
