@@ -356,8 +356,11 @@ function visitExpressionInner(scope: Scope, expr: ts.Expression): Value | undefi
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr) || ts.isClassExpression(expr)) return undefined;
   ts.forEachChild(expr, (child) => {
     if (ts.isExpression(child)) visitExpression(scope, child);
-    else if (ts.isSpreadElement(child) || ts.isSpreadAssignment(child)) visitExpression(scope, child.expression);
-    else if (ts.isPropertyAssignment(child)) visitExpression(scope, child.initializer);
+    else if (ts.isSpreadElement(child) || ts.isSpreadAssignment(child) || ts.isTemplateSpan(child)) visitExpression(scope, child.expression);
+    else if (ts.isPropertyAssignment(child)) {
+      if (ts.isComputedPropertyName(child.name)) visitExpression(scope, child.name.expression);
+      visitExpression(scope, child.initializer);
+    }
   });
   return undefined;
 }

@@ -114,3 +114,23 @@ describe('deep nesting never crashes the extractor', () => {
     }
   });
 });
+
+describe('brackets that are not code do not count as nesting', () => {
+  it('brackets in strings, templates, comments and regular expressions', () => {
+    const many = '('.repeat(300) + '['.repeat(300) + '{'.repeat(300);
+    const text = `${header}const s = '${many}';\nconst t = \`${many}\${G.add(f)(a)}${many}\`;\n// ${many}\n/* ${many} */\nconst r = /${'\\('.repeat(300)}/;\nconst q = a ? 1 / 2 : /[(]{3}/.test('x');\n${footer}`;
+    const result = extractGraph(text, '/ws/literals.ts');
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(result.graphs[0]!.nodes.map((n) => [n.uid, n.dynamic ?? false]), [
+      ['f_0', false], ['data_1', false], ['data_2', false], ['f_3', false], ['data_4', false], ['f_5', false], ['data_6', false],
+    ]);
+  });
+
+  it(`${MAX_NESTING} levels of real brackets are read whole`, () => {
+    const text = `${header}const v = ${'['.repeat(MAX_NESTING - 1)}G.add(f)(a)${']'.repeat(MAX_NESTING - 1)};\n${footer}`;
+    const result = extractGraph(text, '/ws/nested.ts');
+    assert.deepEqual(result.diagnostics, []);
+    assert.equal(result.graphs[0]!.nodes.filter((n) => n.dynamic).length, 0);
+    assert.equal(result.graphs[0]!.nodes.length, 7);
+  });
+});
