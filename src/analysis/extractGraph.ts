@@ -1,15 +1,18 @@
 import { ts } from 'ts-morph';
 import type { Diagnostic, ExtractResult } from '../protocol/index.js';
-import type { GraphModel, ModelNode, SourceRange } from '../core/index.js';
-import { readOptions, type StaticOptions } from './options.js';
-import { functionInfo, type FnInfo } from './functions.js';
+import type { GraphModel, SourceRange } from '../core/index.js';
+import { readOptions } from './options.js';
+import { addOperation, isAddOnGraph, looksLikeAddOnUnknownGraph, matchAddCall, reportUncalledAdd, reportUnknownGraph } from './addCall.js';
+import { MAX_SOURCE_LENGTH, parseSource, type UnreadRegion } from './parseSource.js';
+import { forEachNode } from './walk.js';
 
 /*
  * Static extraction: walks the top-level statements of a file in execution order and replays what the
  * runtime's GraphBuilder would do for each `G.add(fn, options)(...args)`, with the same uid counter, so
  * that the model equals `G.toJSON()` for straight-line code. Anything inside loops, conditionals or
  * functions is drawn once, flagged `dynamic`, with a diagnostic; nodes after it are flagged too, since
- * their uids may shift at runtime. Never throws on user input.
+ * their uids may shift at runtime. Never throws on user input: what it cannot read (code nested too
+ * deeply, see parseSource) becomes a located diagnostic, and the uids after it are flagged.
  */
 
 /** What a variable holds, as far as the extractor can tell. */
@@ -46,7 +49,16 @@ export interface Scope {
   returns: ReadonlyMap<number, boolean> | undefined;
   /** Positions of function expressions whose outputs only the type checker can tell. */
   typeQueries: number[];
+  /** Parts of the text the parser did not see (see parseSource), in order. */
+  unread: UnreadRegion[];
+  /** How many visits are open: syntax trees can be deeper than the call stack. */
+  depth: number;
+  /** Whether the current top-level statement already reported nesting too deep to visit. */
+  deepReported: boolean;
 }
+
+/** Nodes nested deeper than this in one statement are not visited (each level costs a few stack frames). */
+const MAX_VISIT_DEPTH = 1000;
 
 export interface ExtractOptions {
   returns?: ReadonlyMap<number, boolean>;
@@ -62,19 +74,27 @@ export function typeQueriesOf(result: ExtractResult): readonly number[] {
 const PYFLOW_MODULES = new Set(['pyflow']);
 
 export function extractGraph(text: string, fileName: string, options: ExtractOptions = {}): ExtractResult {
-  const scriptKind = /\.[cm]?jsx?$/.test(fileName) ? ts.ScriptKind.JS : /\.tsx$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
-  const scope: Scope = {
-    sf, file: fileName, graphClassNames: new Set(), namespaceNames: new Set(), functions: new Map(),
-    importedNames: new Map(), consts: new Map(), values: new Map(), graphs: [], diagnostics: [], dynamicReason: undefined,
-    returns: options.returns, typeQueries: [],
-  };
-  reportSyntaxErrors(scope);
-  hoistFunctions(scope, sf.statements);
+  const start = { file: fileName, line: 1, column: 1 };
+  if (text.length > MAX_SOURCE_LENGTH) {
+    const message = `This file is too large to draw statically (${megabytes(text.length)} MB of text, the limit is ${megabytes(MAX_SOURCE_LENGTH)} MB): run it to see its graph`;
+    return { file: fileName, graphs: [], diagnostics: [{ severity: 'error', message, range: start }] };
+  }
+  let scope: Scope | undefined;
   try {
-    for (const statement of sf.statements) visitStatement(scope, statement);
+    const { sf, unread } = parseSource(fileName, text);
+    scope = {
+      sf, file: fileName, graphClassNames: new Set(), namespaceNames: new Set(), functions: new Map(),
+      importedNames: new Map(), consts: new Map(), values: new Map(), graphs: [], diagnostics: [], dynamicReason: undefined,
+      returns: options.returns, typeQueries: [], unread, depth: 0, deepReported: false,
+    };
+    reportSyntaxErrors(scope);
+    if (unread.length > 0) reportUnread(scope, text);
+    hoistFunctions(scope, sf.statements);
+    for (const statement of sf.statements) visitTopStatement(scope, statement);
   } catch (error) {
-    scope.diagnostics.push({ severity: 'error', message: `Pyflow could not finish reading this file: ${String(error)}`, range: rangeOf(scope, sf) });
+    // Only a defect of the extractor gets here: user code is reported statement by statement.
+    const message = `Pyflow could not finish reading this file: ${String(error)}`;
+    return { file: fileName, graphs: scope?.graphs.map((g) => g.model) ?? [], diagnostics: [...scope?.diagnostics ?? [], { severity: 'error', message, range: start }] };
   }
   const result: ExtractResult = { file: fileName, graphs: scope.graphs.map((g) => g.model), diagnostics: scope.diagnostics };
   if (scope.typeQueries.length > 0) {
@@ -84,9 +104,37 @@ export function extractGraph(text: string, fileName: string, options: ExtractOpt
   return result;
 }
 
+function megabytes(chars: number): string {
+  return (chars / (1024 * 1024)).toFixed(1);
+}
+
+/**
+ * One statement of the file, in order. A statement that holds unread code, or fails to be read, may add
+ * nodes the graph cannot show: the uids after it are flagged.
+ */
+function visitTopStatement(scope: Scope, statement: ts.Statement): void {
+  scope.deepReported = false;
+  const unread = scope.unread.find((r) => r.start < statement.end && r.end > statement.pos);
+  if (unread) markUncertain(scope);
+  try {
+    visitStatement(scope, statement);
+  } catch (error) {
+    scope.dynamicReason = undefined;
+    scope.depth = 0;
+    scope.diagnostics.push({ severity: 'error', message: `Pyflow could not read this statement (${String(error)}): nodes it adds are not drawn, and uids after it may differ`, range: rangeOf(scope, statement) });
+    markUncertain(scope);
+  }
+}
+
+/** From now on, the uids of every graph may differ from the runtime's: later nodes are flagged dynamic. */
+export function markUncertain(scope: Scope): void {
+  for (const graph of scope.graphs) graph.uncertainSince ??= graph.counter;
+}
+
 function reportSyntaxErrors(scope: Scope): void {
   const parseDiagnostics = (scope.sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  for (const d of parseDiagnostics.slice(0, 20)) {
+  const inUnread = (pos: number) => scope.unread.some((r) => pos >= r.start && pos <= r.end);
+  for (const d of parseDiagnostics.filter((x) => !inUnread(x.start)).slice(0, 20)) {
     const pos = scope.sf.getLineAndCharacterOfPosition(d.start);
     scope.diagnostics.push({
       severity: 'error',
@@ -96,6 +144,31 @@ function reportSyntaxErrors(scope: Scope): void {
   }
 }
 
+/** One diagnostic per part of the text the parser did not see (placed in the whole text: the parser may have seen a prefix). */
+function reportUnread(scope: Scope, text: string): void {
+  for (const region of scope.unread) {
+    const from = lineAndColumn(text, region.start);
+    const to = lineAndColumn(text, region.end);
+    scope.diagnostics.push({
+      severity: 'error',
+      message: `Pyflow cannot read this code (${region.reason}): nodes added in it are not drawn, and uids after it may differ; split the expression, or run the script to see the real graph`,
+      range: { file: scope.file, line: from.line, column: from.column, endLine: to.line, endColumn: to.column },
+    });
+  }
+}
+
+/** 1-based, with the TypeScript parser's line breaks (\r\n, \n, \r, U+2028, U+2029). */
+function lineAndColumn(text: string, pos: number): { line: number; column: number } {
+  const breaks = /\r\n?|[\n\u2028\u2029]/g;
+  let line = 1;
+  let lineStart = 0;
+  for (let m = breaks.exec(text); m && m.index < pos; m = breaks.exec(text)) {
+    line++;
+    lineStart = m.index + m[0].length;
+  }
+  return { line, column: pos - lineStart + 1 };
+}
+
 function hoistFunctions(scope: Scope, statements: readonly ts.Statement[]): void {
   for (const s of statements) {
     if (ts.isFunctionDeclaration(s) && s.name) scope.functions.set(s.name.text, s);
@@ -103,6 +176,30 @@ function hoistFunctions(scope: Scope, statements: readonly ts.Statement[]): void
 }
 
 function visitStatement(scope: Scope, statement: ts.Statement): void {
+  if (!enter(scope, statement)) return;
+  visitStatementInner(scope, statement);
+  scope.depth--;
+}
+
+/** Opens a visit, unless the tree is nested too deeply to visit: then the rest of the statement is unread. */
+function enter(scope: Scope, node: ts.Node): boolean {
+  if (scope.depth < MAX_VISIT_DEPTH) {
+    scope.depth++;
+    return true;
+  }
+  if (!scope.deepReported) {
+    scope.deepReported = true;
+    scope.diagnostics.push({
+      severity: 'error',
+      message: `Pyflow cannot read this code (nested more than ${MAX_VISIT_DEPTH} levels deep): nodes added in it are not drawn, and uids after it may differ; split the expression, or run the script to see the real graph`,
+      range: rangeOf(scope, node),
+    });
+  }
+  markUncertain(scope);
+  return false;
+}
+
+function visitStatementInner(scope: Scope, statement: ts.Statement): void {
   if (ts.isImportDeclaration(statement)) return visitImport(scope, statement);
   if (ts.isVariableStatement(statement)) {
     for (const decl of statement.declarationList.declarations) visitDeclaration(scope, decl, statement.declarationList.flags);
@@ -121,10 +218,19 @@ function visitStatement(scope: Scope, statement: ts.Statement): void {
     return;
   }
   const reason = dynamicReasonOf(statement);
-  if (reason !== undefined) return visitDynamic(scope, statement, reason);
+  if (reason !== undefined) return visitDynamic(scope, statement, reason, () => ts.forEachChild(statement, (child) => visitStatementPart(scope, child)));
   ts.forEachChild(statement, (child) => {
     if (ts.isExpression(child)) visitExpression(scope, child);
   });
+}
+
+function visitStatementPart(scope: Scope, child: ts.Node): void {
+  if (ts.isBlock(child)) child.statements.forEach((s) => visitStatement(scope, s));
+  else if (ts.isStatement(child)) visitStatement(scope, child);
+  else if (ts.isVariableDeclarationList(child)) child.declarations.forEach((d) => visitDeclaration(scope, d, child.flags));
+  else if (ts.isExpression(child)) visitExpression(scope, child);
+  else if (ts.isCaseBlock(child)) child.clauses.forEach((c) => c.statements.forEach((s) => visitStatement(scope, s)));
+  else if (ts.isCatchClause(child)) child.block.statements.forEach((s) => visitStatement(scope, s));
 }
 
 function dynamicReasonOf(statement: ts.Statement): string | undefined {
@@ -136,28 +242,20 @@ function dynamicReasonOf(statement: ts.Statement): string | undefined {
   return undefined;
 }
 
-/** Statements whose nodes may appear zero or many times: drawn once, flagged, and later uids marked uncertain. */
-function visitDynamic(scope: Scope, statement: ts.Statement, reason: string): void {
+/** Code whose nodes may appear zero or many times: drawn once, flagged, and later uids marked uncertain. */
+function visitDynamic(scope: Scope, node: ts.Node, reason: string, visit: () => void): void {
   const outer = scope.dynamicReason;
   scope.dynamicReason = outer ?? reason;
   const before = new Map(scope.graphs.map((g) => [g, g.counter]));
-  const visitChild = (child: ts.Node): void => {
-    if (ts.isBlock(child)) child.statements.forEach((s) => visitStatement(scope, s));
-    else if (ts.isStatement(child)) visitStatement(scope, child);
-    else if (ts.isVariableDeclarationList(child)) child.declarations.forEach((d) => visitDeclaration(scope, d, child.flags));
-    else if (ts.isExpression(child)) visitExpression(scope, child);
-    else if (ts.isCaseBlock(child)) child.clauses.forEach((c) => c.statements.forEach((s) => visitStatement(scope, s)));
-    else if (ts.isCatchClause(child)) child.block.statements.forEach((s) => visitStatement(scope, s));
-  };
-  ts.forEachChild(statement, visitChild);
+  visit();
   scope.dynamicReason = outer;
   for (const graph of scope.graphs) {
     if (graph.counter !== before.get(graph) && graph.uncertainSince === undefined) {
       graph.uncertainSince = graph.counter;
       scope.diagnostics.push({
         severity: 'info',
-        message: `Nodes ${reason} are drawn once; at runtime they may be added any number of times, so uids after line ${lineOf(scope, statement.getEnd())} may differ`,
-        range: rangeOf(scope, statement),
+        message: `Nodes ${reason} are drawn once; at runtime they may be added any number of times, so uids after line ${lineOf(scope, node.getEnd())} may differ (run the script to see the real graph)`,
+        range: rangeOf(scope, node),
       });
     }
   }
@@ -226,28 +324,73 @@ function bind(scope: Scope, name: ts.BindingName | ts.Expression, value: Value |
 
 /** Evaluates an expression in JavaScript's order, creating the nodes of any `add` calls in it. */
 export function visitExpression(scope: Scope, expr: ts.Expression): Value | undefined {
+  if (!enter(scope, expr)) return undefined;
+  const value = visitExpressionInner(scope, expr);
+  scope.depth--;
+  return value;
+}
+
+function visitExpressionInner(scope: Scope, expr: ts.Expression): Value | undefined {
   if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) ||
       ts.isSatisfiesExpression(expr) || ts.isTypeAssertionExpression(expr) || ts.isAwaitExpression(expr)) {
     return visitExpression(scope, expr.expression);
   }
   if (ts.isIdentifier(expr)) return scope.values.get(expr.text);
   if (ts.isNewExpression(expr) && isGraphBuilderClass(scope, expr.expression)) return newGraph(scope, expr);
-  if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-    const value = visitExpression(scope, expr.right);
-    bind(scope, expr.left, value);
-    return value;
+  if (ts.isBinaryExpression(expr)) return visitBinary(scope, expr);
+  if (ts.isConditionalExpression(expr)) {
+    visitExpression(scope, expr.condition);
+    visitDynamic(scope, expr, 'in a conditional expression', () => {
+      visitExpression(scope, expr.whenTrue);
+      visitExpression(scope, expr.whenFalse);
+    });
+    return undefined;
   }
   if (ts.isCallExpression(expr)) {
     const add = matchAddCall(scope, expr);
     if (add) return addOperation(scope, add.graph, add.inner, expr);
+    if (isAddOnGraph(scope, expr)) reportUncalledAdd(scope, expr);
+    else if (looksLikeAddOnUnknownGraph(scope, expr)) reportUnknownGraph(scope, expr);
     visitHelperCall(scope, expr);
   }
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr) || ts.isClassExpression(expr)) return undefined;
   ts.forEachChild(expr, (child) => {
     if (ts.isExpression(child)) visitExpression(scope, child);
-    else if (ts.isSpreadElement(child) || ts.isSpreadAssignment(child)) visitExpression(scope, child.expression);
-    else if (ts.isPropertyAssignment(child)) visitExpression(scope, child.initializer);
+    else if (ts.isSpreadElement(child) || ts.isSpreadAssignment(child) || ts.isTemplateSpan(child)) visitExpression(scope, child.expression);
+    else if (ts.isPropertyAssignment(child)) {
+      if (ts.isComputedPropertyName(child.name)) visitExpression(scope, child.name.expression);
+      visitExpression(scope, child.initializer);
+    }
   });
+  return undefined;
+}
+
+const SHORT_CIRCUIT = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.AmpersandAmpersandEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken]);
+
+/**
+ * `a = b`, and chains such as `a + b + c` (nested to the left, as deep as they are long: visited in a loop).
+ * The right side of `&&`, `||` and `??` may not run: its nodes are dynamic.
+ */
+function visitBinary(scope: Scope, expr: ts.BinaryExpression): Value | undefined {
+  if (expr.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const value = visitExpression(scope, expr.right);
+    bind(scope, expr.left, value);
+    return value;
+  }
+  const chain: ts.BinaryExpression[] = [];
+  let left: ts.Expression = expr;
+  while (ts.isBinaryExpression(left) && left.operatorToken.kind !== ts.SyntaxKind.EqualsToken) {
+    chain.push(left);
+    left = left.left;
+  }
+  visitExpression(scope, left);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const link = chain[i]!;
+    if (SHORT_CIRCUIT.has(link.operatorToken.kind)) {
+      visitDynamic(scope, link.right, `after "${link.operatorToken.getText(scope.sf)}"`, () => visitExpression(scope, link.right));
+    } else visitExpression(scope, link.right);
+  }
   return undefined;
 }
 
@@ -263,14 +406,11 @@ function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
   }
   const callee = ts.isIdentifier(call.expression) ? scope.functions.get(call.expression.text) : undefined;
   if (callee) {
-    const walk = (node: ts.Node): void => {
-      if (ts.isIdentifier(node)) {
-        const value = scope.values.get(node.text);
-        if (value?.kind === 'graph') touched.add(value.graph);
-      }
-      ts.forEachChild(node, walk);
-    };
-    walk(callee);
+    forEachNode(callee, (node) => {
+      if (!ts.isIdentifier(node)) return;
+      const value = scope.values.get(node.text);
+      if (value?.kind === 'graph') touched.add(value.graph);
+    });
   }
   for (const graph of touched) {
     if (graph.uncertainSince !== undefined) continue;
@@ -301,133 +441,11 @@ function newGraph(scope: Scope, expr: ts.NewExpression): Value {
   return { kind: 'graph', graph };
 }
 
-function matchAddCall(scope: Scope, outer: ts.CallExpression): { graph: GraphState; inner: ts.CallExpression } | undefined {
-  const inner = outer.expression;
-  if (!ts.isCallExpression(inner) || !ts.isPropertyAccessExpression(inner.expression)) return undefined;
-  if (inner.expression.name.text !== 'add') return undefined;
-  const target = visitGraphRef(scope, inner.expression.expression);
-  return target ? { graph: target, inner } : undefined;
-}
-
-function visitGraphRef(scope: Scope, expr: ts.Expression): GraphState | undefined {
-  const value = ts.isIdentifier(expr) ? scope.values.get(expr.text) : undefined;
-  return value?.kind === 'graph' ? value.graph : undefined;
-}
-
-function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpression, outer: ts.CallExpression): Value | undefined {
-  const fnExpr = inner.arguments[0];
-  const fn: FnInfo = fnExpr ? functionInfo(scope, fnExpr) : { name: 'anonymous', hasReturn: true, known: false };
-  if (fn.needsTypes && fnExpr && typeof inner.arguments[1] === 'undefined') scope.typeQueries.push(fnExpr.getStart(scope.sf));
-  else if (fn.needsTypes && fnExpr && !ts.isObjectLiteralExpression(inner.arguments[1]!)) scope.typeQueries.push(fnExpr.getStart(scope.sf));
-  else if (fn.needsTypes && fnExpr && !/\bnOut\b/.test(inner.arguments[1]!.getText(scope.sf))) scope.typeQueries.push(fnExpr.getStart(scope.sf));
-  const options: StaticOptions = inner.arguments[1] ? readOptions(scope, inner.arguments[1]) : {};
-  const argValues = outer.arguments.map((arg) => ({ arg, value: visitExpression(scope, arg) }));
-  const dynamicReason = scope.dynamicReason ??
-    (graph.uncertainSince !== undefined ? 'after a loop, conditional or helper call, so its uid may differ at runtime' : undefined) ??
-    (!fn.known ? fn.reason : undefined) ?? options.unknown;
-  const nOut = typeof options.nOut === 'number' ? options.nOut : fn.hasReturn ? 1 : 0;
-  const name = typeof options.alias === 'string' ? options.alias : fn.name;
-  const uid = `${name}_${++graph.counter}`;
-  const addRange = rangeOfAdd(scope, inner, outer);
-  const op: ModelNode = { uid, kind: 'operation', label: name, fn: fn.name, source: addRange };
-  if (typeof options.alias === 'string') op.alias = options.alias;
-  if (typeof options.rank === 'number') op.rank = options.rank;
-  if (typeof options.shape === 'string') op.shape = options.shape;
-  if (typeof options.color === 'string') op.color = options.color;
-  if (typeof options.fontsize === 'number') op.fontsize = options.fontsize;
-  if (dynamicReason) {
-    op.dynamic = true;
-    if (!scope.dynamicReason && graph.uncertainSince === undefined) {
-      scope.diagnostics.push({ severity: 'warning', message: `${uid}: ${dynamicReason}`, range: addRange, uid });
-    }
-  }
-  graph.model.nodes.push(op);
-  for (const { arg, value } of argValues) addArgument(scope, graph, op, arg, value, addRange);
-  const aliases = typeof options.outputAlias === 'string' ? [options.outputAlias] : Array.isArray(options.outputAlias) ? options.outputAlias : undefined;
-  const persist = graph.persist || options.persist === true;
-  const outputs: Value[] = [];
-  for (let i = 0; i < nOut; i++) {
-    const alias = aliases?.[i] ?? aliases?.[0];
-    const out: ModelNode = { uid: `${alias ?? 'data'}_${++graph.counter}`, kind: 'data', label: alias ?? 'data', source: addRange };
-    if (alias !== undefined) out.alias = alias;
-    if (persist) out.persist = true;
-    if (op.dynamic) out.dynamic = true;
-    graph.model.nodes.push(out);
-    addEdge(graph, uid, out.uid);
-    outputs.push({ kind: 'data', graph, uid: out.uid });
-  }
-  if (nOut === 0) return { kind: 'op', graph, uid };
-  return nOut === 1 ? outputs[0] : { kind: 'tuple', items: outputs };
-}
-
-/** Mirrors the runtime's argument rule: DataNodes are parents, plain structures holding them are walked, the rest are raw. */
-function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Expression, value: Value | undefined, source: SourceRange): void {
-  const inner = unwrap(arg);
-  if (value === undefined && (ts.isArrayLiteralExpression(inner) || ts.isObjectLiteralExpression(inner)) && containsData(scope, inner)) {
-    const items = ts.isArrayLiteralExpression(inner) ? inner.elements : inner.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined));
-    for (const item of items) {
-      if (item === undefined || ts.isSpreadElement(item)) {
-        op.dynamic = true;
-        scope.diagnostics.push({ severity: 'warning', message: `${op.uid}: spread or computed entries in a structured argument cannot be followed`, range: rangeOf(scope, inner), uid: op.uid });
-        continue;
-      }
-      addArgument(scope, graph, op, item, dataValueOf(scope, item), source);
-    }
-    return;
-  }
-  if (value?.kind === 'data') {
-    if (value.graph !== graph) {
-      const graphUid = value.graph.model.alias;
-      if (!graph.graftNodes.has(graphUid)) {
-        graph.graftNodes.add(graphUid);
-        graph.model.nodes.push({ uid: graphUid, kind: 'graph', label: graphUid, graph: graphUid, shape: 'box3d' });
-      }
-      addEdge(graph, graphUid, op.uid);
-      return;
-    }
-    addEdge(graph, value.uid, op.uid);
-    return;
-  }
-  const raw: ModelNode = { uid: `data_${++graph.counter}`, kind: 'data', label: 'data', raw: true, persist: true, value: arg.getText(scope.sf), source: rangeOf(scope, arg) };
-  if (op.dynamic) raw.dynamic = true;
-  graph.model.nodes.push(raw);
-  addEdge(graph, raw.uid, op.uid);
-}
-
-function dataValueOf(scope: Scope, expr: ts.Expression): Value | undefined {
-  const inner = unwrap(expr);
-  return ts.isIdentifier(inner) ? scope.values.get(inner.text) : undefined;
-}
-
-function containsData(scope: Scope, expr: ts.Node): boolean {
-  if (ts.isIdentifier(expr)) return scope.values.get(expr.text)?.kind === 'data';
-  if (ts.isShorthandPropertyAssignment(expr)) return scope.values.get(expr.name.text)?.kind === 'data';
-  if (ts.isArrayLiteralExpression(expr) || ts.isObjectLiteralExpression(expr) || ts.isPropertyAssignment(expr) ||
-      ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr)) {
-    let found = false;
-    ts.forEachChild(expr, (child) => { found ||= containsData(scope, child); });
-    return found;
-  }
-  return false;
-}
-
-function unwrap(expr: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+/** The expression under parentheses and type-only syntax (`x!`, `x as T`, `<T>x`, `x satisfies T`). */
+export function unwrap(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr) ||
+    ts.isTypeAssertionExpression(expr)) expr = expr.expression;
   return expr;
-}
-
-function addEdge(graph: GraphState, from: string, to: string): void {
-  const key = `${from}\u0000${to}`;
-  if (graph.edgeKeys.has(key)) return;
-  graph.edgeKeys.add(key);
-  graph.model.edges.push({ from, to });
-}
-
-function rangeOfAdd(scope: Scope, inner: ts.CallExpression, outer: ts.CallExpression): SourceRange {
-  const name = (inner.expression as ts.PropertyAccessExpression).name;
-  const start = scope.sf.getLineAndCharacterOfPosition(name.getStart(scope.sf));
-  const end = scope.sf.getLineAndCharacterOfPosition(outer.getEnd());
-  return { file: scope.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
 export function rangeOf(scope: Scope, node: ts.Node): SourceRange {
@@ -436,6 +454,6 @@ export function rangeOf(scope: Scope, node: ts.Node): SourceRange {
   return { file: scope.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
-function lineOf(scope: Scope, pos: number): number {
+export function lineOf(scope: Scope, pos: number): number {
   return scope.sf.getLineAndCharacterOfPosition(pos).line + 1;
 }

@@ -1,11 +1,12 @@
 import { ts } from 'ts-morph';
 import type { Scope } from './extractGraph.js';
+import { someNode } from './walk.js';
 
 /** The function given to `add`, as the runtime will see it. */
 export interface FnInfo {
   /** `fn.name` at runtime, `anonymous` for nameless functions. */
   name: string;
-  /** pyflow's rule (the same as the runtime's): the body has a `return`, or it is an expression-bodied arrow. */
+  /** pyflow's rule, as the runtime applies it (see `hasReturn`). */
   hasReturn: boolean;
   /** Whether the function's source was found, so that `hasReturn` is certain. */
   known: boolean;
@@ -46,18 +47,26 @@ function answered(scope: Scope, expr: ts.Expression): boolean | undefined {
   return scope.returns?.get(expr.getStart(scope.sf));
 }
 
-/** The runtime rule of `hasReturn` in core/introspect.ts, on the syntax tree. */
+/**
+ * The runtime's rule (`hasReturn` in core/introspect.ts) on the syntax tree: the runtime looks for the word
+ * `return` in the function's compiled text, comments and strings aside. So a property or method named
+ * `return` (`{ return: a }`, `it.return()`) counts as much as a return statement; types do not, since
+ * they are gone from the compiled text. Expression-bodied arrows always return.
+ */
 export function hasReturn(fn: ts.Node): boolean {
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return true;
-  let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isReturnStatement(node)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(fn, walk);
-  return found;
+  return someNode(fn, isReturnWord, (node) => !isErasedType(node));
+}
+
+const RETURN_WORD = /\breturn\b/;
+
+function isReturnWord(node: ts.Node): boolean {
+  if (ts.isReturnStatement(node)) return true;
+  return (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && RETURN_WORD.test(node.text);
+}
+
+/** Syntax that compiles to nothing. */
+function isErasedType(node: ts.Node): boolean {
+  return ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) ||
+    (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword);
 }

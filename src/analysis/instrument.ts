@@ -1,5 +1,7 @@
 import { ts } from 'ts-morph';
 import { siteMarker } from '../core/introspect.js';
+import { MAX_SOURCE_LENGTH, parseSource } from './parseSource.js';
+import { forEachNode } from './walk.js';
 
 /**
  * Writes each `G.add(fn[, options])(...)` call's source location into the call, as a third argument the
@@ -12,16 +14,16 @@ import { siteMarker } from '../core/introspect.js';
  * functions of other libraries (Ramda's `R.add(1)(2)`) must not get a third argument. Other `add` calls keep
  * the stack capture. Nothing moves: the marker is inserted before the call's closing parenthesis, so every
  * line number, and every column before the insertion, is unchanged for source maps and error positions.
- * Returns undefined when there is nothing to change.
+ * Returns undefined when there is nothing to change. Never throws: code nested too deeply to parse is left as it is.
  */
 export function instrumentAddCalls(file: string, text: string): string | undefined {
   if (!text.includes('pyflow') || !text.includes('.add')) return undefined;
-  const kind = /\.tsx$/.test(file) ? ts.ScriptKind.TSX : /\.jsx$/.test(file) ? ts.ScriptKind.JSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  if (text.length > MAX_SOURCE_LENGTH) return undefined;
+  const { sf } = parseSource(file, text, false);
   const builders = graphBuilderVariables(sf);
   if (builders.size === 0) return undefined;
   const inserts: { at: number; text: string }[] = [];
-  const visit = (node: ts.Node): void => {
+  forEachNode(sf, (node) => {
     if (ts.isCallExpression(node) && ts.isCallExpression(node.expression)) {
       const add = node.expression;
       const callee = add.expression;
@@ -33,9 +35,7 @@ export function instrumentAddCalls(file: string, text: string): string | undefin
         inserts.push({ at: args[args.length - 1]!.end, text: `${args.length === 1 ? ', undefined' : ''}, ${marker}` });
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+  });
   if (inserts.length === 0) return undefined;
   inserts.sort((a, b) => a.at - b.at);
   const parts: string[] = [];
@@ -61,7 +61,7 @@ function graphBuilderVariables(sf: ts.SourceFile): Set<string> {
     }
   }
   const names = new Set<string>();
-  const visit = (node: ts.Node): void => {
+  forEachNode(sf, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isNewExpression(node.initializer)) {
       const ctor = node.initializer.expression;
       const isBuilder = ts.isIdentifier(ctor)
@@ -69,8 +69,6 @@ function graphBuilderVariables(sf: ts.SourceFile): Set<string> {
         : ts.isPropertyAccessExpression(ctor) && ts.isIdentifier(ctor.expression) && namespaces.has(ctor.expression.text) && ctor.name.text === 'GraphBuilder';
       if (isBuilder) names.add(node.name.text);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+  });
   return names;
 }

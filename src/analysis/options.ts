@@ -25,8 +25,12 @@ export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {
       options.unknown = 'some of its options could not be read statically';
       continue;
     }
-    const key = ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name) ? prop.name.text : undefined;
-    if (key === undefined) continue;
+    const key = optionKey(scope, prop.name);
+    if (key === undefined) {
+      report(scope, prop.name, `option key ${prop.name.getText(scope.sf)} is computed at runtime: the graph may differ; write the option's name`);
+      options.unknown = `an option key (${prop.name.getText(scope.sf)}) is computed at runtime`;
+      continue;
+    }
     if (!KNOWN.has(key)) {
       report(scope, prop, `unknown option "${key}" (known: ${[...KNOWN].join(', ')})`);
       continue;
@@ -50,6 +54,16 @@ export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {
     options[key] = value;
   }
   return options;
+}
+
+/** The name of a property, also computed from a literal or a `const` (`[ALIAS]: 'x'`). */
+function optionKey(scope: Scope, name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isComputedPropertyName(name)) {
+    const value = literalValue(scope, name.expression);
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  }
+  return undefined;
 }
 
 const NOT_LITERAL = Symbol('not literal');

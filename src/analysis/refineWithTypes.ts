@@ -2,6 +2,8 @@ import { ts } from 'ts-morph';
 import type { ExtractResult } from '../protocol/index.js';
 import { extractGraph, typeQueriesOf } from './extractGraph.js';
 import { hasReturn } from './functions.js';
+import { parseSource } from './parseSource.js';
+import { forEachNode } from './walk.js';
 
 /*
  * The slow half of extraction, run after the graph is drawn: for functions defined elsewhere (imports,
@@ -12,11 +14,25 @@ import { hasReturn } from './functions.js';
 export function refineWithTypes(text: string, fileName: string, result: ExtractResult): ExtractResult | undefined {
   const queries = typeQueriesOf(result);
   if (queries.length === 0) return undefined;
+  let returns: Map<number, boolean> | undefined;
+  try {
+    returns = checkReturns(text, fileName, queries);
+  } catch (error) {
+    // The checker recurses over the file and the libraries it imports: it can overflow the stack where the extractor does not.
+    const message = `The type checker could not read this file (${String(error)}): ops of imported functions are drawn with one output`;
+    return { ...result, diagnostics: [...result.diagnostics, { severity: 'info', message, range: { file: fileName, line: 1, column: 1 } }] };
+  }
+  if (!returns || [...returns.values()].every((r) => r)) return undefined;
+  return extractGraph(text, fileName, { returns });
+}
+
+/** For each queried position, whether the function there returns, when the type checker can tell. */
+function checkReturns(text: string, fileName: string, queries: readonly number[]): Map<number, boolean> | undefined {
   const host = ts.createCompilerHost({ allowJs: true, skipLibCheck: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
   const readFile = host.readFile.bind(host);
   host.readFile = (name) => (name === fileName ? text : readFile(name));
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError) => (name === fileName ? ts.createSourceFile(name, text, version, true) : getSourceFile(name, version, onError));
+  host.getSourceFile = (name, version, onError) => (name === fileName ? parseSource(name, text).sf : getSourceFile(name, version, onError));
   const program = ts.createProgram({ rootNames: [fileName], options: { allowJs: true, skipLibCheck: true, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }, host });
   const checker = program.getTypeChecker();
   const sf = program.getSourceFile(fileName);
@@ -26,8 +42,7 @@ export function refineWithTypes(text: string, fileName: string, result: ExtractR
     const answer = returnsAt(checker, sf, pos);
     if (answer !== undefined) returns.set(pos, answer);
   }
-  if ([...returns.values()].every((r) => r)) return undefined;
-  return extractGraph(text, fileName, { returns });
+  return returns;
 }
 
 function returnsAt(checker: ts.TypeChecker, sf: ts.SourceFile, pos: number): boolean | undefined {
@@ -60,14 +75,13 @@ function isVoidLike(checker: ts.TypeChecker, type: ts.Type): boolean {
 
 function findExpressionAt(sf: ts.SourceFile, pos: number): ts.Expression | undefined {
   let found: ts.Expression | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found || pos < node.getFullStart() || pos >= node.getEnd()) return;
+  forEachNode(sf, (node) => {
+    if (found || pos < node.getFullStart() || pos >= node.getEnd()) return false;
     if ((ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) && node.getStart(sf) === pos) {
       found = node;
-      return;
+      return false;
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+    return true;
+  });
   return found;
 }
