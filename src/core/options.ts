@@ -1,5 +1,7 @@
-/** What each option of `add` must be: a test and the words an error uses for it. */
-const ADD_OPTIONS: Record<string, [check: (v: unknown) => boolean, expected: string]> = {
+/** What an option must be: a test, and the words an error uses for it. */
+type Rules = Record<string, [check: (v: unknown) => boolean, expected: string]>;
+
+const ADD_OPTIONS: Rules = {
   nOut: [(v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number >= 0'],
   persist: [(v) => typeof v === 'boolean', 'true or false'],
   rank: [(v) => Number.isInteger(v), 'a whole number (equal ranks share a row)'],
@@ -13,7 +15,7 @@ const ADD_OPTIONS: Record<string, [check: (v: unknown) => boolean, expected: str
   ],
 };
 
-const GRAPH_OPTIONS: Record<string, [check: (v: unknown) => boolean, expected: string]> = {
+const GRAPH_OPTIONS: Rules = {
   alias: ADD_OPTIONS.alias!,
   persist: ADD_OPTIONS.persist!,
   verbose: [(v) => typeof v === 'boolean', 'true or false'],
@@ -33,7 +35,7 @@ export function graphOptionsProblem(options: unknown): string | undefined {
   return optionsProblem(options, GRAPH_OPTIONS);
 }
 
-function optionsProblem(options: unknown, known: Record<string, [check: (v: unknown) => boolean, expected: string]>): string | undefined {
+function optionsProblem(options: unknown, known: Rules): string | undefined {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     return `options must be an object such as { ${Object.keys(known)[0]}: … }, got ${describe(options)}`;
   }

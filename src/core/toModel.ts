@@ -4,13 +4,14 @@ import type { GraphModel, ModelEdge, ModelNode, SourceRange } from './model.js';
 import { dimensionOf, previewValue } from './dims.js';
 
 /**
- * The graph model of a builder, in uid order; data of grafted graphs becomes one `graph` node each.
- * A raw input belongs to the one op it was given to, so only grafted graphs need de-duplicating.
+ * The graph model of a builder, in uid order; data of grafted graphs becomes one `graph` node each. A raw input belongs
+ * to the op it was given to, but the user may pass it on (`G.add(f)(op.inputs[0])`): each node is listed once.
  */
 export function toGraphModel(graph: GraphBuilder): GraphModel {
   const nodes: ModelNode[] = [];
   const edges: ModelEdge[] = [];
   const grafted = new Set<string>();
+  const listedRaw = new Set<DataNode>();
   for (const op of graph._ops) {
     const source = op.callSite ? { file: op.callSite.file, line: op.callSite.line, column: op.callSite.column } : undefined;
     nodes.push(opNode(op, source));
@@ -31,7 +32,10 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
         if (!edges.some((e) => e.from === graphUid && e.to === op.uid)) edges.push({ from: graphUid, to: op.uid });
         continue;
       }
-      if (parent._producer === undefined) nodes.push(dataNode(parent, source));
+      if (parent._producer === undefined && !listedRaw.has(parent)) {
+        listedRaw.add(parent);
+        nodes.push(dataNode(parent, source));
+      }
       edges.push({ from: parent.uid, to: op.uid });
     }
     for (const out of op.outputs) {

@@ -74,7 +74,9 @@ describe('protocol guards', () => {
     const G = new GraphBuilder({ alias: 'graph', verbose: true, log: () => undefined, callSites: true });
     const [l, r] = G.add((x: number) => [x, x], { nOut: 2, alias: 'split', outputAlias: ['l', 'r'], rank: 0, shape: 'cylinder', color: 'lightblue', fontsize: 9 })(u);
     G.add(add, { persist: true })(l!, { x: r } as never);
-    G.add((x: unknown) => { void x; })([u, 3]);
+    const last = G.add((x: unknown) => { void x; })([u, 3]);
+    // A raw input passed on to another op is one node.
+    G.add((x: unknown) => x)(last.inputs[1]!);
     u.get();
     assert.ok(isRunnerToHost(JSON.parse(JSON.stringify({ type: 'graph/snapshot', graph: G.toJSON() }))));
     for (const file of ['examples/quickstart.ts', 'examples/pipeline.mts', 'examples/seedVerbose.ts']) {
