@@ -155,7 +155,7 @@ function visitArguments(scope: Scope, args: readonly ts.Expression[]): { args: {
 
 /** Mirrors the runtime's argument rule: DataNodes are parents, plain structures holding them are walked, the rest are raw. */
 function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Expression, value: Value | undefined, source: SourceRange): void {
-  const inner = unwrap(arg);
+  const inner = value === undefined ? structureOf(scope, arg) : unwrap(arg);
   if (value === undefined && (ts.isArrayLiteralExpression(inner) || ts.isObjectLiteralExpression(inner)) && containsData(scope, inner)) {
     const items = ts.isArrayLiteralExpression(inner) ? inner.elements : inner.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined));
     for (const item of items) {
@@ -186,6 +186,14 @@ function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Exp
   if (op.dynamic) raw.dynamic = true;
   graph.model.nodes.push(raw);
   addEdge(graph, raw.uid, op.uid);
+}
+
+/** The argument, or the array or object literal a `const` argument is bound to (`const xs = [a, b]; G.add(f)(xs)`). */
+function structureOf(scope: Scope, arg: ts.Expression): ts.Expression {
+  const inner = unwrap(arg);
+  const bound = ts.isIdentifier(inner) ? scope.consts.get(inner.text) : undefined;
+  const literal = bound && unwrap(bound);
+  return literal && (ts.isArrayLiteralExpression(literal) || ts.isObjectLiteralExpression(literal)) ? literal : inner;
 }
 
 function dataValueOf(scope: Scope, expr: ts.Expression): Value | undefined {
