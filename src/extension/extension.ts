@@ -68,8 +68,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new Runs(context.extensionUri, {
     channel,
     onStart: (title, document) => {
-      if (!panel) showGraph(document);
-      panel?.resetTrace(title);
+      if (panel?.documentUri?.toString() !== document.uri.toString()) showGraph(document);
+      panel?.resetTrace(title, document.uri);
     },
     onGraph: (graph, document, view) => {
       if (!panel) showGraph(document);

@@ -12,6 +12,7 @@ export class GraphPanel implements vscode.Disposable {
   private trace: TraceEvent[] = [];
   private traceTitle = '';
   private runEnd: { outcome: RunEndOutcome; summary: string } | undefined;
+  private runUri: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
@@ -68,7 +69,9 @@ export class GraphPanel implements vscode.Disposable {
     this.sendGraph(scriptView);
   }
 
-  resetTrace(title: string): void {
+  /** A run of `uri` starts; its trace is shown while the view shows that file. */
+  resetTrace(title: string, uri: vscode.Uri): void {
+    this.runUri = uri.toString();
     this.trace = [];
     this.traceTitle = title;
     this.runEnd = undefined;
@@ -77,8 +80,14 @@ export class GraphPanel implements vscode.Disposable {
 
   /** The run shown is over (after its last trace events). */
   endRun(outcome: RunEndOutcome, summary: string): void {
+    if (!this.showsRun()) return;
     this.runEnd = { outcome, summary };
     this.post({ type: 'run/end', outcome, summary });
+  }
+
+  /** The view still shows the file of the last run (it may have followed the editor elsewhere). */
+  private showsRun(): boolean {
+    return this.runUri !== undefined && this.runUri === this.documentUri?.toString();
   }
 
   /** Ctrl/Cmd+F while the view is focused. */
@@ -87,6 +96,7 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   appendTrace(events: TraceEvent[]): void {
+    if (!this.showsRun()) return;
     this.trace.push(...events);
     this.post({ type: 'trace/append', events });
   }
