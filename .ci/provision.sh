@@ -4,14 +4,16 @@
 # modules, and its kerberos module needs Debian's libkrb5-dev) and Debian's Chromium (the tests' browser).
 # Usage: provision.sh [node] [code-server] [chromium]   (no argument: all three)
 # Safe to run again: it skips what is there. Writes $PYFLOW_CACHE/env.sh and prints its path on stdout; everything
-# else goes to stderr. A long install writes its output to $PYFLOW_CACHE/logs/ and says every 15 s what it is doing;
-# if it fails, the log's tail and a line naming the install come last, and the exit status is not 0.
+# else goes to stderr. A long install writes its output to $PYFLOW_CACHE/logs/ and says what it is doing every
+# 15 s ($PYFLOW_PROGRESS_SECONDS); if it fails, the log's tail and a line naming the install come last, and the
+# exit status is not 0.
 set -euo pipefail
 CACHE=${PYFLOW_CACHE:-$HOME/.cache/pyflow-dev}
 CS_VERSION=4.139.1
 NODE24="$CACHE/node24/node_modules/node/bin/node"
 CS="$CACHE/cs/node_modules/.bin/code-server"
 LOGS="$CACHE/logs"
+PROGRESS_SECONDS=${PYFLOW_PROGRESS_SECONDS:-15}
 mkdir -p "$LOGS"
 log() { printf '[provision] %s\n' "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
@@ -30,8 +32,8 @@ for part in "$@"; do
   esac
 done
 
-# What a log says is happening: for npm (at --loglevel=info) the install scripts still running and how many are done.
-progress() {
+# What a log says is happening: for npm (at --loglevel=info) the install scripts done and running.
+npm_progress() {
   awk '
     /^npm info run .* \{ code:/ { done++; delete running[$4]; next }
     /^npm info run / { running[$4] = 1; started++ }
@@ -41,29 +43,42 @@ progress() {
         names = ""
         for (n in running) { sub(/@[^@]*$/, "", n); names = names (names ? ", " : "") n }
         printf "%d install scripts done%s", done, (names ? ", running: " names : "")
-      } else if (last ~ /^npm /) printf "fetching packages"
+      } else if (NR == 0) printf "starting"
+      else if (last ~ /^npm /) printf "fetching packages"
       else printf "%s", substr(last, 1, 100)
     }' "$1"
 }
 
-# Runs a command with its output in a log file, saying what it is doing every 15 s; on failure, the log's tail.
+# Native modules compiled under $1 since $2 was made, and the packages node-gyp compiles now (from their folders).
+native_progress() {
+  local count compiling
+  count=$(find "$1" -path '*/build/Release/*.node' ! -path '*/obj.target/*' -newer "$2" 2>/dev/null | wc -l)
+  compiling=$(ps -eo pgid=,pid=,args= | awk -v g="$(ps -o pgid= -p $$ | tr -d ' ')" '$1 == g && $3 == "sh" && $4 == "-c" && /node-gyp/ { print $2 }' |
+    while read -r pid; do dir=$(readlink "/proc/$pid/cwd") && echo "${dir##*/node_modules/}"; done | sort -u | paste -sd, - | sed 's/,/, /g')
+  printf '%d native modules compiled%s' "$count" "${compiling:+, compiling: $compiling}"
+}
+
+# Runs a command with its output in a log file, saying what it is doing now and then; on failure, the log's tail.
+# With NATIVE_DIR set, the progress also counts the native modules compiled there.
 run_logged() {
   local what=$1 logfile=$2 started=$SECONDS pid timer= finished status=0
   shift 2
   log "$what (log: $logfile)"
+  : > "$logfile.started"
   "$@" >"$logfile" 2>&1 &
   pid=$!
   trap 'kill "$pid" $timer 2>/dev/null; exit 130' INT TERM
   while :; do
-    sleep 15 &
+    sleep "$PROGRESS_SECONDS" &
     timer=$!
     status=0
     wait -n -p finished "$pid" "$timer" || status=$?
     [ "$finished" = "$pid" ] && break
-    log "$what: $((SECONDS - started)) s, $(progress "$logfile")"
+    log "$what: $((SECONDS - started)) s, $(npm_progress "$logfile")${NATIVE_DIR:+; $(native_progress "$NATIVE_DIR" "$logfile.started")}"
   done
   kill "$timer" 2>/dev/null || true
   trap - INT TERM
+  rm -f "$logfile.started"
   if [ "$status" != 0 ]; then
     tail -n 40 "$logfile" >&2
     fail "$what (exit status $status; full log: $logfile)"
@@ -85,7 +100,7 @@ apt_install() {
 npm_install() {
   mkdir -p "$1"
   echo '{"private":true}' > "$1/package.json"
-  (cd "$1" && run_logged "installing $2 into $1" "$LOGS/$(basename "$1").log" npm install --no-audit --no-fund --loglevel=info "$2")
+  (cd "$1" && NATIVE_DIR=$1 run_logged "installing $2 into $1" "$LOGS/$(basename "$1").log" npm install --no-audit --no-fund --loglevel=info "$2")
 }
 
 if $want_node && { ! [ -x "$NODE24" ] || ! "$NODE24" --version | grep -q '^v24\.'; }; then

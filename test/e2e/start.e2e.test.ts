@@ -75,7 +75,7 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
       assert.ok(existsSync(join(folder, 'dist', 'extension.js')));
       assert.ok(!existsSync(join(folder, 'src')), 'no sources were installed');
     } finally {
-      process.kill(-run.child.pid!, 'SIGINT');
+      if (processGroup(run.child.pid!).length > 0) process.kill(-run.child.pid!, 'SIGINT');
     }
     // npm ends itself with the signal, as a shell reports Ctrl+C.
     const ended = await run.exited;
