@@ -395,8 +395,8 @@ function visitBinary(scope: Scope, expr: ts.BinaryExpression): Value | undefined
 }
 
 /**
- * A call that may add nodes the extractor cannot see: a function given a graph, or a local function whose
- * body uses a graph. Its nodes are not drawn; uids after it are marked uncertain.
+ * A call that may add nodes the extractor cannot see: a function given a graph, or a local function (or one
+ * called where it is written, `(() => { … })()`) whose body uses a graph. Its nodes are not drawn; uids after it are marked uncertain.
  */
 function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
   const touched = new Set<GraphState>();
@@ -404,7 +404,8 @@ function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
     const value = ts.isIdentifier(arg) ? scope.values.get(arg.text) : undefined;
     if (value?.kind === 'graph') touched.add(value.graph);
   }
-  const callee = ts.isIdentifier(call.expression) ? scope.functions.get(call.expression.text) : undefined;
+  const called = unwrap(call.expression);
+  const callee = ts.isIdentifier(called) ? scope.functions.get(called.text) : ts.isArrowFunction(called) || ts.isFunctionExpression(called) ? called : undefined;
   if (callee) {
     forEachNode(callee, (node) => {
       if (!ts.isIdentifier(node)) return;
@@ -415,10 +416,10 @@ function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
   for (const graph of touched) {
     if (graph.uncertainSince !== undefined) continue;
     graph.uncertainSince = graph.counter;
-    const name = call.expression.getText(scope.sf);
+    const name = callee && callee === called ? 'a function called at once' : `${call.expression.getText(scope.sf)}(…)`;
     scope.diagnostics.push({
       severity: 'info',
-      message: `${name}(…) may add nodes to graph "${graph.model.alias}" at runtime; they are not drawn, and uids after line ${lineOf(scope, call.getEnd())} may differ (run the script to see the real graph)`,
+      message: `${name} may add nodes to graph "${graph.model.alias}" at runtime; they are not drawn, and uids after line ${lineOf(scope, call.getEnd())} may differ (run the script to see the real graph)`,
       range: rangeOf(scope, call),
     });
   }

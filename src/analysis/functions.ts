@@ -16,7 +16,22 @@ export interface FnInfo {
 }
 
 export function functionInfo(scope: Scope, expr: ts.Expression): FnInfo {
-  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  // Bound functions (`f.bind(x)`, any number of times) have f's name and always return, as native functions do.
+  let bound = false;
+  for (;;) {
+    while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+    const target = ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && expr.expression.name.text === 'bind'
+      ? expr.expression.expression
+      : ts.isPropertyAccessExpression(expr) && expr.name.text === 'bind' ? expr.expression : undefined;
+    if (!target) break;
+    expr = target;
+    bound = true;
+  }
+  const info = unboundFunctionInfo(scope, expr);
+  return bound ? { ...info, hasReturn: true } : info;
+}
+
+function unboundFunctionInfo(scope: Scope, expr: ts.Expression): FnInfo {
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) {
     const name = ts.isFunctionExpression(expr) && expr.name ? expr.name.text : 'anonymous';
     return { name, hasReturn: hasReturn(expr), known: true };
@@ -32,13 +47,7 @@ export function functionInfo(scope: Scope, expr: ts.Expression): FnInfo {
     return { name, hasReturn: answered(scope, expr) ?? true, known: true, needsTypes: answered(scope, expr) === undefined };
   }
   if (ts.isPropertyAccessExpression(expr)) {
-    if (expr.name.text === 'bind' && ts.isExpression(expr.expression)) {
-      return { ...functionInfo(scope, expr.expression), hasReturn: true };
-    }
     return { name: expr.name.text, hasReturn: answered(scope, expr) ?? true, known: true, needsTypes: answered(scope, expr) === undefined };
-  }
-  if (ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && expr.expression.name.text === 'bind') {
-    return { ...functionInfo(scope, expr.expression.expression), hasReturn: true };
   }
   return { name: 'anonymous', hasReturn: true, known: false, reason: 'its function is computed at runtime, so its name and outputs are guessed' };
 }

@@ -57,6 +57,15 @@ describe('deep nesting never crashes the extractor', () => {
     ]);
   });
 
+  it('a function bound 50,000 times in a row is read whole', () => {
+    const text = `${header}const v = G.add(f${'.bind(null)'.repeat(50_000)})(a);\n${footer}`;
+    const result = extractGraph(text, '/ws/bound.ts');
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(result.graphs[0]!.nodes.map((n) => [n.uid, n.dynamic ?? false]), [
+      ['f_0', false], ['data_1', false], ['data_2', false], ['f_3', false], ['data_4', false], ['f_5', false], ['data_6', false],
+    ]);
+  });
+
   it('the whole result for parentheses around an add call', () => {
     const text = header + DEEP.parentheses!(5000) + footer;
     const column = 'const v = '.length + MAX_NESTING + 1;
