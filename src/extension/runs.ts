@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { createRequire } from 'node:module';
 import { formatTraceEvent, type GraphModel } from '../core/index.js';
 import type { RunTarget } from '../protocol/index.js';
-import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
+import { describeOp, startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import type { Esbuild } from '../runner/bundleScript.js';
 import { instrumentAddCalls } from '../analysis/instrument.js';
 
@@ -45,18 +45,13 @@ export class Runs implements vscode.Disposable {
       transform: instrumentAddCalls,
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
+      // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
+      printTrace: true,
     }, {
       onMessage: (message) => {
         if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
         else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
-        if (message.type !== 'trace/append') return;
-        const lines: string[] = [];
-        for (const event of message.events) {
-          const line = formatTraceEvent(event);
-          if (line !== undefined) lines.push(line);
-        }
-        if (lines.length > 0) channel.appendLine(lines.join('\n'));
-        this.sinks.onTrace(message.events);
+        if (message.type === 'trace/append') this.sinks.onTrace(message.events);
       },
       onOutput: (text) => channel.append(text),
     });
@@ -79,18 +74,20 @@ export class Runs implements vscode.Disposable {
         break;
       case 'failed': {
         const where = outcome.error.source ? ` (${outcome.error.source.file}:${outcome.error.source.line})` : '';
-        channel.appendLine(`error: ${outcome.error.message}${where}`);
-        if (outcome.error.stack) channel.appendLine(outcome.error.stack);
-        this.sinks.reportError(`Pyflow: ${outcome.error.message.split('\n')[0]}`, outcome.error.stack ?? outcome.error.message);
+        const detail = `${outcome.error.message}${outcome.error.stack ? `\n${outcome.error.stack}` : ''}`;
+        channel.appendLine(`error: ${detail}${where}`);
+        this.sinks.reportError(`Pyflow: ${outcome.error.message.split('\n')[0]}`, detail);
         break;
       }
       case 'cancelled':
-        channel.appendLine('stopped');
+        channel.appendLine(`stopped${outcome.running ? ` while ${describeOp(outcome.running)} was running` : ''}`);
         break;
-      case 'timeout':
-        channel.appendLine(`stopped after ${outcome.afterMs / 1000} s (setting pyflow.run.timeoutSeconds)`);
-        this.sinks.reportError(`Pyflow: the run was stopped after ${outcome.afterMs / 1000} s`, 'timeout');
+      case 'timeout': {
+        const message = `the run was stopped after ${outcome.afterMs / 1000} s${outcome.running ? ` while ${describeOp(outcome.running)} was running` : ''}`;
+        channel.appendLine(`${message} (setting pyflow.run.timeoutSeconds)`);
+        this.sinks.reportError(`Pyflow: ${message}`, 'timeout');
         break;
+      }
     }
   }
 

@@ -8,6 +8,15 @@ const isGraph = (v: unknown): boolean =>
   isObject(v) && isString(v.alias) && Array.isArray(v.nodes) && Array.isArray(v.edges) &&
   v.nodes.every((n) => isObject(n) && isString(n.uid) && isString(n.kind) && isString(n.label)) &&
   v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to));
+const isOptional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
+const isPositiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+const isSourceRange = (v: unknown): boolean =>
+  isObject(v) && isString(v.file) && v.file.length > 0 && isPositiveInt(v.line) && isPositiveInt(v.column) &&
+  isOptional(v.endLine, isPositiveInt) && isOptional(v.endColumn, isPositiveInt);
+const isSerializedError = (v: unknown): boolean =>
+  isObject(v) && isString(v.name) && isString(v.message) && isOptional(v.stack, isString) && isOptional(v.code, isString) &&
+  isOptional(v.uid, isString) && isOptional(v.source, isSourceRange);
+const isRunningOp = (v: unknown): boolean => isObject(v) && isString(v.graph) && isString(v.uid) && isOptional(v.source, isSourceRange);
 const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isString(v.uid);
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
@@ -20,10 +29,10 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
   switch (v.type) {
     case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
     case 'graph/snapshot': return isGraph(v.graph);
-    case 'graph/view': return isGraph(v.graph) && (v.highlight === undefined || isStrings(v.highlight));
-    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data);
-    case 'run/done': return true;
-    case 'run/failed': return isObject(v.error) && isString(v.error.message);
+    case 'graph/view': return isGraph(v.graph) && isOptional(v.full, (f) => typeof f === 'boolean') && isOptional(v.highlight, isStrings);
+    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data) && isOptional(v.running, isRunningOp);
+    case 'run/done': return isOptional(v.target, isString) && isOptional(v.preview, isString) && isOptional(v.note, isString);
+    case 'run/failed': return isSerializedError(v.error);
     default: return false;
   }
 }

@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { startRun, type RunOutcome } from '../../src/runner/startRun.js';
 import { formatTraceEvent, type GraphModel, type TraceEvent } from '../../src/core/index.js';
 import { instrumentAddCalls } from '../../src/analysis/instrument.js';
-import type { RunTarget } from '../../src/protocol/index.js';
+import { PROTOCOL_VERSION, type RunTarget } from '../../src/protocol/index.js';
 
 const REPO = resolve(__dirname, '..', '..');
 const DIST = join(REPO, 'dist');
@@ -149,18 +149,30 @@ setInterval(() => {}, 1000);
     assert.equal(stdout.length, 5 * 1024 * 1024);
   });
 
-  it('a malformed message on the IPC channel ends the run with a clear error', async () => {
-    const file = script(`process.send?.({ type: 'trace/append', events: 'not a list' });\nsetTimeout(() => {}, 5000);\n`);
-    const { outcome } = await run(file, { kind: 'script' });
-    assert.equal(outcome.status, 'failed');
-    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /malformed or oversized message/);
+  it('messages from the child are checked deeply: a malformed run/done or run/failed ends the run as a protocol error', async () => {
+    // A stand-in runner (a real child process) that speaks the protocol but sends one bad message.
+    const bad = [
+      { type: 'run/done', preview: { forged: true } },
+      { type: 'run/failed', error: { name: 'Error', message: 'x', source: { file: '/etc/passwd', line: -1, column: 1 } } },
+      { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g' } },
+    ];
+    for (const message of bad) {
+      const dir = mkdtempSync(join(tmpdir(), 'pyflow-fake-runner-'));
+      const runnerPath = join(dir, 'runner.cjs');
+      writeFileSync(runnerPath, `process.send({ type: 'hello', protocol: ${PROTOCOL_VERSION}, libraryVersion: '0' });\nprocess.send(${JSON.stringify(message)});\nsetInterval(() => {}, 1000);\n`);
+      const handle = startRun({ file: join(REPO, 'examples', 'quickstart.ts'), target: { kind: 'script' }, runnerPath, libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild }, { onMessage: () => {}, onOutput: () => {} });
+      const outcome = await handle.done;
+      assert.equal(outcome.status, 'failed', JSON.stringify(message));
+      assert.match(outcome.status === 'failed' ? outcome.error.message : '', /^The runner sent a malformed or oversized message \(.*\); the run was stopped\.$/);
+    }
   });
 
   it('the memory cap stops a runaway allocation and says so', async () => {
     const file = script(`const keep: number[][] = [];\nfor (;;) keep.push(new Array(1e6).fill(1));\n`);
     const { outcome } = await run(file, { kind: 'script' }, { memoryMb: 64, timeoutMs: 60_000 });
     assert.equal(outcome.status, 'failed');
-    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /out of memory: the limit is 64 MB/);
+    // Whichever sees it first: the heap limit (V8 aborts) or the watchdog (resident memory).
+    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /out of memory: the limit is 64 MB|over the limit of 64 MB/);
   });
 
   for (const stackSites of [false, true]) {
