@@ -35,7 +35,7 @@ console.log(x.get());
 `;
 }
 
-describe('pyflow run (the CLI, real processes)', () => {
+describe('pyflow run (the CLI, real processes)', { timeout: 180_000 }, () => {
   it('--verbose on a verbose graph prints each trace line once, in order with the script\'s output', async () => {
     const { code, stdout, stderr } = await cli(['run', join(REPO, 'examples', 'seedVerbose.ts'), '--verbose']);
     assert.equal(stderr, '');

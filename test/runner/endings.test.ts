@@ -29,7 +29,7 @@ function assertNamesOp(text: string, body: string, file: string, uid: string, ad
   assert.match(text, new RegExp(`${uid} \\(added at ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+\\)`), text);
 }
 
-describe('runner: every ending of a run', () => {
+describe('runner: every ending of a run', { timeout: 180_000 }, () => {
   it('return: the output is complete and the processes the script started are ended', async () => {
     const pids = pidFile();
     const body = opScript(pids, 'work', 'return 42;');
@@ -179,6 +179,16 @@ throw new Error('the real ending');
     assert.equal(outcome.error.message, 'the real ending');
     assert.equal(outcome.error.stack, `    at <anonymous> (${file}:5:7)`);
     assert.equal(stderr, 'pyflow: process.send() is reserved for the Pyflow runner during a run; the script\'s messages are dropped.\n');
+  });
+
+  it('CRLF line endings and a path with spaces and accents: the op, its add line and the throwing line are right', async () => {
+    const body = 'import { GraphBuilder } from "pyflow";\r\n\r\nfunction boom(x: number): number {\r\n  if (x) throw new Error("crlf " + x);\r\n  return x;\r\n}\r\nconst G = new GraphBuilder();\r\nconst a = G.add(boom)(1);\r\nconsole.log(a.get());\r\n';
+    const file = script(body, 'my script é.ts');
+    const { outcome } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'failed');
+    if (outcome.status !== 'failed') return;
+    assert.equal(outcome.error.message, `boom_0 (boom, added at ${file}:8:13) threw: crlf 1`);
+    assert.equal(outcome.error.stack, `    at boom (${file}:4:16)\n    at <anonymous> (${file}:9:15)`);
   });
 
   it('10 MB written by the op of an evaluated node (Evaluate here) all arrive, byte for byte', async () => {

@@ -18,6 +18,8 @@ export interface RunExtra {
   printTrace?: boolean;
   /** Called with each message as it arrives, with the run's handle (e.g. to cancel once an op runs). */
   onMessage?: (message: RunMessage, cancel: () => void) => void;
+  /** Called once the run has started, with its cancel. */
+  onStart?: (cancel: () => void) => void;
 }
 
 /** Runs as the extension does (add call sites written into the code), or with `stackSites`, as a plain bundle. */
@@ -42,6 +44,7 @@ export async function run(file: string, target: RunTarget, extra: RunExtra = {})
       else stderr += text;
     },
   });
+  extra.onStart?.(() => handle.cancel());
   const outcome: RunOutcome = await handle.done;
   return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), events, messages, stdout, stderr, graphs, views };
 }
