@@ -73,9 +73,11 @@ export class Runs implements vscode.Disposable {
         channel.appendLine(outcome.message.preview !== undefined ? `${outcome.message.target} = ${outcome.message.preview}` : `done${outcome.message.target ? `: ${outcome.message.target}` : ''}`);
         break;
       case 'failed': {
-        const where = outcome.error.source ? ` (${outcome.error.source.file}:${outcome.error.source.line})` : '';
-        const detail = `${outcome.error.message}${outcome.error.stack ? `\n${outcome.error.stack}` : ''}`;
-        channel.appendLine(`error: ${detail}${where}`);
+        const source = outcome.error.source;
+        const where = source && !outcome.error.message.includes(source.file) ? ` (${source.file}:${source.line})` : '';
+        // The message once, then where the user's code threw (the runner keeps only the user's frames).
+        const detail = `${outcome.error.message}${where}${outcome.error.stack ? `\n${outcome.error.stack}` : ''}`;
+        channel.appendLine(`error: ${detail}`);
         this.sinks.reportError(`Pyflow: ${outcome.error.message.split('\n')[0]}`, detail);
         break;
       }
