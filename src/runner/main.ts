@@ -55,7 +55,7 @@ function dropUserMessage(): boolean {
 }
 
 function send(message: RunnerToHost): void {
-  sendToHost?.(message);
+  if (process.connected) sendToHost?.(message);
 }
 
 function flush(running?: RunningOp): void {
