@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError } from '../protocol/index.js';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError, type SourceRange } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
 import { descendantsOf, killTree, mergeProcesses, residentMb, treeSpawnOptions, type ProcessId } from './processTree.js';
@@ -71,6 +71,7 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
     const bundle = await bundleScript(request, workDir);
     if (!bundle.ok) return run.end({ status: 'failed', error: bundle.error });
     if (run.isEnding) return;
+    run.sources = new Set(bundle.sources);
     const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false };
     run.attach(fork(request.runnerPath, [], {
       cwd: dirname(request.file),
@@ -100,6 +101,8 @@ class RunState {
   readonly done: Promise<RunOutcome>;
   /** The op whose function runs now, as the runner announced it before calling it. */
   running: RunningOp | undefined;
+  /** The user's source files in the bundle: the only files a location from the child may name. */
+  sources = new Set<string>();
   private settle!: (outcome: RunOutcome) => void;
   private outcome: RunOutcome | undefined;
   private child: ChildProcess | undefined;
@@ -165,6 +168,7 @@ class RunState {
     }
     if (!this.greeted) return this.end(failure('ProtocolError', `The runner sent ${raw.type} before hello.`));
     if (raw.type === 'trace/packed') return this.receiveTrace(raw);
+    if (raw.type === 'run/failed') raw.error = withOwnSource(raw.error, this.sources);
     this.listener.onMessage(raw);
     if (raw.type === 'run/done') this.end({ status: 'done', message: raw });
     else if (raw.type === 'run/failed') this.end({ status: 'failed', error: raw.error });
@@ -176,8 +180,8 @@ class RunState {
     for (const e of events) {
       if ((e.kind === 'finished' || e.kind === 'error') && e.uid === this.running?.uid && e.graph === this.running.graph) this.running = undefined;
     }
-    if (batch.running) this.running = batch.running;
-    this.listener.onMessage(batch.running ? { type: 'trace/append', events, running: batch.running } : { type: 'trace/append', events });
+    if (batch.running) this.running = withOwnSource(batch.running, this.sources);
+    this.listener.onMessage(batch.running ? { type: 'trace/append', events, running: this.running } : { type: 'trace/append', events });
   }
 
   /** The child ended before reporting: only a script that called `process.exit(0)` outside any op has finished. */
@@ -209,6 +213,13 @@ class RunState {
   private whileRunning(): string {
     return this.running ? ` while ${describeOp(this.running)} was running` : '';
   }
+}
+
+/** `item` with its location only if that is in the user's own sources: a script cannot point the editor at other files. */
+function withOwnSource<T extends { source?: SourceRange }>(item: T, sources: ReadonlySet<string>): T {
+  if (!item.source || sources.has(item.source.file)) return item;
+  const { source: _dropped, ...rest } = item;
+  return rest as T;
 }
 
 /** `adding_0 (added at /path/script.ts:12:13)`. */

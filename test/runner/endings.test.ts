@@ -181,6 +181,17 @@ throw new Error('the real ending');
     assert.equal(stderr, 'pyflow: process.send() is reserved for the Pyflow runner during a run; the script\'s messages are dropped.\n');
   });
 
+  it('an error dressed as pyflow\'s cannot point the editor at a file outside the script\'s sources', async () => {
+    const body = `const e = Object.assign(new Error('forged'), { name: 'PyflowError', code: 'OP_FAILED', uid: 'x_0', callSite: { file: '/etc/passwd', line: 1, column: 1 } });
+throw e;
+`;
+    const { outcome } = await run(script(body), { kind: 'script' });
+    assert.equal(outcome.status, 'failed');
+    if (outcome.status !== 'failed') return;
+    assert.equal(outcome.error.message, 'forged');
+    assert.equal(outcome.error.source, undefined);
+  });
+
   it('CRLF line endings and a path with spaces and accents: the op, its add line and the throwing line are right', async () => {
     const body = 'import { GraphBuilder } from "pyflow";\r\n\r\nfunction boom(x: number): number {\r\n  if (x) throw new Error("crlf " + x);\r\n  return x;\r\n}\r\nconst G = new GraphBuilder();\r\nconst a = G.add(boom)(1);\r\nconsole.log(a.get());\r\n';
     const file = script(body, 'my script é.ts');
