@@ -20,12 +20,19 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { node: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' }, memory: { type: 'string' } },
+      options: {
+        node: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' }, memory: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     return fail(`${(error as Error).message}\nusage: ${RUN_USAGE}`);
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`usage: ${RUN_USAGE}\n`);
+    return 0;
+  }
   if (positionals.length !== 1) fail(`${positionals.length === 0 ? 'missing FILE' : `one FILE, got ${positionals.join(' ')}`}\nusage: ${RUN_USAGE}`);
   const timeoutSeconds = numberOption('--timeout', values.timeout, DEFAULT_TIMEOUT_MS / 1000, 0, fail);
   const memoryMb = numberOption('--memory', values.memory, DEFAULT_MEMORY_MB, 64, fail);

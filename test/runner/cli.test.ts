@@ -153,6 +153,12 @@ console.log(G.add(hog)().get());
     assert.match(stderr, new RegExp(`^pyflow: The script's process used \\d+ MB of memory while hog_0 \\(added at ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(body, 'G.add(hog)')}:\\d+\\) was running, over the limit of 200 MB \\(setting pyflow.run.memoryLimitMb or pyflow run --memory\\); the run was stopped\\.\\n$`));
   });
 
+  it('run --help prints the run usage', async () => {
+    const { code, stdout, stderr } = await cli(['run', '--help']);
+    assert.deepEqual({ code, stderr }, { code: 0, stderr: '' });
+    assert.match(stdout, /^usage: pyflow run FILE \[--node LINE\|UID\] \[--verbose\] \[--json\] \[--timeout SECONDS\] \[--memory MB\]\n/);
+  });
+
   it('bad flags are refused with the usage', async () => {
     const quickstart = join(REPO, 'examples', 'quickstart.ts');
     const timeout = await cli(['run', quickstart, '--timeout', 'soon']);
