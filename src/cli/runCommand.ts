@@ -11,7 +11,7 @@ export const RUN_USAGE = `pyflow run FILE [--node LINE|UID] [--verbose] [--json]
     --memory: the limit of the script's process (default ${DEFAULT_MEMORY_MB} MB)`;
 
 /** Exit codes of `pyflow run` besides 0 (done): 1 the run failed or timed out, 2 bad usage, 128 + n ended by signal n. */
-const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, SIGPIPE: 141 } as const;
 
 /** `pyflow run`: runs a script in the runner child, its output and trace on stdout, and exits with the outcome. */
 export async function runCommand(argv: string[], fail: (message: string, code?: number) => never): Promise<number> {
@@ -59,16 +59,20 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
     },
   });
   let stoppedBy: keyof typeof SIGNAL_CODES | undefined;
-  for (const signal of Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]) {
-    process.on(signal, () => {
-      stoppedBy ??= signal;
-      handle.cancel();
-    });
-  }
+  const stop = (signal: keyof typeof SIGNAL_CODES): void => {
+    stoppedBy ??= signal;
+    handle.cancel();
+  };
+  for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+  // The reader of our output went away (`pyflow run … | head`): stop the run as a shell's SIGPIPE would.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stop('SIGPIPE');
+  });
   const outcome = await handle.done;
   if (json) process.stdout.write(`${JSON.stringify({ graphs, events, outcome }, null, 2)}\n`);
   else if (outcome.status === 'done' && outcome.message.preview !== undefined) process.stdout.write(`${outcome.message.target} = ${outcome.message.preview}\n`);
-  else if (outcome.status !== 'done') process.stderr.write(`pyflow: ${describeOutcome(outcome, timeoutSeconds, stoppedBy)}\n`);
+  else if (outcome.status !== 'done' && stoppedBy !== 'SIGPIPE') process.stderr.write(`pyflow: ${describeOutcome(outcome, timeoutSeconds, stoppedBy)}\n`);
   return outcome.status === 'done' ? 0 : stoppedBy ? SIGNAL_CODES[stoppedBy] : 1;
 }
 

@@ -59,6 +59,7 @@ function send(message: RunnerToHost): void {
 }
 
 function flush(running?: RunningOp): void {
+  printTrace();
   if (pending.count === 0) return;
   send(running ? { type: 'trace/packed', ...pending.take(), running } : { type: 'trace/packed', ...pending.take() });
 }
@@ -86,9 +87,29 @@ function queue(graph: RuntimeGraph, event: TraceEvent): void {
   }
 }
 
-function printTraceLine(event: TraceEvent): void {
+/**
+ * Trace lines to print (`printTrace`), written in one piece with each batch, and before anything else the script
+ * writes to stdout, so that they stay in order with its output.
+ */
+let traceText = '';
+const writeStdout = process.stdout.write.bind(process.stdout);
+if (config.printTrace) {
+  process.stdout.write = ((...args: Parameters<typeof writeStdout>) => {
+    printTrace();
+    return writeStdout(...args);
+  }) as typeof process.stdout.write;
+}
+
+function queueTraceLine(event: TraceEvent): void {
   const line = formatTraceEvent(event);
-  if (line !== undefined) process.stdout.write(`${line}\n`);
+  if (line !== undefined) traceText += `${line}\n`;
+}
+
+function printTrace(): void {
+  if (traceText === '') return;
+  const text = traceText;
+  traceText = '';
+  writeStdout(text);
 }
 
 /** Graphs larger than this are not sent: no view lays them out, and the static graph stays on screen. */
@@ -107,7 +128,7 @@ const host: PyflowHost = {
     const g = graph as RuntimeGraph;
     graphs.push(g);
     g.subscribe((event) => queue(g, event));
-    if (config.printTrace && !g.verbose) g.subscribe(printTraceLine);
+    if (config.printTrace && !g.verbose) g.subscribe(queueTraceLine);
   },
   showGraph(graph, options) {
     send({ type: 'graph/view', graph: (graph as RuntimeGraph).toJSON(), full: options.full, highlight: options.highlight });

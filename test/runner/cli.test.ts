@@ -119,6 +119,22 @@ console.log(x.get());
     });
   }
 
+  it('a reader that stops reading (pyflow run … | head) stops the run, with the exit code of SIGPIPE', async () => {
+    const pids = pidFile();
+    const file = script(`import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(pids)}, process.pid + '\\n');
+for (;;) console.log('line');
+`);
+    const child = spawn(process.execPath, [join(DIST, 'cli.js'), 'run', file, '--timeout', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 141);
+    assert.equal(stderr, '', 'quietly, as a shell pipeline expects');
+    assert.equal((await allGone(pids)).length, 1);
+  });
+
   it('a detached grandchild holding stdout does not keep the CLI from exiting, and is ended', async () => {
     const pids = pidFile();
     const file = script(`import { spawn } from 'node:child_process';
