@@ -46,6 +46,31 @@ let evaluating = false;
 let finished = false;
 let warnedAboutSend = false;
 
+/**
+ * Trace lines to print (`printTrace`), written in one piece with each batch, and before anything else the script
+ * writes to stdout, so that they stay in order with its output.
+ */
+let traceText = '';
+const writeStdout = process.stdout.write.bind(process.stdout);
+if (config.printTrace) {
+  process.stdout.write = ((...args: Parameters<typeof writeStdout>) => {
+    printTrace();
+    return writeStdout(...args);
+  }) as typeof process.stdout.write;
+}
+
+function queueTraceLine(event: TraceEvent): void {
+  const line = formatTraceEvent(event);
+  if (line !== undefined) traceText += `${line}\n`;
+}
+
+function printTrace(): void {
+  if (traceText === '') return;
+  const text = traceText;
+  traceText = '';
+  writeStdout(text);
+}
+
 function dropUserMessage(): boolean {
   if (!warnedAboutSend) {
     warnedAboutSend = true;
@@ -85,31 +110,6 @@ function queue(graph: RuntimeGraph, event: TraceEvent): void {
   } else if (pending.count >= config.batchSize) {
     flush();
   }
-}
-
-/**
- * Trace lines to print (`printTrace`), written in one piece with each batch, and before anything else the script
- * writes to stdout, so that they stay in order with its output.
- */
-let traceText = '';
-const writeStdout = process.stdout.write.bind(process.stdout);
-if (config.printTrace) {
-  process.stdout.write = ((...args: Parameters<typeof writeStdout>) => {
-    printTrace();
-    return writeStdout(...args);
-  }) as typeof process.stdout.write;
-}
-
-function queueTraceLine(event: TraceEvent): void {
-  const line = formatTraceEvent(event);
-  if (line !== undefined) traceText += `${line}\n`;
-}
-
-function printTrace(): void {
-  if (traceText === '') return;
-  const text = traceText;
-  traceText = '';
-  writeStdout(text);
 }
 
 /** Graphs larger than this are not sent: no view lays them out, and the static graph stays on screen. */
