@@ -1,17 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { extractGraph } from '../analysis/extractGraph.js';
 import { refineWithTypes } from '../analysis/refineWithTypes.js';
-import { instrumentAddCalls } from '../analysis/instrument.js';
-import { formatTraceEvent, toDot, type GraphModel, type TraceEvent } from '../core/index.js';
+import { toDot, type GraphModel } from '../core/index.js';
 import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
-import { startRun } from '../runner/startRun.js';
-import type { Esbuild } from '../runner/bundleScript.js';
-import type { RunTarget } from '../protocol/index.js';
+import { RUN_USAGE, runCommand } from './runCommand.js';
+import { readSource } from './readSource.js';
 
 const USAGE = `usage:
   pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]   print the graph of FILE (static, nothing runs)
-  pyflow run FILE [--node LINE|UID] [--verbose] [--json]             run FILE and evaluate a node (default: the whole script)`;
+  ${RUN_USAGE}`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`pyflow: ${message}\n`);
@@ -37,14 +35,10 @@ function option(args: string[], ...names: string[]): string | undefined {
   return undefined;
 }
 
-function readSource(file: string | undefined): { file: string; text: string } {
+function readSourceOrFail(file: string | undefined): { file: string; text: string } {
   if (!file) fail(`missing FILE\n${USAGE}`);
-  const path = resolve(file);
-  try {
-    return { file: path, text: readFileSync(path, 'utf8') };
-  } catch (error) {
-    return fail(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const source = readSource(file);
+  return 'error' in source ? fail(source.error) : source;
 }
 
 async function graphCommand(args: string[]): Promise<void> {
@@ -52,7 +46,7 @@ async function graphCommand(args: string[]): Promise<void> {
   const format = option(args, '--format') ?? 'json';
   const out = option(args, '-o', '--out');
   if (!['json', 'dot', 'svg', 'html'].includes(format)) fail(`unknown format "${format}" (json, dot, svg or html)`);
-  const { file, text } = readSource(args[0]);
+  const { file, text } = readSourceOrFail(args[0]);
   const quick = extractGraph(text, file);
   const result = refineWithTypes(text, file, quick) ?? quick;
   delete result.typesPending;
@@ -80,42 +74,15 @@ async function writeSvgs(graphs: GraphModel[], full: boolean, out: string | unde
   }
 }
 
-async function runCommand(args: string[]): Promise<void> {
-  const verbose = flag(args, '--verbose');
-  const json = flag(args, '--json');
-  const node = option(args, '--node');
-  const { file } = readSource(args[0]);
-  const target: RunTarget = node === undefined ? { kind: 'script' } : /^\d+$/.test(node) ? { kind: 'line', file, line: Number(node) } : { kind: 'uid', uid: node };
-  const dist = __dirname;
-  const esbuild = require(`${dist}/esbuild`) as Esbuild;
-  const events: TraceEvent[] = [];
-  const graphs: unknown[] = [];
-  const handle = startRun({ file, target, runnerPath: `${dist}/runner.js`, libraryPath: `${dist}/lib/index.mjs`, esbuild, transform: instrumentAddCalls, timeoutMs: 0 }, {
-    onMessage(message) {
-      if (message.type === 'graph/snapshot') graphs.push(message.graph);
-      if (message.type !== 'trace/append') return;
-      if (json) events.push(...message.events);
-      else if (verbose) for (const e of message.events) { const line = formatTraceEvent(e); if (line !== undefined) process.stdout.write(`${line}\n`); }
-    },
-    onOutput(text, stream) {
-      (stream === 'stdout' && !json ? process.stdout : process.stderr).write(text);
-    },
-  });
-  process.on('SIGINT', () => handle.cancel());
-  const outcome = await handle.done;
-  if (json) process.stdout.write(`${JSON.stringify({ graphs, events, outcome }, null, 2)}\n`);
-  if (outcome.status === 'done') {
-    if (!json && outcome.message.preview !== undefined) process.stdout.write(`${outcome.message.target} = ${outcome.message.preview}\n`);
-    return;
-  }
-  if (outcome.status === 'failed') fail(outcome.error.stack ?? outcome.error.message, 1);
-  fail(outcome.status === 'timeout' ? 'timed out' : 'cancelled', 1);
-}
-
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   if (command === 'graph') return graphCommand(args);
-  if (command === 'run') return runCommand(args);
+  if (command === 'run') {
+    const code = await runCommand(args, fail);
+    // Exit now: nothing of the run may keep the CLI alive (a process that escaped the tree, a signal handler).
+    process.stdout.write('', () => process.exit(code));
+    return;
+  }
   if (command === '--help' || command === '-h' || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return;

@@ -1,4 +1,4 @@
-import type { GraphModel, RunEndOutcome, TraceEvent } from '../protocol/index.js';
+import type { GraphModel, RunEndOutcome, RunningOp, TraceEvent } from '../protocol/index.js';
 import type { RunOutcome } from '../runner/startRun.js';
 
 /**
@@ -26,10 +26,12 @@ export class RunProgress {
 
   /** The running ops, each as `uid (file:line)`; the innermost (last started) last. */
   runningOps(): string[] {
-    return [...this.running.values()].map(({ uid, graph }) => {
-      const source = this.graphs.get(graph)?.nodes.find((n) => n.uid === uid)?.source;
-      return source ? `${uid} (${this.relativePath(source.file)}:${source.line})` : uid;
-    });
+    return [...this.running.values()].map((op) => this.describeRunning(op));
+  }
+
+  private describeRunning({ uid, graph, source }: RunningOp): string {
+    const at = source ?? this.graphs.get(graph)?.nodes.find((n) => n.uid === uid)?.source;
+    return at ? `${uid} (${this.relativePath(at.file)}:${at.line})` : uid;
   }
 
   /** The op the progress notification names: the one started last. */
@@ -39,7 +41,8 @@ export class RunProgress {
 
   /** How the run ended, for the graph view and the notification: a stop or a timeout names the op that was running. */
   describe(outcome: RunOutcome): { outcome: RunEndOutcome; summary: string } {
-    const ops = this.runningOps();
+    // The runner names the op it saw running when it was stopped; the events seen here are the fallback.
+    const ops = (outcome.status === 'cancelled' || outcome.status === 'timeout') && outcome.running ? [this.describeRunning(outcome.running)] : this.runningOps();
     const during = ops.length === 0 ? ' (no op was running)' : ` while ${ops.join(', ')} ${ops.length === 1 ? 'was' : 'were'} running`;
     switch (outcome.status) {
       case 'done': {

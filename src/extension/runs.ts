@@ -54,6 +54,8 @@ export class Runs implements vscode.Disposable {
       transform: instrumentAddCalls,
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
+      // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
+      printTrace: true,
     }, {
       onMessage: (message) => {
         if (message.type === 'graph/snapshot' || message.type === 'graph/view') progress.onGraph(message.graph);
@@ -61,12 +63,6 @@ export class Runs implements vscode.Disposable {
         else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
         if (message.type !== 'trace/append') return;
         progress.onEvents(message.events);
-        const lines: string[] = [];
-        for (const event of message.events) {
-          const line = formatTraceEvent(event);
-          if (line !== undefined) lines.push(line);
-        }
-        if (lines.length > 0) channel.appendLine(lines.join('\n'));
         this.sinks.onTrace(message.events);
       },
       onOutput: (text) => channel.append(text),
@@ -110,10 +106,11 @@ export class Runs implements vscode.Disposable {
         channel.appendLine(outcome.message.preview !== undefined ? `${outcome.message.target} = ${outcome.message.preview}` : `done${outcome.message.target ? `: ${outcome.message.target}` : ''}`);
         break;
       case 'failed': {
-        const where = outcome.error.source ? ` (${outcome.error.source.file}:${outcome.error.source.line})` : '';
-        channel.appendLine(`error: ${outcome.error.message}${where}`);
-        if (outcome.error.stack) channel.appendLine(outcome.error.stack);
-        this.sinks.reportError(`Pyflow: ${outcome.error.message.split('\n')[0]}`, outcome.error.stack ?? outcome.error.message);
+        const source = outcome.error.source;
+        const where = source && !outcome.error.message.includes(source.file) ? ` (${source.file}:${source.line})` : '';
+        // The message once, then where the user's code threw (the runner keeps only the user's frames).
+        const detail = `${outcome.error.message}${where}${outcome.error.stack ? `\n${outcome.error.stack}` : ''}`;
+        this.sinks.reportError(`Pyflow: ${outcome.error.message.split('\n')[0]}`, `error: ${detail}`);
         break;
       }
       case 'cancelled':

@@ -7,16 +7,18 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optional = (v: unknown, test: (v: unknown) => boolean): boolean => v === undefined || test(v);
 const isBoolean = (v: unknown): boolean => typeof v === 'boolean';
+const isPositiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+const isSourceRange = (v: unknown): boolean =>
+  isObject(v) && isString(v.file) && v.file.length > 0 && isPositiveInt(v.line) && isPositiveInt(v.column) &&
+  optional(v.endLine, isPositiveInt) && optional(v.endColumn, isPositiveInt);
 const NODE_KINDS: ReadonlySet<unknown> = new Set(['operation', 'data', 'graph']);
-const isSource = (v: unknown): boolean =>
-  isObject(v) && isString(v.file) && isNumber(v.line) && isNumber(v.column) && optional(v.endLine, isNumber) && optional(v.endColumn, isNumber);
 /** A ModelNode with each field of its type (see core's model.ts). */
 const isNode = (n: unknown): boolean =>
   isObject(n) && isString(n.uid) && n.uid !== '' && NODE_KINDS.has(n.kind) && isString(n.label) &&
   optional(n.alias, isString) && optional(n.fn, isString) && optional(n.rank, isNumber) && optional(n.shape, isString) &&
   optional(n.color, isString) && optional(n.fontsize, (f) => isNumber(f) && f > 0) && optional(n.persist, isBoolean) &&
   optional(n.raw, isBoolean) && optional(n.value, isString) && optional(n.dim, isString) && optional(n.graph, isString) &&
-  optional(n.dynamic, isBoolean) && optional(n.source, isSource);
+  optional(n.dynamic, isBoolean) && optional(n.source, isSourceRange);
 /** A graph the renderer can draw: well-typed nodes with distinct uids, and edges between them. */
 const isGraph = (v: unknown): boolean => {
   if (!isObject(v) || !isString(v.alias) || !optional(v.verbose, isBoolean) || !Array.isArray(v.nodes) || !Array.isArray(v.edges)) return false;
@@ -27,6 +29,10 @@ const isGraph = (v: unknown): boolean => {
   }
   return v.edges.every((e) => isObject(e) && isString(e.from) && isString(e.to) && uids.has(e.from) && uids.has(e.to));
 };
+const isSerializedError = (v: unknown): boolean =>
+  isObject(v) && isString(v.name) && isString(v.message) && optional(v.stack, isString) && optional(v.code, isString) &&
+  optional(v.uid, isString) && optional(v.source, isSourceRange);
+const isRunningOp = (v: unknown): boolean => isObject(v) && isString(v.graph) && isString(v.uid) && optional(v.source, isSourceRange);
 const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isString(v.uid);
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
 const RUN_END_OUTCOMES: readonly RunEndOutcome[] = ['done', 'failed', 'stopped', 'timeout'];
@@ -40,10 +46,10 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
   switch (v.type) {
     case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
     case 'graph/snapshot': return isGraph(v.graph);
-    case 'graph/view': return isGraph(v.graph) && (v.highlight === undefined || isStrings(v.highlight));
-    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data);
-    case 'run/done': return true;
-    case 'run/failed': return isObject(v.error) && isString(v.error.message);
+    case 'graph/view': return isGraph(v.graph) && optional(v.full, (f) => typeof f === 'boolean') && optional(v.highlight, isStrings);
+    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data) && optional(v.running, isRunningOp);
+    case 'run/done': return optional(v.target, isString) && optional(v.preview, isString) && optional(v.note, isString);
+    case 'run/failed': return isSerializedError(v.error);
     default: return false;
   }
 }

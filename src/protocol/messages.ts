@@ -25,10 +25,23 @@ export interface ExtractResult {
 /** An error as plain data. */
 export interface SerializedError {
   name: string;
+  /** The whole message (an op's failure names the op, its `add` line and what its function threw). */
   message: string;
+  /**
+   * Where the user's code threw: one `    at …` line per frame of the user's own code, source-mapped to their
+   * TypeScript, innermost (the throwing line) first; pyflow's and Node's internal frames are left out, and the
+   * message is not repeated.
+   */
   stack?: string;
   code?: string;
   uid?: string;
+  source?: SourceRange;
+}
+
+/** The op whose function is running, with the place of its `add` call. */
+export interface RunningOp {
+  graph: string;
+  uid: string;
   source?: SourceRange;
 }
 
@@ -45,8 +58,11 @@ export type RunnerToHost =
   | { type: 'hello'; protocol: number; libraryVersion: string }
   /** A graph exists (or changed): the runtime model, which replaces the static one for this run. */
   | { type: 'graph/snapshot'; graph: GraphModel }
-  /** A batch of trace events, in order, packed (see packedTrace.ts); the spawner unpacks it into `trace/append`. */
-  | ({ type: 'trace/packed' } & PackedTrace)
+  /**
+   * A batch of trace events, in order, packed (see packedTrace.ts); the spawner unpacks it into `trace/append`.
+   * A batch ending with a `running` event is sent before that op's function is called, with `running` naming it.
+   */
+  | ({ type: 'trace/packed'; running?: RunningOp } & PackedTrace)
   /** The script called `G.view()`: show this graph (highlighting `highlight`, e.g. a dependency view). */
   | { type: 'graph/view'; graph: GraphModel; full?: boolean; highlight?: string[] }
   /** The run evaluated its target. `preview` is a short text of the value. */
@@ -54,10 +70,14 @@ export type RunnerToHost =
   /** The run failed: a user error, a missing target, or a protocol problem. */
   | { type: 'run/failed'; error: SerializedError };
 
-/** What a run's listener receives: the runner's messages, with trace batches unpacked into events. */
+/**
+ * What a run's listener receives: the runner's messages, with trace batches unpacked into events; `running` is
+ * the op whose function is being called when the batch arrived (it stays running until its `finished` or
+ * `error` event).
+ */
 export type RunMessage =
   | Exclude<RunnerToHost, { type: 'trace/packed' }>
-  | { type: 'trace/append'; events: TraceEvent[] };
+  | { type: 'trace/append'; events: TraceEvent[]; running?: RunningOp };
 
 /** Messages the extension sends to the graph webview; nothing is sent before the webview's `ready`. */
 export type HostToWebview =

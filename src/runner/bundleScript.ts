@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
 import type { Plugin } from 'esbuild';
 import type { SerializedError } from '../protocol/index.js';
@@ -7,7 +7,8 @@ import type { SerializedError } from '../protocol/index.js';
 /** The part of esbuild's API the runner uses (the extension ships its own copy of esbuild). */
 export type Esbuild = typeof import('esbuild');
 
-export type BundleResult = { ok: true; path: string } | { ok: false; error: SerializedError };
+/** The bundle, and the user's source files in it (absolute paths; pyflow's own library left out). */
+export type BundleResult = { ok: true; path: string; sources: string[] } | { ok: false; error: SerializedError };
 
 /**
  * The workspace's own packages are not bundled: they are loaded from its node_modules at run time (native
@@ -58,8 +59,9 @@ export async function bundleScript(
   const loader = loaderOf(request.file);
   const transform = request.transform;
   const text = request.text === undefined || !transform ? request.text : (transform(request.file, request.text) ?? request.text);
+  const workingDir = dirname(request.file);
   try {
-    await request.esbuild.build({
+    const result = await request.esbuild.build({
       ...(text === undefined
         ? { entryPoints: [request.file] }
         : { stdin: { contents: text, sourcefile: request.file, resolveDir: dirname(request.file), loader } }),
@@ -74,9 +76,13 @@ export async function bundleScript(
       banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
       logLevel: 'silent',
       keepNames: true,
+      metafile: true,
+      absWorkingDir: workingDir,
       plugins: transform ? [workspacePackages, transformSources(transform, dirname(request.libraryPath))] : [workspacePackages],
     });
-    return { ok: true, path: outfile };
+    const libraryDir = dirname(request.libraryPath);
+    const sources = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(workingDir, input)).filter((input) => dirname(input) !== libraryDir);
+    return { ok: true, path: outfile, sources };
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
     const first = errors[0];

@@ -5,9 +5,14 @@ export interface RunnerConfig {
   /** The bundled user script (ESM). */
   bundle: string;
   target: RunTarget;
-  /** Events per batch before a flush is forced (batches are also flushed every `flushMs`). */
+  /** Events per batch before a flush is forced (batches are also flushed every `flushMs`, and before each op runs). */
   batchSize: number;
   flushMs: number;
+  /**
+   * Print pyflow's verbose trace lines to the script's stdout, in order with its own output, for the graphs that
+   * do not print them already (`verbose: true`).
+   */
+  printTrace: boolean;
 }
 
 export const RUNNER_ENV = 'PYFLOW_RUN';

@@ -1,7 +1,9 @@
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HOST_SYMBOL, PyflowError, type PyflowHost, type TraceEvent } from '../core/index.js';
-import { PROTOCOL_VERSION, TracePacker, type RunnerToHost, type SerializedError } from '../protocol/index.js';
+import { HOST_SYMBOL, PyflowError, formatTraceEvent, type CallSite, type PyflowHost, type TraceEvent } from '../core/index.js';
+import { PROTOCOL_VERSION, TracePacker, type RunnerToHost, type RunningOp, type SerializedError } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
+import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
 
 declare const PYFLOW_VERSION: string;
@@ -9,7 +11,10 @@ declare const PYFLOW_VERSION: string;
 /*
  * The child process of a run: installs the pyflow host hook, imports the user's bundled script, and
  * evaluates the requested target as soon as the script has built it (at the script's first evaluation
- * call, or when the script ends). Messages go to the parent over the IPC channel only.
+ * call, or when the script ends). Messages go to the parent over the IPC channel only, through the
+ * reference to `process.send` taken here before the user's code loads; the user's own `process.send`
+ * calls are dropped, so only the runner can report how the run ended. After its outcome, the runner
+ * waits for the parent to end the process tree (it exits by itself if the parent goes away).
  */
 
 class TargetEvaluated extends Error {
@@ -19,30 +24,92 @@ class TargetEvaluated extends Error {
 }
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
+const sendToHost = process.send?.bind(process);
+process.send = dropUserMessage;
+process.on('disconnect', () => process.exit(1));
+// A script that calls process.exit() still reports the events before it (e.g. its last op's `finished`).
+process.on('exit', () => flush());
+Error.stackTraceLimit = 50;
+/** pyflow's own code (library and runner, in dist/, and the sources its maps point to) and the bundle's folder. */
+const internalDirs = [__dirname, resolve(__dirname, '..', 'src'), dirname(config.bundle)];
+
 const graphs: RuntimeGraph[] = [];
 const pending = new TracePacker();
 /**
- * Batches go out when full, and every `flushMs` while events trickle in: one interval for the whole run (a timer
- * per batch cost more than the batch's own sending), unref'd so it never keeps the script alive.
+ * Batches go out when full, before each op runs, and every `flushMs` while events trickle in: one interval for
+ * the whole run (a timer per batch cost more than the batch's own sending), unref'd so it never keeps the script alive.
  */
 const flushTimer = setInterval(() => flush(), config.flushMs);
 flushTimer.unref();
 let takeover: Promise<void> | undefined;
 let evaluating = false;
 let finished = false;
+let warnedAboutSend = false;
+
+/**
+ * Trace lines to print (`printTrace`), written in one piece with each batch, and before anything else the script
+ * writes to stdout, so that they stay in order with its output.
+ */
+let traceText = '';
+const writeStdout = process.stdout.write.bind(process.stdout);
+if (config.printTrace) {
+  process.stdout.write = ((...args: Parameters<typeof writeStdout>) => {
+    printTrace();
+    return writeStdout(...args);
+  }) as typeof process.stdout.write;
+}
+
+function queueTraceLine(event: TraceEvent): void {
+  const line = formatTraceEvent(event);
+  if (line !== undefined) traceText += `${line}\n`;
+}
+
+function printTrace(): void {
+  if (traceText === '') return;
+  const text = traceText;
+  traceText = '';
+  writeStdout(text);
+}
+
+function dropUserMessage(): boolean {
+  if (!warnedAboutSend) {
+    warnedAboutSend = true;
+    process.stderr.write('pyflow: process.send() is reserved for the Pyflow runner during a run; the script\'s messages are dropped.\n');
+  }
+  return false;
+}
 
 function send(message: RunnerToHost): void {
-  process.send?.(message);
+  if (process.connected) sendToHost?.(message);
 }
 
-function flush(): void {
+function flush(running?: RunningOp): void {
+  printTrace();
   if (pending.count === 0) return;
-  send({ type: 'trace/packed', ...pending.take() });
+  send(running ? { type: 'trace/packed', ...pending.take(), running } : { type: 'trace/packed', ...pending.take() });
 }
 
-function queue(event: TraceEvent): void {
+/** The `add` call sites of each graph's ops, filled from the newest op back as ops start running. */
+const sites = new WeakMap<RuntimeGraph, Map<string, CallSite | undefined>>();
+
+function siteOf(graph: RuntimeGraph, uid: string): CallSite | undefined {
+  let known = sites.get(graph);
+  if (!known) sites.set(graph, (known = new Map()));
+  if (!known.has(uid)) {
+    for (let op = graph._lastOp; op !== undefined && !known.has(op.uid); op = op._prevOp) known.set(op.uid, op.callSite);
+  }
+  return known.get(uid);
+}
+
+function queue(graph: RuntimeGraph, event: TraceEvent): void {
   pending.add(event);
-  if (pending.count >= config.batchSize) flush();
+  // The host must know which op runs before its function is called: the function may never return.
+  if (event.kind === 'running') {
+    const site = siteOf(graph, event.uid);
+    flush(site ? { graph: event.graph, uid: event.uid, source: { ...site } } : { graph: event.graph, uid: event.uid });
+  } else if (pending.count >= config.batchSize) {
+    flush();
+  }
 }
 
 /** Graphs larger than this are not sent: no view lays them out, and the static graph stays on screen. */
@@ -60,7 +127,8 @@ const host: PyflowHost = {
   graphCreated(graph) {
     const g = graph as RuntimeGraph;
     graphs.push(g);
-    g.subscribe(queue);
+    g.subscribe((event) => queue(g, event));
+    if (config.printTrace && !g.verbose) g.subscribe(queueTraceLine);
   },
   showGraph(graph, options) {
     send({ type: 'graph/view', graph: (graph as RuntimeGraph).toJSON(), full: options.full, highlight: options.highlight });
@@ -82,33 +150,45 @@ async function evaluate(target: NonNullable<ReturnType<typeof findTarget>>): Pro
     const value = await target.evaluate();
     flush();
     snapshot();
-    finish({ type: 'run/done', target: target.label, preview: value, note: target.note });
+    await finish({ type: 'run/done', target: target.label, preview: value, note: target.note });
   } catch (error) {
-    flush();
-    finish({ type: 'run/failed', error: serializeError(error) });
+    await finish({ type: 'run/failed', error: serializeError(error) });
   }
 }
 
-function finish(message: RunnerToHost): void {
+/** Sends the outcome once everything the script wrote has left the process (the parent then ends the tree). */
+async function finish(message: RunnerToHost): Promise<void> {
   if (finished) return;
   finished = true;
   flush();
   clearInterval(flushTimer);
-  process.send?.(message, () => process.exit(message.type === 'run/done' ? 0 : 1));
+  process.channel?.ref();
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  send(message);
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
 }
 
 function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
-    if (error instanceof PyflowError || (error as { name?: string }).name === 'PyflowError') {
-      const e = error as PyflowError;
-      out.code = e.code;
-      if (e.uid) out.uid = e.uid;
-      if (e.callSite) out.source = { ...e.callSite };
-    }
-    return out;
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const out: SerializedError = { name: error.name, message: error.message };
+  const isPyflowError = error instanceof PyflowError || error.name === 'PyflowError';
+  // An op's failure: the PyflowError names the op, its cause is what the user's function threw, and where.
+  const thrown = isPyflowError && error.cause instanceof Error ? error.cause : error;
+  const stack = userFrames(thrown.stack, internalDirs) ?? userFrames(error.stack, internalDirs);
+  if (stack !== undefined) out.stack = stack;
+  if (isPyflowError) {
+    const e = error as PyflowError;
+    out.code = e.code;
+    if (e.uid) out.uid = e.uid;
+    if (e.callSite) out.source = { ...e.callSite };
   }
-  return { name: 'Error', message: String(error) };
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -118,10 +198,7 @@ async function main(): Promise<void> {
   try {
     await import(pathToFileURL(config.bundle).href);
   } catch (error) {
-    if (!(error instanceof TargetEvaluated)) {
-      finish({ type: 'run/failed', error: serializeError(error) });
-      return;
-    }
+    if (!(error instanceof TargetEvaluated)) return finish({ type: 'run/failed', error: serializeError(error) });
   }
   if (takeover) return takeover;
   flush();
@@ -129,24 +206,20 @@ async function main(): Promise<void> {
     // Let the script's pending work (timers, promises) finish; the IPC channel must not keep us alive.
     process.channel?.unref();
     process.once('beforeExit', () => {
-      process.channel?.ref();
       snapshot();
-      finish({ type: 'run/done' });
+      void finish({ type: 'run/done' });
     });
     return;
   }
   const target = findTarget(graphs, config.target);
-  if (!target) {
-    finish({ type: 'run/failed', error: { name: 'PyflowError', code: 'UNKNOWN_NODE', message: describeMissing() } });
-    return;
-  }
+  if (!target) return finish({ type: 'run/failed', error: { name: 'PyflowError', code: 'UNKNOWN_NODE', message: describeMissing() } });
   takeover = evaluate(target);
   return takeover;
 }
 
 function onStray(error: unknown): void {
   if (error instanceof TargetEvaluated) return;
-  finish({ type: 'run/failed', error: serializeError(error) });
+  void finish({ type: 'run/failed', error: serializeError(error) });
 }
 
 function describeMissing(): string {

@@ -2,9 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type SerializedError } from '../protocol/index.js';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError, type SourceRange } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
+import { descendantsOf, killTree, mergeProcesses, residentMb, treeSpawnOptions, type ProcessId } from './processTree.js';
+
+/** Defaults of a run's limits (the extension's settings `pyflow.run.timeoutSeconds` and `pyflow.run.memoryLimitMb`). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MEMORY_MB = 4096;
 
 /** Everything a run needs; vscode-free, shared by the extension and `pyflow run`. */
 export interface RunRequest {
@@ -24,8 +29,10 @@ export interface RunRequest {
   transform?: SourceTransform;
   /** The run is stopped after this many milliseconds (default 60 s; 0 = none). */
   timeoutMs?: number;
-  /** Heap limit of the child in MB (default 4096). */
+  /** Memory limit of the script's process in MB, its resident memory as a whole (default 4096). */
   memoryMb?: number;
+  /** Print pyflow's verbose trace lines in the script's stdout, in order with its output (`pyflow run --verbose`). */
+  printTrace?: boolean;
   /** The Node binary for the child (default: the current one). */
   execPath?: string;
 }
@@ -35,106 +42,200 @@ export interface RunListener {
   onOutput(text: string, stream: 'stdout' | 'stderr'): void;
 }
 
+/** How a run ended; `running` names the op whose function was running when it was stopped. */
 export type RunOutcome =
   | { status: 'done'; message: Extract<RunnerToHost, { type: 'run/done' }> }
   | { status: 'failed'; error: SerializedError }
-  | { status: 'cancelled' }
-  | { status: 'timeout'; afterMs: number };
+  | { status: 'cancelled'; running?: RunningOp }
+  | { status: 'timeout'; afterMs: number; running?: RunningOp };
 
 export interface RunHandle {
+  /** Settles once the process tree is gone and all of its output has been passed to the listener. */
   readonly done: Promise<RunOutcome>;
   /** Stops the run: kills the child's whole process tree. */
   cancel(): void;
 }
 
+/** How often the child's resident memory is checked (its tree every TREE_POLLS checks), and how long its output may lag its end. */
+const POLL_MS = process.platform === 'linux' ? 100 : 1000; // elsewhere each check runs `ps`
+const TREE_POLLS = 5;
+const OUTPUT_GRACE_MS = 2000;
+
 export function startRun(request: RunRequest, listener: RunListener): RunHandle {
-  let child: ChildProcess | undefined;
-  let settle!: (outcome: RunOutcome) => void;
-  let outcome: RunOutcome | undefined;
-  const done = new Promise<RunOutcome>((resolve) => (settle = resolve));
-  const finish = (o: RunOutcome): void => {
-    if (outcome) return;
-    outcome = o;
-    killTree(child);
-    settle(o);
-  };
+  const memoryMb = request.memoryMb ?? DEFAULT_MEMORY_MB;
+  const run = new RunState(listener, memoryMb, request.target);
   const workDir = mkdtempSync(join(tmpdir(), 'pyflow-run-'));
-  void done.then(() => rmSync(workDir, { recursive: true, force: true }));
+  void run.done.then(() => rmSync(workDir, { recursive: true, force: true }));
 
   void (async () => {
     const bundle = await bundleScript(request, workDir);
-    if (!bundle.ok) return finish({ status: 'failed', error: bundle.error });
-    if (outcome) return;
-    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16 };
-    child = fork(request.runnerPath, [], {
+    if (!bundle.ok) return run.end({ status: 'failed', error: bundle.error });
+    if (run.isEnding) return;
+    run.sources = new Set(bundle.sources);
+    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false };
+    run.attach(fork(request.runnerPath, [], {
       cwd: dirname(request.file),
       execPath: request.execPath ?? process.execPath,
-      execArgv: ['--enable-source-maps', `--max-old-space-size=${request.memoryMb ?? 4096}`],
+      execArgv: ['--enable-source-maps', `--max-old-space-size=${memoryMb}`],
       env: { ...process.env, [RUNNER_ENV]: JSON.stringify(config), ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      detached: true,
-    });
-    watchChild(child, request, listener, finish);
-  })().catch((error: unknown) => finish({ status: 'failed', error: { name: 'Error', message: `Could not start the run: ${String(error)}` } }));
+      ...treeSpawnOptions,
+    }));
+  })().catch((error: unknown) => run.end({ status: 'failed', error: { name: 'Error', message: `Could not start the run: ${String(error)}` } }));
 
-  const timeoutMs = request.timeoutMs ?? 60_000;
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (timeoutMs > 0) {
-    const timer = setTimeout(() => finish({ status: 'timeout', afterMs: timeoutMs }), timeoutMs);
+    const timer = setTimeout(() => run.end({ status: 'timeout', afterMs: timeoutMs, running: run.running }), timeoutMs);
     timer.unref();
-    void done.then(() => clearTimeout(timer));
+    void run.done.then(() => clearTimeout(timer));
   }
-  return { done, cancel: () => finish({ status: 'cancelled' }) };
+  return { done: run.done, cancel: () => run.end({ status: 'cancelled', running: run.running }) };
 }
 
-function watchChild(child: ChildProcess, request: RunRequest, listener: RunListener, finish: (o: RunOutcome) => void): void {
-  let greeted = false;
-  let stderrTail = '';
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => listener.onOutput(text, 'stdout'));
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    stderrTail = (stderrTail + text).slice(-2000);
-    listener.onOutput(text, 'stderr');
-  });
-  child.on('message', (raw: unknown) => {
+/**
+ * One run's child process. The first ending decides the outcome (the runner's report, an exit, a timeout, a
+ * cancel, the memory cap); every ending kills the whole tree, and the outcome settles once the child's output
+ * has been read to its end.
+ */
+class RunState {
+  readonly done: Promise<RunOutcome>;
+  /** The op whose function runs now, as the runner announced it before calling it. */
+  running: RunningOp | undefined;
+  /** The user's source files in the bundle: the only files a location from the child may name. */
+  sources = new Set<string>();
+  private settle!: (outcome: RunOutcome) => void;
+  private outcome: RunOutcome | undefined;
+  private child: ChildProcess | undefined;
+  private descendants: ProcessId[] = [];
+  private greeted = false;
+  private stderrTail = '';
+  private memoryTimer: ReturnType<typeof setInterval> | undefined;
+  private polls = 0;
+
+  constructor(private readonly listener: RunListener, private readonly memoryMb: number, private readonly target: RunTarget) {
+    this.done = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get isEnding(): boolean {
+    return this.outcome !== undefined;
+  }
+
+  attach(child: ChildProcess): void {
+    this.child = child;
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.listener.onOutput(text, 'stdout'));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-2000);
+      this.listener.onOutput(text, 'stderr');
+    });
+    child.on('message', (raw: unknown) => this.receive(raw));
+    child.on('error', (error) => this.end({ status: 'failed', error: { name: 'Error', message: `The runner process failed: ${error.message}` } }));
+    child.on('exit', (code, signal) => this.end(this.exitOutcome(code, signal)));
+    child.on('close', () => this.finishOutput());
+    this.memoryTimer = setInterval(() => this.poll(), POLL_MS);
+    this.memoryTimer.unref();
+  }
+
+  /** Decides the outcome (the first call wins) and kills the tree; `done` settles when the output has ended. */
+  end(outcome: RunOutcome): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    clearInterval(this.memoryTimer);
+    const child = this.child;
+    if (!child?.pid) return this.settle(outcome);
+    killTree(child.pid, this.descendants);
+    // A process that left the tree (setsid) may still hold the output pipes open: stop waiting for it after a while.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      this.finishOutput();
+    }, OUTPUT_GRACE_MS).unref();
+  }
+
+  private finishOutput(): void {
+    if (this.outcome) this.settle(this.outcome);
+  }
+
+  private receive(raw: unknown): void {
     if (!isRunnerToHost(raw) || JSON.stringify(raw).length > MAX_MESSAGE_BYTES) {
-      finish({ status: 'failed', error: { name: 'ProtocolError', message: `The runner sent a malformed or oversized message (${preview(raw)}); the run was stopped.` } });
-      return;
+      return this.end(failure('ProtocolError', `The runner sent a malformed or oversized message (${preview(raw)}); the run was stopped.`));
     }
     if (raw.type === 'hello') {
-      greeted = true;
+      this.greeted = true;
       if (raw.protocol !== PROTOCOL_VERSION) {
-        finish({ status: 'failed', error: { name: 'ProtocolError', message: `The runner speaks protocol ${raw.protocol} (pyflow ${raw.libraryVersion}) but this host speaks protocol ${PROTOCOL_VERSION}; rebuild or reinstall Pyflow so both match.` } });
+        this.end(failure('ProtocolError', `The runner speaks protocol ${raw.protocol} (pyflow ${raw.libraryVersion}) but this host speaks protocol ${PROTOCOL_VERSION}; rebuild or reinstall Pyflow so both match.`));
       }
       return;
     }
-    if (!greeted) return finish({ status: 'failed', error: { name: 'ProtocolError', message: `The runner sent ${raw.type} before hello.` } });
-    if (raw.type === 'trace/packed') {
-      const events = unpackTrace(raw);
-      if (typeof events === 'string') {
-        finish({ status: 'failed', error: { name: 'ProtocolError', message: `The runner sent a ${events}; the run was stopped.` } });
-        return;
-      }
-      listener.onMessage({ type: 'trace/append', events });
-      return;
+    if (!this.greeted) return this.end(failure('ProtocolError', `The runner sent ${raw.type} before hello.`));
+    if (raw.type === 'trace/packed') return this.receiveTrace(raw);
+    if (raw.type === 'run/failed') raw.error = withOwnSource(raw.error, this.sources);
+    this.listener.onMessage(raw);
+    if (raw.type === 'run/done') this.end({ status: 'done', message: raw });
+    else if (raw.type === 'run/failed') this.end({ status: 'failed', error: raw.error });
+  }
+
+  private receiveTrace(batch: Extract<RunnerToHost, { type: 'trace/packed' }>): void {
+    const events = unpackTrace(batch);
+    if (typeof events === 'string') return this.end(failure('ProtocolError', `The runner sent a ${events}; the run was stopped.`));
+    for (const e of events) {
+      if ((e.kind === 'finished' || e.kind === 'error') && e.uid === this.running?.uid && e.graph === this.running.graph) this.running = undefined;
     }
-    listener.onMessage(raw);
-    if (raw.type === 'run/done') finish({ status: 'done', message: raw });
-    else if (raw.type === 'run/failed') finish({ status: 'failed', error: raw.error });
-  });
-  child.on('error', (error) => finish({ status: 'failed', error: { name: 'Error', message: `The runner process failed: ${error.message}` } }));
-  child.on('exit', (code, signal) => {
+    if (batch.running) this.running = withOwnSource(batch.running, this.sources);
+    this.listener.onMessage(batch.running ? { type: 'trace/append', events, running: this.running } : { type: 'trace/append', events });
+  }
+
+  /** The child ended before reporting: only a script that called `process.exit(0)` outside any op has finished. */
+  private exitOutcome(code: number | null, signal: NodeJS.Signals | null): RunOutcome {
+    if (code === 0 && !this.running && this.target.kind === 'script') return { status: 'done', message: { type: 'run/done' } };
     const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const oom = /heap out of memory|Allocation failed/i.test(stderrTail) ? ` (out of memory: the limit is ${request.memoryMb ?? 4096} MB, setting pyflow.run.memoryLimitMb)` : '';
-    finish({ status: 'failed', error: { name: 'Error', message: `The script's process ${why} before finishing${oom}.` } });
-  });
+    const oom = /heap out of memory|Allocation failed/i.test(this.stderrTail)
+      ? ` (out of memory: the limit is ${this.memoryMb} MB, setting pyflow.run.memoryLimitMb or pyflow run --memory)`
+      : '';
+    return { status: 'failed', error: withOp(`The script's process ${why}${this.whileRunning()} before finishing${oom}.`, this.running) };
+  }
+
+  /** Checks the memory cap, and every few polls records the tree (to reach processes orphaned by an early exit). */
+  private poll(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.outcome) return;
+    if (++this.polls % TREE_POLLS === 0) this.descendants = mergeProcesses(this.descendants, descendantsOf(pid));
+    const mb = residentMb(pid);
+    if (mb === undefined || mb <= this.memoryMb) return;
+    this.end({
+      status: 'failed',
+      error: {
+        ...withOp(`The script's process used ${Math.round(mb)} MB of memory${this.whileRunning()}, over the limit of ${this.memoryMb} MB (setting pyflow.run.memoryLimitMb or pyflow run --memory); the run was stopped.`, this.running),
+        code: 'MEMORY_LIMIT',
+      },
+    });
+  }
+
+  private whileRunning(): string {
+    return this.running ? ` while ${describeOp(this.running)} was running` : '';
+  }
 }
 
-function killTree(child: ChildProcess | undefined): void {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
+/** `item` with its location only if that is in the user's own sources: a script cannot point the editor at other files. */
+function withOwnSource<T extends { source?: SourceRange }>(item: T, sources: ReadonlySet<string>): T {
+  if (!item.source || sources.has(item.source.file)) return item;
+  const { source: _dropped, ...rest } = item;
+  return rest as T;
+}
+
+/** `adding_0 (added at /path/script.ts:12:13)`. */
+export function describeOp(op: RunningOp): string {
+  return op.source ? `${op.uid} (added at ${op.source.file}:${op.source.line}:${op.source.column})` : op.uid;
+}
+
+function withOp(message: string, op: RunningOp | undefined): SerializedError {
+  const error: SerializedError = { name: 'PyflowError', message };
+  if (op) error.uid = op.uid;
+  if (op?.source) error.source = op.source;
+  return error;
+}
+
+function failure(name: string, message: string): RunOutcome {
+  return { status: 'failed', error: { name, message } };
 }
 
 function preview(value: unknown): string {

@@ -4,7 +4,7 @@ import type { RunTarget } from '../protocol/index.js';
 import { sameFile } from './paths.js';
 
 /** The part of a user's GraphBuilder the runner uses (it may come from another copy of the library). */
-export type RuntimeGraph = Pick<GraphBuilder, 'alias' | 'operations' | 'subscribe' | 'toJSON' | 'findNode' | 'runAsync' | 'runOnlyAsync'>;
+export type RuntimeGraph = Pick<GraphBuilder, 'alias' | 'verbose' | '_lastOp' | 'operations' | 'subscribe' | 'toJSON' | 'findNode' | 'runAsync' | 'runOnlyAsync'>;
 
 export interface ResolvedTarget {
   label: string;

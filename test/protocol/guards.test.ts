@@ -13,8 +13,11 @@ describe('protocol guards', () => {
       { type: 'hello', protocol: 1, libraryVersion: '0.1.0' },
       { type: 'graph/snapshot', graph: graph as never },
       { type: 'trace/packed', graphs: ['g'], data: [2, 0, 'f_0'] },
-      { type: 'run/done', target: 'data_1', preview: '3' },
+      { type: 'trace/packed', graphs: ['g'], data: [2, 0, 'f_0'], running: { graph: 'g', uid: 'f_0', source: { file: '/a.ts', line: 3, column: 11 } } },
+      { type: 'run/done' },
+      { type: 'run/done', target: 'data_1', preview: '3', note: 'n' },
       { type: 'run/failed', error: { name: 'Error', message: 'x' } },
+      { type: 'run/failed', error: { name: 'PyflowError', message: 'x', stack: '    at f (/a.ts:2:3)', code: 'OP_FAILED', uid: 'f_0', source: { file: '/a.ts', line: 3, column: 11 } } },
     ];
     for (const m of runner) assert.ok(isRunnerToHost(JSON.parse(JSON.stringify(m))), m.type);
     const host: HostToWebview[] = [
@@ -28,6 +31,21 @@ describe('protocol guards', () => {
     for (const m of host) assert.ok(isHostToWebview(JSON.parse(JSON.stringify(m))), m.type);
     const web: WebviewToHost[] = [{ type: 'ready' }, { type: 'node/reveal', uid: 'f_0', graph: 'g' }, { type: 'webview/error', message: 'm' }, { type: 'export/save', format: 'svg', data: '<svg/>' }];
     for (const m of web) assert.ok(isWebviewToHost(m), m.type);
+  });
+
+  it('check the runner\'s outcomes and running op deeply', () => {
+    for (const bad of [
+      { type: 'run/done', preview: { forged: true } }, { type: 'run/done', target: 5 }, { type: 'run/done', note: null },
+      { type: 'run/failed', error: { message: 'no name' } }, { type: 'run/failed', error: { name: 'E', message: 'x', stack: 1 } },
+      { type: 'run/failed', error: { name: 'E', message: 'x', source: { file: '/etc/passwd', line: -1, column: 1 } } },
+      { type: 'run/failed', error: { name: 'E', message: 'x', source: { file: '', line: 1, column: 1 } } },
+      { type: 'run/failed', error: { name: 'E', message: 'x', uid: 7 } },
+      { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g' } },
+      { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g', uid: 'f_0', source: { file: '/a.ts', line: 1.5, column: 1 } } },
+      { type: 'graph/view', graph, full: 'yes' },
+    ]) {
+      assert.equal(isRunnerToHost(bad), false, JSON.stringify(bad));
+    }
   });
 
   it('reject malformed messages', () => {

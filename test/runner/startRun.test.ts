@@ -2,59 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { startRun, type RunOutcome } from '../../src/runner/startRun.js';
-import { formatTraceEvent, type GraphModel, type TraceEvent } from '../../src/core/index.js';
-import { instrumentAddCalls } from '../../src/analysis/instrument.js';
-import type { RunTarget } from '../../src/protocol/index.js';
-import { waitFor } from '../waitFor.js';
-
-const REPO = resolve(__dirname, '..', '..');
-const DIST = join(REPO, 'dist');
-
-/** Runs as the extension does (add call sites written into the code), or with `stackSites`, as a plain bundle. */
-async function run(file: string, target: RunTarget, extra: { timeoutMs?: number; cancelWhen?: () => boolean; text?: string; memoryMb?: number; stackSites?: boolean } = {}) {
-  const events: TraceEvent[] = [];
-  const graphs: GraphModel[] = [];
-  const views: { graph: GraphModel; full?: boolean; highlight?: string[] }[] = [];
-  let stdout = '';
-  const transform = extra.stackSites ? undefined : instrumentAddCalls;
-  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, transform, timeoutMs: extra.timeoutMs, memoryMb: extra.memoryMb }, {
-    onMessage: (m) => {
-      if (m.type === 'trace/append') events.push(...m.events);
-      if (m.type === 'graph/snapshot') graphs.push(m.graph);
-      if (m.type === 'graph/view') views.push({ graph: m.graph, full: m.full, highlight: m.highlight });
-    },
-    onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
-  });
-  let ended = false;
-  const { cancelWhen } = extra;
-  if (cancelWhen) void waitFor('the condition to cancel the run', () => ended || cancelWhen()).then(() => { if (!ended) handle.cancel(); });
-  const outcome: RunOutcome = await handle.done.finally(() => { ended = true; });
-  return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), stdout, graphs, views };
-}
-
-/** Whether a process runs (a zombie waiting for a reaper counts as gone). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function script(body: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pyflow-test-'));
-  const file = join(dir, 'script.ts');
-  writeFileSync(file, body);
-  return file;
-}
+import { startRun } from '../../src/runner/startRun.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
+import { DIST, REPO, isAlive, run, script, waitFor } from './helpers.js';
 
 describe('runner: real child processes', () => {
   it('evaluates the quickstart node at a line and streams the seed-format trace', async () => {
@@ -108,7 +60,7 @@ a.get();
   it('an infinite loop is stopped by the timeout', async () => {
     const file = script(`while (true) {}\n`);
     const { outcome } = await run(file, { kind: 'script' }, { timeoutMs: 1500 });
-    assert.equal(outcome.status, 'timeout');
+    assert.deepEqual(outcome, { status: 'timeout', afterMs: 1500, running: undefined });
   });
 
   it('cancel kills the process tree', async () => {
@@ -119,10 +71,13 @@ const child = spawn('sleep', ['30'], { stdio: 'ignore' });
 writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
 setInterval(() => {}, 1000);
 `);
-    const { outcome } = await run(file, { kind: 'script' }, { cancelWhen: () => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '' });
+    const { outcome } = await run(file, { kind: 'script' }, {
+      timeoutMs: 0,
+      onStart: (cancel) => void waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 'the grandchild to start').then(cancel),
+    });
     assert.equal(outcome.status, 'cancelled');
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(`the grandchild sleep process ${pid} to end`, () => !isAlive(pid));
+    await waitFor(() => !isAlive(pid), 'the grandchild sleep process to be gone');
   });
 
   it('a line with no add call says which nodes exist', async () => {
@@ -149,18 +104,30 @@ setInterval(() => {}, 1000);
     assert.equal(stdout.length, 5 * 1024 * 1024);
   });
 
-  it('a malformed message on the IPC channel ends the run with a clear error', async () => {
-    const file = script(`process.send?.({ type: 'trace/append', events: 'not a list' });\nsetTimeout(() => {}, 5000);\n`);
-    const { outcome } = await run(file, { kind: 'script' });
-    assert.equal(outcome.status, 'failed');
-    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /malformed or oversized message/);
+  it('messages from the child are checked deeply: a malformed run/done or run/failed ends the run as a protocol error', async () => {
+    // A stand-in runner (a real child process) that speaks the protocol but sends one bad message.
+    const bad = [
+      { type: 'run/done', preview: { forged: true } },
+      { type: 'run/failed', error: { name: 'Error', message: 'x', source: { file: '/etc/passwd', line: -1, column: 1 } } },
+      { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g' } },
+    ];
+    for (const message of bad) {
+      const dir = mkdtempSync(join(tmpdir(), 'pyflow-fake-runner-'));
+      const runnerPath = join(dir, 'runner.cjs');
+      writeFileSync(runnerPath, `process.send({ type: 'hello', protocol: ${PROTOCOL_VERSION}, libraryVersion: '0' });\nprocess.send(${JSON.stringify(message)});\nsetInterval(() => {}, 1000);\n`);
+      const handle = startRun({ file: join(REPO, 'examples', 'quickstart.ts'), target: { kind: 'script' }, runnerPath, libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild }, { onMessage: () => {}, onOutput: () => {} });
+      const outcome = await handle.done;
+      assert.equal(outcome.status, 'failed', JSON.stringify(message));
+      assert.match(outcome.status === 'failed' ? outcome.error.message : '', /^The runner sent a malformed or oversized message \(.*\); the run was stopped\.$/);
+    }
   });
 
   it('the memory cap stops a runaway allocation and says so', async () => {
     const file = script(`const keep: number[][] = [];\nfor (;;) keep.push(new Array(1e6).fill(1));\n`);
     const { outcome } = await run(file, { kind: 'script' }, { memoryMb: 64, timeoutMs: 60_000 });
     assert.equal(outcome.status, 'failed');
-    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /out of memory: the limit is 64 MB/);
+    // Whichever sees it first: the heap limit (V8 aborts) or the watchdog (resident memory).
+    assert.match(outcome.status === 'failed' ? outcome.error.message : '', /out of memory: the limit is 64 MB|over the limit of 64 MB/);
   });
 
   for (const stackSites of [false, true]) {
