@@ -45,15 +45,16 @@ console.log(((performance.now() - t) * 1e6 / ${n}).toFixed(1));
 `;
 }
 
-export async function runnerBench(): Promise<string> {
+/** `smoke`: one run of each kind on small scripts (test/bench/smoke.test.ts). */
+export async function runnerBench(smoke = false): Promise<string> {
   const quickstart = join(REPO, 'examples', 'quickstart.ts');
-  await run(quickstart, { kind: 'line', file: quickstart, line: 11 });
+  if (!smoke) await run(quickstart, { kind: 'line', file: quickstart, line: 11 });
   const first: number[] = [];
-  for (let i = 0; i < 5; i++) first.push((await run(quickstart, { kind: 'line', file: quickstart, line: 11 })).firstEventMs);
+  for (let i = 0; i < (smoke ? 1 : 5); i++) first.push((await run(quickstart, { kind: 'line', file: quickstart, line: 11 })).firstEventMs);
 
   const dir = mkdtempSync(join(tmpdir(), 'pyflow-bench-'));
   const file = join(dir, 'chain.ts');
-  const n = 20_000;
+  const n = smoke ? 200 : 20_000;
   writeFileSync(file, chainScript(n));
   const bundle = join(dir, 'plain.mjs');
   await esbuild.build({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', outfile: bundle, alias: { pyflow: join(DIST, 'lib', 'index.mjs') }, logLevel: 'silent' });
@@ -62,7 +63,7 @@ export async function runnerBench(): Promise<string> {
   let events = 0;
   // Nine pairs, each a plain run then a runner run: the ratio of one pair moves ±10% with the machine's load.
   const ratios: number[] = [];
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < (smoke ? 1 : 9); i++) {
     plain.push(Number(execFileSync(process.execPath, [bundle], { encoding: 'utf8' }).trim()));
     const r = await run(file, { kind: 'script' });
     traced.push(Number(r.stdout.trim()));
@@ -70,10 +71,12 @@ export async function runnerBench(): Promise<string> {
     events = r.events;
   }
   const streamFile = join(dir, 'stream.ts');
-  writeFileSync(streamFile, chainScript(25_000));
+  const streamOps = smoke ? 500 : 25_000;
+  writeFileSync(streamFile, chainScript(streamOps));
   const stream = await run(streamFile, { kind: 'script' });
+  if (stream.events < streamOps) throw new Error(`${stream.events} trace events arrived from a ${streamOps}-op chain`);
   return [
-    table('Runner (medians: 5 quickstart runs, 9 chain runs each way)', ['what', 'value', 'target'], [
+    table(`Runner (medians: ${first.length} quickstart runs, ${ratios.length} chain runs each way)`, ['what', 'value', 'target'], [
       ['first trace event after starting a run of the quickstart (bundle + process start + evaluation)', `${median(first).toFixed(0)} ms`, '<= 500 ms from the CodeLens click'],
       [`per-op cost, ${n}-op chain, plain library in node`, `${median(plain).toFixed(0)} ns`, ''],
       [`per-op cost, same script under the runner (call sites written into the bundle, ${events} events streamed in packed batches, value previews)`, `${median(traced).toFixed(0)} ns`, ''],
