@@ -6,6 +6,7 @@ import { instrumentAddCalls } from '../analysis/instrument.js';
 import { formatTraceEvent, toDot, type GraphModel, type TraceEvent } from '../core/index.js';
 import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
 import { startRun } from '../runner/startRun.js';
+import { libraryFor } from '../runner/library.js';
 import type { Esbuild } from '../runner/bundleScript.js';
 import type { RunTarget } from '../protocol/index.js';
 
@@ -90,7 +91,9 @@ async function runCommand(args: string[]): Promise<void> {
   const esbuild = require(`${dist}/esbuild`) as Esbuild;
   const events: TraceEvent[] = [];
   const graphs: unknown[] = [];
-  const handle = startRun({ file, target, runnerPath: `${dist}/runner.js`, libraryPath: `${dist}/lib/index.mjs`, esbuild, transform: instrumentAddCalls, timeoutMs: 0 }, {
+  const library = libraryFor(file, dist);
+  if (library.note) process.stderr.write(`${library.note}\n`);
+  const handle = startRun({ file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild, transform: instrumentAddCalls, timeoutMs: 0 }, {
     onMessage(message) {
       if (message.type === 'graph/snapshot') graphs.push(message.graph);
       if (message.type !== 'trace/append') return;

@@ -5,6 +5,7 @@ import type { RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import type { Esbuild } from '../runner/bundleScript.js';
 import { instrumentAddCalls } from '../analysis/instrument.js';
+import { libraryFor } from '../runner/library.js';
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
@@ -35,12 +36,14 @@ export class Runs implements vscode.Disposable {
     channel.appendLine(`=== ${title} (${new Date().toLocaleString()}) ===`);
     this.sinks.onStart(title, document);
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
+    const library = libraryFor(file, dist);
+    if (library.note) channel.appendLine(library.note);
     const handle = startRun({
       file,
       text: document.isDirty ? document.getText() : undefined,
       target,
       runnerPath: `${dist}/runner.js`,
-      libraryPath: `${dist}/lib/index.mjs`,
+      libraryPath: library.path,
       esbuild: this.loadEsbuild(dist),
       transform: instrumentAddCalls,
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
