@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extractGraph } from '../../src/analysis/extractGraph.js';
 import { refineWithTypes } from '../../src/analysis/refineWithTypes.js';
-import { medianMs, table } from './util.js';
+import { medianMs, table, wallClock } from './util.js';
 
 /** A script of `n` add statements: a pipeline mixing chains, fan-in, options and raw arguments. */
 export function pipelineSource(n: number): string {
@@ -52,10 +52,11 @@ export function extractionBench(smoke = false): string {
   if (refined === 0 || refined === quick.graphs[0]!.nodes.length) throw new Error('refinement did not resolve the imported save');
   const cli = join(resolve(__dirname, '..', '..'), 'dist', 'cli.js');
   const quickstart = join(resolve(__dirname, '..', '..'), 'examples', 'quickstart.ts');
-  const cliMs = medianMs(() => execFileSync(process.execPath, [cli, 'graph', quickstart]), smoke ? 1 : 5, smoke ? 0 : 1);
+  // A child process: its CPU time is not this process's, so this one is wall time.
+  const cliMs = medianMs(() => execFileSync(process.execPath, [cli, 'graph', quickstart]), smoke ? 1 : 5, smoke ? 0 : 1, wallClock);
   return [
-    table('Static extraction (ms, median; targets: ratio to parse <= 3x, 5,000 statements <= 300 ms, re-extract <= 50 ms)', ['add statements', 'raw TS parse (floor)', 'extractGraph', 'ratio to parse', 're-extract after a 1-line edit'], rows),
-    table('Type checker and CLI (ms, median)', ['what', 'ms', 'target'], [
+    table('Static extraction (CPU ms, median; targets: ratio to parse <= 3x, 5,000 statements <= 300 ms, re-extract <= 50 ms)', ['add statements', 'raw TS parse (floor)', 'extractGraph', 'ratio to parse', 're-extract after a 1-line edit'], rows),
+    table('Type checker (CPU ms) and CLI (wall ms), medians', ['what', 'ms', 'target'], [
       [`refineWithTypes, ${calls.toLocaleString('en')} calls (${quick.typesPending ? 'imported save' : 'nothing pending'})`, typed, '<= 1000, after the graph is drawn'],
       ['`pyflow graph examples/quickstart.ts`, wall time incl. start-up', cliMs, '< 1000'],
     ]),

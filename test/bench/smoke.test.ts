@@ -59,8 +59,8 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
   runner: [
     { header: ['what', 'value', 'target'], rows: [
       'first trace event after starting a run of the quickstart (bundle + process start + evaluation)',
-      'per-op cost, 200-op chain, plain library in node',
-      'per-op cost, same script under the runner (call sites written into the bundle, 1399 events streamed in packed batches, value previews)',
+      'per-op CPU time, 200-op chain, plain library in node',
+      'per-op CPU time, same script under the runner (call sites written into the bundle, 1399 events streamed in packed batches, value previews)',
       'runner overhead per op: median of the rounds\' ratios to plain (lowest–highest)',
       'of which the library\'s tracing: plain node, a host hook keeping every event, no previews, no IPC (ratio to plain)',
       'the same with value previews, as the runner asks (ratio to plain)',
