@@ -5,6 +5,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOu
 import type { Esbuild } from '../runner/bundleScript.js';
 import type { RunTarget, SerializedError } from '../protocol/index.js';
 import { readSource } from './readSource.js';
+import { libraryFor } from '../runner/library.js';
 
 export const RUN_USAGE = `pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB]
     run FILE and evaluate a node (default: the whole script); --timeout (default ${DEFAULT_TIMEOUT_MS / 1000}, 0: none),
@@ -46,8 +47,10 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
   const esbuild = require(`${dist}/esbuild`) as Esbuild;
   const events: TraceEvent[] = [];
   const graphs: unknown[] = [];
+  const library = libraryFor(file, dist);
+  if (library.note) process.stderr.write(`${library.note}\n`);
   const handle = startRun({
-    file, target, runnerPath: `${dist}/runner.js`, libraryPath: `${dist}/lib/index.mjs`, esbuild, transform: instrumentAddCalls,
+    file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild, transform: instrumentAddCalls,
     timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json,
   }, {
     onMessage(message) {

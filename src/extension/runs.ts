@@ -9,6 +9,7 @@ import { RunProgress } from './runProgress.js';
 
 /** A run that takes longer than this gets a progress notification (with Cancel = Stop); shorter ones only the status bar's. */
 const NOTIFY_AFTER_MS = 1000;
+import { libraryFor } from '../runner/library.js';
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
@@ -44,12 +45,14 @@ export class Runs implements vscode.Disposable {
     this.sinks.onStart(title, document);
     const progress = new RunProgress((f) => vscode.workspace.asRelativePath(f));
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
+    const library = libraryFor(file, dist);
+    if (library.note) channel.appendLine(library.note);
     const handle = startRun({
       file,
       text: document.isDirty ? document.getText() : undefined,
       target,
       runnerPath: `${dist}/runner.js`,
-      libraryPath: `${dist}/lib/index.mjs`,
+      libraryPath: library.path,
       esbuild: this.loadEsbuild(dist),
       transform: instrumentAddCalls,
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,

@@ -1,7 +1,7 @@
 /*
  * Benchmark of the pyflow core (lazy DAG) against a plain-array floor and alien-signals.
  *
- *   cd /work/main && node --import tsx test/bench/core.mts [--quick] [--wall] [--default-heap]
+ *   npm run bench -- core [--quick] [--smoke] [--wall] [--default-heap]
  *
  * (It re-runs itself in one child process with --expose-gc and pinned V8 heap heuristics: see PINNED below.
  * --quick: sizes 1e3 and 1e4 only, 3 repetitions; --wall: wall-clock instead of CPU time; --only=chain,tree
@@ -82,7 +82,9 @@ const WALL = args.has('--wall');
 const cpuNow = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const now: () => number = WALL ? () => performance.now() : cpuNow;
 const wallNow = (): number => performance.now();
-const QUICK = args.has('--quick');
+/** `--smoke`: 1e3 only, one repetition, 10-op memory chains: checks that the section runs (test/bench/smoke.test.ts). */
+const SMOKE = args.has('--smoke');
+const QUICK = args.has('--quick') || SMOKE;
 /** `--only=chain,tree` / `--sizes=1e4`: a subset (for profiling). */
 const flag = (name: string): string[] | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
@@ -540,8 +542,10 @@ function printMemory(mem: MemRow[]): void {
 
 function main(): void {
   const start = wallNow();
-  const SIZES = QUICK ? [1e3, 1e4] : [1e3, 1e4, 1e5];
-  const PLANS: Record<number, Plan> = QUICK
+  const SIZES = SMOKE ? [1e3] : QUICK ? [1e3, 1e4] : [1e3, 1e4, 1e5];
+  const PLANS: Record<number, Plan> = SMOKE
+    ? { 1e3: { maxReps: 1, minReps: 1, budgetSeconds: 0, warmupRep: false } }
+    : QUICK
     ? { 1e3: { maxReps: 3, minReps: 3, budgetSeconds: 1, warmupRep: true }, 1e4: { maxReps: 3, minReps: 3, budgetSeconds: 1, warmupRep: true } }
     : {
       1e3: { maxReps: 21, minReps: 7, budgetSeconds: 4, warmupRep: true },
@@ -562,13 +566,14 @@ function main(): void {
   const mem: MemRow[] = [];
   if (!args.has('--no-memory')) {
     const t0 = wallNow();
-    mem.push(memCase('pyflow (default: release)', 100, true, pyflowChain(100, false)));
+    const m = SMOKE ? 10 : 100;
+    mem.push(memCase('pyflow (default: release)', m, true, pyflowChain(m, false)));
     if (!QUICK) mem.push(memCase('pyflow (default: release)', 1000, true, pyflowChain(1000, false)));
-    mem.push(memCase('pyflow, onRelease: detachBuffers', 100, true, pyflowChain(100, false, true)));
+    mem.push(memCase('pyflow, onRelease: detachBuffers', m, true, pyflowChain(m, false, true)));
     if (!QUICK) mem.push(memCase('pyflow, onRelease: detachBuffers', 1000, true, pyflowChain(1000, false, true)));
-    mem.push(memCase('pyflow persist: true', 100, true, pyflowChain(100, true)));
-    mem.push(memCase('alien-signals (reference)', 100, false, alienChain(100)));
-    mem.push(memCase('plain loop v = f(v) (reference)', 100, false, loopChain(100)));
+    mem.push(memCase('pyflow persist: true', m, true, pyflowChain(m, true)));
+    mem.push(memCase('alien-signals (reference)', m, false, alienChain(m)));
+    mem.push(memCase('plain loop v = f(v) (reference)', m, false, loopChain(m)));
     process.stderr.write(`  memory: ${((wallNow() - t0) / 1000).toFixed(1)} s\n`);
   }
   gc(); gc();
@@ -576,7 +581,7 @@ function main(): void {
   if (args.has('--memory-only')) { printMemory(mem); return; }
   // Warm-up: every method on every shape at 1e3.
   const tw = wallNow();
-  for (let i = 0; i < (QUICK ? 2 : 3); i++) {
+  for (let i = 0; i < (SMOKE ? 1 : QUICK ? 2 : 3); i++) {
     for (const make of Object.values(SHAPES)) {
       const s = make(1e3);
       const expect = floorRun(s);

@@ -1,14 +1,15 @@
 /*
- * ELK (pyflow's webview layout, via layoutGraph) vs Graphviz dot on random pipeline DAGs.
+ * ELK (pyflow's webview layout, via layoutGraph) vs Graphviz dot on three shapes of random DAGs.
  *
- * Run (from /work/main, so that `--import tsx` resolves):
- *   cd /work/main && node --import tsx test/bench/layout.mts            # everything (~4-5 min)
- *   cd /work/main && node --import tsx test/bench/layout.mts --quick    # main table only, no variants
+ *   npm run bench -- layout              # the main table (a few minutes)
+ *   npm run bench -- layout --variants   # also the sweep of ELK option variants on the pipeline graphs
+ *   npm run bench -- layout --smoke      # tiny graphs, one run each: checks that the section runs
  *
  * Cold timings and the 3,000-node runs happen in child processes of this same script (fresh V8, fresh
  * ELK / wasm instance, hard timeout); everything else runs in this process.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { layoutGraph, type ElkLike, type ElkNode, type Placed, type Point } from '../../webview/layout.ts';
@@ -35,91 +36,157 @@ function prng(seed: number): () => number {
 
 const FN_NAMES = ['load', 'clean', 'merge', 'transform', 'normalize', 'filter_rows', 'join_tables', 'aggregate', 'fit_model', 'predict', 'score', 'split', 'featurize', 'resample', 'dedupe'];
 
-export interface GenOptions {
-  ops: number;
-  seed: number;
-  /** Most inputs come from the outputs of the last `window` ops. */
-  window?: number;
-  pLocal?: number;
-  pRaw?: number;
-  pMultiOut?: number;
-  pSink?: number;
-  pPersist?: number;
-}
+/** Builds a GraphModel the way GraphBuilder + toGraphModel number it: `fn_k` for an op, then its raw inputs, then its outputs. */
+class ModelWriter {
+  readonly nodes: ModelNode[] = [];
+  readonly edges: ModelEdge[] = [];
+  private counter = 0;
 
-/**
- * n ops; each takes 1-3 inputs, mostly outputs of recent ops (locality window), sometimes any earlier
- * output, sometimes a raw literal (a persisted raw data node `data_k`). A few ops have 2-3 outputs, a few
- * are sinks (no output). uids and node order follow GraphBuilder/toGraphModel: `fn_k` for the op, then its
- * raw inputs `data_k`, then its outputs `data_k`.
- */
-export function pipelineModel(o: GenOptions): GraphModel {
-  const rnd = prng(o.seed);
-  const window = o.window ?? 8, pLocal = o.pLocal ?? 0.85, pRaw = o.pRaw ?? 0.25;
-  const pMulti = o.pMultiOut ?? 0.05, pSink = o.pSink ?? 0.04, pPersist = o.pPersist ?? 0.05;
-  const nodes: ModelNode[] = [];
-  const edges: ModelEdge[] = [];
-  const outputsOf: string[][] = []; // outputs of op i
-  const allOutputs: string[] = [];
-  let counter = 0;
-  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  for (let i = 0; i < o.ops; i++) {
-    const fn = pick(FN_NAMES);
-    const uid = `${fn}_${++counter}`;
-    nodes.push({ uid, kind: 'operation', label: fn, fn });
-    const nIn = 1 + Math.floor(rnd() * 3);
+  /** A persisted raw input (a literal argument). */
+  raw(value: string): string {
+    const uid = `data_${++this.counter}`;
+    this.nodes.push({ uid, kind: 'data', label: 'data', raw: true, value, persist: true, dim: '(1, )' });
+    return uid;
+  }
+
+  /** An op of `fn` on `inputs` (data uids, or literals given as `{ raw }`) with `nOut` outputs; returns the outputs. */
+  op(fn: string, inputs: (string | { raw: string })[], nOut: number, persist = false): string[] {
+    const uid = `${fn}_${++this.counter}`;
+    this.nodes.push({ uid, kind: 'operation', label: fn, fn });
     const parents: string[] = [];
-    for (let k = 0; k < nIn; k++) {
-      if (allOutputs.length === 0 || rnd() < pRaw) {
-        const d = `data_${++counter}`;
-        const value = String(Math.floor(rnd() * 100));
-        nodes.push({ uid: d, kind: 'data', label: 'data', raw: true, value, persist: true, dim: '(1, )' });
-        parents.push(d);
-        continue;
-      }
-      let src: string | undefined;
-      if (rnd() < pLocal) {
-        const recent: string[] = [];
-        for (let j = i - 1; j >= 0 && j >= i - window; j--) recent.push(...outputsOf[j]!);
-        if (recent.length > 0) src = pick(recent);
-      }
-      src ??= pick(allOutputs);
-      if (!parents.includes(src)) parents.push(src);
+    for (const input of inputs) {
+      const p = typeof input === 'string' ? input : this.raw(input.raw);
+      if (!parents.includes(p)) parents.push(p);
     }
-    for (const p of parents) edges.push({ from: p, to: uid });
-    const r = rnd();
-    const nOut = r < pSink && i > 0 ? 0 : r < pSink + pMulti ? 2 + Math.floor(rnd() * 2) : 1;
-    const persist = rnd() < pPersist;
+    for (const p of parents) this.edges.push({ from: p, to: uid });
     const outs: string[] = [];
     for (let k = 0; k < nOut; k++) {
-      const d = `data_${++counter}`;
+      const d = `data_${++this.counter}`;
       const node: ModelNode = { uid: d, kind: 'data', label: 'data' };
       if (persist) { node.persist = true; node.dim = '(3, 4)'; }
-      nodes.push(node);
-      edges.push({ from: uid, to: d });
+      this.nodes.push(node);
+      this.edges.push({ from: uid, to: d });
       outs.push(d);
     }
+    return outs;
+  }
+
+  model(alias: string): GraphModel {
+    return { alias, nodes: this.nodes, edges: this.edges };
+  }
+}
+
+/** The DAG shapes the layout is measured on (each a different challenge for layering and crossing minimisation). */
+export type Shape = 'pipeline' | 'mapreduce' | 'layered';
+
+/**
+ * pipeline: n ops; each takes 1-3 inputs, mostly outputs of recent ops (85% from the last 8 ops' outputs), else
+ * any earlier output, sometimes a raw literal (p = 0.25). 5% of the ops have 2-3 outputs, 4% are sinks (no output),
+ * 5% persist. Mostly short edges, like a script written top to bottom.
+ */
+function pipelineModel(ops: number, seed: number): GraphModel {
+  const rnd = prng(seed);
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const w = new ModelWriter();
+  const outputsOf: string[][] = [];
+  const allOutputs: string[] = [];
+  for (let i = 0; i < ops; i++) {
+    const fn = pick(FN_NAMES);
+    const nIn = 1 + Math.floor(rnd() * 3);
+    const inputs: (string | { raw: string })[] = [];
+    for (let k = 0; k < nIn; k++) {
+      if (allOutputs.length === 0 || rnd() < 0.25) { inputs.push({ raw: String(Math.floor(rnd() * 100)) }); continue; }
+      let src: string | undefined;
+      if (rnd() < 0.85) {
+        const recent: string[] = [];
+        for (let j = i - 1; j >= 0 && j >= i - 8; j--) recent.push(...outputsOf[j]!);
+        if (recent.length > 0) src = pick(recent);
+      }
+      inputs.push(src ?? pick(allOutputs));
+    }
+    const r = rnd();
+    const nOut = r < 0.04 && i > 0 ? 0 : r < 0.09 ? 2 + Math.floor(rnd() * 2) : 1;
+    const outs = w.op(fn, inputs, nOut, rnd() < 0.05);
     outputsOf.push(outs);
     allOutputs.push(...outs);
   }
-  return { alias: `pipeline_${o.ops}_${o.seed}`, nodes, edges };
+  return w.model(`pipeline_${ops}_${seed}`);
 }
+
+/**
+ * mapreduce: stages of wide fan-out and fan-in. Each stage splits one value into 4-12 shards, runs a chain of
+ * 1-4 ops on every shard (one `config` literal shared by the stage), then merges the shards pairwise in a
+ * reduction tree; the stage's result feeds the next stage. Long parallel branches, and wide layers.
+ */
+function mapreduceModel(ops: number, seed: number): GraphModel {
+  const rnd = prng(seed);
+  const w = new ModelWriter();
+  let made = 0;
+  let current = w.op('load', [{ raw: 'path' }], 1)[0]!;
+  made++;
+  while (made < ops) {
+    const width = 4 + Math.floor(rnd() * 9);
+    const depth = 1 + Math.floor(rnd() * 4);
+    let shards = w.op('split', [current, { raw: String(width) }], width);
+    made++;
+    const config = w.raw(`cfg${made}`);
+    for (let d = 0; d < depth && made < ops; d++) {
+      const fn = FN_NAMES[(made + d) % FN_NAMES.length]!;
+      shards = shards.map((s) => (made++ < ops ? w.op(fn, d === 0 ? [s, config] : [s], 1)[0]! : s));
+    }
+    while (shards.length > 1 && made < ops) {
+      const next: string[] = [];
+      for (let i = 0; i + 1 < shards.length; i += 2) next.push(made++ < ops ? w.op('merge', [shards[i]!, shards[i + 1]!], 1)[0]! : shards[i]!);
+      if (shards.length % 2 === 1) next.push(shards[shards.length - 1]!);
+      shards = next;
+    }
+    current = shards[0]!;
+  }
+  return w.model(`mapreduce_${ops}_${seed}`);
+}
+
+/**
+ * layered: ops in layers of 2-20; each op takes 1-3 inputs from any earlier layer with equal probability (so many
+ * edges span several layers) and one in five a raw literal. The hardest shape for crossing minimisation.
+ */
+function layeredModel(ops: number, seed: number): GraphModel {
+  const rnd = prng(seed);
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const w = new ModelWriter();
+  const layers: string[][] = [];
+  let made = 0;
+  while (made < ops) {
+    const width = Math.min(ops - made, 2 + Math.floor(rnd() * 19));
+    const layer: string[] = [];
+    for (let i = 0; i < width; i++, made++) {
+      const inputs: (string | { raw: string })[] = [];
+      if (layers.length === 0 || rnd() < 0.2) inputs.push({ raw: String(made) });
+      const nIn = layers.length === 0 ? 0 : 1 + Math.floor(rnd() * 3);
+      for (let k = 0; k < nIn; k++) inputs.push(pick(pick(layers)));
+      layer.push(...w.op(pick(FN_NAMES), inputs, 1));
+    }
+    layers.push(layer);
+  }
+  return w.model(`layered_${ops}_${seed}`);
+}
+
+const GENERATORS: Record<Shape, (ops: number, seed: number) => GraphModel> = { pipeline: pipelineModel, mapreduce: mapreduceModel, layered: layeredModel };
 
 /** The number of ops whose full view has about `total` nodes. */
 function opsForFullView(total: number, seed: number): number {
   let lo = 10, hi = total;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (pipelineModel({ ops: mid, seed }).nodes.length < total) lo = mid + 1;
+    if (pipelineModel(mid, seed).nodes.length < total) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-interface Case { name: string; ops: number; full: boolean; seed: number }
+interface Case { name: string; shape: Shape; ops: number; full: boolean; seed: number }
 
 function caseView(c: Case): ViewGraph {
-  return viewGraph(pipelineModel({ ops: c.ops, seed: c.seed }), c.full);
+  return viewGraph(GENERATORS[c.shape](c.ops, c.seed), c.full);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -397,56 +464,74 @@ const md = (title: string, header: string[], body: string[][], notes: string[] =
 /** "wall (cpu)" in ms. */
 const wc = (t: Timing | undefined) => (t ? `${fmt(t.wall)} (${fmt(t.cpu)})` : 'n/a');
 
+/** Fails the section: a child that crashed, or a drawing that lost nodes, is an error, never a table cell. */
+function check(o: ChildOutput, what: string): ChildOutput {
+  if (o.error) throw new Error(`layout bench: ${what} failed in its child process:\n${o.error}`);
+  return o;
+}
+
+function checkDrawing(d: Drawing, view: ViewGraph, what: string): Drawing {
+  if (d.boxes.length !== view.nodes.length) throw new Error(`layout bench: ${what} placed ${d.boxes.length} of ${view.nodes.length} nodes`);
+  return d;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const quick = args.includes('--quick');
-  const variantsOnly = args.includes('--variants-only');
+  // --smoke: tiny graphs, one run each, no 3,000-op row: proves the section runs (test/bench/smoke.test.ts).
+  const smoke = args.includes('--smoke');
   const started = performance.now();
   const SEED = 42;
-  const fullOps = opsForFullView(1000, SEED);
-  const cases: (Case & { warmup: number; runs: number })[] = [
-    { name: 'summary 200 ops', ops: 200, full: false, seed: SEED, warmup: 2, runs: 5 },
-    { name: 'summary 1000 ops', ops: 1000, full: false, seed: SEED, warmup: 1, runs: 3 },
-    { name: `full (${fullOps} ops)`, ops: fullOps, full: true, seed: SEED, warmup: 1, runs: 3 },
-  ];
+  const [small, large] = smoke ? [30, 0] : [200, 1000];
+  const fullOps = opsForFullView(smoke ? 100 : 1000, SEED);
+  const warm = (n: number, runs: number) => (smoke ? { warmup: 0, runs: 1 } : { warmup: n, runs });
+  const cases: (Case & { warmup: number; runs: number })[] = [];
+  for (const shape of Object.keys(GENERATORS) as Shape[]) {
+    cases.push({ name: `${shape}, summary ${small} ops`, shape, ops: small, full: false, seed: SEED, ...warm(2, 5) });
+    if (!smoke) cases.push({ name: `${shape}, summary ${large} ops`, shape, ops: large, full: false, seed: SEED, ...warm(1, 3) });
+  }
+  cases.push({ name: `pipeline, full view (${fullOps} ops)`, shape: 'pipeline', ops: fullOps, full: true, seed: SEED, ...warm(1, 3) });
   const { Graphviz } = await import('@hpcc-js/wasm-graphviz');
   const gv = await Graphviz.load();
-  const load = await import('node:os').then((os) => os.loadavg()[0]!);
-  console.log(`# ELK (pyflow layoutGraph, elkjs 0.12.1 elk.bundled.js) vs Graphviz dot ${gv.version()} (@hpcc-js/wasm-graphviz)\n`);
-  console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, load average at start ${load.toFixed(1)}. Generator: seed ${SEED}; each op takes 1-3 inputs, 85% from the last 8 ops' outputs, else any earlier output; raw literal inputs p=0.25; 5% multi-output (2-3), 4% sinks, 5% persisted.\n`);
+  const load = os.loadavg()[0]!;
+  console.log(`# ELK (pyflow layoutGraph, elkjs elk.bundled.js) vs Graphviz dot ${gv.version()} (@hpcc-js/wasm-graphviz)\n`);
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average at start ${load.toFixed(1)}. Three DAG shapes (seed ${SEED}): ` +
+    'pipeline (1-3 inputs mostly from the last 8 ops, raw literals, a few multi-output ops and sinks), mapreduce (stages of 4-12 ' +
+    'parallel shard chains merged by a reduction tree), layered (layers of 2-20 ops, inputs from any earlier layer: long edges).\n');
 
-  if (!variantsOnly) {
-    const rows: string[][] = [];
-    const sizes: string[][] = [];
-    for (const c of cases) {
-      const view = caseView(c);
-      const cj = JSON.stringify({ name: c.name, ops: c.ops, full: c.full, seed: c.seed });
-      const coldElk = await runChild(['elk', cj], 120_000);
-      const coldDot = await runChild(['dot', cj], 120_000);
-      for (const [n, o] of [['elk', coldElk], ['dot', coldDot]] as const) if (o.error) console.error(`cold ${n} ${c.name}:`, o.error);
-      const elk = new ELK();
-      const e = await warmTiming(c.warmup, c.runs, () => elkLayout(elk, view));
-      const dot = toBenchDot(view, sizesOf(e.value));
-      const d = await warmTiming(1, c.runs, () => gv.layout(dot, 'json', 'dot'));
-      const qe = quality(elkDrawing(e.value));
-      const qd = quality(dotDrawing(d.value));
-      const cold = (o: ChildOutput) => { const t = tagged(o, 'TIME'); return o.timedOut ? 'timeout' : t ? `${wc(t.layout)} +${fmt(t.load.wall)} load` : 'error'; };
-      rows.push([
-        c.name, `${view.nodes.length} / ${view.edges.length}`,
-        cold(coldElk), wc(e.t), cold(coldDot), wc(d.t),
-        fmt(qe.crossings), fmt(qd.crossings), qd.crossings ? fmt(qe.crossings / qd.crossings, 2) : 'n/a',
-        fmt(qe.area, 1), fmt(qd.area, 1),
-      ]);
-      sizes.push([c.name, `${fmt(qe.w)} × ${fmt(qe.h)}`, `${fmt(qd.w)} × ${fmt(qd.h)}`, e.walls.map((x) => fmt(x)).join(', '), d.walls.map((x) => fmt(x)).join(', ')]);
-    }
+  const rows: string[][] = [];
+  const sizes: string[][] = [];
+  for (const c of cases) {
+    const view = caseView(c);
+    const cj = JSON.stringify({ name: c.name, shape: c.shape, ops: c.ops, full: c.full, seed: c.seed });
+    // In a smoke run, the first case alone goes through the child processes.
+    const isCold = !smoke || c === cases[0];
+    const coldElk = isCold ? check(await runChild(['elk', cj], 120_000), `cold ELK, ${c.name}`) : undefined;
+    const coldDot = isCold ? check(await runChild(['dot', cj], 120_000), `cold dot, ${c.name}`) : undefined;
+    const elk = new ELK();
+    const e = await warmTiming(c.warmup, c.runs, () => elkLayout(elk, view));
+    const dot = toBenchDot(view, sizesOf(e.value));
+    const d = await warmTiming(smoke ? 0 : 1, c.runs, () => gv.layout(dot, 'json', 'dot'));
+    const qe = quality(checkDrawing(elkDrawing(e.value), view, `ELK, ${c.name}`));
+    const qd = quality(checkDrawing(dotDrawing(d.value), view, `dot, ${c.name}`));
+    const cold = (o: ChildOutput | undefined) => { if (!o) return '—'; const t = tagged(o, 'TIME'); return o.timedOut ? 'timeout' : `${wc(t.layout)} +${fmt(t.load.wall)} load`; };
+    rows.push([
+      c.name, `${view.nodes.length} / ${view.edges.length}`,
+      cold(coldElk), wc(e.t), cold(coldDot), wc(d.t),
+      fmt(qe.crossings), fmt(qd.crossings), qd.crossings ? fmt(qe.crossings / qd.crossings, 2) : 'n/a',
+      fmt(qe.area, 1), fmt(qd.area, 1),
+    ]);
+    sizes.push([c.name, `${fmt(qe.w)} × ${fmt(qe.h)}`, `${fmt(qd.w)} × ${fmt(qd.h)}`, e.walls.map((x) => fmt(x)).join(', '), d.walls.map((x) => fmt(x)).join(', ')]);
+  }
 
-    // 3,000-op summary: ELK and dot each in a fresh process, concurrently (2 single-threaded jobs), 60 s cap each.
-    const big: Case = { name: 'summary 3000 ops', ops: 3000, full: false, seed: SEED };
+  if (!smoke) {
+    // 3,000-op pipeline summary: ELK and dot each in a fresh process, concurrently (2 single-threaded jobs), 60 s cap each.
+    const big: Case = { name: 'pipeline, summary 3000 ops', shape: 'pipeline', ops: 3000, full: false, seed: SEED };
     const bigView = caseView(big);
     const bj = JSON.stringify(big);
     const [bigElk, bigDot] = await Promise.all([runChild(['elk', bj, 'q'], 60_000, 30_000), runChild(['dot', bj, 'q'], 60_000, 30_000)]);
-    for (const [n, o] of [['elk', bigElk], ['dot', bigDot]] as const) if (o.error) console.error(`3000 ${n}:`, o.error);
-    const bt = (o: ChildOutput) => { const t = tagged(o, 'TIME'); return t ? `${wc(t.layout)} (cold)` : o.timedOut ? 'timeout (> 60 s)' : 'error'; };
+    check(bigElk, 'ELK, 3,000 ops');
+    check(bigDot, 'dot, 3,000 ops');
+    const bt = (o: ChildOutput) => { const t = tagged(o, 'TIME'); return t ? `${wc(t.layout)} (cold)` : 'timeout (> 60 s)'; };
     const be = tagged(bigElk, 'QUALITY') as Quality | undefined, bd = tagged(bigDot, 'QUALITY') as Quality | undefined;
     rows.push([
       big.name, `${bigView.nodes.length} / ${bigView.edges.length}`, bt(bigElk), '—', bt(bigDot), '—',
@@ -454,15 +539,15 @@ async function main(): Promise<void> {
       be ? fmt(be.area, 1) : '—', bd ? fmt(bd.area, 1) : '—',
     ]);
     if (be || bd) sizes.push([big.name, be ? `${fmt(be.w)} × ${fmt(be.h)}` : '—', bd ? `${fmt(bd.w)} × ${fmt(bd.h)}` : '—', '', '']);
-
-    console.log(md('Layout time and quality', ['graph', 'nodes / edges', 'ELK cold ms: wall (cpu)', 'ELK warm ms: median wall (cpu)', 'dot cold ms: wall (cpu)', 'dot warm ms: median wall (cpu)', 'ELK crossings', 'dot crossings', 'crossings ELK/dot', 'ELK area / node area', 'dot area / node area'], rows, [
-      `Cold = first layout in a fresh process (\`new ELK()\` resp. \`Graphviz.load()\` timed separately as "load"); warm = same process, after ${cases.map((c) => c.warmup).join('/')} warm-up run(s), median of ${cases.map((c) => c.runs).join('/')}. ELK: layoutGraph(elk, view, {direction: 'DOWN'}) (orthogonal edges, as the webview default); dot: same box sizes (fixedsize, px/72 in), nodesep 24 px, ranksep 36 px, splines=true.`,
-      'Crossings: proper intersections between segments of two edges with no common end node (ELK polylines; dot B-splines sampled 8 points per bezier). Area: tight bbox of nodes and edge points / summed node area. The 3,000-op row runs both engines concurrently in two fresh processes, 60 s cap each.',
-    ]));
-    console.log(md('Drawing size (px) and raw warm wall times', ['graph', 'ELK w × h', 'dot w × h', 'ELK warm runs (ms)', 'dot warm runs (ms)'], sizes));
   }
 
-  if (!quick) await variants(cases);
+  console.log(md('Layout time and quality', ['graph', 'nodes / edges', 'ELK cold ms: wall (cpu)', 'ELK warm ms: median wall (cpu)', 'dot cold ms: wall (cpu)', 'dot warm ms: median wall (cpu)', 'ELK crossings', 'dot crossings', 'crossings ELK/dot', 'ELK area / node area', 'dot area / node area'], rows, [
+    `Cold = first layout in a fresh process (\`new ELK()\` resp. \`Graphviz.load()\` timed separately as "load"); warm = same process, median of ${smoke ? 1 : '5 (200 ops, after 2 warm-up runs) or 3 (after 1)'} run(s). ELK: layoutGraph(elk, view, {direction: 'DOWN'}) (orthogonal edges, as the webview default); dot: same box sizes (fixedsize, px/72 in), nodesep 24 px, ranksep 36 px, splines=true.`,
+    'Crossings: proper intersections between segments of two edges with no common end node (ELK polylines; dot B-splines sampled 8 points per bezier). Area: tight bbox of nodes and edge points / summed node area. The 3,000-op row runs both engines concurrently in two fresh processes, 60 s cap each.',
+  ]));
+  console.log(md('Drawing size (px) and raw warm wall times', ['graph', 'ELK w × h', 'dot w × h', 'ELK warm runs (ms)', 'dot warm runs (ms)'], sizes));
+
+  if (args.includes('--variants')) await variants(cases.filter((c) => c.shape === 'pipeline'));
   console.log(`\n_Total bench time: ${fmt((performance.now() - started) / 1000, 1)} s_`);
 }
 
@@ -494,8 +579,7 @@ async function variants(cases: Case[]): Promise<void> {
   const capped = new Set<string>();
   for (const c of cases) {
     const mine = list.filter((v) => !v.cases || v.cases.includes(c.name));
-    const out = await runChild(['variants', JSON.stringify({ name: c.name, ops: c.ops, full: c.full, seed: c.seed }), JSON.stringify(mine), c.name === S200 ? '4' : c.name === S1000 ? '1' : '2', c.name === S200 ? '3' : '1'], caps.get(c.name)!);
-    if (out.error) console.error(`variants ${c.name}:`, out.error);
+    const out = check(await runChild(['variants', JSON.stringify({ name: c.name, shape: c.shape, ops: c.ops, full: c.full, seed: c.seed }), JSON.stringify(mine), c.name === S200 ? '4' : c.name === S1000 ? '1' : '2', c.name === S200 ? '3' : '1'], caps.get(c.name)!), `the variants on ${c.name}`);
     if (out.timedOut) capped.add(c.name);
     results.set(c.name, new Map(out.lines.filter((l) => l.tag === 'VARIANT').map((l) => [l.value.name, l.value])));
   }
@@ -517,13 +601,6 @@ async function variants(cases: Case[]): Promise<void> {
   ]));
 }
 
-export { caseView, elkLayout, elkDrawing, quality, toBenchDot, sizesOf, dotDrawing, median };
-export type { Case };
-
-if (process.argv[1] !== SELF) {
-  // imported as a module (explore scripts): run nothing
-} else if (process.argv[2] === '--child') {
-  void childMain(process.argv.slice(3)).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
-} else {
-  void main();
-}
+const exitWith = (e: unknown) => { console.error(e); process.exit(1); };
+if (process.argv[2] === '--child') void childMain(process.argv.slice(3)).then(() => process.exit(0), exitWith);
+else void main().catch(exitWith);

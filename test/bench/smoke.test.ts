@@ -1,0 +1,112 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/*
+ * Every section of `npm run bench` in its tiny `--smoke` configuration, as a user runs it (a real child process):
+ * it must finish with exit code 0 and print its tables. Nothing is timed here; the figures of a smoke run mean
+ * nothing. Needs `npm run build` (and Chromium for the webview section), as `npm test` provides.
+ */
+
+const REPO = join(__dirname, '..', '..');
+
+function bench(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(REPO, 'test', 'bench', 'main.ts'), ...args], { cwd: REPO, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The markdown tables of an output: each table's header cells and the first cell of each row. */
+function tables(output: string): { header: string[]; rows: string[] }[] {
+  const found: { header: string[]; rows: string[] }[] = [];
+  const cells = (line: string) => line.slice(1, -1).split('|').map((c) => c.trim());
+  const lines = output.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('|') || !/^\|[-:| ]+\|$/.test(lines[i + 1] ?? '')) continue;
+    const table = { header: cells(lines[i]!), rows: [] as string[] };
+    for (i += 2; i < lines.length && lines[i]!.startsWith('|'); i++) table.rows.push(cells(lines[i]!)[0]!);
+    found.push(table);
+    i--;
+  }
+  return found;
+}
+
+const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
+  core: [
+    { header: ['shape', 'n', 'floor ns/op', 'pyflow ns/op', 'eval-only ns/op', 'alien ns/op', 'pyflow/alien', 'eval/floor', 'tracing on/off', 'tracing floor', 'events/op', 'pyflow spread', 'reps', 'cpu/wall'],
+      rows: ['chain', 'tree', 'fanin', 'lattice'] },
+    { header: ['shape', 'sizes', 'floor', 'pyflow', 'eval-only', 'alien', 'tracing on'], rows: [] },
+    { header: ['case', 'ops', 'peak rss +MB', 'rss in arrays', 'peak arrayBuffers +MB', 'arrayBuffers in arrays', 'held by graph (arrays)', 's'],
+      rows: ['pyflow (default: release)', 'pyflow, onRelease: detachBuffers', 'pyflow persist: true', 'alien-signals (reference)', 'plain loop v = f(v) (reference)'] },
+  ],
+  layout: [
+    { header: ['graph', 'nodes / edges', 'ELK cold ms: wall (cpu)', 'ELK warm ms: median wall (cpu)', 'dot cold ms: wall (cpu)', 'dot warm ms: median wall (cpu)', 'ELK crossings', 'dot crossings', 'crossings ELK/dot', 'ELK area / node area', 'dot area / node area'],
+      rows: ['pipeline, summary 30 ops', 'mapreduce, summary 30 ops', 'layered, summary 30 ops', 'pipeline, full view (37 ops)'] },
+    { header: ['graph', 'ELK w × h', 'dot w × h', 'ELK warm runs (ms)', 'dot warm runs (ms)'],
+      rows: ['pipeline, summary 30 ops', 'mapreduce, summary 30 ops', 'layered, summary 30 ops', 'pipeline, full view (37 ops)'] },
+  ],
+  extraction: [
+    { header: ['add statements', 'raw TS parse (floor)', 'extractGraph', 'ratio to parse', 're-extract after a 1-line edit'], rows: ['50', '100'] },
+    { header: ['what', 'ms', 'target'], rows: ['refineWithTypes, 50 calls (imported save)', '`pyflow graph examples/quickstart.ts`, wall time incl. start-up'] },
+  ],
+  runner: [
+    { header: ['what', 'value', 'target'], rows: [
+      'first trace event after starting a run of the quickstart (bundle + process start + evaluation)',
+      'per-op CPU time, 200-op chain, plain library in node',
+      'per-op CPU time, same script under the runner (call sites written into the bundle, 1399 events streamed in packed batches, value previews)',
+      'runner overhead per op: median of the rounds\' ratios to plain (lowest–highest)',
+      'of which the library\'s tracing: plain node, a host hook keeping every event, no previews, no IPC (ratio to plain)',
+      'the same with value previews, as the runner asks (ratio to plain)',
+      'streaming 3,499 trace events to the parent',
+    ] },
+  ],
+  webview: [
+    { header: ['what', 'value', 'target'], rows: [
+      '20-op summary in a new view (cold workers), first drawing (nodes placed, edges not yet routed): median of 1 views (range)',
+      'the same views, ELK\'s layout (edges routed): median (range)',
+      'the same views, from opening the view (page load included) to the first drawing / to ELK\'s: medians',
+      '20-op summary, layouts 2 to 2 in one view (median)',
+      '20-op summary, warm: layouts 3 to 3 (median)',
+      '50-op summary',
+      'full view, 80 nodes',
+      '100-op summary, collapsed into layer bands',
+      'pan and zoom a 50-op graph: longest frame / p95 (FRAMES frames)',
+      'streaming 2,000 trace events in batches of 256 (1500/1500 steps) into a new view: longest frame / p95, median of 1 runs (each run\'s longest)',
+      'the same, a second run in the same view: longest frame / p95',
+    ] },
+  ],
+};
+
+describe('npm run bench -- SECTION --smoke', () => {
+  for (const [section, expected] of Object.entries(EXPECTED)) {
+    it(`the ${section} section runs and prints its tables`, async () => {
+      const out = await bench([section, '--smoke']);
+      assert.equal(out.code, 0, `exit code ${out.code}\n${out.stderr}`);
+      assert.doesNotMatch(out.stderr, /bench: section/);
+      // The number of frames of the pan-and-zoom run depends on the machine.
+      const got = tables(out.stdout).map((t) => ({ ...t, rows: t.rows.map((r) => r.replace(/\(\d+ frames\)/, '(FRAMES frames)')) }));
+      assert.deepEqual(got, expected);
+    });
+  }
+
+  it('a section that fails is named and makes the exit code non-zero; the other sections still run', async () => {
+    const out = await bench(['webview,extraction', '--smoke'], { ...process.env, PYFLOW_CHROMIUM: join(REPO, 'no-such-chromium') });
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /^bench: section "webview" failed: /m);
+    assert.match(out.stderr, /^bench: FAILED section: webview$/m);
+    assert.deepEqual(tables(out.stdout), EXPECTED.extraction);
+  });
+
+  it('an unknown section is refused with the list of sections', async () => {
+    const out = await bench(['layuot']);
+    assert.equal(out.code, 2);
+    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, prototype)\n');
+  });
+});

@@ -1,0 +1,140 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { libraryFor } from '../src/runner/library.js';
+
+/*
+ * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: it has no
+ * dependencies), imported from ESM and CJS TypeScript under `strict`, type-checked by tsc and run by node.
+ * Needs `npm run build` first, as `npm test` does.
+ */
+
+const REPO = resolve(__dirname, '..');
+const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+const run = promisify(execFile);
+
+function npm(args: string[], cwd: string) {
+  return run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, maxBuffer: 64 << 20 });
+}
+
+async function tsc(project: string): Promise<{ code: number; stdout: string }> {
+  try {
+    const out = await run(process.execPath, [TSC, '-p', project], { cwd: project });
+    return { code: 0, stdout: out.stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string };
+    return { code: e.code, stdout: e.stdout };
+  }
+}
+
+const SCRIPT = `
+const adding = (a: number, b: number): number => a + b;
+const G = new GraphBuilder({ alias: 'consumer' });
+const a1 = G.add(adding)(2, 2);
+const a3 = G.add(adding)(a1, G.add(adding)(3, a1));
+const total: number = a3.get();
+console.log(total);
+`;
+
+const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [], outDir: 'out', rootDir: '.' }, include: ['*.mts', '*.cts'] };
+
+let tarball: string;
+let project: string;
+
+describe('the npm package, installed from its tarball', () => {
+  before(async () => {
+    const packDir = mkdtempSync(join(tmpdir(), 'pyflow-pack-'));
+    const { stdout } = await npm(['pack', '--pack-destination', packDir], REPO);
+    tarball = join(packDir, stdout.trim().split('\n').at(-1)!);
+    project = mkdtempSync(join(tmpdir(), 'pyflow-consumer-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    await npm(['install', '--offline', tarball], project);
+  });
+
+  it('holds the library, its ESM and CJS types and the CLI, and no extension bundles', async () => {
+    const { stdout } = await run('tar', ['tzf', tarball]);
+    const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
+    const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !f.startsWith('dist/esbuild/'))];
+    const core = readdirSync(join(REPO, 'src', 'core')).filter((f) => f.endsWith('.ts')).map((f) => `dist/lib/${f.replace(/\.ts$/, '.d.ts')}`);
+    assert.deepEqual(rest, [
+      'LICENSE', 'README.md', 'dist/cli-main.js', 'dist/cli.js',
+      ...core, 'dist/lib/index.cjs', 'dist/lib/index.cjs.map', 'dist/lib/index.d.mts', 'dist/lib/index.mjs', 'dist/lib/index.mjs.map',
+      'dist/lib/view.cjs', 'dist/lib/view.cjs.map', 'dist/lib/view.mjs', 'dist/lib/view.mjs.map',
+      'dist/runner.js', 'package.json',
+    ].sort());
+    // The CLI's `pyflow run` bundles scripts with the esbuild copied into dist (see esbuild.mjs).
+    assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
+  });
+
+  it('ESM (.mts) and CJS (.cts) importers type-check under strict and run', async () => {
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+    writeFileSync(join(project, 'esm.mts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
+    writeFileSync(join(project, 'cjs.cts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
+    writeFileSync(join(project, 'required.cts'), `import pyflow = require('pyflow');\nconst { GraphBuilder } = pyflow;\n${SCRIPT}`);
+    assert.deepEqual(await tsc(project), { code: 0, stdout: '' });
+    const compiled = readFileSync(join(project, 'out', 'cjs.cjs'), 'utf8');
+    assert.match(compiled, /require\("pyflow"\)/);
+    for (const file of ['esm.mjs', 'cjs.cjs', 'required.cjs']) {
+      assert.deepEqual(await run(process.execPath, [join(project, 'out', file)], { cwd: project }), { stdout: '11\n', stderr: '' }, file);
+    }
+  });
+
+  it("checks the user's code against pyflow's types, in ESM and CJS", async () => {
+    const dir = join(project, 'wrong');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+    const wrong = `import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst s: string = G.add((a: number) => a + 1)(1).get();\nvoid s;\n`;
+    writeFileSync(join(dir, 'a.mts'), wrong);
+    writeFileSync(join(dir, 'b.cts'), wrong);
+    assert.deepEqual(await tsc(dir), {
+      code: 2,
+      stdout: "a.mts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\nb.cts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\n",
+    });
+  });
+
+  it('installs the pyflow CLI, which runs a script of the project', async () => {
+    writeFileSync(join(project, 'quick.ts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'pyflow'), ['run', 'quick.ts'], { cwd: project });
+    assert.equal(stdout, '11\n');
+  });
+
+  it('publint finds nothing wrong but the `main` field, which is the VS Code extension\'s entry', async () => {
+    const { publint } = await import('publint');
+    const { messages } = await publint({ pkgDir: join(project, 'node_modules', 'pyflow'), pack: false, level: 'warning' });
+    assert.deepEqual(messages.map((m) => ({ code: m.code, path: m.path.join('.') })), [{ code: 'FILE_DOES_NOT_EXIST', path: 'main' }]);
+  });
+
+  it('a run of a workspace script uses the pyflow installed there (what the editor types it against)', async () => {
+    const installed = join(project, 'node_modules', 'pyflow');
+    assert.deepEqual(libraryFor(join(project, 'quick.ts'), join(REPO, 'dist')), { path: join(installed, 'dist', 'lib', 'index.mjs') });
+    // The installed copy marked, run by the repository's own CLI (the extension's runner does the same).
+    const marked = join(project, 'marked');
+    cpSync(installed, join(marked, 'node_modules', 'pyflow'), { recursive: true });
+    const entry = join(marked, 'node_modules', 'pyflow', 'dist', 'lib', 'index.mjs');
+    writeFileSync(entry, `${readFileSync(entry, 'utf8')}\nconsole.log('the workspace copy');\n`);
+    writeFileSync(join(marked, 'quick.ts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
+    const { stdout } = await run(process.execPath, [join(REPO, 'dist', 'cli.js'), 'run', join(marked, 'quick.ts')], { cwd: marked });
+    assert.equal(stdout, 'the workspace copy\n11\n');
+  });
+
+  it('another version installed in the workspace is used, with a note naming both versions', () => {
+    const other = join(project, 'other');
+    cpSync(join(project, 'node_modules', 'pyflow'), join(other, 'node_modules', 'pyflow'), { recursive: true });
+    const manifest = join(other, 'node_modules', 'pyflow', 'package.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(`"version": "${VERSION}"`, '"version": "0.0.1"'));
+    assert.deepEqual(libraryFor(join(other, 'main.ts'), join(REPO, 'dist')), {
+      path: join(other, 'node_modules', 'pyflow', 'dist', 'lib', 'index.mjs'),
+      note: `note: this run uses the pyflow 0.0.1 installed at ${join(other, 'node_modules', 'pyflow')} (this tool ships ${VERSION}); if the run misbehaves, install pyflow ${VERSION} there (docs/install.md).`,
+    });
+  });
+
+  it('without pyflow installed, a run uses the copy the tool ships', () => {
+    const bare = mkdtempSync(join(tmpdir(), 'pyflow-bare-'));
+    assert.deepEqual(libraryFor(join(bare, 'main.ts'), join(REPO, 'dist')), { path: join(REPO, 'dist', 'lib', 'index.mjs') });
+  });
+});
