@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import { extractGraph } from '../analysis/extractGraph.js';
-import { refineWithTypes } from '../analysis/refineWithTypes.js';
+import { loadAnalysis } from '../analysis/lazy.js';
 import type { ExtractResult } from '../protocol/index.js';
 
-/** Extraction results by document, recomputed only when the document's version changes. */
+/**
+ * Extraction results by document, recomputed only when the document's version changes. The extractor (and
+ * the TypeScript compiler in it) is loaded by the first `get`: callers check `mentionsPyflow` first, so a
+ * user who never opens a pyflow script never loads it.
+ */
 export class ModelCache implements vscode.Disposable {
   private readonly entries = new Map<string, { version: number; result: ExtractResult }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -26,7 +29,7 @@ export class ModelCache implements vscode.Disposable {
     const hit = this.entries.get(key);
     if (hit && hit.version === document.version) return hit.result;
     const text = document.getText();
-    const result = extractGraph(text, document.uri.fsPath);
+    const result = loadAnalysis().extractGraph(text, document.uri.fsPath);
     this.entries.set(key, { version: document.version, result });
     if (result.typesPending) this.refineLater(document, text, result);
     return result;
@@ -38,7 +41,7 @@ export class ModelCache implements vscode.Disposable {
     setTimeout(() => {
       const key = document.uri.toString();
       if (this.entries.get(key)?.version !== version) return;
-      const refined = refineWithTypes(text, document.uri.fsPath, quick);
+      const refined = loadAnalysis().refineWithTypes(text, document.uri.fsPath, quick);
       if (!refined || this.entries.get(key)?.version !== version) return;
       refined.typesPending = false;
       this.entries.set(key, { version, result: refined });

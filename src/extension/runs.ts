@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { createRequire } from 'node:module';
 import { formatTraceEvent, type GraphModel } from '../core/index.js';
 import type { RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
+import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { Esbuild } from '../runner/bundleScript.js';
-import { instrumentAddCalls } from '../analysis/instrument.js';
+import { loadAnalysis } from '../analysis/lazy.js';
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
@@ -18,7 +18,7 @@ export interface RunSinks {
 /** Starts and stops runs of workspace scripts; one at a time. */
 export class Runs implements vscode.Disposable {
   private current: RunHandle | undefined;
-  private esbuild: Esbuild | undefined;
+  private esbuild: Promise<Esbuild | undefined> | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly sinks: RunSinks) {}
 
@@ -27,6 +27,9 @@ export class Runs implements vscode.Disposable {
       void vscode.window.showWarningMessage('Pyflow does not run scripts in an untrusted workspace. Trust the workspace (Workspaces: Manage Workspace Trust) to use Evaluate here and Run Graph; the graph view works without it.');
       return undefined;
     }
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
+    const esbuild = await this.loadEsbuild(dist);
+    if (!esbuild) return undefined;
     this.stop();
     const { channel } = this.sinks;
     const config = vscode.workspace.getConfiguration('pyflow');
@@ -34,15 +37,14 @@ export class Runs implements vscode.Disposable {
     const title = `${label} — ${vscode.workspace.asRelativePath(document.uri)}`;
     channel.appendLine(`=== ${title} (${new Date().toLocaleString()}) ===`);
     this.sinks.onStart(title, document);
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
     const handle = startRun({
       file,
       text: document.isDirty ? document.getText() : undefined,
       target,
       runnerPath: `${dist}/runner.js`,
       libraryPath: `${dist}/lib/index.mjs`,
-      esbuild: this.loadEsbuild(dist),
-      transform: instrumentAddCalls,
+      esbuild,
+      transform: (path, text) => loadAnalysis().instrumentAddCalls(path, text),
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
     }, {
@@ -99,8 +101,16 @@ export class Runs implements vscode.Disposable {
     this.current = undefined;
   }
 
-  private loadEsbuild(dist: string): Esbuild {
-    this.esbuild ??= createRequire(`${dist}/`)('./esbuild') as Esbuild;
+  /** The native esbuild, or the portable one where no native binary runs (said once in the output channel). */
+  private loadEsbuild(dist: string): Promise<Esbuild | undefined> {
+    this.esbuild ??= loadEsbuild(dist).then((choice) => {
+      if (choice.kind === 'wasm') this.sinks.channel.appendLine(`Pyflow bundles scripts with the portable (WebAssembly) esbuild${choice.nativeError ? `; the native one failed: ${choice.nativeError}` : ''}.`);
+      return choice.esbuild;
+    }, (error: unknown) => {
+      this.esbuild = undefined;
+      this.sinks.reportError('Pyflow: cannot bundle scripts on this platform', String(error));
+      return undefined;
+    });
     return this.esbuild;
   }
 
