@@ -25,7 +25,7 @@ export async function loadEsbuild(dist: string, env: NodeJS.ProcessEnv = process
       await native.transform('');
       return { esbuild: native, kind: 'native' };
     } catch (error) {
-      nativeError = firstLine(error);
+      nativeError = `no native esbuild in ${join(dist, 'esbuild')} runs on ${process.platform}-${process.arch} (${firstLine(error)})`;
     }
   }
   try {
@@ -33,8 +33,8 @@ export async function loadEsbuild(dist: string, env: NodeJS.ProcessEnv = process
     await wasm.transform('');
     return { esbuild: wasm, kind: 'wasm', ...(nativeError ? { nativeError } : {}) };
   } catch (error) {
-    const native = nativeError ? `the native esbuild failed (${nativeError}), and ` : '';
-    throw new Error(`Pyflow cannot bundle scripts: ${native}the portable esbuild in ${join(dist, 'esbuild-wasm')} failed: ${firstLine(error)}`);
+    const native = nativeError ? `${nativeError}, and ` : '';
+    throw new Error(`esbuild does not run here: ${native}the portable esbuild in ${join(dist, 'esbuild-wasm')} failed: ${firstLine(error)}`);
   }
 }
 
