@@ -44,8 +44,9 @@ function packageTarget(target) {
   if (!name) throw new Error(`unknown target "${target}"; one of: ${Object.keys(TARGETS).join(', ')}`);
   const out = join('dist', `pyflow-${target}.vsix`);
   console.log(`${target}: ${name}`);
-  // Relative links in the readme would need a repository URL to rewrite; the extension's readme has none.
-  execFileSync(npm, ['run', '--silent', 'package', '--', '--target', target, '--no-rewrite-relative-links', '--out', out], {
+  // Everything the extension needs is bundled (no npm dependencies). Relative links in the readme would need a
+  // repository URL to be rewritten; the extension's readme has none.
+  execFileSync(npm, ['run', '--silent', 'package', '--', '--target', target, '--no-dependencies', '--no-rewrite-relative-links', '--out', out], {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32',
     env: { ...process.env, PYFLOW_ESBUILD_PLATFORM: esbuildPlatformPackage(name) },
   });
