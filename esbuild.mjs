@@ -1,13 +1,14 @@
 // Builds every target: extension, extractor, runner, CLI (node, cjs), webview (browser), core library (esm +
 // cjs), and copies esbuild itself into dist/ (the extension and CLI bundle user scripts at run time): the
 // native package of this machine and the portable WebAssembly build.
-// Flags: --production (minify, no source maps), --watch.
+// Flags: --production (minify, no source maps), --watch. PYFLOW_DIST=DIR builds into DIR instead of dist/.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const production = process.argv.includes('--production');
+const DIST = process.env.PYFLOW_DIST ?? 'dist';
 const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const define = { PYFLOW_VERSION: JSON.stringify(pkg.version) };
@@ -48,35 +49,35 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 // The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
 // (src/analysis/lazy.ts), so activating the extension, `pyflow --help` and `pyflow run` do not pay for it.
 const targets = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/analysis/index.ts'], outfile: 'dist/extractor.js' },
-  { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js' },
-  { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: 'dist/cli-graph.js' },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.cjs', sourcemap: true, external: ['pyflow/view'] },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.mjs', format: 'esm', sourcemap: true, external: ['pyflow/view'] },
-  { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.cjs' },
-  { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.mjs', format: 'esm' },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${DIST}/extension.js`, external: ['vscode'] },
+  { ...node, entryPoints: ['src/analysis/index.ts'], outfile: `${DIST}/extractor.js` },
+  { ...node, entryPoints: ['src/runner/main.ts'], outfile: `${DIST}/runner.js` },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
+  { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.cjs` },
+  { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
   {
-    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+    entryPoints: ['webview/main.ts'], outfile: `${DIST}/webview.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],
   },
 ];
 
 /** The `pyflow` bin: a tiny launcher that turns on Node's compile cache (Node >= 22) before loading the CLI. */
 function writeCliLauncher() {
-  writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
+  writeFileSync(`${DIST}/cli.js`, "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
 }
 
 /** elkjs's bundled build, which the webview loads only if its layout worker fails (webview/elk.ts). */
 function copyElkFallback() {
-  cpSync(join('node_modules', 'elkjs', 'lib', 'elk.bundled.js'), join('dist', 'elk-fallback.js'));
+  cpSync(join('node_modules', 'elkjs', 'lib', 'elk.bundled.js'), join(DIST, 'elk-fallback.js'));
 }
 
 /** VS Code's icon font for the webview toolbar (codicon.css and codicon.ttf must stay side by side). */
 function copyCodicons() {
-  mkdirSync('dist/media', { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules', '@vscode', 'codicons', 'dist', file), join('dist', 'media', file));
+  mkdirSync(`${DIST}/media`, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules', '@vscode', 'codicons', 'dist', file), join(DIST, 'media', file));
 }
 
 /**
@@ -87,7 +88,7 @@ function copyCodicons() {
 function vendorEsbuild() {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('esbuild/package.json'));
-  const out = 'dist/esbuild';
+  const out = `${DIST}/esbuild`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(join(pkgDir, 'package.json'), join(out, 'package.json'));
@@ -108,7 +109,7 @@ function vendorEsbuild() {
 function vendorEsbuildWasm() {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('esbuild-wasm/package.json'));
-  const out = 'dist/esbuild-wasm';
+  const out = `${DIST}/esbuild-wasm`;
   rmSync(out, { recursive: true, force: true });
   for (const file of ['package.json', 'lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec.js', 'wasm_exec_node.js']) {
     mkdirSync(dirname(join(out, file)), { recursive: true });
@@ -134,7 +135,7 @@ if (watch) {
 } else {
   await Promise.all(targets.map((options) => esbuild.build(options)));
   vendorEsbuild();
-  if (targetPlatform) rmSync('dist/esbuild-wasm', { recursive: true, force: true });
+  if (targetPlatform) rmSync(`${DIST}/esbuild-wasm`, { recursive: true, force: true });
   else vendorEsbuildWasm();
   writeCliLauncher();
   copyCodicons();

@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { extractionBench } from './extraction.js';
 import { runnerBench } from './runner.js';
 import { webviewBench } from './webview.js';
+import { startupBench } from './startup.js';
 
 /**
  * A benchmark program of its own (it re-runs itself with pinned V8 flags, or children per engine). It is
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (!only || only === 'extraction') console.log(extractionBench());
   if (!only || only === 'runner') console.log(await runnerBench());
   if (!only || only === 'webview') console.log(await webviewBench());
+  if (!only || only === 'startup') console.log(startupBench());
   // Only when asked: the algorithm's floor for the evaluation targets (README, Performance).
   if (only === 'prototype') program('prototype.mts', process.argv.slice(3));
 }
