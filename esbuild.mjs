@@ -51,6 +51,7 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 const targets = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${DIST}/extension.js`, external: ['vscode'] },
   { ...node, entryPoints: ['src/analysis/index.ts'], outfile: `${DIST}/extractor.js` },
+  { ...node, entryPoints: ['src/extension/refineWorker.ts'], outfile: `${DIST}/refineWorker.js` },
   { ...node, entryPoints: ['src/runner/main.ts'], outfile: `${DIST}/runner.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
   { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },

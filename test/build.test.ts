@@ -29,7 +29,7 @@ describe('build output', () => {
   it('vsce ships only the manifest, readme, licence, bundles, media and the vendored esbuild (native and WebAssembly)', () => {
     const vsce = join(REPO, 'node_modules', '.bin', 'vsce');
     const files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').sort();
-    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|media\/.*|dist\/(extension|extractor|runner|webview|elk-fallback)\.js|dist\/lib\/index\.mjs|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/(package\.json|lib\/main\.js|node_modules\/@esbuild\/[^/]+\/.*)|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/.test(f));
+    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|media\/.*|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/index\.mjs|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/(package\.json|lib\/main\.js|node_modules\/@esbuild\/[^/]+\/.*)|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/.test(f));
     assert.deepEqual(unexpected, []);
     for (const required of ['package.json', 'README.md', 'dist/extension.js', 'dist/extractor.js', 'dist/esbuild-wasm/esbuild.wasm', 'dist/runner.js', 'dist/webview.js', 'dist/elk-fallback.js', 'dist/lib/index.mjs', 'media/webview.css']) {
       assert.ok(files.includes(required), `${required} is shipped`);

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import { loadAnalysis } from '../analysis/lazy.js';
+import { TypeRefiner } from './typeRefiner.js';
 import type { ExtractResult } from '../protocol/index.js';
 
 /**
@@ -12,6 +14,9 @@ export class ModelCache implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly refiner = new TypeRefiner(join(__dirname, 'refineWorker.js'));
+  private readonly waiting = new Map<string, () => Promise<void>>();
+  private isRefining = false;
 
   constructor() {
     this.subscriptions.push(
@@ -35,21 +40,41 @@ export class ModelCache implements vscode.Disposable {
     return result;
   }
 
-  /** Type-checker work runs after the quick graph is drawn, and only if the document has not changed since. */
+  /**
+   * Type-checker work runs after the quick graph is drawn, in a worker thread, and is kept only if the document
+   * has not changed since. Where the worker cannot run, it runs here.
+   */
   private refineLater(document: vscode.TextDocument, text: string, quick: ExtractResult): void {
+    const key = document.uri.toString();
     const version = document.version;
-    setTimeout(() => {
-      const key = document.uri.toString();
+    const fileName = document.uri.fsPath;
+    this.waiting.set(key, async () => {
       if (this.entries.get(key)?.version !== version) return;
-      const refined = loadAnalysis().refineWithTypes(text, document.uri.fsPath, quick);
+      const refined = await this.refiner.refine(text, fileName).catch(() => loadAnalysis().refineWithTypes(text, fileName, quick));
       if (!refined || this.entries.get(key)?.version !== version) return;
       refined.typesPending = false;
       this.entries.set(key, { version, result: refined });
       this.changed.fire(document.uri);
-    }, 50);
+    });
+    void this.refineWaiting();
+  }
+
+  /** One refinement at a time, the latest of each document: versions typed meanwhile replace the waiting one. */
+  private async refineWaiting(): Promise<void> {
+    if (this.isRefining) return;
+    this.isRefining = true;
+    try {
+      for (const [key, refine] of this.waiting) {
+        this.waiting.delete(key);
+        await refine();
+      }
+    } finally {
+      this.isRefining = false;
+    }
   }
 
   dispose(): void {
+    this.refiner.dispose();
     for (const d of this.subscriptions) d.dispose();
   }
 }
