@@ -1,15 +1,19 @@
-// Builds every target: extension, runner, CLI (node, cjs), webview (browser), core library (esm + cjs),
-// and copies esbuild itself into dist/ (the extension and CLI bundle user scripts at run time).
-// Flags: --production (minify, no source maps), --watch.
+// Builds every target: extension, extractor, runner, CLI (node, cjs), webview (browser), core library (esm +
+// cjs), and copies esbuild itself into dist/ (the extension and CLI bundle user scripts at run time): the
+// native package of this machine and the portable WebAssembly build.
+// Flags: --production (minify, no source maps), --watch. PYFLOW_DIST=DIR builds into DIR instead of dist/.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const production = process.argv.includes('--production');
+const DIST = process.env.PYFLOW_DIST ?? 'dist';
 const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const define = { PYFLOW_VERSION: JSON.stringify(pkg.version) };
+/** Set when packaging for one platform: its esbuild binary only, and no WebAssembly fallback. */
+const targetPlatform = process.env.PYFLOW_ESBUILD_PLATFORM;
 
 /** Prints errors as file:line:col lines, the shape VS Code's problem matchers read. */
 const problemMatcher = {
@@ -42,49 +46,88 @@ const workerText = {
 };
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher] };
+// The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
+// (src/analysis/lazy.ts), so activating the extension, `pyflow --help` and `pyflow run` do not pay for it.
 const targets = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js' },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.cjs', sourcemap: true, external: ['pyflow/view'] },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/lib/index.mjs', format: 'esm', sourcemap: true, external: ['pyflow/view'] },
-  { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.cjs' },
-  { ...node, entryPoints: ['src/view/index.ts'], outfile: 'dist/lib/view.mjs', format: 'esm' },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${DIST}/extension.js`, external: ['vscode'] },
+  { ...node, entryPoints: ['src/analysis/index.ts'], outfile: `${DIST}/extractor.js` },
+  { ...node, entryPoints: ['src/extension/refineWorker.ts'], outfile: `${DIST}/refineWorker.js` },
+  { ...node, entryPoints: ['src/runner/main.ts'], outfile: `${DIST}/runner.js` },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
+  { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.cjs` },
+  { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
   {
-    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+    entryPoints: ['webview/main.ts'], outfile: `${DIST}/webview.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],
   },
 ];
 
 /** The `pyflow` bin: a tiny launcher that turns on Node's compile cache (Node >= 22) before loading the CLI. */
 function writeCliLauncher() {
-  writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
+  writeFileSync(`${DIST}/cli.js`, "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
 }
 
 /** elkjs's bundled build, which the webview loads only if its layout worker fails (webview/elk.ts). */
 function copyElkFallback() {
-  cpSync(join('node_modules', 'elkjs', 'lib', 'elk.bundled.js'), join('dist', 'elk-fallback.js'));
+  cpSync(join('node_modules', 'elkjs', 'lib', 'elk.bundled.js'), join(DIST, 'elk-fallback.js'));
 }
 
 /** VS Code's icon font for the webview toolbar (codicon.css and codicon.ttf must stay side by side). */
 function copyCodicons() {
-  mkdirSync('dist/media', { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules', '@vscode', 'codicons', 'dist', file), join('dist', 'media', file));
+  mkdirSync(`${DIST}/media`, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules', '@vscode', 'codicons', 'dist', file), join(DIST, 'media', file));
 }
 
-/** Copies the esbuild package and its platform binary to dist/esbuild, where `require('./esbuild')` finds them. */
+/**
+ * Copies the esbuild package and its platform binary to dist/esbuild, where `require('./esbuild')` finds them.
+ * By default the binaries installed here (this machine's); PYFLOW_ESBUILD_PLATFORM=<dir of an @esbuild/<platform>
+ * package> ships that one instead, for a package built for another platform (scripts/packageTargets.mjs).
+ */
 function vendorEsbuild() {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('esbuild/package.json'));
-  const out = 'dist/esbuild';
+  const out = `${DIST}/esbuild`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(join(pkgDir, 'package.json'), join(out, 'package.json'));
   cpSync(join(pkgDir, 'lib'), join(out, 'lib'), { recursive: true });
   const scope = join(dirname(pkgDir), '@esbuild');
-  for (const platform of readdirSync(scope)) {
-    cpSync(join(scope, platform), join(out, 'node_modules', '@esbuild', platform), { recursive: true });
+  const platformDirs = targetPlatform ? [targetPlatform] : readdirSync(scope).map((platform) => join(scope, platform));
+  for (const dir of platformDirs) {
+    const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    cpSync(dir, join(out, 'node_modules', name), { recursive: true });
   }
+}
+
+/**
+ * esbuild's WebAssembly build, for platforms without a native binary in the package. Its API starts the
+ * WebAssembly service with the `node` on PATH; VS Code users may have none, so the copy starts it with the
+ * running Node (VS Code's own, as the runner does, hence ELECTRON_RUN_AS_NODE).
+ */
+function vendorEsbuildWasm() {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('esbuild-wasm/package.json'));
+  const out = `${DIST}/esbuild-wasm`;
+  rmSync(out, { recursive: true, force: true });
+  for (const file of ['package.json', 'lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec.js', 'wasm_exec_node.js']) {
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    cpSync(join(pkgDir, file), join(out, file));
+  }
+  const main = join(out, 'lib', 'main.js');
+  writeFileSync(main, replaceOnce(replaceOnce(readFileSync(main, 'utf8'),
+    'return ["node", [path2.join(__dirname, "..", "bin", "esbuild")]];',
+    'return [process.execPath, [path2.join(__dirname, "..", "bin", "esbuild")]];'),
+  'windowsHide: true,\n    stdio: ["pipe", "pipe", "inherit"],',
+  'windowsHide: true,\n    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },\n    stdio: ["pipe", "pipe", "inherit"],'));
+}
+
+function replaceOnce(text, from, to) {
+  const parts = text.split(from);
+  if (parts.length !== 2) throw new Error(`esbuild-wasm changed: expected "${from}" once in lib/main.js, found it ${parts.length - 1} times; update vendorEsbuildWasm in esbuild.mjs`);
+  return parts.join(to);
 }
 
 if (watch) {
@@ -93,6 +136,8 @@ if (watch) {
 } else {
   await Promise.all(targets.map((options) => esbuild.build(options)));
   vendorEsbuild();
+  if (targetPlatform) rmSync(`${DIST}/esbuild-wasm`, { recursive: true, force: true });
+  else vendorEsbuildWasm();
   writeCliLauncher();
   copyCodicons();
   copyElkFallback();

@@ -10,7 +10,7 @@ import * as yauzl from 'yauzl';
 const REPO = resolve(__dirname, '..');
 
 /** What the extension loads at run time: its bundles, the webview's page, styles and icons, the library the runner imports, esbuild. */
-const SHIPPED = /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|runner|webview|elk-fallback)\.js|dist\/lib\/index\.mjs|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*)$/;
+const SHIPPED = /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/index\.mjs|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
 
 function unwantedBecause(file: string): string | undefined {
   if (/(^|\/)screenshots\/|\.(png|jpe?g|gif|webp)$/i.test(file)) return 'an image (the README screenshots)';
@@ -82,7 +82,7 @@ describe('build output', () => {
     const unwanted = files.map((f) => ({ file: f, why: unwantedBecause(f) })).filter((f) => f.why !== undefined);
     assert.deepEqual(unwanted, []);
     assert.deepEqual(files.filter((f) => !SHIPPED.test(f)), [], 'every shipped file is one the extension loads');
-    for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/extension.js', 'dist/runner.js', 'dist/webview.js', 'dist/elk-fallback.js', 'dist/lib/index.mjs', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'media/webview-body.html', 'media/webview.css', 'dist/esbuild/lib/main.js']) {
+    for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/extension.js', 'dist/extractor.js', 'dist/refineWorker.js', 'dist/esbuild-wasm/esbuild.wasm', 'dist/runner.js', 'dist/webview.js', 'dist/elk-fallback.js', 'dist/lib/index.mjs', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'media/webview-body.html', 'media/webview.css', 'dist/esbuild/lib/main.js']) {
       assert.ok(files.includes(required), `${required} is shipped`);
     }
     const packed = statSync(vsix).size;

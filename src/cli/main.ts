@@ -1,11 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { extractGraph } from '../analysis/extractGraph.js';
-import { refineWithTypes } from '../analysis/refineWithTypes.js';
-import { toDot, type GraphModel } from '../core/index.js';
-import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
 import { RUN_USAGE, runCommand } from './runCommand.js';
 import { readSource } from './readSource.js';
+import type * as GraphCommand from './graphCommand.js';
 
 const USAGE = `usage:
   pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]   print the graph of FILE (static, nothing runs)
@@ -45,33 +40,13 @@ async function graphCommand(args: string[]): Promise<void> {
   const full = flag(args, '--full');
   const format = option(args, '--format') ?? 'json';
   const out = option(args, '-o', '--out');
-  if (!['json', 'dot', 'svg', 'html'].includes(format)) fail(`unknown format "${format}" (json, dot, svg or html)`);
+  if (format !== 'json' && format !== 'dot' && format !== 'svg' && format !== 'html') fail(`unknown format "${format}" (json, dot, svg or html)`);
   const { file, text } = readSourceOrFail(args[0]);
-  const quick = extractGraph(text, file);
-  const result = refineWithTypes(text, file, quick) ?? quick;
-  delete result.typesPending;
-  if (format !== 'json') {
-    for (const d of result.diagnostics) process.stderr.write(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
-    if (result.graphs.length === 0) fail(`no pyflow graph in ${file}`, 1);
-  }
-  let body: string;
-  if (format === 'json') body = `${JSON.stringify(result, null, 2)}\n`;
-  else if (format === 'dot') body = result.graphs.map((g) => toDot(g, { full })).join('\n');
-  else if (format === 'html') body = await renderGraphHtml(result.graphs, { full, title: basename(file) });
-  else if (result.graphs.length === 1) body = await renderGraphSvg(result.graphs[0]!, { full });
-  else return writeSvgs(result.graphs, full, out);
-  if (out) writeFileSync(out, body);
-  else process.stdout.write(body);
-}
-
-/** Several graphs as SVG: one file each, OUT with the graph alias before the extension. */
-async function writeSvgs(graphs: GraphModel[], full: boolean, out: string | undefined): Promise<void> {
-  if (!out) fail(`${graphs.length} graphs in this file: an SVG holds one; use --format html, or -o OUT.svg to write one file per graph`);
-  for (const g of graphs) {
-    const path = out.replace(/(\.svg)?$/, `.${g.alias.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
-    writeFileSync(path, await renderGraphSvg(g, { full }));
-    process.stderr.write(`wrote ${path}\n`);
-  }
+  // The extractor and the drawing code are loaded for this command only (dist/cli-graph.js, dist/extractor.js).
+  const bundle = __filename.endsWith('.ts') ? './graphCommand.js' : './cli-graph.js';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeGraph } = require(bundle) as typeof GraphCommand;
+  await writeGraph({ file, text, full, format, out }, fail);
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { TraceEvent } from '../core/index.js';
-import { instrumentAddCalls } from '../analysis/instrument.js';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOutcome } from '../runner/startRun.js';
-import type { Esbuild } from '../runner/bundleScript.js';
+import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { RunTarget, SerializedError } from '../protocol/index.js';
 import { readSource } from './readSource.js';
 import { libraryFor } from '../runner/library.js';
@@ -44,13 +43,13 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
   const target: RunTarget = node === undefined ? { kind: 'script' } : /^\d+$/.test(node) ? { kind: 'line', file, line: Number(node) } : { kind: 'uid', uid: node };
   const json = values.json === true;
   const dist = __dirname;
-  const esbuild = require(`${dist}/esbuild`) as Esbuild;
+  const { esbuild } = await loadEsbuild(dist).catch((error: unknown) => fail((error as Error).message, 1));
   const events: TraceEvent[] = [];
   const graphs: unknown[] = [];
   const library = libraryFor(file, dist);
   if (library.note) process.stderr.write(`${library.note}\n`);
   const handle = startRun({
-    file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild, transform: instrumentAddCalls,
+    file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild,
     timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json,
   }, {
     onMessage(message) {

@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
-import { createRequire } from 'node:module';
 import { formatTraceEvent, type GraphModel } from '../core/index.js';
 import type { RunEndOutcome, RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
+import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { Esbuild } from '../runner/bundleScript.js';
-import { instrumentAddCalls } from '../analysis/instrument.js';
+import { loadAnalysis } from '../analysis/lazy.js';
+import { libraryFor } from '../runner/library.js';
 import { RunProgress } from './runProgress.js';
 
 /** A run that takes longer than this gets a progress notification (with Cancel = Stop); shorter ones only the status bar's. */
 const NOTIFY_AFTER_MS = 1000;
-import { libraryFor } from '../runner/library.js';
 
 export interface RunSinks {
   channel: vscode.OutputChannel;
@@ -27,7 +27,7 @@ export class Runs implements vscode.Disposable {
   private current: RunHandle | undefined;
   /** The run the graph view shows: the last one started (a run stopped by a newer one ends unseen). */
   private latest: RunHandle | undefined;
-  private esbuild: Esbuild | undefined;
+  private esbuild: Promise<Esbuild | undefined> | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly sinks: RunSinks) {}
 
@@ -36,6 +36,9 @@ export class Runs implements vscode.Disposable {
       void vscode.window.showWarningMessage('Pyflow does not run scripts in an untrusted workspace. Trust the workspace (Workspaces: Manage Workspace Trust) to use Evaluate here and Run Graph; the graph view works without it.');
       return undefined;
     }
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
+    const esbuild = await this.loadEsbuild(dist);
+    if (!esbuild) return undefined;
     this.stop();
     const { channel } = this.sinks;
     const config = vscode.workspace.getConfiguration('pyflow');
@@ -44,7 +47,6 @@ export class Runs implements vscode.Disposable {
     channel.appendLine(`=== ${title} (${new Date().toLocaleString()}) ===`);
     this.sinks.onStart(title, document);
     const progress = new RunProgress((f) => vscode.workspace.asRelativePath(f));
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
     const library = libraryFor(file, dist);
     if (library.note) channel.appendLine(library.note);
     const handle = startRun({
@@ -53,8 +55,8 @@ export class Runs implements vscode.Disposable {
       target,
       runnerPath: `${dist}/runner.js`,
       libraryPath: library.path,
-      esbuild: this.loadEsbuild(dist),
-      transform: instrumentAddCalls,
+      esbuild,
+      transform: (path, text) => loadAnalysis().instrumentAddCalls(path, text),
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
       // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
@@ -131,8 +133,16 @@ export class Runs implements vscode.Disposable {
     this.current = undefined;
   }
 
-  private loadEsbuild(dist: string): Esbuild {
-    this.esbuild ??= createRequire(`${dist}/`)('./esbuild') as Esbuild;
+  /** The native esbuild, or the portable one where no native binary runs (said once in the output channel). */
+  private loadEsbuild(dist: string): Promise<Esbuild | undefined> {
+    this.esbuild ??= loadEsbuild(dist).then((choice) => {
+      if (choice.kind === 'wasm') this.sinks.channel.appendLine(`Pyflow bundles scripts with the portable (WebAssembly) esbuild${choice.nativeError ? `; the native one failed: ${choice.nativeError}` : ''}.`);
+      return choice.esbuild;
+    }, (error: unknown) => {
+      this.esbuild = undefined;
+      this.sinks.reportError('Pyflow: cannot bundle scripts on this platform', String(error));
+      return undefined;
+    });
     return this.esbuild;
   }
 

@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { extractionBench } from './extraction.js';
 import { runnerBench } from './runner.js';
 import { webviewBench } from './webview.js';
+import { startupBench } from './startup.js';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -29,6 +30,7 @@ const SECTIONS: Record<string, (smoke: boolean, args: string[]) => Promise<void>
   extraction: (smoke) => console.log(extractionBench(smoke)),
   runner: async (smoke) => console.log(await runnerBench(smoke)),
   webview: async (smoke) => console.log(await webviewBench(smoke)),
+  startup: () => console.log(startupBench()),
   prototype: (_smoke, args) => program('prototype.mts', args),
 };
 

@@ -1,0 +1,3 @@
+export { extractGraph, type ExtractOptions } from './extractGraph.js';
+export { refineWithTypes } from './refineWithTypes.js';
+export { instrumentAddCalls } from './instrument.js';
