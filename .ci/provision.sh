@@ -117,7 +117,7 @@ if $want_cs && ! dpkg -s libkrb5-dev >/dev/null 2>&1; then debs+=(libkrb5-dev); 
 if [ ${#debs[@]} -gt 0 ]; then apt_install "${debs[@]}"; fi
 
 if $want_cs && { ! [ -x "$CS" ] || ! "$CS" --version 2>/dev/null | grep -q "^$CS_VERSION"; }; then
-  log "code-server compiles its native modules: 3-6 minutes, once"
+  log "code-server compiles its native modules, once: about 3 minutes on an idle 2-core machine, 15 or more on a busy one"
   npm_install "$CACHE/cs" "code-server@$CS_VERSION"
 fi
 

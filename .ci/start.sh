@@ -10,9 +10,9 @@ CACHE=${PYFLOW_CACHE:-$HOME/.cache/pyflow-dev}
 if [ -x "$CACHE/cs/node_modules/.bin/code-server" ]; then
   echo "npm start: packages the extension and serves VS Code with it (about a minute), then prints the URL to open." >&2
 else
-  echo "npm start: the first run takes 5-10 minutes: npm packages (1-2 min), Node 24 and code-server into $CACHE" >&2
-  echo "(3-6 min: code-server compiles native modules), package and build (1 min); then it prints the URL to open." >&2
-  echo "Later runs take about a minute." >&2
+  echo "npm start: the first run takes about 5 minutes on an idle 2-core machine, 20 or more on a busy one:" >&2
+  echo "npm packages (1-2 min), Node 24 and code-server into $CACHE (code-server compiles native modules: 3 min" >&2
+  echo "idle, 15 busy), package and build (1 min); then it prints the URL to open. Later runs take about a minute." >&2
 fi
 steps_begin "npm start" 5
 

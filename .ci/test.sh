@@ -11,7 +11,7 @@ steps_begin "npm test" 6
 step "npm packages (npm ci)"
 npm_packages
 
-step "Node 24, code-server and Chromium (.ci/provision.sh; the first run takes 5-10 minutes)"
+step "Node 24, code-server and Chromium (.ci/provision.sh; the first time 5-20 minutes)"
 env_file=$(bash .ci/provision.sh)
 # shellcheck disable=SC1090
 source "$env_file"

@@ -60,6 +60,8 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
         return /^ {2}(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m.exec(run.stdout())?.[1];
       }, START_MS);
       assert.equal(url, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(join(REPO, 'examples'))}`);
+      // Up front, how long it takes (the tools are installed already: the later-run estimate), then each step.
+      assert.equal(run.stderr().split('\n')[0], 'npm start: packages the extension and serves VS Code with it (about a minute), then prints the URL to open.');
       assert.deepEqual(run.stderr().split('\n').filter((l) => l.startsWith('[npm start ')), STEPS);
 
       const page = await fetch(url);
