@@ -59,16 +59,18 @@ describe('the npm package, installed from its tarball', () => {
   it('holds the library, its ESM and CJS types and the CLI, and no extension bundles', async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
-    const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !f.startsWith('dist/esbuild/'))];
+    const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
     const core = readdirSync(join(REPO, 'src', 'core')).filter((f) => f.endsWith('.ts')).map((f) => `dist/lib/${f.replace(/\.ts$/, '.d.ts')}`);
     assert.deepEqual(rest, [
-      'LICENSE', 'README.md', 'dist/cli-main.js', 'dist/cli.js',
+      'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js',
       ...core, 'dist/lib/index.cjs', 'dist/lib/index.cjs.map', 'dist/lib/index.d.mts', 'dist/lib/index.mjs', 'dist/lib/index.mjs.map',
       'dist/lib/view.cjs', 'dist/lib/view.cjs.map', 'dist/lib/view.mjs', 'dist/lib/view.mjs.map',
       'dist/runner.js', 'package.json',
     ].sort());
     // The CLI's `pyflow run` bundles scripts with the esbuild copied into dist (see esbuild.mjs).
     assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
+    // Where no native esbuild binary runs (another platform than the one that packed), the portable one does.
+    assert.ok(files.includes('dist/esbuild-wasm/esbuild.wasm') && files.includes('dist/esbuild-wasm/lib/main.js'), files.join('\n'));
   });
 
   it('ESM (.mts) and CJS (.cts) importers type-check under strict and run', async () => {
@@ -101,6 +103,15 @@ describe('the npm package, installed from its tarball', () => {
     writeFileSync(join(project, 'quick.ts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
     const { stdout } = await run(join(project, 'node_modules', '.bin', 'pyflow'), ['run', 'quick.ts'], { cwd: project });
     assert.equal(stdout, '11\n');
+  });
+
+  it('installs the pyflow CLI, which draws a script of the project (the extractor ships in the tarball)', async () => {
+    writeFileSync(join(project, 'quick.ts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'pyflow'), ['graph', 'quick.ts'], { cwd: project });
+    const result = JSON.parse(stdout) as { graphs: { nodes: { uid: string; kind: string }[] }[]; diagnostics: unknown[] };
+    assert.deepEqual(result.diagnostics, []);
+    assert.equal(result.graphs.length, 1);
+    assert.equal(result.graphs[0]!.nodes.filter((n) => n.kind === 'operation').length, 3, stdout);
   });
 
   it('publint finds nothing wrong but the `main` field, which is the VS Code extension\'s entry', async () => {

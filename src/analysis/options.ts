@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { Scope } from './extractGraph.js';
 import { rangeOf } from './extractGraph.js';
 import { KNOWN_SHAPES } from '../protocol/shapes.js';
+import { optionValueProblem } from '../core/options.js';
 
 /** Options of `add` or `new GraphBuilder`, as far as they are literals; `unknown` says what was not. */
 export interface StaticOptions {
@@ -47,8 +48,10 @@ export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {
     if (key === 'shape' && typeof value === 'string' && !KNOWN_SHAPES.has(value)) {
       report(scope, valueExpr, `unknown shape "${value}": drawn as a box (known: ${[...KNOWN_SHAPES].join(', ')})`);
     }
-    if ((key === 'rank' || key === 'fontsize' || key === 'nOut') && typeof value !== 'number') {
-      report(scope, valueExpr, `option "${key}" should be a number, got ${JSON.stringify(value)}`);
+    // The runtime's own rule: an option it rejects (BAD_OPTION) is reported here and left out of the drawing.
+    const problem = optionValueProblem(key, value);
+    if (problem !== undefined) {
+      report(scope, valueExpr, `${problem}: the run will fail with BAD_OPTION`);
       continue;
     }
     options[key] = value;

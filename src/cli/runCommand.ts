@@ -46,6 +46,8 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
   const { esbuild } = await loadEsbuild(dist).catch((error: unknown) => fail((error as Error).message, 1));
   const events: TraceEvent[] = [];
   const graphs: unknown[] = [];
+  // No `transform` (instrumentAddCalls): it needs the TypeScript compiler, whose loading costs more than the stacks
+  // `add` captures without it, in all but very large scripts (same locations either way).
   const library = libraryFor(file, dist);
   if (library.note) process.stderr.write(`${library.note}\n`);
   const handle = startRun({

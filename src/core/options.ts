@@ -35,6 +35,15 @@ export function graphOptionsProblem(options: unknown): string | undefined {
   return optionsProblem(options, GRAPH_OPTIONS);
 }
 
+/**
+ * What is wrong with one option's value, by the rule of `add` or `new GraphBuilder` that has that name (the static
+ * extractor checks literal options with it); undefined when nothing is, or when no option has that name.
+ */
+export function optionValueProblem(key: string, value: unknown): string | undefined {
+  const rule = Object.hasOwn(ADD_OPTIONS, key) ? ADD_OPTIONS[key] : Object.hasOwn(GRAPH_OPTIONS, key) ? GRAPH_OPTIONS[key] : undefined;
+  return rule === undefined || value === undefined || rule[0](value) ? undefined : `option "${key}" must be ${rule[1]}, got ${describe(value)}`;
+}
+
 function optionsProblem(options: unknown, known: Rules): string | undefined {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     return `options must be an object such as { ${Object.keys(known)[0]}: … }, got ${describe(options)}`;

@@ -64,11 +64,12 @@ export class Runs implements vscode.Disposable {
     }, {
       onMessage: (message) => {
         if (message.type === 'graph/snapshot' || message.type === 'graph/view') progress.onGraph(message.graph);
+        if (message.type === 'trace/append') progress.onEvents(message.events);
+        // A run stopped by a newer one may still deliver a last batch: the view shows the newer run only.
+        if (handle !== this.latest) return;
         if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
         else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
-        if (message.type !== 'trace/append') return;
-        progress.onEvents(message.events);
-        this.sinks.onTrace(message.events);
+        else if (message.type === 'trace/append') this.sinks.onTrace(message.events);
       },
       onOutput: (text) => channel.append(text),
     });

@@ -13,6 +13,8 @@ export interface RunnerConfig {
    * do not print them already (`verbose: true`).
    */
   printTrace: boolean;
+  /** The dist/ folder of the pyflow library bundled into the script (a workspace's copy or the tool's own). */
+  libraryDist: string;
 }
 
 export const RUNNER_ENV = 'PYFLOW_RUN';

@@ -24,14 +24,25 @@ class TargetEvaluated extends Error {
 }
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
-const sendToHost = process.send?.bind(process);
+/**
+ * Node's `process.send` validates its arguments and then calls `process._send`, which writes to the IPC channel.
+ * The runner keeps the inner one and replaces both, so a script can reach the channel through neither.
+ */
+type RawSend = (message: unknown, handle: undefined, options: { swallowErrors: boolean }) => boolean;
+const ipc = process as unknown as { _send?: RawSend };
+const rawSend = ipc._send;
+const sendToHost = rawSend ? (message: unknown): boolean => rawSend.call(process, message, undefined, { swallowErrors: false }) : undefined;
 process.send = dropUserMessage;
+if (rawSend) ipc._send = dropUserMessage;
 process.on('disconnect', () => process.exit(1));
 // A script that calls process.exit() still reports the events before it (e.g. its last op's `finished`).
 process.on('exit', () => flush());
 Error.stackTraceLimit = 50;
-/** pyflow's own code (library and runner, in dist/, and the sources its maps point to) and the bundle's folder. */
-const internalDirs = [__dirname, resolve(__dirname, '..', 'src'), dirname(config.bundle)];
+/**
+ * pyflow's own code, which a user's stack trace leaves out: the runner and the library (each in a dist/ folder, and
+ * the sources their maps point to, in src/ beside it) and the bundle's folder.
+ */
+const internalDirs = [...new Set([__dirname, config.libraryDist])].flatMap((dist) => [dist, resolve(dist, '..', 'src')]).concat(dirname(config.bundle));
 
 const graphs: RuntimeGraph[] = [];
 const pending = new TracePacker();
@@ -131,7 +142,9 @@ const host: PyflowHost = {
     if (config.printTrace && !g.verbose) g.subscribe(queueTraceLine);
   },
   showGraph(graph, options) {
-    send({ type: 'graph/view', graph: (graph as RuntimeGraph).toJSON(), full: options.full, highlight: options.highlight });
+    // A script in JavaScript may pass anything: the message holds only what the protocol allows.
+    const highlight = Array.isArray(options.highlight) ? options.highlight.map(String) : undefined;
+    send({ type: 'graph/view', graph: (graph as RuntimeGraph).toJSON(), full: options.full === true, highlight });
   },
   beforeEvaluate() {
     if (evaluating || finished || config.target.kind === 'script') return;
@@ -176,7 +189,7 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const out: SerializedError = { name: error.name, message: error.message };
+  const out: SerializedError = { name: String(error.name), message: String(error.message) };
   const isPyflowError = error instanceof PyflowError || error.name === 'PyflowError';
   // An op's failure: the PyflowError names the op, its cause is what the user's function threw, and where.
   const thrown = isPyflowError && error.cause instanceof Error ? error.cause : error;

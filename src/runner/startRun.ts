@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError, type SourceRange } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
@@ -23,8 +23,9 @@ export interface RunRequest {
   libraryPath: string;
   esbuild: Esbuild;
   /**
-   * Rewrites the user's files before bundling: the extension and the CLI pass `instrumentAddCalls`, which
-   * writes each `add` call's location into the call so the traced library need not capture stacks.
+   * Rewrites the user's files before bundling: the extension passes `instrumentAddCalls`, which writes each `add`
+   * call's location into the call so the traced library need not capture stacks. The CLI passes none: loading the
+   * TypeScript compiler costs more than the stacks, and the locations are the same.
    */
   transform?: SourceTransform;
   /** The run is stopped after this many milliseconds (default 60 s; 0 = none). */
@@ -72,7 +73,7 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
     if (!bundle.ok) return run.end({ status: 'failed', error: bundle.error });
     if (run.isEnding) return;
     run.sources = new Set(bundle.sources);
-    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false };
+    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..') };
     run.attach(fork(request.runnerPath, [], {
       cwd: dirname(request.file),
       execPath: request.execPath ?? process.execPath,
@@ -99,8 +100,11 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
  */
 class RunState {
   readonly done: Promise<RunOutcome>;
-  /** The op whose function runs now, as the runner announced it before calling it. */
-  running: RunningOp | undefined;
+  /**
+   * The ops whose functions run now, in the order the runner announced them before calling them: an op's function
+   * may evaluate other ops (a nested `get()`), and async ops overlap. The last one is the innermost.
+   */
+  private readonly runningOps: RunningOp[] = [];
   /** The user's source files in the bundle: the only files a location from the child may name. */
   sources = new Set<string>();
   private settle!: (outcome: RunOutcome) => void;
@@ -178,10 +182,18 @@ class RunState {
     const events = unpackTrace(batch);
     if (typeof events === 'string') return this.end(failure('ProtocolError', `The runner sent a ${events}; the run was stopped.`));
     for (const e of events) {
-      if ((e.kind === 'finished' || e.kind === 'error') && e.uid === this.running?.uid && e.graph === this.running.graph) this.running = undefined;
+      if (e.kind !== 'finished' && e.kind !== 'error') continue;
+      const i = this.runningOps.findLastIndex((op) => op.uid === e.uid && op.graph === e.graph);
+      if (i >= 0) this.runningOps.splice(i, 1);
     }
-    if (batch.running) this.running = withOwnSource(batch.running, this.sources);
-    this.listener.onMessage(batch.running ? { type: 'trace/append', events, running: this.running } : { type: 'trace/append', events });
+    const running = batch.running ? withOwnSource(batch.running, this.sources) : undefined;
+    if (running) this.runningOps.push(running);
+    this.listener.onMessage(running ? { type: 'trace/append', events, running } : { type: 'trace/append', events });
+  }
+
+  /** The innermost op running now, if any. */
+  get running(): RunningOp | undefined {
+    return this.runningOps.at(-1);
   }
 
   /** The child ended before reporting: only a script that called `process.exit(0)` outside any op has finished. */

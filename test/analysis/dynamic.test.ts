@@ -49,8 +49,18 @@ describe('dynamic code: drawn as far as known, flagged, never guessed silently',
     const { diagnostics, nodes } = extract(`G.add(f, { shape: 'star', colour: 'red', rank: 'top' })(1);\n`);
     assert.ok(diagnostics.some((d) => /unknown shape "star": drawn as a box/.test(d.message)));
     assert.ok(diagnostics.some((d) => /unknown option "colour"/.test(d.message)));
-    assert.ok(diagnostics.some((d) => /option "rank" should be a number/.test(d.message)));
+    assert.ok(diagnostics.some((d) => /option "rank" must be a whole number .* got "top": the run will fail with BAD_OPTION/.test(d.message)));
     assert.equal(nodes[0]!.shape, 'star');
+  });
+
+  it('an option value the runtime rejects is reported and left out, so the view can still draw the graph', () => {
+    const { diagnostics, nodes } = extract(`G.add(f, { fontsize: 0, rank: 1.5 })(1);\n`);
+    assert.deepEqual(diagnostics.map((d) => d.message), [
+      'option "fontsize" must be a number > 0, got 0 (number): the run will fail with BAD_OPTION',
+      'option "rank" must be a whole number (equal ranks share a row), got 1.5 (number): the run will fail with BAD_OPTION',
+    ]);
+    assert.equal(nodes[0]!.fontsize, undefined);
+    assert.equal(nodes[0]!.rank, undefined);
   });
 });
 

@@ -29,6 +29,11 @@ function assertNamesOp(text: string, body: string, file: string, uid: string, ad
   assert.match(text, new RegExp(`${uid} \\(added at ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+\\)`), text);
 }
 
+/** A stack's frames without their function names: `    at (file:line:col)` each. */
+function locations(stack: string | undefined): string | undefined {
+  return stack?.replace(/^ {4}at .*? \((.*)\)$/gm, '    at ($1)');
+}
+
 describe('runner: every ending of a run', { timeout: 180_000 }, () => {
   it('return: the output is complete and the processes the script started are ended', async () => {
     const pids = pidFile();
@@ -64,10 +69,12 @@ console.log(a.get());
     assert.equal(outcome.error.message, `boom_0 (boom, added at ${file}:${line('G.add(boom)')}:13) threw: bad input 1`);
     assert.equal(outcome.error.uid, 'boom_0');
     assert.equal(outcome.error.source?.line, line('G.add(boom)'));
-    assert.equal(outcome.error.stack, [
-      `    at check (${file}:${line('throw new Error')}:20)`,
-      `    at boom (${file}:${line('return check(x)')}:10)`,
-      `    at <anonymous> (${file}:${line('a.get()')}:15)`,
+    // Where each frame is, exactly. The names of frames called from pyflow are Node's: from Node 22 on, a bundled
+    // script's frame is named after its call site in the library (`fn`), not after its function.
+    assert.equal(locations(outcome.error.stack), [
+      `    at (${file}:${line('throw new Error')}:20)`,
+      `    at (${file}:${line('return check(x)')}:10)`,
+      `    at (${file}:${line('a.get()')}:15)`,
     ].join('\n'));
     assert.equal((await allGone(pids)).length, 2);
   });
@@ -165,10 +172,11 @@ console.log(a.get());
     assert.equal((await allGone(pids)).length, 1);
   });
 
-  it('the script\'s own process.send cannot report an outcome: a forged run/done is dropped', async () => {
+  it('the script\'s own process.send (or process._send) cannot report an outcome: a forged run/done is dropped', async () => {
     const body = `process.send?.({ type: 'run/done', target: 'x', preview: 'FORGED SUCCESS' });
 process.send?.({ type: 'run/failed', error: { name: 'Error', message: 'forged', source: { file: '/etc/passwd', line: 1, column: 1 } } });
 process.send?.({ type: 'trace/append', events: 'not a list' });
+(process as unknown as { _send?: (m: unknown, h: undefined, o: object) => void })._send?.({ type: 'run/done', preview: 'FORGED THROUGH _send' }, undefined, {});
 await new Promise((r) => setTimeout(r, 50));
 throw new Error('the real ending');
 `;
@@ -199,7 +207,7 @@ throw e;
     assert.equal(outcome.status, 'failed');
     if (outcome.status !== 'failed') return;
     assert.equal(outcome.error.message, `boom_0 (boom, added at ${file}:8:13) threw: crlf 1`);
-    assert.equal(outcome.error.stack, `    at boom (${file}:4:16)\n    at <anonymous> (${file}:9:15)`);
+    assert.equal(locations(outcome.error.stack), `    at (${file}:4:16)\n    at (${file}:9:15)`);
   });
 
   it('10 MB written by the op of an evaluated node (Evaluate here) all arrive, byte for byte', async () => {
