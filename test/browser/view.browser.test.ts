@@ -17,7 +17,7 @@ async function post(page: Page, message: HostToWebview): Promise<void> {
 async function show(page: Page, graphs: GraphModel[], full = false, file = '/ws/fixture.ts'): Promise<void> {
   await post(page, { type: 'graph/show', result: fixtures.result(graphs, file), revision: 1, settings: { direction: 'DOWN', full, edges: 'orthogonal' } });
   const expected = graphs.reduce((n, g) => n + g.nodes.filter((x) => full || x.kind !== 'data').length, 0);
-  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected, { timeout: 30_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected);
 }
 
 function sent(page: Page): Promise<WebviewToHost[]> {
@@ -41,7 +41,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
 }
 
-describe('graph view: find, go to source, runs, viewport (Chromium, built bundle)', { timeout: 180_000 }, () => {
+describe('graph view: find, go to source, runs, viewport (Chromium, built bundle)', { timeout: 1_200_000 }, () => {
   let harness: Harness;
   before(async () => { harness = await startHarness(); });
   after(async () => { await harness?.close(); });

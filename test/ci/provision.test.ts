@@ -43,7 +43,7 @@ describe('.ci/provision.sh', () => {
       const what = `installing node@24 into ${join(cache, 'node24')}`;
       assert.equal(code, 1);
       assert.equal(stdout, '', 'no env.sh path is printed');
-      assert.deepEqual(requests, ['/node']);
+      assert.ok(requests.includes('/node'), `the fake registry was asked for node@24 (asked: ${requests.join(', ')})`);
       const lines = stderr.trimEnd().split('\n');
       assert.equal(lines[0], `[provision] ${what} (log: ${log})`);
       const progress = lines.filter((l) => l.startsWith(`[provision] ${what}: `));
