@@ -61,7 +61,8 @@ async function openFile(page: Page, name: string, timeoutMs = 120_000): Promise<
     await input.waitFor();
     await input.fill(name);
     try {
-      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor();
+      // One attempt; Quick Open's index may not have the file yet, so the loop asks again until the deadline.
+      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor({ timeout: 15_000 });
       break;
     } catch (error) {
       await page.keyboard.press('Escape');
@@ -123,7 +124,7 @@ function saveLogs(server: CodeServer): void {
   writeFileSync(join(RESULTS, 'e2e-view-failed-exthost.log'), found.map((f) => `== ${f}\n${readFileSync(f, 'utf8')}`).join('\n'));
 }
 
-describe('the graph view in a real VS Code (code-server + Chromium)', , () => {
+describe('the graph view in a real VS Code (code-server + Chromium)', { timeout: 1_200_000 }, () => {
   let server: CodeServer;
   let browser: Browser;
   let page: Page;
