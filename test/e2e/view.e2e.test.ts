@@ -58,15 +58,18 @@ async function openFile(page: Page, name: string, timeoutMs = 120_000): Promise<
   await page.keyboard.press('Control+1');
   for (;;) {
     await page.keyboard.press('Control+P');
-    await input.waitFor();
-    await input.fill(name);
     try {
-      // One attempt; Quick Open's index may not have the file yet, so the loop asks again until the deadline.
+      // One attempt: Quick Open may not open while the graph webview holds the focus, and its index may not have
+      // the file yet; the loop asks again until the deadline.
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(name);
       await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor({ timeout: 15_000 });
       break;
     } catch (error) {
       await page.keyboard.press('Escape');
       if (Date.now() > deadline) throw error;
+      // Move the focus out of the webview: a click on a tab of the first editor group.
+      await page.locator('.editor-group-container').first().locator('.tab').first().click().catch(() => undefined);
     }
   }
   await page.keyboard.press('Enter');

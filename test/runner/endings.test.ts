@@ -185,7 +185,7 @@ throw new Error('the real ending');
     assert.equal(outcome.status, 'failed');
     if (outcome.status !== 'failed') return;
     assert.equal(outcome.error.message, 'the real ending');
-    assert.equal(outcome.error.stack, `    at <anonymous> (${file}:5:7)`);
+    assert.equal(outcome.error.stack, `    at <anonymous> (${file}:6:7)`);
     assert.equal(stderr, 'pyflow: process.send() is reserved for the Pyflow runner during a run; the script\'s messages are dropped.\n');
   });
 
