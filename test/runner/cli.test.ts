@@ -109,7 +109,7 @@ console.log(x.get());
       const body = spinScript(pids);
       const file = script(body);
       const { code, stdout, stderr } = await cli(['run', file, '--timeout', '0'], async (pid) => {
-        await waitFor(() => pidCount(pids) === 3, 'the runner and its two sleepers');
+        await waitFor('the runner and its two sleepers', () => pidCount(pids) === 3);
         process.kill(pid, signal);
       });
       assert.equal(code, exitCode);

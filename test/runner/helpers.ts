@@ -6,6 +6,9 @@ import { startRun, type RunOutcome } from '../../src/runner/startRun.js';
 import { formatTraceEvent, type GraphModel, type TraceEvent } from '../../src/core/index.js';
 import { instrumentAddCalls } from '../../src/analysis/instrument.js';
 import type { RunMessage, RunTarget } from '../../src/protocol/index.js';
+import { waitFor } from '../waitFor.js';
+
+export { waitFor };
 
 export const REPO = resolve(__dirname, '..', '..');
 export const DIST = join(REPO, 'dist');
@@ -63,19 +66,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Waits until `condition` holds, polling; fails with `what` if it does not within `ms` (a bound for a stuck test, not a timing assertion). */
-export async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Waits until every pid written (one per line) into `pidFile` is gone. */
 export async function allGone(pidFile: string): Promise<number[]> {
   const pids = readFileSync(pidFile, 'utf8').trim().split('\n').filter(Boolean).map(Number);
-  await waitFor(() => pids.every((pid) => !isAlive(pid)), `processes ${pids.join(', ')} to be gone`);
+  await waitFor(`processes ${pids.join(', ')} to be gone`, () => pids.every((pid) => !isAlive(pid)));
   return pids;
 }
 

@@ -11,11 +11,11 @@ describe('process trees', () => {
     const child = spawn('sh', ['-c', 'setsid sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'], ...treeSpawnOptions });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
-    await waitFor(() => out.endsWith('\n'), 'the grandchild\'s pid');
+    await waitFor('the grandchild\'s pid', () => out.endsWith('\n'));
     const grandchild = Number(out.trim());
-    await waitFor(() => descendantsOf(child.pid!).some((p) => p.pid === grandchild), 'the grandchild to be found under the child');
+    await waitFor('the grandchild to be found under the child', () => descendantsOf(child.pid!).some((p) => p.pid === grandchild));
     killTree(child.pid!);
-    await waitFor(() => !isAlive(child.pid!) && !isAlive(grandchild), 'the child and the grandchild to be gone');
+    await waitFor('the child and the grandchild to be gone', () => !isAlive(child.pid!) && !isAlive(grandchild));
   });
 
   it('a known process whose pid now belongs to another process (another start time) is left alone', async () => {
@@ -23,7 +23,7 @@ describe('process trees', () => {
     const target = spawn('sleep', ['300'], { stdio: 'ignore', ...treeSpawnOptions });
     try {
       killTree(target.pid!, [{ pid: bystander.pid!, start: 'not its start time' }]);
-      await waitFor(() => !isAlive(target.pid!), 'the target to be gone');
+      await waitFor('the target to be gone', () => !isAlive(target.pid!));
       assert.equal(isAlive(bystander.pid!), true);
     } finally {
       bystander.kill('SIGKILL');

@@ -73,11 +73,11 @@ setInterval(() => {}, 1000);
 `);
     const { outcome } = await run(file, { kind: 'script' }, {
       timeoutMs: 0,
-      onStart: (cancel) => void waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 'the grandchild to start').then(cancel),
+      onStart: (cancel) => void waitFor('the grandchild to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '').then(cancel),
     });
     assert.equal(outcome.status, 'cancelled');
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !isAlive(pid), 'the grandchild sleep process to be gone');
+    await waitFor('the grandchild sleep process to be gone', () => !isAlive(pid));
   });
 
   it('a line with no add call says which nodes exist', async () => {
