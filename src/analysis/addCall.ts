@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ModelNode, SourceRange } from '../core/index.js';
-import { lineOf, markUncertain, rangeOf, unwrap, visitExpression, type GraphState, type Scope, type Value } from './extractGraph.js';
+import { lineOf, markUncertain, rangeBetween, rangeOf, unwrap, visitExpression, type GraphState, type Scope, type Value } from './extractGraph.js';
 import { functionInfo, type FnInfo } from './functions.js';
 import { readOptions, type StaticOptions } from './options.js';
 import { someNode } from './walk.js';
@@ -219,7 +219,5 @@ function addEdge(graph: GraphState, from: string, to: string): void {
 function rangeOfAdd(scope: Scope, inner: ts.CallExpression, outer: ts.CallExpression): SourceRange {
   const callee = unwrap(inner.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isElementAccessExpression(callee) ? callee.argumentExpression : callee;
-  const start = scope.sf.getLineAndCharacterOfPosition(name.getStart(scope.sf));
-  const end = scope.sf.getLineAndCharacterOfPosition(outer.getEnd());
-  return { file: scope.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+  return rangeBetween(scope, name.getStart(scope.sf), outer.getEnd());
 }

@@ -450,8 +450,13 @@ export function unwrap(expr: ts.Expression): ts.Expression {
 }
 
 export function rangeOf(scope: Scope, node: ts.Node): SourceRange {
-  const start = scope.sf.getLineAndCharacterOfPosition(node.getStart(scope.sf));
-  const end = scope.sf.getLineAndCharacterOfPosition(node.getEnd());
+  return rangeBetween(scope, node.getStart(scope.sf), node.getEnd());
+}
+
+/** The range from position `from` to `to` of the scope's file (1-based lines and columns, end exclusive). */
+export function rangeBetween(scope: Scope, from: number, to: number): SourceRange {
+  const start = scope.sf.getLineAndCharacterOfPosition(from);
+  const end = scope.sf.getLineAndCharacterOfPosition(to);
   return { file: scope.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 

@@ -1,13 +1,13 @@
 import type { GraphModel, RunEndOutcome, RunningOp, TraceEvent } from '../protocol/index.js';
 import type { RunOutcome } from '../runner/startRun.js';
+import { RunningOps } from '../runner/runningOps.js';
 
 /**
  * What a live run is doing, from its messages: which ops are running now (between their `running` event and
  * their end), where they were added, and how to say the run ended. Kept apart from VS Code so it is tested in Node.
  */
 export class RunProgress {
-  /** Running ops by `graph\u0000uid`, in the order they started. */
-  private readonly running = new Map<string, { uid: string; graph: string }>();
+  private readonly running = new RunningOps();
   private readonly graphs = new Map<string, GraphModel>();
 
   constructor(private readonly relativePath: (file: string) => string = (f) => f) {}
@@ -17,16 +17,12 @@ export class RunProgress {
   }
 
   onEvents(events: readonly TraceEvent[]): void {
-    for (const e of events) {
-      const key = `${e.graph}\u0000${e.uid}`;
-      if (e.kind === 'running') this.running.set(key, { uid: e.uid, graph: e.graph });
-      else if (e.kind === 'finished' || e.kind === 'error' || e.kind === 'deactivated') this.running.delete(key);
-    }
+    this.running.onEvents(events);
   }
 
   /** The running ops, each as `uid (file:line)`; the innermost (last started) last. */
   runningOps(): string[] {
-    return [...this.running.values()].map((op) => this.describeRunning(op));
+    return this.running.all.map((op) => this.describeRunning(op));
   }
 
   private describeRunning({ uid, graph, source }: RunningOp): string {

@@ -6,6 +6,7 @@ import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type 
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
 import { descendantsOf, killTree, mergeProcesses, residentMb, treeSpawnOptions, type ProcessId } from './processTree.js';
+import { RunningOps } from './runningOps.js';
 
 /** Defaults of a run's limits (the extension's settings `pyflow.run.timeoutSeconds` and `pyflow.run.memoryLimitMb`). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -100,11 +101,8 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
  */
 class RunState {
   readonly done: Promise<RunOutcome>;
-  /**
-   * The ops whose functions run now, in the order the runner announced them before calling them: an op's function
-   * may evaluate other ops (a nested `get()`), and async ops overlap. The last one is the innermost.
-   */
-  private readonly runningOps: RunningOp[] = [];
+  /** The ops whose functions run now (the runner sends each one's `running` event before calling it). */
+  private readonly runningOps = new RunningOps();
   /** The user's source files in the bundle: the only files a location from the child may name. */
   sources = new Set<string>();
   private settle!: (outcome: RunOutcome) => void;
@@ -181,19 +179,15 @@ class RunState {
   private receiveTrace(batch: Extract<RunnerToHost, { type: 'trace/packed' }>): void {
     const events = unpackTrace(batch);
     if (typeof events === 'string') return this.end(failure('ProtocolError', `The runner sent a ${events}; the run was stopped.`));
-    for (const e of events) {
-      if (e.kind !== 'finished' && e.kind !== 'error') continue;
-      const i = this.runningOps.findLastIndex((op) => op.uid === e.uid && op.graph === e.graph);
-      if (i >= 0) this.runningOps.splice(i, 1);
-    }
+    this.runningOps.onEvents(events);
     const running = batch.running ? withOwnSource(batch.running, this.sources) : undefined;
-    if (running) this.runningOps.push(running);
+    if (running) this.runningOps.locate(running);
     this.listener.onMessage(running ? { type: 'trace/append', events, running } : { type: 'trace/append', events });
   }
 
   /** The innermost op running now, if any. */
   get running(): RunningOp | undefined {
-    return this.runningOps.at(-1);
+    return this.runningOps.innermost;
   }
 
   /** The child ended before reporting: only a script that called `process.exit(0)` outside any op has finished. */

@@ -1,41 +1,19 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
 import { SEED_A5_TRACE } from '../core/seedTraces.js';
 import { waitFor } from '../waitFor.js';
-import { RESULTS, graphFrame, launchBrowser, openFile, openWorkbench, runCommand, screenshot, showGraph } from './workbench.js';
-
-/** Copies the extension host's log next to the screenshots, to diagnose a failure after the fact. */
-function saveExtensionHostLog(server: CodeServer): void {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(dir, e.name));
-      else if (e.name === 'exthost.log' || e.name.endsWith('Pyflow.log')) found.push(join(dir, e.name));
-    }
-  };
-  walk(join(server.userDataDir, 'logs'));
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'e2e-failed-exthost.log'), found.map((f) => `== ${f}\n${readFileSync(f, 'utf8')}`).join('\n'));
-}
+import { graphFrame, launchBrowser, openFile, openWorkbench, outputContains, runCommand, saveExtensionHostLog, screenshot, showGraph } from './workbench.js';
 
 /** A copy of examples/ so the tests never write into the repository. */
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pyflow-ws-'));
   cpSync(join(REPO, 'examples'), dir, { recursive: true });
   return dir;
-}
-
-async function outputContains(server: CodeServer, pattern: RegExp): Promise<string> {
-  try {
-    return await waitFor(`the Pyflow output channel to match ${pattern}`, () => { const text = server.outputChannel('Pyflow'); return pattern.test(text) && text; });
-  } catch (error) {
-    assert.fail(`${(error as Error).message}:\n${server.outputChannel('Pyflow')}`);
-  }
 }
 
 describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 1_200_000 }, () => {
@@ -56,7 +34,7 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 1_200_0
     const test = t as { passed?: boolean; name: string };
     if (test.passed === false && page) {
       await screenshot(page, `e2e-failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-      saveExtensionHostLog(server);
+      saveExtensionHostLog(server, 'e2e-failed-exthost.log');
     }
   });
 

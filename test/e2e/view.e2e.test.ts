@@ -1,11 +1,12 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { REPO, startCodeServer, type CodeServer } from './codeServer.js';
-import { RESULTS, graphFrame, launchBrowser, openWorkbench, runCommand, screenshot, showGraph } from './workbench.js';
+import { graphFrame, launchBrowser, openFile, openWorkbench, outputContains, runCommand, saveExtensionHostLog, screenshot, showGraph } from './workbench.js';
+import { waitFor } from '../waitFor.js';
 
 /*
  * The graph view as a user meets it in a real VS Code: revealing a node never hands the keyboard to the editor
@@ -47,33 +48,10 @@ function workspace(): string {
   return dir;
 }
 
-/**
- * Opens a workspace file through Quick Open, trying again until its file search knows the file (on a busy machine
- * a fresh workspace's index can take longer than one try).
- */
-async function openFile(page: Page, name: string, timeoutMs = 120_000): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const deadline = Date.now() + timeoutMs;
-  // Into the first editor group, beside the graph view (not over it).
+/** Opens a workspace file in the first editor group, beside the graph view (not over it). */
+async function openBeside(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+1');
-  for (;;) {
-    await page.keyboard.press('Control+P');
-    try {
-      // One attempt: Quick Open may not open while the graph webview holds the focus, and its index may not have
-      // the file yet; the loop asks again until the deadline.
-      await input.waitFor({ timeout: 10_000 });
-      await input.fill(name);
-      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor({ timeout: 15_000 });
-      break;
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw error;
-      // Move the focus out of the webview: a click on a tab of the first editor group.
-      await page.locator('.editor-group-container').first().locator('.tab').first().click().catch(() => undefined);
-    }
-  }
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor();
+  await openFile(page, name);
 }
 
 /** The graph webview's inner frame as a Frame (to read its focus), once it is there. */
@@ -94,37 +72,9 @@ async function focusIn(page: Page): Promise<string> {
   return (await graphPage(page)).evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('data-uid') || document.activeElement?.tagName || '');
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000, page?: Page): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await (page ? page.waitForTimeout(100) : new Promise((r) => setTimeout(r, 100)));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-async function outputContains(server: CodeServer, page: Page, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  let text = '';
-  await waitFor(`the Pyflow output channel to match ${pattern}`, async () => pattern.test(text = server.outputChannel('Pyflow')), timeoutMs, page);
-  return text;
-}
-
 /** The text of the first editor group's editor, as the user sees it. */
 async function editorText(page: Page): Promise<string> {
   return (await page.locator('.editor-group-container .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
-}
-
-function saveLogs(server: CodeServer): void {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(dir, e.name));
-      else if (e.name === 'exthost.log' || e.name.endsWith('Pyflow.log')) found.push(join(dir, e.name));
-    }
-  };
-  walk(join(server.userDataDir, 'logs'));
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'e2e-view-failed-exthost.log'), found.map((f) => `== ${f}\n${readFileSync(f, 'utf8')}`).join('\n'));
 }
 
 describe('the graph view in a real VS Code (code-server + Chromium)', { timeout: 1_200_000 }, () => {
@@ -139,7 +89,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     server = await startCodeServer({ workspace: ws, extraSettings: { 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 100 } });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server.url);
-    await openFile(page, 'quickstart.ts');
+    await openBeside(page, 'quickstart.ts');
     await showGraph(page, 'quickstart.ts');
     await graphFrame(page).locator('#canvas:not([data-provisional]) svg.pyflow-graph .node').first().waitFor();
   });
@@ -148,7 +98,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     const test = t as { passed?: boolean; name: string };
     if (test.passed === false && page) {
       await screenshot(page, `e2e-view-failed-${test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-      saveLogs(server);
+      saveExtensionHostLog(server, 'e2e-view-failed-exthost.log');
     }
   });
 
@@ -165,7 +115,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     const selected = page.locator('.statusbar-item', { hasText: /selected/ });
     await frame.locator('svg.pyflow-graph .node[data-uid="adding_4"]').click();
     // The editor shows the call: highlighted (or, as it once did, selected).
-    await waitFor('the editor to show the add call', async () => (await highlights.count()) > before || (await selected.count()) > 0, 15_000, page);
+    await waitFor('the editor to show the add call', async () => (await highlights.count()) > before || (await selected.count()) > 0);
     assert.equal(await focusIn(page), 'adding_4');
     await page.keyboard.type('xy');
     await page.keyboard.press('Enter');
@@ -181,7 +131,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
 
   it('double-click (go to source) puts the cursor on the add call, with nothing selected, and focuses the editor', async () => {
     await graphFrame(page).locator('svg.pyflow-graph .node[data-uid="adding_7"]').dblclick();
-    await waitFor('the editor to take the focus', async () => (await focusIn(page)) === 'editor', 15_000, page);
+    await waitFor('the editor to take the focus', async () => (await focusIn(page)) === 'editor');
     await page.locator('.statusbar-item', { hasText: /^Ln 11, Col 14$/ }).waitFor();
     assert.equal(await page.locator('.statusbar-item', { hasText: /selected/ }).count(), 0);
     await screenshot(page, 'e2e-view-go-to-source');
@@ -192,7 +142,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     const inner = await graphPage(page);
     await frame.locator('#canvas').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+f');
-    await waitFor('the find box to take the focus', async () => (await focusIn(page)) === 'search', 10_000, page);
+    await waitFor('the find box to take the focus', async () => (await focusIn(page)) === 'search');
     await page.keyboard.type('adding');
     await frame.locator('#find-count', { hasText: '3 matches' }).waitFor();
     for (const [i, uid] of ['adding_0', 'adding_4', 'adding_7'].entries()) {
@@ -213,17 +163,17 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     await frame.locator('#find-count', { hasText: '3 matches' }).waitFor();
     await frame.locator('#search').click();
     await page.keyboard.press('Escape');
-    await waitFor('Escape to leave the find box for the graph', async () => (await focusIn(page)) !== 'search', 5000, page);
+    await waitFor('Escape to leave the find box for the graph', async () => (await focusIn(page)) !== 'search');
   });
 
   it('the view follows the active editor to another script', async () => {
-    await openFile(page, 'seedVerbose.ts');
+    await openBeside(page, 'seedVerbose.ts');
     await page.locator('.tab', { hasText: 'Graph: seedVerbose.ts' }).waitFor();
     await graphFrame(page).locator('.graph-title', { hasText: 'graph' }).waitFor();
   });
 
   it('a hung op is visibly running; the progress notification\'s Cancel stops it and names it; the view\'s Stop does too', async () => {
-    await openFile(page, 'hang.ts');
+    await openBeside(page, 'hang.ts');
     await page.locator('.tab', { hasText: 'Graph: hang.ts' }).waitFor();
     const frame = graphFrame(page);
     await frame.locator('svg.pyflow-graph .node[data-uid="spin_2"]').waitFor();
@@ -241,7 +191,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     await frame.locator('svg .node.st-stopped[data-uid="spin_2"]').waitFor();
     assert.equal(await frame.locator('#timeline-stop').isVisible(), false);
     assert.doesNotMatch(await frame.locator('#timeline-label').textContent() ?? '', /waiting/);
-    await outputContains(server, page, new RegExp(summary.replace(/[()]/g, '\\$&')));
+    await outputContains(server, new RegExp(summary.replace(/[()]/g, '\\$&')));
     await screenshot(page, 'e2e-view-stopped');
     // Again, stopped from the view's own Stop button.
     await runCommand(page, 'Pyflow: Run Graph');
@@ -252,7 +202,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
   });
 
   it('a synchronous infinite loop is visibly the running op, and Stop names it', async () => {
-    await openFile(page, 'loop.ts');
+    await openBeside(page, 'loop.ts');
     await page.locator('.tab', { hasText: 'Graph: loop.ts' }).waitFor();
     const frame = graphFrame(page);
     await frame.locator('svg.pyflow-graph .node[data-uid="spin_2"]').waitFor();

@@ -1,7 +1,8 @@
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './codeServer.js';
+import { REPO, type CodeServer } from './codeServer.js';
 import { GENEROUS_MS, waitFor } from '../waitFor.js';
 
 /** Drives the VS Code workbench in Debian's Chromium (selectors and timings from shared e2e-vscode.md). */
@@ -54,15 +55,52 @@ export async function runCommand(page: Page, title: string, timeoutMs = GENEROUS
   await pick(page, 'F1', `>${title}`, title, timeoutMs);
 }
 
-/** Opens a workspace file with Quick Open (Ctrl+P); its search may take long on a busy machine. */
-export async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
+/**
+ * Opens a workspace file with Quick Open (Ctrl+P). One attempt waits a while; then the next one starts: Quick Open may
+ * not open while the graph webview holds the focus, and a fresh workspace's file index may not have the file yet.
+ */
+export async function openFile(page: Page, name: string, deadlineMs = GENEROUS_MS): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor();
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    await page.keyboard.press('Control+P');
+    try {
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(name);
+      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor({ timeout: 15_000 });
+      break;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw error;
+      // Move the focus out of the webview: a click on a tab of the first editor group.
+      await page.locator('.editor-group-container').first().locator('.tab').first().click().catch(() => undefined);
+    }
+  }
   await page.keyboard.press('Enter');
-  await page.locator(`.tab.active`, { hasText: name }).waitFor();
+  await page.locator('.tab.active', { hasText: name }).waitFor();
+}
+
+/** The Pyflow output channel's text once it matches `pattern`; the assertion message holds the whole channel. */
+export async function outputContains(server: CodeServer, pattern: RegExp): Promise<string> {
+  try {
+    return await waitFor(`the Pyflow output channel to match ${pattern}`, () => { const text = server.outputChannel('Pyflow'); return pattern.test(text) && text; });
+  } catch (error) {
+    assert.fail(`${(error as Error).message}:\n${server.outputChannel('Pyflow')}`);
+  }
+}
+
+/** Copies the extension host's and Pyflow's logs next to the screenshots (as `name`), to diagnose a failure after the fact. */
+export function saveExtensionHostLog(server: CodeServer, name: string): void {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name === 'exthost.log' || e.name.endsWith('Pyflow.log')) found.push(join(dir, e.name));
+    }
+  };
+  walk(join(server.userDataDir, 'logs'));
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, name), found.map((f) => `== ${f}\n${readFileSync(f, 'utf8')}`).join('\n'));
 }
 
 /**

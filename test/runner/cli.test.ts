@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEED_A5_TRACE } from '../core/seedTraces.js';
-import { DIST, REPO, allGone, lineOf, pidFile, script, spawnSleepers, waitFor } from './helpers.js';
+import { DIST, REPO, SHOUT_10_MB, allGone, lineOf, pidFile, script, shout10MbOutput, spawnSleepers, waitFor } from './helpers.js';
 
 /** Runs the built `pyflow` CLI; `whenStarted` may act on the live process (send it a signal). */
 function cli(args: string[], whenStarted?: (pid: number) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -72,22 +72,12 @@ adding_7 deactivated!
   });
 
   it('--node: 10 MB written by the evaluated op arrive byte for byte, then the value', async () => {
-    const body = `import { GraphBuilder } from 'pyflow';
-const G = new GraphBuilder();
-function shout(): number {
-  for (let i = 0; i < 10 * 1024; i++) process.stdout.write(String(i % 10).repeat(1023) + '\\n');
-  return 7;
-}
-const x = G.add(shout)();
-console.log(x.get());
-`;
+    const body = SHOUT_10_MB;
     const file = script(body);
     const { code, stdout, stderr } = await cli(['run', file, '--node', String(lineOf(body, 'G.add(shout)'))]);
     assert.equal(stderr, '');
     assert.equal(code, 0);
-    let expected = '';
-    for (let i = 0; i < 10 * 1024; i++) expected += String(i % 10).repeat(1023) + '\n';
-    expected += 'data_1 = 7\n';
+    const expected = `${shout10MbOutput()}data_1 = 7\n`;
     assert.equal(stdout.length, expected.length);
     assert.ok(stdout === expected, 'the whole output, byte for byte');
   });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { allGone, lineOf, pidFile, run, script, spawnSleepers } from './helpers.js';
+import { SHOUT_10_MB, allGone, lineOf, pidFile, run, script, shout10MbOutput, spawnSleepers } from './helpers.js';
 
 /*
  * Every way a run can end: nothing the script wrote is lost, nothing it started is left running, and the
@@ -211,20 +211,11 @@ throw e;
   });
 
   it('10 MB written by the op of an evaluated node (Evaluate here) all arrive, byte for byte', async () => {
-    const body = `import { GraphBuilder } from 'pyflow';
-const G = new GraphBuilder();
-function shout(): number {
-  for (let i = 0; i < 10 * 1024; i++) process.stdout.write(String(i % 10).repeat(1023) + '\\n');
-  return 7;
-}
-const x = G.add(shout)();
-console.log(x.get());
-`;
+    const body = SHOUT_10_MB;
     const file = script(body);
     const { outcome, stdout } = await run(file, { kind: 'line', file, line: lineOf(body, 'G.add(shout)') });
     assert.equal(outcome.status === 'done' && outcome.message.preview, '7');
-    let expected = '';
-    for (let i = 0; i < 10 * 1024; i++) expected += String(i % 10).repeat(1023) + '\n';
+    const expected = shout10MbOutput();
     assert.equal(stdout.length, expected.length);
     assert.ok(stdout === expected, 'the output is the script\'s, byte for byte');
   });

@@ -109,3 +109,21 @@ export function lineOf(text: string, needle: string): number {
   if (index < 0) throw new Error(`${needle} is not in the script`);
   return text.slice(0, index).split('\n').length;
 }
+
+/** A script whose op `shout` writes 10 MB (10,240 lines of 1,023 digits) to stdout, then returns 7. */
+export const SHOUT_10_MB = `import { GraphBuilder } from 'pyflow';
+const G = new GraphBuilder();
+function shout(): number {
+  for (let i = 0; i < 10 * 1024; i++) process.stdout.write(String(i % 10).repeat(1023) + '\\n');
+  return 7;
+}
+const x = G.add(shout)();
+console.log(x.get());
+`;
+
+/** What `shout` in SHOUT_10_MB writes, byte for byte. */
+export function shout10MbOutput(): string {
+  let text = '';
+  for (let i = 0; i < 10 * 1024; i++) text += String(i % 10).repeat(1023) + '\n';
+  return text;
+}
