@@ -11,9 +11,9 @@ declare const PYFLOW_VERSION: string;
 /*
  * The child process of a run: installs the pyflow host hook, imports the user's bundled script, and
  * evaluates the requested target as soon as the script has built it (at the script's first evaluation
- * call, or when the script ends). Messages go to the parent over the IPC channel only, through the
- * reference to `process.send` taken here before the user's code loads; the user's own `process.send`
- * calls are dropped, so only the runner can report how the run ended. After its outcome, the runner
+ * call, or when the script ends). Messages go to the parent over the IPC channel only, through Node's
+ * inner `process._send` kept here before the user's code loads; the user's own `process.send` and
+ * `process._send` calls are dropped, so only the runner can report how the run ended. After its outcome, the runner
  * waits for the parent to end the process tree (it exits by itself if the parent goes away).
  */
 
