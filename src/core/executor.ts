@@ -1,0 +1,89 @@
+import type { CallSite } from './trace.js';
+
+/*
+ * Where an op's function runs. The engine decides what runs and when and applies pyflow's activation, keep and release
+ * rules; an executor only runs calls. Ops whose function no executor owns run inline, in the calling thread.
+ *
+ * Planned executors: `workerPool` (worker threads), `clusterExecutor` (processes on other machines, through Redis).
+ * A result cache is not an executor: it is asked by the engine before a call is made (see `ResultCache`).
+ */
+
+/** The op a call is made for, as errors and traces name it. */
+export interface ExecutorOp {
+  readonly uid: string;
+  /** The graph's alias (trace events carry it). */
+  readonly graph: string;
+  readonly fnName: string;
+  /** Where the op was added, when call sites are captured. */
+  readonly site: CallSite | undefined;
+  /** How many outputs the engine expects (0: output-less; above 1: the value must be an array of that many). */
+  readonly nOut: number;
+}
+
+export interface ExecutorCall {
+  readonly op: ExecutorOp;
+  /** The function given to `add`: one this executor owns (see `owns`). */
+  readonly fn: (...args: never[]) => unknown;
+  /** The arguments, rebuilt from the parents' values as an inline call gets them. */
+  readonly args: readonly unknown[];
+  /**
+   * The parents' values that no one will read after this call (the engine releases them once it finishes): buffers
+   * they hold may be moved (transferred) to the worker instead of copied. Every other value must be left intact.
+   */
+  readonly movable: readonly unknown[];
+  /** Aborted when the evaluation is given up (another op failed, the run was stopped). */
+  readonly signal: AbortSignal;
+}
+
+export interface ExecutorResult {
+  /** The function's return value (or a handle the executor can `resolve`, see there). */
+  readonly value: unknown;
+  /** Who ran it (`thread 2`, `worker host-a:3`): trace events of the op carry it. */
+  readonly worker: string;
+}
+
+export interface Executor {
+  /** Shown in traces and errors: `threads`, `cluster`. */
+  readonly name: string;
+  /** How many calls it runs at once: the engine never has more than this in flight on it. */
+  readonly concurrency: number;
+  /** Whether `fn` is one of this executor's functions (made by its `fn()`). */
+  owns(fn: (...args: never[]) => unknown): boolean;
+  /**
+   * Runs one call. Rejects with a PyflowError naming the op (`cause`: the original error) when the function throws,
+   * its worker dies, or a value cannot cross; never hangs on a dead worker.
+   */
+  run(call: ExecutorCall): Promise<ExecutorResult>;
+  /**
+   * For executors that leave values where they were made (a cluster's store): the value behind a handle `run`
+   * returned, when an inline op or a target needs it. Absent: `run` returns values themselves.
+   */
+  resolve?(value: unknown): Promise<unknown>;
+  /** Told when the engine releases a value this executor returned (it may delete it from its store). */
+  release?(value: unknown): void;
+  /** Ends every thread, process or connection it holds; calls in flight reject. */
+  close(): Promise<void>;
+}
+
+/** What a cross-run result cache knows of an op (see `ResultCache`). */
+export interface CacheOp extends ExecutorOp {
+  readonly fn: (...args: never[]) => unknown;
+  /** The `add` options that can change the value (not styling). */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A cross-run store of op results, asked by the engine before a call is made and told after. Keys chain: an op's key
+ * is made of its code, its options and its inputs' keys (raw inputs: their content), so a large value is never hashed
+ * again downstream. Synchronous, so that `get()` can use it.
+ */
+export interface ResultCache {
+  /** The key of a raw input, from its content; undefined: it cannot be keyed (nothing downstream is cached). */
+  keyOfValue(value: unknown): string | undefined;
+  /** The key of an op's result; undefined: not cached (a parent has no key, the op opted out). */
+  keyOfOp(op: CacheOp, inputKeys: readonly string[]): string | undefined;
+  /** The stored result, or undefined (a miss; a corrupt entry is a miss too). */
+  read(key: string, op: CacheOp): { readonly value: unknown } | undefined;
+  /** Stores a result (values that cannot be serialized are skipped, with a diagnostic naming the op). */
+  write(key: string, op: CacheOp, value: unknown): void;
+}
