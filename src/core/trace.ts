@@ -12,8 +12,11 @@ export interface CallSite {
 export type TraceEvent =
   | { kind: 'computing'; uid: string; graph: string }
   | { kind: 'activated'; uid: string; graph: string }
-  | { kind: 'running'; uid: string; graph: string }
-  | { kind: 'finished'; uid: string; graph: string; durationMs: number }
+  | { kind: 'running'; uid: string; graph: string; worker?: string }
+  /** `worker`: who ran an op an executor ran (`thread 2`); absent for ops run inline. */
+  | { kind: 'finished'; uid: string; graph: string; durationMs: number; worker?: string }
+  /** The op's outputs were read from the graph's result cache instead of calling it (no `running`/`finished`). */
+  | { kind: 'cached'; uid: string; graph: string }
   | { kind: 'value'; uid: string; graph: string; preview: string; dim: string }
   | { kind: 'stillNeeded'; uid: string; graph: string; neededBy: string }
   | { kind: 'released'; uid: string; graph: string }
