@@ -52,8 +52,8 @@ export interface GraphBuilderOptions {
   concurrency?: number;
   /** Runs the ops whose function it owns (worker threads, a cluster) under getAsync(); the others run inline. */
   executor?: Executor;
-  /** A cross-run store of op results, asked before each call (see `ResultCache`). */
-  cache?: ResultCache;
+  /** A cross-run store of op results, asked before each call (see `ResultCache`); default: the host's, false: none. */
+  cache?: ResultCache | false;
 }
 
 /** A DataNode, or a value; DataNodes may also sit inside plain arrays and objects. */
@@ -106,8 +106,8 @@ export class GraphBuilder {
     this.onRelease = options.onRelease;
     this._concurrency = Math.max(1, options.concurrency ?? 4);
     this._executor = options.executor;
-    this._cache = options.cache;
     const host = currentHost();
+    this._cache = options.cache === false ? undefined : options.cache ?? host?.cache;
     this.captureSites = options.callSites ?? (this.verbose || host?.captureCallSites === true);
     this.previews = host?.previewValues === true;
     if (this.verbose) {

@@ -28,6 +28,8 @@ export interface AddOptions {
   outputAlias?: string | readonly string[];
   /** With the graph's result cache: `false` never caches this op (nor what depends on it); `'refresh'` calls it and stores the result again. */
   cache?: false | 'refresh';
+  /** Part of the op's cache key: change it to invalidate its cached results (when a helper it calls changed, say). */
+  version?: string;
 }
 
 /*

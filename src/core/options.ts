@@ -14,6 +14,7 @@ const ADD_OPTIONS: Rules = {
     'a non-empty string, or an array of them (one per output)',
   ],
   cache: [(v) => v === false || v === 'refresh', "false (never cached) or 'refresh' (called, and its result stored again)"],
+  version: [(v) => typeof v === 'string', 'a string (change it to invalidate the cached results of this op)'],
 };
 
 const GRAPH_OPTIONS: Rules = {
@@ -26,7 +27,8 @@ const GRAPH_OPTIONS: Rules = {
   concurrency: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number >= 1'],
   executor: [(v) => hasMethods(v, ['owns', 'run', 'close']) && Number.isInteger((v as { concurrency?: unknown }).concurrency) && (v as { concurrency: number }).concurrency >= 1,
     'an Executor (such as workerPool()): owns, run and close methods, concurrency >= 1'],
-  cache: [(v) => hasMethods(v, ['keyOfValue', 'keyOfOp', 'read', 'write']), 'a ResultCache: keyOfValue, keyOfOp, read and write methods'],
+  cache: [(v) => v === false || hasMethods(v, ['keyOfValue', 'keyOfOp', 'read', 'write']),
+    'a ResultCache (keyOfValue, keyOfOp, read and write methods), or false (not even the runner\'s)'],
 };
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {

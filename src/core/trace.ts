@@ -1,3 +1,5 @@
+import type { ResultCache } from './executor.js';
+
 /** Where an `add` call sits in the user's source (1-based line and column). */
 export interface CallSite {
   file: string;
@@ -41,6 +43,8 @@ export interface PyflowHost {
   readonly previewValues: boolean;
   /** `G.view()` under a host: the host shows the graph (the extension's webview) instead of writing a file. */
   showGraph?(graph: unknown, options: { full?: boolean; highlight?: string[] }): void;
+  /** The result cache of every graph whose options give none (`cache: false` opts out): `pyflow run --cache`. */
+  readonly cache?: ResultCache;
   /** Called before the user's script evaluates anything; the host may take over (see runner). */
   beforeEvaluate?(graph: unknown, targets: readonly unknown[]): void;
 }

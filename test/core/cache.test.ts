@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, PyflowError, formatTraceEvent, type CacheOp, type DataNode, type ResultCache } from '../../src/core/index.js';
+import { GraphBuilder, HOST_SYMBOL, PyflowError, formatTraceEvent, type CacheOp, type DataNode, type ResultCache } from '../../src/core/index.js';
 
 /** A real result cache for the tests, in memory: keys from content and code, entries cloned as a store would. */
 class MemoryCache implements ResultCache {
@@ -129,6 +129,28 @@ describe('result cache', () => {
     assert.throws(() => a.get(), (e: PyflowError) => e.code === 'OP_FAILED' && /^one_0 \(one, added at .*\) threw: disk gone$/.test(e.message));
     assert.ok(G.operations.every((op) => !op.isActivated()));
     assert.equal(formatTraceEvent({ kind: 'cached', uid: 'one_0', graph: 'g' }), 'one_0 cached');
+  });
+
+  it('`version` is part of the key; the host\'s cache serves graphs that name none, `cache: false` opts out', () => {
+    const cache = new MemoryCache();
+    let calls = 0;
+    const build = (options: { cache?: false }, version?: string) => {
+      const G = new GraphBuilder(options);
+      return G.add(function three() { calls++; return 3; }, version === undefined ? {} : { version })();
+    };
+    const host = { graphCreated: () => undefined, captureCallSites: false, previewValues: false, cache };
+    (globalThis as Record<symbol, unknown>)[HOST_SYMBOL] = host;
+    try {
+      assert.equal(build({}).get(), 3);
+      assert.equal(build({}).get(), 3);
+      assert.equal(build({}, '2').get(), 3);
+      assert.equal(build({}, '2').get(), 3);
+      assert.equal(build({ cache: false }).get(), 3);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[HOST_SYMBOL];
+    }
+    assert.equal(calls, 3, 'once without a version, once with version 2, once without the cache');
+    assert.equal(cache.entries.size, 2);
   });
 
   it('the cache option is checked like the others', () => {

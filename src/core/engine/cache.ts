@@ -16,9 +16,11 @@ function memoOf(cache: ResultCache): WeakMap<DataNode | OperationNode, string | 
   return memo;
 }
 
-/** What the cache is told about an op. Only `nOut` of its options can change its value (the rest is styling). */
+/** What the cache is told about an op. Of its options, only `nOut` and `version` can change its value (the rest is styling). */
 export function cacheOpOf(op: OperationNode): CacheOp {
-  return { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, site: op.callSite, nOut: op.outputs.length, fn: op._fn, options: { nOut: op.outputs.length } };
+  const version = op._rare.options.version;
+  const options = version === undefined ? { nOut: op.outputs.length } : { nOut: op.outputs.length, version };
+  return { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, site: op.callSite, nOut: op.outputs.length, fn: op._fn, options };
 }
 
 /**
