@@ -11,6 +11,8 @@ export function removedError(node: { uid: string; _graph: { alias: string } }): 
 }
 
 const NO_OUTPUTS: DataNode[] = [];
+/** The consumers of a data node that has none (shared: `append` replaces it, never pushes into it). */
+const NO_CONSUMERS: OperationNode[] = [];
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
@@ -55,7 +57,7 @@ export class DataNode<T = unknown> {
    */
   _targetOf = 0;
   /** @internal The ops that consume it, in the order they were added. */
-  _consumers: OperationNode[] = [];
+  _consumers: OperationNode[] = NO_CONSUMERS;
   /** @internal The evaluation whose activation walk last passed it (see engine/activate.ts). */
   _walk = 0;
   /** @internal `G.remove()` took it out of its graph (an evaluation that reaches it, from a graph that grafted it, fails). */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   GraphBuilder, PyflowError, formatTraceEvent,
-  type Executor, type ExecutorCall, type ExecutorResult, type TraceEvent,
+  type Executor, type ExecutorCall, type ExecutorResult, type ResultCache, type TraceEvent,
 } from '../../src/core/index.js';
 
 type Fn = (...args: never[]) => unknown;
@@ -261,5 +261,32 @@ describe('executors', () => {
     assert.deepEqual(executor.received, [[1], [{ handle: 1 }], [5]], 'an executor op gets its executor\'s handles; an inline op got the value');
     assert.deepEqual(executor.released.sort(), [1, 2, 3]);
     assert.equal(executor.store.size, 0, 'nothing is left in the store');
+  });
+
+  it('runAsync dispatches too; with a result cache, a cached op is not dispatched (`cached` instead)', async () => {
+    const entries = new Map<string, unknown>();
+    const cache: ResultCache = {
+      keyOfValue: (value) => JSON.stringify(value),
+      keyOfOp: (op, inputKeys) => `${op.fn.toString()}(${inputKeys.join(',')})`,
+      read: (key) => (entries.has(key) ? { value: entries.get(key) } : undefined),
+      write: (key, _op, value) => void entries.set(key, value),
+    };
+    const executor = new TimerExecutor(2);
+    const square = executor.fn(function square(x: number) { return x * x; });
+    const build = () => {
+      const events: TraceEvent[] = [];
+      const G = new GraphBuilder({ executor, cache });
+      G.subscribe((e) => events.push(e));
+      const total = G.add((a: number, b: number) => a + b, { alias: 'total' })(G.add(square)(3), G.add(square)(4));
+      return { G, events, total };
+    };
+    const first = build();
+    assert.equal(await first.G.runAsync(first.total), 25);
+    assert.equal(executor.calls.length, 2);
+    const second = build();
+    assert.equal(await second.G.runAsync(second.total), 25);
+    assert.equal(executor.calls.length, 2, 'nothing dispatched');
+    assert.deepEqual(second.events.filter((e) => e.kind === 'cached' || e.kind === 'running').map((e) => `${e.kind} ${e.uid}`),
+      ['cached square_0', 'cached square_3', 'cached total_6']);
   });
 });

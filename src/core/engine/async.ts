@@ -30,6 +30,7 @@ class AsyncDriver implements Driver {
   private offloaded = 0;
   /** Something else to wait for: an executor's free slot, or values an executor holds being fetched. */
   private wake: Promise<undefined> | undefined = undefined;
+  readonly concurrent = true;
 
   constructor(
     private readonly concurrency: number,
@@ -108,33 +109,30 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
   let evaluation: Evaluation | undefined;
   // Aborted when the evaluation fails: the executors' calls still in flight for it give up.
   const stop = new AbortControllerClass();
+  let driver: AsyncDriver | undefined;
   holdTargets(targets, 1);
   try {
     evaluation = startEvaluation(graph, targets, pending);
-    if (pending !== undefined) for (const op of pending) await evaluateTarget(evaluation, op, stop);
+    driver = new AsyncDriver(graph._concurrency, stop);
+    const walk = new Walk(evaluation, driver);
+    for (const op of pending ?? []) await evaluateTarget(walk, driver, op);
     const results: unknown[] = [];
-    for (const target of targets) results.push(await evaluateTarget(evaluation, target, stop));
+    for (const target of targets) results.push(await evaluateTarget(walk, driver, target));
     return results;
   } catch (error) {
+    await driver?.giveUp(error);
     if (evaluation !== undefined) abort(evaluation);
     throw error;
   } finally {
+    driver?.letGo();
     holdTargets(targets, -1);
   }
 }
 
 /** Evaluates one target and returns its value (undefined for an op). */
-async function evaluateTarget(evaluation: Evaluation, target: Target, stop: AbortController): Promise<unknown> {
-  const driver = new AsyncDriver(evaluation.graph._concurrency, stop);
-  try {
-    const walk = new Walk(evaluation, driver, target);
-    while (!walk.advance()) walk.settled(await driver.next());
-    if (target instanceof DataNode) await resolveHandle(target);
-    return resultOf(target);
-  } catch (error) {
-    await driver.giveUp(error);
-    throw error;
-  } finally {
-    driver.letGo();
-  }
+async function evaluateTarget(walk: Walk, driver: AsyncDriver, target: Target): Promise<unknown> {
+  walk.start(target);
+  while (!walk.advance()) walk.settled(await driver.next());
+  if (target instanceof DataNode) await resolveHandle(target);
+  return resultOf(target);
 }

@@ -16,6 +16,7 @@ const runAtOnce: Driver = {
     return 'done';
   },
   busy: () => false,
+  concurrent: false,
 };
 
 /**
@@ -28,13 +29,16 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pe
   holdTargets(targets, 1);
   try {
     evaluation = startEvaluation(graph, targets, pending);
-    if (pending !== undefined) for (const op of pending) new Walk(evaluation, runAtOnce, op).advance();
-    const values = new Array<unknown>(targets.length);
-    for (let i = 0; i < targets.length; i++) {
-      new Walk(evaluation, runAtOnce, targets[i]!).advance();
-      values[i] = resultOf(targets[i]!);
+    const walk = new Walk(evaluation, runAtOnce);
+    for (const op of pending ?? []) {
+      walk.start(op);
+      walk.advance();
     }
-    return values;
+    return targets.map((target) => {
+      walk.start(target);
+      walk.advance();
+      return resultOf(target);
+    });
   } catch (error) {
     if (evaluation !== undefined) abort(evaluation);
     throw error;
