@@ -4,6 +4,7 @@ import type { GraphBuilder } from './graphBuilder.js';
 import { evaluateSync } from './engine/sync.js';
 import { evaluateAsync } from './engine/async.js';
 import { releaseValue } from './engine/release.js';
+import { handleOwner, heldValueError, resolveHandle } from './engine/executors.js';
 import { PyflowError } from './errors.js';
 
 export function removedError(node: { uid: string; _graph: { alias: string } }): PyflowError {
@@ -94,15 +95,18 @@ export class DataNode<T = unknown> {
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
   get(): T {
     if (this._removed) throw removedError(this);
-    return !isNoValue(this._value) ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
+    if (isNoValue(this._value)) return evaluateSync(this._graph, [this])[0] as T;
+    const holder = handleOwner(this);
+    if (holder !== undefined) throw heldValueError(this, holder);
+    return this._value as T;
   }
 
   /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
   getAsync(): Promise<T> {
     if (this._removed) return Promise.reject(removedError(this));
-    return !isNoValue(this._value)
-      ? Promise.resolve(this._value as T)
-      : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
+    if (isNoValue(this._value)) return evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
+    // A value an executor holds (a handle) is fetched.
+    return handleOwner(this) === undefined ? Promise.resolve(this._value as T) : resolveHandle(this).then(() => this._value as T);
   }
 
   hasValue(): boolean {

@@ -289,4 +289,20 @@ describe('executors', () => {
     assert.deepEqual(second.events.filter((e) => e.kind === 'cached' || e.kind === 'running').map((e) => `${e.kind} ${e.uid}`),
       ['cached square_0', 'cached square_3', 'cached total_6']);
   });
+
+  it('a kept value an executor holds is fetched by getAsync(); get() and run() say to use getAsync()', async () => {
+    const executor = new StoreExecutor();
+    const G = new GraphBuilder({ executor });
+    const double = executor.fn(function double(x: number) { return x * 2; });
+    const a = G.add(double, { persist: true })(1);
+    const b = G.add(double)(a);
+    assert.equal(await b.getAsync(), 4);
+    assert.deepEqual([...executor.store.values()], [2], 'a is kept, in the store');
+    const heldError = (e: PyflowError) => e.code === 'ASYNC_IN_GET' && e.message === 'data_2\'s value is held by the executor "store": get() cannot fetch it; use getAsync()';
+    assert.throws(() => a.get(), heldError);
+    assert.throws(() => G.run(a), heldError);
+    assert.equal(await a.getAsync(), 2);
+    assert.equal(a.get(), 2, 'fetched: a holds the value now');
+    assert.equal(executor.store.size, 0);
+  });
 });

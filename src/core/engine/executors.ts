@@ -31,6 +31,12 @@ export function handleInGetError(op: OperationNode, data: DataNode, executor: Ex
     'holds: a synchronous get(), run() or runOnly() cannot fetch it; use getAsync() (or runAsync/runOnlyAsync)', op.uid, op.callSite);
 }
 
+/** `get()` of a data node whose value an executor holds (a handle). */
+export function heldValueError(data: DataNode, executor: Executor): PyflowError {
+  return new PyflowError('ASYNC_IN_GET',
+    `${data.uid}'s value is held by the executor "${executor.name}": get() cannot fetch it; use getAsync()`, data.uid);
+}
+
 // ------------------------------------------------------------------------------------------------ calls in flight
 
 const inFlight = new Map<Executor, { calls: number; waiters: (() => void)[] }>();

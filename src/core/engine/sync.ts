@@ -1,5 +1,6 @@
 import type { GraphBuilder } from '../graphBuilder.js';
-import type { OperationNode } from '../nodes.js';
+import { DataNode, type OperationNode } from '../nodes.js';
+import { handleOwner, heldValueError } from './executors.js';
 import { currentHost } from '../trace.js';
 import { abort, holdTargets, startEvaluation, type Evaluation, type Target } from './activate.js';
 import { callInline, checkSync, finishOp, resultOf, runCached } from './call.js';
@@ -37,6 +38,8 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pe
     return targets.map((target) => {
       walk.start(target);
       walk.advance();
+      const holder = target instanceof DataNode ? handleOwner(target) : undefined;
+      if (holder !== undefined) throw heldValueError(target as DataNode, holder);
       return resultOf(target);
     });
   } catch (error) {
