@@ -10,8 +10,8 @@ import type { CallSite } from './trace.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
-import { dependencyClosure } from './summary.js';
-import { toDot, type DotOptions } from './dot.js';
+import { dependencyClosure } from './dependencies.js';
+import { loadViewModule } from './viewModule.js';
 import type { Executor, ResultCache } from './executor.js';
 
 /** A node, or its uid or name. */
@@ -32,9 +32,6 @@ const NO_OPTIONS: AddOptions = NO_EXTRAS.options;
 /** Which data targets `run` (all) and `runOnly` (those it has to compute) keep, as pyflow 0.43 does. */
 const ALL = 'all';
 const ONLY_COMPUTED = 'only computed';
-
-/** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
-const VIEW_MODULE = 'pyflow/view';
 
 export interface GraphBuilderOptions {
   /** Name of the graph: the view's title, and the box drawn for it when another graph grafts it. */
@@ -367,11 +364,6 @@ export class GraphBuilder {
     return dependencyClosure(this.toJSON(), uids);
   }
 
-  /** Graphviz DOT of the graph with pyflow's styling; `full` adds the data nodes. */
-  toDot(options: DotOptions = {}): string {
-    return toDot(this.toJSON(), options);
-  }
-
   /**
    * Draws the graph. Under the Pyflow extension's runner it appears in the graph view; in Node it is written
    * as a standalone HTML page (the webview's renderer) whose path is returned.
@@ -383,7 +375,7 @@ export class GraphBuilder {
       host.showGraph(this, { full: options.full, highlight });
       return undefined;
     }
-    const viewer = (await import(VIEW_MODULE)) as { writeGraphView(model: GraphModel, o: object): Promise<string> };
+    const viewer = await loadViewModule();
     return viewer.writeGraphView(this.toJSON(), { ...options, uidLabels: options.uidLabels ?? this.verbose, highlight: options.highlight ? new Set(options.highlight) : undefined });
   }
 

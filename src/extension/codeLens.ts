@@ -9,9 +9,9 @@ export class EvaluateCodeLensProvider implements vscode.CodeLensProvider {
     this.onDidChangeCodeLenses = (listener, thisArgs, disposables) => onChange(() => listener.call(thisArgs, undefined), undefined, disposables);
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!mentionsPyflow(document.getText())) return [];
-    const result = this.cache.get(document);
+    const result = await this.cache.get(document);
     const lenses: vscode.CodeLens[] = [];
     const seenLines = new Set<number>();
     for (const graph of result.graphs) {

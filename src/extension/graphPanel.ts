@@ -4,8 +4,26 @@ import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
 
+export interface GraphPanelOptions {
+  panel: vscode.WebviewPanel;
+  extensionUri: vscode.Uri;
+  /** The script shown first (a restored panel's), if known. */
+  documentUri?: vscode.Uri;
+  /** The user picked a node: `goTo` goes to its source (focus in the editor), otherwise only shows its `add` call. */
+  onReveal(uri: vscode.Uri, uid: string, goTo: boolean): void;
+  /** Save an exported drawing (SVG text or base64 PNG); the view shows where it went or why not. */
+  onExport(format: 'svg' | 'png', data: string): Promise<{ path?: string; error?: string }>;
+  /** The view's Stop button. */
+  onStop(): void;
+  /** A line for the output channel (messages dropped, the view's own errors). */
+  log(line: string): void;
+}
+
 /** The one graph panel: shows the graph of a document and overlays the trace of its runs. */
 export class GraphPanel implements vscode.Disposable {
+  readonly panel: vscode.WebviewPanel;
+  documentUri: vscode.Uri | undefined;
+  private result: ExtractResult | undefined;
   private ready = false;
   private isDisposed = false;
   private revision = 0;
@@ -17,17 +35,10 @@ export class GraphPanel implements vscode.Disposable {
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
 
-  constructor(
-    readonly panel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
-    public documentUri: vscode.Uri | undefined,
-    private result: ExtractResult | undefined,
-    /** `goTo`: go to source (focus the editor); otherwise only show the `add` call, keeping the focus in the view. */
-    private readonly onReveal: (uri: vscode.Uri, uid: string, goTo: boolean) => void,
-    private readonly log: (line: string) => void,
-    private readonly onExport: (format: 'svg' | 'png', data: string) => Promise<{ path?: string; error?: string }>,
-    private readonly onStop: () => void = () => undefined,
-  ) {
+  constructor(private readonly options: GraphPanelOptions) {
+    const { panel, extensionUri } = options;
+    this.panel = panel;
+    this.documentUri = options.documentUri;
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
     this.disposables.push(
@@ -46,16 +57,19 @@ export class GraphPanel implements vscode.Disposable {
     this.post({ type: 'selection/set', uids });
   }
 
-  show(uri: vscode.Uri, result: ExtractResult): void {
+  /** Shows this script: its graphs, or (`undefined`, while they are extracted) nothing of another script's. */
+  show(uri: vscode.Uri, result: ExtractResult | undefined): void {
     const changedFile = this.documentUri?.toString() !== uri.toString();
     this.documentUri = uri;
-    this.result = result;
     this.panel.title = `Graph: ${vscode.workspace.asRelativePath(uri)}`;
     if (changedFile) {
+      this.result = undefined;
       this.trace = [];
       this.traceTitle = '';
       this.runEnd = undefined;
     }
+    if (!result) return;
+    this.result = result;
     this.sendGraph();
   }
 
@@ -117,7 +131,7 @@ export class GraphPanel implements vscode.Disposable {
 
   private receive(message: unknown): void {
     if (!isWebviewToHost(message)) {
-      this.log(`Pyflow: dropped an unknown message from the graph view: ${JSON.stringify(message)?.slice(0, 200)}`);
+      this.options.log(`Pyflow: dropped an unknown message from the graph view: ${JSON.stringify(message)?.slice(0, 200)}`);
       return;
     }
     switch (message.type) {
@@ -132,16 +146,16 @@ export class GraphPanel implements vscode.Disposable {
         break;
       case 'node/reveal':
       case 'node/open':
-        if (this.documentUri) this.onReveal(this.documentUri, message.uid, message.type === 'node/open');
+        if (this.documentUri) this.options.onReveal(this.documentUri, message.uid, message.type === 'node/open');
         break;
       case 'run/stop':
-        this.onStop();
+        this.options.onStop();
         break;
       case 'export/save':
-        void this.onExport(message.format, message.data).then((r) => this.post({ type: 'export/done', ...r }));
+        void this.options.onExport(message.format, message.data).then((r) => this.post({ type: 'export/done', ...r }));
         break;
       case 'webview/error':
-        this.log(`Graph view error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);
+        this.options.log(`Graph view error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);
         break;
     }
   }

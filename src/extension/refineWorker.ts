@@ -1,13 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import { loadAnalysis } from '../analysis/lazy.js';
-import type { RefineReply, RefineRequest } from './typeRefiner.js';
+import type { AnalysisReply, AnalysisRequest } from './analysisWorker.js';
 
-/** The worker of `TypeRefiner` (dist/refineWorker.js): the type checker's pass, off the extension host's thread. */
-parentPort?.on('message', ({ id, text, fileName }: RefineRequest) => {
-  let reply: RefineReply;
+/** The thread of `AnalysisWorker` (dist/refineWorker.js): static extraction and the type checker's pass, off the extension host's thread. */
+parentPort?.on('message', ({ id, job, text, fileName }: AnalysisRequest) => {
+  let reply: AnalysisReply;
   try {
     const { extractGraph, refineWithTypes } = loadAnalysis();
-    reply = { id, result: refineWithTypes(text, fileName, extractGraph(text, fileName)) };
+    const quick = extractGraph(text, fileName);
+    reply = { id, result: job === 'extract' ? quick : refineWithTypes(text, fileName, quick) };
   } catch (error) {
     reply = { id, error: error instanceof Error ? error.stack ?? error.message : String(error) };
   }

@@ -19,7 +19,7 @@ export interface RunSinks {
   onTrace(events: Parameters<typeof formatTraceEvent>[0][]): void;
   /** The run ended (after its last trace events); `summary` names the op that was running when it was stopped. */
   onEnd(outcome: RunEndOutcome, summary: string): void;
-  reportError(summary: string, detail: string): void;
+  reportError(summary: string, error: unknown): void;
 }
 
 /** Starts and stops runs of workspace scripts; one at a time. */

@@ -12,8 +12,9 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { layoutGraph, type ElkLike, type ElkNode, type Placed, type Point } from '../../webview/layout.ts';
-import { viewGraph, type ViewGraph } from '../../src/core/summary.ts';
+import { layoutGraph, type ElkLike, type ElkNode, type Placed, type Point } from '../../src/drawing/layout.ts';
+import { viewGraph, type ViewGraph } from '../../src/drawing/viewGraph.ts';
+import { countCrossings } from '../../src/drawing/crossings.ts';
 import type { GraphModel, ModelEdge, ModelNode } from '../../src/core/model.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -285,48 +286,9 @@ function dotDrawing(json: string): Drawing {
 // 3. Quality: crossings and area.
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * Proper intersections between segments of different edges that share no endpoint node (so segments
- * meeting at a common node, or edges fanning out of one port, never count). Sweep over x.
- */
+/** The one crossing counter of the layout code and its tests (src/drawing/crossings.ts), on sampled splines. */
 function crossings(d: Drawing): number {
-  const ids = new Map<string, number>();
-  const id = (s: string) => ids.get(s) ?? (ids.set(s, ids.size), ids.size - 1);
-  const ef = d.edges.map((e) => id(e.from)), et = d.edges.map((e) => id(e.to));
-  const n = d.edges.reduce((a, e) => a + Math.max(0, e.pts.length - 1), 0);
-  const ax = new Float64Array(n), ay = new Float64Array(n), bx = new Float64Array(n), by = new Float64Array(n), edge = new Int32Array(n);
-  let k = 0;
-  d.edges.forEach((e, i) => {
-    for (let j = 0; j + 1 < e.pts.length; j++) {
-      const p = e.pts[j]!, q = e.pts[j + 1]!;
-      if (p.x === q.x && p.y === q.y) continue;
-      ax[k] = p.x; ay[k] = p.y; bx[k] = q.x; by[k] = q.y; edge[k] = i; k++;
-    }
-  });
-  const order = Array.from({ length: k }, (_, i) => i).sort((i, j) => Math.min(ax[i]!, bx[i]!) - Math.min(ax[j]!, bx[j]!));
-  const orient = (px: number, py: number, qx: number, qy: number, rx: number, ry: number) => {
-    const v = (qx - px) * (ry - py) - (qy - py) * (rx - px);
-    return Math.abs(v) < 1e-9 ? 0 : v > 0 ? 1 : -1;
-  };
-  let count = 0;
-  for (let oi = 0; oi < k; oi++) {
-    const i = order[oi]!;
-    const maxX = Math.max(ax[i]!, bx[i]!), minY = Math.min(ay[i]!, by[i]!), maxY = Math.max(ay[i]!, by[i]!);
-    for (let oj = oi + 1; oj < k; oj++) {
-      const j = order[oj]!;
-      if (Math.min(ax[j]!, bx[j]!) > maxX) break;
-      if (Math.max(ay[j]!, by[j]!) < minY || Math.min(ay[j]!, by[j]!) > maxY) continue;
-      const ei = edge[i]!, ej = edge[j]!;
-      if (ei === ej) continue;
-      if (ef[ei] === ef[ej] || ef[ei] === et[ej] || et[ei] === ef[ej] || et[ei] === et[ej]) continue;
-      const o1 = orient(ax[i]!, ay[i]!, bx[i]!, by[i]!, ax[j]!, ay[j]!), o2 = orient(ax[i]!, ay[i]!, bx[i]!, by[i]!, bx[j]!, by[j]!);
-      if (o1 === 0 || o2 === 0 || o1 === o2) continue;
-      const o3 = orient(ax[j]!, ay[j]!, bx[j]!, by[j]!, ax[i]!, ay[i]!), o4 = orient(ax[j]!, ay[j]!, bx[j]!, by[j]!, bx[i]!, by[i]!);
-      if (o3 === 0 || o4 === 0 || o3 === o4) continue;
-      count++;
-    }
-  }
-  return count;
+  return countCrossings(d.edges.map((e) => ({ from: e.from, to: e.to, points: e.pts })));
 }
 
 /** Tight bbox (nodes and edge points) w*h, divided by the summed node area. */

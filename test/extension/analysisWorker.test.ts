@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TypeRefiner } from '../../src/extension/typeRefiner.js';
+import { AnalysisWorker } from '../../src/extension/analysisWorker.js';
 import { extractGraph } from '../../src/analysis/extractGraph.js';
 import { refineWithTypes } from '../../src/analysis/refineWithTypes.js';
 
@@ -30,12 +30,12 @@ function scriptWithImportedOp(): { file: string; text: string } {
   return { file, text };
 }
 
-describe('type refinement in a worker thread', () => {
+describe('the analysis worker: type refinement in a worker thread', () => {
   it('gives the result of refineWithTypes in this thread, and the extension host thread never loads the extractor for it', async () => {
     const { file, text } = scriptWithImportedOp();
     const quick = extractGraph(text, file);
     assert.equal(quick.typesPending, true, 'the script needs the type checker');
-    const refiner = new TypeRefiner(join(DIST, 'refineWorker.js'));
+    const refiner = new AnalysisWorker(join(DIST, 'refineWorker.js'));
     try {
       const [inWorker, again] = await Promise.all([refiner.refine(text, file), refiner.refine(text, file)]);
       assert.deepEqual(inWorker, refineWithTypes(text, file, quick));
@@ -48,9 +48,9 @@ describe('type refinement in a worker thread', () => {
 
   it('rejects the pending requests when the worker cannot start, and the next request tries again', async () => {
     const { file, text } = scriptWithImportedOp();
-    const refiner = new TypeRefiner(join(DIST, 'no-such-worker.js'));
-    await assert.rejects(refiner.refine(text, file), /Cannot find module|^Error: the type checker's worker exited \(code 1\)$/);
-    await assert.rejects(refiner.refine(text, file), /Cannot find module|^Error: the type checker's worker exited \(code 1\)$/);
+    const refiner = new AnalysisWorker(join(DIST, 'no-such-worker.js'));
+    await assert.rejects(refiner.refine(text, file), /Cannot find module|^Error: the analysis worker exited \(code 1\)$/);
+    await assert.rejects(refiner.refine(text, file), /Cannot find module|^Error: the analysis worker exited \(code 1\)$/);
     refiner.dispose();
   });
 });
