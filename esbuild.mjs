@@ -54,7 +54,7 @@ const targets = [
   { ...node, entryPoints: ['src/extension/refineWorker.ts'], outfile: `${DIST}/refineWorker.js` },
   { ...node, entryPoints: ['src/runner/main.ts'], outfile: `${DIST}/runner.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
-  { ...node, entryPoints: ['src/cli/writeGraph.ts'], outfile: `${DIST}/cli-graph.js` },
+  { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view'] },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view'] },
   { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.cjs` },

@@ -1,35 +1,46 @@
-import { defineCommand, fail, oneFile } from './command.js';
-import { readSource } from './readSource.js';
-import type * as WriteGraph from './writeGraph.js';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { loadAnalysis } from '../analysis/lazy.js';
+import { toDot, type GraphModel } from '../core/index.js';
+import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
 
-const FORMATS = ['json', 'dot', 'svg', 'html'] as const;
+export interface GraphRequest {
+  file: string;
+  text: string;
+  full: boolean;
+  format: 'json' | 'dot' | 'svg' | 'html';
+  out: string | undefined;
+}
 
-/** `pyflow graph`: the static graph of a file. The extractor and the drawing code load only when it runs. */
-export const graphCommand = defineCommand({
-  name: 'graph',
-  args: 'FILE',
-  summary: 'print the graph of FILE (static analysis: nothing runs)',
-  description: `Prints the graphs FILE builds, found by reading its source (nothing runs): JSON (the default), Graphviz DOT,
-or drawn as SVG or HTML with the extension's layout. Problems in the source go to stderr as file:line:col.`,
-  options: {
-    full: { type: 'boolean', help: 'draw the data nodes too (dot, svg, html)' },
-    format: { type: 'string', value: FORMATS.join('|'), help: 'the output format (default json)' },
-    out: { type: 'string', short: 'o', value: 'OUT', help: 'write to OUT instead of stdout (svg with several graphs: one file each)' },
-  },
-  async run(values, positionals) {
-    const format = values.format ?? 'json';
-    if (!isFormat(format)) fail(`unknown format "${format}" (json, dot, svg or html)`);
-    const source = readSource(oneFile(positionals));
-    if ('error' in source) fail(source.error);
-    // dist/cli-graph.js holds the drawing code and loads dist/extractor.js: only this command pays for them.
-    const bundle = __filename.endsWith('.ts') ? './writeGraph.js' : './cli-graph.js';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { writeGraph } = require(bundle) as typeof WriteGraph;
-    await writeGraph({ ...source, full: values.full === true, format, out: values.out }, fail);
-    return 0;
-  },
-});
+/**
+ * `pyflow graph`, in a bundle of its own (dist/cli-graph.js) with the drawing code; the extractor comes from
+ * dist/extractor.js. `pyflow run` and `--help` load neither.
+ */
+export async function writeGraph({ file, text, full, format, out }: GraphRequest, fail: (message: string, code?: number) => never): Promise<void> {
+  const { extractGraph, refineWithTypes } = loadAnalysis();
+  const quick = extractGraph(text, file);
+  const result = refineWithTypes(text, file, quick) ?? quick;
+  delete result.typesPending;
+  if (format !== 'json') {
+    for (const d of result.diagnostics) process.stderr.write(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}\n`);
+    if (result.graphs.length === 0) fail(`no pyflow graph in ${file}`, 1);
+  }
+  let body: string;
+  if (format === 'json') body = `${JSON.stringify(result, null, 2)}\n`;
+  else if (format === 'dot') body = result.graphs.map((g) => toDot(g, { full })).join('\n');
+  else if (format === 'html') body = await renderGraphHtml(result.graphs, { full, title: basename(file) });
+  else if (result.graphs.length === 1) body = await renderGraphSvg(result.graphs[0]!, { full });
+  else return writeSvgs(result.graphs, full, out, fail);
+  if (out) writeFileSync(out, body);
+  else process.stdout.write(body);
+}
 
-function isFormat(format: string): format is (typeof FORMATS)[number] {
-  return (FORMATS as readonly string[]).includes(format);
+/** Several graphs as SVG: one file each, OUT with the graph alias before the extension. */
+async function writeSvgs(graphs: GraphModel[], full: boolean, out: string | undefined, fail: (message: string) => never): Promise<void> {
+  if (!out) fail(`${graphs.length} graphs in this file: an SVG holds one; use --format html, or -o OUT.svg to write one file per graph`);
+  for (const g of graphs) {
+    const path = out.replace(/(\.svg)?$/, `.${g.alias.replace(/[^A-Za-z0-9_.-]+/g, '_')}.svg`);
+    writeFileSync(path, await renderGraphSvg(g, { full }));
+    process.stderr.write(`wrote ${path}\n`);
+  }
 }

@@ -1,5 +1,5 @@
 import { CliError, commandHelp, parseCommandArgs, parseStrict, usageLine, type Command } from './command.js';
-import { graphCommand } from './graphCommand.js';
+import { graphCommand } from './graph.js';
 import { runCommand } from './runCommand.js';
 
 /** Every subcommand, in the order `pyflow --help` lists them. */
