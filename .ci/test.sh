@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every check. Installs what it needs (npm packages; Node 24, code-server and Chromium via provision.sh,
-# cached outside the repo), type-checks, lints, packages dist/pyflow.vsix (what the end-to-end tests install, as
+# cached outside the repo), type-checks, lints, checks the API docs, packages dist/pyflow.vsix (what the end-to-end tests install, as
 # users do), builds, then runs each test layer (.ci/layer.sh: node, browser, e2e; then the desktop VS Code suite,
 # which skips itself where VS Code cannot be downloaded). Every layer runs even if one before it failed; the end
 # prints each layer's wall time and result.
@@ -23,8 +23,9 @@ echo "node $(node --version), code-server $("$PYFLOW_CODE_SERVER" --version | he
 step "type-check"
 npm run --silent typecheck
 
-step "lint and format check (Biome)"
+step "lint and format check (Biome), API docs check (TypeDoc: every export documented)"
 npm run --silent lint
+npm run --silent docs:check
 
 # Packaging runs the production build; the build after it puts the development bundles (with source maps) in dist/.
 step "package the extension (dist/pyflow.vsix)"
