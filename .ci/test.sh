@@ -57,4 +57,6 @@ run_layer desktop npm run --silent test:desktop
 
 printf '\nnpm test: wall time by layer\n%s\n' "$(printf '%s\n' "${summary[@]}")"
 echo "npm test: $(($(date +%s) - started)) s wall time"
+# The exit trap names the step that failed: here, the layers marked FAILED above.
+STEP_NAME="the test layers marked FAILED above"
 exit $status
