@@ -109,6 +109,7 @@ export class DataNode<T = unknown> {
     return handleOwner(this) === undefined ? Promise.resolve(this._value as T) : resolveHandle(this).then(() => this._value as T);
   }
 
+  /** Whether the value is held now (computed and not released, or persisted): `get()` would not compute it. */
   hasValue(): boolean {
     return !isNoValue(this._value);
   }
