@@ -79,6 +79,7 @@ class StoreExecutor implements Executor {
   readonly store = new Map<number, unknown>();
   readonly released: number[] = [];
   readonly received: unknown[][] = [];
+  resolved = 0;
   private readonly fns = new WeakSet<object>();
   private id = 0;
 
@@ -101,6 +102,7 @@ class StoreExecutor implements Executor {
   }
 
   async resolve(value: unknown): Promise<unknown> {
+    this.resolved++;
     await new Promise((r) => setTimeout(r, 1));
     return this.store.get((value as { handle: number }).handle);
   }
@@ -303,6 +305,18 @@ describe('executors', () => {
     assert.throws(() => G.run(a), heldError);
     assert.equal(await a.getAsync(), 2);
     assert.equal(a.get(), 2, 'fetched: a holds the value now');
+    assert.equal(executor.store.size, 0);
+  });
+
+  it('a handle two inline ops need is resolved once', async () => {
+    const executor = new StoreExecutor();
+    const G = new GraphBuilder({ executor });
+    const a = G.add(executor.fn(function ten() { return 10; }))();
+    const b = G.add(async (x: number) => x + 1, { alias: 'inc' })(a);
+    const c = G.add(async (x: number) => x * 2, { alias: 'twice' })(a);
+    const total = G.add((x: number, y: number) => x + y, { alias: 'total' })(b, c);
+    assert.equal(await total.getAsync(), 31);
+    assert.equal(executor.resolved, 1);
     assert.equal(executor.store.size, 0);
   });
 });
