@@ -319,4 +319,16 @@ describe('executors', () => {
     assert.equal(executor.resolved, 1);
     assert.equal(executor.store.size, 0);
   });
+
+  it('runAsync starts independent executor ops at once too, in the order they were added', async () => {
+    const executor = new TimerExecutor(3, () => 3);
+    const G = new GraphBuilder({ executor });
+    const slow = executor.fn(function slow(x: number) { return x * 2; });
+    const parts = [1, 2, 3, 4].map((i) => G.add(slow)(i));
+    const total = G.add((...xs: number[]) => xs.reduce((a, b) => a + b, 0), { alias: 'total' })(...parts);
+    assert.equal(await G.runAsync(total), 20);
+    assert.deepEqual(executor.calls.map((c) => c.uid), ['slow_0', 'slow_3', 'slow_6', 'slow_9']);
+    assert.equal(executor.peak, 3);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
 });

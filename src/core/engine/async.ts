@@ -121,7 +121,13 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
     evaluation = startEvaluation(graph, targets, pending);
     driver = new AsyncDriver(graph._concurrency, stop);
     const walk = new Walk(evaluation, driver);
-    for (const op of pending ?? []) await evaluateTarget(walk, driver, op);
+    // G.runAsync(): each pending op is started as soon as the ones before it are started or in flight, so independent
+    // ops run at once; then the targets (which have their values by then, or are computed as under getAsync()).
+    for (const op of pending ?? []) {
+      walk.start(op);
+      walk.advance();
+    }
+    while (!walk.advance()) walk.settled(await driver.next());
     const results: unknown[] = [];
     for (const target of targets) results.push(await evaluateTarget(walk, driver, target));
     return results;
