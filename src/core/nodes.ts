@@ -39,9 +39,9 @@ export interface AddOptions {
 /** @internal The value of a data node that has none. */
 export const NO_VALUE: unknown = Symbol('pyflow: no value');
 
-/** @internal Whether a value is NO_VALUE. */
+/** @internal Whether a value is NO_VALUE (the typeof test first: most values are not symbols, and it is cheap). */
 export function isNoValue(value: unknown): boolean {
-  return value === NO_VALUE;
+  return typeof value === 'symbol' && value === NO_VALUE;
 }
 
 /** A value in the graph: a raw input or an output of an operation. Evaluated lazily by `get()`. */

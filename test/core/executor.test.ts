@@ -79,6 +79,7 @@ class StoreExecutor implements Executor {
   readonly store = new Map<number, unknown>();
   readonly released: number[] = [];
   readonly received: unknown[][] = [];
+  resolved = 0;
   private readonly fns = new WeakSet<object>();
   private id = 0;
 
@@ -101,6 +102,7 @@ class StoreExecutor implements Executor {
   }
 
   async resolve(value: unknown): Promise<unknown> {
+    this.resolved++;
     await new Promise((r) => setTimeout(r, 1));
     return this.store.get((value as { handle: number }).handle);
   }
@@ -304,5 +306,29 @@ describe('executors', () => {
     assert.equal(await a.getAsync(), 2);
     assert.equal(a.get(), 2, 'fetched: a holds the value now');
     assert.equal(executor.store.size, 0);
+  });
+
+  it('a handle two inline ops need is resolved once', async () => {
+    const executor = new StoreExecutor();
+    const G = new GraphBuilder({ executor });
+    const a = G.add(executor.fn(function ten() { return 10; }))();
+    const b = G.add(async (x: number) => x + 1, { alias: 'inc' })(a);
+    const c = G.add(async (x: number) => x * 2, { alias: 'twice' })(a);
+    const total = G.add((x: number, y: number) => x + y, { alias: 'total' })(b, c);
+    assert.equal(await total.getAsync(), 31);
+    assert.equal(executor.resolved, 1);
+    assert.equal(executor.store.size, 0);
+  });
+
+  it('runAsync starts independent executor ops at once too, in the order they were added', async () => {
+    const executor = new TimerExecutor(3, () => 3);
+    const G = new GraphBuilder({ executor });
+    const slow = executor.fn(function slow(x: number) { return x * 2; });
+    const parts = [1, 2, 3, 4].map((i) => G.add(slow)(i));
+    const total = G.add((...xs: number[]) => xs.reduce((a, b) => a + b, 0), { alias: 'total' })(...parts);
+    assert.equal(await G.runAsync(total), 20);
+    assert.deepEqual(executor.calls.map((c) => c.uid), ['slow_0', 'slow_3', 'slow_6', 'slow_9']);
+    assert.equal(executor.peak, 3);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
   });
 });

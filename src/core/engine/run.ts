@@ -46,10 +46,10 @@ export class Walk {
     this.framed = driver.concurrent ? new Set() : undefined;
   }
 
-  /** Starts on the next target (the last one is done). */
+  /** Starts on a target (with the async driver, while earlier ones may still have calls in flight). */
   start(target: Target): void {
     const first = firstOp(this.evaluation, target);
-    if (first !== undefined) this.push(first);
+    if (first !== undefined && this.framed?.has(first) !== true) this.push(first);
   }
 
   /** Runs what can run now: true when the target is done, false when the driver has calls in flight to wait for. */
