@@ -10,10 +10,11 @@ const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/core': { mayImport: [/^\.\//] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
-  'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^node:/, /^esbuild$/] },
+  'src/cache': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
+  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^node:/, /^esbuild$/] },
   'src/view': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/\.\.\/webview\/(layout|render|vnode|shapes)\.js$/, /^node:/, /^elkjs\//] },
-  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view)\//, /^node:/] },
-  'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/, /^vscode$/] },
+  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view|cache)\//, /^node:/] },
+  'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|cache)\//, /^node:/, /^vscode$/] },
   webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/protocol\//, /^\.\.\/src\/core\//, /^elkjs\//, /^@vscode-elements\//] },
 };
 
