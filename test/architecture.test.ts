@@ -10,7 +10,7 @@ const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/core': { mayImport: [/^\.\//] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
-  'src/cache': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
+  'src/cache': { mayImport: [/^\.\//, /^\.\.\/(core|protocol)\//, /^node:/] },
   'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^node:/, /^esbuild$/] },
   'src/view': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/\.\.\/webview\/(layout|render|vnode|shapes)\.js$/, /^node:/, /^elkjs\//] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view|cache)\//, /^node:/] },

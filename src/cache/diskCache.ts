@@ -5,8 +5,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { CacheOp, ResultCache } from '../core/executor.js';
 import { CacheStore } from './store.js';
 import { unfaithfulPart } from './plainValue.js';
-import type { CodeFingerprint } from './fingerprintTable.js';
-import { siteKey } from './fingerprintTable.js';
+import { siteKey, type CodeFingerprint } from '../protocol/codeFingerprint.js';
 
 /** Why an op was computed instead of read from the cache (shown in the graph view's node details). */
 export type MissReason = string;

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheStore } from '../../src/cache/store.js';
 import { keyFor, valueOf } from './storeValues.js';
-import { waitFor } from '../waitFor.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pyflow-store-'));
@@ -52,7 +51,7 @@ describe('cache store', () => {
     const store = new CacheStore({ dir });
     for (const key of keys) store.write(key, [Buffer.from(`value of ${key}`)], 'op');
     const flipped = readFileSync(entryPath(dir, keys[0]!));
-    flipped[flipped.length - 3] ^= 1;
+    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 1;
     writeFileSync(entryPath(dir, keys[0]!), flipped);
     const whole = readFileSync(entryPath(dir, keys[1]!));
     writeFileSync(entryPath(dir, keys[1]!), whole.subarray(0, whole.length - 1));
