@@ -21,6 +21,11 @@ export interface DiskCacheOptions {
    * option, which does not see the helpers it calls (see docs/cache.md).
    */
   fingerprints?: ReadonlyMap<string, CodeFingerprint>;
+  /**
+   * Part of every op key: change it to recompute everything (library use: when a helper your functions call changed,
+   * which `fn.toString()` does not see).
+   */
+  version?: string;
   /** Told once per op that is not cached and why (an unserializable value, unknown code). */
   onDiagnostic?: (op: CacheOp, message: string) => void;
   /** Told on each miss why the op is computed (first run, which part of its code, option or input changed, evicted). */
@@ -43,6 +48,7 @@ export class DiskCache implements ResultCache {
   private readonly fingerprints: ReadonlyMap<string, CodeFingerprint> | undefined;
   private readonly onDiagnostic: DiskCacheOptions['onDiagnostic'];
   private readonly onMiss: DiskCacheOptions['onMiss'];
+  private readonly version: string;
   private readonly parts = new Map<string, KeyParts>();
   private readonly diagnosed = new WeakSet<object>();
 
@@ -51,6 +57,7 @@ export class DiskCache implements ResultCache {
     this.fingerprints = options.fingerprints;
     this.onDiagnostic = options.onDiagnostic;
     this.onMiss = options.onMiss;
+    this.version = options.version ?? '';
   }
 
   keyOfValue(value: unknown): string | undefined {
@@ -66,7 +73,7 @@ export class DiskCache implements ResultCache {
     const code = this.codeOf(op);
     if (code === undefined) return undefined;
     const options = stableJson({ ...op.options, nOut: op.nOut });
-    const key = sha256(['op', code.hash, options, ...inputKeys]);
+    const key = sha256(['op', this.version, code.hash, options, ...inputKeys]);
     if (this.onMiss) this.parts.set(key, { key, code: code.parts, options, inputs: inputKeys });
     return key;
   }
@@ -122,8 +129,8 @@ export class DiskCache implements ResultCache {
       this.diagnose(op, 'its function is native or bound, so its text does not say what it computes');
       return undefined;
     }
-    const version = op.options.version === undefined ? '' : String(op.options.version);
-    return { hash: sha256(['fn', text]), parts: { function: sha256(['fn', text]), ...(version ? { version } : {}) } };
+    const hash = sha256(['fn', text]);
+    return { hash, parts: { [`function ${op.fnName}`]: hash } };
   }
 
   private diagnose(op: CacheOp, why: string): void {
@@ -158,10 +165,13 @@ export class DiskCache implements ResultCache {
       return 'first run';
     }
     if (now === undefined) return 'not in the cache';
-    if (before.key === key) return 'evicted (or cleared) from the cache';
+    if (before.key === key) return 'evicted from the cache (or cleared)';
     const changed: string[] = [];
     for (const name of new Set([...Object.keys(now.code), ...Object.keys(before.code)])) {
-      if (now.code[name] !== before.code[name]) changed.push(before.code[name] === undefined ? `${name} added` : now.code[name] === undefined ? `${name} removed` : `${name} changed`);
+      const [was, is] = [before.code[name], now.code[name]];
+      if (is === was) continue;
+      if (name.startsWith('package ') && was !== undefined && is !== undefined) changed.push(`${name} ${was} → ${is}`);
+      else changed.push(was === undefined ? `${name} added` : is === undefined ? `${name} removed` : `${name} changed`);
     }
     if (now.options !== before.options) changed.push('options changed');
     now.inputs.forEach((input, i) => {
