@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { CodeFingerprint } from '../protocol/codeFingerprint.js';
 import { siteKey } from '../protocol/codeFingerprint.js';
-import { addCallsOnBuilders } from './instrument.js';
+import { addCallsOnBuilders, instrumentAddCalls } from './instrument.js';
 import { MAX_SOURCE_LENGTH, parseSource } from './parseSource.js';
 import { forEachNode } from './walk.js';
 
@@ -293,4 +293,20 @@ function isReference(id: ts.Identifier): boolean {
   if (ts.isBindingElement(p) && (p.name === id || p.propertyName === id)) return false;
   if ((ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) && p.label === id) return false;
   return true;
+}
+
+/**
+ * A bundler transform that writes `add` call sites into the calls (instrumentAddCalls) and reads the fingerprints of
+ * the ops they add into `fingerprints`, for a run with the result cache.
+ */
+export function fingerprintingTransform(host: FingerprintHost): { transform: (file: string, text: string) => string | undefined; fingerprints: Map<string, CodeFingerprint> } {
+  const fingerprinter = new Fingerprinter(host);
+  const fingerprints = new Map<string, CodeFingerprint>();
+  return {
+    fingerprints,
+    transform(file, text) {
+      for (const [site, fingerprint] of fingerprinter.fingerprintFile(file, text)) fingerprints.set(site, fingerprint);
+      return instrumentAddCalls(file, text);
+    },
+  };
 }

@@ -1,10 +1,12 @@
 import { RUN_USAGE, runCommand } from './runCommand.js';
 import { readSource } from './readSource.js';
+import { CACHE_USAGE, cacheCommand } from './cacheCommand.js';
 import type * as GraphCommand from './graphCommand.js';
 
 const USAGE = `usage:
   pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]   print the graph of FILE (static, nothing runs)
-  ${RUN_USAGE}`;
+  ${RUN_USAGE}
+  ${CACHE_USAGE}`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`pyflow: ${message}\n`);
@@ -56,6 +58,10 @@ async function main(argv: string[]): Promise<void> {
     const code = await runCommand(args, fail);
     // Exit now: nothing of the run may keep the CLI alive (a process that escaped the tree, a signal handler).
     process.stdout.write('', () => process.exit(code));
+    return;
+  }
+  if (command === 'cache') {
+    process.exitCode = cacheCommand(args, fail);
     return;
   }
   if (command === '--help' || command === '-h' || command === undefined) {

@@ -1,14 +1,20 @@
 import { parseArgs } from 'node:util';
 import type { TraceEvent } from '../core/index.js';
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOutcome } from '../runner/startRun.js';
+import { resolve } from 'node:path';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOutcome, type RunRequest } from '../runner/startRun.js';
+import { loadAnalysis } from '../analysis/lazy.js';
+import { defaultCacheDir } from '../cache/defaultDir.js';
+import { DEFAULT_MAX_BYTES } from '../cache/store.js';
+import { nodeFingerprintHost } from '../cache/fingerprintHost.js';
 import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { RunTarget, SerializedError } from '../protocol/index.js';
 import { readSource } from './readSource.js';
 import { libraryFor } from '../runner/library.js';
 
-export const RUN_USAGE = `pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB]
+export const RUN_USAGE = `pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB] [--cache[=DIR] | --no-cache]
     run FILE and evaluate a node (default: the whole script); --timeout (default ${DEFAULT_TIMEOUT_MS / 1000}, 0: none),
-    --memory: the limit of the script's process (default ${DEFAULT_MEMORY_MB} MB)`;
+    --memory: the limit of the script's process (default ${DEFAULT_MEMORY_MB} MB); --cache: reuse op results of earlier
+    runs whose code and inputs are unchanged (in DIR, default ./.pyflow/cache)`;
 
 /** Exit codes of `pyflow run` besides 0 (done): 1 the run failed or timed out, 2 bad usage, 128 + n ended by signal n. */
 const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, SIGPIPE: 141 } as const;
@@ -18,10 +24,12 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      // `--cache` alone means the default directory (parseArgs wants a value for a string option).
+      args: argv.map((arg) => (arg === '--cache' ? '--cache=' : arg)),
       allowPositionals: true,
       options: {
         node: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' }, memory: { type: 'string' },
+        cache: { type: 'string' }, 'no-cache': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -50,9 +58,10 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
   // `add` captures without it, in all but very large scripts (same locations either way).
   const library = libraryFor(file, dist);
   if (library.note) process.stderr.write(`${library.note}\n`);
+  const caching = values.cache !== undefined && values['no-cache'] !== true ? cachingRun(values.cache) : undefined;
   const handle = startRun({
     file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild,
-    timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json,
+    timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json, ...caching,
   }, {
     onMessage(message) {
       if (message.type === 'graph/snapshot') graphs.push(message.graph);
@@ -78,6 +87,15 @@ export async function runCommand(argv: string[], fail: (message: string, code?: 
   else if (outcome.status === 'done' && outcome.message.preview !== undefined) process.stdout.write(`${outcome.message.target} = ${outcome.message.preview}\n`);
   else if (outcome.status !== 'done' && stoppedBy !== 'SIGPIPE') process.stderr.write(`pyflow: ${describeOutcome(outcome, timeoutSeconds, stoppedBy)}\n`);
   return outcome.status === 'done' ? 0 : stoppedBy ? SIGNAL_CODES[stoppedBy] : 1;
+}
+
+/**
+ * What a run with the result cache adds: the bundler reads each op's code (the TypeScript compiler, loaded for this
+ * only) and writes `add` locations into the calls, and the runner opens the store.
+ */
+function cachingRun(dir: string): Pick<RunRequest, 'transform' | 'cache'> {
+  const { transform, fingerprints } = loadAnalysis().fingerprintingTransform(nodeFingerprintHost);
+  return { transform, cache: { dir: resolve(dir === '' ? defaultCacheDir(process.cwd()) : dir), maxBytes: DEFAULT_MAX_BYTES, fingerprints } };
 }
 
 function describeOutcome(outcome: Exclude<RunOutcome, { status: 'done' }>, timeoutSeconds: number, signal: string | undefined): string {
