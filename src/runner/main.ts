@@ -148,7 +148,7 @@ function openCache(options: RunnerCacheConfig): ResultCache {
   });
 }
 
-const host: PyflowHost & { cache?: ResultCache } = {
+const host: PyflowHost = {
   ...(config.cache ? { cache: openCache(config.cache) } : {}),
   captureCallSites: true,
   previewValues: true,
