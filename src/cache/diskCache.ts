@@ -50,7 +50,8 @@ export class DiskCache implements ResultCache {
   private readonly onMiss: DiskCacheOptions['onMiss'];
   private readonly version: string;
   private readonly parts = new Map<string, KeyParts>();
-  private readonly diagnosed = new WeakSet<object>();
+  /** The ops already reported as not cached (by graph and uid: the engine makes a new CacheOp per call). */
+  private readonly diagnosed = new Set<string>();
 
   constructor(options: DiskCacheOptions) {
     this.store = new CacheStore(options);
@@ -134,8 +135,9 @@ export class DiskCache implements ResultCache {
   }
 
   private diagnose(op: CacheOp, why: string): void {
-    if (this.diagnosed.has(op) || !this.onDiagnostic) return;
-    this.diagnosed.add(op);
+    const id = `${op.graph}\u0000${op.uid}`;
+    if (this.diagnosed.has(id) || !this.onDiagnostic) return;
+    this.diagnosed.add(id);
     this.onDiagnostic(op, `${op.uid} (${op.fnName}${op.site ? ` at ${op.site.file}:${op.site.line}` : ''}) is not cached: ${why}`);
   }
 
