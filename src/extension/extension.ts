@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { CacheStore } from '../cache/store.js';
+import { workspaceCacheDirs } from './cacheDir.js';
 import { ModelCache, mentionsPyflow } from './modelCache.js';
 import { EvaluateCodeLensProvider } from './codeLens.js';
 import { GRAPH_VIEW_TYPE, GraphPanel } from './graphPanel.js';
@@ -108,6 +110,10 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('pyflow.stop', () => runs.stop()),
     vscode.commands.registerCommand('pyflow.showLog', () => channel.show(true)),
+    vscode.commands.registerCommand('pyflow.clearCache', () => {
+      const cleared = workspaceCacheDirs().reduce((n, dir) => n + new CacheStore({ dir }).clear(), 0);
+      void vscode.window.showInformationMessage(`Pyflow: cleared ${cleared} cached ${cleared === 1 ? 'result' : 'results'}.`);
+    }),
     vscode.commands.registerCommand('pyflow.graph.find', () => panel?.focusFind()),
     vscode.languages.registerCodeLensProvider(SELECTOR, new EvaluateCodeLensProvider(cache, cache.onDidChange)),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {

@@ -7,6 +7,8 @@ import type { Esbuild } from '../runner/bundleScript.js';
 import { loadAnalysis } from '../analysis/lazy.js';
 import { libraryFor } from '../runner/library.js';
 import { RunProgress } from './runProgress.js';
+import { cacheDirFor } from './cacheDir.js';
+import { nodeFingerprintHost } from '../cache/fingerprintHost.js';
 
 /** A run that takes longer than this gets a progress notification (with Cancel = Stop); shorter ones only the status bar's. */
 const NOTIFY_AFTER_MS = 1000;
@@ -49,6 +51,8 @@ export class Runs implements vscode.Disposable {
     const progress = new RunProgress((f) => vscode.workspace.asRelativePath(f));
     const library = libraryFor(file, dist);
     if (library.note) channel.appendLine(library.note);
+    // With the cache (on by default), the bundler also reads each op's code for its key (see docs/cache.md).
+    const caching = config.get<boolean>('cache.enabled', true) ? loadAnalysis().fingerprintingTransform(nodeFingerprintHost) : undefined;
     const handle = startRun({
       file,
       text: document.isDirty ? document.getText() : undefined,
@@ -56,7 +60,8 @@ export class Runs implements vscode.Disposable {
       runnerPath: `${dist}/runner.js`,
       libraryPath: library.path,
       esbuild,
-      transform: (path, text) => loadAnalysis().instrumentAddCalls(path, text),
+      transform: caching ? caching.transform : (path, text) => loadAnalysis().instrumentAddCalls(path, text),
+      ...(caching ? { cache: { dir: cacheDirFor(document.uri), maxBytes: config.get<number>('cache.maxSizeMb', 1024) * 1024 ** 2, fingerprints: caching.fingerprints } } : {}),
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
       // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
