@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -73,8 +73,8 @@ export class DiskCache implements ResultCache {
   keyOfOp(op: CacheOp, inputKeys: readonly string[]): string | undefined {
     const code = this.codeOf(op);
     if (code === undefined) return undefined;
-    const options = stableJson({ ...op.options, nOut: op.nOut });
-    const key = sha256(['op', this.version, code.hash, options, ...inputKeys]);
+    const options = optionsText(op);
+    const key = sha256(['op', this.version, code.hash, options, inputKeys.join(',')]);
     if (this.onMiss) this.parts.set(key, { key, code: code.parts, options, inputs: inputKeys });
     return key;
   }
@@ -125,14 +125,19 @@ export class DiskCache implements ResultCache {
       }
       return { hash: found.hash, parts: found.parts };
     }
-    const text = Function.prototype.toString.call(op.fn);
-    if (NATIVE.test(text)) {
-      this.diagnose(op, 'its function is native or bound, so its text does not say what it computes');
-      return undefined;
+    let code = this.codeOfFunction.get(op.fn);
+    if (code === undefined) {
+      const text = Function.prototype.toString.call(op.fn);
+      const hash = NATIVE.test(text) ? null : sha256(['fn', text]);
+      code = hash === null ? null : { hash, parts: { [`function ${op.fnName}`]: hash } };
+      this.codeOfFunction.set(op.fn, code);
     }
-    const hash = sha256(['fn', text]);
-    return { hash, parts: { [`function ${op.fnName}`]: hash } };
+    if (code === null) this.diagnose(op, 'its function is native or bound, so its text does not say what it computes');
+    return code ?? undefined;
   }
+
+  /** `fn.toString()` fingerprints, once per function (null: native or bound, not cached). */
+  private readonly codeOfFunction = new WeakMap<object, { hash: string; parts: Record<string, string> } | null>();
 
   private diagnose(op: CacheOp, why: string): void {
     const id = `${op.graph}\u0000${op.uid}`;
@@ -184,19 +189,20 @@ export class DiskCache implements ResultCache {
   }
 }
 
+/** Node >= 21.7's one-shot hash, else a Hash object. */
+const hashOnce = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
+
 function sha256(parts: readonly (string | Uint8Array)[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    hash.update(typeof part === 'string' ? part : part);
-    hash.update('\u0000');
-  }
+  if (hashOnce && parts.every((part) => typeof part === 'string')) return hashOnce('sha256', parts.join('\u0000'), 'hex');
+  const hash = crypto.createHash('sha256');
+  for (const part of parts) hash.update(part).update('\u0000');
   return hash.digest('hex');
 }
 
-/** JSON with sorted object keys, so equal options give equal text. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
+/** The value-affecting options as text: `nOut` and `version` (the only ones; see CacheOp.options). */
+function optionsText(op: CacheOp): string {
+  const version = op.options.version;
+  return version === undefined ? `nOut=${op.nOut}` : `nOut=${op.nOut};version=${JSON.stringify(version)}`;
 }
 
 function formatBytes(n: number): string {

@@ -51,9 +51,12 @@ export const DEFAULT_MAX_BYTES = 1024 ** 3;
 export class CacheStore {
   readonly dir: string;
   readonly maxBytes: number;
-  /** Entry sizes as of the last scan plus this process's writes (undefined until first needed). */
+  /** The keys present as of this process's first look, plus its own writes (a miss costs no system call). */
+  private keys: Set<string> | undefined;
+  /** Entry sizes as of the last scan plus this process's writes (undefined until the first write). */
   private sizes: Map<string, number> | undefined;
   private total = 0;
+  private readonly madeDirs = new Set<string>();
 
   constructor(options: CacheStoreOptions) {
     this.dir = options.dir;
@@ -66,12 +69,12 @@ export class CacheStore {
 
   /** Whether an entry may exist (a scan taken at first use, plus this process's writes; no file is read). */
   has(key: string): boolean {
-    return this.known().has(key);
+    return this.knownKeys().has(key);
   }
 
   /** The payload stored under `key`, checked against its header; undefined on a miss or a bad entry (then deleted). */
   read(key: string): Buffer | undefined {
-    if (!KEY.test(key) || !this.known().has(key)) return undefined;
+    if (!KEY.test(key) || !this.knownKeys().has(key)) return undefined;
     const path = this.pathOf(key);
     let fd: number;
     try {
@@ -122,8 +125,8 @@ export class CacheStore {
     const tmp = join(tmpDir, `${key}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const path = this.pathOf(key);
     try {
-      mkdirSync(tmpDir, { recursive: true });
-      mkdirSync(join(path, '..'), { recursive: true });
+      this.makeDir(tmpDir);
+      this.makeDir(join(path, '..'));
       const fd = openSync(tmp, 'w');
       try {
         writeAll(fd, header);
@@ -136,11 +139,18 @@ export class CacheStore {
       rmSync(tmp, { force: true });
       return false;
     }
-    const sizes = this.known();
+    const sizes = this.knownSizes();
     this.total += size - (sizes.get(key) ?? 0);
     sizes.set(key, size);
+    this.keys?.add(key);
     if (this.total > this.maxBytes) this.evict();
     return true;
+  }
+
+  private makeDir(dir: string): void {
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
   }
 
   /** Deletes least recently used entries until the store holds at most 80% of its limit (a fresh scan decides). */
@@ -156,6 +166,7 @@ export class CacheStore {
       evicted++;
     }
     this.sizes = new Map(entries.slice(evicted).map((e) => [e.key, e.size]));
+    this.keys = new Set(this.sizes.keys());
     this.total = total;
     this.removeStaleTemporaries(STALE_TMP_MS);
     return evicted;
@@ -172,11 +183,17 @@ export class CacheStore {
     for (const entry of entries) rmSync(this.pathOf(entry.key), { force: true });
     this.removeStaleTemporaries(60_000);
     this.sizes = new Map();
+    this.keys = new Set();
     this.total = 0;
     return entries.length;
   }
 
-  private known(): Map<string, number> {
+  private knownKeys(): Set<string> {
+    this.keys ??= new Set(this.names());
+    return this.keys;
+  }
+
+  private knownSizes(): Map<string, number> {
     if (this.sizes === undefined) {
       const entries = this.scan(false);
       this.sizes = new Map(entries.map((e) => [e.key, e.size]));
@@ -186,10 +203,17 @@ export class CacheStore {
   }
 
   private forget(key: string): void {
+    this.keys?.delete(key);
     const size = this.sizes?.get(key);
     if (size === undefined) return;
     this.sizes!.delete(key);
     this.total -= size;
+  }
+
+  /** The keys in the store (names only: no file is opened). */
+  private names(): string[] {
+    const root = join(this.dir, 'entries');
+    return listDir(root).flatMap((shard) => listDir(join(root, shard)).filter((name) => KEY.test(name)));
   }
 
   private remove(key: string): void {

@@ -82,6 +82,16 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       'the same, a second run in the same view: longest frame / p95',
     ] },
   ],
+  cache: [
+    { header: ['what', 'value', 'target'], rows: [
+      're-evaluation, 4 MB source op cached vs computed: CPU ms (ratio)',
+      'a hit of a 4 MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)',
+      '200 trivial ops, uncached: CPU µs/op',
+      'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
+      'first run (miss, compute, write every op): µs/op (ratio)',
+      'second run (keys of every op, the last op read): µs/op (ratio)',
+    ] },
+  ],
 };
 
 describe('npm run bench -- SECTION --smoke', () => {
