@@ -65,6 +65,7 @@ describe('the npm package, installed from its tarball', () => {
       'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js',
       ...core, 'dist/lib/index.cjs', 'dist/lib/index.cjs.map', 'dist/lib/index.d.mts', 'dist/lib/index.mjs', 'dist/lib/index.mjs.map',
       'dist/lib/view.cjs', 'dist/lib/view.cjs.map', 'dist/lib/view.mjs', 'dist/lib/view.mjs.map',
+      'dist/lib/cache.cjs', 'dist/lib/cache.cjs.map', 'dist/lib/cache.mjs', 'dist/lib/cache.mjs.map',
       'dist/runner.js', 'package.json',
     ].sort());
     // The CLI's `pyflow run` bundles scripts with the esbuild copied into dist (see esbuild.mjs).

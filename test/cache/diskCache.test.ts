@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DiskCache } from '../../src/cache/diskCache.js';
 import type { CacheOp } from '../../src/core/executor.js';
 import type { CodeFingerprint } from '../../src/protocol/index.js';
+import { GraphBuilder } from '../../src/core/index.js';
 
 function op(fn: (...args: never[]) => unknown, extra: Partial<CacheOp> = {}): CacheOp {
   return { uid: 'adding_0', graph: 'graph', fnName: fn.name || 'anonymous', site: undefined, nOut: 1, fn, options: { nOut: 1 }, ...extra };
@@ -109,5 +110,25 @@ describe('DiskCache (the ResultCache of src/cache)', () => {
     assert.deepEqual(runWith(v3, 1), ['package left-pad 1.3.0 → 1.3.1']);
     assert.deepEqual(runWith(v3, 2), ['input 1 changed']);
     assert.deepEqual(runWith(v3, 2, true), ['evicted from the cache (or cleared)']);
+  }));
+
+  it('through the engine: a second graph reads its results (`adding_0 cached`); version and refresh recompute', () => withDir((dir) => {
+    const calls: string[] = [];
+    const lines: string[] = [];
+    const adding = (a: number, b: number) => { calls.push('adding'); return a + b; };
+    const scale = (x: number) => { calls.push('scale'); return new Float64Array([x, x * 2]); };
+    const evaluate = (options: { version?: string; cache?: 'refresh' } = {}) => {
+      calls.length = 0;
+      lines.length = 0;
+      const G = new GraphBuilder({ cache: new DiskCache({ dir }), verbose: true, log: (line) => lines.push(line) });
+      const sum = G.add(adding)(1, 2);
+      return { value: G.add(scale, options)(sum).get(), calls: [...calls], lines: lines.filter((l) => /cached|running/.test(l)) };
+    };
+    const expected = new Float64Array([3, 6]);
+    assert.deepEqual(evaluate(), { value: expected, calls: ['adding', 'scale'], lines: ['running adding_0', 'running scale_4'] });
+    assert.deepEqual(evaluate(), { value: expected, calls: [], lines: ['adding_0 cached', 'scale_4 cached'] });
+    assert.deepEqual(evaluate({ version: '2' }), { value: expected, calls: ['scale'], lines: ['adding_0 cached', 'running scale_4'] });
+    assert.deepEqual(evaluate({ version: '2', cache: 'refresh' }), { value: expected, calls: ['scale'], lines: ['adding_0 cached', 'running scale_4'] });
+    assert.deepEqual(evaluate({ version: '2' }), { value: expected, calls: [], lines: ['adding_0 cached', 'scale_4 cached'] });
   }));
 });
