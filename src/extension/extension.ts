@@ -78,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
       panel?.showRuntimeGraph(document.uri, graph, view ? { graph: graph.alias, ...view } : undefined);
     },
     onTrace: (events) => panel?.appendTrace(events),
+    onCacheMissed: (graph, uid, reason) => panel?.noteCacheMiss(graph, uid, reason),
     onEnd: (outcome, summary) => panel?.endRun(outcome, summary),
     reportError,
   });

@@ -19,6 +19,8 @@ export interface RunSinks {
   /** The runtime graph of the run (replaces the static one while the run is shown). */
   onGraph(graph: GraphModel, document: vscode.TextDocument, view?: { full?: boolean; highlight?: string[] }): void;
   onTrace(events: Parameters<typeof formatTraceEvent>[0][]): void;
+  /** With the result cache: an op is computed, not read from the cache, and why. */
+  onCacheMissed(graph: string, uid: string, reason: string): void;
   /** The run ended (after its last trace events); `summary` names the op that was running when it was stopped. */
   onEnd(outcome: RunEndOutcome, summary: string): void;
   reportError(summary: string, detail: string): void;
@@ -75,6 +77,7 @@ export class Runs implements vscode.Disposable {
         if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
         else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
         else if (message.type === 'trace/append') this.sinks.onTrace(message.events);
+        else if (message.type === 'cache/missed') this.sinks.onCacheMissed(message.graph, message.uid, message.reason);
       },
       onOutput: (text) => channel.append(text),
     });

@@ -145,6 +145,7 @@ function openCache(options: RunnerCacheConfig): ResultCache {
     maxBytes: options.maxBytes,
     fingerprints: readFingerprintTable(options.fingerprints),
     onDiagnostic: (_op, message) => process.stderr.write(`pyflow: ${message}\n`),
+    onMiss: (op, reason) => send({ type: 'cache/missed', graph: op.graph, uid: op.uid, reason }),
   });
 }
 
