@@ -46,7 +46,7 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 export class DiskCache implements ResultCache {
   readonly store: CacheStore;
   private readonly fingerprints: ReadonlyMap<string, CodeFingerprint> | undefined;
-  private readonly onDiagnostic: DiskCacheOptions['onDiagnostic'];
+  private readonly onDiagnostic: NonNullable<DiskCacheOptions['onDiagnostic']>;
   private readonly onMiss: DiskCacheOptions['onMiss'];
   private readonly version: string;
   private readonly parts = new Map<string, KeyParts>();
@@ -56,7 +56,7 @@ export class DiskCache implements ResultCache {
   constructor(options: DiskCacheOptions) {
     this.store = new CacheStore(options);
     this.fingerprints = options.fingerprints;
-    this.onDiagnostic = options.onDiagnostic;
+    this.onDiagnostic = options.onDiagnostic ?? ((_op, message) => process.emitWarning(message, 'PyflowCacheWarning'));
     this.onMiss = options.onMiss;
     this.version = options.version ?? '';
   }
@@ -141,7 +141,7 @@ export class DiskCache implements ResultCache {
 
   private diagnose(op: CacheOp, why: string): void {
     const id = `${op.graph}\u0000${op.uid}`;
-    if (this.diagnosed.has(id) || !this.onDiagnostic) return;
+    if (this.diagnosed.has(id)) return;
     this.diagnosed.add(id);
     this.onDiagnostic(op, `${op.uid} (${op.fnName}${op.site ? ` at ${op.site.file}:${op.site.line}` : ''}) is not cached: ${why}`);
   }

@@ -136,7 +136,7 @@ export class CacheStore {
       }
       renameSync(tmp, path);
     } catch {
-      rmSync(tmp, { force: true });
+      removeQuietly(tmp);
       return false;
     }
     const sizes = this.knownSizes();
@@ -161,7 +161,7 @@ export class CacheStore {
     let evicted = 0;
     for (const entry of entries) {
       if (total <= targetBytes) break;
-      rmSync(this.pathOf(entry.key), { force: true });
+      removeQuietly(this.pathOf(entry.key));
       total -= entry.size;
       evicted++;
     }
@@ -180,7 +180,7 @@ export class CacheStore {
   /** Deletes every entry (and every temporary file not written in the last minute); returns how many entries. */
   clear(): number {
     const entries = this.scan(false);
-    for (const entry of entries) rmSync(this.pathOf(entry.key), { force: true });
+    for (const entry of entries) removeQuietly(this.pathOf(entry.key));
     this.removeStaleTemporaries(60_000);
     this.sizes = new Map();
     this.keys = new Set();
@@ -231,7 +231,7 @@ export class CacheStore {
     for (const shard of listDir(root)) {
       for (const key of listDir(join(root, shard))) {
         if (!KEY.test(key)) continue;
-        const stat = statSync(join(root, shard, key), { throwIfNoEntry: false });
+        const stat = statQuietly(join(root, shard, key));
         if (stat) out.push({ key, size: stat.size, mtimeMs: withTimes ? stat.mtimeMs : 0 });
       }
     }
@@ -242,9 +242,26 @@ export class CacheStore {
     const tmpDir = join(this.dir, 'tmp');
     const now = Date.now();
     for (const name of listDir(tmpDir)) {
-      const stat = statSync(join(tmpDir, name), { throwIfNoEntry: false });
-      if (stat && now - stat.mtimeMs > olderThanMs) rmSync(join(tmpDir, name), { force: true });
+      const stat = statQuietly(join(tmpDir, name));
+      if (stat && now - stat.mtimeMs > olderThanMs) removeQuietly(join(tmpDir, name));
     }
+  }
+}
+
+function statQuietly(path: string): { size: number; mtimeMs: number } | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deletes a file if it can; a cache that cannot clean up only wastes space. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Not there, or its directory is gone or unreadable.
   }
 }
 

@@ -41,7 +41,7 @@ export async function cacheBench(smoke: boolean): Promise<string> {
   const out: string[] = [];
   try {
     const mb = smoke ? 4 : 100;
-    const runs = smoke ? 1 : 5;
+    const runs = smoke ? 1 : 3;
     const length = (mb * 1024 * 1024) / 8;
     const load = (n: number) => {
       const a = new Float64Array(n);

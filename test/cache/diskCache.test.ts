@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskCache } from '../../src/cache/diskCache.js';
@@ -70,6 +70,19 @@ describe('DiskCache (the ResultCache of src/cache)', () => {
       'bound (bound double) is not cached: its function is native or bound, so its text does not say what it computes',
     ]);
     assert.equal(cache.keyOfValue(new Point(2)), undefined, 'a raw input that cannot be keyed: nothing downstream is cached');
+  }));
+
+  it('a store that cannot be written (its directory is a file) caches nothing, says so once, and never fails a run', () => withDir((dir) => {
+    const said: string[] = [];
+    writeFileSync(join(dir, 'blocked'), 'not a directory');
+    const cache = new DiskCache({ dir: join(dir, 'blocked'), onDiagnostic: (_op, message) => said.push(message) });
+    const G = new GraphBuilder({ cache });
+    const twice = G.add((x: number) => x * 2, { alias: 'twice' })(G.add((x: number) => x + 1, { alias: 'inc' })(1));
+    assert.equal(twice.get(), 4);
+    assert.deepEqual(said, [
+      `inc_0 (anonymous) is not cached: its value could not be written to ${join(dir, 'blocked')}`,
+      `twice_3 (anonymous) is not cached: its value could not be written to ${join(dir, 'blocked')}`,
+    ]);
   }));
 
   it('with the runner\'s fingerprints: keys by fingerprint, and leaves unknown or uncacheable code out', () => withDir((dir) => {
