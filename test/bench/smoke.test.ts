@@ -89,7 +89,7 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       '200 trivial ops, uncached: CPU µs/op',
       'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
       'first run (miss, compute, write every op): µs/op (ratio)',
-      'second run (keys of every op, the last op read): µs/op (ratio)',
+      'second run (every op keyed and read from the cache): µs/op (ratio)',
     ] },
   ],
 };
