@@ -117,6 +117,6 @@ describe('npm run bench -- SECTION --smoke', () => {
   it('an unknown section is refused with the list of sections', async () => {
     const out = await bench(['layuot']);
     assert.equal(out.code, 2);
-    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, prototype)\n');
+    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cache, prototype)\n');
   });
 });
