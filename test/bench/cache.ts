@@ -89,6 +89,9 @@ export async function cacheBench(smoke: boolean): Promise<string> {
     };
     const perOp = (ms: number) => (ms * 1000) / n;
     const plain = median(() => chain(undefined), runs, cpuClock);
+    let unique = 0;
+    const nothing: ResultCache = { keyOfValue: () => 'v', keyOfOp: () => `k${unique++}`, read: () => undefined, write: () => {} };
+    const floor = median(() => chain(nothing), runs, cpuClock);
     const lookups = median(() => chain(new LookupOnly(new DiskCache({ dir: join(dir, 'empty') }))), runs, cpuClock);
     let round = 0;
     const cold = median(() => chain(new DiskCache({ dir: join(dir, `cold-${round++}`) })), smoke ? 1 : 3, cpuClock);
@@ -101,6 +104,7 @@ export async function cacheBench(smoke: boolean): Promise<string> {
       [`a hit of a ${mb} MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)`,
         `${hitMs.toFixed(0)} (${gbPerS(hitMs).toFixed(2)} GB/s); ${hitWallMs.toFixed(0)} (${gbPerS(hitWallMs).toFixed(2)} GB/s)`, '>= 1 GB/s'],
       [`${n.toLocaleString('en')} trivial ops, uncached: CPU µs/op`, perOp(plain).toFixed(2), ''],
+      ['the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)', `${perOp(floor).toFixed(2)} (${(floor / plain).toFixed(2)}x)`, ''],
       ['keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)', `${perOp(lookups).toFixed(2)} (${(lookups / plain).toFixed(2)}x)`, '<= 2x'],
       ['first run (miss, compute, write every op): µs/op (ratio)', `${perOp(cold).toFixed(2)} (${(cold / plain).toFixed(2)}x)`, ''],
       ['second run (every op keyed and read from the cache): µs/op (ratio)', `${perOp(warm).toFixed(2)} (${(warm / plain).toFixed(2)}x)`, ''],

@@ -87,6 +87,7 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       're-evaluation, 4 MB source op cached vs computed: CPU ms (ratio)',
       'a hit of a 4 MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)',
       '200 trivial ops, uncached: CPU µs/op',
+      'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
       'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
       'first run (miss, compute, write every op): µs/op (ratio)',
       'second run (every op keyed and read from the cache): µs/op (ratio)',
