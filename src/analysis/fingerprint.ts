@@ -70,6 +70,8 @@ export class Fingerprinter {
       queue.push(root);
     } else {
       parts['function (inline)'] = this.host.hash(tokens(fn, module.sf));
+      const loads = loadsCodeAtRunTime(fn);
+      if (loads) uncacheable ??= `its function loads code at run time (${loads}), which pyflow does not read`;
       for (const name of referencedNames(fn)) {
         if (own.has(name)) continue;
         if (enclosing.has(name)) {
@@ -105,6 +107,8 @@ export class Fingerprinter {
         continue;
       }
       parts[`${dep.declKind} ${dep.name}${where}`] = this.host.hash(`${dep.declKind} ${tokens(dep.node, dep.module.sf)}`);
+      const loads = loadsCodeAtRunTime(dep.node);
+      if (loads) uncacheable ??= `${dep.declKind} ${dep.name}${where} loads code at run time (${loads}), which pyflow does not read`;
       const locals = declaredNames(dep.node);
       for (const name of referencedNames(dep.node)) {
         if (!locals.has(name) || dep.module.decls.has(name) || dep.module.imports.has(name)) queue.push(this.resolve(dep.module, name));
@@ -268,6 +272,20 @@ function namesDeclaredAround(node: ts.Node): Set<string> {
   if ((ts.isFunctionDeclaration(outer) || ts.isClassDeclaration(outer)) && outer.name) names.delete(outer.name.text);
   if (ts.isVariableStatement(outer)) for (const d of outer.declarationList.declarations) for (const n of bindingNames(d.name)) names.delete(n);
   return names;
+}
+
+/** How a node runs code the fingerprint cannot read (`import()`, `require()`, `eval`, `new Function`), if it does. */
+function loadsCodeAtRunTime(node: ts.Node): string | undefined {
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) found = 'import()';
+    else if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && ts.isIdentifier(n.expression) && ['require', 'eval', 'Function'].includes(n.expression.text)) {
+      found = n.expression.text === 'Function' ? 'new Function' : `${n.expression.text}()`;
+    } else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
 }
 
 /** Names a node reads (identifiers in reference position; property names, declarations' own names and labels left out). */

@@ -83,4 +83,22 @@ main();
     assert.match(inLoop!.uncacheable ?? '', /reads `k` from the code around the `add` call/);
     assert.match(reassigned!.uncacheable ?? '', /reads the variable `scale`, which the script reassigns/);
   });
+
+  it('leave uncacheable an op whose code loads other code at run time (import(), require, eval)', () => {
+    const found = fingerprints({
+      'main.ts': `import { GraphBuilder } from 'pyflow';
+const G = new GraphBuilder();
+function viaHelper(x: number) { return require('./lib').deep(x); }
+G.add(async (x: number) => (await import('./lib.js')).deep(x))(1);
+G.add(viaHelper)(1);
+G.add((s: string) => eval(s))('1 + 1');
+`,
+      'lib.ts': LIB,
+    });
+    assert.deepEqual(found.map((f) => f.uncacheable), [
+      'its function loads code at run time (import()), which pyflow does not read',
+      'function viaHelper loads code at run time (require()), which pyflow does not read',
+      'its function loads code at run time (eval()), which pyflow does not read',
+    ]);
+  });
 });
