@@ -60,6 +60,9 @@ const targets = [
   { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.cjs` },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
+  // `pyflow/cache`: the on-disk result cache for library users (Node APIs, so not in the core).
+  { ...node, entryPoints: ['src/cache/index.ts'], outfile: `${DIST}/lib/cache.cjs` },
+  { ...node, entryPoints: ['src/cache/index.ts'], outfile: `${DIST}/lib/cache.mjs`, format: 'esm' },
   {
     entryPoints: ['webview/main.ts'], outfile: `${DIST}/webview.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],

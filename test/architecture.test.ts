@@ -20,11 +20,12 @@ const RULES: Record<string, Rule> = {
   'src/core': { mayImport: [/^\.\//], mayLoad: [/^pyflow\/view$/] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
-  'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^node:/, /^esbuild$/] },
+  'src/cache': { mayImport: [/^\.\//, /^\.\.\/(core|protocol)\//, /^node:/] },
+  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^node:/, /^esbuild$/] },
   'src/drawing': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^elkjs\//] },
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
-  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing)\//, /^node:/] },
-  'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/, /^vscode$/] },
+  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache)\//, /^node:/] },
+  'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|cache)\//, /^node:/, /^vscode$/] },
   webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/(protocol|core|drawing)\//, /^elkjs\//, /^@vscode-elements\//] },
 };
 

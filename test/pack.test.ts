@@ -60,7 +60,7 @@ describe('the npm package, installed from its tarball', () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
     const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
-    const entries = ['index', 'view'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
+    const entries = ['index', 'view', 'cache'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
     assert.deepEqual(rest, [
       'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries, 'dist/runner.js', 'package.json',
     ].sort());

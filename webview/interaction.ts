@@ -14,6 +14,8 @@ export interface InteractionHost {
   center(x: number, y: number): void;
   overlay(): OverlayState;
   diagnostics(): readonly Diagnostic[];
+  /** Why the op with this key (`graph\u0000uid`) was computed instead of read from the result cache, if it was. */
+  cacheMiss(key: string): string | undefined;
   status(text: string): void;
   /** What the find box's counter says: '' (no query), 'No results', '3 matches', '2 of 3'. */
   findCount(text: string): void;
@@ -335,7 +337,7 @@ export class GraphInteraction {
   private showTooltip(key: string, x: number, y: number): void {
     const { placed } = this.nodes.get(key)!;
     const state = this.host.overlay().nodes.get(key);
-    const lines = nodeDetails(placed.node, state, this.host.diagnostics().filter((d) => d.uid === placed.node.uid));
+    const lines = nodeDetails(placed.node, state, this.host.diagnostics().filter((d) => d.uid === placed.node.uid), this.host.cacheMiss(key));
     this.tooltip.replaceChildren(...lines.map((line, i) => {
       const div = document.createElement('div');
       div.className = i === 0 ? 'tip-title' : 'tip-line';

@@ -40,6 +40,8 @@ const order = createOrderer((reason) => { document.body.dataset.orderingFallback
 let result: ExtractResult | undefined;
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
+/** Why ops of the run shown were computed instead of read from the result cache, by `graph\u0000uid`. */
+let cacheMisses = new Map<string, string>();
 let views: ViewGraph[] = [];
 let placed: Placed[] = [];
 let drawing = 0;
@@ -82,6 +84,7 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   center: (x, y) => viewport.center(x, y),
   overlay: () => overlay,
   diagnostics: () => result?.diagnostics ?? [],
+  cacheMiss: (key) => cacheMisses.get(key),
   status: (text) => { status.textContent = text; },
   findCount: (text) => { findCount.textContent = text; },
 });
@@ -149,6 +152,7 @@ function onMessage(message: HostToWebview): void {
     }
     case 'trace/reset':
       overlay = emptyOverlay();
+      cacheMisses = new Map();
       status.textContent = message.title;
       timeline.reset();
       interaction.paint();
@@ -158,6 +162,9 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'run/end':
       timeline.end(message.outcome, message.summary);
+      break;
+    case 'cache/missed':
+      cacheMisses.set(`${message.graph}\u0000${message.uid}`, message.reason);
       break;
     case 'find/focus':
       focusFind();

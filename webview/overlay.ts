@@ -2,9 +2,10 @@ import type { TraceEvent } from '../src/protocol/index.js';
 
 /**
  * The state a trace leaves a node in, as the overlay draws it. `notRun`: activated but never run (downstream of
- * a failure, or the run ended first); `stopped`: it was running when the run was stopped or died.
+ * a failure, or the run ended first); `stopped`: it was running when the run was stopped or died; `cached`: its
+ * result was read from the result cache instead of running it.
  */
-export type NodeStateKind = 'activated' | 'running' | 'finished' | 'stillNeeded' | 'released' | 'error' | 'notRun' | 'stopped';
+export type NodeStateKind = 'activated' | 'running' | 'finished' | 'cached' | 'stillNeeded' | 'released' | 'error' | 'notRun' | 'stopped';
 
 export interface NodeState {
   state: NodeStateKind;
@@ -34,10 +35,11 @@ export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[]
       case 'activated': nodes.set(key, { state: 'activated' }); break;
       case 'running': nodes.set(key, { ...prev, state: 'running' }); break;
       case 'finished': nodes.set(key, { ...prev, state: 'finished', durationMs: e.durationMs }); break;
+      case 'cached': nodes.set(key, { ...prev, state: 'cached' }); break;
       // An op deactivated without having run was given up: a failure elsewhere aborted the evaluation.
       case 'deactivated':
         if (prev?.state === 'activated') nodes.set(key, { ...prev, state: 'notRun' });
-        else if (prev?.state !== 'error') nodes.set(key, { ...prev, state: 'finished' });
+        else if (prev?.state !== 'error' && prev?.state !== 'cached') nodes.set(key, { ...prev, state: 'finished' });
         break;
       case 'value': nodes.set(key, { ...prev, state: 'finished', preview: e.preview, dim: e.dim }); break;
       case 'stillNeeded': nodes.set(key, { ...prev, state: 'stillNeeded' }); break;

@@ -3,12 +3,15 @@ import type { NodeState, NodeStateKind } from './overlay.js';
 
 /** How the hover card names a run state. */
 const STATE_NAMES: Record<NodeStateKind, string> = {
-  activated: 'activated (waiting to run)', running: 'running', finished: 'finished', stillNeeded: 'still needed', released: 'released',
+  activated: 'activated (waiting to run)', running: 'running', finished: 'finished', cached: 'read from the cache', stillNeeded: 'still needed', released: 'released',
   error: 'failed', notRun: 'not run (a failure or the end of the run came first)', stopped: 'stopped while running',
 };
 
-/** The lines of a node's hover card: uid, function, options, source line, dimension, run state, problems. */
-export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagnostics: readonly Diagnostic[]): string[] {
+/**
+ * The lines of a node's hover card: uid, function, options, source line, dimension, run state, why it was computed
+ * rather than read from the result cache (`recomputed`), problems.
+ */
+export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagnostics: readonly Diagnostic[], recomputed?: string): string[] {
   if (node.uid.startsWith('group:')) return [node.label, 'a group of a large graph: click (or Enter) to show its nodes'];
   const lines = [node.uid];
   if (node.kind === 'operation') lines.push(`function ${node.fn ?? node.label}${node.alias ? ` (alias ${node.alias})` : ''}`);
@@ -27,6 +30,7 @@ export function nodeDetails(node: ModelNode, state: NodeState | undefined, diagn
     if (state.preview !== undefined) lines.push(`value: ${state.preview}`);
     if (state.message) lines.push(`error: ${state.message}`);
   }
+  if (recomputed !== undefined) lines.push(`computed, not cached: ${recomputed}`);
   for (const d of diagnostics) lines.push(`${d.severity}: ${d.message}`);
   return lines;
 }

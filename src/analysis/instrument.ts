@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { siteMarker } from '../core/introspect.js';
+import type { CallSite } from '../core/trace.js';
 import { MAX_SOURCE_LENGTH, parseSource } from './parseSource.js';
 import { forEachNode } from './walk.js';
 
@@ -20,22 +21,11 @@ export function instrumentAddCalls(file: string, text: string): string | undefin
   if (!text.includes('pyflow') || !text.includes('.add')) return undefined;
   if (text.length > MAX_SOURCE_LENGTH) return undefined;
   const { sf } = parseSource(file, text, false);
-  const builders = graphBuilderVariables(sf);
-  if (builders.size === 0) return undefined;
   const inserts: { at: number; text: string }[] = [];
-  forEachNode(sf, (node) => {
-    if (ts.isCallExpression(node) && ts.isCallExpression(node.expression)) {
-      const add = node.expression;
-      const callee = add.expression;
-      const args = add.arguments;
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add' && ts.isIdentifier(callee.expression) && builders.has(callee.expression.text) &&
-        !add.questionDotToken && !callee.questionDotToken && (args.length === 1 || args.length === 2) && !args.some(ts.isSpreadElement)) {
-        const pos = sf.getLineAndCharacterOfPosition(callee.name.getStart(sf));
-        const marker = JSON.stringify(siteMarker({ file, line: pos.line + 1, column: pos.character + 1 }));
-        inserts.push({ at: args[args.length - 1]!.end, text: `${args.length === 1 ? ', undefined' : ''}, ${marker}` });
-      }
-    }
-  });
+  for (const { args, site } of addCallsOnBuilders(sf, file)) {
+    const marker = JSON.stringify(siteMarker(site));
+    inserts.push({ at: args[args.length - 1]!.end, text: `${args.length === 1 ? ', undefined' : ''}, ${marker}` });
+  }
   if (inserts.length === 0) return undefined;
   inserts.sort((a, b) => a.at - b.at);
   const parts: string[] = [];
@@ -46,6 +36,26 @@ export function instrumentAddCalls(file: string, text: string): string | undefin
   }
   parts.push(text.slice(from));
   return parts.join('');
+}
+
+/** The `G.add(fn[, options])(...)` calls on a GraphBuilder the file creates, with the site of each `add` name. */
+export function addCallsOnBuilders(sf: ts.SourceFile, file: string): { args: ts.NodeArray<ts.Expression>; site: CallSite }[] {
+  const builders = graphBuilderVariables(sf);
+  const calls: { args: ts.NodeArray<ts.Expression>; site: CallSite }[] = [];
+  if (builders.size === 0) return calls;
+  forEachNode(sf, (node) => {
+    if (ts.isCallExpression(node) && ts.isCallExpression(node.expression)) {
+      const add = node.expression;
+      const callee = add.expression;
+      const args = add.arguments;
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add' && ts.isIdentifier(callee.expression) && builders.has(callee.expression.text) &&
+        !add.questionDotToken && !callee.questionDotToken && (args.length === 1 || args.length === 2) && !args.some(ts.isSpreadElement)) {
+        const pos = sf.getLineAndCharacterOfPosition(callee.name.getStart(sf));
+        calls.push({ args, site: { file, line: pos.line + 1, column: pos.character + 1 } });
+      }
+    }
+  });
+  return calls;
 }
 
 /** Names of the variables initialised with `new GraphBuilder(...)`, GraphBuilder being pyflow's. */

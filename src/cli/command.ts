@@ -8,6 +8,8 @@ export interface Option {
   value?: string;
   /** One line for `--help`. */
   help: string;
+  /** A string option that may also be given alone (`--cache` means `--cache=`, an empty value). */
+  valueOptional?: boolean;
 }
 
 export type Options = Record<string, Option>;
@@ -52,6 +54,7 @@ const HELP: Option = { type: 'boolean', short: 'h', help: 'print this help' };
 export function usageLine(command: Command): string {
   const flags = Object.entries(command.options).map(([name, option]) => {
     const flag = option.short ? `-${option.short}` : `--${name}`;
+    if (option.valueOptional) return `[${flag}[=${option.value ?? 'VALUE'}]]`;
     return `[${option.type === 'string' ? `${flag} ${option.value ?? 'VALUE'}` : flag}]`;
   });
   return [`pyflow ${command.name}`, command.args, ...flags].filter(Boolean).join(' ');
@@ -60,7 +63,8 @@ export function usageLine(command: Command): string {
 /** `pyflow NAME --help`: the usage line, the description, and one line per flag. */
 export function commandHelp(command: Command): string {
   const rows = Object.entries({ ...command.options, help: HELP }).map(([name, option]) => {
-    const names = `${option.short ? `-${option.short}, ` : ''}--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
+    const value = option.type !== 'string' ? '' : option.valueOptional ? `[=${option.value ?? 'VALUE'}]` : ` ${option.value ?? 'VALUE'}`;
+    const names = `${option.short ? `-${option.short}, ` : ''}--${name}${value}`;
     return [names, option.help] as const;
   });
   const width = Math.max(...rows.map(([names]) => names.length));
@@ -83,8 +87,9 @@ export function parseCommandArgs<O extends Options>(command: Command<O>, args: s
  */
 export function parseStrict(command: string, args: string[], options: Options, isSubcommand: boolean): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const config = Object.fromEntries(Object.entries(options).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
+  const alone = new Set(Object.entries(options).filter(([, option]) => option.valueOptional).map(([name]) => `--${name}`));
   try {
-    return parseArgs({ args, options: config, allowPositionals: isSubcommand, strict: true });
+    return parseArgs({ args: args.map((arg) => (alone.has(arg) ? `${arg}=` : arg)), options: config, allowPositionals: isSubcommand, strict: true });
   } catch (error) {
     throw new CliError(parseErrorMessage(error as Error & { code?: string }, command), 2, isSubcommand);
   }

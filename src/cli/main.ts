@@ -1,9 +1,10 @@
 import { CliError, commandHelp, parseCommandArgs, parseStrict, usageLine, type Command } from './command.js';
 import { graphCommand } from './graph.js';
 import { runCommand } from './runCommand.js';
+import { cacheCommand } from './cacheCommand.js';
 
 /** Every subcommand, in the order `pyflow --help` lists them. */
-const COMMANDS: Command[] = [graphCommand, runCommand];
+const COMMANDS: Command[] = [graphCommand, runCommand, cacheCommand];
 
 const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', help: 'print the commands' },

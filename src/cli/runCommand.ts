@@ -1,5 +1,10 @@
 import type { TraceEvent } from '../core/index.js';
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOutcome } from '../runner/startRun.js';
+import { resolve } from 'node:path';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOutcome, type RunRequest } from '../runner/startRun.js';
+import { loadAnalysis } from '../analysis/lazy.js';
+import { defaultCacheDir } from '../cache/defaultDir.js';
+import { DEFAULT_MAX_BYTES } from '../cache/store.js';
+import { nodeFingerprintHost } from '../cache/fingerprintHost.js';
 import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { RunTarget, SerializedError } from '../protocol/index.js';
 import { readSource } from './readSource.js';
@@ -22,11 +27,13 @@ the whole script). Exit code 0: done; 1: failed or timed out; 2: bad usage; 128 
     json: { type: 'boolean', help: "print { graphs, events, outcome } as JSON; the script's own output goes to stderr" },
     timeout: { type: 'string', value: 'SECONDS', help: `stop the run after SECONDS (default ${DEFAULT_TIMEOUT_MS / 1000}, 0: no limit)` },
     memory: { type: 'string', value: 'MB', help: `the memory limit of the script's process (default ${DEFAULT_MEMORY_MB}, at least 64)` },
+    cache: { type: 'string', value: 'DIR', valueOptional: true, help: 'reuse the results of ops whose code and inputs are unchanged since an earlier run (in DIR, default ./.pyflow/cache)' },
+    'no-cache': { type: 'boolean', help: 'do not use the cache (wins over --cache)' },
   },
   run: (values, positionals) => runScript(values, oneFile(positionals)),
 });
 
-async function runScript(values: { node?: string; verbose?: boolean; json?: boolean; timeout?: string; memory?: string }, fileArg: string): Promise<number> {
+async function runScript(values: { node?: string; verbose?: boolean; json?: boolean; timeout?: string; memory?: string; cache?: string; 'no-cache'?: boolean }, fileArg: string): Promise<number> {
   const timeoutSeconds = numberOption('timeout', values.timeout, DEFAULT_TIMEOUT_MS / 1000, 0);
   const memoryMb = numberOption('memory', values.memory, DEFAULT_MEMORY_MB, 64);
   const source = readSource(fileArg);
@@ -43,9 +50,10 @@ async function runScript(values: { node?: string; verbose?: boolean; json?: bool
   // `add` captures without it, in all but very large scripts (same locations either way).
   const library = libraryFor(file, dist);
   if (library.note) process.stderr.write(`${library.note}\n`);
+  const caching = values.cache !== undefined && values['no-cache'] !== true ? cachingRun(values.cache) : undefined;
   const handle = startRun({
     file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild,
-    timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json,
+    timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json, ...caching,
   }, {
     onMessage(message) {
       if (message.type === 'graph/snapshot') graphs.push(message.graph);
@@ -71,6 +79,15 @@ async function runScript(values: { node?: string; verbose?: boolean; json?: bool
   else if (outcome.status === 'done' && outcome.message.preview !== undefined) process.stdout.write(`${outcome.message.target} = ${outcome.message.preview}\n`);
   else if (outcome.status !== 'done' && stoppedBy !== 'SIGPIPE') process.stderr.write(`pyflow: ${describeOutcome(outcome, timeoutSeconds, stoppedBy)}\n`);
   return outcome.status === 'done' ? 0 : stoppedBy ? SIGNAL_CODES[stoppedBy] : 1;
+}
+
+/**
+ * What a run with the result cache adds: the bundler reads each op's code (the TypeScript compiler, loaded for this
+ * only) and writes `add` locations into the calls, and the runner opens the store.
+ */
+function cachingRun(dir: string): Pick<RunRequest, 'transform' | 'cache'> {
+  const { transform, fingerprints } = loadAnalysis().fingerprintingTransform(nodeFingerprintHost);
+  return { transform, cache: { dir: resolve(dir === '' ? defaultCacheDir(process.cwd()) : dir), maxBytes: DEFAULT_MAX_BYTES, fingerprints } };
 }
 
 function describeOutcome(outcome: Exclude<RunOutcome, { status: 'done' }>, timeoutSeconds: number, signal: string | undefined): string {

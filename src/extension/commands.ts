@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { CacheStore } from '../cache/store.js';
+import { workspaceCacheDirs } from './cacheDir.js';
 import type { ErrorReporter } from './errorReporter.js';
 import { SCRIPT_SELECTOR, type GraphView } from './graphView.js';
 import type { Runs } from './runs.js';
@@ -30,6 +32,10 @@ export function registerCommands({ reporter, channel, graphView, runs }: Command
     }),
     reporter.command('pyflow.stop', () => runs.stop()),
     reporter.command('pyflow.showLog', () => channel.show(true)),
+    reporter.command('pyflow.clearCache', () => {
+      const cleared = workspaceCacheDirs().reduce((n, dir) => n + new CacheStore({ dir }).clear(), 0);
+      void vscode.window.showInformationMessage(`Pyflow: cleared ${cleared} cached ${cleared === 1 ? 'result' : 'results'}.`);
+    }),
     reporter.command('pyflow.graph.find', () => graphView.focusFind()),
   ];
 }

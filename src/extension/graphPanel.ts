@@ -30,6 +30,8 @@ export class GraphPanel implements vscode.Disposable {
   private trace: TraceEvent[] = [];
   private traceTitle = '';
   private runEnd: { outcome: RunEndOutcome; summary: string } | undefined;
+  /** Why ops of the run shown were computed instead of read from the result cache (resent after `ready`). */
+  private cacheMisses: { graph: string; uid: string; reason: string }[] = [];
   private runUri: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
@@ -65,6 +67,7 @@ export class GraphPanel implements vscode.Disposable {
     if (changedFile) {
       this.result = undefined;
       this.trace = [];
+      this.cacheMisses = [];
       this.traceTitle = '';
       this.runEnd = undefined;
     }
@@ -87,6 +90,7 @@ export class GraphPanel implements vscode.Disposable {
   resetTrace(title: string, uri: vscode.Uri): void {
     this.runUri = uri.toString();
     this.trace = [];
+    this.cacheMisses = [];
     this.traceTitle = title;
     this.runEnd = undefined;
     this.post({ type: 'trace/reset', title });
@@ -115,6 +119,12 @@ export class GraphPanel implements vscode.Disposable {
     this.post({ type: 'trace/append', events });
   }
 
+  noteCacheMiss(graph: string, uid: string, reason: string): void {
+    if (!this.showsRun()) return;
+    this.cacheMisses.push({ graph, uid, reason });
+    this.post({ type: 'cache/missed', graph, uid, reason });
+  }
+
   private sendGraph(scriptView?: ScriptView): void {
     if (!this.result) return;
     const config = vscode.workspace.getConfiguration('pyflow');
@@ -141,6 +151,7 @@ export class GraphPanel implements vscode.Disposable {
         if (this.traceTitle !== '') {
           this.post({ type: 'trace/reset', title: this.traceTitle });
           this.post({ type: 'trace/append', events: this.trace });
+          for (const miss of this.cacheMisses) this.post({ type: 'cache/missed', ...miss });
           if (this.runEnd) this.post({ type: 'run/end', ...this.runEnd });
         }
         break;

@@ -68,7 +68,7 @@ export class GraphView implements vscode.Disposable {
   }
 
   /** What a run reports, drawn on the view (opened on the run's script if it shows another). */
-  runSinks(): Pick<RunSinks, 'onStart' | 'onGraph' | 'onTrace' | 'onEnd'> {
+  runSinks(): Pick<RunSinks, 'onStart' | 'onGraph' | 'onTrace' | 'onCacheMissed' | 'onEnd'> {
     return {
       onStart: (title, document) => {
         if (!this.shows(document.uri)) this.show(document);
@@ -80,6 +80,7 @@ export class GraphView implements vscode.Disposable {
         this.panel?.showRuntimeGraph(document.uri, graph, scriptView);
       },
       onTrace: (events) => this.panel?.appendTrace(events),
+      onCacheMissed: (graph, uid, reason) => this.panel?.noteCacheMiss(graph, uid, reason),
       onEnd: (outcome, summary) => this.panel?.endRun(outcome, summary),
     };
   }

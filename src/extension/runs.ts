@@ -7,6 +7,8 @@ import type { Esbuild } from '../runner/bundleScript.js';
 import { loadAnalysis } from '../analysis/lazy.js';
 import { libraryFor } from '../runner/library.js';
 import { RunProgress } from './runProgress.js';
+import { cacheDirFor } from './cacheDir.js';
+import { nodeFingerprintHost } from '../cache/fingerprintHost.js';
 
 /** A run that takes longer than this gets a progress notification (with Cancel = Stop); shorter ones only the status bar's. */
 const NOTIFY_AFTER_MS = 1000;
@@ -17,6 +19,8 @@ export interface RunSinks {
   /** The runtime graph of the run (replaces the static one while the run is shown). */
   onGraph(graph: GraphModel, document: vscode.TextDocument, view?: { full?: boolean; highlight?: string[] }): void;
   onTrace(events: Parameters<typeof formatTraceEvent>[0][]): void;
+  /** With the result cache: an op is computed, not read from the cache, and why. */
+  onCacheMissed(graph: string, uid: string, reason: string): void;
   /** The run ended (after its last trace events); `summary` names the op that was running when it was stopped. */
   onEnd(outcome: RunEndOutcome, summary: string): void;
   reportError(summary: string, error: unknown): void;
@@ -49,6 +53,8 @@ export class Runs implements vscode.Disposable {
     const progress = new RunProgress((f) => vscode.workspace.asRelativePath(f));
     const library = libraryFor(file, dist);
     if (library.note) channel.appendLine(library.note);
+    // With the cache (on by default), the bundler also reads each op's code for its key (see docs/cache.md).
+    const caching = config.get<boolean>('cache.enabled', true) ? loadAnalysis().fingerprintingTransform(nodeFingerprintHost) : undefined;
     const handle = startRun({
       file,
       text: document.isDirty ? document.getText() : undefined,
@@ -56,7 +62,8 @@ export class Runs implements vscode.Disposable {
       runnerPath: `${dist}/runner.js`,
       libraryPath: library.path,
       esbuild,
-      transform: (path, text) => loadAnalysis().instrumentAddCalls(path, text),
+      transform: caching ? caching.transform : (path, text) => loadAnalysis().instrumentAddCalls(path, text),
+      ...(caching ? { cache: { dir: cacheDirFor(document.uri), maxBytes: config.get<number>('cache.maxSizeMb', 1024) * 1024 ** 2, fingerprints: caching.fingerprints } } : {}),
       timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
       memoryMb: config.get<number>('run.memoryLimitMb', 4096),
       // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
@@ -70,6 +77,7 @@ export class Runs implements vscode.Disposable {
         if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
         else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
         else if (message.type === 'trace/append') this.sinks.onTrace(message.events);
+        else if (message.type === 'cache/missed') this.sinks.onCacheMissed(message.graph, message.uid, message.reason);
       },
       onOutput: (text) => channel.append(text),
     });

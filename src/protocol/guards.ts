@@ -37,6 +37,7 @@ const isEvent = (v: unknown): boolean => isObject(v) && isString(v.kind) && isSt
 const isEvents = (v: unknown): boolean => Array.isArray(v) && v.every(isEvent);
 const RUN_END_OUTCOMES: readonly RunEndOutcome[] = ['done', 'failed', 'stopped', 'timeout'];
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
+const isCacheMiss = (v: Record<string, unknown>): boolean => isString(v.graph) && isString(v.uid) && isString(v.reason);
 
 /** Largest message the host accepts from a runner (bytes of JSON, checked by the spawner). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -50,6 +51,7 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
     case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data) && optional(v.running, isRunningOp);
     case 'run/done': return optional(v.target, isString) && optional(v.preview, isString) && optional(v.note, isString);
     case 'run/failed': return isSerializedError(v.error);
+    case 'cache/missed': return isCacheMiss(v);
     default: return false;
   }
 }
@@ -68,6 +70,7 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
     case 'export/done': return v.path === undefined || isString(v.path);
     case 'run/end': return RUN_END_OUTCOMES.includes(v.outcome as RunEndOutcome) && isString(v.summary);
     case 'find/focus': return true;
+    case 'cache/missed': return isCacheMiss(v);
     default: return false;
   }
 }

@@ -2,7 +2,7 @@ import type { GraphModel, SourceRange, TraceEvent } from '../core/index.js';
 import type { PackedTrace } from './packedTrace.js';
 
 /** Bumped on every incompatible change of any message below. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** A problem the extractor found in the user's source: never fatal, always located. */
 export interface Diagnostic {
@@ -68,7 +68,9 @@ export type RunnerToHost =
   /** The run evaluated its target. `preview` is a short text of the value. */
   | { type: 'run/done'; target?: string; preview?: string; note?: string }
   /** The run failed: a user error, a missing target, or a protocol problem. */
-  | { type: 'run/failed'; error: SerializedError };
+  | { type: 'run/failed'; error: SerializedError }
+  /** With the result cache: this op is computed, not read from the cache, because of `reason` (`first run`, `function scale changed`…). */
+  | { type: 'cache/missed'; graph: string; uid: string; reason: string };
 
 /**
  * What a run's listener receives: the runner's messages, with trace batches unpacked into events; `running` is
@@ -97,7 +99,9 @@ export type HostToWebview =
   /** The user pressed Ctrl/Cmd+F with the view focused (VS Code takes that key before the page sees it). */
   | { type: 'find/focus' }
   /** The result of an export the webview asked for. */
-  | { type: 'export/done'; path?: string; error?: string };
+  | { type: 'export/done'; path?: string; error?: string }
+  /** An op of the run shown is computed instead of read from the result cache, and why (its details show it). */
+  | { type: 'cache/missed'; graph: string; uid: string; reason: string };
 
 /** Messages the graph webview sends to the extension. */
 export type WebviewToHost =

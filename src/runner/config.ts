@@ -15,6 +15,16 @@ export interface RunnerConfig {
   printTrace: boolean;
   /** The dist/ folder of the pyflow library bundled into the script (a workspace's copy or the tool's own). */
   libraryDist: string;
+  /** The cross-run result cache of the script's graphs (absent: none). */
+  cache?: RunnerCacheConfig;
+}
+
+export interface RunnerCacheConfig {
+  /** The store's directory (made when first written). */
+  dir: string;
+  maxBytes: number;
+  /** The code fingerprints read when the script was bundled (JSON: site key → CodeFingerprint). */
+  fingerprints: string;
 }
 
 export const RUNNER_ENV = 'PYFLOW_RUN';

@@ -2,7 +2,10 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HOST_SYMBOL, PyflowError, formatTraceEvent, type CallSite, type PyflowHost, type TraceEvent } from '../core/index.js';
 import { PROTOCOL_VERSION, TracePacker, type RunnerToHost, type RunningOp, type SerializedError } from '../protocol/index.js';
-import { RUNNER_ENV, type RunnerConfig } from './config.js';
+import { RUNNER_ENV, type RunnerCacheConfig, type RunnerConfig } from './config.js';
+import type { ResultCache } from '../core/executor.js';
+import { DiskCache } from '../cache/diskCache.js';
+import { readFingerprintTable } from '../cache/fingerprintTable.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
 
@@ -132,7 +135,22 @@ function snapshot(): void {
   }
 }
 
+/**
+ * The result cache of `--cache` / Evaluate here: every graph the script builds uses it unless its options say
+ * otherwise. Ops it cannot cache are reported on stderr, once each.
+ */
+function openCache(options: RunnerCacheConfig): ResultCache {
+  return new DiskCache({
+    dir: options.dir,
+    maxBytes: options.maxBytes,
+    fingerprints: readFingerprintTable(options.fingerprints),
+    onDiagnostic: (_op, message) => process.stderr.write(`pyflow: ${message}\n`),
+    onMiss: (op, reason) => send({ type: 'cache/missed', graph: op.graph, uid: op.uid, reason }),
+  });
+}
+
 const host: PyflowHost = {
+  ...(config.cache ? { cache: openCache(config.cache) } : {}),
   captureCallSites: true,
   previewValues: true,
   graphCreated(graph) {

@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError, type SourceRange } from '../protocol/index.js';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError, type SourceRange, type CodeFingerprint } from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
 import { descendantsOf, killTree, mergeProcesses, residentMb, treeSpawnOptions, type ProcessId } from './processTree.js';
@@ -35,6 +35,11 @@ export interface RunRequest {
   memoryMb?: number;
   /** Print pyflow's verbose trace lines in the script's stdout, in order with its output (`pyflow run --verbose`). */
   printTrace?: boolean;
+  /**
+   * Cache op results across runs in this directory. `fingerprints` is filled while the script is bundled (by
+   * `transform`: see the analysis's `fingerprintingTransform`) and handed to the runner.
+   */
+  cache?: { dir: string; maxBytes: number; fingerprints: ReadonlyMap<string, CodeFingerprint> };
   /** The Node binary for the child (default: the current one). */
   execPath?: string;
 }
@@ -75,6 +80,11 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
     if (run.isEnding) return;
     run.sources = new Set(bundle.sources);
     const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..') };
+    if (request.cache) {
+      const fingerprints = join(workDir, 'fingerprints.json');
+      writeFileSync(fingerprints, JSON.stringify(Object.fromEntries(request.cache.fingerprints)));
+      config.cache = { dir: request.cache.dir, maxBytes: request.cache.maxBytes, fingerprints };
+    }
     run.attach(fork(request.runnerPath, [], {
       cwd: dirname(request.file),
       execPath: request.execPath ?? process.execPath,

@@ -82,6 +82,17 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       'the same, a second run in the same view: longest frame / p95',
     ] },
   ],
+  cache: [
+    { header: ['what', 'value', 'target'], rows: [
+      're-evaluation, 4 MB source op cached vs computed: CPU ms (ratio)',
+      'a hit of a 4 MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)',
+      '200 trivial ops, uncached: CPU µs/op',
+      'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
+      'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
+      'first run (miss, compute, write every op): µs/op (ratio)',
+      'second run (every op keyed and read from the cache): µs/op (ratio)',
+    ] },
+  ],
 };
 
 describe('npm run bench -- SECTION --smoke', () => {
@@ -107,6 +118,6 @@ describe('npm run bench -- SECTION --smoke', () => {
   it('an unknown section is refused with the list of sections', async () => {
     const out = await bench(['layuot']);
     assert.equal(out.code, 2);
-    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, prototype)\n');
+    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cache, prototype)\n');
   });
 });

@@ -17,14 +17,15 @@ function pyflow(...args: string[]): { code: number | null; stdout: string; stder
 }
 
 const HELP = `usage:
-  pyflow graph FILE [options]   print the graph of FILE (static analysis: nothing runs)
-  pyflow run FILE [options]     run FILE, or evaluate one of its nodes, as the extension does
-  pyflow COMMAND --help         a command's options
-  pyflow --version              print pyflow's version
+  pyflow graph FILE [options]          print the graph of FILE (static analysis: nothing runs)
+  pyflow run FILE [options]            run FILE, or evaluate one of its nodes, as the extension does
+  pyflow cache stats|clear [options]   show the size of the result cache of \`pyflow run --cache\`, or delete its entries
+  pyflow COMMAND --help                a command's options
+  pyflow --version                     print pyflow's version
 `;
 
 const GRAPH_USAGE = 'usage: pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]';
-const RUN_USAGE = 'usage: pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB]';
+const RUN_USAGE = 'usage: pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB] [--cache[=DIR]] [--no-cache]';
 
 describe('pyflow arguments (the built CLI)', () => {
   it('--help, -h and no arguments list the commands', () => {
@@ -70,6 +71,8 @@ options:
   --json             print { graphs, events, outcome } as JSON; the script's own output goes to stderr
   --timeout SECONDS  stop the run after SECONDS (default 60, 0: no limit)
   --memory MB        the memory limit of the script's process (default 4096, at least 64)
+  --cache[=DIR]      reuse the results of ops whose code and inputs are unchanged since an earlier run (in DIR, default ./.pyflow/cache)
+  --no-cache         do not use the cache (wins over --cache)
   -h, --help         print this help
 `,
     });
@@ -104,7 +107,7 @@ options:
     assert.deepEqual(pyflow('graph'), { code: 2, stdout: '', stderr: `pyflow: missing FILE\n${GRAPH_USAGE}\n` });
     assert.deepEqual(pyflow('run', 'a.ts', 'b.ts'), { code: 2, stdout: '', stderr: `pyflow: one FILE, got a.ts b.ts\n${RUN_USAGE}\n` });
     assert.deepEqual(pyflow('graph', QUICKSTART, '--format', 'png'), { code: 2, stdout: '', stderr: 'pyflow: unknown format "png" (json, dot, svg or html)\n' });
-    assert.deepEqual(pyflow('draw', QUICKSTART), { code: 2, stdout: '', stderr: 'pyflow: unknown command "draw" (graph, run; pyflow --help)\n' });
+    assert.deepEqual(pyflow('draw', QUICKSTART), { code: 2, stdout: '', stderr: 'pyflow: unknown command "draw" (graph, run, cache; pyflow --help)\n' });
     assert.deepEqual(pyflow('--help', 'run'), {
       code: 2, stdout: '', stderr: "pyflow: Unexpected argument 'run'. This command does not take positional arguments\n",
     });

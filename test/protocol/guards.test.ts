@@ -18,6 +18,7 @@ describe('protocol guards', () => {
       { type: 'run/done', target: 'data_1', preview: '3', note: 'n' },
       { type: 'run/failed', error: { name: 'Error', message: 'x' } },
       { type: 'run/failed', error: { name: 'PyflowError', message: 'x', stack: '    at f (/a.ts:2:3)', code: 'OP_FAILED', uid: 'f_0', source: { file: '/a.ts', line: 3, column: 11 } } },
+      { type: 'cache/missed', graph: 'g', uid: 'f_0', reason: 'function f changed' },
     ];
     for (const m of runner) assert.ok(isRunnerToHost(JSON.parse(JSON.stringify(m))), m.type);
     const host: HostToWebview[] = [
@@ -27,6 +28,7 @@ describe('protocol guards', () => {
       { type: 'trace/append', events: [] },
       { type: 'selection/set', uids: ['f_0'] },
       { type: 'export/done', path: '/tmp/x.svg' },
+      { type: 'cache/missed', graph: 'g', uid: 'f_0', reason: 'first run' },
     ];
     for (const m of host) assert.ok(isHostToWebview(JSON.parse(JSON.stringify(m))), m.type);
     const web: WebviewToHost[] = [{ type: 'ready' }, { type: 'node/reveal', uid: 'f_0', graph: 'g' }, { type: 'webview/error', message: 'm' }, { type: 'export/save', format: 'svg', data: '<svg/>' }];
@@ -43,6 +45,7 @@ describe('protocol guards', () => {
       { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g' } },
       { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g', uid: 'f_0', source: { file: '/a.ts', line: 1.5, column: 1 } } },
       { type: 'graph/view', graph, full: 'yes' },
+      { type: 'cache/missed', graph: 'g', uid: 'f_0' }, { type: 'cache/missed', graph: 'g', uid: 3, reason: 'r' },
     ]) {
       assert.equal(isRunnerToHost(bad), false, JSON.stringify(bad));
     }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, type TraceEvent } from '../../src/core/index.js';
 import { applyEvents, emptyOverlay, endedEarly } from '../../webview/overlay.js';
+import { nodeDetails } from '../../webview/tooltip.js';
 import { fitTransform, FIT_MAX } from '../../webview/fit.js';
 
 function states(events: readonly TraceEvent[]): Record<string, string> {
@@ -33,6 +34,21 @@ describe('run states of the overlay (pure reducer)', () => {
     assert.deepEqual(byUid(ended), { a_0: 'finished', b_2: 'stopped', c_4: 'notRun' });
     assert.deepEqual(byUid(overlay), { a_0: 'finished', b_2: 'running', c_4: 'activated' }, 'the live overlay is not changed');
     assert.equal(ended.nodes.get(`${g}\u0000a_0`), overlay.nodes.get(`${g}\u0000a_0`), 'unchanged states keep their object (no repaint)');
+  });
+});
+
+describe('result cache in the overlay and the hover card', () => {
+  it('an op read from the cache stays `cached` after it is deactivated; a computed one says why', () => {
+    const g = 'graph';
+    const overlay = applyEvents(emptyOverlay(), [
+      { kind: 'activated', uid: 'load_0', graph: g }, { kind: 'activated', uid: 'sum_2', graph: g },
+      { kind: 'cached', uid: 'load_0', graph: g }, { kind: 'deactivated', uid: 'load_0', graph: g },
+      { kind: 'running', uid: 'sum_2', graph: g }, { kind: 'finished', uid: 'sum_2', graph: g, durationMs: 2 }, { kind: 'deactivated', uid: 'sum_2', graph: g },
+    ]);
+    const node = (uid: string, fn: string) => ({ uid, kind: 'operation' as const, label: fn, fn });
+    assert.deepEqual(nodeDetails(node('load_0', 'load'), overlay.nodes.get(`${g}\u0000load_0`), []), ['load_0', 'function load', 'run: read from the cache']);
+    assert.deepEqual(nodeDetails(node('sum_2', 'sum'), overlay.nodes.get(`${g}\u0000sum_2`), [], 'function sum changed'),
+      ['sum_2', 'function sum', 'run: finished, 2.0 ms', 'computed, not cached: function sum changed']);
   });
 });
 
