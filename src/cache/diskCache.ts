@@ -10,6 +10,7 @@ import { siteKey, type CodeFingerprint } from '../protocol/codeFingerprint.js';
 /** Why an op was computed instead of read from the cache (shown in the graph view's node details). */
 export type MissReason = string;
 
+/** Options of `new DiskCache(options)`. */
 export interface DiskCacheOptions {
   /** The store's directory (`.pyflow/cache` of the workspace by default, see `defaultCacheDir`). */
   dir: string;

@@ -32,6 +32,7 @@ export interface StoreHeader {
   op: string;
 }
 
+/** What `pyflow cache stats` shows: the store's directory, its entry count and size, and its limit. */
 export interface StoreStats {
   dir: string;
   entries: number;
@@ -39,12 +40,15 @@ export interface StoreStats {
   maxBytes: number;
 }
 
+/** Where a `CacheStore` keeps its entries and how large it may grow. */
 export interface CacheStoreOptions {
+  /** The store's directory (created on first write). */
   dir: string;
   /** Evict least recently used entries once the store is larger than this (default 1 GiB). */
   maxBytes?: number;
 }
 
+/** The store's default size limit: 1 GiB. */
 export const DEFAULT_MAX_BYTES = 1024 ** 3;
 
 /** A directory of cache entries, shared by every process that opens it (see the invariants above). */
@@ -172,6 +176,7 @@ export class CacheStore {
     return evicted;
   }
 
+  /** The entry count and total size on disk now. */
   stats(): StoreStats {
     const entries = this.scan(false);
     return { dir: this.dir, entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0), maxBytes: this.maxBytes };
