@@ -75,10 +75,10 @@ describe('the npm package, installed from its tarball', () => {
     const { stdout } = await run(process.execPath, [attw, tarball, '--format', 'json'], { maxBuffer: 64 << 20 }).catch((error: { stdout: string }) => error);
     const { analysis, problems = {} } = JSON.parse(stdout) as { analysis: { entrypoints: Record<string, unknown> }; problems?: Record<string, unknown[]> };
     assert.deepEqual({ entrypoints: Object.keys(analysis.entrypoints), problems: Object.values(problems).flat() }, {
-      entrypoints: ['.', './view', './package.json'],
+      entrypoints: ['.', './view', './cache', './package.json'],
       // TypeScript's old `node10` resolution ignores `exports`, so it finds no subpath; Node >= 20, `node16`/`nodenext` and
       // `bundler` resolution all read `exports`.
-      problems: [{ entrypoint: './view', kind: 'NoResolution', resolutionKind: 'node10' }],
+      problems: ['./view', './cache'].map((entrypoint) => ({ entrypoint, kind: 'NoResolution', resolutionKind: 'node10' })),
     });
   });
 
