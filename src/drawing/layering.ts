@@ -167,13 +167,14 @@ function splitLongEdges(realCount: number, layerCount: number, layers: Int32Arra
 
   const up = adjacency(nodeCount, segmentBottom, segmentTop, segmentSlot);
   const down = adjacency(nodeCount, segmentTop, segmentBottom, segmentSlot);
-  const layerStart = groupStarts(layerCount, nodeCount, (v) => layerOf[v]!);
+  const layerStart = groupStarts(layerCount, layerOf);
   let widestLayer = 0;
   for (let l = 0; l < layerCount; l++) widestLayer = Math.max(widestLayer, layerStart[l + 1]! - layerStart[l]!);
-  const gapStart = groupStarts(layerCount, segmentCount, (seg) => layerOf[segmentTop[seg]!]!);
+  const gapOf = segmentTop.map((top) => layerOf[top]!);
+  const gapStart = groupStarts(layerCount, gapOf);
   const segmentsByGap = new Int32Array(segmentCount);
   const fill = gapStart.slice();
-  for (let seg = 0; seg < segmentCount; seg++) segmentsByGap[fill[layerOf[segmentTop[seg]!]!]!++] = seg;
+  for (let seg = 0; seg < segmentCount; seg++) segmentsByGap[fill[gapOf[seg]!]!++] = seg;
   return {
     realCount, nodeCount, layerCount, layerOf, layerStart, widestLayer, modelIndex,
     segmentTop, segmentBottom, segmentSlot, gapStart, segmentsByGap, edgeChainStart,
@@ -184,7 +185,7 @@ function splitLongEdges(realCount: number, layerCount: number, layers: Int32Arra
 
 /** For each node `at[s]`, its neighbours `other[s]` with `slot[s]`, in segment order (compressed rows). */
 function adjacency(nodeCount: number, at: Int32Array, other: Int32Array, slot: Int32Array): { start: Int32Array; node: Int32Array; slot: Int32Array } {
-  const start = groupStarts(nodeCount, at.length, (s) => at[s]!);
+  const start = groupStarts(nodeCount, at);
   const node = new Int32Array(at.length), slots = new Int32Array(at.length);
   const fill = start.slice();
   for (let s = 0; s < at.length; s++) {
@@ -195,10 +196,10 @@ function adjacency(nodeCount: number, at: Int32Array, other: Int32Array, slot: I
   return { start, node, slot: slots };
 }
 
-/** Offsets of `groups` buckets over `count` items (item i in bucket groupOf(i)): bucket g is start[g]..start[g+1]-1. */
-function groupStarts(groups: number, count: number, groupOf: (i: number) => number): Int32Array {
+/** Offsets of `groups` buckets over items (item i in bucket groupOf[i]): bucket g is start[g]..start[g+1]-1. */
+function groupStarts(groups: number, groupOf: Int32Array): Int32Array {
   const start = new Int32Array(groups + 1);
-  for (let i = 0; i < count; i++) start[groupOf(i) + 1]!++;
+  for (let i = 0; i < groupOf.length; i++) start[groupOf[i]! + 1]!++;
   for (let g = 0; g < groups; g++) start[g + 1]! += start[g]!;
   return start;
 }

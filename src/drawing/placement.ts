@@ -67,58 +67,45 @@ class LayerPlacer {
     for (let l = 0; l < g.layerCount; l++) {
       let x = 0;
       for (let k = g.layerStart[l]!; k < g.layerStart[l + 1]!; k++) {
-        if (k > g.layerStart[l]!) x += this.separation(this.slotNode[k - 1]!, this.slotNode[k]!);
+        if (k > g.layerStart[l]!) x += separation(g.realCount, this.width, this.slotNode[k - 1]!, this.slotNode[k]!);
         this.x[this.slotNode[k]!] = x;
       }
     }
   }
 
-  /** Centre-to-centre minimum between neighbours a (left) and b. */
-  private separation(a: number, b: number): number {
-    const n = this.g.realCount;
-    return (this.width[a]! + this.width[b]!) / 2 + (a < n && b < n ? NODE_SEP : a >= n && b >= n ? VIRTUAL_SEP : MIXED_SEP);
-  }
-
-  private linkWeight(a: number, b: number): number {
-    const n = this.g.realCount;
-    return a >= n && b >= n ? VIRTUAL_WEIGHT : a >= n || b >= n ? MIXED_WEIGHT : 1;
-  }
-
-  /** Where a port slot sits relative to its node's centre. */
-  private portOffset(u: number, slot: number): number {
-    return u < this.g.realCount ? (slot / SLOTS - 0.5) * this.width[u]! : 0;
-  }
-
   /** Places layer l from its neighbours above (and below, with `useBelow`). */
   place(l: number, useAbove: boolean, useBelow: boolean): void {
     const g = this.g, x = this.x, values = this.values, weights = this.weights;
+    const slotNode = this.slotNode, offset = this.offset, width = this.width, n = g.realCount;
     const first = g.layerStart[l]!, m = g.layerStart[l + 1]! - first;
     for (let i = 0; i < m; i++) {
-      const v = this.slotNode[first + i]!;
+      const v = slotNode[first + i]!;
       values.length = 0;
       weights.length = 0;
+      let total = 0;
       if (useAbove) {
         for (let k = g.upStart[v]!; k < g.upStart[v + 1]!; k++) {
-          const u = g.upNode[k]!;
-          values.push(x[u]! + this.portOffset(u, g.upSlot[k]!));
-          weights.push(this.linkWeight(u, v));
+          const u = g.upNode[k]!, w = linkWeight(n, u, v);
+          values.push(x[u]! + portOffset(n, width, u, g.upSlot[k]!));
+          weights.push(w);
+          total += w;
         }
       }
       if (useBelow) {
         for (let k = g.downStart[v]!; k < g.downStart[v + 1]!; k++) {
-          const u = g.downNode[k]!;
-          values.push(x[u]! - this.portOffset(v, g.downSlot[k]!));
-          weights.push(this.linkWeight(u, v));
+          const u = g.downNode[k]!, w = linkWeight(n, u, v);
+          values.push(x[u]! - portOffset(n, width, v, g.downSlot[k]!));
+          weights.push(w);
+          total += w;
         }
       }
-      this.offset[i] = i === 0 ? 0 : this.offset[i - 1]! + this.separation(this.slotNode[first + i - 1]!, v);
-      const pull = values.length > 0 ? weightedMedian(values, weights) : { value: x[v]!, weight: STAY_WEIGHT };
-      this.target[i] = pull.value - this.offset[i]!;
-      this.weight[i] = pull.weight;
+      offset[i] = i === 0 ? 0 : offset[i - 1]! + separation(n, width, slotNode[first + i - 1]!, v);
+      this.target[i] = (values.length > 0 ? weightedMedian(values, weights, total) : x[v]!) - offset[i]!;
+      this.weight[i] = values.length > 0 ? total : STAY_WEIGHT;
     }
     this.solveIsotonic(m);
     let i = 0;
-    for (let b = 0; b < this.blocks; b++) for (let k = 0; k < this.blockSize[b]!; k++, i++) x[this.slotNode[first + i]!] = this.blockValue[b]! + this.offset[i]!;
+    for (let b = 0; b < this.blocks; b++) for (let k = 0; k < this.blockSize[b]!; k++, i++) x[slotNode[first + i]!] = this.blockValue[b]! + offset[i]!;
   }
 
   /** Pool adjacent violators: the non-decreasing sequence closest to `target[0..m-1]` (weighted least squares). */
@@ -147,10 +134,22 @@ class LayerPlacer {
   }
 }
 
-/** The weighted median of `values` (the midpoint when the weight splits exactly in half), and the total weight. */
-function weightedMedian(values: readonly number[], weights: readonly number[]): { value: number; weight: number } {
-  let total = 0;
-  for (const w of weights) total += w;
+/** Centre-to-centre minimum between neighbours a (left) and b; nodes from n on are virtual. */
+function separation(n: number, width: Float64Array, a: number, b: number): number {
+  return (width[a]! + width[b]!) / 2 + (a < n && b < n ? NODE_SEP : a >= n && b >= n ? VIRTUAL_SEP : MIXED_SEP);
+}
+
+function linkWeight(n: number, a: number, b: number): number {
+  return a >= n && b >= n ? VIRTUAL_WEIGHT : a >= n || b >= n ? MIXED_WEIGHT : 1;
+}
+
+/** Where a port slot sits relative to its node's centre (virtual nodes have no width). */
+function portOffset(n: number, width: Float64Array, u: number, slot: number): number {
+  return u < n ? (slot / SLOTS - 0.5) * width[u]! : 0;
+}
+
+/** The weighted median of `values` (the midpoint when the weight splits exactly in half); `total`: the weights' sum. */
+function weightedMedian(values: readonly number[], weights: readonly number[], total: number): number {
   const byValue = values.map((_, j) => j).sort((p, q) => values[p]! - values[q]!);
   let acc = 0, value = values[byValue[byValue.length - 1]!]!;
   for (let r = 0; r < byValue.length; r++) {
@@ -161,5 +160,5 @@ function weightedMedian(values: readonly number[], weights: readonly number[]): 
       break;
     }
   }
-  return { value, weight: total };
+  return value;
 }
