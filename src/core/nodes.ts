@@ -26,6 +26,8 @@ export interface AddOptions {
   alias?: string;
   /** Output names in uids and labels, instead of `data` (one per output). */
   outputAlias?: string | readonly string[];
+  /** Group of the op in the view, nested with `/` (`'cleaning/outliers'`); its outputs and raw inputs belong to it too. */
+  group?: string;
 }
 
 /*

@@ -13,7 +13,13 @@ const ADD_OPTIONS: Rules = {
     (v) => (typeof v === 'string' && v !== '') || (Array.isArray(v) && v.length > 0 && v.every((name) => typeof name === 'string' && name !== '')),
     'a non-empty string, or an array of them (one per output)',
   ],
+  group: [(v) => typeof v === 'string' && isGroupPath(v), 'a group name, nested with "/" ("cleaning" or "cleaning/outliers"; no empty part)'],
 };
+
+/** A group path: names separated by `/`, none of them empty. */
+export function isGroupPath(v: string): boolean {
+  return v !== '' && v.split('/').every((part) => part !== '');
+}
 
 const GRAPH_OPTIONS: Rules = {
   alias: ADD_OPTIONS.alias!,

@@ -11,6 +11,8 @@ const isPositiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as numb
 const isSourceRange = (v: unknown): boolean =>
   isObject(v) && isString(v.file) && v.file.length > 0 && isPositiveInt(v.line) && isPositiveInt(v.column) &&
   optional(v.endLine, isPositiveInt) && optional(v.endColumn, isPositiveInt);
+/** A group path (see ModelNode.group): names separated by `/`, none empty. */
+const isGroupPath = (v: unknown): boolean => isString(v) && v !== '' && v.split('/').every((part) => part !== '');
 const NODE_KINDS: ReadonlySet<unknown> = new Set(['operation', 'data', 'graph']);
 /** A ModelNode with each field of its type (see core's model.ts). */
 const isNode = (n: unknown): boolean =>
@@ -18,7 +20,7 @@ const isNode = (n: unknown): boolean =>
   optional(n.alias, isString) && optional(n.fn, isString) && optional(n.rank, isNumber) && optional(n.shape, isString) &&
   optional(n.color, isString) && optional(n.fontsize, (f) => isNumber(f) && f > 0) && optional(n.persist, isBoolean) &&
   optional(n.raw, isBoolean) && optional(n.value, isString) && optional(n.dim, isString) && optional(n.graph, isString) &&
-  optional(n.dynamic, isBoolean) && optional(n.source, isSourceRange);
+  optional(n.dynamic, isBoolean) && optional(n.group, isGroupPath) && optional(n.source, isSourceRange);
 /** A graph the renderer can draw: well-typed nodes with distinct uids, and edges between them. */
 const isGraph = (v: unknown): boolean => {
   if (!isObject(v) || !isString(v.alias) || !optional(v.verbose, isBoolean) || !Array.isArray(v.nodes) || !Array.isArray(v.edges)) return false;
