@@ -8,7 +8,7 @@ import { groupState } from '../../webview/groupState.js';
 function grouped(): GraphBuilder {
   const G = new GraphBuilder({ alias: 'g' });
   const load = G.add(() => 1, { alias: 'load' })();
-  const [a, b] = G.add((x: number) => [x, x], { alias: 'split', nOut: 2, group: 'cleaning' })(load);
+  const [a, b] = G.add((x: number): [number, number] => [x, x], { alias: 'split', nOut: 2, group: 'cleaning' })(load);
   const t = G.add((x: number) => x, { alias: 'trim', group: 'cleaning/outliers' })(a);
   const u = G.add((x: number, y: number) => x + y, { alias: 'merge', group: 'cleaning' })(t, b);
   G.add((x: number, y: number) => x + y, { alias: 'report' })(u, load);
