@@ -84,11 +84,16 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   diagnostics: () => result?.diagnostics ?? [],
   status: (text) => { status.textContent = text; },
   findCount: (text) => { findCount.textContent = text; },
+  setQuery: (text) => {
+    search.value = text;
+    interaction.search(text);
+  },
 });
 
 const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), $('timeline-stop'), $('timeline-outcome'), (state) => {
   overlay = state;
   interaction.schedulePaint();
+  interaction.refreshMatches();
 });
 $('timeline-stop').addEventListener('click', () => api.postMessage({ type: 'run/stop' }));
 
