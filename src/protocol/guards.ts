@@ -49,7 +49,7 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
     case 'hello': return typeof v.protocol === 'number' && isString(v.libraryVersion);
     case 'graph/snapshot': return isGraph(v.graph);
     case 'graph/view': return isGraph(v.graph) && optional(v.full, (f) => typeof f === 'boolean') && optional(v.highlight, isStrings);
-    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data) && optional(v.running, isRunningOp);
+    case 'trace/packed': return isStrings(v.graphs) && Array.isArray(v.data) && optional(v.running, isRunningOp) && optional(v.at, (a) => Array.isArray(a) && a.every(isNumber));
     case 'run/done': return optional(v.target, isString) && optional(v.preview, isString) && optional(v.note, isString);
     case 'run/failed': return isSerializedError(v.error);
     default: return false;

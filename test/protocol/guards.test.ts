@@ -122,6 +122,19 @@ describe('protocol guards', () => {
     assert.deepEqual(packer.take(), { graphs: [], data: [] });
   });
 
+  it('a packer with a clock stamps each event with its time, which unpacking puts on the event', () => {
+    let now = 0;
+    const packer = new TracePacker(() => (now += 1.2345));
+    const events: TraceEvent[] = [{ kind: 'running', uid: 'f_0', graph: 'g' }, { kind: 'finished', uid: 'f_0', graph: 'g', durationMs: 1 }];
+    for (const e of events) packer.add(e);
+    const message: unknown = JSON.parse(JSON.stringify({ type: 'trace/packed', ...packer.take() }));
+    assert.ok(isRunnerToHost(message) && message.type === 'trace/packed');
+    assert.deepEqual(unpackTrace(message), [{ ...events[0], at: 1.23 }, { ...events[1], at: 2.47 }]);
+    assert.deepEqual(packer.take(), { graphs: [], data: [], at: [] });
+    assert.equal(isRunnerToHost({ type: 'trace/packed', graphs: [], data: [], at: ['1'] }), false);
+    assert.equal(unpackTrace({ graphs: ['g'], data: [2, 0, 'f_0'], at: [1, 2] }), 'malformed trace batch: 2 times for 1 events');
+  });
+
   it('a malformed packed batch is reported, not turned into events', () => {
     assert.match(unpackTrace({ graphs: ['g'], data: [99, 0, 'x'] }) as string, /not an event kind/);
     assert.match(unpackTrace({ graphs: ['g'], data: [1, 5, 'x'] }) as string, /not a graph index/);
