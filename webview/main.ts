@@ -15,6 +15,8 @@ import { Viewport, type Transform } from './viewport.js';
 import { GraphInteraction } from './interaction.js';
 import { exportPng, exportSvg } from './export.js';
 import { Timeline } from './timeline.js';
+import { RunTimes } from './runTimes.js';
+import { TimeView } from './timeView.js';
 
 /** What survives a reload of the webview (VS Code's setState); the graph itself always comes from the host. */
 interface SavedState {
@@ -24,6 +26,8 @@ interface SavedState {
   /** The transform is fit()'s (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
   fitted?: boolean;
   selected?: string;
+  /** The time view is open. */
+  timeView?: boolean;
 }
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -78,7 +82,10 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   open: (uid, graph) => {
     if (!uid.startsWith(GROUP_PREFIX)) api.postMessage({ type: 'node/open', uid, graph });
   },
-  select: (uid) => save({ selected: uid }),
+  select: (key) => {
+    save({ selected: key });
+    timeView.highlight(key);
+  },
   center: (x, y) => viewport.center(x, y),
   overlay: () => overlay,
   diagnostics: () => result?.diagnostics ?? [],
@@ -94,7 +101,22 @@ const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slide
   overlay = state;
   interaction.schedulePaint();
   interaction.refreshMatches();
+  timeView.cursor(timeline.positionTime);
 });
+/** Which op made each data node (view keys): the time view marks a release on its producer's row. */
+let producers = new Map<string, string>();
+let runTimes: RunTimes | undefined;
+const timeView = new TimeView($('timeview'), $<HTMLCanvasElement>('timeview-canvas'), $('timeview-info'), {
+  select: (key) => interaction.selectMany([key]),
+  label: (row) => row.split('\u0000').at(-1)!,
+});
+const timeViewButton = $<HTMLElement & { checked: boolean }>('time-view');
+const showTimeView = (on: boolean): void => {
+  timeView.show(on);
+  timeViewButton.checked = on;
+  save({ timeView: on });
+};
+timeViewButton.addEventListener('click', () => showTimeView(!timeView.shown));
 $('timeline-stop').addEventListener('click', () => api.postMessage({ type: 'run/stop' }));
 
 fullToggle.addEventListener('change', () => {
@@ -132,13 +154,19 @@ document.addEventListener('keydown', (e) => {
   if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
   else if (e.key === '-') viewport.zoom(0.8);
   else if (e.key === '0') fit();
+  else if (e.key === 't' && !e.ctrlKey && !e.metaKey && !e.altKey) showTimeView(!timeView.shown);
 });
+if (saved.timeView) showTimeView(true);
 
 function onMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'graph/show': {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
+      producers = new Map(result.graphs.flatMap((g) => {
+        const ops = new Set(g.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid));
+        return g.edges.filter((e) => ops.has(e.from)).map((e): [string, string] => [`${g.alias}\u0000${e.to}`, `${g.alias}\u0000${e.from}`]);
+      }));
       // The script's G.view(): its full/summary choice becomes the view's (and is remembered), its highlight is shown.
       const scriptFull = message.scriptView?.full;
       settings = { ...message.settings, full: scriptFull ?? saved.full ?? message.settings.full };
@@ -153,6 +181,8 @@ function onMessage(message: HostToWebview): void {
       break;
     }
     case 'trace/reset':
+      runTimes = new RunTimes((key) => producers.get(key));
+      timeView.setTimes(runTimes);
       overlay = emptyOverlay();
       status.textContent = message.title;
       timeline.reset();
@@ -160,6 +190,8 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'trace/append':
       timeline.append(message.events);
+      runTimes?.append(message.events);
+      timeView.changed();
       break;
     case 'run/end':
       timeline.end(message.outcome, message.summary);
