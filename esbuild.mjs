@@ -45,20 +45,21 @@ const workerText = {
   },
 };
 
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher] };
+// `pyflow/view` (the drawing module, dist/lib/view.*) is loaded by the core on demand, never bundled into it.
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher], external: ['pyflow/view'] };
 // The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
 // (src/analysis/lazy.ts), so activating the extension, `pyflow --help` and `pyflow run` do not pay for it.
 const targets = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${DIST}/extension.js`, external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${DIST}/extension.js`, external: ['vscode', 'pyflow/view'] },
   { ...node, entryPoints: ['src/analysis/index.ts'], outfile: `${DIST}/extractor.js` },
   { ...node, entryPoints: ['src/extension/refineWorker.ts'], outfile: `${DIST}/refineWorker.js` },
   { ...node, entryPoints: ['src/runner/main.ts'], outfile: `${DIST}/runner.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
   { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view'] },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view'] },
-  { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.cjs` },
-  { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true },
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true },
+  { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.cjs` },
+  { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
   {
     entryPoints: ['webview/main.ts'], outfile: `${DIST}/webview.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],

@@ -1,6 +1,6 @@
 import ELKApi from 'elkjs/lib/elk-api.js';
 import workerSource from 'elkjs/lib/elk-worker.min.js' with { type: 'text' };
-import type { ElkLike, ElkNode } from './layout.js';
+import type { ElkLike, ElkNode } from '../src/drawing/layout.js';
 
 /*
  * ELK in a Web Worker started from a blob URL (the only kind a webview may start; the CSP allows

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../src/protocol/index.js';
-import { dependencyClosure, type ViewGraph } from '../src/core/summary.js';
-import type { Placed, PlacedNode } from './layout.js';
+import { dependencyClosure } from '../src/core/dependencies.js';
+import type { ViewGraph } from '../src/drawing/viewGraph.js';
+import type { Placed, PlacedNode } from '../src/drawing/layout.js';
 import type { NodeState, OverlayState } from './overlay.js';
 import { formatDuration, nodeDetails } from './tooltip.js';
 import { parseSelection, selectNodes, type SelectableNode } from './selection.js';

@@ -1,6 +1,6 @@
 import workerSource from 'worker-text:./preorderWorker.ts';
-import { preorder, type Preorder } from './preorder.js';
-import type { Orderer } from './layout.js';
+import { preorder, type Preorder } from '../src/drawing/preorder.js';
+import type { Orderer } from '../src/drawing/layout.js';
 
 /*
  * Runs the preorder (0.2-0.3 s of script at 1,000-1,500 nodes) in its own small worker, started at once so that it

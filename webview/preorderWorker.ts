@@ -1,4 +1,4 @@
-import { preorder, type OrderInput } from './preorder.js';
+import { preorder, type OrderInput } from '../src/drawing/preorder.js';
 
 /*
  * The preorder's own Web Worker (started from a blob of this file's bundle, see orderWorker.ts and esbuild.mjs):

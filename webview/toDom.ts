@@ -1,4 +1,4 @@
-import type { VNode } from './vnode.js';
+import type { VNode } from '../src/drawing/vnode.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadAnalysis } from '../analysis/lazy.js';
-import { toDot, type GraphModel } from '../core/index.js';
-import { renderGraphHtml, renderGraphSvg } from '../view/index.js';
+import type { GraphModel } from '../core/index.js';
+import { renderGraphHtml, renderGraphSvg, toDot } from '../drawing/index.js';
 
 export interface GraphRequest {
   file: string;

@@ -9,8 +9,8 @@ import type { CallSite } from './trace.js';
 import { currentHost, type TraceEvent, type TraceListener } from './trace.js';
 import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
-import { dependencyClosure } from './summary.js';
-import { toDot, type DotOptions } from './dot.js';
+import { dependencyClosure } from './dependencies.js';
+import { loadViewModule } from './viewModule.js';
 
 /** A node, or its uid or name. */
 export type TargetRef = DataNode | OperationNode | string;
@@ -30,9 +30,6 @@ const NO_OPTIONS: AddOptions = NO_EXTRAS.options;
 /** Which data targets `run` (all) and `runOnly` (those it has to compute) keep, as pyflow 0.43 does. */
 const ALL = 'all';
 const ONLY_COMPUTED = 'only computed';
-
-/** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
-const VIEW_MODULE = 'pyflow/view';
 
 export interface GraphBuilderOptions {
   /** Name of the graph: the view's title, and the box drawn for it when another graph grafts it. */
@@ -366,11 +363,6 @@ export class GraphBuilder {
     return dependencyClosure(this.toJSON(), uids);
   }
 
-  /** Graphviz DOT of the graph with pyflow's styling; `full` adds the data nodes. */
-  toDot(options: DotOptions = {}): string {
-    return toDot(this.toJSON(), options);
-  }
-
   /**
    * Draws the graph. Under the Pyflow extension's runner it appears in the graph view; in Node it is written
    * as a standalone HTML page (the webview's renderer) whose path is returned.
@@ -382,7 +374,7 @@ export class GraphBuilder {
       host.showGraph(this, { full: options.full, highlight });
       return undefined;
     }
-    const viewer = (await import(VIEW_MODULE)) as { writeGraphView(model: GraphModel, o: object): Promise<string> };
+    const viewer = await loadViewModule();
     return viewer.writeGraphView(this.toJSON(), { ...options, uidLabels: options.uidLabels ?? this.verbose, highlight: options.highlight ? new Set(options.highlight) : undefined });
   }
 

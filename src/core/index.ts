@@ -6,5 +6,4 @@ export { SCALAR_DIMENSION, dimensionOf, previewValue } from './dims.js';
 export { detachBuffers } from './detach.js';
 export { HOST_SYMBOL, type CallSite, type PyflowHost, type TraceEvent, type TraceKind, type TraceListener } from './trace.js';
 export type { GraphModel, ModelEdge, ModelNode, NodeKind, SourceRange } from './model.js';
-export { toDot, type DotOptions } from './dot.js';
-export { viewGraph, dependencyClosure, type ViewGraph } from './summary.js';
+export { dependencyClosure } from './dependencies.js';

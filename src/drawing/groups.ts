@@ -1,5 +1,5 @@
 import type { ModelNode } from '../core/model.js';
-import type { ViewEdge, ViewGraph } from '../core/summary.js';
+import type { ViewEdge, ViewGraph } from './viewGraph.js';
 
 /*
  * Groups (`add`'s `group` option, nested with `/`) in a view: an expanded group is a box around its nodes (an ELK

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import type { SerializedError } from '../protocol/index.js';
 
@@ -27,6 +28,21 @@ const workspacePackages: Plugin = {
   },
 };
 const RESOLVING = Symbol('resolving');
+
+/**
+ * `pyflow/view` is our drawing module beside the bundled core. The user's own imports of it are bundled; the
+ * library's on-demand `import('pyflow/view')` (G.view() outside the extension) stays a run-time import, since under
+ * the runner G.view() goes to the host: the drawing module and its layout engine stay out of every run's bundle.
+ */
+function drawingModule(libraryDir: string, viewPath: string): Plugin {
+  return {
+    name: 'pyflow-view',
+    setup(build) {
+      build.onResolve({ filter: /^pyflow\/view$/ }, (args) =>
+        dirname(args.importer) === libraryDir ? { path: pathToFileURL(viewPath).href, external: true } : { path: viewPath });
+    },
+  };
+}
 
 /** Rewrites a user source file before it is bundled (the extension passes the analysis's `instrumentAddCalls`). */
 export type SourceTransform = (file: string, text: string) => string | undefined;
@@ -60,6 +76,8 @@ export async function bundleScript(
   const transform = request.transform;
   const text = request.text === undefined || !transform ? request.text : (transform(request.file, request.text) ?? request.text);
   const workingDir = dirname(request.file);
+  const libraryDir = dirname(request.libraryPath);
+  const viewPath = request.libraryPath.replace(/index\.mjs$/, 'view.mjs');
   try {
     const result = await request.esbuild.build({
       ...(text === undefined
@@ -72,15 +90,14 @@ export async function bundleScript(
       outfile,
       sourcemap: 'linked',
       sourceRoot: '',
-      alias: { pyflow: request.libraryPath, 'pyflow/view': request.libraryPath.replace(/index\.mjs$/, 'view.mjs') },
+      alias: { pyflow: request.libraryPath },
       banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
       logLevel: 'silent',
       keepNames: true,
       metafile: true,
       absWorkingDir: workingDir,
-      plugins: transform ? [workspacePackages, transformSources(transform, dirname(request.libraryPath))] : [workspacePackages],
+      plugins: [drawingModule(libraryDir, viewPath), workspacePackages, ...(transform ? [transformSources(transform, libraryDir)] : [])],
     });
-    const libraryDir = dirname(request.libraryPath);
     const sources = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(workingDir, input)).filter((input) => dirname(input) !== libraryDir);
     return { ok: true, path: outfile, sources };
   } catch (error) {

@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { layoutGraph, type ElkLike, type ElkNode, type Placed, type Point } from '../../webview/layout.ts';
-import { viewGraph, type ViewGraph } from '../../src/core/summary.ts';
+import { layoutGraph, type ElkLike, type ElkNode, type Placed, type Point } from '../../src/drawing/layout.ts';
+import { viewGraph, type ViewGraph } from '../../src/drawing/viewGraph.ts';
 import type { GraphModel, ModelEdge, ModelNode } from '../../src/core/model.ts';
 
 const SELF = fileURLToPath(import.meta.url);

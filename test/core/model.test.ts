@@ -6,7 +6,7 @@ import { GraphBuilder, dimensionOf } from '../../src/core/index.js';
 const adding = (a: number, b: number) => a + b;
 Object.defineProperty(adding, 'name', { value: 'adding' });
 
-describe('graph model, DOT and view', () => {
+describe('graph model and view', () => {
   it('toJSON: kinds, labels, styling, persisted dimensions, raw values', () => {
     const G = new GraphBuilder({ alias: 'm' });
     const a = G.add(adding, { rank: 0, shape: 'cylinder', color: 'lightblue', fontsize: 14, persist: true, outputAlias: 'sum' })(1, 2);
@@ -57,20 +57,6 @@ describe('graph model, DOT and view', () => {
     const graphs = model.nodes.filter((n) => n.kind === 'graph');
     assert.deepEqual(graphs, [{ uid: 'First Graph', kind: 'graph', label: 'First Graph', graph: 'First Graph', shape: 'box3d' }]);
     assert.deepEqual(model.edges.filter((e) => e.from === 'First Graph').map((e) => e.to), ['adding_0', 'adding_3']);
-  });
-
-  it('toDot: summary by default, full on request, ranks as rank=same rows, record boxes for persisted outputs', () => {
-    const G = new GraphBuilder({ alias: 'dot' });
-    const a = G.add(adding, { rank: 0 })(1, 2);
-    const b = G.add(adding, { rank: 0, persist: true })(3, 4);
-    G.add(adding)(a, b);
-    b.get();
-    const summary = G.toDot();
-    // (Every ID quoted, record fields escaped once: test/core/dot.test.ts has Graphviz parse them.)
-    assert.match(summary, /\{ rank=same "adding_0" \[.*\] "adding_4" \[label="\{adding\|\(1,\\ \)\}" shape="record"/);
-    assert.match(summary, /"adding_0" -> "adding_8"\n\t"adding_4" -> "adding_8"/);
-    assert.doesNotMatch(summary, /data_/);
-    assert.match(G.toDot({ full: true }), /"data_1" \[label="\{data\|\(1,\\ \)\}" shape="record" fontsize="10"/);
   });
 
   it('dependencies and view: what a node needs; view() writes a standalone page', async () => {

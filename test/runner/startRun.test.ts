@@ -171,6 +171,19 @@ await G.viewDependency(a2);
     assert.deepEqual([...(views[1]!.highlight ?? [])].sort(), ['add_0', 'add_4', 'data_1', 'data_2', 'data_3', 'data_5', 'data_6']);
   });
 
+  it("a script's own `pyflow/view` import draws with the shipped drawing module (toDot, renderGraphSvg)", async () => {
+    const file = script(`import { GraphBuilder } from 'pyflow';
+import { toDot, renderGraphSvg } from 'pyflow/view';
+const G = new GraphBuilder({ alias: 'drawn' });
+G.add((a: number, b: number) => a + b)(1, 2);
+console.log(toDot(G.toJSON()).split('\\n')[0]);
+console.log((await renderGraphSvg(G.toJSON())).includes('class="pyflow-graph"'));
+`);
+    const { outcome, stdout } = await run(file, { kind: 'script' });
+    assert.equal(outcome.status, 'done');
+    assert.equal(stdout.trim(), 'digraph "drawn" {\ntrue');
+  });
+
   it('runs unsaved editor text instead of the file on disk', async () => {
     const file = join(REPO, 'examples', 'quickstart.ts');
     const text = `import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst a = G.add((x: number) => x * 10)(4);\n`;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../../src/core/index.js';
-import { viewGraph } from '../../src/core/summary.js';
+import { viewGraph } from '../../src/drawing/viewGraph.js';
 import type { NodeState } from '../../webview/overlay.js';
 import { parseSelection, selectNodes, type SelectionGraph } from '../../webview/selection.js';
 

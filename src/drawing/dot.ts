@@ -1,5 +1,5 @@
-import type { GraphModel, ModelNode } from './model.js';
-import { viewGraph, type ViewGraph } from './summary.js';
+import type { GraphModel, ModelNode } from '../core/model.js';
+import { viewGraph, type ViewGraph } from './viewGraph.js';
 
 export interface DotOptions {
   /** Summary (ops only, the default) or full view (ops and data). */

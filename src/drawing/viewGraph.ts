@@ -1,4 +1,4 @@
-import type { GraphModel, ModelEdge, ModelNode } from './model.js';
+import type { GraphModel, ModelEdge, ModelNode } from '../core/model.js';
 
 /** An edge of a view; `port` is the output index when the source op has several outputs. */
 export interface ViewEdge extends ModelEdge {
@@ -73,21 +73,6 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-/** Every node `targets` depend on (pyflow's view_dependency): their ancestors, and the targets themselves. */
-export function dependencyClosure(graph: { edges: readonly ModelEdge[] }, targets: readonly string[]): Set<string> {
-  const parents = new Map<string, string[]>();
-  for (const e of graph.edges) push(parents, e.to, e.from);
-  const seen = new Set<string>();
-  const stack = [...targets];
-  while (stack.length > 0) {
-    const uid = stack.pop()!;
-    if (seen.has(uid)) continue;
-    seen.add(uid);
-    for (const p of parents.get(uid) ?? []) stack.push(p);
-  }
-  return seen;
 }
 
 /** Above this many nodes a view is first drawn collapsed (no layout engine draws thousands of nodes quickly). */

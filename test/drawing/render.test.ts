@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { layoutGraph } from '../../webview/layout.js';
-import { viewGraph } from '../../src/core/summary.js';
-import { renderSvg } from '../../webview/render.js';
-import { toMarkup } from '../../webview/vnode.js';
+import { layoutGraph } from '../../src/drawing/layout.js';
+import { viewGraph } from '../../src/drawing/viewGraph.js';
+import { renderSvg } from '../../src/drawing/render.js';
+import { toMarkup } from '../../src/drawing/vnode.js';
 import { GraphBuilder } from '../../src/core/index.js';
 
 const elk = new ELK();

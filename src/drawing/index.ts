@@ -5,6 +5,8 @@ import type { GraphModel } from '../core/model.js';
 import { renderGraphHtml, renderGraphSvg, type StandaloneOptions } from './standalone.js';
 
 export { renderGraphHtml, renderGraphSvg, type StandaloneOptions } from './standalone.js';
+export { toDot, type DotOptions } from './dot.js';
+export { viewGraph, type ViewGraph } from './viewGraph.js';
 
 export interface WriteViewOptions extends StandaloneOptions {
   /** Where to write; `.svg` writes an SVG, anything else HTML. Default: a new HTML file in the temp dir. */

@@ -1,9 +1,9 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { GraphModel } from '../core/model.js';
-import { viewGraph } from '../core/summary.js';
-import { layoutGraph, type ElkLike } from '../../webview/layout.js';
-import { renderSvg } from '../../webview/render.js';
-import { escapeXml, toMarkup, type VNode } from '../../webview/vnode.js';
+import { viewGraph } from './viewGraph.js';
+import { layoutGraph, type ElkLike } from './layout.js';
+import { renderSvg } from './render.js';
+import { escapeXml, toMarkup, type VNode } from './vnode.js';
 
 /*
  * The webview's own layout and SVG renderer, run outside a browser: `pyflow graph --format svg|html` and

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../../src/core/index.js';
-import { viewGraph } from '../../src/core/summary.js';
+import { viewGraph } from '../../src/drawing/viewGraph.js';
 import { groupPaths, groupView } from '../../src/drawing/groups.js';
 import { groupState } from '../../webview/groupState.js';
 

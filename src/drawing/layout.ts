@@ -1,6 +1,6 @@
-import type { ModelNode } from '../src/protocol/index.js';
-import type { ViewGraph } from '../src/core/summary.js';
-import { SCALAR_DIMENSION } from '../src/core/dims.js';
+import type { ModelNode } from '../protocol/index.js';
+import type { ViewGraph } from './viewGraph.js';
+import { SCALAR_DIMENSION } from '../core/dims.js';
 import { preorder, type OrderInput, type Preorder } from './preorder.js';
 
 /** The part of elkjs's API the layout uses, so the same code runs with a worker or in-process. */

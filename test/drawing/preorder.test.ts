@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { layoutGraph, type Placed } from '../../webview/layout.js';
-import { preorder } from '../../webview/preorder.js';
-import { networkSimplexLayers } from '../../webview/networkSimplex.js';
-import { viewGraph, type ViewGraph } from '../../src/core/summary.js';
+import { layoutGraph, type Placed } from '../../src/drawing/layout.js';
+import { preorder } from '../../src/drawing/preorder.js';
+import { networkSimplexLayers } from '../../src/drawing/networkSimplex.js';
+import { viewGraph, type ViewGraph } from '../../src/drawing/viewGraph.js';
 import * as fixtures from '../browser/fixtures.js';
 
 const elk = new ELK();

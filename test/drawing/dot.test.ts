@@ -1,8 +1,9 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { GraphBuilder, viewGraph, type AddOptions, type DataNode } from '../../src/core/index.js';
-import { random } from './seeded.js';
+import { GraphBuilder, type AddOptions, type DataNode } from '../../src/core/index.js';
+import { toDot, viewGraph } from '../../src/drawing/index.js';
+import { random } from '../core/seeded.js';
 
 /*
  * toDot's output is parsed and laid out by Graphviz itself (the wasm build of dot): every node, edge and label of the
@@ -152,7 +153,7 @@ describe('toDot, parsed by Graphviz', () => {
     const b = G.add(adding, { group: 'cleaning/outliers', alias: 'trim' })(a, 3);
     const c = G.add(adding, { rank: 0 })(4, 5);
     G.add(adding, { group: 'model' })(b, c);
-    const dot = G.toDot();
+    const dot = toDot(G.toJSON());
     const op = (uid: string, label: string): string => `"${uid}" [label="${label}" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"]`;
     assert.equal(dot, [
       'digraph "groups" {',
@@ -187,6 +188,20 @@ describe('toDot, parsed by Graphviz', () => {
     assert.equal(y('adding_0'), y('adding_7'), 'rank 0 is one row across the clusters');
   });
 
+  it('toDot: summary by default, full on request, ranks as rank=same rows, record boxes for persisted outputs', () => {
+    const adding = (a: number, b: number) => a + b;
+    const G = new GraphBuilder({ alias: 'dot' });
+    const a = G.add(adding, { rank: 0 })(1, 2);
+    const b = G.add(adding, { rank: 0, persist: true })(3, 4);
+    G.add(adding)(a, b);
+    b.get();
+    const summary = toDot(G.toJSON());
+    // (Every ID quoted, record fields escaped once: the tests below have Graphviz parse them.)
+    assert.match(summary, /\{ rank=same "adding_0" \[.*\] "adding_4" \[label="\{adding\|\(1,\\ \)\}" shape="record"/);
+    assert.match(summary, /"adding_0" -> "adding_8"\n\t"adding_4" -> "adding_8"/);
+    assert.doesNotMatch(summary, /data_/);
+    assert.match(toDot(G.toJSON(), { full: true }), /"data_1" \[label="\{data\|\(1,\\ \)\}" shape="record" fontsize="10"/);
+  });
 
   it('the default graph ("graph", a DOT keyword) and the seed\'s styling: the whole output', () => {
     const adding = (a: number, b: number) => a + b;
@@ -195,7 +210,7 @@ describe('toDot, parsed by Graphviz', () => {
     const b = G.add(adding, { rank: 0, persist: true, color: 'lightblue', shape: 'cylinder' })(3, 4);
     G.add(adding)(a, b);
     b.get();
-    const dot = G.toDot();
+    const dot = toDot(G.toJSON());
     assert.equal(dot, [
       'digraph "graph" {',
       '\toverlap=false ranksep=0.415 splines=true',
@@ -220,9 +235,9 @@ describe('toDot, parsed by Graphviz', () => {
     const label = ' {a|b} <p> "q" \\ \\n  two  spaces\\';
     const x = G.add((v: number) => v, { alias: label, persist: true, outputAlias: 'node' })(1);
     x.get();
-    const parsed = parse(G.toDot());
+    const parsed = parse(toDot(G.toJSON()));
     assert.deepEqual(parsed.nodes, [{ name: dotName(`${label}_0`), texts: [label, '(1, )'] }]);
-    assert.deepEqual(parse(G.toDot({ full: true })).nodes, [
+    assert.deepEqual(parse(toDot(G.toJSON(), { full: true })).nodes, [
       { name: dotName(`${label}_0`), texts: [label] }, { name: 'data_1', texts: ['data', '(1, )'] }, { name: 'node_2', texts: ['node', '(1, )'] },
     ]);
   });
@@ -231,7 +246,7 @@ describe('toDot, parsed by Graphviz', () => {
     const G = new GraphBuilder({ alias: 'node' });
     const label = 'a &amp; b &lt; \\N \\G \\n';
     G.add((v: number) => v, { alias: label })(1);
-    const json = JSON.parse(graphviz.layout(G.toDot(), 'json', 'dot')) as { objects: { name: string; _ldraw_: { op: string; text?: string }[] }[] };
+    const json = JSON.parse(graphviz.layout(toDot(G.toJSON()), 'json', 'dot')) as { objects: { name: string; _ldraw_: { op: string; text?: string }[] }[] };
     // (xdot writes a backslash twice.)
     assert.deepEqual(json.objects.map((o) => [o.name, o._ldraw_.filter((op) => op.op === 'T').map((op) => op.text!.replace(/\\\\/g, '\\'))]), [
       [dotName(`${label}_0`), [label]],
@@ -246,7 +261,7 @@ describe('toDot, parsed by Graphviz', () => {
         const uidLabels = seed % 3 === 0;
         const view = viewGraph(model, full);
         const highlight = new Set(view.nodes.filter((_, i) => i % 2 === 0).map((n) => n.uid));
-        const dot = G.toDot({ full, uidLabels, highlight });
+        const dot = toDot(G.toJSON(), { full, uidLabels, highlight });
         let parsed: Parsed;
         try {
           parsed = parse(dot);
