@@ -236,8 +236,16 @@ export class GraphInteraction {
       this.revealMatches();
       return;
     }
-    this.matchIndex = (this.matchIndex + step + this.matches.length) % this.matches.length;
-    this.focusNode(this.matches[this.matchIndex]!, true, false);
+    const index = (this.matchIndex + step + this.matches.length) % this.matches.length;
+    const key = this.matches[index]!;
+    // A collapsed group's node that shows matches inside it: the group opens, and the first of them is selected.
+    const inside = this.wholeMatches.filter((k) => k !== key && this.whole.drawnAs.get(k) === key);
+    if (inside.length > 0 && this.host.expandGroupsOf) {
+      this.host.expandGroupsOf(inside);
+      return;
+    }
+    this.matchIndex = index;
+    this.focusNode(key, true, false);
     this.reportMatches();
   }
 

@@ -7,7 +7,10 @@ import { COLLAPSE_THRESHOLD, GROUP_PREFIX, collapseByDepth, viewGraph, type View
 import { connectHost } from './host.js';
 import { createElk } from './elk.js';
 import { createOrderer } from './orderWorker.js';
-import { layoutGraph, type Placed } from '../src/drawing/layout.js';
+import type { Placed } from '../src/drawing/layout.js';
+import { layoutView } from '../src/drawing/groupLayout.js';
+import { GROUP_NODE_PREFIX, groupNodeUid, groupPathOf, groupPaths, groupView, type GroupedView } from '../src/drawing/groups.js';
+import { groupState } from './groupState.js';
 import { renderScene } from '../src/drawing/render.js';
 import { toDom } from './toDom.js';
 import { emptyOverlay, type OverlayState } from './overlay.js';
@@ -28,7 +31,12 @@ interface SavedState {
   selected?: string;
   /** The time view is open. */
   timeView?: boolean;
+  /** The collapsed groups of each file's graphs (file → graph alias → group paths). */
+  groups?: Record<string, Record<string, string[]>>;
 }
+
+/** A grouped graph larger than this (nodes drawn) opens with its top groups collapsed. */
+const GROUPS_OPEN_COLLAPSED = 300;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = $('canvas');
@@ -74,7 +82,9 @@ const viewport: Viewport = new Viewport(canvas, (t) => {
 new ResizeObserver(() => { if (viewport.fitted) fit(); }).observe(canvas);
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
   reveal: (uid, graph) => {
-    if (uid.startsWith(GROUP_PREFIX)) {
+    const group = groupPathOf(uid);
+    if (group !== undefined) setCollapsed(graph, group, false);
+    else if (uid.startsWith(GROUP_PREFIX)) {
       expanded?.add(uid);
       void draw(false);
     } else api.postMessage({ type: 'node/reveal', uid, graph });
@@ -87,7 +97,16 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
     timeView.highlight(key);
   },
   center: (x, y) => viewport.center(x, y),
-  overlay: () => overlay,
+  overlay: () => withGroupStates(overlay),
+  expandGroupsOf: (keys) => {
+    for (const key of keys) {
+      const [graph, uid] = key.split('\u0000') as [string, string];
+      const group = wholes.find((w) => w.title === graph)?.nodes.find((n) => n.uid === uid)?.group;
+      if (group !== undefined) expandPath(graph, group);
+    }
+    if (keys[0] !== undefined) save({ selected: keys[0] });
+    void draw(false);
+  },
   diagnostics: () => result?.diagnostics ?? [],
   status: (text) => { status.textContent = text; },
   findCount: (text) => { findCount.textContent = text; },
@@ -103,6 +122,55 @@ const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slide
   interaction.refreshMatches();
   timeView.cursor(timeline.positionTime);
 });
+/** The views with every node (groups expanded), as `views` are drawn from. */
+let wholes: ViewGraph[] = [];
+
+/** The collapsed group paths of a graph of the drawn file. */
+function collapsedOf(graph: string): Set<string> {
+  return new Set(saved.groups?.[result?.file ?? '']?.[graph] ?? []);
+}
+
+function storeCollapsed(graph: string, paths: ReadonlySet<string>): void {
+  const file = result?.file ?? '';
+  const files = { ...saved.groups };
+  files[file] = { ...files[file], [graph]: [...paths] };
+  save({ groups: files });
+}
+
+/** Collapses or expands a group (a path) of a graph and redraws; the selection moves to what stands for it. */
+function setCollapsed(graph: string, path: string, collapse: boolean): void {
+  const paths = collapsedOf(graph);
+  if (collapse) {
+    paths.add(path);
+    // Groups nested in it open as they were when it is expanded again.
+  } else paths.delete(path);
+  storeCollapsed(graph, paths);
+  save({ selected: `${graph}\u0000${groupNodeUid(path)}` });
+  void draw(false);
+}
+
+/** Expands a group and the groups it is nested in (to show a node inside it). */
+function expandPath(graph: string, path: string): void {
+  const paths = collapsedOf(graph);
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) paths.delete(parts.slice(0, i).join('/'));
+  storeCollapsed(graph, paths);
+}
+
+/** The overlay with a state for each collapsed group's node, from its members' states. */
+function withGroupStates(base: OverlayState): OverlayState {
+  const grouped = views.filter((v): v is GroupedView => 'members' in v && (v as GroupedView).members.size > 0);
+  if (grouped.length === 0) return base;
+  const nodes = new Map(base.nodes);
+  for (const v of grouped) {
+    for (const [uid, members] of v.members) {
+      const state = groupState(members.map((m) => base.nodes.get(`${v.title}\u0000${m}`)));
+      if (state) nodes.set(`${v.title}\u0000${uid}`, state);
+    }
+  }
+  return { nodes };
+}
+
 /** Which op made each data node (view keys): the time view marks a release on its producer's row. */
 let producers = new Map<string, string>();
 let runTimes: RunTimes | undefined;
@@ -155,6 +223,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === '-') viewport.zoom(0.8);
   else if (e.key === '0') fit();
   else if (e.key === 't' && !e.ctrlKey && !e.metaKey && !e.altKey) showTimeView(!timeView.shown);
+  else if (e.key === 'c' && !e.ctrlKey && !e.metaKey && !e.altKey) collapseSelectedGroup();
 });
 if (saved.timeView) showTimeView(true);
 
@@ -221,11 +290,19 @@ async function draw(refit: boolean): Promise<void> {
     status.textContent = '';
     return;
   }
-  views = result.graphs.map((g) => {
-    const view = viewGraph(g, settings.full);
+  wholes = result.graphs.map((g) => viewGraph(g, settings.full));
+  views = wholes.map((view) => {
+    const paths = groupPaths(view);
+    if (paths.length > 0) {
+      // A large grouped graph opens with its top groups collapsed (the first time; then as the user left it).
+      if (saved.groups?.[result!.file ?? '']?.[view.title] === undefined && view.nodes.length > GROUPS_OPEN_COLLAPSED) {
+        storeCollapsed(view.title, new Set(paths.filter((p) => !p.includes('/'))));
+      }
+      return groupView(view, collapsedOf(view.title));
+    }
     return expanded !== null && view.nodes.length > COLLAPSE_THRESHOLD ? collapseByDepth(view, expanded) : view;
   });
-  const collapsed = views.some((v) => v.nodes.some((n) => n.uid.startsWith(GROUP_PREFIX)));
+  const collapsed = views.some((v) => v.nodes.some((n) => n.uid.startsWith(GROUP_PREFIX) && !n.uid.startsWith(GROUP_NODE_PREFIX)));
   const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
   const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
   const statusText = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
@@ -265,7 +342,7 @@ async function draw(refit: boolean): Promise<void> {
         status.textContent = withNote(`${statusText} · routing edges…`);
         canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
       };
-      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, early ? onOrdered(i) : undefined)))
+      const next = await Promise.all(views.map((view, i) => layoutView(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, early ? onOrdered(i) : undefined)))
         .finally(() => clearTimeout(slow));
       if (ticket !== drawing) return;
       placed = next;
@@ -296,11 +373,35 @@ function present(refit: boolean, provisional: boolean): void {
   const svg = toDom(renderScene(placed)) as SVGSVGElement;
   svg.removeAttribute('viewBox');
   canvas.replaceChildren(svg);
-  interaction.attach(svg, views, placed);
+  interaction.attach(svg, views, placed, wholes.map((view, i) => {
+    const drawn = views[i]!;
+    return 'drawnAs' in drawn ? { view, drawnAs: (drawn as GroupedView).drawnAs } : { view };
+  }));
+  for (const header of svg.querySelectorAll<SVGGElement>('.group-header')) {
+    const box = header.parentElement as unknown as SVGGElement;
+    const toggle = (): void => setCollapsed(box.dataset.graph ?? '', box.dataset.group ?? '', true);
+    header.addEventListener('click', toggle);
+    header.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        e.stopPropagation();
+        toggle();
+      }
+    });
+  }
   if (refit || !saved.transform || saved.fitted) fit();
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
+}
+
+/** `c`: collapses the group the selected node is in (a collapsed group's node: the group around it). */
+function collapseSelectedGroup(): void {
+  const key = saved.selected;
+  if (key === undefined) return;
+  const [graph, uid] = key.split('\u0000') as [string, string];
+  const node = views.find((v) => v.title === graph)?.nodes.find((n) => n.uid === uid);
+  if (node?.group !== undefined) setCollapsed(graph, node.group, true);
 }
 
 function fit(): void {
