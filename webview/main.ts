@@ -20,6 +20,7 @@ import { exportPng, exportSvg } from './export.js';
 import { Timeline } from './timeline.js';
 import { RunTimes } from './runTimes.js';
 import { TimeView } from './timeView.js';
+import { Minimap } from './minimap.js';
 
 /** What survives a reload of the webview (VS Code's setState); the graph itself always comes from the host. */
 interface SavedState {
@@ -74,8 +75,11 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
+const minimapRoot = $('minimap');
+const minimap = new Minimap(minimapRoot, (x, y) => viewport.center(x, y));
 const viewport: Viewport = new Viewport(canvas, (t) => {
   canvas.querySelector('.scene')?.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
+  minimap.setView(t, canvas.clientWidth, canvas.clientHeight);
   save({ transform: t, fitted: viewport.fitted });
 });
 // A view that shows the whole drawing keeps showing it when it is resized (the timeline opens, the panel is resized).
@@ -372,7 +376,8 @@ function present(refit: boolean, provisional: boolean): void {
   drawnFile = result?.file;
   const svg = toDom(renderScene(placed)) as SVGSVGElement;
   svg.removeAttribute('viewBox');
-  canvas.replaceChildren(svg);
+  canvas.replaceChildren(svg, minimapRoot);
+  minimap.setScene(placed, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
   interaction.attach(svg, views, placed, wholes.map((view, i) => {
     const drawn = views[i]!;
     return 'drawnAs' in drawn ? { view, drawnAs: (drawn as GroupedView).drawnAs } : { view };
@@ -393,6 +398,7 @@ function present(refit: boolean, provisional: boolean): void {
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
+  minimap.setView(viewport.transform, canvas.clientWidth, canvas.clientHeight);
 }
 
 /** `c`: collapses the group the selected node is in (a collapsed group's node: the group around it). */

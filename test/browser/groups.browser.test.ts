@@ -146,7 +146,16 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.keyboard.press('Enter');
     await page.locator(`#canvas .node.match[data-uid="${target}"]`).waitFor();
     assert.deepEqual(await boxes(page), ['stage3']);
+    // Centred on the match at a readable zoom, the drawing is larger than the view: the minimap shows, and a click
+    // on it moves the view there.
+    await page.locator('#minimap:not([hidden])').waitFor();
     await shot(page, 'large-grouped', true);
+    const before = await page.locator('.scene').getAttribute('transform');
+    const map = (await page.locator('#minimap canvas').boundingBox())!;
+    await page.mouse.click(map.x + 4, map.y + 4);
+    await page.waitForFunction((t) => document.querySelector('.scene')!.getAttribute('transform') !== t, before);
+    await page.keyboard.press('0');
+    await page.locator('#minimap[hidden]').waitFor({ state: 'attached' });
   });
 
   it('selection syntax in the find box; focus, upstream, downstream and path keys; the rest fades', async () => {
