@@ -139,6 +139,8 @@ function storeCollapsed(graph: string, paths: ReadonlySet<string>): void {
   const files = { ...saved.groups };
   files[file] = { ...files[file], [graph]: [...paths] };
   save({ groups: files });
+  // The host keeps them in the workspace state too: a new panel, or a new session, opens the file as it was left.
+  if (result?.file !== undefined) api.postMessage({ type: 'groups/collapsed', file: result.file, graph, paths: [...paths] });
 }
 
 /** Collapses or expands a group (a path) of a graph and redraws; the selection moves to what stands for it. */
@@ -236,6 +238,10 @@ function onMessage(message: HostToWebview): void {
     case 'graph/show': {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
+      // The host's memory of the collapsed groups (workspace state) seeds a view that has none for this file.
+      if (message.collapsed && result.file !== undefined && saved.groups?.[result.file] === undefined) {
+        save({ groups: { ...saved.groups, [result.file]: message.collapsed } });
+      }
       producers = new Map(result.graphs.flatMap((g) => {
         const ops = new Set(g.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid));
         return g.edges.filter((e) => ops.has(e.from)).map((e): [string, string] => [`${g.alias}\u0000${e.to}`, `${g.alias}\u0000${e.from}`]);

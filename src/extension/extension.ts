@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const adoptPanel = (webviewPanel: vscode.WebviewPanel, uri: vscode.Uri | undefined): GraphPanel => {
-    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid, goTo) => void revealNode(u, uid, goTo), (l) => channel.appendLine(l), exportDrawing, () => runs.stop());
+    const p = new GraphPanel(webviewPanel, context.extensionUri, uri, undefined, (u, uid, goTo) => void revealNode(u, uid, goTo), (l) => channel.appendLine(l), exportDrawing, () => runs.stop(), context.workspaceState);
     p.onDidDispose(() => { if (panel === p) panel = undefined; });
     panel = p;
     if (uri) void vscode.workspace.openTextDocument(uri).then((d) => p.show(uri, cache.get(d)), () => undefined);

@@ -63,7 +63,8 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
       return isObject(v.result) && Array.isArray(v.result.graphs) && v.result.graphs.every(isGraph) &&
         Array.isArray(v.result.diagnostics) && typeof v.revision === 'number' && isObject(v.settings) &&
         (v.scriptView === undefined || (isObject(v.scriptView) && isString(v.scriptView.graph) &&
-          (v.scriptView.highlight === undefined || isStrings(v.scriptView.highlight))));
+          (v.scriptView.highlight === undefined || isStrings(v.scriptView.highlight)))) &&
+        (v.collapsed === undefined || (isObject(v.collapsed) && Object.values(v.collapsed).every(isStrings)));
     case 'trace/reset': return isString(v.title);
     case 'trace/append': return isEvents(v.events);
     case 'selection/set': return isStrings(v.uids);
@@ -83,6 +84,7 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
     case 'run/stop': return true;
     case 'export/save': return (v.format === 'svg' || v.format === 'png') && isString(v.data) && v.data.length < 64 * 1024 * 1024;
     case 'webview/error': return isString(v.message);
+    case 'groups/collapsed': return isString(v.file) && isString(v.graph) && isStrings(v.paths) && (v.paths as string[]).length < 10_000;
     default: return false;
   }
 }

@@ -103,6 +103,9 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await drawn(page, 7);
     await page.locator('.group[data-group="cleaning/outliers"] > .group-header').click();
     await drawn(page, 6);
+    // The host is told, to keep them in the workspace state.
+    const told = await page.evaluate(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'groups/collapsed'));
+    assert.deepEqual(told, [{ type: 'groups/collapsed', file: '/ws/groups.ts', graph: 'grouped', paths: ['cleaning/outliers'] }]);
     // An edit (the host sends the file's graph again, with a new op): still collapsed.
     const edited = fixtures.grouped();
     edited.nodes.push({ uid: 'extra_14', kind: 'operation', label: 'extra', fn: 'extra' });
@@ -123,6 +126,10 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     const reloaded = await harness.open('vscode-dark', `window.__savedState = ${JSON.stringify(state)};`);
     await show(reloaded, [edited]);
     assert.deepEqual(await drawn(reloaded, 7), ['load_0', 'clean_2', 'group:/cleaning/outliers', 'fit_8', 'score_10', 'report_12', 'extra_14']);
+    // A new panel (no webview state) gets them from the host (the workspace state).
+    const fresh = await harness.open();
+    await post(fresh, { type: 'graph/show', result: fixtures.result([edited], '/ws/groups.ts'), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, collapsed: { grouped: ['cleaning'] } });
+    assert.deepEqual(await drawn(fresh, 5), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12']);
   });
 
   it('a large grouped graph opens with its groups collapsed; find and selection reach nodes inside collapsed groups', async () => {

@@ -10,7 +10,7 @@ import { graphFrame, launchBrowser, openFile, openWorkbench, runCommand, saveExt
 /*
  * Groups in a real VS Code through the packaged extension: the static graph of a script draws its groups as boxes,
  * a group collapses from the canvas into one node, and stays collapsed when the script is edited and run (the run's
- * states are shown on the collapsed group).
+ * states are shown on the collapsed group), and when the view is closed and opened again (the workspace state).
  */
 
 const GROUPED = `import { GraphBuilder } from 'pyflow';
@@ -75,8 +75,14 @@ describe('groups in a real VS Code (code-server + Chromium, the .vsix)', { timeo
     await frame.locator('svg.pyflow-graph .node.st-finished[data-uid="group:/cleaning"], svg.pyflow-graph .node.st-released[data-uid="group:/cleaning"]').first().waitFor();
     assert.deepEqual(await nodes(), ['load_0', 'group:/cleaning', 'fit_6', 'report_8', 'double_10']);
     await screenshot(page, 'e2e-groups-run');
+    // Closed and opened again (a new panel, no webview state): still collapsed, from the workspace state.
+    await page.locator('.tab', { hasText: 'Graph: grouped.ts' }).locator('.codicon-close').click();
+    await page.locator('.tab', { hasText: 'Graph: grouped.ts' }).waitFor({ state: 'detached' });
+    await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+    await showGraph(page, 'grouped.ts');
+    await graphFrame(page).locator('svg.pyflow-graph .node[data-uid="group:/cleaning"]').waitFor();
     // Expand it again from the canvas: its ops come back.
-    await frame.locator('svg.pyflow-graph .node[data-uid="group:/cleaning"]').click();
-    await frame.locator('svg.pyflow-graph .node[data-uid="trim_4"]').waitFor();
+    await graphFrame(page).locator('svg.pyflow-graph .node[data-uid="group:/cleaning"]').click();
+    await graphFrame(page).locator('svg.pyflow-graph .node[data-uid="trim_4"]').waitFor();
   });
 });

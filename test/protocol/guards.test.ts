@@ -74,10 +74,17 @@ describe('protocol guards', () => {
       ['a source without a line', { ...good, nodes: [{ ...node, source: { file: 'a.ts', column: 1 } }], edges: [] }],
       ['a verbose flag that is not a boolean', { ...good, verbose: 1 }],
       ['an alias that is not a string', { ...good, alias: 5 }],
+      ['a group path with an empty part', { ...good, nodes: [{ ...node, group: 'cleaning//x' }], edges: [] }],
+      ['a group that is not a string', { ...good, nodes: [{ ...node, group: 3 }], edges: [] }],
     ];
     const settings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
     const show = (g: unknown) => ({ type: 'graph/show', result: { file: 'a.ts', graphs: [g], diagnostics: [] }, revision: 1, settings });
     assert.ok(isRunnerToHost({ type: 'graph/snapshot', graph: good }) && isRunnerToHost({ type: 'graph/view', graph: good }) && isHostToWebview(show(good)));
+    const grouped = { ...good, nodes: [{ ...node, group: 'cleaning/outliers' }, good.nodes[1]] };
+    assert.ok(isRunnerToHost({ type: 'graph/snapshot', graph: grouped }) && isHostToWebview({ ...show(grouped), collapsed: { g: ['cleaning'] } }));
+    assert.equal(isHostToWebview({ ...show(good), collapsed: { g: [1] } }), false);
+    assert.ok(isWebviewToHost({ type: 'groups/collapsed', file: '/ws/a.ts', graph: 'g', paths: ['cleaning', 'model/fit'] }));
+    assert.equal(isWebviewToHost({ type: 'groups/collapsed', file: '/ws/a.ts', graph: 'g', paths: 'cleaning' }), false);
     for (const [what, graph] of bad) {
       assert.equal(isRunnerToHost({ type: 'graph/snapshot', graph }), false, `graph/snapshot: ${what}`);
       assert.equal(isRunnerToHost({ type: 'graph/view', graph }), false, `graph/view: ${what}`);
