@@ -129,7 +129,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     // A new panel (no webview state) gets them from the host (the workspace state).
     const fresh = await harness.open();
     await post(fresh, { type: 'graph/show', result: fixtures.result([edited], '/ws/groups.ts'), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, collapsed: { grouped: ['cleaning'] } });
-    assert.deepEqual(await drawn(fresh, 5), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12']);
+    assert.deepEqual(await drawn(fresh, 6), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12', 'extra_14']);
   });
 
   it('a large grouped graph opens with its groups collapsed; find and selection reach nodes inside collapsed groups', async () => {
