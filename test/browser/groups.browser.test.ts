@@ -109,7 +109,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     // An edit (the host sends the file's graph again, with a new op): still collapsed.
     const edited = fixtures.grouped();
     edited.nodes.push({ uid: 'extra_14', kind: 'operation', label: 'extra', fn: 'extra' });
-    edited.edges.push({ from: 'report_12', to: 'extra_14' });
+    edited.edges.push({ from: 'data_13', to: 'extra_14' });
     await show(page, [edited]);
     assert.deepEqual(await drawn(page, 7), ['load_0', 'clean_2', 'group:/cleaning/outliers', 'fit_8', 'score_10', 'report_12', 'extra_14']);
     // A run: the collapsed group is running while one of its ops is, then failed when one failed.

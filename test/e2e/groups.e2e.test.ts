@@ -76,7 +76,9 @@ describe('groups in a real VS Code (code-server + Chromium, the .vsix)', { timeo
     assert.deepEqual(await nodes(), ['load_0', 'group:/cleaning', 'fit_6', 'report_8', 'double_10']);
     await screenshot(page, 'e2e-groups-run');
     // Closed and opened again (a new panel, no webview state): still collapsed, from the workspace state.
-    await page.locator('.tab', { hasText: 'Graph: grouped.ts' }).locator('.codicon-close').click();
+    const tab = page.locator('.tab', { hasText: 'Graph: grouped.ts' });
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
     await page.locator('.tab', { hasText: 'Graph: grouped.ts' }).waitFor({ state: 'detached' });
     await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
     await showGraph(page, 'grouped.ts');
