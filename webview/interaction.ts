@@ -4,6 +4,7 @@ import type { ViewGraph } from '../src/drawing/viewGraph.js';
 import type { Placed, PlacedNode } from '../src/drawing/layout.js';
 import type { NodeState, OverlayState } from './overlay.js';
 import { formatDuration, nodeDetails } from './tooltip.js';
+import { parseSelection, selectNodes, type SelectableNode } from './selection.js';
 
 export interface InteractionHost {
   /** Show the node's `add` call in the editor; the focus stays in the view. */
@@ -17,8 +18,19 @@ export interface InteractionHost {
   /** Why the op with this key (`graph\u0000uid`) was computed instead of read from the result cache, if it was. */
   cacheMiss(key: string): string | undefined;
   status(text: string): void;
-  /** What the find box's counter says: '' (no query), 'No results', '3 matches', '2 of 3'. */
+  /** What the find box's counter says: '' (no query), 'No results', '3 matches', '2 of 3', or what is wrong with the query. */
   findCount(text: string): void;
+  /** Expand the collapsed groups that hold these nodes (keys), so that a match inside them can be shown. */
+  expandGroupsOf?(keys: readonly string[]): void;
+  /** Put a query in the find box and run it (focus, upstream, downstream, path). */
+  setQuery?(text: string): void;
+}
+
+/** The whole view of one graph (every node, groups expanded), and where each of its nodes is drawn. */
+export interface WholeView {
+  view: ViewGraph;
+  /** uid → the uid of the drawn node that shows it (itself, or its collapsed group's node). */
+  drawnAs?: ReadonlyMap<string, string>;
 }
 
 interface NodeEntry {
@@ -53,10 +65,17 @@ export class GraphInteraction {
   private parents = new Map<string, string[]>();
   private children = new Map<string, string[]>();
   private selected: string | undefined;
+  /** The node selected before `selected` (the start of a path, `p`). */
+  private previous: string | undefined;
   private query = '';
   private matches: string[] = [];
+  /** The matches among every node (also those inside collapsed groups), and the drawn node of each. */
+  private wholeMatches: string[] = [];
+  private whole: { nodes: SelectableNode[]; parents: Map<string, string[]>; children: Map<string, string[]>; drawnAs: Map<string, string> } = { nodes: [], parents: new Map(), children: new Map(), drawnAs: new Map() };
   private matchIndex = -1;
   private showDependencies = false;
+  /** How many hops up and down focus mode (`f`) shows. */
+  private hops = 1;
   private scripted: { graph: string; uids: Set<string> } | undefined;
 
   constructor(canvas: HTMLElement, private readonly tooltip: HTMLElement, private readonly host: InteractionHost) {
@@ -66,8 +85,9 @@ export class GraphInteraction {
     });
   }
 
-  attach(svg: SVGSVGElement, views: ViewGraph[], placed: Placed[]): void {
+  attach(svg: SVGSVGElement, views: ViewGraph[], placed: Placed[], wholes: readonly WholeView[] = views.map((view) => ({ view }))): void {
     this.svg = svg;
+    this.setWhole(placed.map((p) => p.title), wholes);
     this.nodes.clear();
     this.parents.clear();
     this.children.clear();
@@ -85,7 +105,12 @@ export class GraphInteraction {
       y += TITLE + graph.height + 24;
     });
     for (const [key, { el }] of this.nodes) {
-      el.addEventListener('click', () => this.activate(key));
+      el.addEventListener('click', (e) => {
+        // Shift+click: the path from the selected node to this one.
+        const from = this.selected;
+        if (e.shiftKey && from !== undefined && from !== key) this.focusPath(from, key);
+        else this.activate(key);
+      });
       el.addEventListener('dblclick', () => this.open(key));
       el.addEventListener('pointerenter', (e) => this.showTooltip(key, e.clientX, e.clientY));
       el.addEventListener('pointermove', (e) => this.moveTooltip(e.clientX, e.clientY));
@@ -174,36 +199,108 @@ export class GraphInteraction {
   }
 
   search(text: string): void {
-    this.query = text.trim().toLowerCase();
+    this.query = text.trim();
     this.findMatches();
+  }
+
+  /** The selected node's uid, and the one selected before it. */
+  get selection(): { current?: string; previous?: string } {
+    const uid = (key: string | undefined): string | undefined => (key === undefined ? undefined : this.nodes.get(key)?.placed.node.uid ?? key.split('\u0000')[1]);
+    return { current: uid(this.selected), previous: uid(this.previous) };
+  }
+
+  private setWhole(titles: readonly string[], wholes: readonly WholeView[]): void {
+    const nodes: SelectableNode[] = [];
+    const parents = new Map<string, string[]>();
+    const children = new Map<string, string[]>();
+    const drawnAs = new Map<string, string>();
+    wholes.forEach(({ view, drawnAs: drawn }, gi) => {
+      const title = titles[gi] ?? view.title;
+      for (const n of view.nodes) {
+        const key = keyOf(title, n.uid);
+        const selectable: SelectableNode = { key, uid: n.uid, label: n.label };
+        if (n.fn !== undefined) selectable.fn = n.fn;
+        if (n.group !== undefined) selectable.group = n.group;
+        nodes.push(selectable);
+        drawnAs.set(key, keyOf(title, drawn?.get(n.uid) ?? n.uid));
+      }
+      for (const e of view.edges) {
+        push(parents, keyOf(title, e.to), keyOf(title, e.from));
+        push(children, keyOf(title, e.from), keyOf(title, e.to));
+      }
+    });
+    this.whole = { nodes, parents, children, drawnAs };
   }
 
   /** The next (step 1) or previous (-1) match: selected and centred, while the keyboard focus stays where it is (the find box). */
   nextMatch(step: number): void {
-    if (this.matches.length === 0) return;
-    this.matchIndex = (this.matchIndex + step + this.matches.length) % this.matches.length;
-    this.focusNode(this.matches[this.matchIndex]!, true, false);
+    if (this.matches.length === 0) {
+      this.revealMatches();
+      return;
+    }
+    const index = (this.matchIndex + step + this.matches.length) % this.matches.length;
+    const key = this.matches[index]!;
+    // A collapsed group's node that shows matches inside it: the group opens, and the first of them is selected.
+    const inside = this.wholeMatches.filter((k) => k !== key && this.whole.drawnAs.get(k) === key);
+    if (inside.length > 0 && this.host.expandGroupsOf) {
+      this.host.expandGroupsOf(inside);
+      return;
+    }
+    this.matchIndex = index;
+    this.focusNode(key, true, false);
     this.reportMatches();
   }
 
-  /** The matches of the query among the drawn nodes; run again whenever the query or the drawing changes. */
+  /**
+   * The matches of the query (selection.ts) among every node, also those inside collapsed groups, shown on the
+   * nodes drawn for them; run again whenever the query or the drawing changes.
+   */
   private findMatches(): void {
     const q = this.query;
     const previous = this.matches[this.matchIndex];
-    this.matches = q === '' ? [] : [...this.nodes.keys()].filter((k) => {
-      const n = this.nodes.get(k)!.placed.node;
-      return n.uid.toLowerCase().includes(q) || n.label.toLowerCase().includes(q) || (n.fn ?? '').toLowerCase().includes(q);
-    });
+    const parsed = parseSelection(q);
+    const states = this.host.overlay().nodes;
+    this.wholeMatches = 'error' in parsed ? [] : selectNodes({ ...this.whole, state: (key) => states.get(key) }, parsed.terms);
+    const drawn = new Set<string>();
+    for (const key of this.wholeMatches) {
+      const at = this.whole.drawnAs.get(key) ?? key;
+      if (this.nodes.has(at)) drawn.add(at);
+    }
+    this.matches = [...this.nodes.keys()].filter((k) => drawn.has(k));
     this.matchIndex = previous === undefined ? -1 : this.matches.indexOf(previous);
-    const set = new Set(this.matches);
     this.svg?.classList.toggle('searching', q !== '');
-    for (const [key, { el }] of this.nodes) el.classList.toggle('match', set.has(key));
-    this.reportMatches();
+    for (const [key, { el }] of this.nodes) el.classList.toggle('match', drawn.has(key));
+    // An edge between two matches stays as clear as they are.
+    for (const graph of this.svg?.querySelectorAll<SVGGElement>('.graph') ?? []) {
+      const title = graph.dataset.graph ?? '';
+      for (const edge of graph.querySelectorAll<SVGPathElement>('.edge')) {
+        edge.classList.toggle('match', drawn.has(keyOf(title, edge.dataset.from ?? '')) && drawn.has(keyOf(title, edge.dataset.to ?? '')));
+      }
+    }
+    this.reportMatches('error' in parsed ? parsed.error : undefined);
   }
 
-  private reportMatches(): void {
-    const n = this.matches.length;
-    this.host.findCount(this.query === '' ? '' : n === 0 ? 'No results' : this.matchIndex >= 0 ? `${this.matchIndex + 1} of ${n}` : `${n} match${n === 1 ? '' : 'es'}`);
+  /** The query again, after the run states changed (`status:` and `slow>` depend on them). */
+  refreshMatches(): void {
+    if (/\b(status:|slow>)/i.test(this.query)) this.findMatches();
+  }
+
+  private reportMatches(error?: string): void {
+    if (error !== undefined) {
+      this.host.findCount(error);
+      return;
+    }
+    const n = this.wholeMatches.length;
+    const hidden = this.wholeMatches.filter((k) => !this.nodes.has(k)).length;
+    const inGroups = hidden > 0 ? ` (${hidden} in collapsed groups)` : '';
+    const counted = this.matchIndex >= 0 ? `${this.matchIndex + 1} of ${this.matches.length}` : `${n} match${n === 1 ? '' : 'es'}`;
+    this.host.findCount(this.query === '' ? '' : n === 0 ? 'No results' : `${counted}${inGroups}`);
+  }
+
+  /** Expands the collapsed groups holding the matches (the host redraws). */
+  revealMatches(): void {
+    const hidden = this.wholeMatches.filter((k) => !this.nodes.has(k));
+    if (hidden.length > 0) this.host.expandGroupsOf?.(hidden);
   }
 
   /**
@@ -275,6 +372,7 @@ export class GraphInteraction {
     entry.el.classList.add('selected');
     entry.el.setAttribute('tabindex', '0');
     if (takeFocus) entry.el.focus({ preventScroll: true });
+    if (this.selected !== key) this.previous = this.selected;
     this.selected = key;
     this.host.select(key);
     if (center) this.centerOn(key);
@@ -294,6 +392,10 @@ export class GraphInteraction {
       return;
     }
     if (!current) return;
+    if (this.selectionKey(e, current)) {
+      e.preventDefault();
+      return;
+    }
     let next: string | undefined;
     if (e.key === 'ArrowUp') next = this.parents.get(current)?.[0];
     else if (e.key === 'ArrowDown') next = this.children.get(current)?.[0];
@@ -314,6 +416,38 @@ export class GraphInteraction {
     } else return;
     e.preventDefault();
     if (next) this.focusNode(next);
+  }
+
+  /**
+   * Focus and selection keys, as queries in the find box: `f` the node and `hops` hops up and down, `[` / `]` one
+   * hop fewer / more, `u` upstream, `d` downstream, `p` the path from the node selected before; true if handled.
+   */
+  private selectionKey(e: KeyboardEvent, current: string): boolean {
+    if (e.ctrlKey || e.metaKey || e.altKey) return false;
+    const name = this.queryName(current);
+    // A collapsed group's node stands for its members: its keys select the group.
+    if (name.startsWith('group:') && 'fud'.includes(e.key)) this.host.setQuery?.(name);
+    else if (e.key === 'f') this.host.setQuery?.(`${this.hops}+${name}+${this.hops}`);
+    else if (e.key === '[' || e.key === ']') {
+      this.hops = Math.max(1, this.hops + (e.key === ']' ? 1 : -1));
+      if (/^\d+\+.+\+\d+$/.test(this.query)) this.host.setQuery?.(`${this.hops}+${name}+${this.hops}`);
+      this.host.status(`Focus: ${this.hops} hop${this.hops === 1 ? '' : 's'} up and down (f)`);
+    } else if (e.key === 'u') this.host.setQuery?.(`+${name}`);
+    else if (e.key === 'd') this.host.setQuery?.(`${name}+`);
+    else if (e.key === 'p' && this.previous !== undefined && this.nodes.has(this.previous)) this.focusPath(this.previous, current);
+    else return false;
+    return true;
+  }
+
+  private focusPath(from: string, to: string): void {
+    this.host.setQuery?.(`${this.queryName(from)}..${this.queryName(to)}`);
+    this.focusNode(to, false);
+  }
+
+  /** How a query names a drawn node: its uid (a collapsed group's node: `group:` and its path). */
+  private queryName(key: string): string {
+    const uid = this.nodes.get(key)!.placed.node.uid;
+    return uid.startsWith('group:/') ? `group:${uid.slice('group:/'.length)}` : uid;
   }
 
   private neighbour(key: string, direction: number): string | undefined {

@@ -7,7 +7,10 @@ import { COLLAPSE_THRESHOLD, GROUP_PREFIX, collapseByDepth, viewGraph, type View
 import { connectHost } from './host.js';
 import { createElk } from './elk.js';
 import { createOrderer } from './orderWorker.js';
-import { layoutGraph, type Placed } from '../src/drawing/layout.js';
+import type { Placed } from '../src/drawing/layout.js';
+import { layoutView } from '../src/drawing/groupLayout.js';
+import { GROUP_NODE_PREFIX, groupNodeUid, groupPathOf, groupPaths, groupView, type GroupedView } from '../src/drawing/groups.js';
+import { groupState } from './groupState.js';
 import { renderScene } from '../src/drawing/render.js';
 import { toDom } from './toDom.js';
 import { emptyOverlay, type OverlayState } from './overlay.js';
@@ -15,6 +18,9 @@ import { Viewport, type Transform } from './viewport.js';
 import { GraphInteraction } from './interaction.js';
 import { exportPng, exportSvg } from './export.js';
 import { Timeline } from './timeline.js';
+import { RunTimes } from './runTimes.js';
+import { TimeView } from './timeView.js';
+import { Minimap } from './minimap.js';
 
 /** What survives a reload of the webview (VS Code's setState); the graph itself always comes from the host. */
 interface SavedState {
@@ -24,7 +30,14 @@ interface SavedState {
   /** The transform is fit()'s (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
   fitted?: boolean;
   selected?: string;
+  /** The time view is open. */
+  timeView?: boolean;
+  /** The collapsed groups of each file's graphs (file → graph alias → group paths). */
+  groups?: Record<string, Record<string, string[]>>;
 }
+
+/** A grouped graph larger than this (nodes drawn) opens with its top groups collapsed. */
+const GROUPS_OPEN_COLLAPSED = 300;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = $('canvas');
@@ -64,15 +77,20 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
+const minimapRoot = $('minimap');
+const minimap = new Minimap(minimapRoot, (x, y) => viewport.center(x, y));
 const viewport: Viewport = new Viewport(canvas, (t) => {
   canvas.querySelector('.scene')?.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
+  minimap.setView(t, canvas.clientWidth, canvas.clientHeight);
   save({ transform: t, fitted: viewport.fitted });
 });
 // A view that shows the whole drawing keeps showing it when it is resized (the timeline opens, the panel is resized).
 new ResizeObserver(() => { if (viewport.fitted) fit(); }).observe(canvas);
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
   reveal: (uid, graph) => {
-    if (uid.startsWith(GROUP_PREFIX)) {
+    const group = groupPathOf(uid);
+    if (group !== undefined) setCollapsed(graph, group, false);
+    else if (uid.startsWith(GROUP_PREFIX)) {
       expanded?.add(uid);
       void draw(false);
     } else api.postMessage({ type: 'node/reveal', uid, graph });
@@ -80,19 +98,102 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   open: (uid, graph) => {
     if (!uid.startsWith(GROUP_PREFIX)) api.postMessage({ type: 'node/open', uid, graph });
   },
-  select: (uid) => save({ selected: uid }),
+  select: (key) => {
+    save({ selected: key });
+    timeView.highlight(key);
+  },
   center: (x, y) => viewport.center(x, y),
-  overlay: () => overlay,
+  overlay: () => withGroupStates(overlay),
+  expandGroupsOf: (keys) => {
+    for (const key of keys) {
+      const [graph, uid] = key.split('\u0000') as [string, string];
+      const group = wholes.find((w) => w.title === graph)?.nodes.find((n) => n.uid === uid)?.group;
+      if (group !== undefined) expandPath(graph, group);
+    }
+    if (keys[0] !== undefined) save({ selected: keys[0] });
+    void draw(false);
+  },
   diagnostics: () => result?.diagnostics ?? [],
   cacheMiss: (key) => cacheMisses.get(key),
   status: (text) => { status.textContent = text; },
   findCount: (text) => { findCount.textContent = text; },
+  setQuery: (text) => {
+    search.value = text;
+    interaction.search(text);
+  },
 });
 
 const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), $('timeline-stop'), $('timeline-outcome'), (state) => {
   overlay = state;
   interaction.schedulePaint();
+  interaction.refreshMatches();
+  timeView.cursor(timeline.positionTime);
 });
+/** The views with every node (groups expanded), as `views` are drawn from. */
+let wholes: ViewGraph[] = [];
+
+/** The collapsed group paths of a graph of the drawn file. */
+function collapsedOf(graph: string): Set<string> {
+  return new Set(saved.groups?.[result?.file ?? '']?.[graph] ?? []);
+}
+
+function storeCollapsed(graph: string, paths: ReadonlySet<string>): void {
+  const file = result?.file ?? '';
+  const files = { ...saved.groups };
+  files[file] = { ...files[file], [graph]: [...paths] };
+  save({ groups: files });
+  // The host keeps them in the workspace state too: a new panel, or a new session, opens the file as it was left.
+  if (result?.file !== undefined) api.postMessage({ type: 'groups/collapsed', file: result.file, graph, paths: [...paths] });
+}
+
+/** Collapses or expands a group (a path) of a graph and redraws; the selection moves to what stands for it. */
+function setCollapsed(graph: string, path: string, collapse: boolean): void {
+  const paths = collapsedOf(graph);
+  if (collapse) {
+    paths.add(path);
+    // Groups nested in it open as they were when it is expanded again.
+  } else paths.delete(path);
+  storeCollapsed(graph, paths);
+  save({ selected: `${graph}\u0000${groupNodeUid(path)}` });
+  void draw(false);
+}
+
+/** Expands a group and the groups it is nested in (to show a node inside it). */
+function expandPath(graph: string, path: string): void {
+  const paths = collapsedOf(graph);
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) paths.delete(parts.slice(0, i).join('/'));
+  storeCollapsed(graph, paths);
+}
+
+/** The overlay with a state for each collapsed group's node, from its members' states. */
+function withGroupStates(base: OverlayState): OverlayState {
+  const grouped = views.filter((v): v is GroupedView => 'members' in v && (v as GroupedView).members.size > 0);
+  if (grouped.length === 0) return base;
+  const nodes = new Map(base.nodes);
+  for (const v of grouped) {
+    for (const [uid, members] of v.members) {
+      const state = groupState(members.map((m) => base.nodes.get(`${v.title}\u0000${m}`)));
+      if (state) nodes.set(`${v.title}\u0000${uid}`, state);
+    }
+  }
+  return { nodes };
+}
+
+/** Which op made each data node (view keys): the time view marks a release on its producer's row. */
+let producers = new Map<string, string>();
+let runTimes: RunTimes | undefined;
+const timeView = new TimeView($('timeview'), $<HTMLCanvasElement>('timeview-canvas'), $('timeview-info'), {
+  select: (key) => interaction.selectMany([key]),
+  label: (row) => row.split('\u0000').at(-1)!,
+});
+const timeViewButton = $<HTMLElement & { checked: boolean }>('time-view');
+const showTimeView = (on: boolean): void => {
+  timeView.show(on);
+  timeViewButton.checked = on;
+  save({ timeView: on });
+};
+timeViewButton.addEventListener('click', () => showTimeView(!timeView.shown));
 $('timeline-stop').addEventListener('click', () => api.postMessage({ type: 'run/stop' }));
 
 fullToggle.addEventListener('change', () => {
@@ -130,13 +231,24 @@ document.addEventListener('keydown', (e) => {
   if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
   else if (e.key === '-') viewport.zoom(0.8);
   else if (e.key === '0') fit();
+  else if (e.key === 't' && !e.ctrlKey && !e.metaKey && !e.altKey) showTimeView(!timeView.shown);
+  else if (e.key === 'c' && !e.ctrlKey && !e.metaKey && !e.altKey) collapseSelectedGroup();
 });
+if (saved.timeView) showTimeView(true);
 
 function onMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'graph/show': {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
+      // The host's memory of the collapsed groups (workspace state) seeds a view that has none for this file.
+      if (message.collapsed && result.file !== undefined && saved.groups?.[result.file] === undefined) {
+        save({ groups: { ...saved.groups, [result.file]: message.collapsed } });
+      }
+      producers = new Map(result.graphs.flatMap((g) => {
+        const ops = new Set(g.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid));
+        return g.edges.filter((e) => ops.has(e.from)).map((e): [string, string] => [`${g.alias}\u0000${e.to}`, `${g.alias}\u0000${e.from}`]);
+      }));
       // The script's G.view(): its full/summary choice becomes the view's (and is remembered), its highlight is shown.
       const scriptFull = message.scriptView?.full;
       settings = { ...message.settings, full: scriptFull ?? saved.full ?? message.settings.full };
@@ -151,6 +263,8 @@ function onMessage(message: HostToWebview): void {
       break;
     }
     case 'trace/reset':
+      runTimes = new RunTimes((key) => producers.get(key));
+      timeView.setTimes(runTimes);
       overlay = emptyOverlay();
       cacheMisses = new Map();
       status.textContent = message.title;
@@ -159,6 +273,8 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'trace/append':
       timeline.append(message.events);
+      runTimes?.append(message.events);
+      timeView.changed();
       break;
     case 'run/end':
       timeline.end(message.outcome, message.summary);
@@ -191,11 +307,19 @@ async function draw(refit: boolean): Promise<void> {
     status.textContent = '';
     return;
   }
-  views = result.graphs.map((g) => {
-    const view = viewGraph(g, settings.full);
+  wholes = result.graphs.map((g) => viewGraph(g, settings.full));
+  views = wholes.map((view) => {
+    const paths = groupPaths(view);
+    if (paths.length > 0) {
+      // A large grouped graph opens with its top groups collapsed (the first time; then as the user left it).
+      if (saved.groups?.[result!.file ?? '']?.[view.title] === undefined && view.nodes.length > GROUPS_OPEN_COLLAPSED) {
+        storeCollapsed(view.title, new Set(paths.filter((p) => !p.includes('/'))));
+      }
+      return groupView(view, collapsedOf(view.title));
+    }
     return expanded !== null && view.nodes.length > COLLAPSE_THRESHOLD ? collapseByDepth(view, expanded) : view;
   });
-  const collapsed = views.some((v) => v.nodes.some((n) => n.uid.startsWith(GROUP_PREFIX)));
+  const collapsed = views.some((v) => v.nodes.some((n) => n.uid.startsWith(GROUP_PREFIX) && !n.uid.startsWith(GROUP_NODE_PREFIX)));
   const key = JSON.stringify([views.map((v) => [v.title, v.nodes, v.edges]), settings, result.graphs.map((g) => g.verbose)]);
   const ops = result.graphs.reduce((n, g) => n + g.nodes.filter((x) => x.kind === 'operation').length, 0);
   const statusText = `${ops} operation${ops === 1 ? '' : 's'}${collapsed ? ' · large graph: layers are grouped, click a group to expand it' : ''}${result.typesPending ? ' · checking types…' : ''}`;
@@ -235,7 +359,7 @@ async function draw(refit: boolean): Promise<void> {
         status.textContent = withNote(`${statusText} · routing edges…`);
         canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
       };
-      const next = await Promise.all(views.map((view, i) => layoutGraph(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, early ? onOrdered(i) : undefined)))
+      const next = await Promise.all(views.map((view, i) => layoutView(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, early ? onOrdered(i) : undefined)))
         .finally(() => clearTimeout(slow));
       if (ticket !== drawing) return;
       placed = next;
@@ -265,12 +389,38 @@ function present(refit: boolean, provisional: boolean): void {
   drawnFile = result?.file;
   const svg = toDom(renderScene(placed)) as SVGSVGElement;
   svg.removeAttribute('viewBox');
-  canvas.replaceChildren(svg);
-  interaction.attach(svg, views, placed);
+  canvas.replaceChildren(svg, minimapRoot);
+  minimap.setScene(placed, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
+  interaction.attach(svg, views, placed, wholes.map((view, i) => {
+    const drawn = views[i]!;
+    return 'drawnAs' in drawn ? { view, drawnAs: (drawn as GroupedView).drawnAs } : { view };
+  }));
+  for (const header of svg.querySelectorAll<SVGGElement>('.group-header')) {
+    const box = header.parentElement as unknown as SVGGElement;
+    const toggle = (): void => setCollapsed(box.dataset.graph ?? '', box.dataset.group ?? '', true);
+    header.addEventListener('click', toggle);
+    header.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        e.stopPropagation();
+        toggle();
+      }
+    });
+  }
   if (refit || !saved.transform || saved.fitted) fit();
   else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
+  minimap.setView(viewport.transform, canvas.clientWidth, canvas.clientHeight);
+}
+
+/** `c`: collapses the group the selected node is in (a collapsed group's node: the group around it). */
+function collapseSelectedGroup(): void {
+  const key = saved.selected;
+  if (key === undefined) return;
+  const [graph, uid] = key.split('\u0000') as [string, string];
+  const node = views.find((v) => v.title === graph)?.nodes.find((n) => n.uid === uid);
+  if (node?.group !== undefined) setCollapsed(graph, node.group, true);
 }
 
 function fit(): void {

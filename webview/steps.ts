@@ -30,6 +30,12 @@ export class Steps {
     return event ? (formatTraceEvent(event) ?? '') : '';
   }
 
+  /** When the first `count` steps had happened (ms since the run started), if the events carry times. */
+  timeAt(count: number): number | undefined {
+    if (count <= 0) return undefined;
+    return (this.events[this.end(count) - 1] as { at?: number } | undefined)?.at;
+  }
+
   /** The events of step `i`: its line's event and those that joined it. */
   eventsOf(i: number): TraceEvent[] {
     return this.events.slice(this.starts[i], this.end(i + 1));

@@ -48,6 +48,11 @@ export class Timeline {
     return this.steps.length;
   }
 
+  /** The time of the slider's position (ms since the run started), if the trace carries times. */
+  get positionTime(): number | undefined {
+    return this.steps.timeAt(this.position);
+  }
+
   /** Starts a new run's timeline; it shows at once, so the graph does not resize while steps stream in. */
   reset(): void {
     this.open = true;

@@ -14,7 +14,7 @@ export class Viewport {
   constructor(private readonly host: HTMLElement, private readonly onChange: (t: Transform) => void) {
     host.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     host.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0 || (e.target as Element).closest('.node')) return;
+      if (e.button !== 0 || (e.target as Element).closest('.node, .group-header')) return;
       this.drag = { x: e.clientX, y: e.clientY, tx: this.transform.x, ty: this.transform.y };
       host.setPointerCapture(e.pointerId);
       host.classList.add('panning');

@@ -105,6 +105,7 @@ export function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpr
   if (typeof options.shape === 'string') op.shape = options.shape;
   if (typeof options.color === 'string') op.color = options.color;
   if (typeof options.fontsize === 'number') op.fontsize = options.fontsize;
+  if (typeof options.group === 'string') op.group = options.group;
   if (dynamicReason) {
     op.dynamic = true;
     if (!scope.dynamicReason && graph.uncertainSince === undefined) {
@@ -124,6 +125,7 @@ export function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpr
     if (alias !== undefined) out.alias = alias;
     if (persist) out.persist = true;
     if (op.dynamic) out.dynamic = true;
+    if (op.group !== undefined) out.group = op.group;
     graph.model.nodes.push(out);
     addEdge(graph, uid, out.uid);
     outputs.push({ kind: 'data', graph, uid: out.uid });
@@ -184,6 +186,7 @@ function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Exp
   }
   const raw: ModelNode = { uid: `data_${++graph.counter}`, kind: 'data', label: 'data', raw: true, persist: true, value: arg.getText(scope.sf), source: rangeOf(scope, arg) };
   if (op.dynamic) raw.dynamic = true;
+  if (op.group !== undefined) raw.group = op.group;
   graph.model.nodes.push(raw);
   addEdge(graph, raw.uid, op.uid);
 }

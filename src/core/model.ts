@@ -32,6 +32,11 @@ export interface ModelNode {
   dim?: string;
   /** For `kind: 'graph'`: a grafted graph, drawn as one box. */
   graph?: string;
+  /**
+   * Group path of the node (`add`'s `group` option), parts separated by `/`: the view draws each group as a box
+   * that can be collapsed. Data nodes belong to the group of the op that made them (raw inputs: that they were given to).
+   */
+  group?: string;
   /** Extractor only: this node could not be determined exactly (loop, conditional, helper). */
   dynamic?: boolean;
   source?: SourceRange;

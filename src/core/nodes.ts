@@ -34,6 +34,8 @@ export interface AddOptions {
   cache?: false | 'refresh';
   /** Part of the op's cache key: change it to invalidate its cached results (when a helper it calls changed, say). */
   version?: string;
+  /** Group of the op in the view, nested with `/` (`'cleaning/outliers'`); its outputs and raw inputs belong to it too. */
+  group?: string;
 }
 
 /** @internal The value of a data node that has none. */

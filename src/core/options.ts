@@ -15,7 +15,13 @@ const ADD_OPTIONS: Rules = {
   ],
   cache: [(v) => v === false || v === 'refresh', "false (never cached) or 'refresh' (called, and its result stored again)"],
   version: [(v) => typeof v === 'string', 'a string (change it to invalidate the cached results of this op)'],
+  group: [(v) => typeof v === 'string' && isGroupPath(v), 'a group name, nested with "/" ("cleaning" or "cleaning/outliers"; no empty part)'],
 };
+
+/** A group path: names separated by `/`, none of them empty. */
+export function isGroupPath(v: string): boolean {
+  return v !== '' && v.split('/').every((part) => part !== '');
+}
 
 const GRAPH_OPTIONS: Rules = {
   alias: ADD_OPTIONS.alias!,

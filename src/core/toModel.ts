@@ -34,12 +34,12 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
       }
       if (parent._producer === undefined && !listedRaw.has(parent)) {
         listedRaw.add(parent);
-        nodes.push(dataNode(parent, source));
+        nodes.push(dataNode(parent, source, op._rare.options.group));
       }
       edges.push({ from: parent.uid, to: op.uid });
     }
     for (const out of op.outputs) {
-      nodes.push(dataNode(out, source));
+      nodes.push(dataNode(out, source, op._rare.options.group));
       edges.push({ from: op.uid, to: out.uid });
     }
   }
@@ -54,11 +54,12 @@ function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {
   if (o.shape !== undefined) node.shape = o.shape;
   if (o.color !== undefined) node.color = o.color;
   if (o.fontsize !== undefined) node.fontsize = o.fontsize;
+  if (o.group !== undefined) node.group = o.group;
   if (source) node.source = source;
   return node;
 }
 
-function dataNode(data: DataNode, source: SourceRange | undefined): ModelNode {
+function dataNode(data: DataNode, source: SourceRange | undefined, group: string | undefined): ModelNode {
   const node: ModelNode = { uid: data.uid, kind: 'data', label: data.alias ?? 'data' };
   if (data.alias !== undefined) node.alias = data.alias;
   if (data._producer === undefined) {
@@ -69,6 +70,7 @@ function dataNode(data: DataNode, source: SourceRange | undefined): ModelNode {
     node.persist = true;
     if (data.hasValue()) node.dim = dimensionOf(data._value);
   }
+  if (group !== undefined) node.group = group;
   if (source) node.source = source;
   return node;
 }

@@ -1,5 +1,5 @@
 import type { GraphModel, ModelNode } from '../core/model.js';
-import { viewGraph } from './viewGraph.js';
+import { viewGraph, type ViewGraph } from './viewGraph.js';
 
 /** Options of {@link toDot}. */
 export interface DotOptions {
@@ -18,6 +18,7 @@ export interface DotOptions {
  */
 export function toDot(model: GraphModel, options: DotOptions = {}): string {
   const view = viewGraph(model, options.full === true);
+  if (view.nodes.some((n) => n.group !== undefined)) return groupedDot(model.alias, view, options);
   const lines = [`digraph ${quote(model.alias)} {`, '\toverlap=false ranksep=0.415 splines=true'];
   const ranks = new Map<number, ModelNode[]>();
   for (const node of view.nodes) {
@@ -27,6 +28,45 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
   for (const rank of [...ranks.keys()].sort((a, b) => a - b)) {
     lines.push(`\t{ rank=same ${ranks.get(rank)!.map((n) => nodeStatement(n, options)).join(' ')} }`);
   }
+  for (const edge of view.edges) lines.push(`\t${quote(edge.from)} -> ${quote(edge.to)}`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+interface Cluster {
+  path: string;
+  nodes: ModelNode[];
+  children: Map<string, Cluster>;
+}
+
+/**
+ * A view with groups: each group is a cluster (nested as its path is), labelled with its last name. A node can sit in
+ * one subgraph only, so equal ranks are said by ID after the clusters, with `newrank` (ranks across clusters).
+ */
+function groupedDot(alias: string, view: ViewGraph, options: DotOptions): string {
+  const root: Cluster = { path: '', nodes: [], children: new Map() };
+  for (const node of view.nodes) {
+    let cluster = root;
+    for (const name of node.group?.split('/') ?? []) {
+      const path = cluster.path === '' ? name : `${cluster.path}/${name}`;
+      cluster = cluster.children.get(name) ?? cluster.children.set(name, { path, nodes: [], children: new Map() }).get(name)!;
+    }
+    cluster.nodes.push(node);
+  }
+  const lines = [`digraph ${quote(alias)} {`, '\toverlap=false ranksep=0.415 splines=true newrank=true'];
+  const emit = (cluster: Cluster, indent: string): void => {
+    for (const node of cluster.nodes) lines.push(`${indent}${nodeStatement(node, options)}`);
+    for (const [name, child] of cluster.children) {
+      lines.push(`${indent}subgraph ${quote(`cluster_${child.path}`)} {`);
+      lines.push(`${indent}\tlabel=${quoteEscaped(labelText(name))} style="rounded,dashed" fontsize="11"`);
+      emit(child, `${indent}\t`);
+      lines.push(`${indent}}`);
+    }
+  };
+  emit(root, '\t');
+  const ranks = new Map<number, string[]>();
+  for (const node of view.nodes) if (node.rank !== undefined) (ranks.get(node.rank) ?? ranks.set(node.rank, []).get(node.rank)!).push(quote(node.uid));
+  for (const rank of [...ranks.keys()].sort((a, b) => a - b)) lines.push(`\t{ rank=same ${ranks.get(rank)!.join(' ')} }`);
   for (const edge of view.edges) lines.push(`\t${quote(edge.from)} -> ${quote(edge.to)}`);
   lines.push('}');
   return `${lines.join('\n')}\n`;

@@ -52,12 +52,24 @@ export interface PlacedEdge {
   spline: boolean;
 }
 
+/** An expanded group: a box around its nodes (groupLayout.ts), under its name. */
+export interface PlacedGroup {
+  path: string;
+  label: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface Placed {
   title: string;
   width: number;
   height: number;
   nodes: PlacedNode[];
   edges: PlacedEdge[];
+  /** The expanded groups, parents before the groups nested in them. */
+  groups?: PlacedGroup[];
 }
 
 export interface LayoutSettings {
@@ -67,11 +79,11 @@ export interface LayoutSettings {
   edges?: 'orthogonal' | 'splines';
 }
 
-const PAD = 16;
-const PORT = 6;
+export const PAD = 16;
+export const PORT = 6;
 /** What `placeFromPreorder` reproduces of ELK's layout: its default padding around a graph, and our distance between layers. */
 const ELK_PADDING = 12;
-const LAYER_GAP = 36;
+export const LAYER_GAP = 36;
 
 /** The text lines of a node, as pyflow labels it: alias (or uid), and the dimension for record boxes. */
 export function labelLines(node: ModelNode, uidLabels: boolean): string[] {
@@ -85,14 +97,14 @@ function defaultFontsize(node: ModelNode): number {
   return Math.min(Math.max(size, 6), 48);
 }
 
-interface Measured {
+export interface Measured {
   width: number;
   height: number;
   fontsize: number;
   lines: string[];
 }
 
-function measure(node: ModelNode, uidLabels: boolean, ports: number): Measured {
+export function measure(node: ModelNode, uidLabels: boolean, ports: number): Measured {
   const fontsize = defaultFontsize(node);
   const lines = labelLines(node, uidLabels);
   const longest = Math.max(...lines.map((l) => l.length), 1);

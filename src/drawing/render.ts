@@ -1,4 +1,4 @@
-import type { Placed, PlacedEdge, PlacedNode } from './layout.js';
+import type { Placed, PlacedEdge, PlacedGroup, PlacedNode } from './layout.js';
 import { h, type VNode } from './vnode.js';
 import { shapeOutline } from './shapes.js';
 import { colorValue } from './colors.js';
@@ -20,6 +20,7 @@ export function renderScene(graphs: readonly Placed[]): VNode {
     groups.push(h('g', { class: 'graph', 'data-graph': placed.title, transform: `translate(0,${y})` }, [
       h('text', { class: 'graph-title', x: 16, y: 18 }, [placed.title]),
       h('g', { transform: `translate(0,${TITLE})` }, [
+        ...(placed.groups && placed.groups.length > 0 ? [h('g', { class: 'groups' }, placed.groups.map((g) => renderGroup(g, placed.title)))] : []),
         h('g', { class: 'edges' }, placed.edges.map(renderEdge)),
         h('g', { class: 'nodes' }, placed.nodes.map((n) => renderNode(n, placed.title))),
       ]),
@@ -42,6 +43,17 @@ export function renderScene(graphs: readonly Placed[]): VNode {
 /** One graph as an SVG document (CLI, `G.view()`). */
 export function renderSvg(placed: Placed): VNode {
   return renderScene([placed]);
+}
+
+/** An expanded group: a box around its nodes, with a header (its name) that collapses it. */
+function renderGroup(g: PlacedGroup, graph: string): VNode {
+  return h('g', { class: 'group', 'data-group': g.path, 'data-graph': graph, transform: `translate(${round(g.x)},${round(g.y)})` }, [
+    h('rect', { class: 'group-box', width: round(g.width), height: round(g.height), rx: 6 }),
+    h('g', { class: 'group-header', tabindex: 0, role: 'button', 'aria-expanded': 'true', 'aria-label': `Group ${g.path}, expanded: Enter collapses it` }, [
+      h('rect', { class: 'group-header-bg', width: round(g.width), height: 22, rx: 6 }),
+      h('text', { class: 'group-label', x: 8, y: 11, 'dominant-baseline': 'central' }, [`▾ ${g.label}`]),
+    ]),
+  ]);
 }
 
 function renderEdge(edge: PlacedEdge): VNode {

@@ -1,7 +1,9 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { GraphModel } from '../core/model.js';
 import { viewGraph } from './viewGraph.js';
-import { layoutGraph, type ElkLike } from './layout.js';
+import type { ElkLike } from './layout.js';
+import { layoutView } from './groupLayout.js';
+import { groupView } from './groups.js';
 import { renderSvg } from './render.js';
 import { escapeXml, toMarkup, type VNode } from './vnode.js';
 
@@ -27,7 +29,8 @@ let elk: ElkLike | undefined;
 /** One SVG document per graph. */
 export async function renderGraphSvg(model: GraphModel, options: StandaloneOptions = {}): Promise<string> {
   elk ??= new ELK();
-  const placed = await layoutGraph(elk, viewGraph(model, options.full === true), { direction: options.direction ?? 'DOWN', uidLabels: options.uidLabels });
+  // Groups are drawn expanded (boxes around their nodes).
+  const placed = await layoutView(elk, groupView(viewGraph(model, options.full === true), new Set()), { direction: options.direction ?? 'DOWN', uidLabels: options.uidLabels });
   const svg = renderSvg(placed);
   if (options.highlight) markNodes(svg, options.highlight, 'st-activated');
   const style = { tag: 'style', attrs: {}, children: [STANDALONE_CSS] };
@@ -63,6 +66,7 @@ const STANDALONE_CSS = `
 .node .shape{stroke:#444;stroke-width:1}.node:not(.filled) .shape{fill:#fff}.node .shape-line{fill:none;stroke:#444}
 .node .shape.invisible{stroke:none;fill:transparent}
 .node text{fill:#1f1f1f;font-family:ui-monospace,Menlo,Consolas,monospace}.graph-title{font:600 14px system-ui,sans-serif;fill:currentColor}.port{fill:#444}
+.group-box{fill:rgba(127,127,127,.06);stroke:#888;stroke-dasharray:4 3}.group-header-bg{fill:rgba(127,127,127,.12)}.group-label{font:600 11px system-ui,sans-serif;fill:currentColor}
 .node.dynamic .shape{stroke-dasharray:4 3}.node.st-activated .shape{stroke:#7cfc00;stroke-width:2.5}
 @media (prefers-color-scheme: dark){.node .shape{stroke:#aaa}.node:not(.filled) .shape{fill:#252526}.node .shape-line{stroke:#aaa}.node text{fill:#ddd}.node.filled text{fill:#1f1f1f}.edge{stroke:#8b949e}.arrowhead{fill:#8b949e}}
 `;

@@ -14,7 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('Pyflow');
   const reporter = new ErrorReporter(channel);
   const cache = new ModelCache(reporter);
-  const graphView = new GraphView({ extensionUri: context.extensionUri, cache, reporter, channel, stopRun: () => runs.stop() });
+  const graphView = new GraphView({ extensionUri: context.extensionUri, cache, reporter, channel, stopRun: () => runs.stop(), memory: context.workspaceState });
   const runs = new Runs(context.extensionUri, { channel, reportError: (summary, error) => reporter.report(summary, error), ...graphView.runSinks() });
   context.subscriptions.push(
     cache, runs, graphView,

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
-import { isWebviewToHost, type ExtractResult, type GraphModel, type HostToWebview, type RunEndOutcome, type ScriptView, type TraceEvent } from '../protocol/index.js';
+import { isWebviewToHost, type CollapsedGroups, type ExtractResult, type GraphModel, type HostToWebview, type RunEndOutcome, type ScriptView, type TraceEvent } from '../protocol/index.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
+/** The workspace state's key of the collapsed groups (file → graph alias → group paths), and how many files it keeps. */
+const COLLAPSED_KEY = 'pyflow.collapsedGroups';
+const COLLAPSED_FILES = 200;
 
 export interface GraphPanelOptions {
   panel: vscode.WebviewPanel;
@@ -17,6 +20,8 @@ export interface GraphPanelOptions {
   onStop(): void;
   /** A line for the output channel (messages dropped, the view's own errors). */
   log(line: string): void;
+  /** Where the collapsed groups of each file are kept (the workspace state), across panels and sessions. */
+  memory?: vscode.Memento;
 }
 
 /** The one graph panel: shows the graph of a document and overlays the trace of its runs. */
@@ -24,6 +29,7 @@ export class GraphPanel implements vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   documentUri: vscode.Uri | undefined;
   private result: ExtractResult | undefined;
+  private readonly memory: vscode.Memento | undefined;
   private ready = false;
   private isDisposed = false;
   private revision = 0;
@@ -41,6 +47,7 @@ export class GraphPanel implements vscode.Disposable {
     const { panel, extensionUri } = options;
     this.panel = panel;
     this.documentUri = options.documentUri;
+    this.memory = options.memory;
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
     this.disposables.push(
@@ -132,7 +139,24 @@ export class GraphPanel implements vscode.Disposable {
       direction: config.get<string>('view.direction') === 'right' ? 'RIGHT' : 'DOWN',
       full: config.get<boolean>('view.full', false),
       edges: config.get<string>('view.edges') === 'splines' ? 'splines' : 'orthogonal',
-    }, ...(scriptView ? { scriptView } : {}) });
+    }, ...(scriptView ? { scriptView } : {}), ...this.collapsedOf(this.result.file) });
+  }
+
+  private collapsedOf(file: string | undefined): { collapsed?: CollapsedGroups } {
+    const kept = file === undefined ? undefined : this.memory?.get<Record<string, CollapsedGroups>>(COLLAPSED_KEY)?.[file];
+    return kept ? { collapsed: kept } : {};
+  }
+
+  private keepCollapsed(file: string, graph: string, paths: string[]): void {
+    if (!this.memory) return;
+    const all = { ...this.memory.get<Record<string, CollapsedGroups>>(COLLAPSED_KEY) };
+    // The file is moved to the end (most recent); the oldest files are forgotten past COLLAPSED_FILES.
+    const groups = { ...all[file], [graph]: paths };
+    delete all[file];
+    all[file] = groups;
+    const files = Object.keys(all);
+    for (const old of files.slice(0, Math.max(0, files.length - COLLAPSED_FILES))) delete all[old];
+    void this.memory.update(COLLAPSED_KEY, all);
   }
 
   private post(message: HostToWebview): void {
@@ -167,6 +191,9 @@ export class GraphPanel implements vscode.Disposable {
         break;
       case 'webview/error':
         this.options.log(`Graph view error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);
+        break;
+      case 'groups/collapsed':
+        this.keepCollapsed(message.file, message.graph, message.paths);
         break;
     }
   }

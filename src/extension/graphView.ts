@@ -21,6 +21,8 @@ export interface GraphViewOptions {
   channel: vscode.OutputChannel;
   /** The view's Stop button. */
   stopRun(): void;
+  /** Where the view keeps its collapsed groups across sessions. */
+  memory?: vscode.Memento;
 }
 
 /**
@@ -95,6 +97,7 @@ export class GraphView implements vscode.Disposable {
       onExport: (format, data) => this.exportDrawing(format, data),
       onStop: () => this.options.stopRun(),
       log: (line) => channel.appendLine(line),
+      memory: this.options.memory,
     });
     panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
     this.panel = panel;

@@ -87,7 +87,7 @@ export type HostToWebview =
    * Draw this extraction (replaces any previous graph); `revision` grows with each edit. `scriptView`: the
    * running script called `G.view()` / `G.viewDependency()` on `graph` and asked for this view.
    */
-  | { type: 'graph/show'; result: ExtractResult; revision: number; settings: ViewSettings; scriptView?: ScriptView }
+  | { type: 'graph/show'; result: ExtractResult; revision: number; settings: ViewSettings; scriptView?: ScriptView; collapsed?: CollapsedGroups }
   /** Forget the trace overlay: a run starts. */
   | { type: 'trace/reset'; title: string }
   /** Overlay these trace events (in order). */
@@ -116,7 +116,12 @@ export type WebviewToHost =
   /** Save the drawing: `data` is SVG text or a base64 PNG; the host asks where. */
   | { type: 'export/save'; format: 'svg' | 'png'; data: string }
   /** Something failed inside the webview; the host logs it. */
-  | { type: 'webview/error'; message: string; stack?: string };
+  | { type: 'webview/error'; message: string; stack?: string }
+  /** The user collapsed or expanded a group: the collapsed group paths of a graph of a file, kept in the workspace state. */
+  | { type: 'groups/collapsed'; file: string; graph: string; paths: string[] };
+
+/** The collapsed groups of a file's graphs (graph alias → group paths), as the workspace state keeps them. */
+export type CollapsedGroups = Record<string, string[]>;
 
 /** How a run ended, as the graph view shows it. */
 export type RunEndOutcome = 'done' | 'failed' | 'stopped' | 'timeout';

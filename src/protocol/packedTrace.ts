@@ -14,7 +14,12 @@ import type { TraceEvent, TraceKind } from '../core/index.js';
 export interface PackedTrace {
   graphs: string[];
   data: (string | number)[];
+  /** When each event happened, in ms since the run started (0.01 ms steps), if the packer was given a clock. */
+  at?: number[];
 }
+
+/** A trace event with the time it happened (ms since the run started), as the time view draws it. */
+export type TimedEvent = TraceEvent & { at?: number };
 
 const KINDS = ['computing', 'activated', 'running', 'finished', 'value', 'stillNeeded', 'released', 'deactivated', 'error', 'cached'] as const satisfies readonly TraceKind[];
 
@@ -24,12 +29,17 @@ const CODE: Record<TraceKind, number> = Object.fromEntries(KINDS.map((kind, i) =
 export class TracePacker {
   private graphs: string[] = [];
   private data: (string | number)[] = [];
+  private at: number[] = [];
   private lastGraph: string | undefined;
   private lastIndex = 0;
   /** Events in the current batch. */
   count = 0;
 
+  /** `clock`: the time (ms) each event is stamped with, e.g. since the run started. */
+  constructor(private readonly clock?: () => number) {}
+
   add(event: TraceEvent): void {
+    if (this.clock) this.at.push(Math.round(this.clock() * 100) / 100);
     let g = this.lastIndex;
     if (event.graph !== this.lastGraph) {
       g = this.graphs.indexOf(event.graph);
@@ -53,9 +63,10 @@ export class TracePacker {
 
   /** The batch so far; the packer starts a new one. */
   take(): PackedTrace {
-    const batch = { graphs: this.graphs, data: this.data };
+    const batch: PackedTrace = this.clock ? { graphs: this.graphs, data: this.data, at: this.at } : { graphs: this.graphs, data: this.data };
     this.graphs = [];
     this.data = [];
+    this.at = [];
     this.lastGraph = undefined;
     this.count = 0;
     return batch;
@@ -63,9 +74,9 @@ export class TracePacker {
 }
 
 /** The events of a batch, or a description of what is wrong with it (a malformed message ends the run). */
-export function unpackTrace(batch: PackedTrace): TraceEvent[] | string {
-  const { graphs, data } = batch;
-  const events: TraceEvent[] = [];
+export function unpackTrace(batch: PackedTrace): TimedEvent[] | string {
+  const { graphs, data, at } = batch;
+  const events: TimedEvent[] = [];
   const str = (i: number): string => {
     const v = data[i];
     if (typeof v !== 'string') throw new Error(`item ${i} should be a string`);
@@ -96,6 +107,10 @@ export function unpackTrace(batch: PackedTrace): TraceEvent[] | string {
     }
   } catch (error) {
     return `malformed trace batch: ${(error as Error).message}`;
+  }
+  if (at !== undefined) {
+    if (at.length !== events.length) return `malformed trace batch: ${at.length} times for ${events.length} events`;
+    events.forEach((e, i) => { e.at = at[i]!; });
   }
   return events;
 }

@@ -48,7 +48,9 @@ Error.stackTraceLimit = 50;
 const internalDirs = [...new Set([__dirname, config.libraryDist])].flatMap((dist) => [dist, resolve(dist, '..', 'src')]).concat(dirname(config.bundle));
 
 const graphs: RuntimeGraph[] = [];
-const pending = new TracePacker();
+/** Each event is stamped with its time since the runner started (the time view draws ops from start to end). */
+const runnerStart = performance.now();
+const pending = new TracePacker(() => performance.now() - runnerStart);
 /**
  * Batches go out when full, before each op runs, and every `flushMs` while events trickle in: one interval for
  * the whole run (a timer per batch cost more than the batch's own sending), unref'd so it never keeps the script alive.

@@ -6,7 +6,7 @@ import type { SourceTransform } from '../../src/runner/bundleScript.js';
 import type { GraphModel, ModelNode } from '../../src/core/index.js';
 
 const REPO = resolve(__dirname, '..', '..');
-const COMPARED: (keyof ModelNode)[] = ['uid', 'kind', 'label', 'alias', 'fn', 'rank', 'shape', 'color', 'fontsize', 'raw'];
+const COMPARED: (keyof ModelNode)[] = ['uid', 'kind', 'label', 'alias', 'fn', 'rank', 'shape', 'color', 'fontsize', 'raw', 'group'];
 
 /** What static and runtime graphs must agree on: uids, kinds, labels, styling and edges. */
 export function comparable(graph: GraphModel) {

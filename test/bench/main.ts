@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { extractionBench } from './extraction.js';
 import { runnerBench } from './runner.js';
-import { webviewBench } from './webview.js';
+import { viewBench, webviewBench } from './webview.js';
 import { startupBench } from './startup.js';
 import { cacheBench } from './cache.js';
 
@@ -24,16 +24,21 @@ function program(file: string, args: string[]): void {
   if (child.status !== 0) throw new Error(`${file} exited with ${child.status ?? child.signal}`);
 }
 
-/** The sections, in the order a plain `npm run bench` runs them; `prototype` runs only when named. */
+/** The sections, in the order a plain `npm run bench` runs them; `prototype` and `view` (part of `webview`) run only when named. */
 const SECTIONS: Record<string, (smoke: boolean, args: string[]) => Promise<void> | void> = {
   core: (smoke, args) => program('core.mts', smoke ? ['--smoke', ...args] : args),
   layout: (smoke, args) => program('layout.mts', smoke ? ['--smoke', ...args] : args),
   extraction: (smoke) => console.log(extractionBench(smoke)),
   runner: async (smoke) => console.log(await runnerBench(smoke)),
-  webview: async (smoke) => console.log(await webviewBench(smoke)),
+  webview: async (smoke) => {
+    console.log(await webviewBench(smoke));
+    console.log(await viewBench(smoke));
+  },
   startup: () => console.log(startupBench()),
   cache: async (smoke) => console.log(await cacheBench(smoke)),
   prototype: (_smoke, args) => program('prototype.mts', args),
+  /** Only the groups and time view figures of `webview`. */
+  view: async (smoke) => console.log(await viewBench(smoke)),
 };
 
 /**
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
     console.error(`bench: unknown section ${unknown.map((s) => `"${s}"`).join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})`);
     process.exit(2);
   }
-  const sections = named ?? Object.keys(SECTIONS).filter((s) => s !== 'prototype');
+  const sections = named ?? Object.keys(SECTIONS).filter((s) => s !== 'prototype' && s !== 'view');
   console.log(`# Pyflow benchmarks — node ${process.version}${smoke ? ' (smoke: tiny sizes, figures mean nothing)' : ''}`);
   const failed: string[] = [];
   for (const section of sections) {

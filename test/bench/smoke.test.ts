@@ -81,6 +81,14 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       'streaming 2,000 trace events in batches of 256 (1500/1500 steps) into a new view: longest frame / p95, median of 1 runs (each run\'s longest)',
       'the same, a second run in the same view: longest frame / p95',
     ] },
+    { header: ['what', 'value', 'target'], rows: [
+      'first layout of a 400-op graph in 8 groups (opens collapsed): median of 1 new views',
+      'expand a 50-op group in the 400-op graph (new compound layout)',
+      'collapse it again (layout cached)',
+      'expand it again (layout cached)',
+      'time view of a run of 1,000 steps (334 bars), scrolled and zoomed: longest frame / p95 (FRAMES frames)',
+      '(steps in that run, as the timeline says)',
+    ] },
   ],
   cache: [
     { header: ['what', 'value', 'target'], rows: [

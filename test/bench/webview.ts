@@ -152,3 +152,76 @@ export async function webviewBench(smoke = false): Promise<string> {
     await harness.close();
   }
 }
+
+/** ms from running `action` (page code) until `selector` is in the page (checked each frame), measured in the page. */
+async function until(page: Page, action: string, selector: string): Promise<number> {
+  return (await page.evaluate(`(async () => {
+    const started = performance.now();
+    ${action};
+    await new Promise((done) => { const check = () => (document.querySelector(${JSON.stringify(selector)}) ? done() : requestAnimationFrame(check)); check(); });
+    return performance.now() - started;
+  })()`)) as number;
+}
+
+/** Groups, collapse and the time view (docs/view.md); `smoke`: small sizes. */
+export async function viewBench(smoke = false): Promise<string> {
+  // (Over 300 nodes, so that the graph opens collapsed.)
+  const ops = smoke ? 400 : 1000;
+  const steps = smoke ? 1_000 : 10_000;
+  const harness = await startHarness();
+  try {
+    const rows: (string | number)[][] = [];
+    // A 1,000-op graph in 20 groups of 50: it opens with its groups collapsed (three new views).
+    const firsts: number[] = [];
+    for (let i = 0; i < (smoke ? 1 : 3); i++) {
+      const page = await harness.open();
+      firsts.push(await show(page, fixtures.groupedPipeline(ops, 50)));
+      await page.close();
+    }
+    firsts.sort((a, b) => a - b);
+    rows.push([`first layout of a ${ops.toLocaleString('en')}-op graph in ${Math.ceil((ops - 1) / 50)} groups (opens collapsed): median of ${firsts.length} new views`, firsts[Math.floor(firsts.length / 2)]!.toFixed(0), '< 2000']);
+    const page = await harness.open();
+    await show(page, fixtures.groupedPipeline(ops, 50));
+    // Expand one group (50 ops among the collapsed others: a compound ELK layout), collapse it again (a cached
+    // layout), expand it again (cached too), each timed from the click to the new drawing.
+    const expand = await until(page, `document.querySelector('.node[data-uid="group:/stage3"]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, '.group[data-group="stage3"]');
+    await page.waitForFunction(`!document.getElementById('canvas').hasAttribute('aria-busy')`);
+    const collapse = await until(page, `document.querySelector('.group[data-group="stage3"] > .group-header').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, '.node[data-uid="group:/stage3"]');
+    const again = await until(page, `document.querySelector('.node[data-uid="group:/stage3"]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, '.group[data-group="stage3"]');
+    rows.push([`expand a 50-op group in the ${ops.toLocaleString('en')}-op graph (new compound layout)`, expand.toFixed(0), '< 100 (measured)']);
+    rows.push(['collapse it again (layout cached)', collapse.toFixed(0), '< 100']);
+    rows.push(['expand it again (layout cached)', again.toFixed(0), '< 100']);
+    // The time view of a run of `steps` steps (each op: activated, running, finished; 0.5 ms each), scrolled and zoomed.
+    const graph = fixtures.pipeline(ops, 3);
+    const uids = graph.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid);
+    const events: object[] = [];
+    for (let i = 0, at = 0; events.length < (steps * 4) / 3; i++, at += 0.5) {
+      const uid = uids[i % uids.length]!;
+      events.push({ kind: 'activated', uid, graph: graph.alias, at }, { kind: 'running', uid, graph: graph.alias, at },
+        { kind: 'finished', uid, graph: graph.alias, durationMs: 0.4, at: at + 0.4 }, { kind: 'deactivated', uid, graph: graph.alias, at: at + 0.4 });
+    }
+    const timePage = await harness.open();
+    await show(timePage, graph);
+    await post(timePage, { type: 'trace/reset', title: 'bench' });
+    await post(timePage, { type: 'trace/append', events });
+    await timePage.keyboard.press('t');
+    await timePage.waitForFunction(`document.getElementById('timeview').dataset.bars === '${events.length / 4}'`);
+    const box = (await timePage.locator('#timeview-canvas').boundingBox())!;
+    const scroll = await frames(timePage, async () => {
+      for (let i = 0; i < (smoke ? 10 : 120); i++) {
+        await timePage.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        if (i % 3 === 2) {
+          await timePage.keyboard.down('Control');
+          await timePage.mouse.wheel(0, i % 2 ? 120 : -120);
+          await timePage.keyboard.up('Control');
+        } else await timePage.mouse.wheel(0, i % 2 ? 90 : -60);
+      }
+    });
+    const drawMs = (await timePage.evaluate(`(() => { const s = document.getElementById('timeline-label').textContent; return s; })()`)) as string;
+    rows.push([`time view of a run of ${steps.toLocaleString('en')} steps (${(events.length / 4).toLocaleString('en')} bars), scrolled and zoomed: longest frame / p95 (${scroll.count} frames)`, `${scroll.max.toFixed(1)} / ${scroll.p95.toFixed(1)}`, 'p95 < 20']);
+    rows.push(['(steps in that run, as the timeline says)', drawMs.split(' ')[0]!, '']);
+    return table('View: groups and the time view in Chromium (built bundle; ms)', ['what', 'value', 'target'], rows);
+  } finally {
+    await harness.close();
+  }
+}

@@ -68,6 +68,38 @@ export function pipeline(ops: number, seed = 7): GraphModel {
   return G.toJSON();
 }
 
+/** A small pipeline with groups: load → cleaning (clean, cleaning/outliers: trim, clip) → model (fit, score) → report. */
+export function grouped(): GraphModel {
+  const G = new GraphBuilder({ alias: 'grouped' });
+  const load = G.add(named('load', () => [1, 2, 3]))();
+  const clean = G.add(named('clean', (x: number[]) => x), { group: 'cleaning' })(load);
+  const trim = G.add(named('trim', (x: number[]) => x), { group: 'cleaning/outliers' })(clean);
+  const clip = G.add(named('clip', (x: number[]) => x), { group: 'cleaning/outliers' })(trim);
+  const fit = G.add(named('fit', (x: number[]) => x.length), { group: 'model' })(clip);
+  const score = G.add(named('score', (m: number, x: number[]) => m + x.length), { group: 'model' })(fit, load);
+  G.add(named('report', (a: number, b: number) => a + b))(score, fit);
+  return G.toJSON();
+}
+
+/** `pipeline(ops)` with its ops in groups of `size` consecutive ops (`stage0`, `stage1`, …), the first op left out. */
+export function groupedPipeline(ops: number, size = 50, seed = 7): GraphModel {
+  const model = pipeline(ops, seed);
+  let i = 0;
+  for (const n of model.nodes) {
+    if (n.kind !== 'operation') continue;
+    if (i > 0) n.group = `stage${Math.floor((i - 1) / size)}`;
+    i++;
+  }
+  // An op's outputs are in its group, as toJSON puts them.
+  const byUid = new Map(model.nodes.map((n) => [n.uid, n]));
+  for (const e of model.edges) {
+    const from = byUid.get(e.from)!;
+    const to = byUid.get(e.to)!;
+    if (from.kind === 'operation' && from.group !== undefined) to.group = from.group;
+  }
+  return { ...model, alias: `grouped-${ops}` };
+}
+
 export function result(graphs: GraphModel[], file = '/ws/fixture.ts'): ExtractResult {
   return { file, graphs, diagnostics: [] };
 }

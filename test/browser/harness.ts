@@ -24,7 +24,10 @@ export interface Harness {
   url: string;
   browser: Browser;
   close(): Promise<void>;
-  /** A new page with the webview; `init` runs in the page before any of its scripts (e.g. to break something). */
+  /**
+   * A new page with the webview; `init` runs in the page before any of its scripts (e.g. to break something; or to
+   * set `window.__savedState`, what VS Code's getState returns after a reload).
+   */
   open(theme?: 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast', init?: string): Promise<Page>;
 }
 
@@ -42,7 +45,7 @@ export async function startHarness(): Promise<Harness> {
 <style nonce="${nonce}">${THEMES[theme] ?? ''}</style>
 </head><body class="${theme}">${readFileSync(join(REPO, 'media', 'webview-body.html'), 'utf8')}
 <script nonce="${nonce}">
-window.__sent = []; window.__state = undefined; window.__errors = [];
+window.__sent = []; window.__state = window.__savedState; window.__errors = [];
 window.addEventListener('securitypolicyviolation', (e) => window.__errors.push('csp: ' + e.violatedDirective));
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script>

@@ -26,6 +26,18 @@ describe('graph model and view', () => {
     ]);
   });
 
+  it('toJSON: an op\'s group, nested with "/", is its outputs\' and raw inputs\' group too', () => {
+    const G = new GraphBuilder({ alias: 'g' });
+    const a = G.add(adding, { group: 'cleaning' })(1, 2);
+    G.add(adding, { group: 'cleaning/outliers', outputAlias: 'trimmed' })(a, 3);
+    G.add(adding)(a, 4);
+    assert.deepEqual(G.toJSON().nodes.map((n) => [n.uid, n.group]), [
+      ['adding_0', 'cleaning'], ['data_1', 'cleaning'], ['data_2', 'cleaning'], ['data_3', 'cleaning'],
+      ['adding_4', 'cleaning/outliers'], ['data_5', 'cleaning/outliers'], ['trimmed_6', 'cleaning/outliers'],
+      ['adding_7', undefined], ['data_8', undefined], ['data_9', undefined],
+    ]);
+  });
+
   it('dimension strings as pyflow prints them', () => {
     assert.equal(dimensionOf(3), '(1, )');
     assert.equal(dimensionOf('text'), '(1, )');

@@ -32,13 +32,16 @@ describe('add() options are checked', () => {
       [{ color: 123 }, 'option "color" must be a colour name or "#rrggbb", got 123 (number)'],
       [{ alias: 5 }, 'option "alias" must be a non-empty string, got 5 (number)'],
       [{ rank: 'top' }, 'option "rank" must be a whole number (equal ranks share a row), got "top"'],
-      [{ colour: 'red' }, 'unknown option "colour" (did you mean "color"?); the options are nOut, persist, rank, shape, color, fontsize, alias, outputAlias, cache, version'],
-      [{ n_out: 2 }, 'unknown option "n_out" (did you mean "nOut"?); the options are nOut, persist, rank, shape, color, fontsize, alias, outputAlias, cache, version'],
+      [{ colour: 'red' }, 'unknown option "colour" (did you mean "color"?); the options are nOut, persist, rank, shape, color, fontsize, alias, outputAlias, cache, version, group'],
+      [{ n_out: 2 }, 'unknown option "n_out" (did you mean "nOut"?); the options are nOut, persist, rank, shape, color, fontsize, alias, outputAlias, cache, version, group'],
       [{ fontsize: -1 }, 'option "fontsize" must be a number > 0, got -1 (number)'],
       [{ nOut: 1.5 }, 'option "nOut" must be a whole number >= 0, got 1.5 (number)'],
       [{ persist: 'yes' }, 'option "persist" must be true or false, got "yes"'],
       [{ shape: '' }, 'option "shape" must be a Graphviz shape name such as "box" or "cylinder", got ""'],
       [{ outputAlias: ['a', 2] }, 'option "outputAlias" must be a non-empty string, or an array of them (one per output), got an array of 2'],
+      [{ group: 'cleaning//outliers' }, 'option "group" must be a group name, nested with "/" ("cleaning" or "cleaning/outliers"; no empty part), got "cleaning//outliers"'],
+      [{ group: '/cleaning' }, 'option "group" must be a group name, nested with "/" ("cleaning" or "cleaning/outliers"; no empty part), got "/cleaning"'],
+      [{ group: 3 }, 'option "group" must be a group name, nested with "/" ("cleaning" or "cleaning/outliers"; no empty part), got 3 (number)'],
     ];
     for (const [options, problem] of cases) {
       assertAddError(() => G.add(adding, options as never)(1, 2), 'BAD_OPTION', lineHere(), `G.add(adding, …) at AT: ${problem}`);

@@ -29,7 +29,7 @@ interface Parsed {
 function parse(dot: string): Parsed {
   const json = JSON.parse(graphviz.layout(dot, 'json', 'dot')) as {
     name: string;
-    objects?: { _gvid: number; name: string; nodes?: unknown }[];
+    objects?: { _gvid: number; name: string; nodes?: number[]; label?: string }[];
     edges?: { tail: number; head: number }[];
   };
   const objects = json.objects ?? [];
@@ -104,6 +104,8 @@ function randomGraphs(seed: number): GraphBuilder {
     if (rnd() < 0.3) options.shape = pick(SHAPES);
     if (rnd() < 0.3) options.color = pick(COLORS);
     if (rnd() < 0.2) options.fontsize = 8 + Math.floor(rnd() * 8);
+    // Groups whose names are hostile too ('/' separates the parts of a path, so it is left out of a part).
+    if (seed % 2 === 0 && rnd() < 0.6) options.group = Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => randomName(rnd).replace(/\//g, '∕')).join('/');
     const name = randomName(rnd);
     const fn = { [name]: (...xs: number[]) => (nOut === 2 ? [xs.length, 1] : xs.length) }[name]!;
     const args = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => (data.length > 0 && rnd() < 0.7 ? pick(data) : Math.floor(rnd() * 100)));
@@ -115,7 +117,77 @@ function randomGraphs(seed: number): GraphBuilder {
   return G;
 }
 
+/** Each cluster Graphviz found: its name, the lines its label draws, and its member nodes (with those of nested clusters). */
+function clusters(dot: string): { name: string; texts: string[]; members: string[] }[] {
+  const json = JSON.parse(graphviz.layout(dot, 'json', 'dot')) as { objects?: { _gvid: number; name: string; nodes?: number[] }[] };
+  const objects = json.objects ?? [];
+  const nameOf = new Map(objects.map((o) => [o._gvid, o.name]));
+  const svg = graphviz.layout(dot, 'svg', 'dot');
+  const drawn = new Map([...svg.matchAll(/<g id="clust\d+" class="cluster">\s*<title>([\s\S]*?)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [
+    xmlText(m[1]!),
+    [...m[2]!.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((t) => xmlText(t[1]!)),
+  ]));
+  return objects.filter((o) => o.name.startsWith('cluster_'))
+    .map((o) => ({ name: o.name, texts: drawn.get(o.name) ?? ['(not drawn)'], members: (o.nodes ?? []).map((id) => nameOf.get(id)!).sort() }))
+    .sort(byName);
+}
+
+/** The clusters a view's groups make: one per group path and prefix of one, holding the nodes at or below it. */
+function expectedClusters(nodes: readonly { uid: string; group?: string }[]): { name: string; texts: string[]; members: string[] }[] {
+  const members = new Map<string, string[]>();
+  for (const n of nodes) {
+    const parts = n.group?.split('/') ?? [];
+    for (let i = 1; i <= parts.length; i++) {
+      const path = parts.slice(0, i).join('/');
+      (members.get(path) ?? members.set(path, []).get(path)!).push(dotName(n.uid));
+    }
+  }
+  return [...members].map(([path, uids]) => ({ name: dotName(`cluster_${path}`), texts: lines(path.split('/').at(-1)!), members: uids.sort() })).sort(byName);
+}
+
 describe('toDot, parsed by Graphviz', () => {
+  it('groups are clusters, nested by their paths, with ranks across them: the whole output', () => {
+    const adding = (a: number, b: number) => a + b;
+    const G = new GraphBuilder({ alias: 'groups' });
+    const a = G.add(adding, { group: 'cleaning', rank: 0 })(1, 2);
+    const b = G.add(adding, { group: 'cleaning/outliers', alias: 'trim' })(a, 3);
+    const c = G.add(adding, { rank: 0 })(4, 5);
+    G.add(adding, { group: 'model' })(b, c);
+    const dot = toDot(G.toJSON());
+    const op = (uid: string, label: string): string => `"${uid}" [label="${label}" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"]`;
+    assert.equal(dot, [
+      'digraph "groups" {',
+      '\toverlap=false ranksep=0.415 splines=true newrank=true',
+      `\t${op('adding_7', 'adding')}`,
+      '\tsubgraph "cluster_cleaning" {',
+      '\t\tlabel="cleaning" style="rounded,dashed" fontsize="11"',
+      `\t\t${op('adding_0', 'adding')}`,
+      '\t\tsubgraph "cluster_cleaning/outliers" {',
+      '\t\t\tlabel="outliers" style="rounded,dashed" fontsize="11"',
+      `\t\t\t${op('trim_4', 'trim')}`,
+      '\t\t}',
+      '\t}',
+      '\tsubgraph "cluster_model" {',
+      '\t\tlabel="model" style="rounded,dashed" fontsize="11"',
+      `\t\t${op('adding_11', 'adding')}`,
+      '\t}',
+      '\t{ rank=same "adding_0" "adding_7" }',
+      '\t"adding_0" -> "trim_4"',
+      '\t"trim_4" -> "adding_11"',
+      '\t"adding_7" -> "adding_11"',
+      '}',
+      '',
+    ].join('\n'));
+    assert.deepEqual(clusters(dot), [
+      { name: 'cluster_cleaning', texts: ['cleaning'], members: ['adding_0', 'trim_4'] },
+      { name: 'cluster_cleaning/outliers', texts: ['outliers'], members: ['trim_4'] },
+      { name: 'cluster_model', texts: ['model'], members: ['adding_11'] },
+    ]);
+    const json = JSON.parse(graphviz.layout(dot, 'json', 'dot')) as { objects: { name: string; pos?: string }[] };
+    const y = (name: string): string => json.objects.find((o) => o.name === name)!.pos!.split(',')[1]!;
+    assert.equal(y('adding_0'), y('adding_7'), 'rank 0 is one row across the clusters');
+  });
+
   it('toDot: summary by default, full on request, ranks as rank=same rows, record boxes for persisted outputs', () => {
     const adding = (a: number, b: number) => a + b;
     const G = new GraphBuilder({ alias: 'dot' });
@@ -208,6 +280,7 @@ describe('toDot, parsed by Graphviz', () => {
         });
         assert.deepEqual(parsed.nodes, expected.sort(byName), `${where}: nodes and their labels\n${dot}`);
         assert.deepEqual(parsed.edges, view.edges.map((e) => [dotName(e.from), dotName(e.to)]), `${where}: edges\n${dot}`);
+        assert.deepEqual(clusters(dot), expectedClusters(view.nodes), `${where}: clusters\n${dot}`);
       }
     }
   });

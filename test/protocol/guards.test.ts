@@ -77,10 +77,17 @@ describe('protocol guards', () => {
       ['a source without a line', { ...good, nodes: [{ ...node, source: { file: 'a.ts', column: 1 } }], edges: [] }],
       ['a verbose flag that is not a boolean', { ...good, verbose: 1 }],
       ['an alias that is not a string', { ...good, alias: 5 }],
+      ['a group path with an empty part', { ...good, nodes: [{ ...node, group: 'cleaning//x' }], edges: [] }],
+      ['a group that is not a string', { ...good, nodes: [{ ...node, group: 3 }], edges: [] }],
     ];
     const settings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
     const show = (g: unknown) => ({ type: 'graph/show', result: { file: 'a.ts', graphs: [g], diagnostics: [] }, revision: 1, settings });
     assert.ok(isRunnerToHost({ type: 'graph/snapshot', graph: good }) && isRunnerToHost({ type: 'graph/view', graph: good }) && isHostToWebview(show(good)));
+    const grouped = { ...good, nodes: [{ ...node, group: 'cleaning/outliers' }, good.nodes[1]] };
+    assert.ok(isRunnerToHost({ type: 'graph/snapshot', graph: grouped }) && isHostToWebview({ ...show(grouped), collapsed: { g: ['cleaning'] } }));
+    assert.equal(isHostToWebview({ ...show(good), collapsed: { g: [1] } }), false);
+    assert.ok(isWebviewToHost({ type: 'groups/collapsed', file: '/ws/a.ts', graph: 'g', paths: ['cleaning', 'model/fit'] }));
+    assert.equal(isWebviewToHost({ type: 'groups/collapsed', file: '/ws/a.ts', graph: 'g', paths: 'cleaning' }), false);
     for (const [what, graph] of bad) {
       assert.equal(isRunnerToHost({ type: 'graph/snapshot', graph }), false, `graph/snapshot: ${what}`);
       assert.equal(isRunnerToHost({ type: 'graph/view', graph }), false, `graph/view: ${what}`);
@@ -135,6 +142,19 @@ describe('protocol guards', () => {
     const message: unknown = JSON.parse(JSON.stringify({ type: 'trace/packed', ...packer.take() }));
     assert.ok(isRunnerToHost(message) && message.type === 'trace/packed');
     assert.deepEqual(unpackTrace(message), events);
+  });
+
+  it('a packer with a clock stamps each event with its time, which unpacking puts on the event', () => {
+    let now = 0;
+    const packer = new TracePacker(() => (now += 1.2345));
+    const events: TraceEvent[] = [{ kind: 'running', uid: 'f_0', graph: 'g' }, { kind: 'finished', uid: 'f_0', graph: 'g', durationMs: 1 }];
+    for (const e of events) packer.add(e);
+    const message: unknown = JSON.parse(JSON.stringify({ type: 'trace/packed', ...packer.take() }));
+    assert.ok(isRunnerToHost(message) && message.type === 'trace/packed');
+    assert.deepEqual(unpackTrace(message), [{ ...events[0], at: 1.23 }, { ...events[1], at: 2.47 }]);
+    assert.deepEqual(packer.take(), { graphs: [], data: [], at: [] });
+    assert.equal(isRunnerToHost({ type: 'trace/packed', graphs: [], data: [], at: ['1'] }), false);
+    assert.equal(unpackTrace({ graphs: ['g'], data: [2, 0, 'f_0'], at: [1, 2] }), 'malformed trace batch: 2 times for 1 events');
   });
 
   it('a malformed packed batch is reported, not turned into events', () => {

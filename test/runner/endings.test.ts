@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SHOUT_10_MB, allGone, lineOf, pidFile, run, script, shout10MbOutput, spawnSleepers } from './helpers.js';
+import type { TimedEvent } from '../../src/protocol/index.js';
 
 /*
  * Every way a run can end: nothing the script wrote is lost, nothing it started is left running, and the
@@ -107,7 +108,9 @@ console.log(a.get());
     // The host saw the op as running before its function was called (its `running` event ends a batch).
     const last = messages.filter((m) => m.type === 'trace/append').at(-1);
     assert.ok(last?.type === 'trace/append');
-    assert.deepEqual(last.events.at(-1), { kind: 'running', uid: 'spin_0', graph: 'graph' });
+    const { at, ...running } = last.events.at(-1) as TimedEvent;
+    assert.deepEqual(running, { kind: 'running', uid: 'spin_0', graph: 'graph' });
+    assert.ok(typeof at === 'number' && at >= 0, 'stamped with its time since the run started');
     assert.equal(last.running?.uid, 'spin_0');
     assert.equal((await allGone(pids)).length, 2);
   });

@@ -1,0 +1,244 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { GraphModel } from '../../src/core/index.js';
+import type { HostToWebview } from '../../src/protocol/index.js';
+import { startHarness, type Harness } from './harness.js';
+import * as fixtures from './fixtures.js';
+
+/*
+ * Groups, focus and selection, and the time view in the built webview (Chromium, the extension's CSP). The
+ * screenshots of docs/view.md are written by these tests (media/screenshots/view-*.png, kept small).
+ */
+
+const REPO = resolve(__dirname, '..', '..');
+const RESULTS = join(REPO, 'test-results');
+
+async function post(page: Page, message: unknown): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+async function show(page: Page, graphs: GraphModel[], file = '/ws/groups.ts'): Promise<void> {
+  const message: HostToWebview = { type: 'graph/show', result: fixtures.result(graphs, file), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+  await post(page, message);
+}
+
+/** The drawn nodes' uids, in drawing order, once the drawing is final (ELK's, not the preorder's first drawing). */
+async function drawn(page: Page, count: number): Promise<string[]> {
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional && !document.getElementById('canvas')!.hasAttribute('aria-busy'), count);
+  return page.locator('#canvas .node').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')!));
+}
+
+const boxes = (page: Page): Promise<string[]> => page.locator('#canvas .group').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')!));
+
+async function shot(page: Page, name: string, docs = false): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
+  if (docs) await page.screenshot({ path: join(REPO, 'media', 'screenshots', `view-${name}.png`), scale: 'css', type: 'png' });
+}
+
+/** A run of the grouped fixture: every op runs 2 ms after the previous, `trim` fails. */
+function groupedRun(failing = 'trim'): object[] {
+  const events: object[] = [];
+  let at = 0;
+  for (const uid of ['load_0', 'clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10', 'report_12']) {
+    events.push({ kind: 'activated', uid, graph: 'grouped', at }, { kind: 'running', uid, graph: 'grouped', at });
+    at += 2;
+    if (uid.startsWith(failing)) {
+      events.push({ kind: 'error', uid, graph: 'grouped', message: 'bad rows', at });
+      break;
+    }
+    events.push({ kind: 'finished', uid, graph: 'grouped', durationMs: 2, at }, { kind: 'deactivated', uid, graph: 'grouped', at });
+  }
+  return events;
+}
+
+describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 1_200_000 }, () => {
+  let harness: Harness;
+  before(async () => { harness = await startHarness(); });
+  after(async () => { await harness?.close(); });
+
+  it('groups are boxes around their nodes (nested), and a group collapses into one node with merged edges and back', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.grouped()]);
+    assert.deepEqual(await drawn(page, 7), ['load_0', 'clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10', 'report_12']);
+    assert.deepEqual(await boxes(page), ['cleaning', 'cleaning/outliers', 'model']);
+    // Each node is inside the box of its group, and the nested box inside its parent's.
+    // (A string: tsx would wrap the named inner functions in a helper the page does not have.)
+    const inside = await page.evaluate(`(() => {
+      const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const within = (a, b) => a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+      return [
+        within(box('.node[data-uid="clean_2"]'), box('.group[data-group="cleaning"] .group-box')),
+        within(box('.node[data-uid="trim_4"]'), box('.group[data-group="cleaning/outliers"] .group-box')),
+        within(box('.group[data-group="cleaning/outliers"] .group-box'), box('.group[data-group="cleaning"] .group-box')),
+        within(box('.node[data-uid="fit_8"]'), box('.group[data-group="model"] .group-box')),
+        within(box('.node[data-uid="load_0"]'), box('.group[data-group="cleaning"] .group-box')),
+      ];
+    })()`);
+    assert.deepEqual(inside, [true, true, true, true, false]);
+    await shot(page, 'groups', true);
+    // Collapse "cleaning" from its header: one folder node, its edges merged onto it.
+    await page.locator('.group[data-group="cleaning"] > .group-header').click();
+    assert.deepEqual(await drawn(page, 5), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12']);
+    assert.deepEqual(await boxes(page), ['model']);
+    assert.equal(await page.locator('.node[data-uid="group:/cleaning"] .label').textContent(), 'cleaning · 3 ops');
+    const edges = await page.locator('#canvas .edge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`).sort());
+    assert.deepEqual(edges, ['fit_8→report_12', 'fit_8→score_10', 'group:/cleaning→fit_8', 'load_0→group:/cleaning', 'load_0→score_10', 'score_10→report_12']);
+    await shot(page, 'groups-collapsed', true);
+    // Keyboard: Enter on the collapsed group's node expands it; c on a node collapses its group.
+    await page.locator('.node[data-uid="group:/cleaning"]').click();
+    await drawn(page, 7);
+    await page.locator('.node[data-uid="trim_4"]').click();
+    await page.keyboard.press('c');
+    assert.deepEqual(await drawn(page, 6), ['load_0', 'clean_2', 'group:/cleaning/outliers', 'fit_8', 'score_10', 'report_12']);
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
+  });
+
+  it('the collapsed groups are kept across edits, reloads and runs; a collapsed group shows its members\' run state', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.grouped()]);
+    await drawn(page, 7);
+    await page.locator('.group[data-group="cleaning/outliers"] > .group-header').click();
+    await drawn(page, 6);
+    // The host is told, to keep them in the workspace state.
+    const told = await page.evaluate(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'groups/collapsed'));
+    assert.deepEqual(told, [{ type: 'groups/collapsed', file: '/ws/groups.ts', graph: 'grouped', paths: ['cleaning/outliers'] }]);
+    // An edit (the host sends the file's graph again, with a new op): still collapsed.
+    const edited = fixtures.grouped();
+    edited.nodes.push({ uid: 'extra_14', kind: 'operation', label: 'extra', fn: 'extra' });
+    edited.edges.push({ from: 'data_13', to: 'extra_14' });
+    await show(page, [edited]);
+    assert.deepEqual(await drawn(page, 7), ['load_0', 'clean_2', 'group:/cleaning/outliers', 'fit_8', 'score_10', 'report_12', 'extra_14']);
+    // A run: the collapsed group is running while one of its ops is, then failed when one failed.
+    await post(page, { type: 'trace/reset', title: 'run' });
+    const events = groupedRun();
+    await post(page, { type: 'trace/append', events: events.slice(0, 10) });
+    await page.locator('.node[data-uid="group:/cleaning/outliers"].st-running').waitFor();
+    await post(page, { type: 'trace/append', events: events.slice(10) });
+    await page.locator('.node[data-uid="group:/cleaning/outliers"].st-error').waitFor();
+    await post(page, { type: 'run/end', outcome: 'failed', summary: 'trim_4 failed' });
+    await shot(page, 'groups-run', true);
+    // A reload of the webview (VS Code gives back the state it saved): still collapsed.
+    const state = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+    const reloaded = await harness.open('vscode-dark', `window.__savedState = ${JSON.stringify(state)};`);
+    await show(reloaded, [edited]);
+    assert.deepEqual(await drawn(reloaded, 7), ['load_0', 'clean_2', 'group:/cleaning/outliers', 'fit_8', 'score_10', 'report_12', 'extra_14']);
+    // A new panel (no webview state) gets them from the host (the workspace state).
+    const fresh = await harness.open();
+    await post(fresh, { type: 'graph/show', result: fixtures.result([edited], '/ws/groups.ts'), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, collapsed: { grouped: ['cleaning'] } });
+    assert.deepEqual(await drawn(fresh, 6), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12', 'extra_14']);
+  });
+
+  it('a large grouped graph opens with its groups collapsed; find and selection reach nodes inside collapsed groups', async () => {
+    const page = await harness.open();
+    const model = fixtures.groupedPipeline(1000, 50);
+    // An op of stage3 whose uid is in no other uid: the only match of a find for it.
+    const target = model.nodes.find((n) => n.group === 'stage3' && n.kind === 'operation' && !model.nodes.some((m) => m !== n && m.uid.includes(n.uid)))!.uid;
+    await show(page, [model], '/ws/big.ts');
+    const first = await drawn(page, 21);
+    assert.deepEqual(first.slice(0, 3), ['source_0', 'group:/stage0', 'group:/stage1']);
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('step3');
+    await page.waitForFunction(() => /in collapsed groups/.test(document.getElementById('find-count')!.textContent ?? ''));
+    const count = await page.locator('#find-count').textContent();
+    const matched = await page.locator('#canvas .node.match').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')));
+    assert.ok(matched.length > 0 && matched.every((uid) => uid!.startsWith('group:/stage')), `${count}: ${matched.join(', ')}`);
+    // Enter with no drawn node to step to expands the groups holding the matches.
+    await page.locator('#search input').fill(target);
+    await page.locator('#find-count', { hasText: '1 match (1 in collapsed groups)' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`#canvas .node.match[data-uid="${target}"]`).waitFor();
+    assert.deepEqual(await boxes(page), ['stage3']);
+    // Centred on the match at a readable zoom, the drawing is larger than the view: the minimap shows, and a click
+    // on it moves the view there.
+    await page.locator('#minimap:not([hidden])').waitFor();
+    await shot(page, 'large-grouped', true);
+    const before = await page.locator('.scene').getAttribute('transform');
+    const map = (await page.locator('#minimap canvas').boundingBox())!;
+    await page.mouse.click(map.x + 4, map.y + 4);
+    await page.waitForFunction((t) => document.querySelector('.scene')!.getAttribute('transform') !== t, before);
+    await page.keyboard.press('0');
+    await page.locator('#minimap[hidden]').waitFor({ state: 'attached' });
+  });
+
+  it('selection syntax in the find box; focus, upstream, downstream and path keys; the rest fades', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.grouped()]);
+    await drawn(page, 7);
+    const matches = (): Promise<string[]> => page.locator('#canvas .node.match').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')!));
+    const query = async (q: string, n: number): Promise<string[]> => {
+      await page.locator('#search input').fill(q);
+      await page.waitForFunction((k) => document.querySelectorAll('#canvas .node.match').length === k, n);
+      return matches();
+    };
+    assert.deepEqual(await query('+fit', 5), ['load_0', 'clean_2', 'trim_4', 'clip_6', 'fit_8']);
+    assert.deepEqual(await query('clip+1', 2), ['clip_6', 'fit_8']);
+    assert.deepEqual(await query('clean..score', 5), ['clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10']);
+    assert.deepEqual(await query('group:cleaning', 3), ['clean_2', 'trim_4', 'clip_6']);
+    // The others fade (CSS), the edges between matches do not.
+    const opacity = await page.evaluate(() => [getComputedStyle(document.querySelector('.node[data-uid="fit_8"]')!).opacity, getComputedStyle(document.querySelector('.node[data-uid="trim_4"]')!).opacity]);
+    assert.deepEqual(opacity, ['0.3', '1']);
+    await page.locator('#search input').fill('status:broken');
+    await page.locator('#find-count', { hasText: 'unknown status "broken"' }).waitFor();
+    // Run states: status: and slow> follow the run.
+    await post(page, { type: 'trace/reset', title: 'run' });
+    await post(page, { type: 'trace/append', events: groupedRun() });
+    assert.deepEqual(await query('status:failed', 1), ['trim_4']);
+    assert.deepEqual(await query('slow>1ms', 2), ['load_0', 'clean_2']);
+    // Keys on the canvas: f (focus, 1 hop), ] (2 hops), u, d, and p (path from the node selected before).
+    await page.locator('#search input').fill('');
+    await page.locator('.node[data-uid="clip_6"]').click();
+    const key = async (k: string, n: number): Promise<[string, string[]]> => {
+      await page.keyboard.press(k);
+      await page.waitForFunction((c) => document.querySelectorAll('#canvas .node.match').length === c, n);
+      return [await page.locator('#search input').evaluate((e) => (e as HTMLInputElement).value), await matches()];
+    };
+    assert.deepEqual(await key('f', 3), ['1+clip_6+1', ['trim_4', 'clip_6', 'fit_8']]);
+    assert.deepEqual(await key(']', 6), ['2+clip_6+2', ['clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10', 'report_12']]);
+    await shot(page, 'focus', true);
+    assert.deepEqual(await key('u', 4), ['+clip_6', ['load_0', 'clean_2', 'trim_4', 'clip_6']]);
+    assert.deepEqual(await key('d', 4), ['clip_6+', ['clip_6', 'fit_8', 'score_10', 'report_12']]);
+    await page.locator('.node[data-uid="score_10"]').click({ modifiers: ['Shift'] });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node.match').length === 3);
+    assert.equal(await page.locator('#search input').evaluate((e) => (e as HTMLInputElement).value), 'clip_6..score_10');
+  });
+
+  it('the time view: a bar per op from start to end, the failure in the error colour, linked to the graph both ways', async () => {
+    const page = await harness.open('vscode-light');
+    await show(page, [fixtures.grouped()]);
+    await drawn(page, 7);
+    await post(page, { type: 'trace/reset', title: 'run' });
+    await post(page, { type: 'trace/append', events: groupedRun('score') });
+    await page.keyboard.press('t');
+    await page.waitForFunction(() => document.getElementById('timeview')!.dataset.bars === '6');
+    assert.equal(await page.locator('#timeview').getAttribute('data-rows'), '6');
+    // The error bar (score, the last row) is drawn in the theme's error colour.
+    const pixel = await page.evaluate(() => {
+      const canvas = document.getElementById('timeview-canvas') as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d')!;
+      const r = window.devicePixelRatio || 1;
+      // Row 5 (score), near the end of the run (the last 2 ms of 12).
+      const x = Math.round((150 + ((11 / 12) * (canvas.clientWidth - 158))) * r);
+      const y = Math.round((18 + 5 * 18 + 9) * r);
+      return Array.from(ctx.getImageData(x, y, 1, 1).data);
+    });
+    const error = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-testing-iconFailed') || '#f14c4c');
+    assert.ok(pixel[0]! > 180 && pixel[1]! < 120, `error bar colour ${pixel.join(',')} (theme: ${error})`);
+    // Click the bar of fit (row 4): the graph selects fit_8.
+    const box = (await page.locator('#timeview-canvas').boundingBox())!;
+    await page.mouse.click(box.x + 150 + (9 / 12) * (box.width - 158), box.y + 18 + 4 * 18 + 9);
+    await page.locator('#canvas .node.selected[data-uid="fit_8"]').waitFor();
+    assert.match(await page.locator('#timeview-info').textContent() ?? '', /^fit_8: finished, 8\.0 ms → 10 ms$/);
+    // Select a node in the graph: its row is described; Up/Down in the time view move between ops.
+    await page.locator('.node[data-uid="clean_2"]').click();
+    await page.locator('#timeview-info', { hasText: /^clean_2: finished/ }).waitFor();
+    await page.locator('#timeview-canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('#canvas .node.selected[data-uid="trim_4"]').waitFor();
+    await shot(page, 'timeview', true);
+  });
+});
