@@ -34,12 +34,12 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
       }
       if (parent._producer === undefined && !listedRaw.has(parent)) {
         listedRaw.add(parent);
-        nodes.push(dataNode(parent, source, op._rare.options.group));
+        nodes.push(dataNode(parent, source, op._extras.options.group));
       }
       edges.push({ from: parent.uid, to: op.uid });
     }
     for (const out of op.outputs) {
-      nodes.push(dataNode(out, source, op._rare.options.group));
+      nodes.push(dataNode(out, source, op._extras.options.group));
       edges.push({ from: op.uid, to: out.uid });
     }
   }
