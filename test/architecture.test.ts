@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 const REPO = resolve(__dirname, '..');
 const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/core': { mayImport: [/^\.\//] },
+  'src/executor': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/, /^piscina$/] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
   'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^node:/, /^esbuild$/] },

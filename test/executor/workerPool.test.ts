@@ -40,7 +40,9 @@ describe('workerPool', () => {
     assert.equal(add.name, 'add');
     assert.equal(pool.owns(add), true);
     assert.equal(pool.owns((a: number) => a), false);
-    assert.equal(workerPool({ threads: 1 }).owns(add), false);
+    const other = workerPool({ threads: 1 });
+    assert.equal(other.owns(add), false);
+    void other.close();
     assert.deepEqual([pool.name, pool.concurrency], ['threads', 2]);
   });
 
