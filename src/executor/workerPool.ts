@@ -7,6 +7,7 @@ import { PyflowError, describeCallSite } from '../core/errors.js';
 import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../core/executor.js';
 import { buffersIn, findUncrossable } from './crossing.js';
 import type { WorkerOutcome, WorkerTask } from './poolWorker.js';
+import { WORKER_MODULE_SYMBOL, type WorkerModuleHook } from './workerModule.js';
 
 /** A module the pool's threads import: a file URL (`new URL('./ops.ts', import.meta.url)`) or an absolute path. */
 export type ModuleRef = string | { readonly href: string };
@@ -34,13 +35,6 @@ export interface WorkerPool extends Executor {
    */
   fn<F extends (...args: never[]) => unknown = (...args: unknown[]) => unknown>(module: ModuleRef, exportName: string): F;
 }
-
-/**
- * Where the runner's hook lives: a function from an op module's URL to the URL threads import instead (the
- * runner bundles a TypeScript module with esbuild, source maps kept). Without it the module is imported as it is.
- */
-export const WORKER_MODULE_SYMBOL = Symbol.for('pyflow.workerModule');
-type ModuleHook = (href: string) => Promise<string>;
 
 interface PoolFunction {
   readonly href: string;
@@ -122,7 +116,7 @@ class PiscinaPool implements WorkerPool {
 
   /** The URL threads import for `href`: the runner's bundle of it when a runner hook is installed. */
   private loadableModule(href: string, op: ExecutorOp): Promise<string> {
-    const hook = (globalThis as Record<symbol, ModuleHook | undefined>)[WORKER_MODULE_SYMBOL];
+    const hook = (globalThis as Record<symbol, WorkerModuleHook | undefined>)[WORKER_MODULE_SYMBOL];
     if (hook === undefined) return Promise.resolve(href);
     let url = this.loadable.get(href);
     if (url === undefined) {

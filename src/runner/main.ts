@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HOST_SYMBOL, PyflowError, formatTraceEvent, type CallSite, type PyflowHost, type TraceEvent } from '../core/index.js';
 import { PROTOCOL_VERSION, TracePacker, type RunnerToHost, type RunningOp, type SerializedError } from '../protocol/index.js';
+import { WORKER_MODULE_SYMBOL, type WorkerModuleHook } from '../executor/workerModule.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
@@ -24,6 +25,9 @@ class TargetEvaluated extends Error {
 }
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
+// A worker pool's threads import the bundles of the script's op modules (TypeScript, source-mapped) instead.
+const workerModule: WorkerModuleHook = (href) => Promise.resolve(config.workerModules[href] ?? href);
+(globalThis as Record<symbol, unknown>)[WORKER_MODULE_SYMBOL] = workerModule;
 /**
  * Node's `process.send` validates its arguments and then calls `process._send`, which writes to the IPC channel.
  * The runner keeps the inner one and replaces both, so a script can reach the channel through neither.

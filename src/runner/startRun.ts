@@ -74,7 +74,7 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
     if (!bundle.ok) return run.end({ status: 'failed', error: bundle.error });
     if (run.isEnding) return;
     run.sources = new Set(bundle.sources);
-    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..') };
+    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..'), workerModules: bundle.workerModules };
     run.attach(fork(request.runnerPath, [], {
       cwd: dirname(request.file),
       execPath: request.execPath ?? process.execPath,
