@@ -1,11 +1,13 @@
-import { TARGET, isNoValue, type DataNode, type OperationNode } from './nodes.js';
+import { DataNode as DataNodeClass, TARGET, isNoValue, type DataNode, type OperationNode } from './nodes.js';
 import type { GraphBuilder } from './graphBuilder.js';
 import { currentHost } from './trace.js';
 import {
-  EvalContext, abort, activate, beginCompute, disturb, holdTargets, newContext, callOp, cycleError, fail, finishOp, firstOp, isThenable, opFailure,
-  releasedAgainError, resultOf, setAsyncCalls,
+  EvalContext, abort, activate, argumentsOf, beginCompute, disturb, holdTargets, movableValues, newContext, callOp, cycleError, fail, finishOp, firstOp,
+  isThenable, opFailure, releasedAgainError, resultOf, runCached, setAsyncCalls,
   type Frame, type Target,
 } from './evaluator.js';
+import type { AbortSignalLike, Executor } from './executor.js';
+import { executorOf, executorOpOf, freeSlot, hasSlot, holdsHandles, resolveHandle, slotFreed, takeSlot } from './engine/executors.js';
 
 /*
  * The asynchronous evaluator: the same order as the synchronous one (with a frame per waiting op) while ops return plain
@@ -60,6 +62,9 @@ class Call {
    * would close a loop of these is a `CYCLE` (see `waitCycle`).
    */
   waitsOn: Call[] | undefined = undefined;
+  /** The executor the call was dispatched to (undefined: the op's own function returned a promise), and its worker. */
+  executor: Executor | undefined = undefined;
+  worker = '';
   constructor(
     /** The frame the op was called with: `finishOp` runs with it (its start time gives `finished` its duration). */
     readonly frame: Frame,
@@ -107,6 +112,43 @@ function callAsync(frame: Frame): unknown {
   recordWait(c);
   return c;
 }
+
+/**
+ * Dispatches an op its graph's executor owns: `running` now, the call in flight until the executor's promise settles (a
+ * rejection, or a throw from `run`, fails the op as an inline throw does).
+ */
+function dispatch(frame: Frame, executor: Executor, signal: AbortSignalLike): Call {
+  const op = frame.op;
+  const emit = op._graph._emit;
+  if (emit !== undefined) {
+    emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
+    frame.started = clock.now();
+  }
+  const call = new Call(frame);
+  call.executor = executor;
+  let running: Promise<{ value: unknown; worker: string }>;
+  try {
+    running = executor.run({ op: executorOpOf(op), fn: op._fn, args: argumentsOf(op), movable: movableValues(op), signal });
+  } catch (error) {
+    running = Promise.reject(error);
+  }
+  takeSlot(executor);
+  call.settled = Promise.resolve(running).then(
+    (result) => { call.outcome = { ok: true, value: result.value }; call.worker = result.worker; },
+    (error: unknown) => { call.outcome = { ok: false, value: error }; },
+  ).finally(() => freeSlot(executor));
+  calls.set(op, call);
+  setAsyncCalls(calls, insideCall);
+  recordWait(call);
+  return call;
+}
+
+/** The standard AbortController (the core's declarations use neither DOM nor Node typings). */
+interface AbortController { readonly signal: AbortSignalLike; abort(reason?: unknown): void }
+const AbortControllerClass = (globalThis as unknown as { AbortController: new () => AbortController }).AbortController;
+
+/** The clock of `finished.durationMs` (as the evaluator's). */
+const clock: { now(): number } = (globalThis as { performance?: { now(): number } }).performance ?? Date;
 
 function forget(call: Call): void {
   const op = call.frame.op;
@@ -167,7 +209,7 @@ function endCall(call: Call): void {
     call.outcome = outcome.ok ? SETTLED : outcome;
     try {
       if (!outcome.ok) throw fail(op, opFailure(op, outcome.value));
-      finishOp(call.frame, outcome.value);
+      finishOp(call.frame, outcome.value, call.executor === undefined ? undefined : { executor: call.executor, worker: call.worker });
     } catch (error) {
       call.failed = true;
       call.error = error;
@@ -195,12 +237,14 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
   currentHost()?.beforeEvaluate?.(graph, targets);
   disturb();
   let ctx: EvalContext | undefined;
+  // Aborted when the evaluation fails: the executors' calls still in flight for it give up.
+  const stop = new AbortControllerClass();
   holdTargets(targets, TARGET);
   try {
     ctx = newContext(targets, preActivate);
-    if (preActivate) for (const op of preActivate) await evaluateTarget(ctx, op, graph._concurrency);
+    if (preActivate) for (const op of preActivate) await evaluateTarget(ctx, op, graph._concurrency, stop);
     const results: unknown[] = [];
-    for (const target of targets) results.push(await evaluateTarget(ctx, target, graph._concurrency));
+    for (const target of targets) results.push(await evaluateTarget(ctx, target, graph._concurrency, stop));
     return results;
   } catch (error) {
     if (ctx) abort(ctx);
@@ -211,12 +255,16 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
 }
 
 /** Evaluates one target and returns its value (undefined for an op). */
-async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: number): Promise<unknown> {
+async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: number, stop: AbortController): Promise<unknown> {
   const stack: Frame[] = [];
   const blocked: Frame[] = [];
   const inflight = new Map<OperationNode, InFlight>();
   /** How many of `inflight` are other evaluations' calls (they do not count against `concurrency`). */
   let shared = 0;
+  /** How many of `inflight` are calls on executors (they count against the executor's own `concurrency`). */
+  let offloaded = 0;
+  /** A frame waits for an executor that has no free slot (its calls in flight are other evaluations'). */
+  let slot: Promise<void> | undefined;
   const framed = new Set<OperationNode>();
   try {
     const first = firstOp(ctx, target);
@@ -258,32 +306,63 @@ async function evaluateTarget(ctx: EvalContext, target: Target, concurrency: num
           shared++;
           continue;
         }
-        if (inflight.size - shared >= concurrency) {
+        const executor = executorOf(frame.op);
+        if (executor === undefined ? inflight.size - shared - offloaded >= concurrency : !hasSlot(executor)) {
+          if (executor !== undefined) slot = slotFreed(executor);
           blocked.push(stack.pop()!);
           break;
         }
+        if (executor === undefined && holdsHandles(frame.op._parents)) {
+          // An inline op needs values an executor holds: fetched first, then the frame is looked at again.
+          await Promise.all(frame.op._parents.map(resolveHandle));
+          continue;
+        }
         stack.pop();
-        const result = callAsync(frame);
+        if (frame.op._graph._cache !== undefined && runCached(frame.op)) {
+          framed.delete(frame.op);
+          continue;
+        }
+        if (executor !== undefined && frame.op._activatedSeq < 0) throw fail(frame.op, cycleError(frame.op));
+        const result = executor !== undefined ? dispatch(frame, executor, stop.signal) : callAsync(frame);
         if (result instanceof Call) {
           inflight.set(frame.op, waitFor(result, false));
+          if (executor !== undefined) offloaded++;
           continue;
         }
         framed.delete(frame.op);
         finishOp(frame, result);
       }
       if (inflight.size === 0) {
-        if (blocked.length === 0) return resultOf(target);
+        if (blocked.length === 0) {
+          if (target instanceof DataNodeClass) await resolveHandle(target);
+          return resultOf(target);
+        }
+        if (slot !== undefined) await slot;
+        slot = undefined;
         stack.push(...blocked.splice(0).reverse());
         continue;
       }
-      const settled = await Promise.race([...inflight.values()].map((f) => f.promise));
+      const waits = [...inflight.values()].map((f) => f.promise);
+      const settled = await Promise.race(slot === undefined ? waits : [...waits, slot]);
+      slot = undefined;
+      if (settled === undefined) {
+        stack.push(...blocked.splice(0).reverse());
+        continue;
+      }
       const op = settled.call.frame.op;
       inflight.delete(op);
       framed.delete(op);
       if (settled.shared) shared--;
+      else if (settled.call.executor !== undefined) offloaded--;
       endCall(settled.call);
       stack.push(...blocked.splice(0).reverse());
     }
+  } catch (error) {
+    // The executors' calls of this evaluation still in flight give up; the evaluation fails once they have settled, so
+    // that nothing it started is left running.
+    stop.abort(error);
+    await Promise.all([...inflight.values()].filter((f) => !f.shared && f.call.executor !== undefined).map((f) => f.call.settled));
+    throw error;
   } finally {
     // Failed (or returned with nothing in flight): a call of ours still in flight is finished by an evaluation waiting
     // for it, else forgotten once it settles (a later evaluation calls the op again).

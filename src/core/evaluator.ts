@@ -3,6 +3,9 @@ import type { GraphBuilder } from './graphBuilder.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { currentHost } from './trace.js';
 import { dimensionOf, previewValue } from './dims.js';
+import { cacheOpOf, keyOfOp, mustRefresh } from './engine/cache.js';
+import { executorInGetError, executorOf, handleInGetError, handleOwner, holdsHandles, recordOwner, releasedByEngine } from './engine/executors.js';
+import type { Executor } from './executor.js';
 
 /*
  * The evaluation algorithm of pyflow, without recursion.
@@ -133,7 +136,7 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pr
   const base = waitingTop;
   const scheduledBase = scheduledTop;
   // Untraced (nobody listens to the graph): the same order and releases, in a walk and a loop (see `schedule`).
-  const untraced = graph._emit === undefined;
+  const untraced = graph._emit === undefined && graph._executor === undefined && graph._cache === undefined;
   holdTargets(targets, TARGET);
   if (base === 0 && scheduledBase === 0) {
     if (spareStacks !== undefined) reuseSpareStacks();
@@ -265,6 +268,7 @@ function runPendingTraced(ctx: EvalContext, ops: readonly OperationNode[], call:
 
 /** Calls an op whose parents have their values, in `call` (the evaluation's one frame), and finishes it. */
 function runCall(call: Frame, op: OperationNode): void {
+  if (op._graph._cache !== undefined && runCached(op)) return;
   call.op = op;
   call.started = 0;
   finishOp(call, checkSync(op, callOp(call)));
@@ -415,7 +419,8 @@ function runPending(ctx: EvalContext, ops: readonly OperationNode[], call: Frame
 function runReady(op: OperationNode): void {
   const seq = op._activatedSeq;
   const out = op._output;
-  if (op._rare === NO_EXTRAS && seq > 0 && out !== undefined && asyncCalls === undefined) {
+  const graph = op._graph;
+  if (op._rare === NO_EXTRAS && seq > 0 && out !== undefined && asyncCalls === undefined && graph._cache === undefined && graph._executor === undefined) {
     // The usual op (one output, DataNode arguments, no options), called directly; what `invoke`, `storeOutputs` and
     // `releaseParents` do for it, without their checks for the rest (`invoke`'s call cost 100 instructions per op more
     // on a tree, callgrind).
@@ -437,8 +442,9 @@ function runReady(op: OperationNode): void {
     op._activatedSeq = 0;
     return;
   }
+  if (graph._cache !== undefined && runCached(op)) return;
   const result = checkSync(op, invoke(op));
-  if (out !== undefined && op._rare.moreOutputs.length === 0) out._value = result;
+  if (out !== undefined && op._rare.moreOutputs.length === 0 && graph._cache === undefined) out._value = result;
   else storeOutputs(op, result);
   releaseParents(op);
   op._activatedSeq = 0;
@@ -611,6 +617,12 @@ function invoke(op: OperationNode, frame?: Frame): unknown {
   // function that reaches the op again is a cycle, reported rather than run again (pyflow would recurse for ever).
   if (seq < 0) throw fail(op, cycleError(op));
   if (asyncCalls !== undefined && asyncCalls.has(op)) throw fail(op, inAsyncCall!(op) ? cycleError(op) : inFlightError(op));
+  const executor = executorOf(op);
+  if (executor !== undefined) throw fail(op, executorInGetError(op, executor));
+  if (holdsHandles(op._parents)) {
+    const data = op._parents.find((p) => handleOwner(p) !== undefined)!;
+    throw fail(op, handleInGetError(op, data, handleOwner(data)!));
+  }
   if (frame !== undefined && op._graph._emit !== undefined) {
     op._graph._emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
     frame.started = clock.now();
@@ -646,6 +658,30 @@ let inAsyncCall: ((op: OperationNode) => boolean) | undefined;
 export function setAsyncCalls(calls: ReadonlyMap<OperationNode, unknown>, inside: (op: OperationNode) => boolean): void {
   asyncCalls = calls.size > 0 ? calls : undefined;
   inAsyncCall = inside;
+}
+
+/** The arguments an op's function is called with, rebuilt from its parents' values. */
+export function argumentsOf(op: OperationNode): unknown[] {
+  const parents = op._parents;
+  const values = new Array<unknown>(parents.length);
+  for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
+  const templates = op._rare.args;
+  return templates === undefined ? values : templates.map((t) => buildArg(t, values));
+}
+
+/**
+ * The parents' values that no one reads after `op` (released once it finishes): not kept, persisted, raw or a running
+ * evaluation's target, and no other activated op consumes them.
+ */
+export function movableValues(op: OperationNode): unknown[] {
+  const movable: unknown[] = [];
+  const parents = op._parents;
+  for (let i = 0; i < parents.length; i++) {
+    const parent = parents[i]!;
+    if (parent._hold !== 0 || isNoValue(parent._value) || parents.indexOf(parent) !== i) continue;
+    if (activeConsumerNeeding(parent, op) === undefined) movable.push(parent._value);
+  }
+  return movable;
 }
 
 /** Calls `fn` with the parents' values; the usual arities directly, without an argument array to build and spread. */
@@ -694,21 +730,70 @@ function buildArg(template: ArgTemplate, values: unknown[]): unknown {
   }
 }
 
-/** Stores the outputs, releases what no activated consumer needs any more, deactivates the op. */
-export function finishOp(frame: Frame, result: unknown): void {
+/**
+ * Stores the outputs, releases what no activated consumer needs any more, deactivates the op. `ran`: the executor that
+ * ran it, and its worker.
+ */
+export function finishOp(frame: Frame, result: unknown, ran?: { executor: Executor; worker: string }): void {
   const op = frame.op;
-  storeOutputs(op, result);
+  storeOutputs(op, result, ran?.executor);
   const emit = op._graph._emit;
-  if (emit !== undefined) emit({ kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs: clock.now() - frame.started });
+  if (emit !== undefined) {
+    const durationMs = clock.now() - frame.started;
+    emit(ran === undefined
+      ? { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs }
+      : { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs, worker: ran.worker });
+  }
   releaseParents(op);
   deactivate(op);
 }
 
-function storeOutputs(op: OperationNode, result: unknown): void {
+/**
+ * The graph's result cache has the op's result (its parents have their values): stores it as the op's outputs without
+ * calling it (`cached` instead of `running` and `finished`), releases and deactivates as `finishOp` does.
+ */
+export function runCached(op: OperationNode): boolean {
+  // (An op asked for while it runs is a CYCLE, or while a getAsync() awaits it: left to the call's own checks.)
+  if (op._activatedSeq < 0 || asyncCalls?.has(op) === true || mustRefresh(op)) return false;
+  const cache = op._graph._cache!;
+  let hit: { readonly value: unknown } | undefined;
+  try {
+    const key = keyOfOp(cache, op);
+    if (key === null) return false;
+    hit = cache.read(key, cacheOpOf(op));
+  } catch (error) {
+    throw fail(op, opFailure(op, error));
+  }
+  if (hit === undefined) return false;
+  op._graph._emit?.({ kind: 'cached', uid: op.uid, graph: op._graph.alias });
+  storeOutputs(op, hit.value, undefined, true);
+  releaseParents(op);
+  deactivate(op);
+  return true;
+}
+
+/** Writes a result the op's function (or an executor) returned to the graph's cache, when it has a key. */
+function writeCache(op: OperationNode, value: unknown): void {
+  const cache = op._graph._cache!;
+  try {
+    const key = keyOfOp(cache, op);
+    if (key !== null) cache.write(key, cacheOpOf(op), value);
+  } catch (error) {
+    throw fail(op, opFailure(op, error));
+  }
+}
+
+/**
+ * Stores an op's result as its outputs. `executor`: the one that returned it (told when they are released); `fromCache`:
+ * read from the graph's cache (not written back).
+ */
+function storeOutputs(op: OperationNode, result: unknown, executor?: Executor, fromCache = false): void {
   const first = op._output;
   if (first === undefined) return;
+  if (op._graph._cache !== undefined && !fromCache && executor?.resolve === undefined) writeCache(op, result);
   if (op._rare.moreOutputs.length === 0) {
     setValue(first, result);
+    if (executor !== undefined) recordOwner(first, executor);
     return;
   }
   const outputs = op.outputs;
@@ -725,7 +810,10 @@ function storeOutputs(op: OperationNode, result: unknown): void {
       `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
       op.uid, op.callSite));
   }
-  for (let i = 0; i < outputs.length; i++) setValue(outputs[i]!, items[i]);
+  for (let i = 0; i < outputs.length; i++) {
+    setValue(outputs[i]!, items[i]);
+    if (executor !== undefined) recordOwner(outputs[i]!, executor);
+  }
 }
 
 function setValue(data: DataNode, value: unknown): void {
@@ -827,6 +915,7 @@ export function releaseValue(data: DataNode): void {
   const value = data._value;
   data._value = NO_VALUE;
   data._graph._emit?.({ kind: 'released', uid: data.uid, graph: data._graph.alias });
+  releasedByEngine(data, value);
   data._graph._disposeValue(value, data);
 }
 

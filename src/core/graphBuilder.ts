@@ -11,6 +11,7 @@ import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
 import { dependencyClosure } from './summary.js';
 import { toDot, type DotOptions } from './dot.js';
+import type { Executor, ResultCache } from './executor.js';
 
 /** A node, or its uid or name. */
 export type TargetRef = DataNode | OperationNode | string;
@@ -49,6 +50,10 @@ export interface GraphBuilderOptions {
   callSites?: boolean;
   /** How many promise-returning ops `getAsync` runs at once (default 4). */
   concurrency?: number;
+  /** Runs the ops whose function it owns (worker threads, a cluster) under getAsync(); the others run inline. */
+  executor?: Executor;
+  /** A cross-run store of op results, asked before each call (see `ResultCache`); default: the host's, false: none. */
+  cache?: ResultCache | false;
 }
 
 /** A DataNode, or a value; DataNodes may also sit inside plain arrays and objects. */
@@ -75,6 +80,8 @@ export class GraphBuilder {
   private readonly captureSites: boolean;
   private readonly previews: boolean;
   /** @internal */ readonly _concurrency: number;
+  /** @internal */ readonly _executor: Executor | undefined;
+  /** @internal */ readonly _cache: ResultCache | undefined;
   /** @internal */ _emit: ((event: TraceEvent) => void) | undefined;
   /**
    * @internal The last op added; each op links to the one before it (`_prevOp`). A list, not an array: pushing
@@ -98,7 +105,9 @@ export class GraphBuilder {
     this.log = options.log ?? defaultLog;
     this.onRelease = options.onRelease;
     this._concurrency = Math.max(1, options.concurrency ?? 4);
+    this._executor = options.executor;
     const host = currentHost();
+    this._cache = options.cache === false ? undefined : options.cache ?? host?.cache;
     this.captureSites = options.callSites ?? (this.verbose || host?.captureCallSites === true);
     this.previews = host?.previewValues === true;
     if (this.verbose) {

@@ -26,6 +26,10 @@ export interface AddOptions {
   alias?: string;
   /** Output names in uids and labels, instead of `data` (one per output). */
   outputAlias?: string | readonly string[];
+  /** With the graph's result cache: `false` never caches this op (nor what depends on it); `'refresh'` calls it and stores the result again. */
+  cache?: false | 'refresh';
+  /** Part of the op's cache key: change it to invalidate its cached results (when a helper it calls changed, say). */
+  version?: string;
 }
 
 /*
