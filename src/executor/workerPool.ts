@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import * as workerThreads from 'node:worker_threads';
 import Piscina from 'piscina';
 import { PyflowError, describeCallSite } from '../core/errors.js';
-import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../core/executor.js';
+import type { AbortSignalLike, Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../core/executor.js';
 import { buffersIn, findUncrossable } from './crossing.js';
 import type { WorkerOutcome, WorkerTask } from './poolWorker.js';
 import { WORKER_MODULE_SYMBOL, type WorkerModuleHook } from './workerModule.js';
@@ -75,9 +75,9 @@ class PiscinaPool implements WorkerPool {
 
   fn<F extends (...args: never[]) => unknown>(module: ModuleRef, exportName: string): F {
     const href = typeof module === 'string' ? (/^[a-z][a-z0-9+.-]+:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(resolve(module)).href) : module.href;
+    // It has a `return`: by pyflow's rule the op has one output (its source is not the export's, which stays unread).
     const stub = (): never => {
-      throw new PyflowError('BAD_ARGUMENT',
-        `${exportName} runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it there`);
+      return refuseDirectCall(exportName);
     };
     Object.defineProperty(stub, 'name', { value: exportName });
     this.functions.set(stub, { href, exportName });
@@ -98,7 +98,7 @@ class PiscinaPool implements WorkerPool {
     const task: WorkerTask = { module: await this.loadableModule(target.href, op), exportName: target.exportName, args: call.args };
     let outcome: WorkerOutcome;
     try {
-      outcome = await this.piscina.run(task, { transferList: movableBuffers(call), signal: call.signal }) as WorkerOutcome;
+      outcome = await this.piscina.run(task, { transferList: movableBuffers(call), signal: call.signal as AbortSignal }) as WorkerOutcome;
     } catch (error) {
       throw failure(op, describeDeath(error, call.signal, this.closing !== undefined), error);
     }
@@ -130,13 +130,18 @@ class PiscinaPool implements WorkerPool {
 }
 
 
+function refuseDirectCall(exportName: string): never {
+  throw new PyflowError('BAD_ARGUMENT',
+    `${exportName} runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()`);
+}
+
 /** `uid (fn, added at file:line:col) <what happened>`, the shape of an inline op's failure. */
 function failure(op: ExecutorOp, what: string, cause?: unknown): PyflowError {
   return new PyflowError('OP_FAILED', `${op.uid} (${op.fnName}, added at ${describeCallSite(op.site)}) ${what}`, op.uid, op.site,
     cause === undefined ? undefined : { cause });
 }
 
-function describeDeath(error: unknown, signal: AbortSignal, closing: boolean): string {
+function describeDeath(error: unknown, signal: AbortSignalLike, closing: boolean): string {
   if (closing) return 'was stopped: its worker pool was closed';
   if (signal.aborted) return 'was stopped: the evaluation was given up';
   const code = (error as { code?: unknown }).code;

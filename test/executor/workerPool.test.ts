@@ -64,7 +64,7 @@ describe('workerPool', () => {
 
   it('calling a pool function directly is an error that says how to use it', () => {
     assert.throws(() => (add as (a: number, b: number) => number)(1, 2), {
-      name: 'PyflowError', message: 'add runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it there',
+      name: 'PyflowError', message: 'add runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()',
     });
   });
 
