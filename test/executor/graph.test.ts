@@ -71,6 +71,30 @@ describe('a graph on a worker pool', () => {
     });
   });
 
+  it('a failure stops the pool ops still running (their threads replaced): nothing hangs', async () => {
+    const G = new GraphBuilder({ executor: pool });
+    const spins = pool.fn<() => number>(OPS, 'spins');
+    const fails = pool.fn<typeof ops.fails>(OPS, 'fails');
+    const both = G.add((a: number, b: number) => a + b)(G.add(spins)(), G.add(fails)('stop'));
+    await assert.rejects(both.getAsync(), (error: unknown) => error instanceof PyflowError && / threw: stop$/.test(error.message));
+    // Both threads are free again: two calls that must run at the same time do.
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const H = new GraphBuilder({ executor: pool });
+    assert.equal(await H.add((a: string, b: string) => `${a} ${b}`)(H.add(meet)(flags, 0), H.add(meet)(flags, 1)).getAsync(), 'met met');
+  });
+
+  it('a worker that exits fails its op and the evaluation; the pool goes on', async () => {
+    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const exits = pool.fn<(code: number) => number>(OPS, 'exits');
+    const exited = G.add(exits)(7);
+    await assert.rejects(exited.getAsync(), (error: unknown) => {
+      assert.ok(error instanceof PyflowError);
+      assert.match(error.message, new RegExp(`^exits_\\d+ \\(exits, added at ${siteOf('add(exits)').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) lost its worker thread \\(.*7.*; the thread was replaced\\)$`));
+      return true;
+    });
+    assert.equal(await G.add(sum)(G.add(fill)(10, 1)).getAsync(), 10);
+  });
+
   it('a value that cannot cross fails the op that would receive it, naming its add line', async () => {
     const G = new GraphBuilder({ executor: pool, callSites: true });
     const callback = G.add(() => () => 1)();

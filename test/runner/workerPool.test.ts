@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RunningOps } from '../../src/runner/runningOps.js';
+import { applyEvents, emptyOverlay } from '../../webview/overlay.js';
 import { DIST, lineOf, run, script } from './helpers.js';
 
 /*
@@ -68,14 +69,17 @@ describe('a worker pool script, run by the runner', { timeout: 180_000 }, () => 
     const threads = finished.filter((e) => e.uid.startsWith('meet')).map((e) => e.worker);
     assert.equal(threads.length, 2);
     assert.ok(threads.every((w) => /^thread \d+$/.test(w ?? '')) && threads[0] !== threads[1], threads.join());
-    // What the graph view is told: both ops running at the same time.
+    // What the editor and the graph view make of the trace: both ops running at the same time.
     const running = new RunningOps();
-    let most = 0;
+    const overlay = emptyOverlay();
+    let [mostRunning, mostDrawnRunning] = [0, 0];
     for (const e of events) {
       running.onEvents([e]);
-      most = Math.max(most, running.all.length);
+      applyEvents(overlay, [e]);
+      mostRunning = Math.max(mostRunning, running.all.length);
+      mostDrawnRunning = Math.max(mostDrawnRunning, [...overlay.nodes.values()].filter((n) => n.state === 'running').length);
     }
-    assert.equal(most, 2);
+    assert.deepEqual([mostRunning, mostDrawnRunning], [2, 2]);
   });
 
   it("an op that throws on a thread fails the run, naming the op, its add line and the user's op file and line", async () => {
