@@ -52,10 +52,23 @@ function failed(stage: 'load' | 'call' | 'result', error: unknown): WorkerOutcom
 }
 
 /**
- * Imports an op module. A TypeScript module Node cannot import (Node 20, or syntax type stripping refuses) is
+ * Imports an op module, once per thread. A TypeScript module Node cannot import (Node 20, or syntax type stripping refuses) is
  * required instead: tsx's require hook reaches worker threads, its import hook does not.
  */
-async function importModule(href: string): Promise<Record<string, unknown>> {
+function importModule(href: string): Promise<Record<string, unknown>> {
+  let module = modules.get(href);
+  if (module === undefined) {
+    module = loadModule(href);
+    modules.set(href, module);
+    module.catch(() => modules.delete(href));
+  }
+  return module;
+}
+
+/** Each op module once per thread (a failed load is retried on the next call). */
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+async function loadModule(href: string): Promise<Record<string, unknown>> {
   try {
     return await import(href) as Record<string, unknown>;
   } catch (error) {

@@ -93,24 +93,24 @@ async function dispatch(lib: Library, pool: ReturnType<Library['workerPool']>, s
   const rows: (string | number)[][] = [];
   for (const [shape, make, daskUs] of [['independent ops', independent, dask?.independent], ['ops in a chain', chain, dask?.chain]] as const) {
     await make(pool, identity)();
-    const pooledMs: number[] = [];
-    const inlineMs: number[] = [];
+    const pooled: { ms: number; cpuMs: number }[] = [];
+    const inline: number[] = [];
     for (let i = 0; i < (smoke ? 1 : 5); i++) {
-      pooledMs.push((await timed(make(pool, identity))).ms);
-      inlineMs.push((await timed(make(undefined, plain))).ms);
+      pooled.push(await timed(make(pool, identity)));
+      inline.push((await timed(make(undefined, plain))).ms);
     }
-    const [pooled, inline] = [median(pooledMs), median(inlineMs)];
-    rows.push([`${n} ${shape}`, ((pooled * 1000) / n).toFixed(0), ((inline * 1000) / n).toFixed(1), (((pooled - inline) * 1000) / n).toFixed(0),
-      daskUs === undefined ? 'not installed here (its docs: ~200)' : `${daskUs} (dask ${dask!.version})`]);
+    const us = (ms: number): string => ((ms * 1000) / n).toFixed(0);
+    rows.push([`${n} ${shape}`, us(median(pooled.map((p) => p.ms))), us(median(pooled.map((p) => p.cpuMs))), ((median(inline) * 1000) / n).toFixed(1),
+      daskUs === undefined ? 'not installed here (its docs: ~200 µs/task)' : `${daskUs.wall} / ${daskUs.cpu} (dask ${dask!.version})`]);
   }
-  return table('Dispatch: a trivial op (x => x), µs per op', ['graph', 'workerPool(2) µs/op', 'inline µs/op', 'pool overhead µs/op', 'dask threaded scheduler (2 threads) µs/task'], rows);
+  return table('Dispatch: a trivial op (x => x), µs per op (CPU: this process, all threads)', ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'], rows);
 }
 
 /**
  * dask's local threaded scheduler on the same shapes, when dask is installed (Debian's python3-dask); its docs give
  * ~200 µs per task ("Shared Memory", Performance).
  */
-function daskMicroseconds(n: number): { version: string; independent: number; chain: number } | undefined {
+function daskMicroseconds(n: number): { version: string; independent: { wall: number; cpu: number }; chain: { wall: number; cpu: number } } | undefined {
   const program = `
 import time, dask, dask.threaded
 from concurrent.futures import ThreadPoolExecutor
@@ -119,21 +119,28 @@ def count(*xs): return len(xs)
 def measure(graph, key):
     with ThreadPoolExecutor(2) as pool:
         dask.threaded.get(graph, key, pool=pool)
-        times = []
+        runs = []
         for _ in range(5):
-            t = time.perf_counter(); dask.threaded.get(graph, key, pool=pool); times.append(time.perf_counter() - t)
-    return sorted(times)[2] * 1e6 / ${n}
+            t, c = time.perf_counter(), time.process_time()
+            dask.threaded.get(graph, key, pool=pool)
+            runs.append((time.perf_counter() - t, time.process_time() - c))
+    runs.sort()
+    return '%d/%d' % (runs[2][0] * 1e6 / ${n}, runs[2][1] * 1e6 / ${n})
 independent = {('x', i): (identity, i) for i in range(${n})}
 independent['total'] = (count,) + tuple(('x', i) for i in range(${n}))
 chain = {('c', 0): (identity, 0)}
 chain.update({('c', i): (identity, ('c', i - 1)) for i in range(1, ${n})})
-print(dask.__version__, round(measure(independent, 'total')), round(measure(chain, ('c', ${n} - 1))))
+print(dask.__version__, measure(independent, 'total'), measure(chain, ('c', ${n} - 1)))
 `;
+  const pair = (text: string): { wall: number; cpu: number } => {
+    const [wall, cpu] = text.split('/').map(Number);
+    return { wall: wall!, cpu: cpu! };
+  };
   // Debian's python3-dask installs into the system Python, which may not be the first python3 on PATH.
   for (const python of ['python3', '/usr/bin/python3']) {
     try {
       const [version, independent, chain] = execFileSync(python, ['-c', program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(' ');
-      return { version: version!, independent: Number(independent), chain: Number(chain) };
+      return { version: version!, independent: pair(independent!), chain: pair(chain!) };
     } catch {
       // no python here, or no dask in it: try the next
     }
