@@ -11,7 +11,7 @@ const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/executor': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/, /^piscina$/] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
-  'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^\.\.\/executor\/workerModule\.js$/, /^node:/, /^esbuild$/] },
+  'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^\.\.\/executor\/workerHost\.js$/, /^node:/, /^esbuild$/] },
   'src/view': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/\.\.\/webview\/(layout|render|vnode|shapes)\.js$/, /^node:/, /^elkjs\//] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view)\//, /^node:/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/, /^vscode$/] },

@@ -7,7 +7,7 @@ import { PyflowError, describeCallSite } from '../core/errors.js';
 import type { AbortSignalLike, Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../core/executor.js';
 import { buffersIn, findUncrossable } from './crossing.js';
 import type { WorkerOutcome, WorkerTask } from './poolWorker.js';
-import { WORKER_MODULE_SYMBOL, type WorkerModuleHook } from './workerModule.js';
+import { WORKER_HOST_SYMBOL, type WorkerHost } from './workerHost.js';
 
 /** A module the pool's threads import: a file URL (`new URL('./ops.ts', import.meta.url)`) or an absolute path. */
 export type ModuleRef = string | { readonly href: string };
@@ -58,7 +58,9 @@ class PiscinaPool implements WorkerPool {
   private readonly piscina: Piscina;
   private readonly functions = new WeakMap<(...args: never[]) => unknown, PoolFunction>();
   private readonly loadable = new Map<string, Promise<string>>();
+  /** Set by `close()`; `isClosed` once the threads are being ended (a runner may hold the close back, see WorkerHost). */
   private closing: Promise<void> | undefined;
+  private isClosed = false;
 
   constructor(readonly concurrency: number, resourceLimits: WorkerLimits | undefined) {
     this.piscina = new Piscina({
@@ -92,7 +94,7 @@ class PiscinaPool implements WorkerPool {
     const { op } = call;
     const target = this.functions.get(call.fn);
     if (target === undefined) throw failure(op, 'is not a function of this worker pool (make it with pool.fn)');
-    if (this.closing) throw failure(op, 'cannot run: its worker pool is closed');
+    if (this.isClosed) throw failure(op, 'cannot run: its worker pool is closed');
     const why = findUncrossable(call.args, 'its arguments');
     if (why !== undefined) throw failure(op, `cannot be sent to a worker thread: ${why.replace('its arguments[', 'argument [')}`);
     const task: WorkerTask = { module: await this.loadableModule(target.href, op), exportName: target.exportName, args: call.args };
@@ -100,7 +102,7 @@ class PiscinaPool implements WorkerPool {
     try {
       outcome = await this.piscina.run(task, { transferList: movableBuffers(call), signal: call.signal as AbortSignal }) as WorkerOutcome;
     } catch (error) {
-      throw failure(op, describeDeath(error, call.signal, this.closing !== undefined), error);
+      throw failure(op, describeDeath(error, call.signal, this.isClosed), error);
     }
     if (outcome.ok) return { value: outcome.value, worker: `thread ${outcome.thread}` };
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
@@ -110,17 +112,21 @@ class PiscinaPool implements WorkerPool {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.piscina.destroy();
+    const closeNow = (): Promise<void> => {
+      this.isClosed = true;
+      return this.piscina.destroy();
+    };
+    this.closing ??= host()?.close(closeNow) ?? closeNow();
     return this.closing;
   }
 
   /** The URL threads import for `href`: the runner's bundle of it when a runner hook is installed. */
   private loadableModule(href: string, op: ExecutorOp): Promise<string> {
-    const hook = (globalThis as Record<symbol, WorkerModuleHook | undefined>)[WORKER_MODULE_SYMBOL];
-    if (hook === undefined) return Promise.resolve(href);
+    const runner = host();
+    if (runner === undefined) return Promise.resolve(href);
     let url = this.loadable.get(href);
     if (url === undefined) {
-      url = hook(href);
+      url = runner.moduleUrl(href);
       this.loadable.set(href, url);
     }
     return url.catch((error: unknown) => {
@@ -129,6 +135,10 @@ class PiscinaPool implements WorkerPool {
   }
 }
 
+
+function host(): WorkerHost | undefined {
+  return (globalThis as Record<symbol, WorkerHost | undefined>)[WORKER_HOST_SYMBOL];
+}
 
 function refuseDirectCall(exportName: string): never {
   throw new PyflowError('BAD_ARGUMENT',

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HOST_SYMBOL, PyflowError, formatTraceEvent, type CallSite, type PyflowHost, type TraceEvent } from '../core/index.js';
 import { PROTOCOL_VERSION, TracePacker, type RunnerToHost, type RunningOp, type SerializedError } from '../protocol/index.js';
-import { WORKER_MODULE_SYMBOL, type WorkerModuleHook } from '../executor/workerModule.js';
+import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executor/workerHost.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
@@ -25,9 +25,17 @@ class TargetEvaluated extends Error {
 }
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
-// A worker pool's threads import the bundles of the script's op modules (TypeScript, source-mapped) instead.
-const workerModule: WorkerModuleHook = (href) => Promise.resolve(config.workerModules[href] ?? href);
-(globalThis as Record<symbol, unknown>)[WORKER_MODULE_SYMBOL] = workerModule;
+/** Worker pools the script closed while the runner's own evaluation needs them: closed once it ended. */
+const heldCloses: (() => Promise<void>)[] = [];
+const workerHost: WorkerHost = {
+  // A worker pool's threads import the bundles of the script's op modules (TypeScript, source-mapped) instead.
+  moduleUrl: (href) => Promise.resolve(config.workerModules[href] ?? href),
+  close(close) {
+    if (!evaluating || finished) return close();
+    return new Promise<void>((resolve, reject) => heldCloses.push(() => close().then(resolve, reject)));
+  },
+};
+(globalThis as Record<symbol, unknown>)[WORKER_HOST_SYMBOL] = workerHost;
 /**
  * Node's `process.send` validates its arguments and then calls `process._send`, which writes to the IPC channel.
  * The runner keeps the inner one and replaces both, so a script can reach the channel through neither.
@@ -167,10 +175,16 @@ async function evaluate(target: NonNullable<ReturnType<typeof findTarget>>): Pro
     const value = await target.evaluate();
     flush();
     snapshot();
+    await closeHeldPools();
     await finish({ type: 'run/done', target: target.label, preview: value, note: target.note });
   } catch (error) {
+    await closeHeldPools();
     await finish({ type: 'run/failed', error: serializeError(error) });
   }
+}
+
+async function closeHeldPools(): Promise<void> {
+  await Promise.allSettled(heldCloses.splice(0).map((close) => close()));
 }
 
 /** Sends the outcome once everything the script wrote has left the process (the parent then ends the tree). */
