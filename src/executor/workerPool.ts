@@ -30,7 +30,7 @@ export interface WorkerPoolOptions {
 export interface WorkerPool extends Executor {
   /**
    * The function `exportName` of `module`, to give to `G.add`: a graph whose `executor` is this pool runs it on a
-   * worker thread. Its `name` is `exportName` (uids read `heavy_1`). Type it as the export:
+   * worker thread. Its `name` is `exportName` (uids read `heavy_0`, `heavy_3`). Type it as the export:
    * `pool.fn<typeof import('./ops.js').heavy>(new URL('./ops.ts', import.meta.url), 'heavy')`.
    */
   fn<F extends (...args: never[]) => unknown = (...args: unknown[]) => unknown>(module: ModuleRef, exportName: string): F;
@@ -76,7 +76,7 @@ class PiscinaPool implements WorkerPool {
   }
 
   fn<F extends (...args: never[]) => unknown>(module: ModuleRef, exportName: string): F {
-    const href = typeof module === 'string' ? (/^[a-z][a-z0-9+.-]+:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(resolve(module)).href) : module.href;
+    const href = moduleHref(module);
     // It has a `return`: by pyflow's rule the op has one output (its source is not the export's, which stays unread).
     const stub = (): never => {
       return refuseDirectCall(exportName);
@@ -135,6 +135,13 @@ class PiscinaPool implements WorkerPool {
   }
 }
 
+
+/** A URL as it is; a path (`C:\\…` included) as its file URL. */
+function moduleHref(module: ModuleRef): string {
+  if (typeof module !== 'string') return module.href;
+  const isUrl = /^[a-z][a-z0-9+.-]+:/i.test(module) && !/^[a-z]:[\\/]/i.test(module);
+  return isUrl ? module : pathToFileURL(resolve(module)).href;
+}
 
 function host(): WorkerHost | undefined {
   return (globalThis as Record<symbol, WorkerHost | undefined>)[WORKER_HOST_SYMBOL];

@@ -73,6 +73,7 @@ describe('a worker pool script in a real VS Code (code-server + Chromium)', { ti
       await runCommand(page, 'Pyflow: Stop');
     }
     await frame.locator('#timeline-outcome', { hasText: /Stopped while wait_\d+ \(pool\.ts:7\) was running/ }).waitFor();
-    assert.equal(await frame.locator('svg .node.st-stopped[data-uid^="wait_"]').count(), 2);
+    await frame.locator('svg .node.st-stopped[data-uid^="wait_"] >> nth=1').waitFor();
+    await screenshot(page, 'e2e-pool-stopped');
   });
 });
