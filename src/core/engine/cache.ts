@@ -16,11 +16,22 @@ function memoOf(cache: ResultCache): WeakMap<DataNode | OperationNode, string | 
   return memo;
 }
 
-/** What the cache is told about an op. Of its options, only `nOut` and `version` can change its value (the rest is styling). */
+const cacheOps = new WeakMap<OperationNode, CacheOp>();
+
+/**
+ * What the cache is told about an op, made once per op (its call site is resolved only if the cache reads it). Of its
+ * options, only `nOut` and `version` can change its value (the rest is styling).
+ */
 export function cacheOpOf(op: OperationNode): CacheOp {
-  const version = op._rare.options.version;
-  const options = version === undefined ? { nOut: op.outputs.length } : { nOut: op.outputs.length, version };
-  return { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, site: op.callSite, nOut: op.outputs.length, fn: op._fn, options };
+  let known = cacheOps.get(op);
+  if (known === undefined) {
+    const nOut = op.outputs.length;
+    const version = op._extras.options.version;
+    const options = version === undefined ? { nOut } : { nOut, version };
+    known = { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, get site() { return op.callSite; }, nOut, fn: op._fn, options };
+    cacheOps.set(op, known);
+  }
+  return known;
 }
 
 /**
@@ -32,7 +43,7 @@ export function keyOfOp(cache: ResultCache, op: OperationNode): string | null {
   const known = memo.get(op);
   if (known !== undefined) return known;
   let key: string | null = null;
-  if (op._output !== undefined && op._rare.options.cache !== false) {
+  if (op._output !== undefined && op._extras.options.cache !== false) {
     const inputKeys: string[] = [];
     for (const parent of op._parents) {
       const inputKey = keyOfData(cache, parent);
@@ -58,8 +69,8 @@ export function keyOfData(cache: ResultCache, data: DataNode): string | null {
     key = cache.keyOfValue(data._value) ?? null;
   } else {
     const opKey = keyOfOp(cache, producer);
-    const index = producer._output === data ? 0 : 1 + producer._rare.moreOutputs.indexOf(data);
-    key = opKey === null ? null : producer._rare.moreOutputs.length === 0 ? opKey : `${opKey}#${index}`;
+    const index = producer._output === data ? 0 : 1 + producer._extras.moreOutputs.indexOf(data);
+    key = opKey === null ? null : producer._extras.moreOutputs.length === 0 ? opKey : `${opKey}#${index}`;
   }
   memo.set(data, key);
   return key;
@@ -73,7 +84,7 @@ const refreshed = new WeakSet<DataNode>();
  * (its key is the same, its value may not be). Its outputs count as refreshed from then on.
  */
 export function mustRefresh(op: OperationNode): boolean {
-  let refresh = op._rare.options.cache === 'refresh';
+  let refresh = op._extras.options.cache === 'refresh';
   for (let i = 0; !refresh && i < op._parents.length; i++) refresh = refreshed.has(op._parents[i]!);
   if (refresh) for (const output of op.outputs) refreshed.add(output);
   return refresh;
