@@ -61,7 +61,8 @@ describe('the npm package, installed from its tarball', () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
     const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
-    const declarations = ['core', 'executor'].flatMap((dir) => readdirSync(join(REPO, 'src', dir)).filter((f) => f.endsWith('.ts')).map((f) => `dist/lib/${dir}/${f.replace(/\.ts$/, '.d.ts')}`));
+    const declarations = ['core', 'executor'].flatMap((dir) => readdirSync(join(REPO, 'src', dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts')).map((f) => `dist/lib/${dir}/${f.replace(/\\/g, '/').replace(/\.ts$/, '.d.ts')}`));
     const piscina = rest.filter((f) => f.startsWith('dist/node_modules/piscina/'));
     assert.deepEqual(rest.filter((f) => !piscina.includes(f)), [
       'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js',

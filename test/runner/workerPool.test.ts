@@ -82,24 +82,15 @@ describe('a worker pool script, run by the runner', { timeout: 180_000 }, () => 
     assert.deepEqual([mostRunning, mostDrawnRunning], [2, 2]);
   });
 
-  it('Evaluate here: the runner evaluates the node with the pool ops at once; the script closes the pool only after', async () => {
-    const main = project();
-    const { outcome, events } = await run(main, { kind: 'line', file: main, line: lineOf(MAIN, 'const both') });
-    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
-    const threads = events.filter((e) => e.kind === 'finished' && e.uid.startsWith('meet')).map((e) => (e.kind === 'finished' ? e.worker : undefined));
-    assert.equal(threads.length, 2);
-    assert.ok(threads.every((w) => /^thread \d+$/.test(w ?? '')) && threads[0] !== threads[1], threads.join());
-  });
-
-  it('Run Graph: the runner evaluates the whole graph on the pool, which the script closes only after', async () => {
-    const main = project();
-    // Pool ops that need no partner (G.runAsync() runs executor ops one at a time for now).
-    const text = MAIN.replace('G.add(meet)(flags, 0), G.add(meet)(flags, 1)', 'G.add(scaled)(1) as never, G.add(scaled)(2) as never');
-    const { outcome, events } = await run(main, { kind: 'graph' }, { text });
-    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
-    const threads = events.filter((e) => e.kind === 'finished' && e.uid.startsWith('scaled')).map((e) => (e.kind === 'finished' ? e.worker : undefined));
-    assert.equal(threads.length, 2);
-    assert.ok(threads.every((w) => /^thread \d+$/.test(w ?? '')), threads.join());
+  it('Evaluate here and Run Graph: the runner evaluates on the pool, ops at once; the script closes the pool only after', async () => {
+    for (const target of ['line', 'graph'] as const) {
+      const main = project();
+      const { outcome, events } = await run(main, target === 'line' ? { kind: 'line', file: main, line: lineOf(MAIN, 'const both') } : { kind: 'graph' });
+      assert.equal(outcome.status, 'done', `${target}: ${JSON.stringify(outcome)}`);
+      const threads = events.filter((e) => e.kind === 'finished' && e.uid.startsWith('meet')).map((e) => (e.kind === 'finished' ? e.worker : undefined));
+      assert.equal(threads.length, 2, target);
+      assert.ok(threads.every((w) => /^thread \d+$/.test(w ?? '')) && threads[0] !== threads[1], `${target}: ${threads.join()}`);
+    }
   });
 
   it("an op that throws on a thread fails the run, naming the op, its add line and the user's op file and line", async () => {
