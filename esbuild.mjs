@@ -153,6 +153,8 @@ if (watch) {
   for (const options of targets) await (await esbuild.context(options)).watch();
   console.log('watching…');
 } else {
+  // tsc writes the library's declarations beside the bundles: none of a removed source file may stay (the npm package ships dist/lib whole).
+  rmSync(`${DIST}/lib`, { recursive: true, force: true });
   await Promise.all(targets.map((options) => esbuild.build(options)));
   vendorEsbuild();
   vendorPiscina();
