@@ -1,6 +1,7 @@
 // Builds every target: extension, extractor, runner, CLI (node, cjs), webview (browser), core library (esm +
-// cjs), and copies esbuild itself into dist/ (the extension and CLI bundle user scripts at run time): the
-// native package of this machine and the portable WebAssembly build.
+// cjs) and its worker pool's thread entry, copies piscina (the pool) into dist/node_modules, and copies esbuild
+// itself into dist/ (the extension and CLI bundle user scripts at run time): the native package of this machine and
+// the portable WebAssembly build.
 // Flags: --production (minify, no source maps), --watch. PYFLOW_DIST=DIR builds into DIR instead of dist/.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,8 @@ const workerText = {
   },
 };
 
+/** `__filename` in an ESM bundle, for code that finds files beside itself in both builds. */
+const esmFilename = { js: "import { fileURLToPath as __pyflowFileURLToPath } from 'node:url';\nconst __filename = __pyflowFileURLToPath(import.meta.url);" };
 // `pyflow/view` (the drawing module, dist/lib/view.*) is loaded by the core on demand, never bundled into it.
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher], external: ['pyflow/view'] };
 // The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
@@ -56,8 +59,10 @@ const targets = [
   { ...node, entryPoints: ['src/runner/main.ts'], outfile: `${DIST}/runner.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
   { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true },
-  { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true },
+  { ...node, entryPoints: ['src/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view', 'piscina'] },
+  { ...node, entryPoints: ['src/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view', 'piscina'], banner: esmFilename },
+  // The worker pool's thread entry, found beside the library (src/executor/workerPool.ts); both builds use this one.
+  { ...node, entryPoints: ['src/executor/poolWorker.ts'], outfile: `${DIST}/lib/poolWorker.mjs`, format: 'esm', sourcemap: true, external: ['piscina'] },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.cjs` },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
   // `pyflow/cache`: the on-disk result cache for library users (Node APIs, so not in the core).
@@ -107,6 +112,20 @@ function vendorEsbuild() {
 }
 
 /**
+ * piscina, the worker pool under `workerPool`, copied to dist/node_modules where the library (dist/lib) resolves it:
+ * the npm package and the extension carry it this way (it loads its own worker file by path, so it is not bundled).
+ */
+function vendorPiscina() {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(dirname(require.resolve('piscina')));
+  const out = `${DIST}/node_modules/piscina`;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  for (const file of ['package.json', 'LICENSE']) cpSync(join(pkgDir, file), join(out, file));
+  cpSync(join(pkgDir, 'dist'), join(out, 'dist'), { recursive: true, filter: (src) => !/\.(map|d\.ts)$/.test(src) });
+}
+
+/**
  * esbuild's WebAssembly build, for platforms without a native binary in the package. Its API starts the
  * WebAssembly service with the `node` on PATH; VS Code users may have none, so the copy starts it with the
  * running Node (VS Code's own, as the runner does, hence ELECTRON_RUN_AS_NODE).
@@ -138,8 +157,11 @@ if (watch) {
   for (const options of targets) await (await esbuild.context(options)).watch();
   console.log('watching…');
 } else {
+  // tsc writes the library's declarations beside the bundles: none of a removed source file may stay (the npm package ships dist/lib whole).
+  rmSync(`${DIST}/lib`, { recursive: true, force: true });
   await Promise.all(targets.map((options) => esbuild.build(options)));
   vendorEsbuild();
+  vendorPiscina();
   if (targetPlatform) rmSync(`${DIST}/esbuild-wasm`, { recursive: true, force: true });
   else vendorEsbuildWasm();
   writeCliLauncher();

@@ -18,10 +18,11 @@ interface Rule {
 /** The most specific matching key wins: `src/drawing/index.ts` (the Node entry) before `src/drawing`. */
 const RULES: Record<string, Rule> = {
   'src/core': { mayImport: [/^\.\//], mayLoad: [/^pyflow\/view$/] },
+  'src/executor': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/, /^piscina$/] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
   'src/cache': { mayImport: [/^\.\//, /^\.\.\/(core|protocol)\//, /^node:/] },
-  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^node:/, /^esbuild$/] },
+  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^\.\.\/executor\/workerHost\.js$/, /^node:/, /^esbuild$/] },
   'src/drawing': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^elkjs\//] },
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },

@@ -9,15 +9,18 @@ import * as yauzl from 'yauzl';
 
 const REPO = resolve(__dirname, '..');
 
-/** What the extension loads at run time: its bundles, the webview's page, styles and icons, the library the runner imports, esbuild. */
-const SHIPPED = /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/index\.mjs|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
+/**
+ * What the extension loads at run time: its bundles, the webview's page, styles and icons, the library the runner
+ * imports (with its worker pool's thread entry and piscina), esbuild.
+ */
+const SHIPPED = /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/(index|poolWorker)\.mjs|dist\/node_modules\/piscina\/(package\.json|LICENSE|dist\/.*\.m?js)|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
 
 function unwantedBecause(file: string): string | undefined {
   if (/(^|\/)screenshots\/|\.(png|jpe?g|gif|webp)$/i.test(file)) return 'an image (the README screenshots)';
   if (/\.map$/.test(file)) return 'a source map';
   if (/^(src|webview|examples|docs|\.ci)\/|\.(ts|mts|cts|tsx)$/.test(file) && !file.endsWith('.d.ts')) return 'a source file';
   if (/(^|\/)(test|tests|test-results)\/|\.test\./.test(file)) return 'a test';
-  if (/(^|\/)node_modules\//.test(file) && !file.startsWith('dist/esbuild/node_modules/@esbuild/')) return 'a node_modules file other than the vendored esbuild';
+  if (/(^|\/)node_modules\//.test(file) && !/^dist\/(esbuild\/node_modules\/@esbuild|node_modules\/piscina)\//.test(file)) return 'a node_modules file other than the vendored esbuild and piscina';
   return undefined;
 }
 
@@ -74,7 +77,7 @@ describe('build output', () => {
     assert.equal(out.trim(), 'function');
   });
 
-  it('the .vsix holds only what the extension runs: bundles, webview page and styles, vendored esbuild, manifest, readme, licence', async (t) => {
+  it('the .vsix holds only what the extension runs: bundles, webview page and styles, vendored esbuild and piscina, manifest, readme, licence', async (t) => {
     const vsix = join(REPO, 'dist', 'pyflow.vsix');
     assert.ok(existsSync(vsix), `${vsix} is missing: \`npm test\` packages it first (or run \`npm run package\`)`);
     const entries = await zipEntries(vsix);
@@ -82,7 +85,7 @@ describe('build output', () => {
     const unwanted = files.map((f) => ({ file: f, why: unwantedBecause(f) })).filter((f) => f.why !== undefined);
     assert.deepEqual(unwanted, []);
     assert.deepEqual(files.filter((f) => !SHIPPED.test(f)), [], 'every shipped file is one the extension loads');
-    for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/extension.js', 'dist/extractor.js', 'dist/refineWorker.js', 'dist/esbuild-wasm/esbuild.wasm', 'dist/runner.js', 'dist/webview.js', 'dist/elk-fallback.js', 'dist/lib/index.mjs', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'media/webview-body.html', 'media/webview.css', 'dist/esbuild/lib/main.js']) {
+    for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/extension.js', 'dist/extractor.js', 'dist/refineWorker.js', 'dist/esbuild-wasm/esbuild.wasm', 'dist/runner.js', 'dist/webview.js', 'dist/elk-fallback.js', 'dist/lib/index.mjs', 'dist/lib/poolWorker.mjs', 'dist/node_modules/piscina/dist/main.js', 'dist/node_modules/piscina/dist/worker.js', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'media/webview-body.html', 'media/webview.css', 'dist/esbuild/lib/main.js']) {
       assert.ok(files.includes(required), `${required} is shipped`);
     }
     const packed = statSync(vsix).size;

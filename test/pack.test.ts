@@ -9,7 +9,8 @@ import { libraryFor } from '../src/runner/library.js';
 
 /*
  * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: it has no
- * dependencies), imported from ESM and CJS TypeScript under `strict`, type-checked by tsc and run by node.
+ * dependencies, piscina is carried in dist/node_modules), imported from ESM and CJS TypeScript under `strict`,
+ * type-checked by tsc and run by node.
  * Needs `npm run build` first, as `npm test` does.
  */
 
@@ -61,9 +62,14 @@ describe('the npm package, installed from its tarball', () => {
     const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
     const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
     const entries = ['index', 'view', 'cache'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
-    assert.deepEqual(rest, [
-      'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries, 'dist/runner.js', 'package.json',
+    const piscina = rest.filter((f) => f.startsWith('dist/node_modules/piscina/'));
+    assert.deepEqual(rest.filter((f) => !piscina.includes(f)), [
+      'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries,
+      'dist/lib/poolWorker.mjs', 'dist/lib/poolWorker.mjs.map', 'dist/runner.js', 'package.json',
     ].sort());
+    // The worker pool's library, its code and licence only (see vendorPiscina in esbuild.mjs).
+    assert.ok(['package.json', 'LICENSE', 'dist/main.js', 'dist/worker.js', 'dist/esm-wrapper.mjs'].every((f) => piscina.includes(`dist/node_modules/piscina/${f}`)), piscina.join('\n'));
+    assert.deepEqual(piscina.filter((f) => !/\/(package\.json|LICENSE|[^/]+\.m?js)$/.test(f)), []);
     // The CLI's `pyflow run` bundles scripts with the esbuild copied into dist (see esbuild.mjs).
     assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
     // Where no native esbuild binary runs (another platform than the one that packed), the portable one does.
@@ -94,6 +100,31 @@ describe('the npm package, installed from its tarball', () => {
     assert.match(compiled, /require\("pyflow"\)/);
     for (const file of ['esm.mjs', 'cjs.cjs', 'required.cjs']) {
       assert.deepEqual(await run(process.execPath, [join(project, 'out', file)], { cwd: project }), { stdout: '11\n', stderr: '' }, file);
+    }
+  });
+
+  it('runs ops on worker threads from ESM and CJS, typed as their exports (workerPool)', async () => {
+    const dir = join(project, 'threads');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+    writeFileSync(join(dir, 'ops.mts'), 'export function square(x: number): number {\n  return x * x;\n}\n');
+    const script = (imports: string, moduleRef: string) => `${imports}
+const pool = workerPool({ threads: 2 });
+const square = pool.fn<typeof import('./ops.mjs').square>(${moduleRef}, 'square');
+const signal = new AbortController().signal;
+const op = { uid: 'square_1', graph: 'G', fnName: square.name, site: undefined, nOut: 1 };
+Promise.all([3, 4].map((x) => pool.run({ op, fn: square, args: [x], movable: [], signal })))
+  .then((results) => console.log(results.map((r) => r.value).join(' ')))
+  .finally(() => pool.close());
+// Typed as the export (never called here: a pool function runs through its executor).
+const typed: (x: number) => number = square;
+void typed;
+`;
+    writeFileSync(join(dir, 'esm.mts'), script("import { workerPool } from 'pyflow';", "new URL('./ops.mjs', import.meta.url)"));
+    writeFileSync(join(dir, 'cjs.cts'), script("import { workerPool } from 'pyflow';", "require('node:path').join(__dirname, 'ops.mjs')").replace('const pool', 'declare const require: (id: string) => { join(...parts: string[]): string };\ndeclare const __dirname: string;\nconst pool'));
+    assert.deepEqual(await tsc(dir), { code: 0, stdout: '' });
+    for (const file of ['esm.mjs', 'cjs.cjs']) {
+      assert.deepEqual(await run(process.execPath, [join(dir, 'out', file)], { cwd: dir }), { stdout: '9 16\n', stderr: '' }, file);
     }
   });
 

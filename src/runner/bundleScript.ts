@@ -1,15 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { builtinModules } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
+import { builtinModules } from 'node:module';
+import type { BuildOptions, Plugin } from 'esbuild';
 import type { SerializedError } from '../protocol/index.js';
 
 /** The part of esbuild's API the runner uses (the extension ships its own copy of esbuild). */
 export type Esbuild = typeof import('esbuild');
 
-/** The bundle, and the user's source files in it (absolute paths; pyflow's own library left out). */
-export type BundleResult = { ok: true; path: string; sources: string[] } | { ok: false; error: SerializedError };
+/**
+ * The bundle, the user's source files in it (absolute paths; pyflow's own library left out), and the op modules it
+ * names for worker threads (`new URL('./ops.ts', import.meta.url)`), each bundled on its own: file URL → bundle.
+ */
+export type BundleResult = { ok: true; path: string; sources: string[]; workerModules: Record<string, string> } | { ok: false; error: SerializedError };
 
 /**
  * The workspace's own packages are not bundled: they are loaded from its node_modules at run time (native
@@ -29,21 +32,6 @@ const workspacePackages: Plugin = {
 };
 const RESOLVING = Symbol('resolving');
 
-/**
- * `pyflow/view` is our drawing module beside the bundled core. The user's own imports of it are bundled; the
- * library's on-demand `import('pyflow/view')` (G.view() outside the extension) stays a run-time import, since under
- * the runner G.view() goes to the host: the drawing module and its layout engine stay out of every run's bundle.
- */
-function drawingModule(libraryDir: string, viewPath: string): Plugin {
-  return {
-    name: 'pyflow-view',
-    setup(build) {
-      build.onResolve({ filter: /^pyflow\/view$/ }, (args) =>
-        dirname(args.importer) === libraryDir ? { path: pathToFileURL(viewPath).href, external: true } : { path: viewPath });
-    },
-  };
-}
-
 /** Rewrites a user source file before it is bundled (the extension passes the analysis's `instrumentAddCalls`). */
 export type SourceTransform = (file: string, text: string) => string | undefined;
 
@@ -51,22 +39,51 @@ function loaderOf(file: string): 'ts' | 'tsx' | 'js' | 'jsx' {
   return /\.tsx$/.test(file) ? 'tsx' : /\.jsx$/.test(file) ? 'jsx' : /\.[cm]?js$/.test(file) ? 'js' : 'ts';
 }
 
-/** Applies `transform` to the user's own files (not to node_modules or pyflow's bundled core). */
-function transformSources(transform: SourceTransform, libraryDir: string): Plugin {
+/**
+ * `import … from 'pyflow'` loads the chosen library from where it is (not bundled in), so that it finds the files
+ * beside it (the worker pool's thread entry, piscina) and a worker's op module imports the same copy.
+ */
+function externalLibrary(libraryPath: string): Plugin {
   return {
-    name: 'pyflow-transform-sources',
+    name: 'pyflow-library',
     setup(build) {
-      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-        if (args.namespace !== 'file' || /[\\/]node_modules[\\/]/.test(args.path) || args.path.startsWith(libraryDir)) return undefined;
-        // The text read here is what esbuild gets, changed or not (returning undefined would make it read it again).
-        const text = await readFile(args.path, 'utf8');
-        return { contents: transform(args.path, text) ?? text, loader: loaderOf(args.path) };
+      build.onResolve({ filter: /^pyflow(\/view)?$/ }, (args) => {
+        const esm = args.path === 'pyflow' ? libraryPath : libraryPath.replace(/index\.mjs$/, 'view.mjs');
+        return args.kind === 'require-call'
+          ? { path: esm.replace(/\.mjs$/, '.cjs'), external: true }
+          : { path: pathToFileURL(esm).href, external: true };
       });
     },
   };
 }
 
-/** Bundles the user's script to one ESM file with source maps; `pyflow` resolves to our bundled core. */
+/** A literal op module a script names for worker threads: `new URL('./ops.ts', import.meta.url)`. */
+const WORKER_MODULE_REF = /new\s+URL\(\s*(['"])(\.{1,2}\/[^'"\n]+?\.[cm]?[jt]sx?)\1\s*,\s*import\.meta\.url\s*\)/g;
+
+/**
+ * Prepares the user's own files (not node_modules): applies `transform`, makes `import.meta.url` the file's own URL
+ * (the bundle lives elsewhere), and notes the op modules they name for worker threads in `workerModules`.
+ */
+function userSources(transform: SourceTransform | undefined, workerModules: Set<string>): Plugin {
+  return {
+    name: 'pyflow-user-sources',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        if (args.namespace !== 'file' || /[\\/]node_modules[\\/]/.test(args.path)) return undefined;
+        // The text read here is what esbuild gets, changed or not (returning undefined would make it read it again).
+        const text = await readFile(args.path, 'utf8');
+        return { contents: prepareSource(args.path, transform?.(args.path, text) ?? text, workerModules), loader: loaderOf(args.path) };
+      });
+    },
+  };
+}
+
+function prepareSource(file: string, text: string, workerModules: Set<string>): string {
+  for (const match of text.matchAll(WORKER_MODULE_REF)) workerModules.add(resolve(dirname(file), match[2]!));
+  return text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(file).href));
+}
+
+/** Bundles the user's script to one ESM file with source maps, and each op module it names for worker threads. */
 export async function bundleScript(
   request: { file: string; text?: string; libraryPath: string; esbuild: Esbuild; transform?: SourceTransform },
   outDir: string,
@@ -74,32 +91,34 @@ export async function bundleScript(
   const outfile = join(outDir, 'script.mjs');
   const loader = loaderOf(request.file);
   const transform = request.transform;
-  const text = request.text === undefined || !transform ? request.text : (transform(request.file, request.text) ?? request.text);
+  const workerModules = new Set<string>();
+  const text = request.text === undefined ? undefined : prepareSource(request.file, transform?.(request.file, request.text) ?? request.text, workerModules);
   const workingDir = dirname(request.file);
-  const libraryDir = dirname(request.libraryPath);
-  const viewPath = request.libraryPath.replace(/index\.mjs$/, 'view.mjs');
+  const common: BuildOptions = {
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', sourceRoot: '',
+    banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
+    logLevel: 'silent', keepNames: true, metafile: true, absWorkingDir: workingDir,
+    plugins: [externalLibrary(request.libraryPath), workspacePackages, userSources(transform, workerModules)],
+  };
   try {
     const result = await request.esbuild.build({
       ...(text === undefined
         ? { entryPoints: [request.file] }
         : { stdin: { contents: text, sourcefile: request.file, resolveDir: dirname(request.file), loader } }),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
+      ...common,
       outfile,
-      sourcemap: 'linked',
-      sourceRoot: '',
-      alias: { pyflow: request.libraryPath },
-      banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
-      logLevel: 'silent',
-      keepNames: true,
-      metafile: true,
-      absWorkingDir: workingDir,
-      plugins: [drawingModule(libraryDir, viewPath), workspacePackages, ...(transform ? [transformSources(transform, libraryDir)] : [])],
     });
-    const sources = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(workingDir, input)).filter((input) => dirname(input) !== libraryDir);
-    return { ok: true, path: outfile, sources };
+    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    // Modules named by other op modules are found as these are bundled: the set grows while it is walked.
+    const bundled: Record<string, string> = {};
+    for (const module of workerModules) {
+      const out = join(outDir, 'workers', `${Object.keys(bundled).length}-${basename(module).replace(/\.[^.]+$/, '')}.mjs`);
+      const worker = await request.esbuild.build({ ...common, entryPoints: [module], outfile: out });
+      inputs.push(...Object.keys(worker.metafile?.inputs ?? {}));
+      bundled[pathToFileURL(module).href] = pathToFileURL(out).href;
+    }
+    const sources = [...new Set(inputs.map((input) => resolve(workingDir, input)))];
+    return { ok: true, path: outfile, sources, workerModules: bundled };
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
     const first = errors[0];

@@ -15,6 +15,8 @@ export interface RunnerConfig {
   printTrace: boolean;
   /** The dist/ folder of the pyflow library bundled into the script (a workspace's copy or the tool's own). */
   libraryDist: string;
+  /** The script's op modules for worker threads, bundled: file URL of the source → file URL of its bundle. */
+  workerModules: Record<string, string>;
   /** The cross-run result cache of the script's graphs (absent: none). */
   cache?: RunnerCacheConfig;
 }

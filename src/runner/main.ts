@@ -6,6 +6,7 @@ import { RUNNER_ENV, type RunnerCacheConfig, type RunnerConfig } from './config.
 import type { ResultCache } from '../core/executor.js';
 import { DiskCache } from '../cache/diskCache.js';
 import { readFingerprintTable } from '../cache/fingerprintTable.js';
+import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executor/workerHost.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
 
@@ -27,6 +28,17 @@ class TargetEvaluated extends Error {
 }
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
+/** Worker pools the script closed while the runner's own evaluation needs them: closed once it ended. */
+const heldCloses: (() => Promise<void>)[] = [];
+const workerHost: WorkerHost = {
+  // A worker pool's threads import the bundles of the script's op modules (TypeScript, source-mapped) instead.
+  moduleUrl: (href) => Promise.resolve(config.workerModules[href] ?? href),
+  close(close) {
+    if (!evaluating || finished) return close();
+    return new Promise<void>((resolve, reject) => heldCloses.push(() => close().then(resolve, reject)));
+  },
+};
+(globalThis as Record<symbol, unknown>)[WORKER_HOST_SYMBOL] = workerHost;
 /**
  * Node's `process.send` validates its arguments and then calls `process._send`, which writes to the IPC channel.
  * The runner keeps the inner one and replaces both, so a script can reach the channel through neither.
@@ -183,10 +195,16 @@ async function evaluate(target: NonNullable<ReturnType<typeof findTarget>>): Pro
     const value = await target.evaluate();
     flush();
     snapshot();
+    await closeHeldPools();
     await finish({ type: 'run/done', target: target.label, preview: value, note: target.note });
   } catch (error) {
+    await closeHeldPools();
     await finish({ type: 'run/failed', error: serializeError(error) });
   }
+}
+
+async function closeHeldPools(): Promise<void> {
+  await Promise.allSettled(heldCloses.splice(0).map((close) => close()));
 }
 
 /** Sends the outcome once everything the script wrote has left the process (the parent then ends the tree). */

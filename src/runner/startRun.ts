@@ -79,7 +79,7 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
     if (!bundle.ok) return run.end({ status: 'failed', error: bundle.error });
     if (run.isEnding) return;
     run.sources = new Set(bundle.sources);
-    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..') };
+    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..'), workerModules: bundle.workerModules };
     if (request.cache) {
       const fingerprints = join(workDir, 'fingerprints.json');
       writeFileSync(fingerprints, JSON.stringify(Object.fromEntries(request.cache.fingerprints)));

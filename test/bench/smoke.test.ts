@@ -67,6 +67,13 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       'streaming 3,499 trace events to the parent',
     ] },
   ],
+  executor: [
+    { header: ['engine', 'wall ms (median)', 'speed-up', 'cpu/wall'], rows: ['inline (main thread)', 'workerPool({ threads: 2 })'] },
+    { header: ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'], rows: ['50 independent ops', '50 ops in a chain'] },
+    { header: ['hand-off', 'wall ms (median)', "main thread's array after the sum"], rows: [
+      'moved (released after the sum: transferred both ways)', 'copied to the summing thread (the value is persisted)', 'reference: structuredClone of 0.5 MB in the main thread',
+    ] },
+  ],
   webview: [
     { header: ['what', 'value', 'target'], rows: [
       '20-op summary in a new view (cold workers), first drawing (nodes placed, edges not yet routed): median of 1 views (range)',

@@ -1,0 +1,2 @@
+// The package's declarations for ESM importers (`dist/lib/index.d.mts`); index.ts is the one source of both builds.
+export * from './index.js';
