@@ -20,6 +20,7 @@ export interface WorkerLimits {
   readonly stackSizeMb?: number;
 }
 
+/** Options of `workerPool(options)`. */
 export interface WorkerPoolOptions {
   /** How many worker threads, and so how many ops run at once (default: the machine's parallelism). */
   readonly threads?: number;
@@ -32,6 +33,7 @@ export interface WorkerPool extends Executor {
    * The function `exportName` of `module`, to give to `G.add`: a graph whose `executor` is this pool runs it on a
    * worker thread. Its `name` is `exportName` (uids read `heavy_0`, `heavy_3`). Type it as the export:
    * `pool.fn<typeof import('./ops.js').heavy>(new URL('./ops.ts', import.meta.url), 'heavy')`.
+   * @typeParam F - The export's function type (what `G.add` sees).
    */
   fn<F extends (...args: never[]) => unknown = (...args: unknown[]) => unknown>(module: ModuleRef, exportName: string): F;
 }
