@@ -32,36 +32,30 @@ export interface Driver {
 
 const BLOCKED = Symbol('blocked');
 
-/**
- * Frames (an op waiting for its parents) as parallel lists, the last on top: an op waiting costs no object of its own.
- */
+/** Frames (an op waiting for its parents) as parallel lists, the last on top: an op waiting costs no object of its own. */
 class Frames {
   readonly ops: OperationNode[] = [];
   /** The first parent not yet known to have its value. */
   readonly next: number[] = [];
-  /** A parent the op had seen with its value was computed again (the rule above). */
-  readonly recomputed: boolean[] = [];
 
   get size(): number {
     return this.ops.length;
   }
 
-  push(op: OperationNode, next: number, recomputed: boolean): void {
+  push(op: OperationNode, next: number): void {
     this.ops.push(op);
     this.next.push(next);
-    this.recomputed.push(recomputed);
   }
 
   pop(): void {
     this.ops.pop();
     this.next.pop();
-    this.recomputed.pop();
   }
 
   /** Moves the top frame onto `other`. */
   moveTopTo(other: Frames): void {
     const top = this.ops.length - 1;
-    other.push(this.ops[top]!, this.next[top]!, this.recomputed[top]!);
+    other.push(this.ops[top]!, this.next[top]!);
     this.pop();
   }
 }
@@ -72,6 +66,8 @@ export class Walk {
   private readonly blocked = new Frames();
   /** The ops that have a frame here (on the stack, blocked, or in flight), when the driver is concurrent. */
   private readonly framed: Set<OperationNode> | undefined;
+  /** The ops whose frame had a parent computed again (the rule above; an op has one frame at a time). */
+  private recomputed: Set<OperationNode> | undefined = undefined;
 
   constructor(
     private readonly evaluation: Evaluation,
@@ -108,7 +104,7 @@ export class Walk {
   }
 
   private push(op: OperationNode): void {
-    this.stack.push(op, 0, false);
+    this.stack.push(op, 0);
     this.framed?.add(op);
   }
 
@@ -122,8 +118,7 @@ export class Walk {
         // Deactivated while this frame waited: another evaluation ran it (one nested in an op's function, or a getAsync()
         // running at once), or failed and deactivated it. Run already: nothing left to do; else activated again.
         if (!op._lacksOutput()) {
-          stack.pop();
-          this.framed?.delete(op);
+          this.pop(op, true);
           continue;
         }
         activate(this.evaluation, op);
@@ -142,9 +137,15 @@ export class Walk {
         stack.moveTopTo(this.blocked);
         return;
       }
-      stack.pop();
-      if (outcome === 'done') this.framed?.delete(op);
+      this.pop(op, outcome === 'done');
     }
+  }
+
+  /** Pops the top frame, whose op has run (`done`) or has a call in flight (it stays framed until that settles). */
+  private pop(op: OperationNode, done: boolean): void {
+    this.stack.pop();
+    this.recomputed?.delete(op);
+    if (done) this.framed?.delete(op);
   }
 
   /**
@@ -152,7 +153,7 @@ export class Walk {
    * computed already; BLOCKED when every missing parent's producer is; undefined when every parent has its value.
    */
   private nextParent(at: number): DataNode | typeof BLOCKED | undefined {
-    const missing = firstMissingParent(this.stack, at);
+    const missing = this.firstMissingParent(at);
     if (missing === undefined || this.framed === undefined) return missing;
     const parents = this.stack.ops[at]!._parents;
     for (let i = this.stack.next[at]!; i < parents.length; i++) {
@@ -163,29 +164,30 @@ export class Walk {
     }
     return BLOCKED;
   }
-}
 
-/**
- * The first parent of the frame `at` without its value, from its `next` on (which it moves there); then, once, from the
- * start (the rule above).
- */
-function firstMissingParent(frames: Frames, at: number): DataNode | undefined {
-  const op = frames.ops[at]!;
-  const parents = op._parents;
-  const from = frames.next[at]!;
-  let next = from;
-  while (next < parents.length && !isNoValue(parents[next]!._value)) next++;
-  frames.next[at] = next;
-  if (next < parents.length) return parents[next];
-  for (let i = 0; i < from; i++) {
-    if (isNoValue(parents[i]!._value)) {
-      if (frames.recomputed[at]!) throw fail(op, releasedAgainError(parents[i]!, op));
-      frames.recomputed[at] = true;
-      frames.next[at] = i;
-      return parents[i];
+  /**
+   * The first parent of the frame `at` without its value, from its `next` on (which it moves there); then, once, from
+   * the start (the rule above).
+   */
+  private firstMissingParent(at: number): DataNode | undefined {
+    const frames = this.stack;
+    const op = frames.ops[at]!;
+    const parents = op._parents;
+    const from = frames.next[at]!;
+    let next = from;
+    while (next < parents.length && !isNoValue(parents[next]!._value)) next++;
+    frames.next[at] = next;
+    if (next < parents.length) return parents[next];
+    for (let i = 0; i < from; i++) {
+      if (isNoValue(parents[i]!._value)) {
+        if (this.recomputed?.has(op) === true) throw fail(op, releasedAgainError(parents[i]!, op));
+        (this.recomputed ??= new Set()).add(op);
+        frames.next[at] = i;
+        return parents[i];
+      }
     }
+    return undefined;
   }
-  return undefined;
 }
 
 function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {
