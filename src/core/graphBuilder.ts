@@ -237,10 +237,13 @@ export class GraphBuilder {
   private append(op: OperationNode): void {
     const parents = op._parents;
     for (let i = 0; i < parents.length; i++) {
-      const consumers = parents[i]!._consumers;
-      // (A parent passed twice lists the op once; a first consumer makes an array of one, not one grown by push.)
-      if (consumers.length === 0) parents[i]!._consumers = [op];
-      else if (consumers[consumers.length - 1] !== op) consumers.push(op);
+      const parent = parents[i]!;
+      const more = parent._moreConsumers;
+      // (A parent passed twice lists the op once: the op is then its last consumer.)
+      if (parent._consumer === undefined) parent._consumer = op;
+      else if (more === undefined) {
+        if (parent._consumer !== op) parent._moreConsumers = [op];
+      } else if (more[more.length - 1] !== op) more.push(op);
     }
     this._lastOp = op;
     this.opList = undefined;
@@ -406,7 +409,9 @@ export class GraphBuilder {
           parent._removed = true;
           this.counter--;
         } else {
-          parent._consumers = parent._consumers.filter((c) => c !== op);
+          const rest = [parent._consumer!, ...parent._moreConsumers ?? []].filter((c) => c !== op);
+          parent._consumer = rest[0];
+          parent._moreConsumers = rest.length > 1 ? rest.slice(1) : undefined;
         }
       }
       this.counter--;

@@ -12,8 +12,6 @@ export function removedError(node: { uid: string; _graph: { alias: string } }): 
 }
 
 const NO_OUTPUTS: DataNode[] = [];
-/** The consumers of a data node that has none (shared: `append` replaces it, never pushes into it). */
-const NO_CONSUMERS: OperationNode[] = [];
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
@@ -59,8 +57,10 @@ export class DataNode<T = unknown> {
    * one nested in an op's function or a release hook) releases it before they have read it. `releaseMemory()` still does.
    */
   _targetOf = 0;
-  /** @internal The ops that consume it, in the order they were added. */
-  _consumers: OperationNode[] = NO_CONSUMERS;
+  /** @internal The first op that consumes it (most values have one consumer: no list for them). */
+  _consumer: OperationNode | undefined = undefined;
+  /** @internal The ops that consume it after the first, in the order they were added. */
+  _moreConsumers: OperationNode[] | undefined = undefined;
   /** @internal The evaluation whose activation walk last passed it (see engine/activate.ts). */
   _walk = 0;
   /** @internal `G.remove()` took it out of its graph (an evaluation that reaches it, from a graph that grafted it, fails). */

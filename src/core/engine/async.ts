@@ -3,8 +3,8 @@ import type { GraphBuilder } from '../graphBuilder.js';
 import type { AbortSignalLike } from '../executor.js';
 import { currentHost } from '../trace.js';
 import { abort, holdTargets, startEvaluation, type Evaluation, type Target } from './activate.js';
-import { cycleError, fail, finishOp, resultOf, runCached, type Frame } from './call.js';
-import { Call, callAsync, calls, dispatch, endCall, forget, recordWait, waitCycle, waitFor, type InFlight } from './calls.js';
+import { cycleError, fail, resultOf, runCached } from './call.js';
+import { callAsync, calls, dispatch, endCall, forget, recordWait, waitCycle, waitFor, type InFlight } from './calls.js';
 import { executorOf, hasSlot, holdsHandles, resolveHandle, slotFreed } from './executors.js';
 import { Walk, type Driver } from './run.js';
 
@@ -37,8 +37,7 @@ class AsyncDriver implements Driver {
     private readonly stop: AbortController,
   ) {}
 
-  run(frame: Frame): 'done' | 'waiting' | 'later' {
-    const op = frame.op;
+  run(op: OperationNode): 'done' | 'waiting' | 'later' {
     const running = calls.get(op);
     if (running !== undefined) {
       // Called by another evaluation and still in flight: wait for it rather than call it again (unless that call is
@@ -60,12 +59,9 @@ class AsyncDriver implements Driver {
       return 'later';
     }
     if (runCached(op)) return 'done';
-    const result = executor !== undefined ? dispatch(frame, executor, this.stop.signal) : callAsync(frame);
-    if (!(result instanceof Call)) {
-      finishOp(frame, result);
-      return 'done';
-    }
-    this.inflight.set(op, waitFor(result, false));
+    const call = executor !== undefined ? dispatch(op, executor, this.stop.signal) : callAsync(op);
+    if (call === undefined) return 'done';
+    this.inflight.set(op, waitFor(call, false));
     if (executor !== undefined) this.offloaded++;
     return 'waiting';
   }
@@ -87,7 +83,7 @@ class AsyncDriver implements Driver {
     // (Looked at again from scratch: a frame still waiting for a slot or for values sets `wake` again.)
     this.wake = undefined;
     if (settled === undefined) return undefined;
-    const op = settled.call.frame.op;
+    const op = settled.call.op;
     this.inflight.delete(op);
     if (settled.shared) this.shared--;
     else if (settled.call.executor !== undefined) this.offloaded--;

@@ -14,20 +14,6 @@ import { executorInGetError, executorOf, handleInGetError, handleOwner, holdsHan
  * `released` per parent, `deactivated`; `error` when it fails.
  */
 
-/** One op the engine is about to run, or runs: `started` is when its `running` was reported. */
-export interface Frame {
-  readonly op: OperationNode;
-  /** The first parent not yet known to have its value (see run.ts). */
-  next: number;
-  /** A parent it had seen with its value was computed again (see run.ts). */
-  recomputed: boolean;
-  started: number;
-}
-
-export function newFrame(op: OperationNode): Frame {
-  return { op, next: 0, recomputed: false, started: 0 };
-}
-
 /** The clock of `finished.durationMs`: performance.now() (Date.now() where there is none). */
 export const clock: { now(): number } = (globalThis as { performance?: { now(): number } }).performance ?? Date;
 
@@ -37,28 +23,31 @@ export const clock: { now(): number } = (globalThis as { performance?: { now(): 
  */
 export const inFlight: { has(op: OperationNode): boolean; inside(op: OperationNode): boolean } = { has: () => false, inside: () => false };
 
-/** Checks that the op can be called now, reports `running`, marks it running. The caller calls it, then `endCall`. */
-export function beginCall(frame: Frame): void {
-  const op = frame.op;
+/**
+ * Checks that the op can be called now, reports `running`, and returns when it did (0 without a listener: the start of
+ * `finished.durationMs`). The caller calls it (`invoke`), then finishes it (`finishOp`).
+ */
+export function beginCall(op: OperationNode): number {
   if (op._running) throw fail(op, cycleError(op));
   if (inFlight.has(op)) throw fail(op, inFlight.inside(op) ? cycleError(op) : inFlightError(op));
   const emit = op._graph._emit;
-  if (emit !== undefined) {
-    emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
-    frame.started = clock.now();
-  }
+  if (emit === undefined) return 0;
+  emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
+  return clock.now();
 }
 
-/** Calls an op's function inline with its arguments; a throw becomes its PyflowError. */
-export function callInline(frame: Frame): unknown {
-  const op = frame.op;
+/** A synchronous evaluation calls inline: an op an executor owns, or one needing a value an executor holds, cannot be. */
+export function checkInline(op: OperationNode): void {
   const executor = executorOf(op);
   if (executor !== undefined) throw fail(op, executorInGetError(op, executor));
   if (holdsHandles(op._parents)) {
     const held = op._parents.find((p) => handleOwner(p) !== undefined)!;
     throw fail(op, handleInGetError(op, held, handleOwner(held)!));
   }
-  beginCall(frame);
+}
+
+/** Calls an op's function inline with its arguments (after `beginCall`); a throw becomes its PyflowError. */
+export function invoke(op: OperationNode): unknown {
   op._running = true;
   try {
     const result = op._extras.args === undefined ? callWithParents(op) : (op._fn as (...a: unknown[]) => unknown)(...argumentsOf(op));
@@ -106,14 +95,13 @@ function buildArg(template: ArgTemplate, values: unknown[]): unknown {
 
 /**
  * Stores an op's result, reports `finished`, releases what no activated consumer needs any more, deactivates the op.
- * `ran`: the executor that ran it, and the worker.
+ * `started`: what `beginCall` returned; `ran`: the executor that ran it, and the worker.
  */
-export function finishOp(frame: Frame, result: unknown, ran?: { executor: Executor; worker: string }): void {
-  const op = frame.op;
+export function finishOp(op: OperationNode, started: number, result: unknown, ran?: { executor: Executor; worker: string }): void {
   storeOutputs(op, result, ran?.executor);
   const emit = op._graph._emit;
   if (emit !== undefined) {
-    const durationMs = clock.now() - frame.started;
+    const durationMs = clock.now() - started;
     emit(ran === undefined
       ? { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs }
       : { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs, worker: ran.worker });

@@ -1,6 +1,6 @@
 import type { OperationNode } from '../nodes.js';
 import type { AbortSignalLike, Executor } from '../executor.js';
-import { argumentsOf, beginCall, callInline, fail, finishOp, inFlight, isThenable, opFailure, type Frame } from './call.js';
+import { argumentsOf, beginCall, fail, finishOp, inFlight, invoke, isThenable, opFailure } from './call.js';
 import { movableValues } from './release.js';
 import { executorOpOf, freeSlot, takeSlot } from './executors.js';
 
@@ -33,8 +33,9 @@ export class Call {
   executor: Executor | undefined = undefined;
   worker = '';
   constructor(
-    /** The frame the op was called with: `finishOp` runs with it (its start time gives `finished` its duration). */
-    readonly frame: Frame,
+    readonly op: OperationNode,
+    /** When `running` was reported (see `beginCall`): `finished` gets its duration from it. */
+    readonly started: number,
   ) {}
 }
 
@@ -59,22 +60,26 @@ const AsyncFunction = (async () => undefined).constructor;
 /** Plain functions seen returning a promise: called inside `callers` from then on. */
 const promiseFunctions = new WeakSet<object>();
 
-/** Calls the op: its result, or its Call when the function returned a promise. */
-export function callAsync(frame: Frame): unknown {
-  const fn = frame.op._fn;
+/** Calls the op inline: finished at once when its function returned a plain value (undefined), else its Call in flight. */
+export function callAsync(op: OperationNode): Call | undefined {
+  const fn = op._fn;
+  const started = beginCall(op);
   const tracked = callers !== undefined && (fn instanceof AsyncFunction || promiseFunctions.has(fn));
   // Made before the call when the call runs inside `callers` (the chain holds it), else only for a promise.
-  const call = tracked ? new Call(frame) : undefined;
-  const result = call !== undefined ? callers!.run({ call, outer: callers!.getStore() }, () => callInline(frame)) : callInline(frame);
-  if (!isThenable(result)) return result;
+  const call = tracked ? new Call(op, started) : undefined;
+  const result = call !== undefined ? callers!.run({ call, outer: callers!.getStore() }, () => invoke(op)) : invoke(op);
+  if (!isThenable(result)) {
+    finishOp(op, started, result);
+    return undefined;
+  }
   promiseFunctions.add(fn);
-  const c = call ?? new Call(frame);
+  const c = call ?? new Call(op, started);
   // (A settled call waits for nothing: its edges go, so that what they hold can be collected.)
   c.settled = Promise.resolve(result).then(
     (value) => { c.outcome = { ok: true, value }; c.waitsOn = undefined; },
     (value: unknown) => { c.outcome = { ok: false, value }; c.waitsOn = undefined; },
   );
-  calls.set(frame.op, c);
+  calls.set(op, c);
   recordWait(c);
   return c;
 }
@@ -83,10 +88,8 @@ export function callAsync(frame: Frame): unknown {
  * Dispatches an op its graph's executor owns: `running` now, the call in flight until the executor's promise settles (a
  * rejection, or a throw from `run`, fails the op as an inline throw does).
  */
-export function dispatch(frame: Frame, executor: Executor, signal: AbortSignalLike): Call {
-  const op = frame.op;
-  beginCall(frame);
-  const call = new Call(frame);
+export function dispatch(op: OperationNode, executor: Executor, signal: AbortSignalLike): Call {
+  const call = new Call(op, beginCall(op));
   call.executor = executor;
   let running: Promise<{ value: unknown; worker: string }>;
   try {
@@ -105,7 +108,7 @@ export function dispatch(frame: Frame, executor: Executor, signal: AbortSignalLi
 }
 
 export function forget(call: Call): void {
-  const op = call.frame.op;
+  const op = call.op;
   if (calls.get(op) === call) calls.delete(op);
 }
 
@@ -150,7 +153,7 @@ export function recordWait(target: Call): void {
 
 /** Finishes a settled call (once, for whichever evaluation comes first), or throws its error. */
 export function endCall(call: Call): void {
-  const op = call.frame.op;
+  const op = call.op;
   forget(call);
   if (!call.done) {
     call.done = true;
@@ -160,7 +163,7 @@ export function endCall(call: Call): void {
     call.outcome = outcome.ok ? SETTLED : outcome;
     try {
       if (!outcome.ok) throw fail(op, opFailure(op, outcome.value));
-      finishOp(call.frame, outcome.value, call.executor === undefined ? undefined : { executor: call.executor, worker: call.worker });
+      finishOp(op, call.started, outcome.value, call.executor === undefined ? undefined : { executor: call.executor, worker: call.worker });
     } catch (error) {
       call.failed = true;
       call.error = error;

@@ -42,7 +42,10 @@ export function releaseParents(op: OperationNode): void {
  * when it runs, and released values may be disposed, so the input is kept until the op has run.
  */
 function activeConsumerNeeding(data: DataNode, done: OperationNode | undefined): OperationNode | undefined {
-  for (const consumer of data._consumers) if (consumer !== done && consumer._active) return consumer;
+  const first = data._consumer;
+  if (first !== undefined && first !== done && first._active) return first;
+  const more = data._moreConsumers;
+  if (more !== undefined) for (let i = 0; i < more.length; i++) if (more[i] !== done && more[i]!._active) return more[i];
   return undefined;
 }
 

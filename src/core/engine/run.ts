@@ -1,7 +1,7 @@
 import { isNoValue, type DataNode, type OperationNode } from '../nodes.js';
 import { PyflowError, describeCallSite } from '../errors.js';
 import { activate, beginCompute, firstOp, type Evaluation, type Target } from './activate.js';
-import { fail, newFrame, type Frame } from './call.js';
+import { fail } from './call.js';
 
 /*
  * The run order: pyflow's recursion (an op runs after its parents, computed in argument order, depth first) on an
@@ -20,7 +20,7 @@ export interface Driver {
    * Runs a ready op: 'done' when it has finished, 'waiting' when a call is in flight for it, 'later' when it cannot
    * start now (the driver has as many calls in flight as it may: it then has something to wait for).
    */
-  run(frame: Frame): 'done' | 'waiting' | 'later';
+  run(op: OperationNode): 'done' | 'waiting' | 'later';
   /** Whether the driver has something in flight to wait for. */
   busy(): boolean;
   /**
@@ -32,12 +32,42 @@ export interface Driver {
 
 const BLOCKED = Symbol('blocked');
 
+/** Frames (an op waiting for its parents) as parallel lists, the last on top: an op waiting costs no object of its own. */
+class Frames {
+  readonly ops: OperationNode[] = [];
+  /** The first parent not yet known to have its value. */
+  readonly next: number[] = [];
+
+  get size(): number {
+    return this.ops.length;
+  }
+
+  push(op: OperationNode, next: number): void {
+    this.ops.push(op);
+    this.next.push(next);
+  }
+
+  pop(): void {
+    this.ops.pop();
+    this.next.pop();
+  }
+
+  /** Moves the top frame onto `other`. */
+  moveTopTo(other: Frames): void {
+    const top = this.ops.length - 1;
+    other.push(this.ops[top]!, this.next[top]!);
+    this.pop();
+  }
+}
+
 /** An evaluation's walk: its targets, one after the other (`start`, then `advance` until it returns true). */
 export class Walk {
-  private readonly stack: Frame[] = [];
-  private readonly blocked: Frame[] = [];
+  private readonly stack = new Frames();
+  private readonly blocked = new Frames();
   /** The ops that have a frame here (on the stack, blocked, or in flight), when the driver is concurrent. */
   private readonly framed: Set<OperationNode> | undefined;
+  /** The ops whose frame had a parent computed again (the rule above; an op has one frame at a time). */
+  private recomputed: Set<OperationNode> | undefined = undefined;
 
   constructor(
     private readonly evaluation: Evaluation,
@@ -57,7 +87,7 @@ export class Walk {
     for (;;) {
       this.runFrames();
       if (this.driver.busy()) return false;
-      if (this.blocked.length === 0) return true;
+      if (this.blocked.size === 0) return true;
       this.resume();
     }
   }
@@ -68,58 +98,65 @@ export class Walk {
     this.resume();
   }
 
+  /** The blocked frames go back on the stack, the first blocked on top. */
   private resume(): void {
-    this.stack.push(...this.blocked.splice(0).reverse());
+    while (this.blocked.size > 0) this.blocked.moveTopTo(this.stack);
   }
 
   private push(op: OperationNode): void {
-    this.stack.push(newFrame(op));
+    this.stack.push(op, 0);
     this.framed?.add(op);
   }
 
   private runFrames(): void {
     const stack = this.stack;
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      const op = frame.op;
+    const ops = stack.ops;
+    while (ops.length > 0) {
+      const top = ops.length - 1;
+      const op = ops[top]!;
       if (!op._active) {
         // Deactivated while this frame waited: another evaluation ran it (one nested in an op's function, or a getAsync()
         // running at once), or failed and deactivated it. Run already: nothing left to do; else activated again.
         if (!op._lacksOutput()) {
-          stack.pop();
-          this.framed?.delete(op);
+          this.pop(op, true);
           continue;
         }
         activate(this.evaluation, op);
       }
-      const next = this.nextParent(frame);
+      const next = this.nextParent(top);
       if (next === BLOCKED) {
-        this.blocked.push(stack.pop()!);
+        stack.moveTopTo(this.blocked);
         continue;
       }
       if (next !== undefined) {
         this.push(beginCompute(this.evaluation, next));
         continue;
       }
-      const outcome = this.driver.run(frame);
+      const outcome = this.driver.run(op);
       if (outcome === 'later') {
-        this.blocked.push(stack.pop()!);
+        stack.moveTopTo(this.blocked);
         return;
       }
-      stack.pop();
-      if (outcome === 'done') this.framed?.delete(op);
+      this.pop(op, outcome === 'done');
     }
   }
 
+  /** Pops the top frame, whose op has run (`done`) or has a call in flight (it stays framed until that settles). */
+  private pop(op: OperationNode, done: boolean): void {
+    this.stack.pop();
+    this.recomputed?.delete(op);
+    if (done) this.framed?.delete(op);
+  }
+
   /**
-   * The first parent (argument order) to compute before the op can run whose producer is not being computed already;
-   * BLOCKED when every missing parent's producer is; undefined when every parent has its value.
+   * The first parent (argument order) of the frame `at` to compute before its op can run whose producer is not being
+   * computed already; BLOCKED when every missing parent's producer is; undefined when every parent has its value.
    */
-  private nextParent(frame: Frame): DataNode | typeof BLOCKED | undefined {
-    const missing = firstMissingParent(frame);
+  private nextParent(at: number): DataNode | typeof BLOCKED | undefined {
+    const missing = this.firstMissingParent(at);
     if (missing === undefined || this.framed === undefined) return missing;
-    const parents = frame.op._parents;
-    for (let i = frame.next; i < parents.length; i++) {
+    const parents = this.stack.ops[at]!._parents;
+    for (let i = this.stack.next[at]!; i < parents.length; i++) {
       const parent = parents[i]!;
       if (!isNoValue(parent._value)) continue;
       const producer = parent._producer;
@@ -127,26 +164,30 @@ export class Walk {
     }
     return BLOCKED;
   }
-}
 
-/** The first parent without its value, from `frame.next` on (which it moves there); then, once, from the start (the rule above). */
-function firstMissingParent(frame: Frame): DataNode | undefined {
-  const parents = frame.op._parents;
-  const from = frame.next;
-  while (frame.next < parents.length) {
-    const parent = parents[frame.next]!;
-    if (isNoValue(parent._value)) return parent;
-    frame.next++;
-  }
-  for (let i = 0; i < from; i++) {
-    if (isNoValue(parents[i]!._value)) {
-      if (frame.recomputed) throw fail(frame.op, releasedAgainError(parents[i]!, frame.op));
-      frame.recomputed = true;
-      frame.next = i;
-      return parents[i];
+  /**
+   * The first parent of the frame `at` without its value, from its `next` on (which it moves there); then, once, from
+   * the start (the rule above).
+   */
+  private firstMissingParent(at: number): DataNode | undefined {
+    const frames = this.stack;
+    const op = frames.ops[at]!;
+    const parents = op._parents;
+    const from = frames.next[at]!;
+    let next = from;
+    while (next < parents.length && !isNoValue(parents[next]!._value)) next++;
+    frames.next[at] = next;
+    if (next < parents.length) return parents[next];
+    for (let i = 0; i < from; i++) {
+      if (isNoValue(parents[i]!._value)) {
+        if (this.recomputed?.has(op) === true) throw fail(op, releasedAgainError(parents[i]!, op));
+        (this.recomputed ??= new Set()).add(op);
+        frames.next[at] = i;
+        return parents[i];
+      }
     }
+    return undefined;
   }
-  return undefined;
 }
 
 function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {

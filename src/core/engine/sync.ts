@@ -3,7 +3,7 @@ import { DataNode, type OperationNode } from '../nodes.js';
 import { handleOwner, heldValueError } from './executors.js';
 import { currentHost } from '../trace.js';
 import { abort, holdTargets, startEvaluation, type Evaluation, type Target } from './activate.js';
-import { callInline, checkSync, finishOp, resultOf, runCached } from './call.js';
+import { beginCall, checkInline, checkSync, finishOp, invoke, resultOf, runCached } from './call.js';
 import { Walk, type Driver } from './run.js';
 
 /*
@@ -12,8 +12,11 @@ import { Walk, type Driver } from './run.js';
  */
 
 const runAtOnce: Driver = {
-  run(frame) {
-    if (!runCached(frame.op)) finishOp(frame, checkSync(frame.op, callInline(frame)));
+  run(op) {
+    if (runCached(op)) return 'done';
+    checkInline(op);
+    const started = beginCall(op);
+    finishOp(op, started, checkSync(op, invoke(op)));
     return 'done';
   },
   busy: () => false,
