@@ -12,7 +12,8 @@ const RULES: Record<string, { mayImport: RegExp[] }> = {
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
   'src/runner': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^node:/, /^esbuild$/] },
   'src/view': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/\.\.\/webview\/(layout|render|vnode|shapes)\.js$/, /^node:/, /^elkjs\//] },
-  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view)\//, /^node:/] },
+  'src/executors': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
+  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|view|executors)\//, /^node:/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner)\//, /^node:/, /^vscode$/] },
   webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/protocol\//, /^\.\.\/src\/core\//, /^elkjs\//, /^@vscode-elements\//] },
 };

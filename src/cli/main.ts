@@ -1,10 +1,13 @@
 import { RUN_USAGE, runCommand } from './runCommand.js';
 import { readSource } from './readSource.js';
 import type * as GraphCommand from './graphCommand.js';
+import type * as ClusterCommands from './clusterCommands.js';
 
 const USAGE = `usage:
   pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]   print the graph of FILE (static, nothing runs)
-  ${RUN_USAGE}`;
+  ${RUN_USAGE}
+  pyflow worker --redis URL [--concurrency N] [--root DIR] [--queue NAME] [--lock-ms MS]   run cluster ops (exports of modules under DIR, default cwd)
+  pyflow cluster status --redis URL [--queue NAME] [--json]   list the cluster's workers and queue depth`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`pyflow: ${message}\n`);
@@ -49,9 +52,18 @@ async function graphCommand(args: string[]): Promise<void> {
   await writeGraph({ file, text, full, format, out }, fail);
 }
 
+/** The cluster commands and their libraries (BullMQ, ioredis) are loaded for these commands only (dist/cli-cluster.js). */
+function clusterCommands(): typeof ClusterCommands {
+  const bundle = __filename.endsWith('.ts') ? './clusterCommands.js' : './cli-cluster.js';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(bundle) as typeof ClusterCommands;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   if (command === 'graph') return graphCommand(args);
+  if (command === 'worker') return clusterCommands().workerCommand(args, fail);
+  if (command === 'cluster') return clusterCommands().clusterCommand(args, fail);
   if (command === 'run') {
     const code = await runCommand(args, fail);
     // Exit now: nothing of the run may keep the CLI alive (a process that escaped the tree, a signal handler).
