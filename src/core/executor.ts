@@ -31,8 +31,19 @@ export interface ExecutorCall {
    * they hold may be moved (transferred) to the worker instead of copied. Every other value must be left intact.
    */
   readonly movable: readonly unknown[];
-  /** Aborted when the evaluation is given up (another op failed, the run was stopped). */
-  readonly signal: AbortSignal;
+  /** Aborted when the evaluation is given up (another op failed, the run was stopped). A standard AbortSignal. */
+  readonly signal: AbortSignalLike;
+}
+
+/**
+ * The part of the standard `AbortSignal` an executor may use (the object is a real AbortSignal; declared here because the
+ * core's declarations use neither DOM nor Node typings: cast it where an API wants the global type).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface ExecutorResult {

@@ -14,6 +14,8 @@ export function formatTraceEvent(event: TraceEvent): string | undefined {
       return `${event.uid} activated!`;
     case 'running':
       return `running ${event.uid}`;
+    case 'cached':
+      return `${event.uid} cached`;
     case 'stillNeeded':
       return `${event.uid} still needed at ${event.neededBy}`;
     case 'released':

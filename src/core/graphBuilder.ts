@@ -1,6 +1,7 @@
-import { DataNode, KEEP, NO_EXTRAS, OperationNode, REMOVED, type AddOptions, type ArgTemplate } from './nodes.js';
-import { disturb, evaluateSync, type Target } from './evaluator.js';
-import { evaluateAsync } from './evaluateAsync.js';
+import { DataNode, NO_EXTRAS, OperationNode, type AddOptions, type ArgTemplate } from './nodes.js';
+import { evaluateSync } from './engine/sync.js';
+import { evaluateAsync } from './engine/async.js';
+import type { Target } from './engine/activate.js';
 import { PyflowError, describeCallSite } from './errors.js';
 import { addOptionsProblem, graphOptionsProblem } from './options.js';
 import { formatTraceEvent } from './format.js';
@@ -11,6 +12,7 @@ import { toGraphModel } from './toModel.js';
 import type { GraphModel } from './model.js';
 import { dependencyClosure } from './summary.js';
 import { toDot, type DotOptions } from './dot.js';
+import type { Executor, ResultCache } from './executor.js';
 
 /** A node, or its uid or name. */
 export type TargetRef = DataNode | OperationNode | string;
@@ -49,6 +51,10 @@ export interface GraphBuilderOptions {
   callSites?: boolean;
   /** How many promise-returning ops `getAsync` runs at once (default 4). */
   concurrency?: number;
+  /** Runs the ops whose function it owns (worker threads, a cluster) under getAsync(); the others run inline. */
+  executor?: Executor;
+  /** A cross-run store of op results, asked before each call (see `ResultCache`); default: the host's, false: none. */
+  cache?: ResultCache | false;
 }
 
 /** A DataNode, or a value; DataNodes may also sit inside plain arrays and objects. */
@@ -75,12 +81,10 @@ export class GraphBuilder {
   private readonly captureSites: boolean;
   private readonly previews: boolean;
   /** @internal */ readonly _concurrency: number;
+  /** @internal */ readonly _executor: Executor | undefined;
+  /** @internal */ readonly _cache: ResultCache | undefined;
   /** @internal */ _emit: ((event: TraceEvent) => void) | undefined;
-  /**
-   * @internal The last op added; each op links to the one before it (`_prevOp`). A list, not an array: pushing
-   * each new op into the graph's long-lived array cost a write barrier and regrowth per add (measured 6% of a
-   * 1,000-op chain's build and evaluation).
-   */
+  /** @internal The last op added; each op links to the one before it (`_prevOp`). */
   _lastOp: OperationNode | undefined = undefined;
   /** The ops in order, made from the list when asked for (and until the next add or remove). */
   private opList: OperationNode[] | undefined = undefined;
@@ -98,7 +102,9 @@ export class GraphBuilder {
     this.log = options.log ?? defaultLog;
     this.onRelease = options.onRelease;
     this._concurrency = Math.max(1, options.concurrency ?? 4);
+    this._executor = options.executor;
     const host = currentHost();
+    this._cache = options.cache === false ? undefined : options.cache ?? host?.cache;
     this.captureSites = options.callSites ?? (this.verbose || host?.captureCallSites === true);
     this.previews = host?.previewValues === true;
     if (this.verbose) {
@@ -206,7 +212,6 @@ export class GraphBuilder {
     } else if (raw) {
       for (let i = 0; i < args.length; i++) if (!(args[i] instanceof DataNode)) args[i] = this.rawNode(args[i]);
     }
-    // Sized exactly: a push-grown array reserves 17 slots.
     const more = nOut > 1 ? new Array<DataNode>(nOut - 1) : NO_EXTRAS.moreOutputs;
     const extras = options === NO_OPTIONS && templates === undefined && site === undefined && nOut <= 1
       ? NO_EXTRAS
@@ -228,17 +233,11 @@ export class GraphBuilder {
       'to pass: an op without outputs (no return, or nOut: 0) is evaluated with op.run(); pass a DataNode (an op\'s output) instead', op.uid, where);
   }
 
-  /** Makes `op` a consumer of each of its parents, in order (see DataNode's `_consumer`), and the graph's last op. */
+  /** Makes `op` a consumer of each of its parents, in order, and the graph's last op. */
   private append(op: OperationNode): void {
     const parents = op._parents;
-    for (let i = 0; i < parents.length; i++) {
-      const parent = parents[i]!;
-      const more = parent._moreConsumers;
-      if (parent._consumer === undefined) parent._consumer = op;
-      else if (more === undefined) parent._moreConsumers = op;
-      else if (Array.isArray(more)) more.push(op);
-      else parent._moreConsumers = [more, op];
-    }
+    // (A parent passed twice lists the op once.)
+    for (let i = 0; i < parents.length; i++) if (parents[i]!._consumers.at(-1) !== op) parents[i]!._consumers.push(op);
     this._lastOp = op;
     this.opList = undefined;
   }
@@ -294,8 +293,6 @@ export class GraphBuilder {
 
   /** The ops that lack an output, in the order they were added (straight from the list: no op array first). */
   private pendingOps(): OperationNode[] {
-    // One pass over the list (it runs backwards), then reversed: a second pass to count first cost more, each op's
-    // output being read again (lattice evaluation at 1e4: 8% of the profile).
     const pending: OperationNode[] = [];
     for (let op = this._lastOp; op !== undefined; op = op._prevOp) if (op._lacksOutput()) pending.push(op);
     return pending.reverse();
@@ -310,7 +307,7 @@ export class GraphBuilder {
   private resolveTargets(targets: TargetRef[], keep: typeof ALL | typeof ONLY_COMPUTED = ALL): Target[] {
     // All resolved before any is kept: a name that does not resolve changes nothing.
     const nodes = targets.map((target) => this.nodeOf(target));
-    for (const node of nodes) if (node instanceof DataNode && (keep === ALL || !node.hasValue())) node._hold |= KEEP;
+    for (const node of nodes) if (node instanceof DataNode && (keep === ALL || !node.hasValue())) node._kept = true;
     return nodes;
   }
 
@@ -396,25 +393,21 @@ export class GraphBuilder {
     if (!(Number.isInteger(n) || n === Infinity) || n < 0) {
       throw new PyflowError('BAD_ARGUMENT', `G.remove(n) removes the last n ops: n must be a whole number >= 0 (or Infinity: all), got ${String(n)}`);
     }
-    // (An op's function may remove ops while an evaluation runs.)
-    disturb();
     for (let k = 0; k < n && this._lastOp !== undefined; k++) {
       const op = this._lastOp;
       this._lastOp = op._prevOp;
       this.opList = undefined;
-      op._visit = REMOVED;
+      op._removed = true;
       for (const out of op.outputs) {
-        out._visit = REMOVED;
+        out._removed = true;
         this.counter--;
       }
       for (const parent of new Set(op._parents)) {
         if (parent.isRaw() && parent._graph === this) {
-          parent._visit = REMOVED;
+          parent._removed = true;
           this.counter--;
         } else {
-          const rest = [parent._consumer, parent._moreConsumers].flat().filter((c): c is OperationNode => c !== undefined && c !== op);
-          parent._consumer = rest[0];
-          parent._moreConsumers = rest.length <= 2 ? rest[1] : rest.slice(1);
+          parent._consumers = parent._consumers.filter((c) => c !== op);
         }
       }
       this.counter--;
@@ -423,9 +416,6 @@ export class GraphBuilder {
 
   /** Subscribes to this graph's trace events; returns the unsubscribe function. */
   subscribe(listener: TraceListener): () => void {
-    // The first listener of a graph an untraced evaluation is running (subscribed from an op's function): it hands
-    // over to the traced walk, so the listener hears the rest.
-    if (this._emit === undefined) disturb();
     this.listeners.push(listener);
     this.updateEmitter();
     return () => {
@@ -448,10 +438,7 @@ export class GraphBuilder {
     };
   }
 
-  /**
-   * @internal pyflow's name of an op's function. The last one is at hand: reading a function's `name` costs ~50 ns,
-   * and ops mostly come in runs of one function (each op's uid reads it once; under tracing, every op's).
-   */
+  /** @internal pyflow's name of an op's function (the last one is at hand: ops mostly come in runs of one function). */
   _nameOf(fn: Fn): string {
     if (fn !== this.lastNamed) this.name(fn);
     return this.lastName;

@@ -8,3 +8,4 @@ export { HOST_SYMBOL, type CallSite, type PyflowHost, type TraceEvent, type Trac
 export type { GraphModel, ModelEdge, ModelNode, NodeKind, SourceRange } from './model.js';
 export { toDot, type DotOptions } from './dot.js';
 export { viewGraph, dependencyClosure, type ViewGraph } from './summary.js';
+export type { AbortSignalLike, CacheOp, Executor, ExecutorCall, ExecutorOp, ExecutorResult, ResultCache } from './executor.js';

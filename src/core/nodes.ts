@@ -1,8 +1,9 @@
 import type { CallSite } from './trace.js';
 import { resolveCallSite, type PendingCallSite } from './introspect.js';
 import type { GraphBuilder } from './graphBuilder.js';
-import { disturb, evaluateSync, releaseValue } from './evaluator.js';
-import { evaluateAsync } from './evaluateAsync.js';
+import { evaluateSync } from './engine/sync.js';
+import { evaluateAsync } from './engine/async.js';
+import { releaseValue } from './engine/release.js';
 import { PyflowError } from './errors.js';
 
 export function removedError(node: { uid: string; _graph: { alias: string } }): PyflowError {
@@ -26,85 +27,58 @@ export interface AddOptions {
   alias?: string;
   /** Output names in uids and labels, instead of `data` (one per output). */
   outputAlias?: string | readonly string[];
+  /** With the graph's result cache: `false` never caches this op (nor what depends on it); `'refresh'` calls it and stores the result again. */
+  cache?: false | 'refresh';
+  /** Part of the op's cache key: change it to invalidate its cached results (when a helper it calls changed, say). */
+  version?: string;
 }
-
-/*
- * Every field costs 8 bytes per node (Node.js runs V8 without pointer compression), and a graph lives as long as
- * its user keeps it: so flags share fields. A data node without a value holds NO_VALUE; a removed node has `_visit`
- * REMOVED (an evaluation that reaches it, from a graph that grafted it, fails); a data node's kept / persisted state
- * is one number.
- */
 
 /** @internal The value of a data node that has none. */
 export const NO_VALUE: unknown = Symbol('pyflow: no value');
-/**
- * @internal Whether a value is NO_VALUE. The typeof test comes first: a comparison site that sees the symbol and numbers,
- * objects or strings has no type feedback TurboFan can use, and `value === NO_VALUE` there is a call to the generic
- * StrictEqual builtin (seen in the walk's optimized code); `typeof value === 'symbol'` is a map check, and only symbols
- * go on to the comparison.
- */
+
+/** @internal Whether a value is NO_VALUE. */
 export function isNoValue(value: unknown): boolean {
-  return typeof value === 'symbol' && value === NO_VALUE;
+  return value === NO_VALUE;
 }
-/** @internal `_visit` of a node that `G.remove()` took out of its graph (evaluations number their visits from 1). */
-export const REMOVED = -1;
-/*
- * `_hold` is a set of reasons to keep a data node's value after use (0: released once no activated consumer needs it):
- * two flags, and above them a count of the evaluations that have it as a target and are still running (`TARGET` each).
- */
-/** @internal `_hold`: kept because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
-export const KEEP = 1;
-/** @internal `_hold`: persisted (raw inputs, `persist` options, `persist()`). */
-export const PERSIST = 2;
-/**
- * @internal Added to `_hold` while an evaluation that has the node as a target runs: no other evaluation (one running at
- * once under getAsync(), or one nested in an op's function or a release hook) may release it before this one has read
- * it (it would be computed again). `releaseMemory()` still releases it.
- */
-export const TARGET = 4;
 
 /** A value in the graph: a raw input or an output of an operation. Evaluated lazily by `get()`. */
 export class DataNode<T = unknown> {
   /** @internal The value, or NO_VALUE. */
   _value: unknown = NO_VALUE;
-  /** @internal 0 (released once no activated consumer needs it), or KEEP, PERSIST and TARGET combined (see there). */
-  _hold: number;
+  /** @internal Kept after use because `run`/`runOnly` asked for it (pyflow's shallow persist: not drawn as persisted). */
+  _kept = false;
+  /** @internal Kept after use: raw inputs, `persist` options, `persist()`. */
+  _persisted: boolean;
   /**
-   * @internal The first op that consumes this value, and the others in the order they were added: the second itself,
-   * an array only from the third on (most values have one consumer or two, and an array costs 56 bytes and a second
-   * memory read for every release check).
+   * @internal How many running evaluations have it as a target: none of the others (one running at once under getAsync(),
+   * one nested in an op's function or a release hook) releases it before they have read it. `releaseMemory()` still does.
    */
-  _consumer: OperationNode | undefined = undefined;
-  /** @internal */ _moreConsumers: OperationNode | OperationNode[] | undefined = undefined;
-  /** @internal The last evaluation that visited it, or REMOVED. */
-  _visit = 0;
+  _targetOf = 0;
+  /** @internal The ops that consume it, in the order they were added. */
+  _consumers: OperationNode[] = [];
+  /** @internal The evaluation whose activation walk last passed it (see engine/activate.ts). */
+  _walk = 0;
+  /** @internal `G.remove()` took it out of its graph (an evaluation that reaches it, from a graph that grafted it, fails). */
+  _removed = false;
 
   /** @internal */
   constructor(
-    /**
-     * @internal The uid's number (the graph's counter when the node was made), then the uid once built (one field for
-     * both: each costs 8 bytes per node).
-     */
+    /** @internal The uid's number (the graph's counter when the node was made), then the uid once built. */
     private _id: number | string,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _producer: OperationNode | undefined,
     persist: boolean,
   ) {
-    this._hold = persist ? PERSIST : 0;
+    this._persisted = persist;
   }
 
-  /** @internal Whether `G.remove()` took it out of its graph. */
-  get _removed(): boolean {
-    return this._visit === REMOVED;
-  }
-
-  /** The output alias given to `add`, if any (read from the op's options: a field each cost 8 bytes per node). */
+  /** The output alias given to `add`, if any (read from the op's options). */
   get alias(): string | undefined {
     const op = this._producer;
     if (op === undefined) return undefined;
-    const names = op._rare.options.outputAlias;
+    const names = op._extras.options.outputAlias;
     if (names === undefined || typeof names === 'string') return names;
-    return names[op._output === this ? 0 : 1 + op._rare.moreOutputs.indexOf(this)] ?? names[0];
+    return names[op._output === this ? 0 : 1 + op._extras.moreOutputs.indexOf(this)] ?? names[0];
   }
 
   /** Unique id in its graph: `data_3`, or `<outputAlias>_3` (built on first use: most are never read). */
@@ -136,19 +110,18 @@ export class DataNode<T = unknown> {
   /** Drops the value (disposing it if it is disposable); the next `get()` recomputes it. */
   releaseMemory(): void {
     if (isNoValue(this._value)) return;
-    disturb();
     releaseValue(this);
   }
 
   /** Keeps the value once computed, instead of releasing it when no consumer needs it. */
   persist(): this {
-    this._hold |= PERSIST;
+    this._persisted = true;
     return this;
   }
 
   /** Whether the value is kept after use (raw inputs, persisted outputs). */
   isPersisted(): boolean {
-    return (this._hold & PERSIST) !== 0;
+    return this._persisted;
   }
 
   /** True for a raw input given directly to `add` (a literal or a plain value). */
@@ -164,8 +137,8 @@ export type ArgTemplate =
   | { kind: 'object'; entries: [string, ArgTemplate][] };
 
 /**
- * @internal What most ops do not have, kept apart so that each op is 3 fields smaller (8 bytes a field): options
- * given to `add`, argument templates (DataNodes nested in arrays or objects), the call site, outputs beyond the first.
+ * @internal What most ops do not have (one shared NO_EXTRAS for those): options given to `add`, argument templates
+ * (DataNodes nested in arrays or objects), the call site, outputs beyond the first.
  */
 export interface OpExtras {
   readonly options: AddOptions;
@@ -179,14 +152,15 @@ export const NO_EXTRAS: OpExtras = Object.freeze({ options: Object.freeze({}), a
 
 /** An operation (a function call) in the graph. */
 export class OperationNode {
-  /**
-   * @internal When it was activated (see the evaluator's `abort`); 0 while it is not. One field for both: a
-   * boolean field costs 8 bytes per op too.
-   */
-  _activatedSeq = 0;
-  /** @internal The last evaluation that visited it, or REMOVED. */
-  _visit = 0;
-  /** @internal The first output (the others are in `_rare.moreOutputs`). */
+  /** @internal Activated: it has yet to run in an evaluation (pyflow's `activated`). */
+  _active = false;
+  /** @internal Its function is running (an evaluation nested in it that needs it is a CYCLE). */
+  _running = false;
+  /** @internal The evaluation whose activation walk last passed it (see engine/activate.ts). */
+  _walk = 0;
+  /** @internal `G.remove()` took it out of its graph. */
+  _removed = false;
+  /** @internal The first output (the others are in `_extras.moreOutputs`). */
   _output: DataNode | undefined = undefined;
 
   /** @internal */
@@ -196,15 +170,10 @@ export class OperationNode {
     /** @internal */ readonly _fn: (...args: never[]) => unknown,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _parents: DataNode[],
-    /** @internal */ readonly _rare: OpExtras,
+    /** @internal */ readonly _extras: OpExtras,
     /** @internal The op added before this one in its graph (the graph keeps its ops as this list). */
     readonly _prevOp: OperationNode | undefined,
   ) {}
-
-  /** @internal Whether `G.remove()` took it out of its graph. */
-  get _removed(): boolean {
-    return this._visit === REMOVED;
-  }
 
   /** The function name as pyflow uses it (`anonymous` for nameless functions). */
   get fnName(): string {
@@ -213,7 +182,7 @@ export class OperationNode {
 
   /** Where the `add` call is in the user's source, when call sites are captured. */
   get callSite(): CallSite | undefined {
-    const rare = this._rare;
+    const rare = this._extras;
     const site = rare.site;
     if (site === undefined || (typeof site === 'object' && 'line' in site)) return site;
     return (rare.site = resolveCallSite(site));
@@ -223,13 +192,13 @@ export class OperationNode {
   get uid(): string {
     const id = this._id;
     if (typeof id === 'string') return id;
-    const alias = this._rare.options.alias;
+    const alias = this._extras.options.alias;
     return (this._id = (alias === undefined ? this._graph._prefixOf(this._fn) : `${alias}_`) + id);
   }
 
   /** The data nodes this op produces. */
   get outputs(): readonly DataNode[] {
-    return this._output === undefined ? NO_OUTPUTS : [this._output, ...this._rare.moreOutputs];
+    return this._output === undefined ? NO_OUTPUTS : [this._output, ...this._extras.moreOutputs];
   }
 
   /** The data nodes this op consumes, in argument order. */
@@ -241,14 +210,14 @@ export class OperationNode {
   _lacksOutput(): boolean {
     const first = this._output;
     if (first === undefined || isNoValue(first._value)) return true;
-    const more = this._rare.moreOutputs;
+    const more = this._extras.moreOutputs;
     for (let i = 0; i < more.length; i++) if (isNoValue(more[i]!._value)) return true;
     return false;
   }
 
   /** Whether the op is activated in the current evaluation. */
   isActivated(): boolean {
-    return this._activatedSeq !== 0;
+    return this._active;
   }
 
   /** Runs this op (and whatever it needs). For output-less ops this is how they are evaluated. */

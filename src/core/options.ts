@@ -13,6 +13,8 @@ const ADD_OPTIONS: Rules = {
     (v) => (typeof v === 'string' && v !== '') || (Array.isArray(v) && v.length > 0 && v.every((name) => typeof name === 'string' && name !== '')),
     'a non-empty string, or an array of them (one per output)',
   ],
+  cache: [(v) => v === false || v === 'refresh', "false (never cached) or 'refresh' (called, and its result stored again)"],
+  version: [(v) => typeof v === 'string', 'a string (change it to invalidate the cached results of this op)'],
 };
 
 const GRAPH_OPTIONS: Rules = {
@@ -23,7 +25,15 @@ const GRAPH_OPTIONS: Rules = {
   onRelease: [(v) => typeof v === 'function', 'a function (value, node) => void'],
   callSites: [(v) => typeof v === 'boolean', 'true or false'],
   concurrency: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number >= 1'],
+  executor: [(v) => hasMethods(v, ['owns', 'run', 'close']) && Number.isInteger((v as { concurrency?: unknown }).concurrency) && (v as { concurrency: number }).concurrency >= 1,
+    'an Executor (such as workerPool()): owns, run and close methods, concurrency >= 1'],
+  cache: [(v) => v === false || hasMethods(v, ['keyOfValue', 'keyOfOp', 'read', 'write']),
+    'a ResultCache (keyOfValue, keyOfOp, read and write methods), or false (not even the runner\'s)'],
 };
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}
 
 /** What is wrong with the options of `G.add(fn, options)`, as the end of a sentence; undefined when nothing is. */
 export function addOptionsProblem(options: unknown): string | undefined {

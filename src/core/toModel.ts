@@ -47,7 +47,7 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
 }
 
 function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {
-  const o = op._rare.options;
+  const o = op._extras.options;
   const node: ModelNode = { uid: op.uid, kind: 'operation', label: o.alias ?? op.fnName, fn: op.fnName };
   if (o.alias !== undefined) node.alias = o.alias;
   if (o.rank !== undefined) node.rank = o.rank;

@@ -1,3 +1,5 @@
+import type { ResultCache } from './executor.js';
+
 /** Where an `add` call sits in the user's source (1-based line and column). */
 export interface CallSite {
   file: string;
@@ -12,8 +14,11 @@ export interface CallSite {
 export type TraceEvent =
   | { kind: 'computing'; uid: string; graph: string }
   | { kind: 'activated'; uid: string; graph: string }
-  | { kind: 'running'; uid: string; graph: string }
-  | { kind: 'finished'; uid: string; graph: string; durationMs: number }
+  | { kind: 'running'; uid: string; graph: string; worker?: string }
+  /** `worker`: who ran an op an executor ran (`thread 2`); absent for ops run inline. */
+  | { kind: 'finished'; uid: string; graph: string; durationMs: number; worker?: string }
+  /** The op's outputs were read from the graph's result cache instead of calling it (no `running`/`finished`). */
+  | { kind: 'cached'; uid: string; graph: string }
   | { kind: 'value'; uid: string; graph: string; preview: string; dim: string }
   | { kind: 'stillNeeded'; uid: string; graph: string; neededBy: string }
   | { kind: 'released'; uid: string; graph: string }
@@ -38,6 +43,8 @@ export interface PyflowHost {
   readonly previewValues: boolean;
   /** `G.view()` under a host: the host shows the graph (the extension's webview) instead of writing a file. */
   showGraph?(graph: unknown, options: { full?: boolean; highlight?: string[] }): void;
+  /** The result cache of every graph whose options give none (`cache: false` opts out): `pyflow run --cache`. */
+  readonly cache?: ResultCache;
   /** Called before the user's script evaluates anything; the host may take over (see runner). */
   beforeEvaluate?(graph: unknown, targets: readonly unknown[]): void;
 }

@@ -6,7 +6,8 @@ import type { TraceEvent, TraceKind } from '../core/index.js';
  * microsecond is added to their script) and to read in the host.
  *
  * Each event is `kind, graph, uid` (kind: index in KINDS; graph: index in `graphs`), then its own fields:
- * finished → durationMs; value → preview, dim; stillNeeded → neededBy; error → message.
+ * finished → durationMs, then the worker (a string) when an executor ran the op; value → preview, dim; stillNeeded → neededBy;
+ * error → message. (An event starts with a number, so a string after a duration can only be its worker.)
  */
 
 /** A batch of packed events. */
@@ -15,7 +16,7 @@ export interface PackedTrace {
   data: (string | number)[];
 }
 
-const KINDS = ['computing', 'activated', 'running', 'finished', 'value', 'stillNeeded', 'released', 'deactivated', 'error'] as const satisfies readonly TraceKind[];
+const KINDS = ['computing', 'activated', 'running', 'finished', 'value', 'stillNeeded', 'released', 'deactivated', 'error', 'cached'] as const satisfies readonly TraceKind[];
 
 const CODE: Record<TraceKind, number> = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<TraceKind, number>;
 
@@ -39,7 +40,10 @@ export class TracePacker {
     const data = this.data;
     data.push(CODE[event.kind], g, event.uid);
     switch (event.kind) {
-      case 'finished': data.push(Math.round(event.durationMs * 1000) / 1000); break;
+      case 'finished':
+        data.push(Math.round(event.durationMs * 1000) / 1000);
+        if (event.worker !== undefined) data.push(event.worker);
+        break;
       case 'value': data.push(event.preview, event.dim); break;
       case 'stillNeeded': data.push(event.neededBy); break;
       case 'error': data.push(event.message); break;
@@ -80,7 +84,8 @@ export function unpackTrace(batch: PackedTrace): TraceEvent[] | string {
         case 'finished': {
           const durationMs = data[i++];
           if (typeof durationMs !== 'number') throw new Error(`item ${i - 1} should be a duration`);
-          events.push({ kind, uid, graph, durationMs });
+          if (typeof data[i] === 'string') events.push({ kind, uid, graph, durationMs, worker: str(i++) });
+          else events.push({ kind, uid, graph, durationMs });
           break;
         }
         case 'value': events.push({ kind, uid, graph, preview: str(i), dim: str(i + 1) }); i += 2; break;

@@ -122,6 +122,18 @@ describe('protocol guards', () => {
     assert.deepEqual(packer.take(), { graphs: [], data: [] });
   });
 
+  it('packed trace batches carry `cached` events and the worker of a finished op (absent for inline ops)', () => {
+    const events: TraceEvent[] = [
+      { kind: 'finished', uid: 'heavy_0', graph: 'g', durationMs: 2.5, worker: 'thread 2' }, { kind: 'cached', uid: 'f_2', graph: 'g' },
+      { kind: 'finished', uid: 'f_4', graph: 'g', durationMs: 0.5 }, { kind: 'finished', uid: 'heavy_6', graph: 'g', durationMs: 1, worker: 'thread 1' },
+    ];
+    const packer = new TracePacker();
+    for (const e of events) packer.add(e);
+    const message: unknown = JSON.parse(JSON.stringify({ type: 'trace/packed', ...packer.take() }));
+    assert.ok(isRunnerToHost(message) && message.type === 'trace/packed');
+    assert.deepEqual(unpackTrace(message), events);
+  });
+
   it('a malformed packed batch is reported, not turned into events', () => {
     assert.match(unpackTrace({ graphs: ['g'], data: [99, 0, 'x'] }) as string, /not an event kind/);
     assert.match(unpackTrace({ graphs: ['g'], data: [1, 5, 'x'] }) as string, /not a graph index/);

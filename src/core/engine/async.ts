@@ -1,0 +1,140 @@
+import { DataNode, type OperationNode } from '../nodes.js';
+import type { GraphBuilder } from '../graphBuilder.js';
+import type { AbortSignalLike } from '../executor.js';
+import { currentHost } from '../trace.js';
+import { abort, holdTargets, startEvaluation, type Evaluation, type Target } from './activate.js';
+import { cycleError, fail, finishOp, resultOf, runCached, type Frame } from './call.js';
+import { Call, callAsync, calls, dispatch, endCall, forget, recordWait, waitCycle, waitFor, type InFlight } from './calls.js';
+import { executorOf, hasSlot, holdsHandles, resolveHandle, slotFreed } from './executors.js';
+import { Walk, type Driver } from './run.js';
+
+/*
+ * The asynchronous driver (`getAsync()`, `runAsync`, `runOnlyAsync`). A ready op whose function returns a plain value
+ * finishes at once, so a synchronous graph runs in the same order, with the same trace, as under get(). An op whose
+ * function returns a promise, or that the graph's executor owns, is left in flight (calls.ts) and the walk goes on
+ * with what does not depend on it: independent ops run at once, at most `concurrency` promises of inline functions and
+ * at most the executor's `concurrency` calls on it. When the evaluation fails, the executors' calls it has in flight
+ * are aborted and awaited.
+ */
+
+/** The standard AbortController (the core's declarations use neither DOM nor Node typings). */
+interface AbortController { readonly signal: AbortSignalLike; abort(reason?: unknown): void }
+const AbortControllerClass = (globalThis as unknown as { AbortController: new () => AbortController }).AbortController;
+
+/** The driver of one target's walk: the calls it waits for. */
+class AsyncDriver implements Driver {
+  readonly inflight = new Map<OperationNode, InFlight>();
+  /** How many of `inflight` are other evaluations' calls (they count against no limit of this one). */
+  private shared = 0;
+  /** How many of `inflight` are on executors (they count against the executor's own `concurrency`). */
+  private offloaded = 0;
+  /** Something else to wait for: an executor's free slot, or values an executor holds being fetched. */
+  private wake: Promise<undefined> | undefined = undefined;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly stop: AbortController,
+  ) {}
+
+  run(frame: Frame): 'done' | 'waiting' | 'later' {
+    const op = frame.op;
+    const running = calls.get(op);
+    if (running !== undefined) {
+      // Called by another evaluation and still in flight: wait for it rather than call it again (unless that call is
+      // waiting, through other calls, for this evaluation).
+      if (waitCycle(running)) throw fail(op, cycleError(op));
+      recordWait(running);
+      this.inflight.set(op, waitFor(running, true));
+      this.shared++;
+      return 'waiting';
+    }
+    const executor = executorOf(op);
+    if (executor === undefined ? this.inflight.size - this.shared - this.offloaded >= this.concurrency : !hasSlot(executor)) {
+      if (executor !== undefined) this.wake = slotFreed(executor).then(() => undefined);
+      return 'later';
+    }
+    if (executor === undefined && holdsHandles(op._parents)) {
+      // An inline op needs values an executor holds: fetched first, then the op is looked at again.
+      this.wake = Promise.all(op._parents.map(resolveHandle)).then(() => undefined);
+      return 'later';
+    }
+    if (runCached(op)) return 'done';
+    const result = executor !== undefined ? dispatch(frame, executor, this.stop.signal) : callAsync(frame);
+    if (!(result instanceof Call)) {
+      finishOp(frame, result);
+      return 'done';
+    }
+    this.inflight.set(op, waitFor(result, false));
+    if (executor !== undefined) this.offloaded++;
+    return 'waiting';
+  }
+
+  busy(): boolean {
+    return this.inflight.size > 0 || this.wake !== undefined;
+  }
+
+  /** Waits for the first call in flight to settle and finishes its op (or throws its error); undefined: `wake` came first. */
+  async next(): Promise<OperationNode | undefined> {
+    const waits: Promise<InFlight | undefined>[] = [...this.inflight.values()].map((f) => f.promise);
+    if (this.wake !== undefined) waits.push(this.wake);
+    const settled = await Promise.race(waits);
+    this.wake = undefined;
+    if (settled === undefined) return undefined;
+    const op = settled.call.frame.op;
+    this.inflight.delete(op);
+    if (settled.shared) this.shared--;
+    else if (settled.call.executor !== undefined) this.offloaded--;
+    endCall(settled.call);
+    return op;
+  }
+
+  /** After a failure: the executors' calls of this walk give up, and are awaited, so that nothing it started runs on. */
+  async giveUp(error: unknown): Promise<void> {
+    this.stop.abort(error);
+    await Promise.all([...this.inflight.values()].filter((f) => !f.shared && f.call.executor !== undefined).map((f) => f.call.settled));
+  }
+
+  /**
+   * A call of this walk still in flight (after a failure) is finished by an evaluation waiting for it, else forgotten once
+   * it settles (a later evaluation calls the op again).
+   */
+  letGo(): void {
+    for (const { call, shared } of this.inflight.values()) if (!shared) void call.settled!.then(() => forget(call));
+  }
+}
+
+export async function evaluateAsync(graph: GraphBuilder, targets: readonly Target[], pending?: readonly OperationNode[]): Promise<unknown[]> {
+  currentHost()?.beforeEvaluate?.(graph, targets);
+  let evaluation: Evaluation | undefined;
+  // Aborted when the evaluation fails: the executors' calls still in flight for it give up.
+  const stop = new AbortControllerClass();
+  holdTargets(targets, 1);
+  try {
+    evaluation = startEvaluation(graph, targets, pending);
+    if (pending !== undefined) for (const op of pending) await evaluateTarget(evaluation, op, stop);
+    const results: unknown[] = [];
+    for (const target of targets) results.push(await evaluateTarget(evaluation, target, stop));
+    return results;
+  } catch (error) {
+    if (evaluation !== undefined) abort(evaluation);
+    throw error;
+  } finally {
+    holdTargets(targets, -1);
+  }
+}
+
+/** Evaluates one target and returns its value (undefined for an op). */
+async function evaluateTarget(evaluation: Evaluation, target: Target, stop: AbortController): Promise<unknown> {
+  const driver = new AsyncDriver(evaluation.graph._concurrency, stop);
+  try {
+    const walk = new Walk(evaluation, driver, target);
+    while (!walk.advance()) walk.settled(await driver.next());
+    if (target instanceof DataNode) await resolveHandle(target);
+    return resultOf(target);
+  } catch (error) {
+    await driver.giveUp(error);
+    throw error;
+  } finally {
+    driver.letGo();
+  }
+}

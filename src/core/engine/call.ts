@@ -1,0 +1,224 @@
+import { DataNode, isNoValue, type ArgTemplate, type OperationNode } from '../nodes.js';
+import { PyflowError, describeCallSite } from '../errors.js';
+import { dimensionOf, previewValue } from '../dims.js';
+import type { Executor } from '../executor.js';
+import { deactivate } from './activate.js';
+import { releaseParents } from './release.js';
+import { cacheOpOf, keyOfOp, mustRefresh } from './cache.js';
+import { executorInGetError, executorOf, handleInGetError, handleOwner, holdsHandles, recordOwner } from './executors.js';
+
+/*
+ * Running one op whose parents have their values: its call (inline here; on an executor, see async.ts), or its result
+ * read from the graph's cache; then its outputs are stored, its parents offered for release, and it is deactivated.
+ * Events: `running`, then `finished` (or `cached` alone), `value` per output when previews are on, `stillNeeded` /
+ * `released` per parent, `deactivated`; `error` when it fails.
+ */
+
+/** One op the engine is about to run, or runs: `started` is when its `running` was reported. */
+export interface Frame {
+  readonly op: OperationNode;
+  /** The first parent not yet known to have its value (see run.ts). */
+  next: number;
+  /** A parent it had seen with its value was computed again (see run.ts). */
+  recomputed: boolean;
+  started: number;
+}
+
+export function newFrame(op: OperationNode): Frame {
+  return { op, next: 0, recomputed: false, started: 0 };
+}
+
+/** The clock of `finished.durationMs`: performance.now() (Date.now() where there is none). */
+export const clock: { now(): number } = (globalThis as { performance?: { now(): number } }).performance ?? Date;
+
+/**
+ * The ops whose call a getAsync() evaluation has in flight (see async.ts): a synchronous evaluation cannot wait for them,
+ * and calling one again would start a second call. `inside(op)`: whether the running code runs inside that call.
+ */
+export const inFlight: { has(op: OperationNode): boolean; inside(op: OperationNode): boolean } = { has: () => false, inside: () => false };
+
+/** Checks that the op can be called now, reports `running`, marks it running. The caller calls it, then `endCall`. */
+export function beginCall(frame: Frame): void {
+  const op = frame.op;
+  if (op._running) throw fail(op, cycleError(op));
+  if (inFlight.has(op)) throw fail(op, inFlight.inside(op) ? cycleError(op) : inFlightError(op));
+  const emit = op._graph._emit;
+  if (emit !== undefined) {
+    emit({ kind: 'running', uid: op.uid, graph: op._graph.alias });
+    frame.started = clock.now();
+  }
+}
+
+/** Calls an op's function inline with its arguments; a throw becomes its PyflowError. */
+export function callInline(frame: Frame): unknown {
+  const op = frame.op;
+  const executor = executorOf(op);
+  if (executor !== undefined) throw fail(op, executorInGetError(op, executor));
+  if (holdsHandles(op._parents)) {
+    const held = op._parents.find((p) => handleOwner(p) !== undefined)!;
+    throw fail(op, handleInGetError(op, held, handleOwner(held)!));
+  }
+  beginCall(frame);
+  op._running = true;
+  try {
+    const result = (op._fn as (...a: unknown[]) => unknown)(...argumentsOf(op));
+    // An op with several outputs may return a generator: it runs here, while the op is marked running (CYCLE).
+    return op._extras.moreOutputs.length === 0 || Array.isArray(result) || !isIterable(result) ? result : [...result];
+  } catch (error) {
+    throw fail(op, opFailure(op, error));
+  } finally {
+    op._running = false;
+  }
+}
+
+/** The arguments an op's function is called with, rebuilt from its parents' values. */
+export function argumentsOf(op: OperationNode): unknown[] {
+  const values = op._parents.map((p) => p._value);
+  const templates = op._extras.args;
+  return templates === undefined ? values : templates.map((t) => buildArg(t, values));
+}
+
+function buildArg(template: ArgTemplate, values: unknown[]): unknown {
+  switch (template.kind) {
+    case 'parent':
+      return values[template.index];
+    case 'array':
+      return template.items.map((item) => buildArg(item, values));
+    case 'object':
+      return Object.fromEntries(template.entries.map(([key, item]) => [key, buildArg(item, values)]));
+  }
+}
+
+/**
+ * Stores an op's result, reports `finished`, releases what no activated consumer needs any more, deactivates the op.
+ * `ran`: the executor that ran it, and the worker.
+ */
+export function finishOp(frame: Frame, result: unknown, ran?: { executor: Executor; worker: string }): void {
+  const op = frame.op;
+  storeOutputs(op, result, ran?.executor);
+  const emit = op._graph._emit;
+  if (emit !== undefined) {
+    const durationMs = clock.now() - frame.started;
+    emit(ran === undefined
+      ? { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs }
+      : { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs, worker: ran.worker });
+  }
+  releaseParents(op);
+  deactivate(op);
+}
+
+/**
+ * Runs the op from the graph's result cache when it has the result (`cached` instead of `running` and `finished`),
+ * then releases and deactivates as `finishOp` does. False: the op must be called.
+ */
+export function runCached(op: OperationNode): boolean {
+  const cache = op._graph._cache;
+  // (An op asked for while it runs, or while a getAsync() awaits it, is left to the call's own checks.)
+  if (cache === undefined || op._running || inFlight.has(op) || mustRefresh(op)) return false;
+  let hit: { readonly value: unknown } | undefined;
+  try {
+    const key = keyOfOp(cache, op);
+    hit = key === null ? undefined : cache.read(key, cacheOpOf(op));
+  } catch (error) {
+    throw fail(op, opFailure(op, error));
+  }
+  if (hit === undefined) return false;
+  op._graph._emit?.({ kind: 'cached', uid: op.uid, graph: op._graph.alias });
+  storeOutputs(op, hit.value, undefined, true);
+  releaseParents(op);
+  deactivate(op);
+  return true;
+}
+
+/**
+ * Stores an op's result as its outputs, and in the graph's cache unless it came from there (`fromCache`) or is a handle.
+ * `executor`: the one that returned it (told when the values are released).
+ */
+function storeOutputs(op: OperationNode, result: unknown, executor?: Executor, fromCache = false): void {
+  const outputs = op.outputs;
+  if (outputs.length === 0) return;
+  const cache = op._graph._cache;
+  if (cache !== undefined && !fromCache && executor?.resolve === undefined) {
+    try {
+      const key = keyOfOp(cache, op);
+      if (key !== null) cache.write(key, cacheOpOf(op), result);
+    } catch (error) {
+      throw fail(op, opFailure(op, error));
+    }
+  }
+  let items: readonly unknown[] = [result];
+  if (outputs.length > 1) {
+    try {
+      items = Array.isArray(result) ? result : isIterable(result) ? [...result] : [];
+    } catch (error) {
+      // A generator that throws: the op's own failure.
+      throw fail(op, opFailure(op, error));
+    }
+    if (items.length !== outputs.length) {
+      const got = !Array.isArray(result) && !isIterable(result) ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
+      throw fail(op, new PyflowError('OUTPUT_COUNT',
+        `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
+        op.uid, op.callSite));
+    }
+  }
+  for (let i = 0; i < outputs.length; i++) {
+    setValue(outputs[i]!, items[i]);
+    if (executor !== undefined) recordOwner(outputs[i]!, executor);
+  }
+}
+
+function setValue(data: DataNode, value: unknown): void {
+  data._value = value;
+  const graph = data._graph;
+  if (graph._emit !== undefined && graph._previewValues()) {
+    graph._emit({ kind: 'value', uid: data.uid, graph: graph.alias, preview: previewValue(value), dim: dimensionOf(value) });
+  }
+}
+
+/** What an evaluation returns for a target: a data node's value, undefined for an op. */
+export function resultOf(target: DataNode | OperationNode): unknown {
+  return target instanceof DataNode && !isNoValue(target._value) ? target._value : undefined;
+}
+
+export function opFailure(op: OperationNode, error: unknown): PyflowError {
+  if (error instanceof PyflowError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new PyflowError('OP_FAILED',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) threw: ${message}`, op.uid, op.callSite, { cause: error });
+}
+
+/** Reports `error` for the op and returns the error to throw. */
+export function fail(op: OperationNode, error: PyflowError): PyflowError {
+  op._graph._emit?.({ kind: 'error', uid: op.uid, graph: op._graph.alias, message: error.message });
+  return error;
+}
+
+export function cycleError(op: OperationNode): PyflowError {
+  return new PyflowError('CYCLE',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was asked for while it runs: an evaluation ` +
+    'started from an op\'s function (a nested get(), getAsync(), run() or runOnly()) needs it, which would never end', op.uid, op.callSite);
+}
+
+function inFlightError(op: OperationNode): PyflowError {
+  return new PyflowError('ASYNC_IN_GET',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) is being computed by a getAsync() evaluation ` +
+    '(its outputs are not stored yet): a synchronous get(), run() or runOnly() cannot wait for it; use getAsync() ' +
+    '(or runAsync/runOnlyAsync)', op.uid, op.callSite);
+}
+
+/** A synchronous evaluation cannot wait for a promise: the op's result, or the error telling the user what to use. */
+export function checkSync(op: OperationNode, result: unknown): unknown {
+  if (!isThenable(result)) return result;
+  void Promise.resolve(result).catch(() => undefined);
+  throw fail(op, new PyflowError('ASYNC_IN_GET',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) returned a Promise: ` +
+    'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`', op.uid, op.callSite));
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}

@@ -1,0 +1,265 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  GraphBuilder, PyflowError, formatTraceEvent,
+  type Executor, type ExecutorCall, type ExecutorResult, type TraceEvent,
+} from '../../src/core/index.js';
+
+type Fn = (...args: never[]) => unknown;
+
+/**
+ * A real executor for the tests: it runs the functions made by its `fn()` on a later timer turn (as a worker would,
+ * elsewhere and later), honours the abort signal, and records what it received and how many calls ran at once.
+ */
+class TimerExecutor implements Executor {
+  readonly name = 'timers';
+  readonly calls: { uid: string; args: unknown[]; movable: unknown[]; nOut: number; line: number | undefined }[] = [];
+  readonly aborted: string[] = [];
+  running = 0;
+  peak = 0;
+  private readonly fns = new WeakSet<object>();
+  private next = 0;
+
+  /** `ticks`: how many timer turns a call of the op takes. */
+  constructor(readonly concurrency: number, private readonly ticks: (uid: string) => number = () => 1) {}
+
+  fn<F extends Fn>(f: F): F {
+    this.fns.add(f);
+    return f;
+  }
+
+  owns(f: Fn): boolean {
+    return this.fns.has(f);
+  }
+
+  run(call: ExecutorCall): Promise<ExecutorResult> {
+    this.calls.push({ uid: call.op.uid, args: [...call.args], movable: [...call.movable], nOut: call.op.nOut, line: call.op.site?.line });
+    this.running++;
+    this.peak = Math.max(this.peak, this.running);
+    const worker = `timer ${this.next++ % this.concurrency}`;
+    return new Promise<ExecutorResult>((resolve, reject) => {
+      let ticks = this.ticks(call.op.uid);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        this.aborted.push(call.op.uid);
+        finish();
+        reject(new Error(`aborted ${call.op.uid}`));
+      };
+      const finish = (): void => {
+        this.running--;
+        call.signal.removeEventListener('abort', onAbort);
+      };
+      const tick = (): void => {
+        if (--ticks > 0) {
+          timer = setTimeout(tick, 1);
+          return;
+        }
+        finish();
+        try {
+          resolve({ value: (call.fn as (...a: unknown[]) => unknown)(...call.args), worker });
+        } catch (error) {
+          reject(error);
+        }
+      };
+      let timer = setTimeout(tick, 1);
+      call.signal.addEventListener('abort', onAbort);
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * An executor that leaves values where they were made, as a cluster's store does: `run` returns a handle, `resolve`
+ * gives the value behind it, `release` deletes it.
+ */
+class StoreExecutor implements Executor {
+  readonly name = 'store';
+  readonly concurrency = 2;
+  readonly store = new Map<number, unknown>();
+  readonly released: number[] = [];
+  readonly received: unknown[][] = [];
+  private readonly fns = new WeakSet<object>();
+  private id = 0;
+
+  fn<F extends Fn>(f: F): F {
+    this.fns.add(f);
+    return f;
+  }
+
+  owns(f: Fn): boolean {
+    return this.fns.has(f);
+  }
+
+  async run(call: ExecutorCall): Promise<ExecutorResult> {
+    this.received.push([...call.args]);
+    await new Promise((r) => setTimeout(r, 1));
+    const args = call.args.map((a) => (isHandle(a) ? this.store.get(a.handle) : a));
+    const id = ++this.id;
+    this.store.set(id, (call.fn as (...a: unknown[]) => unknown)(...args));
+    return { value: { handle: id }, worker: 'store 1' };
+  }
+
+  async resolve(value: unknown): Promise<unknown> {
+    await new Promise((r) => setTimeout(r, 1));
+    return this.store.get((value as { handle: number }).handle);
+  }
+
+  release(value: unknown): void {
+    const id = (value as { handle: number }).handle;
+    this.released.push(id);
+    this.store.delete(id);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function isHandle(value: unknown): value is { handle: number } {
+  return typeof value === 'object' && value !== null && 'handle' in value;
+}
+
+function lineOf(error: Error): number {
+  return Number(error.stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]);
+}
+
+describe('executors', () => {
+  it('getAsync runs the ops an executor owns on it and the others inline; a chain\'s trace is the inline one, with workers', async () => {
+    const build = (executor?: TimerExecutor) => {
+      const events: TraceEvent[] = [];
+      const G = new GraphBuilder({ executor, callSites: true });
+      G.subscribe((e) => events.push(e));
+      const square = (x: number) => x * x;
+      const heavy = executor ? executor.fn(square) : square;
+      const a = G.add(heavy)(3);
+      const b = G.add((x: number) => x + 1, { alias: 'inc' })(a);
+      const c = G.add(heavy)(b);
+      return { events, c };
+    };
+    const inline = build();
+    assert.equal(await inline.c.getAsync(), 100);
+    const executor = new TimerExecutor(4);
+    const offloaded = build(executor);
+    assert.equal(await offloaded.c.getAsync(), 100);
+    assert.deepEqual(executor.calls.map((c) => [c.uid, c.args]), [['square_0', [3]], ['square_5', [10]]]);
+    const lines = (events: TraceEvent[]) => events.map(formatTraceEvent).filter((l) => l !== undefined);
+    assert.deepEqual(lines(offloaded.events), lines(inline.events));
+    const finished = (events: TraceEvent[]) => events.filter((e) => e.kind === 'finished').map((e) => `${e.uid} ${e.kind === 'finished' ? e.worker ?? 'inline' : ''}`);
+    assert.deepEqual(finished(offloaded.events), ['square_0 timer 0', 'inc_3 inline', 'square_5 timer 1']);
+    assert.equal(executor.running, 0);
+  });
+
+  it('independent ready ops run at once, up to the executor\'s concurrency, also across evaluations running at once', async () => {
+    const executor = new TimerExecutor(3, () => 3);
+    const G = new GraphBuilder({ executor });
+    const slow = executor.fn(function slow(x: number) { return x * 2; });
+    const sum = (...xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const left = G.add(sum)(...[1, 2, 3, 4, 5].map((i) => G.add(slow)(i)));
+    const right = G.add(sum)(...[6, 7, 8, 9].map((i) => G.add(slow)(i)));
+    assert.deepEqual(await Promise.all([left.getAsync(), right.getAsync()]), [30, 60]);
+    assert.equal(executor.calls.length, 9);
+    assert.equal(executor.peak, 3);
+    assert.equal(executor.running, 0);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+
+  it('movable: the parents\' values this call is the last activated reader of, and not kept, persisted or raw', async () => {
+    const executor = new TimerExecutor(2);
+    const G = new GraphBuilder({ executor });
+    const make = (n: number) => new Float64Array(n);
+    const use = executor.fn(function use(...xs: (Float64Array | number)[]) { return xs.reduce<number>((a, x) => a + (typeof x === 'number' ? x : x.length), 0); });
+    const once = G.add(make)(1); // read by `use` only
+    const kept = G.add(make, { persist: true })(2); // persisted
+    const twice = G.add(make)(3); // read by `use`, then by `after`
+    const first = G.add(use)(once, kept, twice, 4);
+    const after = G.add(use)(twice, first);
+    assert.equal(await after.getAsync(), 13);
+    const [firstCall, afterCall] = executor.calls;
+    assert.deepEqual(firstCall!.movable, [firstCall!.args[0]], 'only `once`');
+    assert.deepEqual(afterCall!.movable, afterCall!.args, '`twice` and the output of `first`');
+    assert.equal((afterCall!.args[0] as Float64Array).length, 3);
+    assert.equal(kept.hasValue(), true);
+  });
+
+  it('a synchronous get() that reaches an executor op fails naming the op and its add line; the graph stays usable', async () => {
+    const executor = new TimerExecutor(2);
+    const G = new GraphBuilder({ executor, callSites: true });
+    const heavy = executor.fn(function heavy(x: number) { return x + 1; });
+    const a = G.add(heavy)(1); const line = lineOf(new Error());
+    const b = G.add((x: number) => x * 2, { alias: 'double' })(a);
+    assert.throws(() => b.get(), (e: unknown) => {
+      assert.ok(e instanceof PyflowError);
+      assert.equal(e.code, 'ASYNC_IN_GET');
+      assert.equal(e.uid, 'heavy_0');
+      assert.equal(e.callSite?.line, line);
+      assert.match(e.message, new RegExp(`^heavy_0 \\(heavy, added at .*executor\\.test\\.ts:${line}:\\d+\\) runs on the executor "timers": .*use getAsync\\(\\)`));
+      return true;
+    });
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+    assert.equal(executor.calls.length, 0);
+    assert.equal(await b.getAsync(), 4);
+  });
+
+  it('a rejection fails like an inline throw, aborts the other calls in flight, and leaves the graph consistent', async () => {
+    let broken = true;
+    const failing = (executor?: TimerExecutor) => {
+      const events: TraceEvent[] = [];
+      const G = new GraphBuilder({ executor, callSites: true });
+      G.subscribe((e) => events.push(e));
+      const parse = function parse(x: string): number {
+        if (broken) throw new TypeError(`cannot parse ${x}`);
+        return Number(x);
+      };
+      const wait = function wait(x: number): number { return x; };
+      const slow = executor ? executor.fn(wait) : wait;
+      const run = executor ? executor.fn(parse) : parse;
+      const s = G.add(slow)(1);
+      const p = G.add(run)('12');
+      const total = G.add((a: number, b: number) => a + b, { alias: 'total' })(s, p);
+      return { G, events, total };
+    };
+    const outcome = async (p: Promise<unknown>) => { try { await p; return undefined; } catch (e) { return e as PyflowError; } };
+    const inline = failing();
+    const inlineError = (await outcome(inline.total.getAsync()))!;
+    // The slow call takes 1000 timer turns: still in flight when parse fails.
+    const executor = new TimerExecutor(2, (uid) => (uid.startsWith('wait') && broken ? 1000 : 1));
+    const offloaded = failing(executor);
+    const error = (await outcome(offloaded.total.getAsync()))!;
+    assert.ok(error instanceof PyflowError);
+    assert.equal(error.code, 'OP_FAILED');
+    assert.equal(error.uid, 'parse_3');
+    assert.equal(inlineError.uid, 'parse_3');
+    assert.equal(error.callSite?.line, inlineError.callSite!.line);
+    assert.equal(error.message, inlineError.message);
+    assert.ok(error.cause instanceof TypeError && error.cause.message === 'cannot parse 12');
+    assert.deepEqual(executor.aborted, ['wait_0'], 'the other call in flight was aborted');
+    assert.equal(executor.running, 0, 'nothing is left running when getAsync rejects');
+    assert.deepEqual(offloaded.events.filter((e) => e.kind === 'error').map((e) => e.uid), ['parse_3']);
+    assert.ok(offloaded.G.operations.every((op) => !op.isActivated()));
+    broken = false;
+    assert.equal(await offloaded.total.getAsync(), 13);
+    assert.equal(executor.running, 0);
+  });
+
+  it('an executor whose run throws fails the op the same way', async () => {
+    const executor = new TimerExecutor(1);
+    executor.run = () => { throw new Error('no worker'); };
+    const G = new GraphBuilder({ executor });
+    const a = G.add(executor.fn(function heavy() { return 1; }))();
+    await assert.rejects(a.getAsync(), (e: PyflowError) => e.code === 'OP_FAILED' && /^heavy_0 \(heavy, added at .*\) threw: no worker$/.test(e.message));
+    assert.ok(G.operations.every((op) => !op.isActivated()));
+  });
+
+  it('handles: resolved when an inline op or a target needs the value, released when the engine releases them', async () => {
+    const executor = new StoreExecutor();
+    const G = new GraphBuilder({ executor });
+    const double = executor.fn(function double(x: number) { return x * 2; });
+    const a = G.add(double)(1);
+    const b = G.add(double)(a);
+    const c = G.add((x: number) => x + 1, { alias: 'inc' })(b);
+    const d = G.add(double)(c);
+    assert.equal(await d.getAsync(), 10);
+    assert.deepEqual(executor.received, [[1], [{ handle: 1 }], [5]], 'an executor op gets its executor\'s handles; an inline op got the value');
+    assert.deepEqual(executor.released.sort(), [1, 2, 3]);
+    assert.equal(executor.store.size, 0, 'nothing is left in the store');
+  });
+});
