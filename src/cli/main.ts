@@ -1,80 +1,60 @@
-import { RUN_USAGE, runCommand } from './runCommand.js';
-import { readSource } from './readSource.js';
-import type * as GraphCommand from './graphCommand.js';
-import type * as ClusterCommands from './clusterCommands.js';
+import { CliError, commandHelp, parseCommandArgs, parseStrict, usageLine, type Command } from './command.js';
+import { graphCommand } from './graph.js';
+import { runCommand } from './runCommand.js';
+import { clusterCommand, workerCommand } from './cluster.js';
 
-const USAGE = `usage:
-  pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]   print the graph of FILE (static, nothing runs)
-  ${RUN_USAGE}
-  pyflow worker --redis URL [--concurrency N] [--root DIR] [--queue NAME] [--lock-ms MS]   run cluster ops (exports of modules under DIR, default cwd)
-  pyflow cluster status --redis URL [--queue NAME] [--json]   list the cluster's workers and queue depth`;
+/** Every subcommand, in the order `pyflow --help` lists them. */
+const COMMANDS: Command[] = [graphCommand, runCommand, workerCommand, clusterCommand];
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`pyflow: ${message}\n`);
-  process.exit(code);
-}
+const GLOBAL_OPTIONS = {
+  help: { type: 'boolean', short: 'h', help: 'print the commands' },
+  version: { type: 'boolean', short: 'v', help: "print pyflow's version" },
+} as const;
 
-function flag(args: string[], name: string): boolean {
-  const i = args.indexOf(name);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
-}
+declare const PYFLOW_VERSION: string;
 
-function option(args: string[], ...names: string[]): string | undefined {
-  for (const name of names) {
-    const i = args.indexOf(name);
-    if (i < 0) continue;
-    const value = args[i + 1];
-    if (value === undefined || value.startsWith('-')) fail(`${name} needs a value\n${USAGE}`);
-    args.splice(i, 2);
-    return value;
-  }
-  return undefined;
-}
-
-function readSourceOrFail(file: string | undefined): { file: string; text: string } {
-  if (!file) fail(`missing FILE\n${USAGE}`);
-  const source = readSource(file);
-  return 'error' in source ? fail(source.error) : source;
-}
-
-async function graphCommand(args: string[]): Promise<void> {
-  const full = flag(args, '--full');
-  const format = option(args, '--format') ?? 'json';
-  const out = option(args, '-o', '--out');
-  if (format !== 'json' && format !== 'dot' && format !== 'svg' && format !== 'html') fail(`unknown format "${format}" (json, dot, svg or html)`);
-  const { file, text } = readSourceOrFail(args[0]);
-  // The extractor and the drawing code are loaded for this command only (dist/cli-graph.js, dist/extractor.js).
-  const bundle = __filename.endsWith('.ts') ? './graphCommand.js' : './cli-graph.js';
+/** The package's version: set by esbuild in dist/, read from package.json when run from source. */
+function version(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { writeGraph } = require(bundle) as typeof GraphCommand;
-  await writeGraph({ file, text, full, format, out }, fail);
+  return typeof PYFLOW_VERSION === 'string' ? PYFLOW_VERSION : (require('../../package.json') as { version: string }).version;
 }
 
-/** The cluster commands and their libraries (BullMQ, ioredis) are loaded for these commands only (dist/cli-cluster.js). */
-function clusterCommands(): typeof ClusterCommands {
-  const bundle = __filename.endsWith('.ts') ? './clusterCommands.js' : './cli-cluster.js';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(bundle) as typeof ClusterCommands;
+function globalHelp(): string {
+  const rows: [string, string][] = COMMANDS.map((c) => [`${['pyflow', c.name, c.args].filter(Boolean).join(' ')} [options]`, c.summary]);
+  rows.push(['pyflow COMMAND --help', "a command's options"], ['pyflow --version', "print pyflow's version"]);
+  const width = Math.max(...rows.map(([usage]) => usage.length));
+  return `usage:\n${rows.map(([usage, summary]) => `  ${usage.padEnd(width)}   ${summary}`).join('\n')}\n`;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...args] = argv;
-  if (command === 'graph') return graphCommand(args);
-  if (command === 'worker') return clusterCommands().workerCommand(args, fail);
-  if (command === 'cluster') return clusterCommands().clusterCommand(args, fail);
-  if (command === 'run') {
-    const code = await runCommand(args, fail);
-    // Exit now: nothing of the run may keep the CLI alive (a process that escaped the tree, a signal handler).
-    process.stdout.write('', () => process.exit(code));
-    return;
+/** The command being run, whose usage follows a usage error. */
+let current: Command | undefined;
+
+/** Runs the CLI on its arguments; resolves to the exit code. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name.startsWith('-')) {
+    const { values } = parseStrict('pyflow', argv, GLOBAL_OPTIONS, false);
+    process.stdout.write(values.version === true && values.help !== true ? `${version()}\n` : globalHelp());
+    return 0;
   }
-  if (command === '--help' || command === '-h' || command === undefined) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new CliError(`unknown command "${name}" (${COMMANDS.map((c) => c.name).join(', ')}; pyflow --help)`);
+  current = command;
+  const parsed = parseCommandArgs(command, args);
+  if (!parsed) {
+    process.stdout.write(commandHelp(command));
+    return 0;
   }
-  fail(`unknown command "${command}"\n${USAGE}`);
+  return command.run(parsed.values, parsed.positionals);
 }
 
-void main(process.argv.slice(2));
+main(process.argv.slice(2)).then(exit, (error: unknown) => {
+  if (!(error instanceof CliError)) throw error;
+  process.stderr.write(`pyflow: ${error.message}\n${error.showUsage && current ? `usage: ${usageLine(current)}\n` : ''}`);
+  exit(error.exitCode);
+});
+
+/** Exits once stdout has drained: nothing a run left behind (an escaped process, a signal handler) keeps the CLI alive. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}

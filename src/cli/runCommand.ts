@@ -1,42 +1,35 @@
-import { parseArgs } from 'node:util';
 import type { TraceEvent } from '../core/index.js';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, describeOp, startRun, type RunOutcome } from '../runner/startRun.js';
 import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { RunTarget, SerializedError } from '../protocol/index.js';
 import { readSource } from './readSource.js';
+import { defineCommand, fail, numberOption, oneFile } from './command.js';
 import { libraryFor } from '../runner/library.js';
-
-export const RUN_USAGE = `pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB]
-    run FILE and evaluate a node (default: the whole script); --timeout (default ${DEFAULT_TIMEOUT_MS / 1000}, 0: none),
-    --memory: the limit of the script's process (default ${DEFAULT_MEMORY_MB} MB)`;
 
 /** Exit codes of `pyflow run` besides 0 (done): 1 the run failed or timed out, 2 bad usage, 128 + n ended by signal n. */
 const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, SIGPIPE: 141 } as const;
 
 /** `pyflow run`: runs a script in the runner child, its output and trace on stdout, and exits with the outcome. */
-export async function runCommand(argv: string[], fail: (message: string, code?: number) => never): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        node: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' }, memory: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    return fail(`${(error as Error).message}\nusage: ${RUN_USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`usage: ${RUN_USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length !== 1) fail(`${positionals.length === 0 ? 'missing FILE' : `one FILE, got ${positionals.join(' ')}`}\nusage: ${RUN_USAGE}`);
-  const timeoutSeconds = numberOption('--timeout', values.timeout, DEFAULT_TIMEOUT_MS / 1000, 0, fail);
-  const memoryMb = numberOption('--memory', values.memory, DEFAULT_MEMORY_MB, 64, fail);
-  const source = readSource(positionals[0]!);
+export const runCommand = defineCommand({
+  name: 'run',
+  args: 'FILE',
+  summary: 'run FILE, or evaluate one of its nodes, as the extension does',
+  description: `Runs FILE (TypeScript or JavaScript) in a child process, bundled with esbuild, and evaluates a node (default:
+the whole script). Exit code 0: done; 1: failed or timed out; 2: bad usage; 128 + n: stopped by signal n.`,
+  options: {
+    node: { type: 'string', value: 'LINE|UID', help: 'evaluate the node added on line LINE, or with that uid or name' },
+    verbose: { type: 'boolean', help: "print pyflow's verbose trace" },
+    json: { type: 'boolean', help: "print { graphs, events, outcome } as JSON; the script's own output goes to stderr" },
+    timeout: { type: 'string', value: 'SECONDS', help: `stop the run after SECONDS (default ${DEFAULT_TIMEOUT_MS / 1000}, 0: no limit)` },
+    memory: { type: 'string', value: 'MB', help: `the memory limit of the script's process (default ${DEFAULT_MEMORY_MB}, at least 64)` },
+  },
+  run: (values, positionals) => runScript(values, oneFile(positionals)),
+});
+
+async function runScript(values: { node?: string; verbose?: boolean; json?: boolean; timeout?: string; memory?: string }, fileArg: string): Promise<number> {
+  const timeoutSeconds = numberOption('timeout', values.timeout, DEFAULT_TIMEOUT_MS / 1000, 0);
+  const memoryMb = numberOption('memory', values.memory, DEFAULT_MEMORY_MB, 64);
+  const source = readSource(fileArg);
   if ('error' in source) return fail(source.error);
   const { file } = source;
   const node = values.node;
@@ -91,11 +84,4 @@ function describeOutcome(outcome: Exclude<RunOutcome, { status: 'done' }>, timeo
 /** The message once, then where the user's code threw. */
 export function describeError(error: SerializedError): string {
   return error.stack ? `${error.message}\n${error.stack}` : error.message;
-}
-
-function numberOption(name: string, text: string | undefined, fallback: number, min: number, fail: (message: string) => never): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min) fail(`${name} needs a number >= ${min}, got "${text}"`);
-  return value;
 }

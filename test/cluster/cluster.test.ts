@@ -46,7 +46,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     assert.equal(add.name, 'add');
     assert.ok(cluster.owns(add));
     assert.ok(!cluster.owns(() => 1));
-    const result = await cluster.run(callOf(cluster, add, opOf('add_0', 'add'), [2, 3]));
+    const result = await cluster.run(callOf(add, opOf('add_0', 'add'), [2, 3]));
     assert.ok(result.value instanceof ClusterValue);
     assert.ok(workers.some((w) => w.name === result.worker), `${result.worker} is one of ${workers.map((w) => w.name).join(', ')}`);
     assert.equal(await cluster.resolve!(result.value), 5);
@@ -55,11 +55,11 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
   it('passes handles between ops without fetching them, splits nOut outputs, and takes lists of handles', async () => {
     const pair = cluster.fn(OPS, 'pair');
     const squareSum = cluster.fn(OPS, 'squareSum');
-    const pairs = await cluster.run(callOf(cluster, pair, opOf('pair_0', 'pair', 2), [7]));
+    const pairs = await cluster.run(callOf(pair, opOf('pair_0', 'pair', 2), [7]));
     assert.ok(Array.isArray(pairs.value) && pairs.value.length === 2);
     const [doubled, label] = pairs.value as ClusterValue[];
     assert.deepEqual([await cluster.resolve!(doubled), await cluster.resolve!(label)], [14, 'x=7']);
-    const sum = await cluster.run(callOf(cluster, squareSum, opOf('squareSum_0', 'squareSum'), [[doubled, 1, 2]]));
+    const sum = await cluster.run(callOf(squareSum, opOf('squareSum_0', 'squareSum'), [[doubled, 1, 2]]));
     assert.equal(await cluster.resolve!(sum.value), 14 * 14 + 1 + 4);
   });
 
@@ -67,11 +67,11 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     const ramp = cluster.fn(OPS, 'ramp');
     const total = cluster.fn(OPS, 'total');
     const n = 100_000; // 800 KB of Float64Array: over the 256 KiB threshold
-    const a = await cluster.run(callOf(cluster, ramp, opOf('ramp_0', 'ramp'), [n, 1]));
-    const b = await cluster.run(callOf(cluster, ramp, opOf('ramp_1', 'ramp'), [n, 1]));
+    const a = await cluster.run(callOf(ramp, opOf('ramp_0', 'ramp'), [n, 1]));
+    const b = await cluster.run(callOf(ramp, opOf('ramp_1', 'ramp'), [n, 1]));
     const blobs = await keys(redis.url, 'pyflow:blob:*');
     assert.equal(blobs.filter((k) => !k.endsWith(':refs')).length, 1, `one blob for two equal values: ${blobs.join(', ')}`);
-    const sum = await cluster.run(callOf(cluster, total, opOf('total_0', 'total'), [a.value]));
+    const sum = await cluster.run(callOf(total, opOf('total_0', 'total'), [a.value]));
     assert.equal(await cluster.resolve!(sum.value), (n * (n - 1)) / 2);
     const back = await cluster.resolve!(a.value) as Float64Array;
     assert.ok(back instanceof Float64Array);
@@ -86,7 +86,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
 
   it('fails an op that throws like an inline op: uid, function, source line, the original error as cause', async () => {
     const explode = cluster.fn(OPS, 'explode');
-    const error = await cluster.run(callOf(cluster, explode, opOf('explode_0', 'explode', 1, 42), [-1])).then(() => undefined, (e: unknown) => e);
+    const error = await cluster.run(callOf(explode, opOf('explode_0', 'explode', 1, 42), [-1])).then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof PyflowError);
     assert.equal(error.code, 'OP_FAILED');
     assert.equal(error.uid, 'explode_0');
@@ -100,7 +100,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
 
   it('fails an op whose value cannot cross (a function) with a clear error', async () => {
     const returnsFunction = cluster.fn(OPS, 'returnsFunction');
-    await assert.rejects(cluster.run(callOf(cluster, returnsFunction, opOf('returnsFunction_0', 'returnsFunction'), [])), (error: PyflowError) => {
+    await assert.rejects(cluster.run(callOf(returnsFunction, opOf('returnsFunction_0', 'returnsFunction'), [])), (error: PyflowError) => {
       assert.equal(error.code, 'OP_FAILED');
       assert.match(error.message, /^returnsFunction_0 \(returnsFunction, added at \/project\/pipeline\.ts:10:5\) threw: its value cannot be stored: .*could not be cloned/);
       return true;
@@ -113,7 +113,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     const other = clusterExecutor({ redis: redis.url, root: join(REPO, 'test') });
     try {
       const escaping = other.fn(join(REPO, 'test', 'fixtures', 'cluster', 'ops.ts'), 'add');
-      await assert.rejects(other.run(callOf(other, escaping, opOf('add_1', 'add'), [1, 2])),
+      await assert.rejects(other.run(callOf(escaping, opOf('add_1', 'add'), [1, 2])),
         /^PyflowError: add_1 \(add, added at \/project\/pipeline\.ts:10:5\) threw: no module fixtures\/cluster\/ops\.ts under this worker's code root .*fixtures\/cluster/);
       const queue = new Queue('pyflow', { connection: { host: '127.0.0.1', port: redis.port } });
       try {
@@ -134,8 +134,8 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
 
   it('deletes what was released, and everything of the run when it is closed', async () => {
     const add = cluster.fn(OPS, 'add');
-    const kept = await cluster.run(callOf(cluster, add, opOf('add_3', 'add'), [1, 1]));
-    const released = await cluster.run(callOf(cluster, add, opOf('add_4', 'add'), [2, 2]));
+    const kept = await cluster.run(callOf(add, opOf('add_3', 'add'), [1, 1]));
+    const released = await cluster.run(callOf(add, opOf('add_4', 'add'), [2, 2]));
     cluster.release!(released.value);
     await waitFor('the released value to be deleted', async () => !(await runKeys()).includes((released.value as ClusterValue).key));
     assert.ok((await runKeys()).includes((kept.value as ClusterValue).key), 'a value not released stays');
@@ -143,7 +143,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     await cluster.close();
     assert.deepEqual(await keys(redis.url, `pyflow:run:${runId}:*`), []);
     assert.deepEqual(await keys(redis.url, 'pyflow:runs'), []);
-    await assert.rejects(cluster.run(callOf(cluster, add, opOf('add_5', 'add'), [1, 1])), /add_5 \(add, added at .*\) cannot run: the cluster executor is closed/);
+    await assert.rejects(cluster.run(callOf(add, opOf('add_5', 'add'), [1, 1])), /add_5 \(add, added at .*\) cannot run: the cluster executor is closed/);
     cluster = clusterExecutor({ redis: redis.url, root: OPS_ROOT });
   });
 
@@ -153,7 +153,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pyflow-killed-'));
     try {
       const hang = cluster.fn(OPS, 'hangFirstTime');
-      const running = cluster.run(callOf(cluster, hang, opOf('hang_0', 'hangFirstTime'), [dir, 21]));
+      const running = cluster.run(callOf(hang, opOf('hang_0', 'hangFirstTime'), [dir, 21]));
       const started = await waitFor('a worker to start the op', () => readdirSync(dir).find((f) => f.startsWith('started-')));
       const victim = workers.find((w) => `started-${w.child.pid}` === started)!;
       await victim.stop('SIGKILL');

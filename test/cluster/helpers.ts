@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import type { ExecutorCall, ExecutorOp } from '../../src/core/executor.js';
-import type { ClusterExecutor } from '../../src/executors/cluster/index.js';
 
 /* Calls made the way the engine makes them, for tests that drive an executor directly. */
 
@@ -8,7 +7,7 @@ export function opOf(uid: string, fnName: string, nOut = 1, line = 10): Executor
   return { uid, graph: 'G', fnName, site: { file: '/project/pipeline.ts', line, column: 5 }, nOut };
 }
 
-export function callOf(cluster: ClusterExecutor, fn: (...args: never[]) => unknown, op: ExecutorOp, args: unknown[], signal = new AbortController().signal): ExecutorCall {
+export function callOf(fn: (...args: never[]) => unknown, op: ExecutorOp, args: unknown[], signal = new AbortController().signal): ExecutorCall {
   return { op, fn, args, movable: [], signal };
 }
 
