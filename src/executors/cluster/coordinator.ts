@@ -163,7 +163,11 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
         throw new PyflowError('BAD_OPTION', `cluster.fn(${JSON.stringify(file)}, '${name}'): the module is outside the code root ${root} ` +
           '(workers run only modules under their --root); pass clusterExecutor({ root })');
       }
-      const stub = { [name]: () => { throw new PyflowError('BAD_OPTION', `${name} runs on the cluster: add it to a GraphBuilder whose executor is this cluster`); } }[name]!;
+      // It has a `return`: by pyflow's rule the op has one output unless `nOut` says otherwise.
+      const stub = (): never => {
+        return refuseDirectCall(name);
+      };
+      Object.defineProperty(stub, 'name', { value: name });
       modules.set(stub, { module: rel.split(sep).join('/'), export: name });
       return stub as unknown as F;
     },
@@ -199,6 +203,10 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     },
   };
   return executor;
+}
+
+function refuseDirectCall(name: string): never {
+  throw new PyflowError('BAD_ARGUMENT', `${name} runs on the cluster: add it to a GraphBuilder made with { executor: cluster } and evaluate it with getAsync()`);
 }
 
 function describeOp(op: ExecutorOp): string {
