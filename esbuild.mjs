@@ -45,6 +45,18 @@ const workerText = {
   },
 };
 
+/**
+ * `pyflow/cluster` and the cluster CLI commands: BullMQ and ioredis are the package's dependencies, loaded from
+ * node_modules (not bundled); the core is `pyflow` itself, so that `PyflowError` is one class for the user's code.
+ */
+const externalCore = {
+  name: 'pyflow-core-external',
+  setup(build) {
+    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => (args.importer.includes('/src/executors/') ? { path: 'pyflow', external: true } : undefined));
+  },
+};
+const cluster = { external: ['bullmq', 'ioredis'], plugins: [problemMatcher, externalCore] };
+
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher] };
 // The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
 // (src/analysis/lazy.ts), so activating the extension, `pyflow --help` and `pyflow run` do not pay for it.
@@ -57,6 +69,9 @@ const targets = [
   { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view'] },
   { ...node, entryPoints: ['src/core/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view'] },
+  { ...node, entryPoints: ['src/executors/cluster/index.ts'], outfile: `${DIST}/lib/cluster.cjs`, ...cluster },
+  { ...node, entryPoints: ['src/executors/cluster/index.ts'], outfile: `${DIST}/lib/cluster.mjs`, format: 'esm', ...cluster },
+  { ...node, entryPoints: ['src/cli/clusterCommands.ts'], outfile: `${DIST}/cli-cluster.js`, ...cluster },
   { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.cjs` },
   { ...node, entryPoints: ['src/view/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
   {

@@ -5,6 +5,7 @@ import { extractionBench } from './extraction.js';
 import { runnerBench } from './runner.js';
 import { webviewBench } from './webview.js';
 import { startupBench } from './startup.js';
+import { clusterBench } from './cluster.js';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -31,6 +32,7 @@ const SECTIONS: Record<string, (smoke: boolean, args: string[]) => Promise<void>
   runner: async (smoke) => console.log(await runnerBench(smoke)),
   webview: async (smoke) => console.log(await webviewBench(smoke)),
   startup: () => console.log(startupBench()),
+  cluster: async (smoke) => console.log(await clusterBench(smoke)),
   prototype: (_smoke, args) => program('prototype.mts', args),
 };
 

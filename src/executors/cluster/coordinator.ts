@@ -5,7 +5,7 @@ import { serialize } from 'node:v8';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PyflowError } from '../../core/index.js';
-import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/executor.js';
+import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/index.js';
 import { connectRedis, describeRedis, type RedisTarget } from './redis.js';
 import { ClusterValue, DEFAULT_BLOB_THRESHOLD, RUNS_KEY, ValueStore, aliveKey, runPrefix, type BlobStore } from './store.js';
 import { DEFAULT_QUEUE, INLINE_ARG_BYTES, OP_THREW, type ArgRef, type OpJob, type OpJobResult } from './jobs.js';
@@ -64,6 +64,9 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     const eventsRedis = await connectRedis(options.redis, 'pyflow cluster events', { blocking: true });
     const events = new QueueEvents(queueName, { connection: eventsRedis });
     redis.on('end', () => failAll(`lost the connection to Redis at ${describeRedis(options.redis)} (it stopped answering)`));
+    // Connection errors are reported through the calls they fail (above); BullMQ would print them otherwise.
+    queue.on('error', () => undefined);
+    events.on('error', () => undefined);
     events.on('completed', ({ jobId, returnvalue }) => {
       const call = pending.get(jobId);
       if (!call) return;
@@ -192,8 +195,13 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       if (!c) return;
       clearInterval(c.heartbeat);
       try {
-        await cancelJobs(c.queue, runId);
-        await c.store.deleteRun(runId);
+        // Redis may be gone: then there is nothing to delete now (the next coordinator cleans up after this run).
+        if (c.redis.status === 'ready') {
+          await cancelJobs(c.queue, runId);
+          await c.store.deleteRun(runId);
+        }
+      } catch {
+        // The same: cleaned up by the next coordinator, by run id.
       } finally {
         await c.events.close();
         await c.queue.close();

@@ -53,6 +53,6 @@ export async function connectRedis(target: RedisTarget, role: string, flags: { b
 export function unreachable(target: RedisTarget, role: string, cause: unknown): Error {
   const why = cause instanceof Error ? cause.message : String(cause);
   return new Error(
-    `${role}: cannot reach Redis at ${describeRedis(target)} (${why}); start redis-server there or fix the URL ` +
+    `${role}: cannot connect to Redis at ${describeRedis(target)} (${why}); start redis-server there or fix the URL ` +
     '(redis://:password@host:port, rediss:// for TLS)', { cause });
 }
