@@ -82,6 +82,12 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       'the same, a second run in the same view: longest frame / p95',
     ] },
   ],
+  cluster: [
+    { header: ['executor', 'ms per op'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
+    { header: ['executor', 'wall ms', 'speedup vs inline'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
+    { header: ['what', 'value'], rows: ['ops per second', 'ms per op'] },
+    { header: ['what', 'value'], rows: ['ms', 'MB/s'] },
+  ],
 };
 
 describe('npm run bench -- SECTION --smoke', () => {
@@ -107,6 +113,6 @@ describe('npm run bench -- SECTION --smoke', () => {
   it('an unknown section is refused with the list of sections', async () => {
     const out = await bench(['layuot']);
     assert.equal(out.code, 2);
-    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, prototype)\n');
+    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cluster, prototype)\n');
   });
 });
