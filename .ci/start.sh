@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm start`: installs what it needs, packages the extension, and starts a real VS Code (code-server on 127.0.0.1)
-# with the .vsix installed and examples/ open. Prints the URL; Ctrl+C stops it. See docs/develop.md.
+# with the .vsix installed and examples/ open. Prints the URL; Ctrl+C stops it. See CONTRIBUTING.md.
 # The quick steps come first, so a broken build fails before the long code-server install.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -60,12 +60,9 @@ describe('the npm package, installed from its tarball', () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
     const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
-    const core = readdirSync(join(REPO, 'src', 'core')).filter((f) => f.endsWith('.ts')).map((f) => `dist/lib/${f.replace(/\.ts$/, '.d.ts')}`);
+    const entries = ['index', 'view'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
     assert.deepEqual(rest, [
-      'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js',
-      ...core, 'dist/lib/index.cjs', 'dist/lib/index.cjs.map', 'dist/lib/index.d.mts', 'dist/lib/index.mjs', 'dist/lib/index.mjs.map',
-      'dist/lib/view.cjs', 'dist/lib/view.cjs.map', 'dist/lib/view.mjs', 'dist/lib/view.mjs.map',
-      'dist/runner.js', 'package.json',
+      'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries, 'dist/runner.js', 'package.json',
     ].sort());
     // The CLI's `pyflow run` bundles scripts with the esbuild copied into dist (see esbuild.mjs).
     assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
@@ -73,10 +70,24 @@ describe('the npm package, installed from its tarball', () => {
     assert.ok(files.includes('dist/esbuild-wasm/esbuild.wasm') && files.includes('dist/esbuild-wasm/lib/main.js'), files.join('\n'));
   });
 
+  it('every entry resolves to its JavaScript and types in node16 CJS and ESM and in bundlers (arethetypeswrong)', async () => {
+    const attw = join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+    const { stdout } = await run(process.execPath, [attw, tarball, '--format', 'json'], { maxBuffer: 64 << 20 }).catch((error: { stdout: string }) => error);
+    const { analysis, problems = {} } = JSON.parse(stdout) as { analysis: { entrypoints: Record<string, unknown> }; problems?: Record<string, unknown[]> };
+    assert.deepEqual({ entrypoints: Object.keys(analysis.entrypoints), problems: Object.values(problems).flat() }, {
+      entrypoints: ['.', './view', './package.json'],
+      // TypeScript's old `node10` resolution ignores `exports`, so it finds no subpath; Node >= 20, `node16`/`nodenext` and
+      // `bundler` resolution all read `exports`.
+      problems: [{ entrypoint: './view', kind: 'NoResolution', resolutionKind: 'node10' }],
+    });
+  });
+
   it('ESM (.mts) and CJS (.cts) importers type-check under strict and run', async () => {
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
-    writeFileSync(join(project, 'esm.mts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
-    writeFileSync(join(project, 'cjs.cts'), `import { GraphBuilder } from 'pyflow';\n${SCRIPT}`);
+    const imports = "import { GraphBuilder } from 'pyflow';\nimport { renderGraphSvg, type StandaloneOptions } from 'pyflow/view';\n";
+    const drawing = "const draw: (model: ReturnType<typeof G.toJSON>, options: StandaloneOptions) => Promise<string> = renderGraphSvg;\nvoid draw;\n";
+    writeFileSync(join(project, 'esm.mts'), `${imports}${SCRIPT}${drawing}`);
+    writeFileSync(join(project, 'cjs.cts'), `${imports}${SCRIPT}${drawing}`);
     writeFileSync(join(project, 'required.cts'), `import pyflow = require('pyflow');\nconst { GraphBuilder } = pyflow;\n${SCRIPT}`);
     assert.deepEqual(await tsc(project), { code: 0, stdout: '' });
     const compiled = readFileSync(join(project, 'out', 'cjs.cjs'), 'utf8');

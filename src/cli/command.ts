@@ -72,23 +72,21 @@ export function commandHelp(command: Command): string {
  * `CliError` (exit code 2) followed by the usage. Returns `undefined` when `--help` was asked for.
  */
 export function parseCommandArgs<O extends Options>(command: Command<O>, args: string[]): { values: Values<O>; positionals: string[] } | undefined {
-  let parsed;
-  try {
-    parsed = parseStrict(`pyflow ${command.name}`, args, { ...command.options, help: HELP }, true);
-  } catch (error) {
-    throw new CliError((error as CliError).message, 2, true);
-  }
+  const parsed = parseStrict(`pyflow ${command.name}`, args, { ...command.options, help: HELP }, true);
   if (parsed.values.help === true) return undefined;
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
 }
 
-/** `parseArgs` in strict mode; its errors become a `CliError` whose message says what to do. */
-export function parseStrict(command: string, args: string[], options: Options, allowPositionals: boolean): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/**
+ * `parseArgs` in strict mode, positionals allowed for a subcommand; its errors become a `CliError` whose message says
+ * what to do, followed by the subcommand's usage.
+ */
+export function parseStrict(command: string, args: string[], options: Options, isSubcommand: boolean): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const config = Object.fromEntries(Object.entries(options).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
   try {
-    return parseArgs({ args, options: config, allowPositionals, strict: true });
+    return parseArgs({ args, options: config, allowPositionals: isSubcommand, strict: true });
   } catch (error) {
-    throw new CliError(parseErrorMessage(error as Error & { code?: string }, command));
+    throw new CliError(parseErrorMessage(error as Error & { code?: string }, command), 2, isSubcommand);
   }
 }
 

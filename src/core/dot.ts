@@ -1,6 +1,7 @@
 import type { GraphModel, ModelNode } from './model.js';
 import { viewGraph } from './summary.js';
 
+/** Options of {@link toDot}. */
 export interface DotOptions {
   /** Summary (ops only, the default) or full view (ops and data). */
   full?: boolean;

@@ -1,5 +1,6 @@
 import type { CallSite } from './trace.js';
 
+/** What rule a {@link PyflowError} reports, e.g. `OP_FAILED` (the user's function threw) or `CYCLE`. */
 export type PyflowErrorCode =
   | 'OP_FAILED'
   | 'OUTPUT_COUNT'

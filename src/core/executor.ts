@@ -20,7 +20,9 @@ export interface ExecutorOp {
   readonly nOut: number;
 }
 
+/** One call of an op's function that the engine hands to an {@link Executor}. */
 export interface ExecutorCall {
+  /** The op being run. */
   readonly op: ExecutorOp;
   /** The function given to `add`: one this executor owns (see `owns`). */
   readonly fn: (...args: never[]) => unknown;
@@ -42,10 +44,13 @@ export interface ExecutorCall {
 export interface AbortSignalLike {
   readonly aborted: boolean;
   readonly reason: unknown;
+  /** Calls `listener` when the signal aborts. */
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  /** Stops calling `listener`. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
+/** What an {@link Executor} gives back for one call. */
 export interface ExecutorResult {
   /** The function's return value (or a handle the executor can `resolve`, see there). */
   readonly value: unknown;
@@ -53,6 +58,7 @@ export interface ExecutorResult {
   readonly worker: string;
 }
 
+/** Runs op calls somewhere other than inline (worker threads, a cluster); the engine decides what runs when. */
 export interface Executor {
   /** Shown in traces and errors: `threads`, `cluster`. */
   readonly name: string;
@@ -78,6 +84,7 @@ export interface Executor {
 
 /** What a cross-run result cache knows of an op (see `ResultCache`). */
 export interface CacheOp extends ExecutorOp {
+  /** The function given to `add`. */
   readonly fn: (...args: never[]) => unknown;
   /** The `add` options that can change the value (not styling). */
   readonly options: Readonly<Record<string, unknown>>;

@@ -36,6 +36,7 @@ const ONLY_COMPUTED = 'only computed';
 /** The Node-only drawing module, loaded on demand so the core stays free of Node APIs. */
 const VIEW_MODULE = 'pyflow/view';
 
+/** Options of `new GraphBuilder(options)`. */
 export interface GraphBuilderOptions {
   /** Name of the graph: the view's title, and the box drawn for it when another graph grafts it. */
   alias?: string;
@@ -119,6 +120,8 @@ export class GraphBuilder {
   /**
    * Adds an operation: `G.add(fn, options)(...args)`. Returns the output DataNode; a tuple of them with
    * `nOut > 1`; the OperationNode for output-less ops (`nOut: 0`, or a function without `return`).
+   *
+   * @typeParam F - the function's type: its parameters type the inputs, its (awaited) return type the outputs.
    */
   add<F extends (...args: never[]) => void | Promise<void>>(fn: F, options: AddOptions & { nOut: 0 }): (...args: Inputs<Parameters<F>>) => OperationNode;
   add<F extends Fn, N extends number>(fn: F, options: AddOptions & { nOut: N }): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;

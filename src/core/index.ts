@@ -1,3 +1,8 @@
+/**
+ * Lazy computation DAGs: build a graph with {@link GraphBuilder}, then `get()` a value to run only what it needs.
+ *
+ * @module pyflow
+ */
 export { GraphBuilder, type GraphBuilderOptions, type Input, type TargetRef, type ViewOptions } from './graphBuilder.js';
 export { DataNode, OperationNode, type AddOptions } from './nodes.js';
 export { PyflowError, type PyflowErrorCode } from './errors.js';

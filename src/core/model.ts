@@ -7,6 +7,7 @@ export interface SourceRange {
   endColumn?: number;
 }
 
+/** An operation, a data node, or a grafted graph drawn as one box. */
 export type NodeKind = 'operation' | 'data' | 'graph';
 
 /** A node of the graph model that `G.toJSON()` and the static extractor both produce. */
@@ -36,11 +37,13 @@ export interface ModelNode {
   source?: SourceRange;
 }
 
+/** An edge of a {@link GraphModel}, by node uid: data into an operation, or an operation to its output. */
 export interface ModelEdge {
   from: string;
   to: string;
 }
 
+/** A graph as plain JSON (`G.toJSON()`, the static extractor, the drawing code): its nodes and edges. */
 export interface GraphModel {
   alias: string;
   /** The graph was built with `verbose: true`: pyflow labels its nodes by uid. */

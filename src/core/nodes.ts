@@ -103,6 +103,7 @@ export class DataNode<T = unknown> {
       : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
   }
 
+  /** Whether the value is held now (computed and not released, or persisted): `get()` would not compute it. */
   hasValue(): boolean {
     return !isNoValue(this._value);
   }

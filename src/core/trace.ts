@@ -25,6 +25,7 @@ export type TraceEvent =
   | { kind: 'deactivated'; uid: string; graph: string }
   | { kind: 'error'; uid: string; graph: string; message: string };
 
+/** The kinds of {@link TraceEvent}: `requested`, `activated`, `started`, … */
 export type TraceKind = TraceEvent['kind'];
 
 /** Receives every trace event of the graphs it is subscribed to, synchronously, in order. */
@@ -49,6 +50,7 @@ export interface PyflowHost {
   beforeEvaluate?(graph: unknown, targets: readonly unknown[]): void;
 }
 
+/** The `globalThis` slot where a host (the extension's runner) puts its {@link PyflowHost}; every copy of pyflow reads it. */
 export const HOST_SYMBOL: unique symbol = Symbol.for('pyflow.host') as never;
 
 export function currentHost(): PyflowHost | undefined {

@@ -1,3 +1,8 @@
+/**
+ * Draws a {@link GraphModel} (`G.toJSON()`) as SVG or a standalone HTML page, in Node, with the extension's layout.
+ *
+ * @module pyflow/view
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +11,7 @@ import { renderGraphHtml, renderGraphSvg, type StandaloneOptions } from './stand
 
 export { renderGraphHtml, renderGraphSvg, type StandaloneOptions } from './standalone.js';
 
+/** Options of {@link writeGraphView}: the drawing's, and where to write it. */
 export interface WriteViewOptions extends StandaloneOptions {
   /** Where to write; `.svg` writes an SVG, anything else HTML. Default: a new HTML file in the temp dir. */
   path?: string;

@@ -10,11 +10,13 @@ import { escapeXml, toMarkup, type VNode } from '../../webview/vnode.js';
  * `G.view()` in Node produce the same drawing as the extension.
  */
 
+/** How {@link renderGraphSvg} and {@link renderGraphHtml} draw a graph. */
 export interface StandaloneOptions {
   /** Full view (ops and data) instead of the summary. */
   full?: boolean;
   /** Label nodes by uid (pyflow's verbose view). */
   uidLabels?: boolean;
+  /** Layout direction: top to bottom (default) or left to right. */
   direction?: 'DOWN' | 'RIGHT';
   /** uids drawn highlighted (dependency view). */
   highlight?: ReadonlySet<string>;

@@ -1,2 +1,0 @@
-// The library's declarations for ESM importers (`dist/lib/index.d.mts`); index.ts is the one source of both builds.
-export * from './index.js';
