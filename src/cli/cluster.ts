@@ -21,19 +21,22 @@ the code root (--root), bundled with esbuild as pyflow run does. Runs until SIGI
   options: {
     redis: REDIS,
     concurrency: { type: 'string', value: 'N', help: 'ops run at once (default 1; ops that use the CPU: one per core)' },
-    root: { type: 'string', value: 'DIR', help: 'the code root: a copy of the coordinator\'s (default: the current directory)' },
+    root: { type: 'string', value: 'DIR', help: "the code root: a copy of the coordinator's (default: the current directory)" },
     queue: QUEUE,
-    'lock-ms': { type: 'string', value: 'MS', help: 'after this long a dead worker\'s op is run again by another (default 30000)' },
+    'lock-ms': { type: 'string', value: 'MS', help: "after this long a dead worker's op is run again by another (default 30000)" },
   },
   async run(values) {
     if (!values.redis) fail('--redis URL is needed (pyflow worker --help)');
-    return clusterCommands().runWorker({
-      redis: values.redis,
-      concurrency: numberOption('concurrency', values.concurrency, 1, 1),
-      root: values.root ?? process.cwd(),
-      lockMs: numberOption('lock-ms', values['lock-ms'], 30_000, 100),
-      ...(values.queue ? { queue: values.queue } : {}),
-    }, fail);
+    return clusterCommands().runWorker(
+      {
+        redis: values.redis,
+        concurrency: numberOption('concurrency', values.concurrency, 1, 1),
+        root: values.root ?? process.cwd(),
+        lockMs: numberOption('lock-ms', values['lock-ms'], 30_000, 100),
+        ...(values.queue ? { queue: values.queue } : {}),
+      },
+      fail,
+    );
   },
 });
 

@@ -37,11 +37,12 @@ export async function runWorker(options: { redis: string; concurrency: number; r
   process.setSourceMapsEnabled(true);
   const { esbuild, libraryFor: library } = await bundler();
   const workDir = mkdtempSync(join(tmpdir(), 'pyflow-worker-'));
-  const worker = await startWorker({ ...options, load: moduleLoader(esbuild, library, workDir), log: (line) => process.stderr.write(`${line}\n`) })
-    .catch((error: unknown) => {
+  const worker = await startWorker({ ...options, load: moduleLoader(esbuild, library, workDir), log: (line) => process.stderr.write(`${line}\n`) }).catch(
+    (error: unknown) => {
       rmSync(workDir, { recursive: true, force: true });
       return fail((error as Error).message, 1);
-    });
+    },
+  );
   const signal = await new Promise<string>((stop) => {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -35,7 +35,9 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function threadPool(): Promise<(Executor & { fn<F>(module: URL, name: string): F }) | undefined> {
   const entry = join(REPO, 'dist', 'lib', 'index.mjs');
   if (!existsSync(entry)) return undefined;
-  const lib = (await import(pathToFileURL(entry).href)) as { workerPool?: (options: { threads: number }) => Executor & { fn<F>(module: URL, name: string): F } };
+  const lib = (await import(pathToFileURL(entry).href)) as {
+    workerPool?: (options: { threads: number }) => Executor & { fn<F>(module: URL, name: string): F };
+  };
   return lib.workerPool?.({ threads: 2 });
 }
 
@@ -63,8 +65,13 @@ export async function clusterBench(smoke: boolean): Promise<string> {
     perOp.push(['inline', median(await seq(rounds, () => chainOf(ops.add)))]);
     perOp.push(['threads (2)', threads ? median(await seq(rounds, () => chainOf(threads.add, pool))) : NaN]);
     perOp.push(['cluster (2 worker processes)', median(await seq(rounds, () => chainOf(remote.add, cluster)))]);
-    out.push(table(`Per-op cost: a chain of ${chain} trivial ops (each waits for the one before), getAsync()`, ['executor', 'ms per op'],
-      perOp.map(([name, ms]) => [name, Number.isNaN(ms) ? NO_POOL : ms.toFixed(3)])));
+    out.push(
+      table(
+        `Per-op cost: a chain of ${chain} trivial ops (each waits for the one before), getAsync()`,
+        ['executor', 'ms per op'],
+        perOp.map(([name, ms]) => [name, Number.isNaN(ms) ? NO_POOL : ms.toFixed(3)]),
+      ),
+    );
 
     // ------------------------------------------------------------------ 8 independent CPU-bound ops
     const burnMs = smoke ? 10 : 300;
@@ -79,8 +86,13 @@ export async function clusterBench(smoke: boolean): Promise<string> {
     speed.push(['threads (2)', threads ? median(await seq(smoke ? 1 : 3, () => eight(threads.burn, pool))) : NaN]);
     speed.push(['cluster (2 worker processes)', median(await seq(smoke ? 1 : 3, () => eight(remote.burn, cluster)))]);
     const inlineMs = speed[0]![1];
-    out.push(table(`8 independent ops of ${burnMs} ms of CPU each, then one inline sum`, ['executor', 'wall ms', 'speedup vs inline'],
-      speed.map(([name, ms]) => (Number.isNaN(ms) ? [name, NO_POOL, ''] : [name, ms.toFixed(0), `${(inlineMs / ms).toFixed(2)}x`]))));
+    out.push(
+      table(
+        `8 independent ops of ${burnMs} ms of CPU each, then one inline sum`,
+        ['executor', 'wall ms', 'speedup vs inline'],
+        speed.map(([name, ms]) => (Number.isNaN(ms) ? [name, NO_POOL, ''] : [name, ms.toFixed(0), `${(inlineMs / ms).toFixed(2)}x`])),
+      ),
+    );
 
     // ------------------------------------------------------------------ throughput: many trivial ops at once
     const many = smoke ? 20 : 1000;
@@ -91,8 +103,16 @@ export async function clusterBench(smoke: boolean): Promise<string> {
       return timed(() => total.getAsync());
     };
     const wideMs = median(await seq(smoke ? 1 : 3, wide));
-    out.push(table(`Throughput: ${many} independent trivial ops (up to ${cluster.concurrency} queued at once), 2 workers`, ['what', 'value'],
-      [['ops per second', (many / (wideMs / 1000)).toFixed(0)], ['ms per op', (wideMs / many).toFixed(3)]]));
+    out.push(
+      table(
+        `Throughput: ${many} independent trivial ops (up to ${cluster.concurrency} queued at once), 2 workers`,
+        ['what', 'value'],
+        [
+          ['ops per second', (many / (wideMs / 1000)).toFixed(0)],
+          ['ms per op', (wideMs / many).toFixed(3)],
+        ],
+      ),
+    );
 
     // ------------------------------------------------------------------ moving a large value
     const mb = smoke ? 1 : 64;
@@ -103,8 +123,16 @@ export async function clusterBench(smoke: boolean): Promise<string> {
       return timed(() => size.getAsync());
     };
     const moveMs = median(await seq(smoke ? 1 : 3, move));
-    out.push(table(`Value transfer: a ${mb} MB Float64Array from the coordinator to a worker (serialize, hash, store, fetch, deserialize)`,
-      ['what', 'value'], [['ms', moveMs.toFixed(0)], ['MB/s', (mb / (moveMs / 1000)).toFixed(0)]]));
+    out.push(
+      table(
+        `Value transfer: a ${mb} MB Float64Array from the coordinator to a worker (serialize, hash, store, fetch, deserialize)`,
+        ['what', 'value'],
+        [
+          ['ms', moveMs.toFixed(0)],
+          ['MB/s', (mb / (moveMs / 1000)).toFixed(0)],
+        ],
+      ),
+    );
   } finally {
     await cluster.close();
     await pool?.close();

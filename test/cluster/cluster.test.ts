@@ -48,7 +48,10 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     assert.ok(!cluster.owns(() => 1));
     const result = await cluster.run(callOf(add, opOf('add_0', 'add'), [2, 3]));
     assert.ok(result.value instanceof ClusterValue);
-    assert.ok(workers.some((w) => w.name === result.worker), `${result.worker} is one of ${workers.map((w) => w.name).join(', ')}`);
+    assert.ok(
+      workers.some((w) => w.name === result.worker),
+      `${result.worker} is one of ${workers.map((w) => w.name).join(', ')}`,
+    );
     assert.equal(await cluster.resolve!(result.value), 5);
   });
 
@@ -73,7 +76,7 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     assert.equal(blobs.filter((k) => !k.endsWith(':refs')).length, 1, `one blob for two equal values: ${blobs.join(', ')}`);
     const sum = await cluster.run(callOf(total, opOf('total_0', 'total'), [a.value]));
     assert.equal(await cluster.resolve!(sum.value), (n * (n - 1)) / 2);
-    const back = await cluster.resolve!(a.value) as Float64Array;
+    const back = (await cluster.resolve!(a.value)) as Float64Array;
     assert.ok(back instanceof Float64Array);
     assert.deepEqual([back.length, back[0], back[n - 1]], [n, 0, n - 1]);
     cluster.release!(a.value);
@@ -86,7 +89,10 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
 
   it('fails an op that throws like an inline op: uid, function, source line, the original error as cause', async () => {
     const explode = cluster.fn(OPS, 'explode');
-    const error = await cluster.run(callOf(explode, opOf('explode_0', 'explode', 1, 42), [-1])).then(() => undefined, (e: unknown) => e);
+    const error = await cluster.run(callOf(explode, opOf('explode_0', 'explode', 1, 42), [-1])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PyflowError);
     assert.equal(error.code, 'OP_FAILED');
     assert.equal(error.uid, 'explode_0');
@@ -95,35 +101,63 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     const cause = error.cause as Error;
     assert.deepEqual([cause.name, cause.message], ['RangeError', 'no square root of -1']);
     assert.match(cause.stack ?? '', /test\/fixtures\/cluster\/ops\.ts:\d+/, 'the stack names the op module (source-mapped)');
-    assert.deepEqual((await runKeys()).filter((k) => k.includes('error')), [], 'the stored error is deleted');
+    assert.deepEqual(
+      (await runKeys()).filter((k) => k.includes('error')),
+      [],
+      'the stored error is deleted',
+    );
   });
 
   it('fails an op whose value cannot cross (a function) with a clear error', async () => {
     const returnsFunction = cluster.fn(OPS, 'returnsFunction');
     await assert.rejects(cluster.run(callOf(returnsFunction, opOf('returnsFunction_0', 'returnsFunction'), [])), (error: PyflowError) => {
       assert.equal(error.code, 'OP_FAILED');
-      assert.match(error.message, /^returnsFunction_0 \(returnsFunction, added at \/project\/pipeline\.ts:10:5\) threw: its value cannot be stored: .*could not be cloned/);
+      assert.match(
+        error.message,
+        /^returnsFunction_0 \(returnsFunction, added at \/project\/pipeline\.ts:10:5\) threw: its value cannot be stored: .*could not be cloned/,
+      );
       return true;
     });
   });
 
   it('refuses modules outside the code root, on the coordinator and on the worker', async () => {
-    assert.throws(() => cluster.fn(join(REPO, 'src', 'cli', 'main.ts'), 'main'), /outside the code root .*test\/fixtures\/cluster.*pass clusterExecutor\(\{ root \}\)/);
+    assert.throws(
+      () => cluster.fn(join(REPO, 'src', 'cli', 'main.ts'), 'main'),
+      /outside the code root .*test\/fixtures\/cluster.*pass clusterExecutor\(\{ root \}\)/,
+    );
     // A job written to the queue by someone else, naming a module outside the workers' root: refused, nothing runs.
     const other = clusterExecutor({ redis: redis.url, root: join(REPO, 'test') });
     try {
       const escaping = other.fn(join(REPO, 'test', 'fixtures', 'cluster', 'ops.ts'), 'add');
-      await assert.rejects(other.run(callOf(escaping, opOf('add_1', 'add'), [1, 2])),
-        /^PyflowError: add_1 \(add, added at \/project\/pipeline\.ts:10:5\) threw: no module fixtures\/cluster\/ops\.ts under this worker's code root .*fixtures\/cluster/);
+      await assert.rejects(
+        other.run(callOf(escaping, opOf('add_1', 'add'), [1, 2])),
+        /^PyflowError: add_1 \(add, added at \/project\/pipeline\.ts:10:5\) threw: no module fixtures\/cluster\/ops\.ts under this worker's code root .*fixtures\/cluster/,
+      );
       const queue = new Queue('pyflow', { connection: { host: '127.0.0.1', port: redis.port } });
       try {
         // (through the public API the module path is always relative, so this one is hand-made)
-        await queue.add('add', { run: other.runId, uid: 'add_2', graph: 'G', fnName: 'add', module: '../../../src/cli/main.ts', export: 'main', args: [], nOut: 1, outputPrefix: `pyflow:run:${other.runId}:value:x:` },
-          { jobId: `${other.runId}.x`, removeOnComplete: true, removeOnFail: true });
+        await queue.add(
+          'add',
+          {
+            run: other.runId,
+            uid: 'add_2',
+            graph: 'G',
+            fnName: 'add',
+            module: '../../../src/cli/main.ts',
+            export: 'main',
+            args: [],
+            nOut: 1,
+            outputPrefix: `pyflow:run:${other.runId}:value:x:`,
+          },
+          { jobId: `${other.runId}.x`, removeOnComplete: true, removeOnFail: true },
+        );
         const errorKey = `pyflow:run:${other.runId}:value:x:error`;
         await waitFor('a worker to refuse the job', async () => (await keys(redis.url, errorKey)).length === 1);
-        const refusal = await other.resolve!(new ClusterValue(errorKey, 0)) as Error;
-        assert.match(refusal.message, /^refused to run \.\.\/\.\.\/\.\.\/src\/cli\/main\.ts#main: the module is outside this worker's code root .*test\/fixtures\/cluster$/);
+        const refusal = (await other.resolve!(new ClusterValue(errorKey, 0))) as Error;
+        assert.match(
+          refusal.message,
+          /^refused to run \.\.\/\.\.\/\.\.\/src\/cli\/main\.ts#main: the module is outside this worker's code root .*test\/fixtures\/cluster$/,
+        );
       } finally {
         await queue.close();
       }

@@ -30,9 +30,14 @@ describe('cluster faults: the coordinator dies', () => {
   });
 
   it('leaves no jobs or values once its heartbeat has expired: the next coordinator cleans up by run id', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(OPS_ROOT, 'coordinator.ts'), redis.url], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(OPS_ROOT, 'coordinator.ts'), redis.url], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     const exited = new Promise((done) => child.once('exit', done));
     const dead = (await waitFor('the coordinator to be ready', () => /^ready (\S+)$/m.exec(stdout)))[1]!;
     assert.ok((await keys(redis.url, `pyflow:run:${dead}:value:*`)).length >= 1, 'it has a value in the store');
@@ -71,7 +76,12 @@ describe('cluster faults: Redis', () => {
       const sum = G.add(cluster.fn<typeof ops.add>(OPS, 'add'))(1, 2);
       await assert.rejects(sum.getAsync(), (error: unknown) => {
         assert.ok(error instanceof PyflowError);
-        assert.match(error.message, new RegExp(`^add_0 \\(add, added at .*faults\\.test\\.ts:\\d+:\\d+\\) could not run on the cluster: pyflow cluster coordinator: cannot connect to Redis at redis://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\); start redis-server there or fix the URL`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `^add_0 \\(add, added at .*faults\\.test\\.ts:\\d+:\\d+\\) could not run on the cluster: pyflow cluster coordinator: cannot connect to Redis at redis://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\); start redis-server there or fix the URL`,
+          ),
+        );
         return true;
       });
     } finally {
@@ -82,10 +92,13 @@ describe('cluster faults: Redis', () => {
   it('unreachable when a worker starts: it exits with status 1 and says why', async () => {
     const port = await freePort();
     const { code, stderr } = await runCli(['worker', '--redis', `redis://:secret@127.0.0.1:${port}`]);
-    assert.deepEqual({ code, stderr: stderr.replace(/worker \S+:\d+/, 'worker HOST:PID') }, {
-      code: 1,
-      stderr: `pyflow: pyflow worker HOST:PID: cannot connect to Redis at redis://:***@127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start redis-server there or fix the URL (redis://:password@host:port, rediss:// for TLS)\n`,
-    });
+    assert.deepEqual(
+      { code, stderr: stderr.replace(/worker \S+:\d+/, 'worker HOST:PID') },
+      {
+        code: 1,
+        stderr: `pyflow: pyflow worker HOST:PID: cannot connect to Redis at redis://:***@127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start redis-server there or fix the URL (redis://:password@host:port, rediss:// for TLS)\n`,
+      },
+    );
   });
 
   it('lost mid-run: the op in flight fails with a clear error instead of hanging', async () => {
@@ -97,7 +110,10 @@ describe('cluster faults: Redis', () => {
       const running = cluster.run(callOf(sleep, opOf('sleep_0', 'sleep'), [120_000, 1]));
       await waitFor('the op to run', async () => (await keys(redis.url, 'bull:pyflow:active')).length > 0);
       await redis.stop();
-      await assert.rejects(running, /^PyflowError: sleep_0 \(sleep, added at \/project\/pipeline\.ts:10:5\) failed on the cluster: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ \(it stopped answering\)$/);
+      await assert.rejects(
+        running,
+        /^PyflowError: sleep_0 \(sleep, added at \/project\/pipeline\.ts:10:5\) failed on the cluster: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ \(it stopped answering\)$/,
+      );
     } finally {
       await worker.stop('SIGKILL');
       await redis.stop();
@@ -128,8 +144,12 @@ describe('cluster: a Redis with a password', () => {
     }
     const wrong = clusterExecutor({ redis: `redis://:nope@127.0.0.1:${redis.port}`, root: OPS_ROOT });
     try {
-      await assert.rejects(wrong.run(callOf(wrong.fn(OPS, 'add'), opOf('add_0', 'add'), [1, 1])),
-        new RegExp(`could not run on the cluster: pyflow cluster coordinator: cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(WRONGPASS`));
+      await assert.rejects(
+        wrong.run(callOf(wrong.fn(OPS, 'add'), opOf('add_0', 'add'), [1, 1])),
+        new RegExp(
+          `could not run on the cluster: pyflow cluster coordinator: cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(WRONGPASS`,
+        ),
+      );
     } finally {
       await wrong.close();
     }
@@ -150,14 +170,21 @@ describe('cluster: a Redis with a password', () => {
         return /^queue pyflow: 3 waiting, 2 running,/.test(stdout) && / 2\/2 running/.test(stdout) ? stdout : undefined;
       });
       writeFileSync(go, '');
-      const normal = status.replace(worker.name, 'WORKER').replace(/since [^,]+/, 'since DATE').replace(/\d+ done/, 'N done').replace(cluster.runId, 'RUN');
-      assert.equal(normal, [
-        'queue pyflow: 3 waiting, 2 running, 0 delayed, 0 failed (kept)',
-        '1 worker:',
-        `  WORKER  2/2 running, N done, since DATE, root ${OPS_ROOT}`,
-        '1 run with values in the store: RUN',
-        '',
-      ].join('\n'));
+      const normal = status
+        .replace(worker.name, 'WORKER')
+        .replace(/since [^,]+/, 'since DATE')
+        .replace(/\d+ done/, 'N done')
+        .replace(cluster.runId, 'RUN');
+      assert.equal(
+        normal,
+        [
+          'queue pyflow: 3 waiting, 2 running, 0 delayed, 0 failed (kept)',
+          '1 worker:',
+          `  WORKER  2/2 running, N done, since DATE, root ${OPS_ROOT}`,
+          '1 run with values in the store: RUN',
+          '',
+        ].join('\n'),
+      );
       await Promise.all(calls);
     } finally {
       writeFileSync(go, '');

@@ -58,8 +58,14 @@ describe('a graph on the cluster (engine dispatch, real redis-server and workers
 
   it('gives the same value and the same trace (releases included) as inline; finished events name the worker', async () => {
     const released: unknown[] = [];
-    const remote = { add: cluster.fn<typeof ops.add>(OPS, 'add'), pair: cluster.fn<typeof ops.pair>(OPS, 'pair'), squareSum: cluster.fn<typeof ops.squareSum>(OPS, 'squareSum'),
-      ramp: cluster.fn<typeof ops.ramp>(OPS, 'ramp'), total: cluster.fn<typeof ops.total>(OPS, 'total'), explode: cluster.fn<typeof ops.explode>(OPS, 'explode') };
+    const remote = {
+      add: cluster.fn<typeof ops.add>(OPS, 'add'),
+      pair: cluster.fn<typeof ops.pair>(OPS, 'pair'),
+      squareSum: cluster.fn<typeof ops.squareSum>(OPS, 'squareSum'),
+      ramp: cluster.fn<typeof ops.ramp>(OPS, 'ramp'),
+      total: cluster.fn<typeof ops.total>(OPS, 'total'),
+      explode: cluster.fn<typeof ops.explode>(OPS, 'explode'),
+    };
     const inline = pipeline(ops, {});
     const onCluster = pipeline(remote, { executor: cluster, onRelease: (value) => released.push(value) });
     const expected = await inline.result.getAsync();
@@ -68,9 +74,15 @@ describe('a graph on the cluster (engine dispatch, real redis-server and workers
     assert.deepEqual(comparable(onCluster.events), comparable(inline.events));
     const finished = onCluster.events.filter((e) => e.kind === 'finished');
     const names = new Set(workers.map((w) => w.name));
-    assert.deepEqual(finished.map((e) => e.uid.startsWith('anonymous') ? e.worker === undefined : names.has(e.worker ?? '')), finished.map(() => true));
+    assert.deepEqual(
+      finished.map((e) => (e.uid.startsWith('anonymous') ? e.worker === undefined : names.has(e.worker ?? ''))),
+      finished.map(() => true),
+    );
     // Every value the cluster made was released: none is left in the store, the blob neither.
-    await waitFor('the store to be empty', async () => (await keys(redis.url, 'pyflow:run:*:value:*')).length === 0 && (await keys(redis.url, 'pyflow:blob:*')).length === 0);
+    await waitFor(
+      'the store to be empty',
+      async () => (await keys(redis.url, 'pyflow:run:*:value:*')).length === 0 && (await keys(redis.url, 'pyflow:blob:*')).length === 0,
+    );
   });
 
   it('keeps a persisted value in the store until it is released', async () => {
@@ -84,7 +96,9 @@ describe('a graph on the cluster (engine dispatch, real redis-server and workers
     await waitFor('the persisted value to go', async () => (await keys(redis.url, `pyflow:run:${cluster.runId}:value:*`)).length === 0);
   });
 
-  it('getAsync() of a computed node whose value the cluster holds gives the value', { todo: 'engine: DataNode.getAsync() returns a held value without resolving a handle (reported in CONTRACT.log)' }, async () => {
+  it('getAsync() of a computed node whose value the cluster holds gives the value', {
+    todo: 'engine: DataNode.getAsync() returns a held value without resolving a handle (reported in CONTRACT.log)',
+  }, async () => {
     const G = new GraphBuilder({ executor: cluster });
     const a = G.add(cluster.fn<typeof ops.add>(OPS, 'add'))(20, 1);
     a.persist();
@@ -97,12 +111,20 @@ describe('a graph on the cluster (engine dispatch, real redis-server and workers
     const run = async (explode: typeof ops.explode, executor?: ClusterExecutor) => {
       const G = new GraphBuilder({ callSites: true, ...(executor ? { executor } : {}) });
       const failing = G.add(explode)(-1);
-      return G.add((x: number) => x)(failing).getAsync().then(() => assert.fail('it should throw'), (error: unknown) => error as PyflowError);
+      return G.add((x: number) => x)(failing)
+        .getAsync()
+        .then(
+          () => assert.fail('it should throw'),
+          (error: unknown) => error as PyflowError,
+        );
     };
     const inline = await run(ops.explode);
     const remote = await run(cluster.fn<typeof ops.explode>(OPS, 'explode'), cluster);
     assert.ok(remote instanceof PyflowError);
-    assert.deepEqual([remote.code, remote.uid, (remote.cause as Error).name, (remote.cause as Error).message], [inline.code, inline.uid, 'RangeError', 'no square root of -1']);
+    assert.deepEqual(
+      [remote.code, remote.uid, (remote.cause as Error).name, (remote.cause as Error).message],
+      [inline.code, inline.uid, 'RangeError', 'no square root of -1'],
+    );
     // The same message but for the add line, which differs by construction (two add calls above, one per graph).
     assert.equal(remote.message.replace(/added at [^)]*/, ''), inline.message.replace(/added at [^)]*/, ''));
     assert.match(remote.message, /added at .*test\/cluster\/graph\.test\.ts:\d+:\d+\) threw: no square root of -1$/);

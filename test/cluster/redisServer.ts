@@ -43,8 +43,14 @@ function answersPing(port: number): Promise<boolean> {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.setTimeout(2_000);
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => { socket.destroy(); resolve(/^(\+PONG|-NOAUTH)/.test(data.toString())); });
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -52,12 +58,14 @@ function answersPing(port: number): Promise<boolean> {
 export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
   const binary = redisServerPath();
   const dir = mkdtempSync(join(tmpdir(), 'pyflow-redis-'));
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
   if (options.password) args.push('--requirepass', options.password);
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor(`redis-server on port ${port} to answer PING`, async () => {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${stderr}`);

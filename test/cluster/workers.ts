@@ -22,10 +22,13 @@ export interface WorkerProcess {
 /** Starts `pyflow worker` and waits until it says it is ready. */
 export async function startWorkerProcess(redis: string, extra: string[] = []): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--redis', redis, '--root', OPS_ROOT, ...extra], {
-    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   child.stdout!.resume();
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   await waitFor('the worker to be ready', () => {
@@ -49,8 +52,12 @@ export function runCli(args: string[]): Promise<{ code: number | null; stdout: s
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.once('close', (code) => done({ code, stdout, stderr }));
   });
 }

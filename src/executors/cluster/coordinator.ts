@@ -36,8 +36,19 @@ export interface ClusterExecutor extends Executor {
 const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TTL_MS = 10_000;
 
-interface Connected { redis: Redis; eventsRedis: Redis; store: ValueStore; queue: Queue; events: QueueEvents; heartbeat: NodeJS.Timeout }
-interface Pending { op: ExecutorOp; resolve(result: OpJobResult): void; reject(error: unknown): void }
+interface Connected {
+  redis: Redis;
+  eventsRedis: Redis;
+  store: ValueStore;
+  queue: Queue;
+  events: QueueEvents;
+  heartbeat: NodeJS.Timeout;
+}
+interface Pending {
+  op: ExecutorOp;
+  resolve(result: OpJobResult): void;
+  reject(error: unknown): void;
+}
 
 export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
   const root = options.root ?? process.cwd();
@@ -82,7 +93,9 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     await events.waitUntilReady();
     await cleanUpDeadRuns(redis, store, queue);
     await redis.multi().set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).sadd(RUNS_KEY, runId).exec();
-    const heartbeat = setInterval(() => { redis.set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).catch(() => undefined); }, HEARTBEAT_MS);
+    const heartbeat = setInterval(() => {
+      redis.set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).catch(() => undefined);
+    }, HEARTBEAT_MS);
     heartbeat.unref();
     return { redis, eventsRedis, store, queue, events, heartbeat };
   }
@@ -118,7 +131,9 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     try {
       const args = await Promise.all(call.args.map((arg, i) => argRef(c, arg, `${runPrefix(runId)}arg:${seq}:${i}`, uploads)));
       const data: OpJob = { run: runId, uid: op.uid, graph: op.graph, fnName: op.fnName, ...target, args, nOut: op.nOut, outputPrefix };
-      const done = new Promise<OpJobResult>((resolve, reject) => { pending.set(jobId, { op, resolve, reject }); });
+      const done = new Promise<OpJobResult>((resolve, reject) => {
+        pending.set(jobId, { op, resolve, reject });
+      });
       const abort = (): void => {
         pending.get(jobId)?.reject(new Error('the evaluation was given up'));
         pending.delete(jobId);
@@ -163,8 +178,11 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       const file = module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : module;
       const rel = relative(root, file);
       if (rel.startsWith('..') || rel === '' || /^[a-zA-Z]:|^\//.test(rel)) {
-        throw new PyflowError('BAD_OPTION', `cluster.fn(${JSON.stringify(file)}, '${name}'): the module is outside the code root ${root} ` +
-          '(workers run only modules under their --root); pass clusterExecutor({ root })');
+        throw new PyflowError(
+          'BAD_OPTION',
+          `cluster.fn(${JSON.stringify(file)}, '${name}'): the module is outside the code root ${root} ` +
+            '(workers run only modules under their --root); pass clusterExecutor({ root })',
+        );
       }
       // It has a `return`: by pyflow's rule the op has one output unless `nOut` says otherwise.
       const stub = (): never => {
@@ -214,7 +232,10 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
 }
 
 function refuseDirectCall(name: string): never {
-  throw new PyflowError('BAD_ARGUMENT', `${name} runs on the cluster: add it to a GraphBuilder made with { executor: cluster } and evaluate it with getAsync()`);
+  throw new PyflowError(
+    'BAD_ARGUMENT',
+    `${name} runs on the cluster: add it to a GraphBuilder made with { executor: cluster } and evaluate it with getAsync()`,
+  );
 }
 
 function describeOp(op: ExecutorOp): string {

@@ -35,7 +35,9 @@ export async function connectRedis(target: RedisTarget, role: string, flags: { b
   };
   const client = typeof target === 'string' ? new Redis(target, options) : new Redis({ ...target, ...options });
   let lastError: unknown;
-  client.on('error', (error: unknown) => { lastError = error; });
+  client.on('error', (error: unknown) => {
+    lastError = error;
+  });
   try {
     // The first connection is tried once: an unreachable Redis is reported now, not retried in the background.
     const strategy = client.options.retryStrategy;
@@ -54,5 +56,7 @@ export function unreachable(target: RedisTarget, role: string, cause: unknown): 
   const why = cause instanceof Error ? cause.message : String(cause);
   return new Error(
     `${role}: cannot connect to Redis at ${describeRedis(target)} (${why}); start redis-server there or fix the URL ` +
-    '(redis://:password@host:port, rediss:// for TLS)', { cause });
+      '(redis://:password@host:port, rediss:// for TLS)',
+    { cause },
+  );
 }

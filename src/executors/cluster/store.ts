@@ -22,15 +22,24 @@ export interface BlobStore {
 
 export function redisBlobStore(redis: Redis): BlobStore {
   return {
-    async put(hash, bytes) { await redis.set(blobKey(hash), bytes, 'NX'); },
-    async get(hash) { return redis.getBuffer(blobKey(hash)); },
-    async delete(hash) { await redis.del(blobKey(hash)); },
+    async put(hash, bytes) {
+      await redis.set(blobKey(hash), bytes, 'NX');
+    },
+    async get(hash) {
+      return redis.getBuffer(blobKey(hash));
+    },
+    async delete(hash) {
+      await redis.del(blobKey(hash));
+    },
   };
 }
 
 /** A value stored in the cluster's store: what `run` returns and `resolve` reads. */
 export class ClusterValue {
-  constructor(readonly key: string, readonly bytes: number) {}
+  constructor(
+    readonly key: string,
+    readonly bytes: number,
+  ) {}
 }
 
 export const PREFIX = 'pyflow:';
@@ -72,7 +81,10 @@ export const DEFAULT_BLOB_THRESHOLD = 256 * 1024;
 
 export class ValueStore {
   readonly blobs: BlobStore;
-  constructor(private readonly redis: Redis, private readonly options: StoreOptions) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: StoreOptions,
+  ) {
     this.blobs = options.blobs ?? redisBlobStore(redis);
   }
 

@@ -109,7 +109,9 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
     stalledInterval: Math.min(options.lockMs ?? 30_000, 30_000),
     maxStalledCount: 2,
   });
-  worker.on('failed', (job, error) => { if (error.message !== OP_THREW) log(`${job?.data.uid ?? '?'} failed: ${error.message}`); });
+  worker.on('failed', (job, error) => {
+    if (error.message !== OP_THREW) log(`${job?.data.uid ?? '?'} failed: ${error.message}`);
+  });
   worker.on('error', (error) => log(`error: ${error.message}`));
   await worker.waitUntilReady();
 
