@@ -102,7 +102,16 @@ export async function clusterBench(smoke: boolean): Promise<string> {
       const total = G.add((...xs: number[]) => xs.length)(...parts);
       return timed(() => total.getAsync());
     };
-    const wideMs = median(await seq(smoke ? 1 : 3, wide));
+    const redisCpuMs = async (): Promise<number> => {
+      const info = await redisInfo(redis.url);
+      return (Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1])) * 1000;
+    };
+    const [redisBefore, cpuBefore] = [await redisCpuMs(), process.cpuUsage()];
+    const wideRuns = smoke ? 1 : 3;
+    const wideMs = median(await seq(wideRuns, wide));
+    const coordinatorCpu = process.cpuUsage(cpuBefore);
+    const redisPerOp = (await redisCpuMs()) - redisBefore;
+    const opsRun = many * wideRuns;
     out.push(
       table(
         `Throughput: ${many} independent trivial ops (up to ${cluster.concurrency} queued at once), 2 workers`,
@@ -110,6 +119,8 @@ export async function clusterBench(smoke: boolean): Promise<string> {
         [
           ['ops per second', (many / (wideMs / 1000)).toFixed(0)],
           ['ms per op', (wideMs / many).toFixed(3)],
+          ['Redis CPU per op (µs)', ((redisPerOp * 1000) / opsRun).toFixed(0)],
+          ['coordinator CPU per op (µs)', ((coordinatorCpu.user + coordinatorCpu.system) / opsRun).toFixed(0)],
         ],
       ),
     );
@@ -140,6 +151,17 @@ export async function clusterBench(smoke: boolean): Promise<string> {
     await redis.stop();
   }
   return out.join('\n');
+}
+
+/** Redis's INFO (its CPU time: used_cpu_sys, used_cpu_user, in seconds). */
+async function redisInfo(url: string): Promise<string> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url);
+  try {
+    return await client.info('cpu');
+  } finally {
+    client.disconnect();
+  }
 }
 
 async function seq<T>(n: number, fn: () => Promise<T>): Promise<T[]> {

@@ -85,7 +85,7 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
   cluster: [
     { header: ['executor', 'ms per op'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
     { header: ['executor', 'wall ms', 'speedup vs inline'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
-    { header: ['what', 'value'], rows: ['ops per second', 'ms per op'] },
+    { header: ['what', 'value'], rows: ['ops per second', 'ms per op', 'Redis CPU per op (µs)', 'coordinator CPU per op (µs)'] },
     { header: ['what', 'value'], rows: ['ms', 'MB/s'] },
   ],
 };

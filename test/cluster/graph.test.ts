@@ -129,4 +129,17 @@ describe('a graph on the cluster (engine dispatch, real redis-server and workers
     assert.equal(remote.message.replace(/added at [^)]*/, ''), inline.message.replace(/added at [^)]*/, ''));
     assert.match(remote.message, /added at .*test\/cluster\/graph\.test\.ts:\d+:\d+\) threw: no square root of -1$/);
   });
+  it('an argument that cannot cross (a function) fails the op that would receive it, naming its add line', async () => {
+    const G = new GraphBuilder({ executor: cluster, callSites: true });
+    const callback = G.add(() => () => 1)();
+    const summed = G.add(cluster.fn<typeof ops.squareSum>(OPS, 'squareSum'))(callback as never);
+    await assert.rejects(summed.getAsync(), (error: unknown) => {
+      assert.ok(error instanceof PyflowError);
+      assert.match(
+        error.message,
+        /^squareSum_\d+ \(squareSum, added at .*graph\.test\.ts:\d+:\d+\) cannot be sent to the cluster: argument \[0\]: .*could not be cloned/,
+      );
+      return true;
+    });
+  });
 });

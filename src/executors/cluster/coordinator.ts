@@ -5,7 +5,7 @@ import { serialize } from 'node:v8';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PyflowError } from '../../core/index.js';
-import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/index.js';
+import type { AbortSignalLike, Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/index.js';
 import { connectRedis, describeRedis, type RedisTarget } from './redis.js';
 import { ClusterValue, DEFAULT_BLOB_THRESHOLD, RUNS_KEY, ValueStore, aliveKey, runPrefix, type BlobStore } from './store.js';
 import { DEFAULT_QUEUE, INLINE_ARG_BYTES, OP_THREW, type ArgRef, type OpJob, type OpJobResult } from './jobs.js';
@@ -129,7 +129,21 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       throw new PyflowError('OP_FAILED', `${describeOp(op)} could not run on the cluster: ${(error as Error).message}`, op.uid, op.site, { cause: error });
     }
     try {
-      const args = await Promise.all(call.args.map((arg, i) => argRef(c, arg, `${runPrefix(runId)}arg:${seq}:${i}`, uploads)));
+      const args = await Promise.all(
+        call.args.map((arg, i) =>
+          argRef(c, arg, `${runPrefix(runId)}arg:${seq}:${i}`, uploads).catch((error: unknown) => {
+            throw new PyflowError(
+              'OP_FAILED',
+              `${describeOp(op)} cannot be sent to the cluster: argument [${i}]: ${(error as Error).message}`,
+              op.uid,
+              op.site,
+              {
+                cause: error,
+              },
+            );
+          }),
+        ),
+      );
       const data: OpJob = { run: runId, uid: op.uid, graph: op.graph, fnName: op.fnName, ...target, args, nOut: op.nOut, outputPrefix };
       const done = new Promise<OpJobResult>((resolve, reject) => {
         pending.set(jobId, { op, resolve, reject });
@@ -139,7 +153,7 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
         pending.delete(jobId);
         void c.queue.remove(jobId).catch(() => undefined);
       };
-      call.signal.addEventListener('abort', abort, { once: true });
+      const stopListening = onAbort(call.signal, abort);
       try {
         await c.queue.add(op.fnName, data, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
         const result = await done;
@@ -147,7 +161,7 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
         const values = result.outputs.map((out) => new ClusterValue(out.key, out.bytes));
         return { value: op.nOut === 1 ? values[0] : op.nOut === 0 ? undefined : values, worker: result.worker };
       } finally {
-        call.signal.removeEventListener('abort', abort);
+        stopListening();
       }
     } catch (error) {
       throw await opError(c, op, outputPrefix, error);
@@ -229,6 +243,29 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     },
   };
   return executor;
+}
+
+/**
+ * One listener per signal, whatever the number of calls in flight under it (the engine gives every call of an
+ * evaluation the same signal; a listener each would pass Node's 10-listener warning).
+ */
+const abortHandlers = new WeakMap<AbortSignalLike, Set<() => void>>();
+function onAbort(signal: AbortSignalLike, handler: () => void): () => void {
+  let handlers = abortHandlers.get(signal);
+  if (!handlers) {
+    const set = new Set<() => void>();
+    handlers = set;
+    abortHandlers.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const h of [...set]) h();
+      },
+      { once: true },
+    );
+  }
+  handlers.add(handler);
+  return () => handlers.delete(handler);
 }
 
 function refuseDirectCall(name: string): never {
