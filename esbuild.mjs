@@ -55,7 +55,7 @@ const externalCore = {
     build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => (args.importer.includes('/src/executors/') ? { path: 'pyflow', external: true } : undefined));
   },
 };
-const cluster = { external: ['bullmq', 'ioredis'], plugins: [problemMatcher, externalCore] };
+const cluster = { external: ['bullmq', 'ioredis', 'esbuild'], plugins: [problemMatcher, externalCore] };
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher] };
 // The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
