@@ -127,7 +127,7 @@ export class GraphBuilder {
   add<F extends Fn, N extends number>(fn: F, options: AddOptions & { nOut: N }): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;
   add<F extends Fn>(fn: F, options?: AddOptions): (...args: Inputs<Parameters<F>>) => ReturnType<F> extends void | Promise<void> ? OperationNode : DataNode<Awaited<ReturnType<F>>>;
   add(fn: Fn, options?: AddOptions, site?: unknown): (...args: unknown[]) => unknown {
-    // The usual `G.add(fn)(...)` in a loop, first and small enough to be inlined (set only without call sites, below).
+    // `G.add(fn)(...)` of the function added last, without options (remembered only without call sites, below).
     if (fn === this.lastPlainFn && options === undefined) return this.lastPlainAdd!;
     return this.adder(fn, options, site);
   }
@@ -239,8 +239,12 @@ export class GraphBuilder {
   /** Makes `op` a consumer of each of its parents, in order, and the graph's last op. */
   private append(op: OperationNode): void {
     const parents = op._parents;
-    // (A parent passed twice lists the op once.)
-    for (let i = 0; i < parents.length; i++) if (parents[i]!._consumers.at(-1) !== op) parents[i]!._consumers.push(op);
+    for (let i = 0; i < parents.length; i++) {
+      const consumers = parents[i]!._consumers;
+      // (A parent passed twice lists the op once; a first consumer makes an array of one, not one grown by push.)
+      if (consumers.length === 0) parents[i]!._consumers = [op];
+      else if (consumers[consumers.length - 1] !== op) consumers.push(op);
+    }
     this._lastOp = op;
     this.opList = undefined;
   }

@@ -4,6 +4,7 @@ import type { GraphBuilder } from './graphBuilder.js';
 import { evaluateSync } from './engine/sync.js';
 import { evaluateAsync } from './engine/async.js';
 import { releaseValue } from './engine/release.js';
+import { handleOwner, heldValueError, resolveHandle } from './engine/executors.js';
 import { PyflowError } from './errors.js';
 
 export function removedError(node: { uid: string; _graph: { alias: string } }): PyflowError {
@@ -11,6 +12,8 @@ export function removedError(node: { uid: string; _graph: { alias: string } }): 
 }
 
 const NO_OUTPUTS: DataNode[] = [];
+/** The consumers of a data node that has none (shared: `append` replaces it, never pushes into it). */
+const NO_CONSUMERS: OperationNode[] = [];
 
 /** Styling and behaviour options of one `add` call, as pyflow's keyword arguments. */
 export interface AddOptions {
@@ -36,9 +39,9 @@ export interface AddOptions {
 /** @internal The value of a data node that has none. */
 export const NO_VALUE: unknown = Symbol('pyflow: no value');
 
-/** @internal Whether a value is NO_VALUE. */
+/** @internal Whether a value is NO_VALUE (the typeof test first: most values are not symbols, and it is cheap). */
 export function isNoValue(value: unknown): boolean {
-  return value === NO_VALUE;
+  return typeof value === 'symbol' && value === NO_VALUE;
 }
 
 /** A value in the graph: a raw input or an output of an operation. Evaluated lazily by `get()`. */
@@ -55,7 +58,7 @@ export class DataNode<T = unknown> {
    */
   _targetOf = 0;
   /** @internal The ops that consume it, in the order they were added. */
-  _consumers: OperationNode[] = [];
+  _consumers: OperationNode[] = NO_CONSUMERS;
   /** @internal The evaluation whose activation walk last passed it (see engine/activate.ts). */
   _walk = 0;
   /** @internal `G.remove()` took it out of its graph (an evaluation that reaches it, from a graph that grafted it, fails). */
@@ -92,15 +95,18 @@ export class DataNode<T = unknown> {
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
   get(): T {
     if (this._removed) throw removedError(this);
-    return !isNoValue(this._value) ? (this._value as T) : (evaluateSync(this._graph, [this])[0] as T);
+    if (isNoValue(this._value)) return evaluateSync(this._graph, [this])[0] as T;
+    const holder = handleOwner(this);
+    if (holder !== undefined) throw heldValueError(this, holder);
+    return this._value as T;
   }
 
   /** Computes the value, awaiting ops that return promises; independent ops run concurrently. */
   getAsync(): Promise<T> {
     if (this._removed) return Promise.reject(removedError(this));
-    return !isNoValue(this._value)
-      ? Promise.resolve(this._value as T)
-      : evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
+    if (isNoValue(this._value)) return evaluateAsync(this._graph, [this]).then((values) => values[0] as T);
+    // A value an executor holds (a handle) is fetched.
+    return handleOwner(this) === undefined ? Promise.resolve(this._value as T) : resolveHandle(this).then(() => this._value as T);
   }
 
   /** Whether the value is held now (computed and not released, or persisted): `get()` would not compute it. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   GraphBuilder, PyflowError, formatTraceEvent,
-  type Executor, type ExecutorCall, type ExecutorResult, type TraceEvent,
+  type Executor, type ExecutorCall, type ExecutorResult, type ResultCache, type TraceEvent,
 } from '../../src/core/index.js';
 
 type Fn = (...args: never[]) => unknown;
@@ -79,6 +79,7 @@ class StoreExecutor implements Executor {
   readonly store = new Map<number, unknown>();
   readonly released: number[] = [];
   readonly received: unknown[][] = [];
+  resolved = 0;
   private readonly fns = new WeakSet<object>();
   private id = 0;
 
@@ -101,6 +102,7 @@ class StoreExecutor implements Executor {
   }
 
   async resolve(value: unknown): Promise<unknown> {
+    this.resolved++;
     await new Promise((r) => setTimeout(r, 1));
     return this.store.get((value as { handle: number }).handle);
   }
@@ -261,5 +263,72 @@ describe('executors', () => {
     assert.deepEqual(executor.received, [[1], [{ handle: 1 }], [5]], 'an executor op gets its executor\'s handles; an inline op got the value');
     assert.deepEqual(executor.released.sort(), [1, 2, 3]);
     assert.equal(executor.store.size, 0, 'nothing is left in the store');
+  });
+
+  it('runAsync dispatches too; with a result cache, a cached op is not dispatched (`cached` instead)', async () => {
+    const entries = new Map<string, unknown>();
+    const cache: ResultCache = {
+      keyOfValue: (value) => JSON.stringify(value),
+      keyOfOp: (op, inputKeys) => `${op.fn.toString()}(${inputKeys.join(',')})`,
+      read: (key) => (entries.has(key) ? { value: entries.get(key) } : undefined),
+      write: (key, _op, value) => void entries.set(key, value),
+    };
+    const executor = new TimerExecutor(2);
+    const square = executor.fn(function square(x: number) { return x * x; });
+    const build = () => {
+      const events: TraceEvent[] = [];
+      const G = new GraphBuilder({ executor, cache });
+      G.subscribe((e) => events.push(e));
+      const total = G.add((a: number, b: number) => a + b, { alias: 'total' })(G.add(square)(3), G.add(square)(4));
+      return { G, events, total };
+    };
+    const first = build();
+    assert.equal(await first.G.runAsync(first.total), 25);
+    assert.equal(executor.calls.length, 2);
+    const second = build();
+    assert.equal(await second.G.runAsync(second.total), 25);
+    assert.equal(executor.calls.length, 2, 'nothing dispatched');
+    assert.deepEqual(second.events.filter((e) => e.kind === 'cached' || e.kind === 'running').map((e) => `${e.kind} ${e.uid}`),
+      ['cached square_0', 'cached square_3', 'cached total_6']);
+  });
+
+  it('a kept value an executor holds is fetched by getAsync(); get() and run() say to use getAsync()', async () => {
+    const executor = new StoreExecutor();
+    const G = new GraphBuilder({ executor });
+    const double = executor.fn(function double(x: number) { return x * 2; });
+    const a = G.add(double, { persist: true })(1);
+    const b = G.add(double)(a);
+    assert.equal(await b.getAsync(), 4);
+    assert.deepEqual([...executor.store.values()], [2], 'a is kept, in the store');
+    const heldError = (e: PyflowError) => e.code === 'ASYNC_IN_GET' && e.message === 'data_2\'s value is held by the executor "store": get() cannot fetch it; use getAsync()';
+    assert.throws(() => a.get(), heldError);
+    assert.throws(() => G.run(a), heldError);
+    assert.equal(await a.getAsync(), 2);
+    assert.equal(a.get(), 2, 'fetched: a holds the value now');
+    assert.equal(executor.store.size, 0);
+  });
+
+  it('a handle two inline ops need is resolved once', async () => {
+    const executor = new StoreExecutor();
+    const G = new GraphBuilder({ executor });
+    const a = G.add(executor.fn(function ten() { return 10; }))();
+    const b = G.add(async (x: number) => x + 1, { alias: 'inc' })(a);
+    const c = G.add(async (x: number) => x * 2, { alias: 'twice' })(a);
+    const total = G.add((x: number, y: number) => x + y, { alias: 'total' })(b, c);
+    assert.equal(await total.getAsync(), 31);
+    assert.equal(executor.resolved, 1);
+    assert.equal(executor.store.size, 0);
+  });
+
+  it('runAsync starts independent executor ops at once too, in the order they were added', async () => {
+    const executor = new TimerExecutor(3, () => 3);
+    const G = new GraphBuilder({ executor });
+    const slow = executor.fn(function slow(x: number) { return x * 2; });
+    const parts = [1, 2, 3, 4].map((i) => G.add(slow)(i));
+    const total = G.add((...xs: number[]) => xs.reduce((a, b) => a + b, 0), { alias: 'total' })(...parts);
+    assert.equal(await G.runAsync(total), 20);
+    assert.deepEqual(executor.calls.map((c) => c.uid), ['slow_0', 'slow_3', 'slow_6', 'slow_9']);
+    assert.equal(executor.peak, 3);
+    assert.ok(G.operations.every((op) => !op.isActivated()));
   });
 });

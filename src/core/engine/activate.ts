@@ -92,8 +92,8 @@ export function beginCompute(evaluation: Evaluation, data: DataNode): OperationN
 export function activateFrom(evaluation: Evaluation, start: OperationNode): void {
   const walk = evaluation.walk;
   // Data nodes only; a producer is walked as soon as its data node is popped, which is the pre-order of a stack
-  // holding both.
-  const stack: DataNode[] = [];
+  // holding both. (Made when a parent lacks its value: G.run() activates op after op whose parents have theirs.)
+  let stack: DataNode[] | undefined;
   let op: OperationNode | undefined = start;
   for (;;) {
     // (A node walked earlier in this evaluation is walked again if it ran since and user code released its value.)
@@ -101,9 +101,9 @@ export function activateFrom(evaluation: Evaluation, start: OperationNode): void
       op._walk = walk;
       activate(evaluation, op);
       const parents = op._parents;
-      for (let i = parents.length - 1; i >= 0; i--) if (isNoValue(parents[i]!._value)) stack.push(parents[i]!);
+      for (let i = parents.length - 1; i >= 0; i--) if (isNoValue(parents[i]!._value)) (stack ??= []).push(parents[i]!);
     }
-    const data = stack.pop();
+    const data = stack?.pop();
     if (data === undefined) return;
     op = undefined;
     if (!isNoValue(data._value) || (data._walk === walk && (data._producer === undefined || data._producer._active))) continue;

@@ -30,6 +30,7 @@ class AsyncDriver implements Driver {
   private offloaded = 0;
   /** Something else to wait for: an executor's free slot, or values an executor holds being fetched. */
   private wake: Promise<undefined> | undefined = undefined;
+  readonly concurrent = true;
 
   constructor(
     private readonly concurrency: number,
@@ -50,12 +51,12 @@ class AsyncDriver implements Driver {
     }
     const executor = executorOf(op);
     if (executor === undefined ? this.inflight.size - this.shared - this.offloaded >= this.concurrency : !hasSlot(executor)) {
-      if (executor !== undefined) this.wake = slotFreed(executor).then(() => undefined);
+      if (executor !== undefined) this.waitAlso(slotFreed(executor));
       return 'later';
     }
     if (executor === undefined && holdsHandles(op._parents)) {
       // An inline op needs values an executor holds: fetched first, then the op is looked at again.
-      this.wake = Promise.all(op._parents.map(resolveHandle)).then(() => undefined);
+      this.waitAlso(Promise.all(op._parents.map(resolveHandle)));
       return 'later';
     }
     if (runCached(op)) return 'done';
@@ -69,6 +70,11 @@ class AsyncDriver implements Driver {
     return 'waiting';
   }
 
+  private waitAlso(promise: Promise<unknown>): void {
+    const done = promise.then(() => undefined);
+    this.wake = this.wake === undefined ? done : Promise.race([this.wake, done]);
+  }
+
   busy(): boolean {
     return this.inflight.size > 0 || this.wake !== undefined;
   }
@@ -78,6 +84,7 @@ class AsyncDriver implements Driver {
     const waits: Promise<InFlight | undefined>[] = [...this.inflight.values()].map((f) => f.promise);
     if (this.wake !== undefined) waits.push(this.wake);
     const settled = await Promise.race(waits);
+    // (Looked at again from scratch: a frame still waiting for a slot or for values sets `wake` again.)
     this.wake = undefined;
     if (settled === undefined) return undefined;
     const op = settled.call.frame.op;
@@ -108,33 +115,36 @@ export async function evaluateAsync(graph: GraphBuilder, targets: readonly Targe
   let evaluation: Evaluation | undefined;
   // Aborted when the evaluation fails: the executors' calls still in flight for it give up.
   const stop = new AbortControllerClass();
+  let driver: AsyncDriver | undefined;
   holdTargets(targets, 1);
   try {
     evaluation = startEvaluation(graph, targets, pending);
-    if (pending !== undefined) for (const op of pending) await evaluateTarget(evaluation, op, stop);
+    driver = new AsyncDriver(graph._concurrency, stop);
+    const walk = new Walk(evaluation, driver);
+    // G.runAsync(): each pending op is started as soon as the ones before it are started or in flight, so independent
+    // ops run at once; then the targets (which have their values by then, or are computed as under getAsync()).
+    for (const op of pending ?? []) {
+      walk.start(op);
+      walk.advance();
+    }
+    while (!walk.advance()) walk.settled(await driver.next());
     const results: unknown[] = [];
-    for (const target of targets) results.push(await evaluateTarget(evaluation, target, stop));
+    for (const target of targets) results.push(await evaluateTarget(walk, driver, target));
     return results;
   } catch (error) {
+    await driver?.giveUp(error);
     if (evaluation !== undefined) abort(evaluation);
     throw error;
   } finally {
+    driver?.letGo();
     holdTargets(targets, -1);
   }
 }
 
 /** Evaluates one target and returns its value (undefined for an op). */
-async function evaluateTarget(evaluation: Evaluation, target: Target, stop: AbortController): Promise<unknown> {
-  const driver = new AsyncDriver(evaluation.graph._concurrency, stop);
-  try {
-    const walk = new Walk(evaluation, driver, target);
-    while (!walk.advance()) walk.settled(await driver.next());
-    if (target instanceof DataNode) await resolveHandle(target);
-    return resultOf(target);
-  } catch (error) {
-    await driver.giveUp(error);
-    throw error;
-  } finally {
-    driver.letGo();
-  }
+async function evaluateTarget(walk: Walk, driver: AsyncDriver, target: Target): Promise<unknown> {
+  walk.start(target);
+  while (!walk.advance()) walk.settled(await driver.next());
+  if (target instanceof DataNode) await resolveHandle(target);
+  return resultOf(target);
 }

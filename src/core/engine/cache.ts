@@ -16,11 +16,22 @@ function memoOf(cache: ResultCache): WeakMap<DataNode | OperationNode, string | 
   return memo;
 }
 
-/** What the cache is told about an op. Of its options, only `nOut` and `version` can change its value (the rest is styling). */
+const cacheOps = new WeakMap<OperationNode, CacheOp>();
+
+/**
+ * What the cache is told about an op, made once per op (its call site is resolved only if the cache reads it). Of its
+ * options, only `nOut` and `version` can change its value (the rest is styling).
+ */
 export function cacheOpOf(op: OperationNode): CacheOp {
-  const version = op._extras.options.version;
-  const options = version === undefined ? { nOut: op.outputs.length } : { nOut: op.outputs.length, version };
-  return { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, site: op.callSite, nOut: op.outputs.length, fn: op._fn, options };
+  let known = cacheOps.get(op);
+  if (known === undefined) {
+    const nOut = op.outputs.length;
+    const version = op._extras.options.version;
+    const options = version === undefined ? { nOut } : { nOut, version };
+    known = { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, get site() { return op.callSite; }, nOut, fn: op._fn, options };
+    cacheOps.set(op, known);
+  }
+  return known;
 }
 
 /**

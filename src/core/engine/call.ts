@@ -61,7 +61,7 @@ export function callInline(frame: Frame): unknown {
   beginCall(frame);
   op._running = true;
   try {
-    const result = (op._fn as (...a: unknown[]) => unknown)(...argumentsOf(op));
+    const result = op._extras.args === undefined ? callWithParents(op) : (op._fn as (...a: unknown[]) => unknown)(...argumentsOf(op));
     // An op with several outputs may return a generator: it runs here, while the op is marked running (CYCLE).
     return op._extras.moreOutputs.length === 0 || Array.isArray(result) || !isIterable(result) ? result : [...result];
   } catch (error) {
@@ -71,9 +71,24 @@ export function callInline(frame: Frame): unknown {
   }
 }
 
+/** Calls the op's function with its parents' values (no templates), without an argument array for up to 3. */
+function callWithParents(op: OperationNode): unknown {
+  const fn = op._fn as (...a: unknown[]) => unknown;
+  const parents = op._parents;
+  switch (parents.length) {
+    case 0: return fn();
+    case 1: return fn(parents[0]!._value);
+    case 2: return fn(parents[0]!._value, parents[1]!._value);
+    case 3: return fn(parents[0]!._value, parents[1]!._value, parents[2]!._value);
+    default: return fn(...argumentsOf(op));
+  }
+}
+
 /** The arguments an op's function is called with, rebuilt from its parents' values. */
 export function argumentsOf(op: OperationNode): unknown[] {
-  const values = op._parents.map((p) => p._value);
+  const parents = op._parents;
+  const values = new Array<unknown>(parents.length);
+  for (let i = 0; i < parents.length; i++) values[i] = parents[i]!._value;
   const templates = op._extras.args;
   return templates === undefined ? values : templates.map((t) => buildArg(t, values));
 }
@@ -135,8 +150,7 @@ export function runCached(op: OperationNode): boolean {
  * `executor`: the one that returned it (told when the values are released).
  */
 function storeOutputs(op: OperationNode, result: unknown, executor?: Executor, fromCache = false): void {
-  const outputs = op.outputs;
-  if (outputs.length === 0) return;
+  if (op._output === undefined) return;
   const cache = op._graph._cache;
   if (cache !== undefined && !fromCache && executor?.resolve === undefined) {
     try {
@@ -146,20 +160,24 @@ function storeOutputs(op: OperationNode, result: unknown, executor?: Executor, f
       throw fail(op, opFailure(op, error));
     }
   }
-  let items: readonly unknown[] = [result];
-  if (outputs.length > 1) {
-    try {
-      items = Array.isArray(result) ? result : isIterable(result) ? [...result] : [];
-    } catch (error) {
-      // A generator that throws: the op's own failure.
-      throw fail(op, opFailure(op, error));
-    }
-    if (items.length !== outputs.length) {
-      const got = !Array.isArray(result) && !isIterable(result) ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
-      throw fail(op, new PyflowError('OUTPUT_COUNT',
-        `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
-        op.uid, op.callSite));
-    }
+  if (op._extras.moreOutputs.length === 0) {
+    setValue(op._output, result);
+    if (executor !== undefined) recordOwner(op._output, executor);
+    return;
+  }
+  const outputs = op.outputs;
+  let items: readonly unknown[];
+  try {
+    items = Array.isArray(result) ? result : isIterable(result) ? [...result] : [];
+  } catch (error) {
+    // A generator that throws: the op's own failure.
+    throw fail(op, opFailure(op, error));
+  }
+  if (items.length !== outputs.length) {
+    const got = !Array.isArray(result) && !isIterable(result) ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
+    throw fail(op, new PyflowError('OUTPUT_COUNT',
+      `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
+      op.uid, op.callSite));
   }
   for (let i = 0; i < outputs.length; i++) {
     setValue(outputs[i]!, items[i]);

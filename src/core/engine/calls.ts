@@ -185,5 +185,5 @@ export function waitFor(call: Call, shared: boolean): InFlight {
 }
 
 
-inFlight.has = (op) => calls.has(op);
+inFlight.has = (op) => calls.size > 0 && calls.has(op);
 inFlight.inside = insideCall;

@@ -31,6 +31,12 @@ export function handleInGetError(op: OperationNode, data: DataNode, executor: Ex
     'holds: a synchronous get(), run() or runOnly() cannot fetch it; use getAsync() (or runAsync/runOnlyAsync)', op.uid, op.callSite);
 }
 
+/** `get()` of a data node whose value an executor holds (a handle). */
+export function heldValueError(data: DataNode, executor: Executor): PyflowError {
+  return new PyflowError('ASYNC_IN_GET',
+    `${data.uid}'s value is held by the executor "${executor.name}": get() cannot fetch it; use getAsync()`, data.uid);
+}
+
 // ------------------------------------------------------------------------------------------------ calls in flight
 
 const inFlight = new Map<Executor, { calls: number; waiters: (() => void)[] }>();
@@ -104,17 +110,26 @@ export function holdsHandles(parents: readonly DataNode[]): boolean {
   return false;
 }
 
+/** The handles being resolved: whoever else needs one meanwhile waits for the same resolution. */
+const resolving = new Map<DataNode, Promise<void>>();
+
 /**
  * Replaces the handle `data` holds with its value (the executor is told the handle is released). A node released meanwhile
  * keeps no value.
  */
-export async function resolveHandle(data: DataNode): Promise<void> {
+export function resolveHandle(data: DataNode): Promise<void> {
   const executor = handleOwner(data);
-  if (executor === undefined) return;
-  const handle = data._value;
-  const value = await executor.resolve!(handle);
-  if (owners.get(data) !== executor || data._value !== handle) return;
-  forgetOwner(data, executor);
-  data._value = value;
-  executor.release?.(handle);
+  if (executor === undefined) return Promise.resolve();
+  let pending = resolving.get(data);
+  if (pending === undefined) {
+    const handle = data._value;
+    pending = Promise.resolve(executor.resolve!(handle)).then((value) => {
+      if (owners.get(data) !== executor || data._value !== handle) return;
+      forgetOwner(data, executor);
+      data._value = value;
+      executor.release?.(handle);
+    }).finally(() => resolving.delete(data));
+    resolving.set(data, pending);
+  }
+  return pending;
 }

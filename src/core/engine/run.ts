@@ -23,24 +23,33 @@ export interface Driver {
   run(frame: Frame): 'done' | 'waiting' | 'later';
   /** Whether the driver has something in flight to wait for. */
   busy(): boolean;
+  /**
+   * Whether it can leave calls in flight. If not, a frame's missing parent is never being computed already (the frames
+   * on the stack are its op's descendants), and the walk does not track which ops have frames.
+   */
+  readonly concurrent: boolean;
 }
 
 const BLOCKED = Symbol('blocked');
 
-/** The evaluation of one target. */
+/** An evaluation's walk: its targets, one after the other (`start`, then `advance` until it returns true). */
 export class Walk {
   private readonly stack: Frame[] = [];
   private readonly blocked: Frame[] = [];
-  /** The ops that have a frame here (on the stack, blocked, or in flight). */
-  private readonly framed = new Set<OperationNode>();
+  /** The ops that have a frame here (on the stack, blocked, or in flight), when the driver is concurrent. */
+  private readonly framed: Set<OperationNode> | undefined;
 
   constructor(
     private readonly evaluation: Evaluation,
     private readonly driver: Driver,
-    target: Target,
   ) {
-    const first = firstOp(evaluation, target);
-    if (first !== undefined) this.push(first);
+    this.framed = driver.concurrent ? new Set() : undefined;
+  }
+
+  /** Starts on a target (with the async driver, while earlier ones may still have calls in flight). */
+  start(target: Target): void {
+    const first = firstOp(this.evaluation, target);
+    if (first !== undefined && this.framed?.has(first) !== true) this.push(first);
   }
 
   /** Runs what can run now: true when the target is done, false when the driver has calls in flight to wait for. */
@@ -55,7 +64,7 @@ export class Walk {
 
   /** After something the driver waited for settled (`op`: a call in flight, finished now): the waiting frames go on. */
   settled(op: OperationNode | undefined): void {
-    if (op !== undefined) this.framed.delete(op);
+    if (op !== undefined) this.framed?.delete(op);
     this.resume();
   }
 
@@ -65,7 +74,7 @@ export class Walk {
 
   private push(op: OperationNode): void {
     this.stack.push(newFrame(op));
-    this.framed.add(op);
+    this.framed?.add(op);
   }
 
   private runFrames(): void {
@@ -78,7 +87,7 @@ export class Walk {
         // running at once), or failed and deactivated it. Run already: nothing left to do; else activated again.
         if (!op._lacksOutput()) {
           stack.pop();
-          this.framed.delete(op);
+          this.framed?.delete(op);
           continue;
         }
         activate(this.evaluation, op);
@@ -98,7 +107,7 @@ export class Walk {
         return;
       }
       stack.pop();
-      if (outcome === 'done') this.framed.delete(op);
+      if (outcome === 'done') this.framed?.delete(op);
     }
   }
 
@@ -107,7 +116,8 @@ export class Walk {
    * BLOCKED when every missing parent's producer is; undefined when every parent has its value.
    */
   private nextParent(frame: Frame): DataNode | typeof BLOCKED | undefined {
-    if (firstMissingParent(frame) === undefined) return undefined;
+    const missing = firstMissingParent(frame);
+    if (missing === undefined || this.framed === undefined) return missing;
     const parents = frame.op._parents;
     for (let i = frame.next; i < parents.length; i++) {
       const parent = parents[i]!;

@@ -1,5 +1,6 @@
 import type { GraphBuilder } from '../graphBuilder.js';
-import type { OperationNode } from '../nodes.js';
+import { DataNode, type OperationNode } from '../nodes.js';
+import { handleOwner, heldValueError } from './executors.js';
 import { currentHost } from '../trace.js';
 import { abort, holdTargets, startEvaluation, type Evaluation, type Target } from './activate.js';
 import { callInline, checkSync, finishOp, resultOf, runCached } from './call.js';
@@ -16,6 +17,7 @@ const runAtOnce: Driver = {
     return 'done';
   },
   busy: () => false,
+  concurrent: false,
 };
 
 /**
@@ -28,13 +30,18 @@ export function evaluateSync(graph: GraphBuilder, targets: readonly Target[], pe
   holdTargets(targets, 1);
   try {
     evaluation = startEvaluation(graph, targets, pending);
-    if (pending !== undefined) for (const op of pending) new Walk(evaluation, runAtOnce, op).advance();
-    const values = new Array<unknown>(targets.length);
-    for (let i = 0; i < targets.length; i++) {
-      new Walk(evaluation, runAtOnce, targets[i]!).advance();
-      values[i] = resultOf(targets[i]!);
+    const walk = new Walk(evaluation, runAtOnce);
+    for (const op of pending ?? []) {
+      walk.start(op);
+      walk.advance();
     }
-    return values;
+    return targets.map((target) => {
+      walk.start(target);
+      walk.advance();
+      const holder = target instanceof DataNode ? handleOwner(target) : undefined;
+      if (holder !== undefined) throw heldValueError(target as DataNode, holder);
+      return resultOf(target);
+    });
   } catch (error) {
     if (evaluation !== undefined) abort(evaluation);
     throw error;
