@@ -96,9 +96,7 @@ describe('a graph on the cluster (engine dispatch, real redis-server and workers
     await waitFor('the persisted value to go', async () => (await keys(redis.url, `pyflow:run:${cluster.runId}:value:*`)).length === 0);
   });
 
-  it('getAsync() of a computed node whose value the cluster holds gives the value', {
-    todo: 'engine: DataNode.getAsync() returns a held value without resolving a handle (reported in CONTRACT.log)',
-  }, async () => {
+  it('getAsync() of a computed node whose value the cluster holds gives the value', async () => {
     const G = new GraphBuilder({ executor: cluster });
     const a = G.add(cluster.fn<typeof ops.add>(OPS, 'add'))(20, 1);
     a.persist();
