@@ -46,6 +46,18 @@ const workerText = {
   },
 };
 
+/**
+ * `pyflow/cluster` and the cluster CLI commands: BullMQ and ioredis are the package's dependencies, loaded from
+ * node_modules (not bundled); the core is `pyflow` itself, so that `PyflowError` is one class for the user's code.
+ */
+const externalCore = {
+  name: 'pyflow-core-external',
+  setup(build) {
+    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => (args.importer.includes('/src/executors/') ? { path: 'pyflow', external: true } : undefined));
+  },
+};
+const cluster = { external: ['bullmq', 'ioredis', 'esbuild'], plugins: [problemMatcher, externalCore] };
+
 /** `__filename` in an ESM bundle, for code that finds files beside itself in both builds. */
 const esmFilename = { js: "import { fileURLToPath as __pyflowFileURLToPath } from 'node:url';\nconst __filename = __pyflowFileURLToPath(import.meta.url);" };
 // `pyflow/view` (the drawing module, dist/lib/view.*) is loaded by the core on demand, never bundled into it.
@@ -68,6 +80,10 @@ const targets = [
   // `pyflow/cache`: the on-disk result cache for library users (Node APIs, so not in the core).
   { ...node, entryPoints: ['src/cache/index.ts'], outfile: `${DIST}/lib/cache.cjs` },
   { ...node, entryPoints: ['src/cache/index.ts'], outfile: `${DIST}/lib/cache.mjs`, format: 'esm' },
+  // `pyflow/cluster` and the cluster CLI commands (BullMQ and ioredis loaded from node_modules).
+  { ...node, entryPoints: ['src/executors/cluster/index.ts'], outfile: `${DIST}/lib/cluster.cjs`, ...cluster },
+  { ...node, entryPoints: ['src/executors/cluster/index.ts'], outfile: `${DIST}/lib/cluster.mjs`, format: 'esm', ...cluster },
+  { ...node, entryPoints: ['src/cli/clusterCommands.ts'], outfile: `${DIST}/cli-cluster.js`, ...cluster },
   {
     entryPoints: ['webview/main.ts'], outfile: `${DIST}/webview.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/steps.sh
 started=$(date +%s)
-steps_begin "npm test" 10
+steps_begin "npm test" 11
 
 step "npm packages (npm ci)"
 npm_packages
@@ -19,6 +19,9 @@ env_file=$(bash .ci/provision.sh)
 source "$env_file"
 export PATH="$(dirname "$PYFLOW_NODE24"):$PATH"
 echo "node $(node --version), code-server $("$PYFLOW_CODE_SERVER" --version | head -1)"
+
+step "redis-server for the cluster tests (.ci/redis.sh; apt-get the first time)"
+bash .ci/redis.sh >/dev/null
 
 step "type-check"
 npm run --silent typecheck

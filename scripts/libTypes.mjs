@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** package.json `exports` subpath → its source. */
-export const ENTRIES = { index: 'src/index.ts', view: 'src/drawing/index.ts', cache: 'src/cache/index.ts' };
+export const ENTRIES = { index: 'src/index.ts', view: 'src/drawing/index.ts', cache: 'src/cache/index.ts', cluster: 'src/executors/cluster/index.ts' };
 
 const work = mkdtempSync(join(tmpdir(), 'pyflow-types-'));
 try {

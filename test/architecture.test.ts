@@ -25,7 +25,8 @@ const RULES: Record<string, Rule> = {
   'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^\.\.\/executor\/workerHost\.js$/, /^node:/, /^esbuild$/] },
   'src/drawing': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^elkjs\//] },
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
-  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },
+  'src/executors': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
+  'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache|executors)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|cache)\//, /^node:/, /^vscode$/] },
   webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/(protocol|core|drawing)\//, /^elkjs\//, /^@vscode-elements\//] },
 };

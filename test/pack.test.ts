@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import { libraryFor } from '../src/runner/library.js';
 
 /*
- * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: it has no
- * dependencies, piscina is carried in dist/node_modules), imported from ESM and CJS TypeScript under `strict`,
- * type-checked by tsc and run by node.
+ * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: its only
+ * dependencies, bullmq and ioredis for pyflow/cluster, come from npm's cache, which `npm ci` filled; it has no other
+ * dependencies), imported from ESM and CJS TypeScript under `strict`, type-checked by tsc and run by node.
  * Needs `npm run build` first, as `npm test` does.
  */
 
@@ -61,10 +61,10 @@ describe('the npm package, installed from its tarball', () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
     const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
-    const entries = ['index', 'view', 'cache'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
+    const entries = ['index', 'view', 'cache', 'cluster'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
     const piscina = rest.filter((f) => f.startsWith('dist/node_modules/piscina/'));
     assert.deepEqual(rest.filter((f) => !piscina.includes(f)), [
-      'LICENSE', 'README.md', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries,
+      'LICENSE', 'README.md', 'dist/cli-cluster.js', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries,
       'dist/lib/poolWorker.mjs', 'dist/lib/poolWorker.mjs.map', 'dist/runner.js', 'package.json',
     ].sort());
     // The worker pool's library, its code and licence only (see vendorPiscina in esbuild.mjs).
@@ -81,11 +81,21 @@ describe('the npm package, installed from its tarball', () => {
     const { stdout } = await run(process.execPath, [attw, tarball, '--format', 'json'], { maxBuffer: 64 << 20 }).catch((error: { stdout: string }) => error);
     const { analysis, problems = {} } = JSON.parse(stdout) as { analysis: { entrypoints: Record<string, unknown> }; problems?: Record<string, unknown[]> };
     assert.deepEqual({ entrypoints: Object.keys(analysis.entrypoints), problems: Object.values(problems).flat() }, {
-      entrypoints: ['.', './view', './cache', './package.json'],
+      entrypoints: ['.', './cluster', './view', './cache', './package.json'],
       // TypeScript's old `node10` resolution ignores `exports`, so it finds no subpath; Node >= 20, `node16`/`nodenext` and
       // `bundler` resolution all read `exports`.
-      problems: ['./view', './cache'].map((entrypoint) => ({ entrypoint, kind: 'NoResolution', resolutionKind: 'node10' })),
+      problems: ['./cluster', './view', './cache'].map((entrypoint) => ({ entrypoint, kind: 'NoResolution', resolutionKind: 'node10' })),
     });
+  });
+
+  it('pyflow/cluster loads from ESM and CJS with its dependencies (bullmq, ioredis)', async () => {
+    const check = (kind: string) =>
+      `console.log(typeof cluster.clusterExecutor, typeof cluster.startWorker, cluster.clusterExecutor({ redis: 'redis://127.0.0.1:1' }).owns(() => 1), '${kind}');`;
+    writeFileSync(join(project, 'cluster.mjs'), `import * as cluster from 'pyflow/cluster';\n${check('esm')}`);
+    writeFileSync(join(project, 'cluster.cjs'), `const cluster = require('pyflow/cluster');\n${check('cjs')}`);
+    for (const [file, kind] of [['cluster.mjs', 'esm'], ['cluster.cjs', 'cjs']]) {
+      assert.deepEqual(await run(process.execPath, [join(project, file!)], { cwd: project }), { stdout: `function function false ${kind}\n`, stderr: '' }, file);
+    }
   });
 
   it('ESM (.mts) and CJS (.cts) importers type-check under strict and run', async () => {

@@ -2,9 +2,10 @@ import { CliError, commandHelp, parseCommandArgs, parseStrict, usageLine, type C
 import { graphCommand } from './graph.js';
 import { runCommand } from './runCommand.js';
 import { cacheCommand } from './cacheCommand.js';
+import { clusterCommand, workerCommand } from './cluster.js';
 
 /** Every subcommand, in the order `pyflow --help` lists them. */
-const COMMANDS: Command[] = [graphCommand, runCommand, cacheCommand];
+const COMMANDS: Command[] = [graphCommand, runCommand, cacheCommand, workerCommand, clusterCommand];
 
 const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', help: 'print the commands' },

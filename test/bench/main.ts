@@ -7,6 +7,7 @@ import { viewBench, webviewBench } from './webview.js';
 import { startupBench } from './startup.js';
 import { cacheBench } from './cache.js';
 import { executorBench } from './executor.js';
+import { clusterBench } from './cluster.js';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -38,6 +39,7 @@ const SECTIONS: Record<string, (smoke: boolean, args: string[]) => Promise<void>
   startup: () => console.log(startupBench()),
   cache: async (smoke) => console.log(await cacheBench(smoke)),
   executor: async (smoke) => console.log(await executorBench(smoke)),
+  cluster: async (smoke) => console.log(await clusterBench(smoke)),
   prototype: (_smoke, args) => program('prototype.mts', args),
   /** Only the groups and time view figures of `webview`. */
   view: async (smoke) => console.log(await viewBench(smoke)),

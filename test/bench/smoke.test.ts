@@ -108,6 +108,12 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       'second run (every op keyed and read from the cache): µs/op (ratio)',
     ] },
   ],
+  cluster: [
+    { header: ['executor', 'ms per op'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
+    { header: ['executor', 'wall ms', 'speedup vs inline'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
+    { header: ['what', 'value'], rows: ['ops per second', 'ms per op', 'Redis CPU per op (µs)', 'coordinator CPU per op (µs)'] },
+    { header: ['what', 'value'], rows: ['ms', 'MB/s'] },
+  ],
 };
 
 describe('npm run bench -- SECTION --smoke', () => {
@@ -133,6 +139,6 @@ describe('npm run bench -- SECTION --smoke', () => {
   it('an unknown section is refused with the list of sections', async () => {
     const out = await bench(['layuot']);
     assert.equal(out.code, 2);
-    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cache, prototype)\n');
+    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cache, executor, cluster, prototype, view)\n');
   });
 });
