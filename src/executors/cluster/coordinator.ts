@@ -10,6 +10,7 @@ import { connectRedis, describeRedis, type RedisTarget } from './redis.js';
 import { ClusterValue, DEFAULT_BLOB_THRESHOLD, RUNS_KEY, ValueStore, aliveKey, runPrefix, type BlobStore } from './store.js';
 import { DEFAULT_QUEUE, INLINE_ARG_BYTES, OP_THREW, type ArgRef, type OpJob, type OpJobResult } from './jobs.js';
 
+/** Options of `clusterExecutor(options)`: where Redis is, and how the coordinator uses it. */
 export interface ClusterOptions {
   /** `redis://[:password@]host:port[/db]` (`rediss://` for TLS), or ioredis options. */
   readonly redis: RedisTarget;
@@ -26,7 +27,10 @@ export interface ClusterOptions {
 }
 
 export interface ClusterExecutor extends Executor {
-  /** An op function that runs on the cluster: the export `name` of the module at `module` (under the code root). */
+  /**
+   * An op function that runs on the cluster: the export `name` of the module at `module` (under the code root).
+   * @typeParam F - The export's function type (what `G.add` sees).
+   */
   fn<F extends (...args: never[]) => unknown>(module: URL | string, name: string): F;
   /** This coordinator's run id (its values and jobs are named by it). */
   readonly runId: string;
@@ -50,6 +54,10 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/**
+ * An Executor that runs the ops of its `fn()` functions on `pyflow worker` processes, on any machine that reaches the
+ * same Redis; values stay in Redis (large ones as blobs) until pyflow's rules release them.
+ */
 export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
   const root = options.root ?? process.cwd();
   const queueName = options.queue ?? DEFAULT_QUEUE;

@@ -3,6 +3,7 @@ import { connectRedis, type RedisTarget } from './redis.js';
 import { DEFAULT_QUEUE, WORKER_KEY_PREFIX, type WorkerInfo } from './jobs.js';
 import { RUNS_KEY } from './store.js';
 
+/** What `pyflow cluster status` shows: the workers alive and the queue's depth. */
 export interface ClusterStatus {
   /** Live workers (their record expires some seconds after they stop or die), by name. */
   readonly workers: WorkerInfo[];
@@ -12,6 +13,7 @@ export interface ClusterStatus {
   readonly runs: string[];
 }
 
+/** Reads the workers and the queue depth of a cluster from its Redis. */
 export async function clusterStatus(redis: RedisTarget, queueName = DEFAULT_QUEUE): Promise<ClusterStatus> {
   const client = await connectRedis(redis, 'pyflow cluster status');
   const queue = new Queue(queueName, { connection: client });

@@ -16,7 +16,9 @@ import type { Redis } from 'ioredis';
 export interface BlobStore {
   /** Stores bytes under their hash (idempotent: the same hash always means the same bytes). */
   put(hash: string, bytes: Buffer): Promise<void>;
+  /** The bytes stored under `hash`, or null if there are none (deleted, or never stored). */
   get(hash: string): Promise<Buffer | null>;
+  /** Deletes the bytes under `hash` (nothing if there are none). */
   delete(hash: string): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export interface StoreOptions {
   readonly blobs?: BlobStore;
 }
 
+/** Values larger than this (serialized, in bytes) are stored once as blobs addressed by their hash: 256 KiB. */
 export const DEFAULT_BLOB_THRESHOLD = 256 * 1024;
 
 export class ValueStore {

@@ -11,6 +11,7 @@ import { DEFAULT_QUEUE, OP_THREW, WORKER_KEY_PREFIX, type ArgRef, type OpJob, ty
 /** Loads a module file of the code root (the CLI bundles TypeScript with esbuild) and returns its exports. */
 export type ModuleLoader = (file: string) => Promise<Record<string, unknown>>;
 
+/** Options of `startWorker(options)` (`pyflow worker`'s flags). */
 export interface WorkerOptions {
   readonly redis: RedisTarget;
   /** Only modules under this directory run. */
@@ -29,6 +30,7 @@ export interface WorkerOptions {
   readonly log?: (line: string) => void;
 }
 
+/** A running worker: its name, and how to stop it. */
 export interface ClusterWorker {
   readonly name: string;
   /** Stops taking jobs, waits for those running, and disconnects. */
