@@ -39,7 +39,15 @@ const workerText = {
     build.onResolve({ filter: /^worker-text:/ }, (args) => ({ path: join(args.resolveDir, args.path.slice('worker-text:'.length)), namespace: 'worker-text' }));
     build.onLoad({ filter: /.*/, namespace: 'worker-text' }, async (args) => {
       const result = await esbuild.build({
-        entryPoints: [args.path], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent', metafile: true,
+        entryPoints: [args.path],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2022',
+        minify: true,
+        logLevel: 'silent',
+        metafile: true,
       });
       return { contents: result.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(result.metafile.inputs) };
     });
@@ -61,7 +69,18 @@ const cluster = { external: ['bullmq', 'ioredis', 'esbuild'], plugins: [problemM
 /** `__filename` in an ESM bundle, for code that finds files beside itself in both builds. */
 const esmFilename = { js: "import { fileURLToPath as __pyflowFileURLToPath } from 'node:url';\nconst __filename = __pyflowFileURLToPath(import.meta.url);" };
 // `pyflow/view` (the drawing module, dist/lib/view.*) is loaded by the core on demand, never bundled into it.
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher], external: ['pyflow/view'] };
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  define,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+  external: ['pyflow/view'],
+};
 // The TypeScript compiler is in dist/extractor.js only: the extension and the CLI load it on first need
 // (src/analysis/lazy.ts), so activating the extension, `pyflow --help` and `pyflow run` do not pay for it.
 const targets = [
@@ -72,7 +91,15 @@ const targets = [
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${DIST}/cli-main.js` },
   { ...node, entryPoints: ['src/cli/graphCommand.ts'], outfile: `${DIST}/cli-graph.js` },
   { ...node, entryPoints: ['src/index.ts'], outfile: `${DIST}/lib/index.cjs`, sourcemap: true, external: ['pyflow/view', 'piscina'] },
-  { ...node, entryPoints: ['src/index.ts'], outfile: `${DIST}/lib/index.mjs`, format: 'esm', sourcemap: true, external: ['pyflow/view', 'piscina'], banner: esmFilename },
+  {
+    ...node,
+    entryPoints: ['src/index.ts'],
+    outfile: `${DIST}/lib/index.mjs`,
+    format: 'esm',
+    sourcemap: true,
+    external: ['pyflow/view', 'piscina'],
+    banner: esmFilename,
+  },
   // The worker pool's thread entry, found beside the library (src/executor/workerPool.ts); both builds use this one.
   { ...node, entryPoints: ['src/executor/poolWorker.ts'], outfile: `${DIST}/lib/poolWorker.mjs`, format: 'esm', sourcemap: true, external: ['piscina'] },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.cjs` },
@@ -85,14 +112,25 @@ const targets = [
   { ...node, entryPoints: ['src/executors/cluster/index.ts'], outfile: `${DIST}/lib/cluster.mjs`, format: 'esm', ...cluster },
   { ...node, entryPoints: ['src/cli/clusterCommands.ts'], outfile: `${DIST}/cli-cluster.js`, ...cluster },
   {
-    entryPoints: ['webview/main.ts'], outfile: `${DIST}/webview.js`, bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
-    sourcemap: !production, minify: production, define, logLevel: 'warning', plugins: [problemMatcher, workerText],
+    entryPoints: ['webview/main.ts'],
+    outfile: `${DIST}/webview.js`,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    define,
+    logLevel: 'warning',
+    plugins: [problemMatcher, workerText],
   },
 ];
 
 /** The `pyflow` bin: a tiny launcher that turns on Node's compile cache (Node >= 22) before loading the CLI. */
 function writeCliLauncher() {
-  writeFileSync(`${DIST}/cli.js`, "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", { mode: 0o755 });
+  writeFileSync(`${DIST}/cli.js`, "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n", {
+    mode: 0o755,
+  });
 }
 
 /** elkjs's bundled build, which the webview loads only if its layout worker fails (webview/elk.ts). */
@@ -156,16 +194,26 @@ function vendorEsbuildWasm() {
     cpSync(join(pkgDir, file), join(out, file));
   }
   const main = join(out, 'lib', 'main.js');
-  writeFileSync(main, replaceOnce(replaceOnce(readFileSync(main, 'utf8'),
-    'return ["node", [path2.join(__dirname, "..", "bin", "esbuild")]];',
-    'return [process.execPath, [path2.join(__dirname, "..", "bin", "esbuild")]];'),
-  'windowsHide: true,\n    stdio: ["pipe", "pipe", "inherit"],',
-  'windowsHide: true,\n    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },\n    stdio: ["pipe", "pipe", "inherit"],'));
+  writeFileSync(
+    main,
+    replaceOnce(
+      replaceOnce(
+        readFileSync(main, 'utf8'),
+        'return ["node", [path2.join(__dirname, "..", "bin", "esbuild")]];',
+        'return [process.execPath, [path2.join(__dirname, "..", "bin", "esbuild")]];',
+      ),
+      'windowsHide: true,\n    stdio: ["pipe", "pipe", "inherit"],',
+      'windowsHide: true,\n    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },\n    stdio: ["pipe", "pipe", "inherit"],',
+    ),
+  );
 }
 
 function replaceOnce(text, from, to) {
   const parts = text.split(from);
-  if (parts.length !== 2) throw new Error(`esbuild-wasm changed: expected "${from}" once in lib/main.js, found it ${parts.length - 1} times; update vendorEsbuildWasm in esbuild.mjs`);
+  if (parts.length !== 2)
+    throw new Error(
+      `esbuild-wasm changed: expected "${from}" once in lib/main.js, found it ${parts.length - 1} times; update vendorEsbuildWasm in esbuild.mjs`,
+    );
   return parts.join(to);
 }
 

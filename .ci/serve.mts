@@ -27,7 +27,8 @@ function portFree(): Promise<boolean> {
 }
 
 try {
-  if (!(await portFree())) throw new Error(`port ${port} on 127.0.0.1 is in use (another npm start?): stop that, or choose another port with PYFLOW_PORT=8081 npm start`);
+  if (!(await portFree()))
+    throw new Error(`port ${port} on 127.0.0.1 is in use (another npm start?): stop that, or choose another port with PYFLOW_PORT=8081 npm start`);
   server = await startCodeServer({ workspace: join(REPO, 'examples'), vsix: VSIX, port });
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

@@ -36,7 +36,11 @@ try {
       })),
     }),
   );
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'dts-bundle-generator', 'dist', 'bin', 'dts-bundle-generator.js'), '--silent', '--config', config], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'dts-bundle-generator', 'dist', 'bin', 'dts-bundle-generator.js'), '--silent', '--config', config],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   for (const name of Object.keys(ENTRIES)) copyFileSync(join(ROOT, 'dist', 'lib', `${name}.d.ts`), join(ROOT, 'dist', 'lib', `${name}.d.mts`));
 } finally {
   rmSync(work, { recursive: true, force: true });

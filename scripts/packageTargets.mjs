@@ -30,10 +30,14 @@ function esbuildPlatformPackage(name) {
   if (existsSync(join(dir, 'package', 'package.json'))) return join(dir, 'package');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const [packed] = JSON.parse(execFileSync(npm, ['pack', `${name}@${version}`, '--json', '--pack-destination', dir], { cwd: dir, encoding: 'utf8', shell: process.platform === 'win32' }));
+  const [packed] = JSON.parse(
+    execFileSync(npm, ['pack', `${name}@${version}`, '--json', '--pack-destination', dir], { cwd: dir, encoding: 'utf8', shell: process.platform === 'win32' }),
+  );
   const locked = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages[`node_modules/${name}`];
   if (locked?.version !== version || locked.integrity !== packed.integrity) {
-    throw new Error(`${name}@${version}: the fetched package (${packed.integrity}) is not the one package-lock.json names (${locked?.version} ${locked?.integrity})`);
+    throw new Error(
+      `${name}@${version}: the fetched package (${packed.integrity}) is not the one package-lock.json names (${locked?.version} ${locked?.integrity})`,
+    );
   }
   execFileSync('tar', ['-xzf', packed.filename, '-C', dir], { cwd: dir });
   return join(dir, 'package');
@@ -47,7 +51,9 @@ function packageTarget(target) {
   // Everything the extension needs is bundled (no npm dependencies). Relative links in the readme would need a
   // repository URL to be rewritten; the extension's readme has none.
   execFileSync(npm, ['run', '--silent', 'package', '--', '--target', target, '--no-dependencies', '--no-rewrite-relative-links', '--out', out], {
-    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32',
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    shell: process.platform === 'win32',
     env: { ...process.env, PYFLOW_ESBUILD_PLATFORM: esbuildPlatformPackage(name) },
   });
   return out;

@@ -33,7 +33,8 @@ const RULES: Record<string, Rule> = {
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 interface Import {
@@ -67,7 +68,9 @@ function imports(text: string): Import[] {
 
 function ruleFor(file: string): Rule | undefined {
   const path = relative(REPO, file);
-  const key = Object.keys(RULES).filter((k) => path === k || path.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0];
+  const key = Object.keys(RULES)
+    .filter((k) => path === k || path.startsWith(`${k}/`))
+    .sort((a, b) => b.length - a.length)[0];
   return key === undefined ? undefined : RULES[key];
 }
 
@@ -131,6 +134,9 @@ describe('architecture', () => {
   it('only src/extension mentions the vscode module', () => {
     const users = files(join(REPO, 'src')).filter((f) => /from ['"]vscode['"]/.test(readFileSync(f, 'utf8')));
     assert.ok(users.length > 0);
-    assert.deepEqual(users.filter((f) => !f.includes('/src/extension/')), []);
+    assert.deepEqual(
+      users.filter((f) => !f.includes('/src/extension/')),
+      [],
+    );
   });
 });

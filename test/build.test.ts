@@ -13,14 +13,16 @@ const REPO = resolve(__dirname, '..');
  * What the extension loads at run time: its bundles, the webview's page, styles and icons, the library the runner
  * imports (with its worker pool's thread entry and piscina), esbuild.
  */
-const SHIPPED = /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/(index|poolWorker)\.mjs|dist\/node_modules\/piscina\/(package\.json|LICENSE|dist\/.*\.m?js)|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
+const SHIPPED =
+  /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/(index|poolWorker)\.mjs|dist\/node_modules\/piscina\/(package\.json|LICENSE|dist\/.*\.m?js)|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
 
 function unwantedBecause(file: string): string | undefined {
   if (/(^|\/)screenshots\/|\.(png|jpe?g|gif|webp)$/i.test(file)) return 'an image (the README screenshots)';
   if (/\.map$/.test(file)) return 'a source map';
   if (/^(src|webview|examples|docs|\.ci)\/|\.(ts|mts|cts|tsx)$/.test(file) && !file.endsWith('.d.ts')) return 'a source file';
   if (/(^|\/)(test|tests|test-results)\/|\.test\./.test(file)) return 'a test';
-  if (/(^|\/)node_modules\//.test(file) && !/^dist\/(esbuild\/node_modules\/@esbuild|node_modules\/piscina)\//.test(file)) return 'a node_modules file other than the vendored esbuild and piscina';
+  if (/(^|\/)node_modules\//.test(file) && !/^dist\/(esbuild\/node_modules\/@esbuild|node_modules\/piscina)\//.test(file))
+    return 'a node_modules file other than the vendored esbuild and piscina';
   return undefined;
 }
 
@@ -32,7 +34,10 @@ async function zipEntries(path: string): Promise<yauzl.Entry[]> {
   const zip = await openZip(path);
   const entries: yauzl.Entry[] = [];
   return new Promise((ok, fail) => {
-    zip.on('entry', (entry: yauzl.Entry) => { entries.push(entry); zip.readEntry(); });
+    zip.on('entry', (entry: yauzl.Entry) => {
+      entries.push(entry);
+      zip.readEntry();
+    });
     zip.on('end', () => ok(entries));
     zip.on('error', fail);
     zip.readEntry();
@@ -48,7 +53,10 @@ async function zipText(path: string, name: string): Promise<string> {
         if (err) return fail(err);
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => { zip.close(); ok(Buffer.concat(chunks).toString('utf8')); });
+        stream.on('end', () => {
+          zip.close();
+          ok(Buffer.concat(chunks).toString('utf8'));
+        });
         stream.on('error', fail);
       });
     });
@@ -73,7 +81,10 @@ describe('build output', () => {
   });
 
   it('the package resolves by its own name with types (self-reference)', () => {
-    const out = execFileSync(process.execPath, ['-e', "const { GraphBuilder } = require('pyflow'); console.log(typeof GraphBuilder)"], { cwd: join(REPO, 'examples'), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['-e', "const { GraphBuilder } = require('pyflow'); console.log(typeof GraphBuilder)"], {
+      cwd: join(REPO, 'examples'),
+      encoding: 'utf8',
+    });
     assert.equal(out.trim(), 'function');
   });
 
@@ -81,11 +92,38 @@ describe('build output', () => {
     const vsix = join(REPO, 'dist', 'pyflow.vsix');
     assert.ok(existsSync(vsix), `${vsix} is missing: \`npm test\` packages it first (or run \`npm run package\`)`);
     const entries = await zipEntries(vsix);
-    const files = entries.map((e) => e.fileName).filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
+    const files = entries
+      .map((e) => e.fileName)
+      .filter((f) => f.startsWith('extension/'))
+      .map((f) => f.slice('extension/'.length));
     const unwanted = files.map((f) => ({ file: f, why: unwantedBecause(f) })).filter((f) => f.why !== undefined);
     assert.deepEqual(unwanted, []);
-    assert.deepEqual(files.filter((f) => !SHIPPED.test(f)), [], 'every shipped file is one the extension loads');
-    for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/extension.js', 'dist/extractor.js', 'dist/refineWorker.js', 'dist/esbuild-wasm/esbuild.wasm', 'dist/runner.js', 'dist/webview.js', 'dist/elk-fallback.js', 'dist/lib/index.mjs', 'dist/lib/poolWorker.mjs', 'dist/node_modules/piscina/dist/main.js', 'dist/node_modules/piscina/dist/worker.js', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'media/webview-body.html', 'media/webview.css', 'dist/esbuild/lib/main.js']) {
+    assert.deepEqual(
+      files.filter((f) => !SHIPPED.test(f)),
+      [],
+      'every shipped file is one the extension loads',
+    );
+    for (const required of [
+      'package.json',
+      'readme.md',
+      'LICENSE.txt',
+      'dist/extension.js',
+      'dist/extractor.js',
+      'dist/refineWorker.js',
+      'dist/esbuild-wasm/esbuild.wasm',
+      'dist/runner.js',
+      'dist/webview.js',
+      'dist/elk-fallback.js',
+      'dist/lib/index.mjs',
+      'dist/lib/poolWorker.mjs',
+      'dist/node_modules/piscina/dist/main.js',
+      'dist/node_modules/piscina/dist/worker.js',
+      'dist/media/codicon.css',
+      'dist/media/codicon.ttf',
+      'media/webview-body.html',
+      'media/webview.css',
+      'dist/esbuild/lib/main.js',
+    ]) {
       assert.ok(files.includes(required), `${required} is shipped`);
     }
     const packed = statSync(vsix).size;
@@ -96,7 +134,9 @@ describe('build output', () => {
   it('the packaged readme (the details page in VS Code) embeds no image and links nowhere relative', async () => {
     const readme = await zipText(join(REPO, 'dist', 'pyflow.vsix'), 'extension/readme.md');
     assert.equal(readme, readFileSync(join(REPO, 'docs', 'extension-readme.md'), 'utf8'));
-    const relative = [...readme.matchAll(/!?\[[^\]]*\]\(([^)]+)\)|<img[^>]*src=["']([^"']+)/g)].map((m) => m[1] ?? m[2]!).filter((link) => !/^(https:\/\/|#|mailto:)/.test(link));
+    const relative = [...readme.matchAll(/!?\[[^\]]*\]\(([^)]+)\)|<img[^>]*src=["']([^"']+)/g)]
+      .map((m) => m[1] ?? m[2]!)
+      .filter((link) => !/^(https:\/\/|#|mailto:)/.test(link));
     assert.deepEqual(relative, []);
     assert.doesNotMatch(readme, /!\[|<img/);
   });

@@ -42,7 +42,10 @@ const total: number = a3.get();
 console.log(total);
 `;
 
-const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [], outDir: 'out', rootDir: '.' }, include: ['*.mts', '*.cts'] };
+const TSCONFIG = {
+  compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [], outDir: 'out', rootDir: '.' },
+  include: ['*.mts', '*.cts'],
+};
 
 let tarball: string;
 let project: string;
@@ -59,17 +62,42 @@ describe('the npm package, installed from its tarball', () => {
 
   it('holds the library, its ESM and CJS types and the CLI, and no extension bundles', async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
-    const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
+    const files = stdout
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''))
+      .sort();
     const [esbuild, rest] = [files.filter((f) => f.startsWith('dist/esbuild/')), files.filter((f) => !/^dist\/esbuild(-wasm)?\//.test(f))];
-    const entries = ['index', 'view', 'cache', 'cluster'].flatMap((name) => ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`));
+    const entries = ['index', 'view', 'cache', 'cluster'].flatMap((name) =>
+      ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`),
+    );
     const piscina = rest.filter((f) => f.startsWith('dist/node_modules/piscina/'));
-    assert.deepEqual(rest.filter((f) => !piscina.includes(f)), [
-      'LICENSE', 'README.md', 'dist/cli-cluster.js', 'dist/cli-graph.js', 'dist/cli-main.js', 'dist/cli.js', 'dist/extractor.js', ...entries,
-      'dist/lib/poolWorker.mjs', 'dist/lib/poolWorker.mjs.map', 'dist/runner.js', 'package.json',
-    ].sort());
+    assert.deepEqual(
+      rest.filter((f) => !piscina.includes(f)),
+      [
+        'LICENSE',
+        'README.md',
+        'dist/cli-cluster.js',
+        'dist/cli-graph.js',
+        'dist/cli-main.js',
+        'dist/cli.js',
+        'dist/extractor.js',
+        ...entries,
+        'dist/lib/poolWorker.mjs',
+        'dist/lib/poolWorker.mjs.map',
+        'dist/runner.js',
+        'package.json',
+      ].sort(),
+    );
     // The worker pool's library, its code and licence only (see vendorPiscina in esbuild.mjs).
-    assert.ok(['package.json', 'LICENSE', 'dist/main.js', 'dist/worker.js', 'dist/esm-wrapper.mjs'].every((f) => piscina.includes(`dist/node_modules/piscina/${f}`)), piscina.join('\n'));
-    assert.deepEqual(piscina.filter((f) => !/\/(package\.json|LICENSE|[^/]+\.m?js)$/.test(f)), []);
+    assert.ok(
+      ['package.json', 'LICENSE', 'dist/main.js', 'dist/worker.js', 'dist/esm-wrapper.mjs'].every((f) => piscina.includes(`dist/node_modules/piscina/${f}`)),
+      piscina.join('\n'),
+    );
+    assert.deepEqual(
+      piscina.filter((f) => !/\/(package\.json|LICENSE|[^/]+\.m?js)$/.test(f)),
+      [],
+    );
     // The CLI's `pyflow run` bundles scripts with the esbuild copied into dist (see esbuild.mjs).
     assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
     // Where no native esbuild binary runs (another platform than the one that packed), the portable one does.
@@ -80,12 +108,15 @@ describe('the npm package, installed from its tarball', () => {
     const attw = join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
     const { stdout } = await run(process.execPath, [attw, tarball, '--format', 'json'], { maxBuffer: 64 << 20 }).catch((error: { stdout: string }) => error);
     const { analysis, problems = {} } = JSON.parse(stdout) as { analysis: { entrypoints: Record<string, unknown> }; problems?: Record<string, unknown[]> };
-    assert.deepEqual({ entrypoints: Object.keys(analysis.entrypoints), problems: Object.values(problems).flat() }, {
-      entrypoints: ['.', './cluster', './view', './cache', './package.json'],
-      // TypeScript's old `node10` resolution ignores `exports`, so it finds no subpath; Node >= 20, `node16`/`nodenext` and
-      // `bundler` resolution all read `exports`.
-      problems: ['./cluster', './view', './cache'].map((entrypoint) => ({ entrypoint, kind: 'NoResolution', resolutionKind: 'node10' })),
-    });
+    assert.deepEqual(
+      { entrypoints: Object.keys(analysis.entrypoints), problems: Object.values(problems).flat() },
+      {
+        entrypoints: ['.', './cluster', './view', './cache', './package.json'],
+        // TypeScript's old `node10` resolution ignores `exports`, so it finds no subpath; Node >= 20, `node16`/`nodenext` and
+        // `bundler` resolution all read `exports`.
+        problems: ['./cluster', './view', './cache'].map((entrypoint) => ({ entrypoint, kind: 'NoResolution', resolutionKind: 'node10' })),
+      },
+    );
   });
 
   it('pyflow/cluster loads from ESM and CJS with its dependencies (bullmq, ioredis)', async () => {
@@ -93,15 +124,22 @@ describe('the npm package, installed from its tarball', () => {
       `console.log(typeof cluster.clusterExecutor, typeof cluster.startWorker, cluster.clusterExecutor({ redis: 'redis://127.0.0.1:1' }).owns(() => 1), '${kind}');`;
     writeFileSync(join(project, 'cluster.mjs'), `import * as cluster from 'pyflow/cluster';\n${check('esm')}`);
     writeFileSync(join(project, 'cluster.cjs'), `const cluster = require('pyflow/cluster');\n${check('cjs')}`);
-    for (const [file, kind] of [['cluster.mjs', 'esm'], ['cluster.cjs', 'cjs']]) {
-      assert.deepEqual(await run(process.execPath, [join(project, file!)], { cwd: project }), { stdout: `function function false ${kind}\n`, stderr: '' }, file);
+    for (const [file, kind] of [
+      ['cluster.mjs', 'esm'],
+      ['cluster.cjs', 'cjs'],
+    ]) {
+      assert.deepEqual(
+        await run(process.execPath, [join(project, file!)], { cwd: project }),
+        { stdout: `function function false ${kind}\n`, stderr: '' },
+        file,
+      );
     }
   });
 
   it('ESM (.mts) and CJS (.cts) importers type-check under strict and run', async () => {
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
     const imports = "import { GraphBuilder } from 'pyflow';\nimport { renderGraphSvg, type StandaloneOptions } from 'pyflow/view';\n";
-    const drawing = "const draw: (model: ReturnType<typeof G.toJSON>, options: StandaloneOptions) => Promise<string> = renderGraphSvg;\nvoid draw;\n";
+    const drawing = 'const draw: (model: ReturnType<typeof G.toJSON>, options: StandaloneOptions) => Promise<string> = renderGraphSvg;\nvoid draw;\n';
     writeFileSync(join(project, 'esm.mts'), `${imports}${SCRIPT}${drawing}`);
     writeFileSync(join(project, 'cjs.cts'), `${imports}${SCRIPT}${drawing}`);
     writeFileSync(join(project, 'required.cts'), `import pyflow = require('pyflow');\nconst { GraphBuilder } = pyflow;\n${SCRIPT}`);
@@ -131,7 +169,13 @@ const typed: (x: number) => number = square;
 void typed;
 `;
     writeFileSync(join(dir, 'esm.mts'), script("import { workerPool } from 'pyflow';", "new URL('./ops.mjs', import.meta.url)"));
-    writeFileSync(join(dir, 'cjs.cts'), script("import { workerPool } from 'pyflow';", "require('node:path').join(__dirname, 'ops.mjs')").replace('const pool', 'declare const require: (id: string) => { join(...parts: string[]): string };\ndeclare const __dirname: string;\nconst pool'));
+    writeFileSync(
+      join(dir, 'cjs.cts'),
+      script("import { workerPool } from 'pyflow';", "require('node:path').join(__dirname, 'ops.mjs')").replace(
+        'const pool',
+        'declare const require: (id: string) => { join(...parts: string[]): string };\ndeclare const __dirname: string;\nconst pool',
+      ),
+    );
     assert.deepEqual(await tsc(dir), { code: 0, stdout: '' });
     for (const file of ['esm.mjs', 'cjs.cjs']) {
       assert.deepEqual(await run(process.execPath, [join(dir, 'out', file)], { cwd: dir }), { stdout: '9 16\n', stderr: '' }, file);
@@ -147,7 +191,8 @@ void typed;
     writeFileSync(join(dir, 'b.cts'), wrong);
     assert.deepEqual(await tsc(dir), {
       code: 2,
-      stdout: "a.mts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\nb.cts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\n",
+      stdout:
+        "a.mts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\nb.cts(3,7): error TS2322: Type 'number' is not assignable to type 'string'.\n",
     });
   });
 
@@ -166,10 +211,13 @@ void typed;
     assert.equal(result.graphs[0]!.nodes.filter((n) => n.kind === 'operation').length, 3, stdout);
   });
 
-  it('publint finds nothing wrong but the `main` field, which is the VS Code extension\'s entry', async () => {
+  it("publint finds nothing wrong but the `main` field, which is the VS Code extension's entry", async () => {
     const { publint } = await import('publint');
     const { messages } = await publint({ pkgDir: join(project, 'node_modules', 'pyflow'), pack: false, level: 'warning' });
-    assert.deepEqual(messages.map((m) => ({ code: m.code, path: m.path.join('.') })), [{ code: 'FILE_DOES_NOT_EXIST', path: 'main' }]);
+    assert.deepEqual(
+      messages.map((m) => ({ code: m.code, path: m.path.join('.') })),
+      [{ code: 'FILE_DOES_NOT_EXIST', path: 'main' }],
+    );
   });
 
   it('a run of a workspace script uses the pyflow installed there (what the editor types it against)', async () => {

@@ -29,11 +29,13 @@ export function createElk(onFallback: (reason: string) => void): ElkLike {
       algorithms: ['layered'],
       workerFactory: () => {
         const w = new Worker(url);
-        w.addEventListener('error', () => { failed = true; });
+        w.addEventListener('error', () => {
+          failed = true;
+        });
         return w;
       },
     });
-  } catch (error) {
+  } catch (_error) {
     failed = true;
   }
   let warmed = false;
@@ -42,10 +44,18 @@ export function createElk(onFallback: (reason: string) => void): ElkLike {
       if (failed || !worker) return (await mainThread('the layout worker could not start')).layout(graph);
       const timeoutMs = warmed ? 120_000 : 10_000;
       const result = await Promise.race([
-        worker.layout(graph).then((r) => { warmed = true; return r; }),
+        worker.layout(graph).then((r) => {
+          warmed = true;
+          return r;
+        }),
         new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs)),
         new Promise<undefined>((resolve) => {
-          const poll = setInterval(() => { if (failed) { clearInterval(poll); resolve(undefined); } }, 100);
+          const poll = setInterval(() => {
+            if (failed) {
+              clearInterval(poll);
+              resolve(undefined);
+            }
+          }, 100);
           setTimeout(() => clearInterval(poll), timeoutMs);
         }),
       ]);

@@ -14,4 +14,3 @@ export function fitTransform(width: number, height: number, w: number, h: number
   const k = Math.max(MIN_ZOOM, Math.min(FIT_MAX, (w - 24) / Math.max(width, 1), (h - 24) / Math.max(height, 1)));
   return { k, x: (w - width * k) / 2, y: Math.max(12, (h - height * k) / 2) };
 }
-

@@ -71,14 +71,23 @@ export class GraphInteraction {
   private matches: string[] = [];
   /** The matches among every node (also those inside collapsed groups), and the drawn node of each. */
   private wholeMatches: string[] = [];
-  private whole: { nodes: SelectableNode[]; parents: Map<string, string[]>; children: Map<string, string[]>; drawnAs: Map<string, string> } = { nodes: [], parents: new Map(), children: new Map(), drawnAs: new Map() };
+  private whole: { nodes: SelectableNode[]; parents: Map<string, string[]>; children: Map<string, string[]>; drawnAs: Map<string, string> } = {
+    nodes: [],
+    parents: new Map(),
+    children: new Map(),
+    drawnAs: new Map(),
+  };
   private matchIndex = -1;
   private showDependencies = false;
   /** How many hops up and down focus mode (`f`) shows. */
   private hops = 1;
   private scripted: { graph: string; uids: Set<string> } | undefined;
 
-  constructor(canvas: HTMLElement, private readonly tooltip: HTMLElement, private readonly host: InteractionHost) {
+  constructor(
+    canvas: HTMLElement,
+    private readonly tooltip: HTMLElement,
+    private readonly host: InteractionHost,
+  ) {
     canvas.addEventListener('keydown', (e) => this.onKey(e));
     canvas.addEventListener('focus', () => {
       if (!this.selected && this.nodes.size > 0) this.focusNode(this.nodes.keys().next().value!);
@@ -87,7 +96,10 @@ export class GraphInteraction {
 
   attach(svg: SVGSVGElement, views: ViewGraph[], placed: Placed[], wholes: readonly WholeView[] = views.map((view) => ({ view }))): void {
     this.svg = svg;
-    this.setWhole(placed.map((p) => p.title), wholes);
+    this.setWhole(
+      placed.map((p) => p.title),
+      wholes,
+    );
     this.nodes.clear();
     this.parents.clear();
     this.children.clear();
@@ -205,7 +217,8 @@ export class GraphInteraction {
 
   /** The selected node's uid, and the one selected before it. */
   get selection(): { current?: string; previous?: string } {
-    const uid = (key: string | undefined): string | undefined => (key === undefined ? undefined : this.nodes.get(key)?.placed.node.uid ?? key.split('\u0000')[1]);
+    const uid = (key: string | undefined): string | undefined =>
+      key === undefined ? undefined : (this.nodes.get(key)?.placed.node.uid ?? key.split('\u0000')[1]);
     return { current: uid(this.selected), previous: uid(this.previous) };
   }
 
@@ -471,13 +484,20 @@ export class GraphInteraction {
   private showTooltip(key: string, x: number, y: number): void {
     const { placed } = this.nodes.get(key)!;
     const state = this.host.overlay().nodes.get(key);
-    const lines = nodeDetails(placed.node, state, this.host.diagnostics().filter((d) => d.uid === placed.node.uid), this.host.cacheMiss(key));
-    this.tooltip.replaceChildren(...lines.map((line, i) => {
-      const div = document.createElement('div');
-      div.className = i === 0 ? 'tip-title' : 'tip-line';
-      div.textContent = line;
-      return div;
-    }));
+    const lines = nodeDetails(
+      placed.node,
+      state,
+      this.host.diagnostics().filter((d) => d.uid === placed.node.uid),
+      this.host.cacheMiss(key),
+    );
+    this.tooltip.replaceChildren(
+      ...lines.map((line, i) => {
+        const div = document.createElement('div');
+        div.className = i === 0 ? 'tip-title' : 'tip-line';
+        div.textContent = line;
+        return div;
+      }),
+    );
     this.tooltip.hidden = false;
     this.moveTooltip(x, y);
   }

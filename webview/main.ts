@@ -48,8 +48,12 @@ const search = $<HTMLElement & { value: string; wrappedElement?: HTMLInputElemen
 const findCount = $('find-count');
 
 // A worker that fails is noted on the page; draw() says so in the status line (its work then runs on this thread).
-const elk = createElk((reason) => { document.body.dataset.layoutFallback = reason; });
-const order = createOrderer((reason) => { document.body.dataset.orderingFallback = reason; });
+const elk = createElk((reason) => {
+  document.body.dataset.layoutFallback = reason;
+});
+const order = createOrderer((reason) => {
+  document.body.dataset.orderingFallback = reason;
+});
 let result: ExtractResult | undefined;
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
@@ -85,7 +89,9 @@ const viewport: Viewport = new Viewport(canvas, (t) => {
   save({ transform: t, fitted: viewport.fitted });
 });
 // A view that shows the whole drawing keeps showing it when it is resized (the timeline opens, the panel is resized).
-new ResizeObserver(() => { if (viewport.fitted) fit(); }).observe(canvas);
+new ResizeObserver(() => {
+  if (viewport.fitted) fit();
+}).observe(canvas);
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
   reveal: (uid, graph) => {
     const group = groupPathOf(uid);
@@ -115,20 +121,32 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   },
   diagnostics: () => result?.diagnostics ?? [],
   cacheMiss: (key) => cacheMisses.get(key),
-  status: (text) => { status.textContent = text; },
-  findCount: (text) => { findCount.textContent = text; },
+  status: (text) => {
+    status.textContent = text;
+  },
+  findCount: (text) => {
+    findCount.textContent = text;
+  },
   setQuery: (text) => {
     search.value = text;
     interaction.search(text);
   },
 });
 
-const timeline = new Timeline($('timeline'), $<HTMLInputElement>('timeline-slider'), $('timeline-play'), $('timeline-label'), $('timeline-stop'), $('timeline-outcome'), (state) => {
-  overlay = state;
-  interaction.schedulePaint();
-  interaction.refreshMatches();
-  timeView.cursor(timeline.positionTime);
-});
+const timeline = new Timeline(
+  $('timeline'),
+  $<HTMLInputElement>('timeline-slider'),
+  $('timeline-play'),
+  $('timeline-label'),
+  $('timeline-stop'),
+  $('timeline-outcome'),
+  (state) => {
+    overlay = state;
+    interaction.schedulePaint();
+    interaction.refreshMatches();
+    timeView.cursor(timeline.positionTime);
+  },
+);
 /** The views with every node (groups expanded), as `views` are drawn from. */
 let wholes: ViewGraph[] = [];
 
@@ -227,7 +245,11 @@ $('export-svg').addEventListener('click', () => api.postMessage({ type: 'export/
 $('export-png').addEventListener('click', () => void exportPng(canvas).then((data) => api.postMessage({ type: 'export/save', format: 'png', data })));
 document.addEventListener('keydown', (e) => {
   if ((e.target as HTMLElement).closest('vscode-textfield')) return;
-  if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); focusFind(); return; }
+  if ((e.ctrlKey || e.metaKey) && e.key === 'f') {
+    e.preventDefault();
+    focusFind();
+    return;
+  }
   if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
   else if (e.key === '-') viewport.zoom(0.8);
   else if (e.key === '0') fit();
@@ -245,10 +267,12 @@ function onMessage(message: HostToWebview): void {
       if (message.collapsed && result.file !== undefined && saved.groups?.[result.file] === undefined) {
         save({ groups: { ...saved.groups, [result.file]: message.collapsed } });
       }
-      producers = new Map(result.graphs.flatMap((g) => {
-        const ops = new Set(g.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid));
-        return g.edges.filter((e) => ops.has(e.from)).map((e): [string, string] => [`${g.alias}\u0000${e.to}`, `${g.alias}\u0000${e.from}`]);
-      }));
+      producers = new Map(
+        result.graphs.flatMap((g) => {
+          const ops = new Set(g.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid));
+          return g.edges.filter((e) => ops.has(e.from)).map((e): [string, string] => [`${g.alias}\u0000${e.to}`, `${g.alias}\u0000${e.from}`]);
+        }),
+      );
       // The script's G.view(): its full/summary choice becomes the view's (and is remembered), its highlight is shown.
       const scriptFull = message.scriptView?.full;
       settings = { ...message.settings, full: scriptFull ?? saved.full ?? message.settings.full };
@@ -343,24 +367,37 @@ async function draw(refit: boolean): Promise<void> {
     } else {
       canvas.setAttribute('aria-busy', 'true');
       // Said only when it takes a while (the first layout in a new view), not for every edit's quick relayout.
-      const slow = setTimeout(() => { status.textContent = `Laying out ${ops} operation${ops === 1 ? '' : 's'}…`; }, 300);
+      const slow = setTimeout(() => {
+        status.textContent = `Laying out ${ops} operation${ops === 1 ? '' : 's'}…`;
+      }, 300);
       // A view that shows no drawing of this file yet draws the preorder's layout at once, with simple edges, while
       // ELK routes them (its worker's first layout takes about a second); ELK keeps the nodes where they are. An
       // edit's relayout keeps the old drawing instead, until ELK's is ready.
       const firsts: Placed[] = [];
       let ordered = 0;
       const early = drawnFile !== result.file || !canvas.querySelector('svg');
-      const onOrdered = (i: number) => (first: Placed): void => {
-        firsts[i] = first;
-        if (ticket !== drawing || ++ordered < views.length) return;
-        clearTimeout(slow);
-        placed = firsts;
-        present(refit, true);
-        status.textContent = withNote(`${statusText} · routing edges…`);
-        canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
-      };
-      const next = await Promise.all(views.map((view, i) => layoutView(elk, view, { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true }, order, early ? onOrdered(i) : undefined)))
-        .finally(() => clearTimeout(slow));
+      const onOrdered =
+        (i: number) =>
+        (first: Placed): void => {
+          firsts[i] = first;
+          if (ticket !== drawing || ++ordered < views.length) return;
+          clearTimeout(slow);
+          placed = firsts;
+          present(refit, true);
+          status.textContent = withNote(`${statusText} · routing edges…`);
+          canvas.dataset.drawnMs = String(Math.round(performance.now() - started));
+        };
+      const next = await Promise.all(
+        views.map((view, i) =>
+          layoutView(
+            elk,
+            view,
+            { direction: settings.direction, edges: settings.edges, uidLabels: result!.graphs[i]!.verbose === true },
+            order,
+            early ? onOrdered(i) : undefined,
+          ),
+        ),
+      ).finally(() => clearTimeout(slow));
       if (ticket !== drawing) return;
       placed = next;
       // The nodes stay where the first drawing put them, and so does the user's zoom.
@@ -391,10 +428,15 @@ function present(refit: boolean, provisional: boolean): void {
   svg.removeAttribute('viewBox');
   canvas.replaceChildren(svg, minimapRoot);
   minimap.setScene(placed, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
-  interaction.attach(svg, views, placed, wholes.map((view, i) => {
-    const drawn = views[i]!;
-    return 'drawnAs' in drawn ? { view, drawnAs: (drawn as GroupedView).drawnAs } : { view };
-  }));
+  interaction.attach(
+    svg,
+    views,
+    placed,
+    wholes.map((view, i) => {
+      const drawn = views[i]!;
+      return 'drawnAs' in drawn ? { view, drawnAs: (drawn as GroupedView).drawnAs } : { view };
+    }),
+  );
   for (const header of svg.querySelectorAll<SVGGElement>('.group-header')) {
     const box = header.parentElement as unknown as SVGGElement;
     const toggle = (): void => setCollapsed(box.dataset.graph ?? '', box.dataset.group ?? '', true);
@@ -430,19 +472,22 @@ function fit(): void {
 
 function renderProblems(r: ExtractResult): void {
   const shown = r.diagnostics.filter((d) => d.severity !== 'info' || r.graphs.length > 0).slice(0, 5);
-  problems.replaceChildren(...shown.map((d) => {
-    const li = document.createElement('li');
-    li.className = `problem ${d.severity}`;
-    li.textContent = `line ${d.range.line}: ${d.message}`;
-    return li;
-  }));
+  problems.replaceChildren(
+    ...shown.map((d) => {
+      const li = document.createElement('li');
+      li.className = `problem ${d.severity}`;
+      li.textContent = `line ${d.range.line}: ${d.message}`;
+      return li;
+    }),
+  );
   problems.hidden = shown.length === 0;
 }
 
 function emptyState(r: ExtractResult): HTMLElement {
   const p = document.createElement('p');
   p.className = 'empty';
-  p.textContent = r.diagnostics.find((d) => d.severity === 'error')?.message ??
+  p.textContent =
+    r.diagnostics.find((d) => d.severity === 'error')?.message ??
     'No pyflow graph in this file: create one with new GraphBuilder() and add operations with G.add(fn)(...args).';
   return p;
 }

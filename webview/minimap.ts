@@ -19,7 +19,10 @@ export class Minimap {
   private readonly canvas: HTMLCanvasElement;
   private readonly frame: HTMLElement;
 
-  constructor(private readonly root: HTMLElement, private readonly onCenter: (x: number, y: number) => void) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly onCenter: (x: number, y: number) => void,
+  ) {
     this.canvas = document.createElement('canvas');
     this.frame = document.createElement('div');
     this.frame.className = 'minimap-view';
@@ -35,7 +38,9 @@ export class Minimap {
       root.setPointerCapture(e.pointerId);
       move(e);
     });
-    root.addEventListener('pointermove', (e) => { if (root.hasPointerCapture(e.pointerId)) move(e); });
+    root.addEventListener('pointermove', (e) => {
+      if (root.hasPointerCapture(e.pointerId)) move(e);
+    });
     root.addEventListener('wheel', (e) => e.stopPropagation());
   }
 

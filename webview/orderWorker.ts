@@ -41,7 +41,11 @@ export function createOrderer(onFallback: (reason: string) => void): Orderer {
   }
   return (view, parts, widths) => {
     if (!worker) return preorder(view, parts, widths);
-    const input = { nodes: view.nodes.map((n) => ({ uid: n.uid })), edges: view.edges.map((e) => ({ from: e.from, to: e.to, port: e.port })), ports: view.ports };
+    const input = {
+      nodes: view.nodes.map((n) => ({ uid: n.uid })),
+      edges: view.edges.map((e) => ({ from: e.from, to: e.to, port: e.port })),
+      ports: view.ports,
+    };
     const id = nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => fail('the ordering worker did not answer'), answered ? LATER_ANSWER_MS : FIRST_ANSWER_MS);

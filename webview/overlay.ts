@@ -32,20 +32,37 @@ export function applyEvents(overlay: OverlayState, events: readonly TraceEvent[]
     const key = `${e.graph}\u0000${e.uid}`;
     const prev = nodes.get(key);
     switch (e.kind) {
-      case 'activated': nodes.set(key, { state: 'activated' }); break;
-      case 'running': nodes.set(key, { ...prev, state: 'running' }); break;
-      case 'finished': nodes.set(key, { ...prev, state: 'finished', durationMs: e.durationMs }); break;
-      case 'cached': nodes.set(key, { ...prev, state: 'cached' }); break;
+      case 'activated':
+        nodes.set(key, { state: 'activated' });
+        break;
+      case 'running':
+        nodes.set(key, { ...prev, state: 'running' });
+        break;
+      case 'finished':
+        nodes.set(key, { ...prev, state: 'finished', durationMs: e.durationMs });
+        break;
+      case 'cached':
+        nodes.set(key, { ...prev, state: 'cached' });
+        break;
       // An op deactivated without having run was given up: a failure elsewhere aborted the evaluation.
       case 'deactivated':
         if (prev?.state === 'activated') nodes.set(key, { ...prev, state: 'notRun' });
         else if (prev?.state !== 'error' && prev?.state !== 'cached') nodes.set(key, { ...prev, state: 'finished' });
         break;
-      case 'value': nodes.set(key, { ...prev, state: 'finished', preview: e.preview, dim: e.dim }); break;
-      case 'stillNeeded': nodes.set(key, { ...prev, state: 'stillNeeded' }); break;
-      case 'released': nodes.set(key, { ...prev, state: 'released' }); break;
-      case 'error': nodes.set(key, { ...prev, state: 'error', message: e.message }); break;
-      case 'computing': break;
+      case 'value':
+        nodes.set(key, { ...prev, state: 'finished', preview: e.preview, dim: e.dim });
+        break;
+      case 'stillNeeded':
+        nodes.set(key, { ...prev, state: 'stillNeeded' });
+        break;
+      case 'released':
+        nodes.set(key, { ...prev, state: 'released' });
+        break;
+      case 'error':
+        nodes.set(key, { ...prev, state: 'error', message: e.message });
+        break;
+      case 'computing':
+        break;
     }
   }
   return overlay;

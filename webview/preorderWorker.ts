@@ -5,7 +5,12 @@ import { preorder, type OrderInput } from '../src/drawing/preorder.js';
  * a request `{ id, input, parts, widths }` is answered `{ id, result }` (undefined for a cyclic graph) or
  * `{ id, error }`.
  */
-interface Request { id: number; input: OrderInput; parts?: ReadonlyMap<string, number>; widths: number[] }
+interface Request {
+  id: number;
+  input: OrderInput;
+  parts?: ReadonlyMap<string, number>;
+  widths: number[];
+}
 
 const scope = self as unknown as { onmessage: ((event: { data: Request }) => void) | null; postMessage(message: unknown): void };
 scope.onmessage = ({ data }) => {

@@ -37,14 +37,26 @@ export interface SelectionGraph {
 }
 
 const STATUS_WORDS: Record<string, NodeStateKind> = {
-  failed: 'error', error: 'error', running: 'running', finished: 'finished', done: 'finished', kept: 'stillNeeded',
-  stillneeded: 'stillNeeded', released: 'released', notrun: 'notRun', stopped: 'stopped', activated: 'activated',
+  failed: 'error',
+  error: 'error',
+  running: 'running',
+  finished: 'finished',
+  done: 'finished',
+  kept: 'stillNeeded',
+  stillneeded: 'stillNeeded',
+  released: 'released',
+  notrun: 'notRun',
+  stopped: 'stopped',
+  activated: 'activated',
 };
 
 /** The terms of a query, or what is wrong with it (a sentence the find box shows). */
 export function parseSelection(query: string): { terms: Term[] } | { error: string } {
   const terms: Term[] = [];
-  for (const word of query.trim().split(/\s+/).filter((w) => w !== '')) {
+  for (const word of query
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '')) {
     const term = parseTerm(word);
     if ('error' in term) return term;
     terms.push(term);
@@ -70,7 +82,12 @@ function parseTerm(word: string): Term | { error: string } {
   const hops = /^(?:(\d*)\+)?(.*?)(?:\+(\d*))?$/.exec(word)!;
   const [, up, name, down] = hops;
   if ((up !== undefined || down !== undefined) && name !== '' && name !== undefined) {
-    return { kind: 'hops', name, up: up === undefined ? 0 : up === '' ? Infinity : Number(up), down: down === undefined ? 0 : down === '' ? Infinity : Number(down) };
+    return {
+      kind: 'hops',
+      name,
+      up: up === undefined ? 0 : up === '' ? Infinity : Number(up),
+      down: down === undefined ? 0 : down === '' ? Infinity : Number(down),
+    };
   }
   return { kind: 'text', text: word };
 }
@@ -84,10 +101,14 @@ export function selectNodes(graph: SelectionGraph, terms: readonly Term[]): stri
 
 function termNodes(graph: SelectionGraph, term: Term): Iterable<string> {
   switch (term.kind) {
-    case 'text': return containing(graph, term.text);
-    case 'group': return graph.nodes.filter((n) => n.group !== undefined && (n.group === term.path || n.group.startsWith(`${term.path}/`))).map((n) => n.key);
-    case 'status': return graph.nodes.filter((n) => graph.state(n.key)?.state === term.state).map((n) => n.key);
-    case 'slow': return graph.nodes.filter((n) => (graph.state(n.key)?.durationMs ?? -1) > term.ms).map((n) => n.key);
+    case 'text':
+      return containing(graph, term.text);
+    case 'group':
+      return graph.nodes.filter((n) => n.group !== undefined && (n.group === term.path || n.group.startsWith(`${term.path}/`))).map((n) => n.key);
+    case 'status':
+      return graph.nodes.filter((n) => graph.state(n.key)?.state === term.state).map((n) => n.key);
+    case 'slow':
+      return graph.nodes.filter((n) => (graph.state(n.key)?.durationMs ?? -1) > term.ms).map((n) => n.key);
     case 'hops': {
       const starts = named(graph, term.name);
       return new Set([...within(graph.parents, starts, term.up), ...within(graph.children, starts, term.down)]);
@@ -138,5 +159,7 @@ function named(graph: SelectionGraph, name: string): string[] {
 
 function containing(graph: SelectionGraph, text: string): string[] {
   const lower = text.toLowerCase();
-  return graph.nodes.filter((n) => n.uid.toLowerCase().includes(lower) || n.label.toLowerCase().includes(lower) || (n.fn ?? '').toLowerCase().includes(lower)).map((n) => n.key);
+  return graph.nodes
+    .filter((n) => n.uid.toLowerCase().includes(lower) || n.label.toLowerCase().includes(lower) || (n.fn ?? '').toLowerCase().includes(lower))
+    .map((n) => n.key);
 }

@@ -41,13 +41,21 @@ export class TimeView {
   /** How long the last draw took (ms), for the benchmark. */
   lastDrawMs = 0;
 
-  constructor(private readonly root: HTMLElement, private readonly canvas: HTMLCanvasElement, private readonly info: HTMLElement, private readonly host: TimeViewHost) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly canvas: HTMLCanvasElement,
+    private readonly info: HTMLElement,
+    private readonly host: TimeViewHost,
+  ) {
     canvas.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     canvas.addEventListener('click', (e) => this.onClick(e));
     canvas.addEventListener('keydown', (e) => this.onKey(e));
     new ResizeObserver(() => this.schedule()).observe(root);
     // The theme's colours are read again when VS Code changes the theme (it sets the body's class).
-    new MutationObserver(() => { this.colors = undefined; this.schedule(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => {
+      this.colors = undefined;
+      this.schedule();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
   get shown(): boolean {
@@ -140,8 +148,14 @@ export class TimeView {
       const style = getComputedStyle(document.body);
       const v = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
       this.colors = {
-        fg: v('--pf-fg', '#888'), finished: v('--pf-active', '#73c991'), error: v('--pf-error', '#f14c4c'), running: v('--pf-running', '#0e70c0'),
-        kept: v('--pf-needed', '#cca700'), released: v('--pf-edge', '#888'), selected: v('--pf-match-current', 'rgba(81,92,106,.6)'), grid: v('--pf-border', '#888'),
+        fg: v('--pf-fg', '#888'),
+        finished: v('--pf-active', '#73c991'),
+        error: v('--pf-error', '#f14c4c'),
+        running: v('--pf-running', '#0e70c0'),
+        kept: v('--pf-needed', '#cca700'),
+        released: v('--pf-edge', '#888'),
+        selected: v('--pf-match-current', 'rgba(81,92,106,.6)'),
+        grid: v('--pf-border', '#888'),
         font: `${v('--vscode-font-size', '12px')} ${v('--vscode-font-family', 'sans-serif')}`,
       };
     }
@@ -199,13 +213,24 @@ export class TimeView {
       ctx.fillStyle = c.fg!;
       ctx.fillRect(Math.round(x(this.cursorMs)), AXIS, 1, height - AXIS);
     }
-    this.canvas.setAttribute('aria-label', `Run time view: ${times.rows.length} ${times.byWorker ? 'workers' : 'ops'}, ${formatDuration(times.now)}; Up and Down select an op, plus and minus zoom, Left and Right pan, 0 shows the whole run`);
+    this.canvas.setAttribute(
+      'aria-label',
+      `Run time view: ${times.rows.length} ${times.byWorker ? 'workers' : 'ops'}, ${formatDuration(times.now)}; Up and Down select an op, plus and minus zoom, Left and Right pan, 0 shows the whole run`,
+    );
     this.root.dataset.rows = String(times.rows.length);
     this.root.dataset.bars = String(times.bars.length);
     this.lastDrawMs = performance.now() - started;
   }
 
-  private drawBars(ctx: CanvasRenderingContext2D, row: number, y: number, from: number, to: number, x: (ms: number) => number, c: Record<string, string>): void {
+  private drawBars(
+    ctx: CanvasRenderingContext2D,
+    row: number,
+    y: number,
+    from: number,
+    to: number,
+    x: (ms: number) => number,
+    c: Record<string, string>,
+  ): void {
     const list = this.rowBars[row];
     if (!list) return;
     const bars = this.times!.bars;

@@ -146,8 +146,14 @@ export class Timeline {
     this.slider.value = String(this.position);
     this.slider.setAttribute('aria-valuetext', `step ${this.position} of ${this.steps.length}`);
     this.play.textContent = this.timer ? 'Pause' : 'Play';
-    const current = this.position > 0 ? this.steps.line(this.position - 1)
-      : this.steps.length > 0 ? 'before the run' : this.ended ? 'no step ran' : 'waiting for the first step…';
+    const current =
+      this.position > 0
+        ? this.steps.line(this.position - 1)
+        : this.steps.length > 0
+          ? 'before the run'
+          : this.ended
+            ? 'no step ran'
+            : 'waiting for the first step…';
     this.label.textContent = `${this.position}/${this.steps.length} · ${current}`;
     this.stopButton.hidden = !this.live;
     this.outcome.textContent = this.ended?.summary ?? '';

@@ -3,8 +3,15 @@ import type { NodeState, NodeStateKind } from './overlay.js';
 
 /** How the hover card names a run state. */
 const STATE_NAMES: Record<NodeStateKind, string> = {
-  activated: 'activated (waiting to run)', running: 'running', finished: 'finished', cached: 'read from the cache', stillNeeded: 'still needed', released: 'released',
-  error: 'failed', notRun: 'not run (a failure or the end of the run came first)', stopped: 'stopped while running',
+  activated: 'activated (waiting to run)',
+  running: 'running',
+  finished: 'finished',
+  cached: 'read from the cache',
+  stillNeeded: 'still needed',
+  released: 'released',
+  error: 'failed',
+  notRun: 'not run (a failure or the end of the run came first)',
+  stopped: 'stopped while running',
 };
 
 /**

@@ -11,7 +11,10 @@ export class Viewport {
   fitted = false;
   private drag: { x: number; y: number; tx: number; ty: number } | undefined;
 
-  constructor(private readonly host: HTMLElement, private readonly onChange: (t: Transform) => void) {
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly onChange: (t: Transform) => void,
+  ) {
     host.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     host.addEventListener('pointerdown', (e) => {
       if (e.button !== 0 || (e.target as Element).closest('.node, .group-header')) return;
@@ -23,7 +26,10 @@ export class Viewport {
       if (!this.drag) return;
       this.set({ ...this.transform, x: this.drag.tx + e.clientX - this.drag.x, y: this.drag.ty + e.clientY - this.drag.y });
     });
-    const end = (): void => { this.drag = undefined; host.classList.remove('panning'); };
+    const end = (): void => {
+      this.drag = undefined;
+      host.classList.remove('panning');
+    };
     host.addEventListener('pointerup', end);
     host.addEventListener('pointercancel', end);
   }

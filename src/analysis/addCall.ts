@@ -30,7 +30,8 @@ function addReceiver(scope: Scope, call: ts.CallExpression): GraphState | undefi
 /** The receiver of `x.add` or `x['add']`. */
 function addCallee(callee: ts.Expression): ts.Expression | undefined {
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add') return callee.expression;
-  if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) && callee.argumentExpression.text === 'add') return callee.expression;
+  if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) && callee.argumentExpression.text === 'add')
+    return callee.expression;
   return undefined;
 }
 
@@ -90,11 +91,17 @@ export function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpr
   else if (fn.needsTypes && fnExpr && !/\bnOut\b/.test(inner.arguments[1]!.getText(scope.sf))) scope.typeQueries.push(fnExpr.getStart(scope.sf));
   const options: StaticOptions = inner.arguments[1] ? readOptions(scope, inner.arguments[1]) : {};
   const { args: argValues, unknownSpread } = visitArguments(scope, outer.arguments);
-  const spreadReason = unknownSpread &&
+  const spreadReason =
+    unknownSpread &&
     `its arguments are spread from ${unknownSpread.expression.getText(scope.sf)}, whose length only the runtime knows, so its inputs are not drawn and uids after it may differ; pass the arguments one by one, or run the script to see the real graph`;
-  const dynamicReason = scope.dynamicReason ??
-    (graph.uncertainSince !== undefined ? 'after code whose nodes are not known statically (a loop, a conditional, a helper call...), so its uid may differ at runtime' : undefined) ??
-    (!fn.known ? fn.reason : undefined) ?? options.unknown ?? spreadReason;
+  const dynamicReason =
+    scope.dynamicReason ??
+    (graph.uncertainSince !== undefined
+      ? 'after code whose nodes are not known statically (a loop, a conditional, a helper call...), so its uid may differ at runtime'
+      : undefined) ??
+    (!fn.known ? fn.reason : undefined) ??
+    options.unknown ??
+    spreadReason;
   const nOut = typeof options.nOut === 'number' ? options.nOut : fn.hasReturn ? 1 : 0;
   const name = typeof options.alias === 'string' ? options.alias : fn.name;
   const uid = `${name}_${++graph.counter}`;
@@ -135,7 +142,10 @@ export function addOperation(scope: Scope, graph: GraphState, inner: ts.CallExpr
 }
 
 /** The arguments as the runtime receives them: spreads of array literals and of an op's outputs are expanded. */
-function visitArguments(scope: Scope, args: readonly ts.Expression[]): { args: { arg: ts.Expression; value: Value | undefined }[]; unknownSpread?: ts.SpreadElement } {
+function visitArguments(
+  scope: Scope,
+  args: readonly ts.Expression[],
+): { args: { arg: ts.Expression; value: Value | undefined }[]; unknownSpread?: ts.SpreadElement } {
   const out: { arg: ts.Expression; value: Value | undefined }[] = [];
   let unknownSpread: ts.SpreadElement | undefined;
   for (const arg of args) {
@@ -159,12 +169,19 @@ function visitArguments(scope: Scope, args: readonly ts.Expression[]): { args: {
 function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Expression, value: Value | undefined, source: SourceRange): void {
   const inner = value === undefined ? structureOf(scope, arg) : unwrap(arg);
   if (value === undefined && (ts.isArrayLiteralExpression(inner) || ts.isObjectLiteralExpression(inner)) && containsData(scope, inner)) {
-    const items = ts.isArrayLiteralExpression(inner) ? inner.elements : inner.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined));
+    const items = ts.isArrayLiteralExpression(inner)
+      ? inner.elements
+      : inner.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined));
     for (const item of items) {
       if (item === undefined || ts.isSpreadElement(item)) {
         op.dynamic = true;
         graph.uncertainSince ??= graph.counter;
-        scope.diagnostics.push({ severity: 'warning', message: `${op.uid}: spread or computed entries in a structured argument cannot be followed`, range: rangeOf(scope, inner), uid: op.uid });
+        scope.diagnostics.push({
+          severity: 'warning',
+          message: `${op.uid}: spread or computed entries in a structured argument cannot be followed`,
+          range: rangeOf(scope, inner),
+          uid: op.uid,
+        });
         continue;
       }
       addArgument(scope, graph, op, item, dataValueOf(scope, item), source);
@@ -184,7 +201,15 @@ function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Exp
     addEdge(graph, value.uid, op.uid);
     return;
   }
-  const raw: ModelNode = { uid: `data_${++graph.counter}`, kind: 'data', label: 'data', raw: true, persist: true, value: arg.getText(scope.sf), source: rangeOf(scope, arg) };
+  const raw: ModelNode = {
+    uid: `data_${++graph.counter}`,
+    kind: 'data',
+    label: 'data',
+    raw: true,
+    persist: true,
+    value: arg.getText(scope.sf),
+    source: rangeOf(scope, arg),
+  };
   if (op.dynamic) raw.dynamic = true;
   if (op.group !== undefined) raw.group = op.group;
   graph.model.nodes.push(raw);
@@ -205,11 +230,19 @@ function dataValueOf(scope: Scope, expr: ts.Expression): Value | undefined {
 }
 
 function containsData(scope: Scope, expr: ts.Node): boolean {
-  return someNode(expr, (node) => {
-    if (ts.isIdentifier(node)) return scope.values.get(node.text)?.kind === 'data';
-    return ts.isShorthandPropertyAssignment(node) && scope.values.get(node.name.text)?.kind === 'data';
-  }, (node) => ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || ts.isPropertyAssignment(node) ||
-    ts.isParenthesizedExpression(node) || ts.isAsExpression(node));
+  return someNode(
+    expr,
+    (node) => {
+      if (ts.isIdentifier(node)) return scope.values.get(node.text)?.kind === 'data';
+      return ts.isShorthandPropertyAssignment(node) && scope.values.get(node.name.text)?.kind === 'data';
+    },
+    (node) =>
+      ts.isArrayLiteralExpression(node) ||
+      ts.isObjectLiteralExpression(node) ||
+      ts.isPropertyAssignment(node) ||
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node),
+  );
 }
 
 function addEdge(graph: GraphState, from: string, to: string): void {

@@ -83,9 +83,22 @@ export function extractGraph(text: string, fileName: string, options: ExtractOpt
   try {
     const { sf, unread } = parseSource(fileName, text);
     scope = {
-      sf, file: fileName, graphClassNames: new Set(), namespaceNames: new Set(), functions: new Map(),
-      importedNames: new Map(), consts: new Map(), values: new Map(), graphs: [], diagnostics: [], dynamicReason: undefined,
-      returns: options.returns, typeQueries: [], unread, depth: 0, deepReported: false,
+      sf,
+      file: fileName,
+      graphClassNames: new Set(),
+      namespaceNames: new Set(),
+      functions: new Map(),
+      importedNames: new Map(),
+      consts: new Map(),
+      values: new Map(),
+      graphs: [],
+      diagnostics: [],
+      dynamicReason: undefined,
+      returns: options.returns,
+      typeQueries: [],
+      unread,
+      depth: 0,
+      deepReported: false,
     };
     reportSyntaxErrors(scope);
     if (unread.length > 0) reportUnread(scope, text);
@@ -94,7 +107,11 @@ export function extractGraph(text: string, fileName: string, options: ExtractOpt
   } catch (error) {
     // Only a defect of the extractor gets here: user code is reported statement by statement.
     const message = `Pyflow could not finish reading this file: ${String(error)}`;
-    return { file: fileName, graphs: scope?.graphs.map((g) => g.model) ?? [], diagnostics: [...scope?.diagnostics ?? [], { severity: 'error', message, range: start }] };
+    return {
+      file: fileName,
+      graphs: scope?.graphs.map((g) => g.model) ?? [],
+      diagnostics: [...(scope?.diagnostics ?? []), { severity: 'error', message, range: start }],
+    };
   }
   const result: ExtractResult = { file: fileName, graphs: scope.graphs.map((g) => g.model), diagnostics: scope.diagnostics };
   if (scope.typeQueries.length > 0) {
@@ -121,7 +138,11 @@ function visitTopStatement(scope: Scope, statement: ts.Statement): void {
   } catch (error) {
     scope.dynamicReason = undefined;
     scope.depth = 0;
-    scope.diagnostics.push({ severity: 'error', message: `Pyflow could not read this statement (${String(error)}): nodes it adds are not drawn, and uids after it may differ`, range: rangeOf(scope, statement) });
+    scope.diagnostics.push({
+      severity: 'error',
+      message: `Pyflow could not read this statement (${String(error)}): nodes it adds are not drawn, and uids after it may differ`,
+      range: rangeOf(scope, statement),
+    });
     markUncertain(scope);
   }
 }
@@ -209,8 +230,14 @@ function visitStatementInner(scope: Scope, statement: ts.Statement): void {
     visitExpression(scope, statement.expression);
     return;
   }
-  if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) ||
-      ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) {
+  if (
+    ts.isFunctionDeclaration(statement) ||
+    ts.isClassDeclaration(statement) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement) ||
+    ts.isEnumDeclaration(statement) ||
+    ts.isModuleDeclaration(statement)
+  ) {
     return;
   }
   if (ts.isBlock(statement)) {
@@ -234,8 +261,14 @@ function visitStatementPart(scope: Scope, child: ts.Node): void {
 }
 
 function dynamicReasonOf(statement: ts.Statement): string | undefined {
-  if (ts.isForStatement(statement) || ts.isForOfStatement(statement) || ts.isForInStatement(statement) ||
-      ts.isWhileStatement(statement) || ts.isDoStatement(statement)) return 'inside a loop';
+  if (
+    ts.isForStatement(statement) ||
+    ts.isForOfStatement(statement) ||
+    ts.isForInStatement(statement) ||
+    ts.isWhileStatement(statement) ||
+    ts.isDoStatement(statement)
+  )
+    return 'inside a loop';
   if (ts.isIfStatement(statement) || ts.isSwitchStatement(statement)) return 'inside a conditional';
   if (ts.isTryStatement(statement)) return 'inside a try block';
   if (ts.isLabeledStatement(statement)) return 'inside a labeled statement';
@@ -282,8 +315,15 @@ function visitImport(scope: Scope, decl: ts.ImportDeclaration): void {
 }
 
 function isRequireOfPyflow(expr: ts.Expression | undefined): boolean {
-  return !!expr && ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && expr.expression.text === 'require' &&
-    expr.arguments.length === 1 && ts.isStringLiteral(expr.arguments[0]!) && PYFLOW_MODULES.has(expr.arguments[0].text);
+  return (
+    !!expr &&
+    ts.isCallExpression(expr) &&
+    ts.isIdentifier(expr.expression) &&
+    expr.expression.text === 'require' &&
+    expr.arguments.length === 1 &&
+    ts.isStringLiteral(expr.arguments[0]!) &&
+    PYFLOW_MODULES.has(expr.arguments[0].text)
+  );
 }
 
 function visitDeclaration(scope: Scope, decl: ts.VariableDeclaration, flags: ts.NodeFlags): void {
@@ -331,8 +371,14 @@ export function visitExpression(scope: Scope, expr: ts.Expression): Value | unde
 }
 
 function visitExpressionInner(scope: Scope, expr: ts.Expression): Value | undefined {
-  if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) ||
-      ts.isSatisfiesExpression(expr) || ts.isTypeAssertionExpression(expr) || ts.isAwaitExpression(expr)) {
+  if (
+    ts.isParenthesizedExpression(expr) ||
+    ts.isAsExpression(expr) ||
+    ts.isNonNullExpression(expr) ||
+    ts.isSatisfiesExpression(expr) ||
+    ts.isTypeAssertionExpression(expr) ||
+    ts.isAwaitExpression(expr)
+  ) {
     return visitExpression(scope, expr.expression);
   }
   if (ts.isIdentifier(expr)) return scope.values.get(expr.text);
@@ -365,8 +411,14 @@ function visitExpressionInner(scope: Scope, expr: ts.Expression): Value | undefi
   return undefined;
 }
 
-const SHORT_CIRCUIT = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken,
-  ts.SyntaxKind.AmpersandAmpersandEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken]);
+const SHORT_CIRCUIT = new Set([
+  ts.SyntaxKind.AmpersandAmpersandToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+]);
 
 /**
  * `a = b`, and chains such as `a + b + c` (nested to the left, as deep as they are long: visited in a loop).
@@ -405,7 +457,11 @@ function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
     if (value?.kind === 'graph') touched.add(value.graph);
   }
   const called = unwrap(call.expression);
-  const callee = ts.isIdentifier(called) ? scope.functions.get(called.text) : ts.isArrowFunction(called) || ts.isFunctionExpression(called) ? called : undefined;
+  const callee = ts.isIdentifier(called)
+    ? scope.functions.get(called.text)
+    : ts.isArrowFunction(called) || ts.isFunctionExpression(called)
+      ? called
+      : undefined;
   if (callee) {
     forEachNode(callee, (node) => {
       if (!ts.isIdentifier(node)) return;
@@ -427,16 +483,24 @@ function visitHelperCall(scope: Scope, call: ts.CallExpression): void {
 
 function isGraphBuilderClass(scope: Scope, expr: ts.Expression): boolean {
   if (ts.isIdentifier(expr)) return scope.graphClassNames.has(expr.text);
-  return ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.expression) &&
-    scope.namespaceNames.has(expr.expression.text) && expr.name.text === 'GraphBuilder';
+  return (
+    ts.isPropertyAccessExpression(expr) &&
+    ts.isIdentifier(expr.expression) &&
+    scope.namespaceNames.has(expr.expression.text) &&
+    expr.name.text === 'GraphBuilder'
+  );
 }
 
 function newGraph(scope: Scope, expr: ts.NewExpression): Value {
   const options = expr.arguments?.[0] ? readOptions(scope, expr.arguments[0]) : {};
   const alias = typeof options.alias === 'string' ? options.alias : 'graph';
   const graph: GraphState = {
-    model: options.verbose === true ? { alias, verbose: true, nodes: [], edges: [] } : { alias, nodes: [], edges: [] }, counter: -1, persist: options.persist === true,
-    uncertainSince: undefined, edgeKeys: new Set(), graftNodes: new Set(),
+    model: options.verbose === true ? { alias, verbose: true, nodes: [], edges: [] } : { alias, nodes: [], edges: [] },
+    counter: -1,
+    persist: options.persist === true,
+    uncertainSince: undefined,
+    edgeKeys: new Set(),
+    graftNodes: new Set(),
   };
   scope.graphs.push(graph);
   return { kind: 'graph', graph };
@@ -444,8 +508,14 @@ function newGraph(scope: Scope, expr: ts.NewExpression): Value {
 
 /** The expression under parentheses and type-only syntax (`x!`, `x as T`, `<T>x`, `x satisfies T`). */
 export function unwrap(expr: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr) ||
-    ts.isTypeAssertionExpression(expr)) expr = expr.expression;
+  while (
+    ts.isParenthesizedExpression(expr) ||
+    ts.isAsExpression(expr) ||
+    ts.isSatisfiesExpression(expr) ||
+    ts.isNonNullExpression(expr) ||
+    ts.isTypeAssertionExpression(expr)
+  )
+    expr = expr.expression;
   return expr;
 }
 

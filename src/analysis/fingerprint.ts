@@ -114,7 +114,12 @@ export class Fingerprinter {
         if (!locals.has(name) || dep.module.decls.has(name) || dep.module.imports.has(name)) queue.push(this.resolve(dep.module, name));
       }
     }
-    const hash = this.host.hash(Object.keys(parts).sort().map((name) => `${name}\u0000${parts[name]}`).join('\u0000'));
+    const hash = this.host.hash(
+      Object.keys(parts)
+        .sort()
+        .map((name) => `${name}\u0000${parts[name]}`)
+        .join('\u0000'),
+    );
     return uncacheable === undefined ? { hash, parts } : { hash, parts, uncacheable };
   }
 
@@ -129,7 +134,8 @@ export class Fingerprinter {
 
   private resolveImport(module: Module, specifier: string, imported: string, depth: number): Dep {
     const target = this.host.resolveImport(specifier, module.file);
-    if (target === undefined) return { kind: 'unknown', why: `pyflow could not find the module "${specifier}" imported by ${this.host.displayName(module.file)}` };
+    if (target === undefined)
+      return { kind: 'unknown', why: `pyflow could not find the module "${specifier}" imported by ${this.host.displayName(module.file)}` };
     if ('builtin' in target) return { kind: 'none' };
     if ('package' in target) return { kind: 'package', name: target.package, version: target.version };
     const other = this.load(target.file);
@@ -186,7 +192,11 @@ function readModule(file: string, sf: ts.SourceFile): Module {
       if (bindings && ts.isNamedImports(bindings)) {
         for (const el of bindings.elements) if (!el.isTypeOnly) module.imports.set(el.name.text, { specifier, imported: (el.propertyName ?? el.name).text });
       }
-    } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(statement) &&
+      ts.isExternalModuleReference(statement.moduleReference) &&
+      ts.isStringLiteral(statement.moduleReference.expression)
+    ) {
       module.imports.set(statement.name.text, { specifier: statement.moduleReference.expression.text, imported: '*' });
     } else if (ts.isExportDeclaration(statement)) {
       const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
@@ -221,9 +231,13 @@ function readModule(file: string, sf: ts.SourceFile): Module {
     }
   }
   forEachNode(sf, (node) => {
-    const target = ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? node.left
-      : (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) ? node.operand
-        : undefined;
+    const target =
+      ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+        ? node.left
+        : (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+            (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)
+          ? node.operand
+          : undefined;
     if (target && ts.isIdentifier(target) && module.decls.get(target.text)?.kind !== 'const') module.reassigned.add(target.text);
   });
   return module;
@@ -254,8 +268,10 @@ function declaredNames(node: ts.Node, skip?: ts.Node): Set<string> {
   const names = new Set<string>();
   const visit = (n: ts.Node): void => {
     if (n === skip) return;
-    if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && !ts.isObjectBindingPattern(n.name) && !ts.isArrayBindingPattern(n.name)) names.add(n.name.text);
-    if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n) || ts.isEnumDeclaration(n)) && n.name) names.add(n.name.text);
+    if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && !ts.isObjectBindingPattern(n.name) && !ts.isArrayBindingPattern(n.name))
+      names.add(n.name.text);
+    if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n) || ts.isEnumDeclaration(n)) && n.name)
+      names.add(n.name.text);
     ts.forEachChild(n, visit);
   };
   visit(node);
@@ -280,7 +296,11 @@ function loadsCodeAtRunTime(node: ts.Node): string | undefined {
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) found = 'import()';
-    else if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && ts.isIdentifier(n.expression) && ['require', 'eval', 'Function'].includes(n.expression.text)) {
+    else if (
+      (ts.isCallExpression(n) || ts.isNewExpression(n)) &&
+      ts.isIdentifier(n.expression) &&
+      ['require', 'eval', 'Function'].includes(n.expression.text)
+    ) {
       found = n.expression.text === 'Function' ? 'new Function' : `${n.expression.text}()`;
     } else ts.forEachChild(n, visit);
   };
@@ -304,10 +324,33 @@ function isReference(id: ts.Identifier): boolean {
   if (!p) return true;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
   if (ts.isQualifiedName(p) && p.right === id) return false;
-  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) ||
-    ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isEnumMember(p) || ts.isJsxAttribute(p)) && p.name === id) return false;
-  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassDeclaration(p) ||
-    ts.isClassExpression(p) || ts.isEnumDeclaration(p) || ts.isTypeAliasDeclaration(p) || ts.isInterfaceDeclaration(p) || ts.isTypeParameterDeclaration(p)) && p.name === id) return false;
+  if (
+    (ts.isPropertyAssignment(p) ||
+      ts.isMethodDeclaration(p) ||
+      ts.isPropertyDeclaration(p) ||
+      ts.isGetAccessor(p) ||
+      ts.isSetAccessor(p) ||
+      ts.isPropertySignature(p) ||
+      ts.isMethodSignature(p) ||
+      ts.isEnumMember(p) ||
+      ts.isJsxAttribute(p)) &&
+    p.name === id
+  )
+    return false;
+  if (
+    (ts.isVariableDeclaration(p) ||
+      ts.isParameter(p) ||
+      ts.isFunctionDeclaration(p) ||
+      ts.isFunctionExpression(p) ||
+      ts.isClassDeclaration(p) ||
+      ts.isClassExpression(p) ||
+      ts.isEnumDeclaration(p) ||
+      ts.isTypeAliasDeclaration(p) ||
+      ts.isInterfaceDeclaration(p) ||
+      ts.isTypeParameterDeclaration(p)) &&
+    p.name === id
+  )
+    return false;
   if (ts.isBindingElement(p) && (p.name === id || p.propertyName === id)) return false;
   if ((ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) && p.label === id) return false;
   return true;
@@ -317,7 +360,10 @@ function isReference(id: ts.Identifier): boolean {
  * A bundler transform that writes `add` call sites into the calls (instrumentAddCalls) and reads the fingerprints of
  * the ops they add into `fingerprints`, for a run with the result cache.
  */
-export function fingerprintingTransform(host: FingerprintHost): { transform: (file: string, text: string) => string | undefined; fingerprints: Map<string, CodeFingerprint> } {
+export function fingerprintingTransform(host: FingerprintHost): {
+  transform: (file: string, text: string) => string | undefined;
+  fingerprints: Map<string, CodeFingerprint>;
+} {
   const fingerprinter = new Fingerprinter(host);
   const fingerprints = new Map<string, CodeFingerprint>();
   return {

@@ -20,9 +20,12 @@ export function functionInfo(scope: Scope, expr: ts.Expression): FnInfo {
   let bound = false;
   for (;;) {
     while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
-    const target = ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && expr.expression.name.text === 'bind'
-      ? expr.expression.expression
-      : ts.isPropertyAccessExpression(expr) && expr.name.text === 'bind' ? expr.expression : undefined;
+    const target =
+      ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && expr.expression.name.text === 'bind'
+        ? expr.expression.expression
+        : ts.isPropertyAccessExpression(expr) && expr.name.text === 'bind'
+          ? expr.expression
+          : undefined;
     if (!target) break;
     expr = target;
     bound = true;
@@ -76,6 +79,10 @@ function isReturnWord(node: ts.Node): boolean {
 
 /** Syntax that compiles to nothing. */
 function isErasedType(node: ts.Node): boolean {
-  return ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) ||
-    (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword);
+  return (
+    ts.isTypeNode(node) ||
+    ts.isInterfaceDeclaration(node) ||
+    ts.isTypeAliasDeclaration(node) ||
+    (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword)
+  );
 }

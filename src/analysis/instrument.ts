@@ -48,8 +48,16 @@ export function addCallsOnBuilders(sf: ts.SourceFile, file: string): { args: ts.
       const add = node.expression;
       const callee = add.expression;
       const args = add.arguments;
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add' && ts.isIdentifier(callee.expression) && builders.has(callee.expression.text) &&
-        !add.questionDotToken && !callee.questionDotToken && (args.length === 1 || args.length === 2) && !args.some(ts.isSpreadElement)) {
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        callee.name.text === 'add' &&
+        ts.isIdentifier(callee.expression) &&
+        builders.has(callee.expression.text) &&
+        !add.questionDotToken &&
+        !callee.questionDotToken &&
+        (args.length === 1 || args.length === 2) &&
+        !args.some(ts.isSpreadElement)
+      ) {
         const pos = sf.getLineAndCharacterOfPosition(callee.name.getStart(sf));
         calls.push({ args, site: { file, line: pos.line + 1, column: pos.character + 1 } });
       }

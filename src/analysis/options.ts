@@ -10,7 +10,22 @@ export interface StaticOptions {
   unknown?: string;
 }
 
-const KNOWN = new Set(['nOut', 'persist', 'rank', 'shape', 'color', 'fontsize', 'alias', 'outputAlias', 'group', 'verbose', 'log', 'onRelease', 'callSites', 'concurrency']);
+const KNOWN = new Set([
+  'nOut',
+  'persist',
+  'rank',
+  'shape',
+  'color',
+  'fontsize',
+  'alias',
+  'outputAlias',
+  'group',
+  'verbose',
+  'log',
+  'onRelease',
+  'callSites',
+  'concurrency',
+]);
 
 /** Reads an options object literal (or a `const` bound to one); non-literal values are reported. */
 export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {

@@ -139,7 +139,8 @@ function tooDeepRegions(text: string): DeepRegion[] {
     const c = text.charCodeAt(i);
     if (isWordChar(c)) {
       wordStart = i;
-      do i++; while (i < n && isWordChar(text.charCodeAt(i)));
+      do i++;
+      while (i < n && isWordChar(text.charCodeAt(i)));
       previous = WORD;
       continue;
     }

@@ -28,12 +28,31 @@ export function refineWithTypes(text: string, fileName: string, result: ExtractR
 
 /** For each queried position, whether the function there returns, when the type checker can tell. */
 function checkReturns(text: string, fileName: string, queries: readonly number[]): Map<number, boolean> | undefined {
-  const host = ts.createCompilerHost({ allowJs: true, skipLibCheck: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
+  const host = ts.createCompilerHost({
+    allowJs: true,
+    skipLibCheck: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  });
   const readFile = host.readFile.bind(host);
   host.readFile = (name) => (name === fileName ? text : readFile(name));
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version, onError) => (name === fileName ? parseSource(name, text).sf : getSourceFile(name, version, onError));
-  const program = ts.createProgram({ rootNames: [fileName], options: { allowJs: true, skipLibCheck: true, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }, host });
+  const program = ts.createProgram({
+    rootNames: [fileName],
+    options: {
+      allowJs: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: [],
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    },
+    host,
+  });
   const checker = program.getTypeChecker();
   const sf = program.getSourceFile(fileName);
   if (!sf) return undefined;

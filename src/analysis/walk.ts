@@ -6,7 +6,7 @@ import { ts } from 'ts-morph';
  */
 
 /** Visits `root` and the nodes under it in source order; `visit` returns false to skip a node's children. */
-export function forEachNode(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+export function forEachNode(root: ts.Node, visit: (node: ts.Node) => boolean | undefined): void {
   const stack: ts.Node[] = [root];
   const children: ts.Node[] = [];
   while (stack.length > 0) {

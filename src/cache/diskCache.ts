@@ -104,9 +104,12 @@ export class DiskCache implements ResultCache {
     }
     if (!this.store.write(key, [payload], `${op.uid} (${op.fnName})`)) {
       const size = payload.byteLength;
-      return this.diagnose(op, size >= this.store.maxBytes
-        ? `its value (${formatBytes(size)}) is larger than the cache's limit (${formatBytes(this.store.maxBytes)})`
-        : `its value could not be written to ${this.store.dir}`);
+      return this.diagnose(
+        op,
+        size >= this.store.maxBytes
+          ? `its value (${formatBytes(size)}) is larger than the cache's limit (${formatBytes(this.store.maxBytes)})`
+          : `its value could not be written to ${this.store.dir}`,
+      );
     }
     const parts = this.parts.get(key);
     if (parts) this.remember(op, parts);

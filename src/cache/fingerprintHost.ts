@@ -48,7 +48,7 @@ function isFile(path: string): boolean {
 function resolveFile(path: string): string | undefined {
   const candidates = [path, ...EXTENSIONS.map((ext) => path + ext), ...EXTENSIONS.map((ext) => join(path, `index${ext}`))];
   const js = /\.([cm]?)js(x?)$/.exec(path);
-  if (js) candidates.push(path.slice(0, -js[0].length) + `.${js[1]}ts${js[2]}`);
+  if (js) candidates.push(`${path.slice(0, -js[0].length)}.${js[1]}ts${js[2]}`);
   return candidates.find(isFile);
 }
 

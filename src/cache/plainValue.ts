@@ -28,9 +28,22 @@ export function unfaithfulPart(value: unknown): string | undefined {
 }
 
 const KEPT = new Set<object | null>([
-  Date.prototype, RegExp.prototype, ArrayBuffer.prototype, DataView.prototype, Boolean.prototype, Number.prototype, String.prototype,
-  BigInt.prototype, Error.prototype, EvalError.prototype, RangeError.prototype, ReferenceError.prototype, SyntaxError.prototype,
-  TypeError.prototype, URIError.prototype, Buffer.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+  Error.prototype,
+  EvalError.prototype,
+  RangeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  TypeError.prototype,
+  URIError.prototype,
+  Buffer.prototype,
   // Every typed array's prototype inherits from this one (checked through ArrayBuffer.isView above).
   Object.getPrototypeOf(Uint8Array.prototype) as object,
 ]);

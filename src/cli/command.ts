@@ -38,7 +38,11 @@ export function defineCommand<const O extends Options>(command: Command<O>): Com
 
 /** A failure the CLI reports as `pyflow: MESSAGE` and exits with `exitCode` (2: bad usage), then the usage if `showUsage`. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2, readonly showUsage = false) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+    readonly showUsage = false,
+  ) {
     super(message);
   }
 }
@@ -85,9 +89,18 @@ export function parseCommandArgs<O extends Options>(command: Command<O>, args: s
  * `parseArgs` in strict mode, positionals allowed for a subcommand; its errors become a `CliError` whose message says
  * what to do, followed by the subcommand's usage.
  */
-export function parseStrict(command: string, args: string[], options: Options, isSubcommand: boolean): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parseStrict(
+  command: string,
+  args: string[],
+  options: Options,
+  isSubcommand: boolean,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const config = Object.fromEntries(Object.entries(options).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
-  const alone = new Set(Object.entries(options).filter(([, option]) => option.valueOptional).map(([name]) => `--${name}`));
+  const alone = new Set(
+    Object.entries(options)
+      .filter(([, option]) => option.valueOptional)
+      .map(([name]) => `--${name}`),
+  );
   try {
     return parseArgs({ args: args.map((arg) => (alone.has(arg) ? `${arg}=` : arg)), options: config, allowPositionals: isSubcommand, strict: true });
   } catch (error) {

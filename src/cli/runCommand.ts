@@ -27,20 +27,29 @@ the whole script). Exit code 0: done; 1: failed or timed out; 2: bad usage; 128 
     json: { type: 'boolean', help: "print { graphs, events, outcome } as JSON; the script's own output goes to stderr" },
     timeout: { type: 'string', value: 'SECONDS', help: `stop the run after SECONDS (default ${DEFAULT_TIMEOUT_MS / 1000}, 0: no limit)` },
     memory: { type: 'string', value: 'MB', help: `the memory limit of the script's process (default ${DEFAULT_MEMORY_MB}, at least 64)` },
-    cache: { type: 'string', value: 'DIR', valueOptional: true, help: 'reuse the results of ops whose code and inputs are unchanged since an earlier run (in DIR, default ./.pyflow/cache)' },
+    cache: {
+      type: 'string',
+      value: 'DIR',
+      valueOptional: true,
+      help: 'reuse the results of ops whose code and inputs are unchanged since an earlier run (in DIR, default ./.pyflow/cache)',
+    },
     'no-cache': { type: 'boolean', help: 'do not use the cache (wins over --cache)' },
   },
   run: (values, positionals) => runScript(values, oneFile(positionals)),
 });
 
-async function runScript(values: { node?: string; verbose?: boolean; json?: boolean; timeout?: string; memory?: string; cache?: string; 'no-cache'?: boolean }, fileArg: string): Promise<number> {
+async function runScript(
+  values: { node?: string; verbose?: boolean; json?: boolean; timeout?: string; memory?: string; cache?: string; 'no-cache'?: boolean },
+  fileArg: string,
+): Promise<number> {
   const timeoutSeconds = numberOption('timeout', values.timeout, DEFAULT_TIMEOUT_MS / 1000, 0);
   const memoryMb = numberOption('memory', values.memory, DEFAULT_MEMORY_MB, 64);
   const source = readSource(fileArg);
   if ('error' in source) return fail(source.error);
   const { file } = source;
   const node = values.node;
-  const target: RunTarget = node === undefined ? { kind: 'script' } : /^\d+$/.test(node) ? { kind: 'line', file, line: Number(node) } : { kind: 'uid', uid: node };
+  const target: RunTarget =
+    node === undefined ? { kind: 'script' } : /^\d+$/.test(node) ? { kind: 'line', file, line: Number(node) } : { kind: 'uid', uid: node };
   const json = values.json === true;
   const dist = __dirname;
   const { esbuild } = await loadEsbuild(dist).catch((error: unknown) => fail((error as Error).message, 1));
@@ -51,18 +60,28 @@ async function runScript(values: { node?: string; verbose?: boolean; json?: bool
   const library = libraryFor(file, dist);
   if (library.note) process.stderr.write(`${library.note}\n`);
   const caching = values.cache !== undefined && values['no-cache'] !== true ? cachingRun(values.cache) : undefined;
-  const handle = startRun({
-    file, target, runnerPath: `${dist}/runner.js`, libraryPath: library.path, esbuild,
-    timeoutMs: timeoutSeconds * 1000, memoryMb, printTrace: values.verbose === true && !json, ...caching,
-  }, {
-    onMessage(message) {
-      if (message.type === 'graph/snapshot') graphs.push(message.graph);
-      if (message.type === 'trace/append' && json) events.push(...message.events);
+  const handle = startRun(
+    {
+      file,
+      target,
+      runnerPath: `${dist}/runner.js`,
+      libraryPath: library.path,
+      esbuild,
+      timeoutMs: timeoutSeconds * 1000,
+      memoryMb,
+      printTrace: values.verbose === true && !json,
+      ...caching,
     },
-    onOutput(text, stream) {
-      (stream === 'stdout' && !json ? process.stdout : process.stderr).write(text);
+    {
+      onMessage(message) {
+        if (message.type === 'graph/snapshot') graphs.push(message.graph);
+        if (message.type === 'trace/append' && json) events.push(...message.events);
+      },
+      onOutput(text, stream) {
+        (stream === 'stdout' && !json ? process.stdout : process.stderr).write(text);
+      },
     },
-  });
+  );
   let stoppedBy: keyof typeof SIGNAL_CODES | undefined;
   const stop = (signal: keyof typeof SIGNAL_CODES): void => {
     stoppedBy ??= signal;
@@ -92,9 +111,12 @@ function cachingRun(dir: string): Pick<RunRequest, 'transform' | 'cache'> {
 
 function describeOutcome(outcome: Exclude<RunOutcome, { status: 'done' }>, timeoutSeconds: number, signal: string | undefined): string {
   switch (outcome.status) {
-    case 'failed': return describeError(outcome.error);
-    case 'timeout': return `the run timed out after ${timeoutSeconds} s${outcome.running ? ` while ${describeOp(outcome.running)} was running` : ''} (--timeout SECONDS, 0: none)`;
-    case 'cancelled': return `stopped${signal ? ` by ${signal}` : ''}${outcome.running ? ` while ${describeOp(outcome.running)} was running` : ''}`;
+    case 'failed':
+      return describeError(outcome.error);
+    case 'timeout':
+      return `the run timed out after ${timeoutSeconds} s${outcome.running ? ` while ${describeOp(outcome.running)} was running` : ''} (--timeout SECONDS, 0: none)`;
+    case 'cancelled':
+      return `stopped${signal ? ` by ${signal}` : ''}${outcome.running ? ` while ${describeOp(outcome.running)} was running` : ''}`;
   }
 }
 

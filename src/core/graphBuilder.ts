@@ -56,17 +56,11 @@ export interface GraphBuilderOptions {
 }
 
 /** A DataNode, or a value; DataNodes may also sit inside plain arrays and objects. */
-export type Input<T> =
-  | T
-  | DataNode<T>
-  | (T extends (...args: never[]) => unknown ? never : T extends object ? { [K in keyof T]: Input<T[K]> } : never);
+export type Input<T> = T | DataNode<T> | (T extends (...args: never[]) => unknown ? never : T extends object ? { [K in keyof T]: Input<T[K]> } : never);
 
 type Inputs<P extends readonly unknown[]> = { [K in keyof P]: Input<P[K]> };
-type Outputs<R, N extends number> = R extends readonly unknown[]
-  ? { [K in keyof R]: DataNode<R[K]> } & { length: N }
-  : DataNode<unknown>[] & { length: N };
+type Outputs<R, N extends number> = R extends readonly unknown[] ? { [K in keyof R]: DataNode<R[K]> } & { length: N } : DataNode<unknown>[] & { length: N };
 type Fn = (...args: never[]) => unknown;
-
 
 /** Builds a lazy computation graph: `const a = G.add(fn)(x, y)` adds an op; `a.get()` evaluates. */
 export class GraphBuilder {
@@ -102,7 +96,7 @@ export class GraphBuilder {
     this._concurrency = Math.max(1, options.concurrency ?? 4);
     this._executor = options.executor;
     const host = currentHost();
-    this._cache = options.cache === false ? undefined : options.cache ?? host?.cache;
+    this._cache = options.cache === false ? undefined : (options.cache ?? host?.cache);
     this.captureSites = options.callSites ?? (this.verbose || host?.captureCallSites === true);
     this.previews = host?.previewValues === true;
     if (this.verbose) {
@@ -121,8 +115,14 @@ export class GraphBuilder {
    * @typeParam F - the function's type: its parameters type the inputs, its (awaited) return type the outputs.
    */
   add<F extends (...args: never[]) => void | Promise<void>>(fn: F, options: AddOptions & { nOut: 0 }): (...args: Inputs<Parameters<F>>) => OperationNode;
-  add<F extends Fn, N extends number>(fn: F, options: AddOptions & { nOut: N }): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;
-  add<F extends Fn>(fn: F, options?: AddOptions): (...args: Inputs<Parameters<F>>) => ReturnType<F> extends void | Promise<void> ? OperationNode : DataNode<Awaited<ReturnType<F>>>;
+  add<F extends Fn, N extends number>(
+    fn: F,
+    options: AddOptions & { nOut: N },
+  ): (...args: Inputs<Parameters<F>>) => N extends 1 ? DataNode<Awaited<ReturnType<F>>> : Outputs<Awaited<ReturnType<F>>, N>;
+  add<F extends Fn>(
+    fn: F,
+    options?: AddOptions,
+  ): (...args: Inputs<Parameters<F>>) => ReturnType<F> extends void | Promise<void> ? OperationNode : DataNode<Awaited<ReturnType<F>>>;
   add(fn: Fn, options?: AddOptions, site?: unknown): (...args: unknown[]) => unknown {
     // `G.add(fn)(...)` of the function added last, without options (remembered only without call sites, below).
     if (fn === this.lastPlainFn && options === undefined) return this.lastPlainAdd!;
@@ -150,9 +150,7 @@ export class GraphBuilder {
     // function's output count. The last one is at hand (a loop adds the same function again and again: see `add`).
     let call = this.plainAdds.get(fn);
     if (call === undefined) {
-      call = hasReturn(fn)
-        ? (...args: unknown[]) => this.addPlain(fn, args)
-        : (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, 0);
+      call = hasReturn(fn) ? (...args: unknown[]) => this.addPlain(fn, args) : (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, 0);
       this.plainAdds.set(fn, call);
     }
     this.lastPlainFn = fn;
@@ -213,9 +211,8 @@ export class GraphBuilder {
       for (let i = 0; i < args.length; i++) if (!(args[i] instanceof DataNode)) args[i] = this.rawNode(args[i]);
     }
     const more = nOut > 1 ? new Array<DataNode>(nOut - 1) : NO_EXTRAS.moreOutputs;
-    const extras = options === NO_OPTIONS && templates === undefined && site === undefined && nOut <= 1
-      ? NO_EXTRAS
-      : { options, args: templates, site, moreOutputs: more };
+    const extras =
+      options === NO_OPTIONS && templates === undefined && site === undefined && nOut <= 1 ? NO_EXTRAS : { options, args: templates, site, moreOutputs: more };
     const op = new OperationNode(n, fn as never, this, parents, extras, this._lastOp);
     const persist = this.persistAll || options.persist === true;
     if (nOut > 0) op._output = new DataNode(++this.counter, this, op, persist);
@@ -228,9 +225,13 @@ export class GraphBuilder {
   /** `BAD_ARGUMENT`: an OperationNode given as an input (an output-less op has no value to pass on). */
   private operationArgument(fn: Fn, options: AddOptions, index: number, op: OperationNode, site: PendingCallSite | string | undefined): PyflowError {
     const where: CallSite | undefined = site === undefined ? callerOutsideLibrary() : resolveCallSite(site);
-    return new PyflowError('BAD_ARGUMENT',
+    return new PyflowError(
+      'BAD_ARGUMENT',
       `${describeAdd(fn, options)}(…) at ${describeCallSite(where)}: argument ${index + 1} is (or holds) the OperationNode ${op.uid}, which has no value ` +
-      'to pass: an op without outputs (no return, or nOut: 0) is evaluated with op.run(); pass a DataNode (an op\'s output) instead', op.uid, where);
+        "to pass: an op without outputs (no return, or nOut: 0) is evaluated with op.run(); pass a DataNode (an op's output) instead",
+      op.uid,
+      where,
+    );
   }
 
   /** Makes `op` a consumer of each of its parents, in order, and the graph's last op. */
@@ -338,9 +339,13 @@ export class GraphBuilder {
     const stem = (uid: string): string => uid.slice(0, uid.lastIndexOf('_'));
     const matches = [...ops.filter((op) => stem(op.uid) === name), ...data.filter((d) => d.alias === name && stem(d.uid) === name)];
     if (matches.length === 1) return matches[0]!;
-    const why = matches.length > 1
-      ? `${matches.length} nodes are named so (${matches.map((n) => n.uid).join(', ')}); use a uid`
-      : `no node has that uid or name (uids: ${[...ops, ...data].slice(0, 12).map((n) => n.uid).join(', ')}${ops.length + data.length > 12 ? ', …' : ''})`;
+    const why =
+      matches.length > 1
+        ? `${matches.length} nodes are named so (${matches.map((n) => n.uid).join(', ')}); use a uid`
+        : `no node has that uid or name (uids: ${[...ops, ...data]
+            .slice(0, 12)
+            .map((n) => n.uid)
+            .join(', ')}${ops.length + data.length > 12 ? ', …' : ''})`;
     throw new PyflowError('UNKNOWN_NODE', `Graph "${this.alias}" has no single node "${name}": ${why}`);
   }
 
@@ -382,7 +387,11 @@ export class GraphBuilder {
       return undefined;
     }
     const viewer = await loadViewModule();
-    return viewer.writeGraphView(this.toJSON(), { ...options, uidLabels: options.uidLabels ?? this.verbose, highlight: options.highlight ? new Set(options.highlight) : undefined });
+    return viewer.writeGraphView(this.toJSON(), {
+      ...options,
+      uidLabels: options.uidLabels ?? this.verbose,
+      highlight: options.highlight ? new Set(options.highlight) : undefined,
+    });
   }
 
   /** `view()` with everything the targets need highlighted (pyflow's `view_dependency`). */
@@ -409,7 +418,7 @@ export class GraphBuilder {
           parent._removed = true;
           this.counter--;
         } else {
-          const rest = [parent._consumer!, ...parent._moreConsumers ?? []].filter((c) => c !== op);
+          const rest = [parent._consumer!, ...(parent._moreConsumers ?? [])].filter((c) => c !== op);
           parent._consumer = rest[0];
           parent._moreConsumers = rest.length > 1 ? rest.slice(1) : undefined;
         }
@@ -431,15 +440,18 @@ export class GraphBuilder {
   private updateEmitter(): void {
     const listeners = this.listeners;
     const alias = this.alias;
-    this._emit = listeners.length === 0 ? undefined : (event) => {
-      for (const listener of listeners.length === 1 ? listeners : [...listeners]) {
-        try {
-          listener(event);
-        } catch (error) {
-          throw error instanceof PyflowError ? error : listenerError(alias, event, error);
-        }
-      }
-    };
+    this._emit =
+      listeners.length === 0
+        ? undefined
+        : (event) => {
+            for (const listener of listeners.length === 1 ? listeners : [...listeners]) {
+              try {
+                listener(event);
+              } catch (error) {
+                throw error instanceof PyflowError ? error : listenerError(alias, event, error);
+              }
+            }
+          };
   }
 
   /** @internal pyflow's name of an op's function (the last one is at hand: ops mostly come in runs of one function). */
@@ -505,9 +517,13 @@ function defaultLog(line: string): void {
 
 /** A trace listener (or a verbose graph's `log`) that threw: the evaluation fails with this, the original as its cause. */
 function listenerError(alias: string, event: TraceEvent, error: unknown): PyflowError {
-  return new PyflowError('LISTENER_FAILED',
+  return new PyflowError(
+    'LISTENER_FAILED',
     `a trace listener of graph "${alias}" threw on the ${event.kind} event of ${event.uid}: ${error instanceof Error ? error.message : String(error)}`,
-    event.uid, undefined, { cause: error });
+    event.uid,
+    undefined,
+    { cause: error },
+  );
 }
 
 /** `G.add(name, …)`, or `G.add(name, { alias: … })`, for errors. */

@@ -219,7 +219,11 @@ export function callerOutsideLibrary(): CallSite | undefined {
   V8Error.stackTraceLimit = 20;
   const stack = new Error().stack ?? '';
   V8Error.stackTraceLimit = limit;
-  const frames = stack.split('\n').slice(2).map((line) => FRAME.exec(line.trim())).filter((m) => m !== null);
+  const frames = stack
+    .split('\n')
+    .slice(2)
+    .map((line) => FRAME.exec(line.trim()))
+    .filter((m) => m !== null);
   const library = frames[0]?.[1];
   const outside = frames.find((m) => m[1] !== library);
   if (!outside) return undefined;

@@ -140,10 +140,7 @@ export class DataNode<T = unknown> {
 }
 
 /** How one argument of an op is rebuilt from its parents' values. */
-export type ArgTemplate =
-  | { kind: 'parent'; index: number }
-  | { kind: 'array'; items: ArgTemplate[] }
-  | { kind: 'object'; entries: [string, ArgTemplate][] };
+export type ArgTemplate = { kind: 'parent'; index: number } | { kind: 'array'; items: ArgTemplate[] } | { kind: 'object'; entries: [string, ArgTemplate][] };
 
 /**
  * @internal What most ops do not have (one shared NO_EXTRAS for those): options given to `add`, argument templates

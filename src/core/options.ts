@@ -31,10 +31,17 @@ const GRAPH_OPTIONS: Rules = {
   onRelease: [(v) => typeof v === 'function', 'a function (value, node) => void'],
   callSites: [(v) => typeof v === 'boolean', 'true or false'],
   concurrency: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number >= 1'],
-  executor: [(v) => hasMethods(v, ['owns', 'run', 'close']) && Number.isInteger((v as { concurrency?: unknown }).concurrency) && (v as { concurrency: number }).concurrency >= 1,
-    'an Executor (such as workerPool()): owns, run and close methods, concurrency >= 1'],
-  cache: [(v) => v === false || hasMethods(v, ['keyOfValue', 'keyOfOp', 'read', 'write']),
-    'a ResultCache (keyOfValue, keyOfOp, read and write methods), or false (not even the runner\'s)'],
+  executor: [
+    (v) =>
+      hasMethods(v, ['owns', 'run', 'close']) &&
+      Number.isInteger((v as { concurrency?: unknown }).concurrency) &&
+      (v as { concurrency: number }).concurrency >= 1,
+    'an Executor (such as workerPool()): owns, run and close methods, concurrency >= 1',
+  ],
+  cache: [
+    (v) => v === false || hasMethods(v, ['keyOfValue', 'keyOfOp', 'read', 'write']),
+    "a ResultCache (keyOfValue, keyOfOp, read and write methods), or false (not even the runner's)",
+  ],
 };
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
@@ -79,7 +86,8 @@ function optionsProblem(options: unknown, known: Rules): string | undefined {
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return `${String(value)} (${value === null ? 'null' : typeof value})`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return `${String(value)} (${value === null ? 'null' : typeof value})`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return `a ${typeof value}`;
 }

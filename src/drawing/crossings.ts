@@ -14,33 +14,53 @@ export interface DrawnEdge {
  */
 export function countCrossings(edges: readonly DrawnEdge[]): number {
   const ids = new Map<string, number>();
-  const id = (s: string): number => ids.get(s) ?? (ids.set(s, ids.size), ids.size - 1);
-  const from = edges.map((e) => id(e.from)), to = edges.map((e) => id(e.to));
+  const id = (s: string): number => {
+    let n = ids.get(s);
+    if (n === undefined) ids.set(s, (n = ids.size));
+    return n;
+  };
+  const from = edges.map((e) => id(e.from)),
+    to = edges.map((e) => id(e.to));
   const total = edges.reduce((a, e) => a + Math.max(0, e.points.length - 1), 0);
-  const ax = new Float64Array(total), ay = new Float64Array(total), bx = new Float64Array(total), by = new Float64Array(total), edge = new Int32Array(total);
+  const ax = new Float64Array(total),
+    ay = new Float64Array(total),
+    bx = new Float64Array(total),
+    by = new Float64Array(total),
+    edge = new Int32Array(total);
   let k = 0;
   edges.forEach((e, i) => {
     for (let j = 0; j + 1 < e.points.length; j++) {
-      const p = e.points[j]!, q = e.points[j + 1]!;
+      const p = e.points[j]!,
+        q = e.points[j + 1]!;
       if (p.x === q.x && p.y === q.y) continue;
-      ax[k] = p.x; ay[k] = p.y; bx[k] = q.x; by[k] = q.y; edge[k] = i; k++;
+      ax[k] = p.x;
+      ay[k] = p.y;
+      bx[k] = q.x;
+      by[k] = q.y;
+      edge[k] = i;
+      k++;
     }
   });
   const byLeft = Array.from({ length: k }, (_, i) => i).sort((i, j) => Math.min(ax[i]!, bx[i]!) - Math.min(ax[j]!, bx[j]!));
   let count = 0;
   for (let oi = 0; oi < k; oi++) {
     const i = byLeft[oi]!;
-    const maxX = Math.max(ax[i]!, bx[i]!), minY = Math.min(ay[i]!, by[i]!), maxY = Math.max(ay[i]!, by[i]!);
+    const maxX = Math.max(ax[i]!, bx[i]!),
+      minY = Math.min(ay[i]!, by[i]!),
+      maxY = Math.max(ay[i]!, by[i]!);
     for (let oj = oi + 1; oj < k; oj++) {
       const j = byLeft[oj]!;
       if (Math.min(ax[j]!, bx[j]!) > maxX) break;
       if (Math.max(ay[j]!, by[j]!) < minY || Math.min(ay[j]!, by[j]!) > maxY) continue;
-      const ei = edge[i]!, ej = edge[j]!;
+      const ei = edge[i]!,
+        ej = edge[j]!;
       if (ei === ej) continue;
       if (from[ei] === from[ej] || from[ei] === to[ej] || to[ei] === from[ej] || to[ei] === to[ej]) continue;
-      const o1 = orientation(ax[i]!, ay[i]!, bx[i]!, by[i]!, ax[j]!, ay[j]!), o2 = orientation(ax[i]!, ay[i]!, bx[i]!, by[i]!, bx[j]!, by[j]!);
+      const o1 = orientation(ax[i]!, ay[i]!, bx[i]!, by[i]!, ax[j]!, ay[j]!),
+        o2 = orientation(ax[i]!, ay[i]!, bx[i]!, by[i]!, bx[j]!, by[j]!);
       if (o1 === 0 || o2 === 0 || o1 === o2) continue;
-      const o3 = orientation(ax[j]!, ay[j]!, bx[j]!, by[j]!, ax[i]!, ay[i]!), o4 = orientation(ax[j]!, ay[j]!, bx[j]!, by[j]!, bx[i]!, by[i]!);
+      const o3 = orientation(ax[j]!, ay[j]!, bx[j]!, by[j]!, ax[i]!, ay[i]!),
+        o4 = orientation(ax[j]!, ay[j]!, bx[j]!, by[j]!, bx[i]!, by[i]!);
       if (o3 === 0 || o4 === 0 || o3 === o4) continue;
       count++;
     }
@@ -53,4 +73,3 @@ function orientation(px: number, py: number, qx: number, qy: number, rx: number,
   const v = (qx - px) * (ry - py) - (qy - py) * (rx - px);
   return Math.abs(v) < 1e-9 ? 0 : v > 0 ? 1 : -1;
 }
-

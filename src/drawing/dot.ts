@@ -26,7 +26,12 @@ export function toDot(model: GraphModel, options: DotOptions = {}): string {
     else lines.push(`\t${nodeStatement(node, options)}`);
   }
   for (const rank of [...ranks.keys()].sort((a, b) => a - b)) {
-    lines.push(`\t{ rank=same ${ranks.get(rank)!.map((n) => nodeStatement(n, options)).join(' ')} }`);
+    lines.push(
+      `\t{ rank=same ${ranks
+        .get(rank)!
+        .map((n) => nodeStatement(n, options))
+        .join(' ')} }`,
+    );
   }
   for (const edge of view.edges) lines.push(`\t${quote(edge.from)} -> ${quote(edge.to)}`);
   lines.push('}');
@@ -77,7 +82,7 @@ function nodeStatement(node: ModelNode, options: DotOptions): string {
   const isOp = node.kind !== 'data';
   // A persisted output is drawn as a record box with its dimension; a shape given as a record is one field.
   const persisted = node.persist === true && node.kind !== 'graph';
-  const shape = persisted ? 'record' : node.shape ?? (node.kind === 'graph' ? 'box3d' : 'box');
+  const shape = persisted ? 'record' : (node.shape ?? (node.kind === 'graph' ? 'box3d' : 'box'));
   const attrs: Record<string, string> = {};
   attrs.label = quoteEscaped(
     persisted ? `{${recordField(label)}|${recordField(node.dim ?? '')}}` : /^m?record$/i.test(shape) ? recordField(label) : labelText(label),
@@ -94,7 +99,9 @@ function nodeStatement(node: ModelNode, options: DotOptions): string {
     attrs.color = quote('lawngreen');
     attrs.penwidth = quote('1.75');
   }
-  return `${quote(node.uid)} [${Object.entries(attrs).map(([k, v]) => `${k}=${v}`).join(' ')}]`;
+  return `${quote(node.uid)} [${Object.entries(attrs)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}]`;
 }
 
 /**
@@ -118,7 +125,10 @@ function quoteEscaped(escaped: string): string {
  * wasm build at least) corrupts its memory laying out a connected node whose label starts with a line break.
  */
 function labelText(text: string): string {
-  const escaped = text.replace(/\\/g, '\\\\').replace(/&/g, '&amp;').replace(/\r\n?|\n/g, '\\n');
+  const escaped = text
+    .replace(/\\/g, '\\\\')
+    .replace(/&/g, '&amp;')
+    .replace(/\r\n?|\n/g, '\\n');
   return escaped.startsWith('\\n') ? `\u00a0${escaped}` : escaped;
 }
 

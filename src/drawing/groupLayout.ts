@@ -1,6 +1,21 @@
 import { groupNodeUid, type GroupedView } from './groups.js';
 import type { ViewGraph } from './viewGraph.js';
-import { LAYER_GAP, PAD, PORT, layoutGraph, measure, type ElkEdge, type ElkLike, type ElkNode, type LayoutSettings, type Orderer, type Placed, type PlacedEdge, type PlacedGroup, type PlacedNode } from './layout.js';
+import {
+  LAYER_GAP,
+  PAD,
+  PORT,
+  layoutGraph,
+  measure,
+  type ElkEdge,
+  type ElkLike,
+  type ElkNode,
+  type LayoutSettings,
+  type Orderer,
+  type Placed,
+  type PlacedEdge,
+  type PlacedGroup,
+  type PlacedNode,
+} from './layout.js';
 
 /** Room above a group's nodes for its name, and around them. */
 const GROUP_PADDING = '[top=30,left=12,bottom=12,right=12]';
@@ -9,7 +24,13 @@ const GROUP_PADDING = '[top=30,left=12,bottom=12,right=12]';
  * Lays a view out: with expanded groups, as ELK compound nodes (`layoutGrouped`); otherwise flat, with the preorder
  * (`layoutGraph`).
  */
-export function layoutView(elk: ElkLike, view: ViewGraph | GroupedView, settings: LayoutSettings, order?: Orderer, onOrdered?: (first: Placed) => void): Promise<Placed> {
+export function layoutView(
+  elk: ElkLike,
+  view: ViewGraph | GroupedView,
+  settings: LayoutSettings,
+  order?: Orderer,
+  onOrdered?: (first: Placed) => void,
+): Promise<Placed> {
   return 'groups' in view && view.groups.length > 0 ? layoutGrouped(elk, view, settings) : layoutGraph(elk, view, settings, order, onOrdered);
 }
 
@@ -58,8 +79,14 @@ export async function layoutGrouped(elk: ElkLike, view: GroupedView, settings: L
     if (portCount) {
       child.layoutOptions!['elk.portConstraints'] = 'FIXED_ORDER';
       child.ports = Array.from({ length: portCount }, (_, i) => ({
-        id: `${n.uid}\u0000${i}`, width: PORT, height: PORT,
-        layoutOptions: { 'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST', 'elk.port.index': String(portCount - 1 - i), 'elk.port.borderOffset': String(-PORT / 2) },
+        id: `${n.uid}\u0000${i}`,
+        width: PORT,
+        height: PORT,
+        layoutOptions: {
+          'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST',
+          'elk.port.index': String(portCount - 1 - i),
+          'elk.port.borderOffset': String(-PORT / 2),
+        },
       }));
     }
     ((n.group !== undefined ? containers.get(n.group) : undefined) ?? root).children!.push(child);
@@ -76,20 +103,41 @@ export async function layoutGrouped(elk: ElkLike, view: GroupedView, settings: L
     for (const child of c.children ?? []) {
       const group = labels.get(child.id);
       if (group && !byId.has(child.id)) {
-        groups.push({ path: group.path, label: group.label, x: (child.x ?? 0) + PAD, y: (child.y ?? 0) + PAD, width: child.width ?? 0, height: child.height ?? 0 });
+        groups.push({
+          path: group.path,
+          label: group.label,
+          x: (child.x ?? 0) + PAD,
+          y: (child.y ?? 0) + PAD,
+          width: child.width ?? 0,
+          height: child.height ?? 0,
+        });
         visit(child);
         continue;
       }
       const m = measured.get(child.id)!;
       const ports = (child.ports ?? []).map((p) => (settings.direction === 'DOWN' ? (p.x ?? 0) - (child.x ?? 0) : (p.y ?? 0) - (child.y ?? 0)) + PORT / 2);
-      nodes.push({ node: byId.get(child.id)!, x: (child.x ?? 0) + PAD, y: (child.y ?? 0) + PAD, width: m.width, height: m.height, fontsize: m.fontsize, lines: m.lines, ports });
+      nodes.push({
+        node: byId.get(child.id)!,
+        x: (child.x ?? 0) + PAD,
+        y: (child.y ?? 0) + PAD,
+        width: m.width,
+        height: m.height,
+        fontsize: m.fontsize,
+        lines: m.lines,
+        ports,
+      });
     }
   };
   visit(out);
   const edges: PlacedEdge[] = view.edges.map((e, i) => {
     const section = edgesById.get(`e${i}`)?.sections?.[0];
     const pts = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
-    return { from: e.from, to: e.to, points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })), spline: spline && pts.length >= 4 && (pts.length - 1) % 3 === 0 };
+    return {
+      from: e.from,
+      to: e.to,
+      points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })),
+      spline: spline && pts.length >= 4 && (pts.length - 1) % 3 === 0,
+    };
   });
   // Nodes in the view's order (the drawing and keyboard order do not depend on the nesting).
   const order = new Map(view.nodes.map((n, i) => [n.uid, i]));

@@ -79,10 +79,13 @@ function edgeEnds(view: OrderInput): EdgeEnds {
   const index = new Map<string, number>();
   view.nodes.forEach((v, i) => index.set(v.uid, i));
   const count = view.edges.length;
-  const from = new Int32Array(count).fill(-1), to = new Int32Array(count).fill(-1), slot = new Int32Array(count).fill(MIDDLE_SLOT);
+  const from = new Int32Array(count).fill(-1),
+    to = new Int32Array(count).fill(-1),
+    slot = new Int32Array(count).fill(MIDDLE_SLOT);
   for (let i = 0; i < count; i++) {
     const e = view.edges[i]!;
-    const a = index.get(e.from), b = index.get(e.to);
+    const a = index.get(e.from),
+      b = index.get(e.to);
     if (a === undefined || b === undefined || a === b) continue;
     from[i] = a;
     to[i] = b;
@@ -96,7 +99,8 @@ function edgeEnds(view: OrderInput): EdgeEnds {
 
 /** Kahn's algorithm, for whether every node is reached (a cycle is left to ELK). */
 function isAcyclic(n: number, from: Int32Array, to: Int32Array): boolean {
-  const outStart = new Int32Array(n + 1), indegree = new Int32Array(n);
+  const outStart = new Int32Array(n + 1),
+    indegree = new Int32Array(n);
   for (let i = 0; i < from.length; i++) {
     if (from[i]! < 0) continue;
     outStart[from[i]! + 1]!++;
@@ -134,7 +138,8 @@ function compactLayers(layers: Int32Array): number {
 
 function splitLongEdges(realCount: number, layerCount: number, layers: Int32Array, ends: EdgeEnds): LayeredGraph | undefined {
   const edgeCount = ends.from.length;
-  let nodeCount = realCount, segmentCount = 0;
+  let nodeCount = realCount,
+    segmentCount = 0;
   for (let i = 0; i < edgeCount; i++) {
     if (ends.from[i]! < 0) continue;
     const span = layers[ends.to[i]!]! - layers[ends.from[i]!]!;
@@ -146,22 +151,33 @@ function splitLongEdges(realCount: number, layerCount: number, layers: Int32Arra
   layerOf.set(layers);
   const modelIndex = new Int32Array(nodeCount);
   for (let v = 0; v < realCount; v++) modelIndex[v] = v;
-  const segmentTop = new Int32Array(segmentCount), segmentBottom = new Int32Array(segmentCount), segmentSlot = new Int32Array(segmentCount);
+  const segmentTop = new Int32Array(segmentCount),
+    segmentBottom = new Int32Array(segmentCount),
+    segmentSlot = new Int32Array(segmentCount);
   const edgeChainStart = new Int32Array(edgeCount + 1);
-  let next = realCount, s = 0;
+  let next = realCount,
+    s = 0;
   for (let i = 0; i < edgeCount; i++) {
     edgeChainStart[i] = next - realCount;
     if (ends.from[i]! < 0) continue;
-    const a = ends.from[i]!, b = ends.to[i]!;
-    let upper = a, slot = ends.slot[i]!;
+    const a = ends.from[i]!,
+      b = ends.to[i]!;
+    let upper = a,
+      slot = ends.slot[i]!;
     for (let l = layers[a]! + 1; l < layers[b]!; l++) {
       layerOf[next] = l;
       modelIndex[next] = b;
-      segmentTop[s] = upper; segmentBottom[s] = next; segmentSlot[s] = slot; s++;
+      segmentTop[s] = upper;
+      segmentBottom[s] = next;
+      segmentSlot[s] = slot;
+      s++;
       upper = next++;
       slot = MIDDLE_SLOT;
     }
-    segmentTop[s] = upper; segmentBottom[s] = b; segmentSlot[s] = slot; s++;
+    segmentTop[s] = upper;
+    segmentBottom[s] = b;
+    segmentSlot[s] = slot;
+    s++;
   }
   edgeChainStart[edgeCount] = next - realCount;
 
@@ -176,17 +192,33 @@ function splitLongEdges(realCount: number, layerCount: number, layers: Int32Arra
   const fill = gapStart.slice();
   for (let seg = 0; seg < segmentCount; seg++) segmentsByGap[fill[gapOf[seg]!]!++] = seg;
   return {
-    realCount, nodeCount, layerCount, layerOf, layerStart, widestLayer, modelIndex,
-    segmentTop, segmentBottom, segmentSlot, gapStart, segmentsByGap, edgeChainStart,
-    upStart: up.start, upNode: up.node, upSlot: up.slot,
-    downStart: down.start, downNode: down.node, downSlot: down.slot,
+    realCount,
+    nodeCount,
+    layerCount,
+    layerOf,
+    layerStart,
+    widestLayer,
+    modelIndex,
+    segmentTop,
+    segmentBottom,
+    segmentSlot,
+    gapStart,
+    segmentsByGap,
+    edgeChainStart,
+    upStart: up.start,
+    upNode: up.node,
+    upSlot: up.slot,
+    downStart: down.start,
+    downNode: down.node,
+    downSlot: down.slot,
   };
 }
 
 /** For each node `at[s]`, its neighbours `other[s]` with `slot[s]`, in segment order (compressed rows). */
 function adjacency(nodeCount: number, at: Int32Array, other: Int32Array, slot: Int32Array): { start: Int32Array; node: Int32Array; slot: Int32Array } {
   const start = groupStarts(nodeCount, at);
-  const node = new Int32Array(at.length), slots = new Int32Array(at.length);
+  const node = new Int32Array(at.length),
+    slots = new Int32Array(at.length);
   const fill = start.slice();
   for (let s = 0; s < at.length; s++) {
     const k = fill[at[s]!]!++;

@@ -158,13 +158,23 @@ function topologicalOrder(view: ViewGraph): string[] {
  * Computes the preorder (preorder.ts): in this thread by default; the webview hands in one that runs in a worker,
  * since it takes 0.2-0.3 s of script at 1,000-1,500 nodes.
  */
-export type Orderer = (view: OrderInput, parts: ReadonlyMap<string, number> | undefined, widths: number[]) => Preorder | undefined | Promise<Preorder | undefined>;
+export type Orderer = (
+  view: OrderInput,
+  parts: ReadonlyMap<string, number> | undefined,
+  widths: number[],
+) => Preorder | undefined | Promise<Preorder | undefined>;
 
 /**
  * Lays a view graph out with ELK's layered algorithm; a pure function of the graph and settings. `onOrdered`, if
  * given, receives a first drawing as soon as the preorder is known, before ELK has run (see `placeFromPreorder`).
  */
-export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: LayoutSettings, order: Orderer = preorder, onOrdered?: (first: Placed) => void): Promise<Placed> {
+export async function layoutGraph(
+  elk: ElkLike,
+  view: ViewGraph,
+  settings: LayoutSettings,
+  order: Orderer = preorder,
+  onOrdered?: (first: Placed) => void,
+): Promise<Placed> {
   const uidLabels = settings.uidLabels === true;
   const measured = new Map(view.nodes.map((n) => [n.uid, measure(n, uidLabels, view.ports.get(n.uid) ?? 0)]));
   const parts = partitions(view);
@@ -197,10 +207,12 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
       // Up to 400 nodes a one-sided greedy switch: crossings 1.33x dot's at 200 ops instead of 1.83x. Simple node
       // placement would draw 3x smaller but with 1.52x dot's crossings; Brandes-Koepf is kept (measured over
       // three random 200-op pipelines, before the preorder).
-      ...(big ? {} : {
-        'elk.layered.crossingMinimization.greedySwitch.type': 'ONE_SIDED',
-        'elk.layered.crossingMinimization.greedySwitch.activationThreshold': '0',
-      }),
+      ...(big
+        ? {}
+        : {
+            'elk.layered.crossingMinimization.greedySwitch.type': 'ONE_SIDED',
+            'elk.layered.crossingMinimization.greedySwitch.activationThreshold': '0',
+          }),
       ...(spline ? { 'elk.layered.edgeRouting.splines.mode': 'CONSERVATIVE' } : {}),
       ...(parts ? { 'elk.partitioning.activate': 'true' } : {}),
     },
@@ -212,8 +224,14 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
       if (portCount) {
         child.layoutOptions!['elk.portConstraints'] = 'FIXED_ORDER';
         child.ports = Array.from({ length: portCount }, (_, i) => ({
-          id: `${n.uid}\u0000${i}`, width: PORT, height: PORT,
-          layoutOptions: { 'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST', 'elk.port.index': String(portCount - 1 - i), 'elk.port.borderOffset': String(-PORT / 2) },
+          id: `${n.uid}\u0000${i}`,
+          width: PORT,
+          height: PORT,
+          layoutOptions: {
+            'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST',
+            'elk.port.index': String(portCount - 1 - i),
+            'elk.port.borderOffset': String(-PORT / 2),
+          },
         }));
       }
       return child;
@@ -221,7 +239,14 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
     edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] })),
   };
   // Our own dot-style layering, ordering and placement, kept by ELK's interactive phases (preorder.ts).
-  const pre = await order(view, parts, view.nodes.map((n) => { const m = measured.get(n.uid)!; return settings.direction === 'DOWN' ? m.width : m.height; }));
+  const pre = await order(
+    view,
+    parts,
+    view.nodes.map((n) => {
+      const m = measured.get(n.uid)!;
+      return settings.direction === 'DOWN' ? m.width : m.height;
+    }),
+  );
   if (pre) applyPreorder(root, view, pre, settings.direction);
   // ELK's request goes out first; the first drawing (built apart from `root`) is drawn while ELK works.
   const routed = elk.layout(root);
@@ -237,7 +262,12 @@ export async function layoutGraph(elk: ElkLike, view: ViewGraph, settings: Layou
   const edges: PlacedEdge[] = (out.edges ?? []).map((e, i) => {
     const section = e.sections?.[0];
     const pts = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
-    return { from: view.edges[i]!.from, to: view.edges[i]!.to, points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })), spline: spline && pts.length >= 4 && (pts.length - 1) % 3 === 0 };
+    return {
+      from: view.edges[i]!.from,
+      to: view.edges[i]!.to,
+      points: pts.map((p) => ({ x: p.x + PAD, y: p.y + PAD })),
+      spline: spline && pts.length >= 4 && (pts.length - 1) % 3 === 0,
+    };
   });
   return { title: view.title, width: (out.width ?? 0) + 2 * PAD, height: (out.height ?? 0) + 2 * PAD, nodes, edges };
 }
@@ -257,11 +287,16 @@ function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap
   let layers = 0;
   for (const l of pre.layer) layers = Math.max(layers, l + 1);
   const depth = new Float64Array(layers);
-  view.nodes.forEach((_, i) => { depth[pre.layer[i]!] = Math.max(depth[pre.layer[i]!]!, depthOf(i)); });
+  view.nodes.forEach((_, i) => {
+    depth[pre.layer[i]!] = Math.max(depth[pre.layer[i]!]!, depthOf(i));
+  });
   // Each layer's centre line across the layers, in the drawing's coordinates.
   const centre = new Float64Array(layers);
   let across = PAD + ELK_PADDING;
-  for (let l = 0; l < layers; l++) { centre[l] = across + depth[l]! / 2; across += depth[l]! + LAYER_GAP; }
+  for (let l = 0; l < layers; l++) {
+    centre[l] = across + depth[l]! / 2;
+    across += depth[l]! + LAYER_GAP;
+  }
   const alongOffset = PAD + ELK_PADDING;
   // Points are made as (along, across) and turned into (x, y) last.
   const xy = (along: number, acr: number): Point => (down ? { x: along, y: acr } : { x: acr, y: along });
@@ -280,8 +315,10 @@ function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap
     return { node, x, y, width: m.width, height: m.height, fontsize: m.fontsize, lines: m.lines, ports: at };
   });
   const edges: PlacedEdge[] = view.edges.map((e, ei) => {
-    const s = index.get(e.from)!, t = index.get(e.to)!;
-    const sl = pre.layer[s]!, tl = pre.layer[t]!;
+    const s = index.get(e.from)!,
+      t = index.get(e.to)!;
+    const sl = pre.layer[s]!,
+      tl = pre.layer[t]!;
     const portAt = e.port === undefined ? undefined : nodes[s]!.ports[e.port];
     const start = portAt === undefined ? pre.x[s]! + alongOffset : nodes[s]![down ? 'x' : 'y'] + portAt;
     // (along, across) of where the edge leaves each layer and enters the next, top to bottom.
@@ -290,7 +327,8 @@ function placeFromPreorder(view: ViewGraph, pre: Preorder, measured: ReadonlyMap
     stops.push([pre.x[t]! + alongOffset, centre[tl]! - depthOf(t) / 2]);
     const points: Point[] = [xy(stops[0]![0], stops[0]![1])];
     for (let k = 1; k < stops.length; k++) {
-      const a0 = stops[k - 1]![0], [a1, c1] = stops[k]!;
+      const a0 = stops[k - 1]![0],
+        [a1, c1] = stops[k]!;
       // The middle of the gap above the next stop's layer.
       const layer = k === stops.length - 1 ? tl : pre.bends[ei]![k - 1]!.layer;
       const gap = centre[layer]! - depth[layer]! / 2 - LAYER_GAP / 2;
@@ -345,7 +383,13 @@ function applyPreorder(root: ElkNode, view: OrderInput, p: Preorder, direction: 
     const i = index.get(c.id)!;
     const a = along(i) - breadth(c) / 2;
     const b = across(i) - depth(c) / 2;
-    if (down) { c.x = a; c.y = b; } else { c.x = b; c.y = a; }
+    if (down) {
+      c.x = a;
+      c.y = b;
+    } else {
+      c.x = b;
+      c.y = a;
+    }
   }
   const endPoint = (uid: string, side: 1 | -1): { x: number; y: number } => {
     const i = index.get(uid)!;

@@ -45,8 +45,11 @@ export class GapCrossingCounter {
   }
 
   count(gap: number, position: Int32Array): number {
-    const g = this.graph, key = this.key, tree = this.tree;
-    const first = g.gapStart[gap]!, m = g.gapStart[gap + 1]! - first;
+    const g = this.graph,
+      key = this.key,
+      tree = this.tree;
+    const first = g.gapStart[gap]!,
+      m = g.gapStart[gap + 1]! - first;
     if (m < 2) return 0;
     const stride = g.widestLayer + 1;
     for (let k = 0; k < m; k++) {
@@ -78,7 +81,8 @@ export class GapCrossingCounter {
 
 /** Breadth-first from each source, downwards (dot's build_ranks), then any node not reached. */
 function breadthFirstOrder(g: LayeredGraph): Int32Array {
-  const seen = new Uint8Array(g.nodeCount), queue = new Int32Array(g.nodeCount);
+  const seen = new Uint8Array(g.nodeCount),
+    queue = new Int32Array(g.nodeCount);
   let tail = 0;
   for (let v = 0; v < g.realCount; v++) {
     if (seen[v] || g.upStart[v + 1]! - g.upStart[v]! > 0) continue;
@@ -88,7 +92,10 @@ function breadthFirstOrder(g: LayeredGraph): Int32Array {
       const u = queue[head]!;
       for (let k = g.downStart[u]!; k < g.downStart[u + 1]!; k++) {
         const w = g.downNode[k]!;
-        if (!seen[w]) { seen[w] = 1; queue[tail++] = w; }
+        if (!seen[w]) {
+          seen[w] = 1;
+          queue[tail++] = w;
+        }
       }
     }
   }
@@ -128,11 +135,13 @@ class CrossingSearch {
     const g = this.g;
     this.install(initial);
     this.transpose(false);
-    let current = this.counter.total(this.position), localBest = current;
+    let current = this.counter.total(this.position),
+      localBest = current;
     this.keepIfBest(current);
     let withoutGain = 0;
     for (let sweep = 0; sweep < MAX_SWEEPS && current > 0; sweep++) {
-      const down = sweep % 2 === 0, preferSwapOnTie = sweep % 4 < 2;
+      const down = sweep % 2 === 0,
+        preferSwapOnTie = sweep % 4 < 2;
       if (down) for (let l = 1; l < g.layerCount; l++) this.sortByMedian(l, true);
       else for (let l = g.layerCount - 2; l >= 0; l--) this.sortByMedian(l, false);
       this.transpose(preferSwapOnTie);
@@ -166,7 +175,9 @@ class CrossingSearch {
 
   /** Weighted median of a node's neighbours in the layer above (or below), as slot keys; -1 without neighbours. */
   private medianOf(v: number, fromAbove: boolean): number {
-    const g = this.g, keys = this.keys, position = this.position;
+    const g = this.g,
+      keys = this.keys,
+      position = this.position;
     keys.length = 0;
     if (fromAbove) for (let k = g.upStart[v]!; k < g.upStart[v + 1]!; k++) keys.push(position[g.upNode[k]!]! * SLOTS + g.upSlot[k]!);
     else for (let k = g.downStart[v]!; k < g.downStart[v + 1]!; k++) keys.push(position[g.downNode[k]!]! * SLOTS + MIDDLE_SLOT);
@@ -176,22 +187,32 @@ class CrossingSearch {
     keys.sort((a, b) => a - b);
     if (m === 2) return (keys[0]! + keys[1]!) / 2;
     if (m % 2) return keys[(m - 1) / 2]!;
-    const lm = m / 2 - 1, rm = m / 2;
-    const left = keys[lm]! - keys[0]!, right = keys[m - 1]! - keys[rm]!;
+    const lm = m / 2 - 1,
+      rm = m / 2;
+    const left = keys[lm]! - keys[0]!,
+      right = keys[m - 1]! - keys[rm]!;
     if (left + right === 0) return (keys[lm]! + keys[rm]!) / 2;
     return (keys[lm]! * right + keys[rm]! * left) / (left + right);
   }
 
   /** Sorts layer l by the medians of its nodes' neighbours; nodes without neighbours there keep their slots. */
   private sortByMedian(l: number, fromAbove: boolean): void {
-    const g = this.g, median = this.median, position = this.position, movable = this.movable, slots = this.movableSlots;
-    const first = g.layerStart[l]!, end = g.layerStart[l + 1]!;
+    const g = this.g,
+      median = this.median,
+      position = this.position,
+      movable = this.movable,
+      slots = this.movableSlots;
+    const first = g.layerStart[l]!,
+      end = g.layerStart[l + 1]!;
     movable.length = 0;
     slots.length = 0;
     for (let k = first; k < end; k++) {
       const v = this.slotNode[k]!;
       median[v] = this.medianOf(v, fromAbove);
-      if (median[v]! >= 0) { movable.push(v); slots.push(k); }
+      if (median[v]! >= 0) {
+        movable.push(v);
+        slots.push(k);
+      }
     }
     movable.sort((x, y) => median[x]! - median[y]! || position[x]! - position[y]!);
     for (let i = 0; i < movable.length; i++) {
@@ -203,7 +224,8 @@ class CrossingSearch {
 
   /** Crossings among the segments of u and v, with u left of v, to the layers above and below. */
   private pairCrossings(u: number, v: number): number {
-    const g = this.g, position = this.position;
+    const g = this.g,
+      position = this.position;
     let crossings = 0;
     for (let i = g.upStart[u]!; i < g.upStart[u + 1]!; i++) {
       const ku = position[g.upNode[i]!]! * SLOTS + g.upSlot[i]!;
@@ -218,7 +240,8 @@ class CrossingSearch {
 
   /** Swaps neighbours while that removes crossings (or, with `swapOnTie`, keeps them equal), layer by layer. */
   private transpose(swapOnTie: boolean): void {
-    const g = this.g, mayImprove = this.layerMayImprove;
+    const g = this.g,
+      mayImprove = this.layerMayImprove;
     mayImprove.fill(1);
     for (let pass = 0; pass < TRANSPOSE_PASSES; pass++) {
       let gained = 0;
@@ -232,16 +255,24 @@ class CrossingSearch {
   }
 
   private transposeLayer(l: number, swapOnTie: boolean): number {
-    const g = this.g, slotNode = this.slotNode, position = this.position, mayImprove = this.layerMayImprove;
-    const first = g.layerStart[l]!, end = g.layerStart[l + 1]!;
+    const g = this.g,
+      slotNode = this.slotNode,
+      position = this.position,
+      mayImprove = this.layerMayImprove;
+    const first = g.layerStart[l]!,
+      end = g.layerStart[l + 1]!;
     let gained = 0;
     for (let k = first; k + 1 < end; k++) {
-      const u = slotNode[k]!, v = slotNode[k + 1]!;
+      const u = slotNode[k]!,
+        v = slotNode[k + 1]!;
       const before = this.pairCrossings(u, v);
       if (before === 0) continue;
       const after = this.pairCrossings(v, u);
       if (after < before || (swapOnTie && after === before)) {
-        slotNode[k] = v; slotNode[k + 1] = u; position[v] = k - first; position[u] = k + 1 - first;
+        slotNode[k] = v;
+        slotNode[k + 1] = u;
+        position[v] = k - first;
+        position[u] = k + 1 - first;
         gained += before - after;
         mayImprove[l] = 1;
         if (l > 0) mayImprove[l - 1] = 1;

@@ -50,7 +50,11 @@ class LayerPlacer {
   private readonly values: number[] = [];
   private readonly weights: number[] = [];
 
-  constructor(private readonly g: LayeredGraph, position: Int32Array, widths: readonly number[]) {
+  constructor(
+    private readonly g: LayeredGraph,
+    position: Int32Array,
+    widths: readonly number[],
+  ) {
     const widest = g.widestLayer;
     this.x = new Float64Array(g.nodeCount);
     this.width = new Float64Array(g.nodeCount);
@@ -75,9 +79,16 @@ class LayerPlacer {
 
   /** Places layer l from its neighbours above (and below, with `useBelow`). */
   place(l: number, useAbove: boolean, useBelow: boolean): void {
-    const g = this.g, x = this.x, values = this.values, weights = this.weights;
-    const slotNode = this.slotNode, offset = this.offset, width = this.width, n = g.realCount;
-    const first = g.layerStart[l]!, m = g.layerStart[l + 1]! - first;
+    const g = this.g,
+      x = this.x,
+      values = this.values,
+      weights = this.weights;
+    const slotNode = this.slotNode,
+      offset = this.offset,
+      width = this.width,
+      n = g.realCount;
+    const first = g.layerStart[l]!,
+      m = g.layerStart[l + 1]! - first;
     for (let i = 0; i < m; i++) {
       const v = slotNode[first + i]!;
       values.length = 0;
@@ -85,7 +96,8 @@ class LayerPlacer {
       let total = 0;
       if (useAbove) {
         for (let k = g.upStart[v]!; k < g.upStart[v + 1]!; k++) {
-          const u = g.upNode[k]!, w = linkWeight(n, u, v);
+          const u = g.upNode[k]!,
+            w = linkWeight(n, u, v);
           values.push(x[u]! + portOffset(n, width, u, g.upSlot[k]!));
           weights.push(w);
           total += w;
@@ -93,7 +105,8 @@ class LayerPlacer {
       }
       if (useBelow) {
         for (let k = g.downStart[v]!; k < g.downStart[v + 1]!; k++) {
-          const u = g.downNode[k]!, w = linkWeight(n, u, v);
+          const u = g.downNode[k]!,
+            w = linkWeight(n, u, v);
           values.push(x[u]! - portOffset(n, width, v, g.downSlot[k]!));
           weights.push(w);
           total += w;
@@ -110,10 +123,15 @@ class LayerPlacer {
 
   /** Pool adjacent violators: the non-decreasing sequence closest to `target[0..m-1]` (weighted least squares). */
   private solveIsotonic(m: number): void {
-    const value = this.blockValue, weight = this.blockWeight, size = this.blockSize;
+    const value = this.blockValue,
+      weight = this.blockWeight,
+      size = this.blockSize;
     let nb = 0;
     for (let i = 0; i < m; i++) {
-      value[nb] = this.target[i]!; weight[nb] = this.weight[i]!; size[nb] = 1; nb++;
+      value[nb] = this.target[i]!;
+      weight[nb] = this.weight[i]!;
+      size[nb] = 1;
+      nb++;
       while (nb > 1 && value[nb - 2]! > value[nb - 1]!) {
         const w = weight[nb - 2]! + weight[nb - 1]!;
         value[nb - 2] = (value[nb - 2]! * weight[nb - 2]! + value[nb - 1]! * weight[nb - 1]!) / w;
@@ -151,7 +169,8 @@ function portOffset(n: number, width: Float64Array, u: number, slot: number): nu
 /** The weighted median of `values` (the midpoint when the weight splits exactly in half); `total`: the weights' sum. */
 function weightedMedian(values: readonly number[], weights: readonly number[], total: number): number {
   const byValue = values.map((_, j) => j).sort((p, q) => values[p]! - values[q]!);
-  let acc = 0, value = values[byValue[byValue.length - 1]!]!;
+  let acc = 0,
+    value = values[byValue[byValue.length - 1]!]!;
   for (let r = 0; r < byValue.length; r++) {
     const j = byValue[r]!;
     acc += weights[j]!;

@@ -17,27 +17,53 @@ export function renderScene(graphs: readonly Placed[]): VNode {
   let width = 0;
   const groups: VNode[] = [];
   for (const placed of graphs) {
-    groups.push(h('g', { class: 'graph', 'data-graph': placed.title, transform: `translate(0,${y})` }, [
-      h('text', { class: 'graph-title', x: 16, y: 18 }, [placed.title]),
-      h('g', { transform: `translate(0,${TITLE})` }, [
-        ...(placed.groups && placed.groups.length > 0 ? [h('g', { class: 'groups' }, placed.groups.map((g) => renderGroup(g, placed.title)))] : []),
-        h('g', { class: 'edges' }, placed.edges.map(renderEdge)),
-        h('g', { class: 'nodes' }, placed.nodes.map((n) => renderNode(n, placed.title))),
+    groups.push(
+      h('g', { class: 'graph', 'data-graph': placed.title, transform: `translate(0,${y})` }, [
+        h('text', { class: 'graph-title', x: 16, y: 18 }, [placed.title]),
+        h('g', { transform: `translate(0,${TITLE})` }, [
+          ...(placed.groups && placed.groups.length > 0
+            ? [
+                h(
+                  'g',
+                  { class: 'groups' },
+                  placed.groups.map((g) => renderGroup(g, placed.title)),
+                ),
+              ]
+            : []),
+          h('g', { class: 'edges' }, placed.edges.map(renderEdge)),
+          h(
+            'g',
+            { class: 'nodes' },
+            placed.nodes.map((n) => renderNode(n, placed.title)),
+          ),
+        ]),
       ]),
-    ]));
+    );
     y += TITLE + placed.height + GAP;
     width = Math.max(width, placed.width);
   }
   const w = Math.ceil(Math.max(width, 200));
   const hgt = Math.ceil(Math.max(y - GAP, 40));
-  return h('svg', { xmlns: SVG_NS, class: 'pyflow-graph', width: w, height: hgt, viewBox: `0 0 ${w} ${hgt}`, role: 'group', 'aria-label': `Pyflow graph: ${graphs.map((g) => g.title).join(', ')}` }, [
-    h('defs', {}, [
-      h('marker', { id: 'pyflow-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, [
-        h('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }),
+  return h(
+    'svg',
+    {
+      xmlns: SVG_NS,
+      class: 'pyflow-graph',
+      width: w,
+      height: hgt,
+      viewBox: `0 0 ${w} ${hgt}`,
+      role: 'group',
+      'aria-label': `Pyflow graph: ${graphs.map((g) => g.title).join(', ')}`,
+    },
+    [
+      h('defs', {}, [
+        h('marker', { id: 'pyflow-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, [
+          h('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }),
+        ]),
       ]),
-    ]),
-    h('g', { class: 'scene' }, groups),
-  ]);
+      h('g', { class: 'scene' }, groups),
+    ],
+  );
 }
 
 /** One graph as an SVG document (CLI, `G.view()`). */
@@ -69,7 +95,7 @@ function renderEdge(edge: PlacedEdge): VNode {
 
 function renderNode(p: PlacedNode, graph: string): VNode {
   const n = p.node;
-  const shape = n.persist && n.kind !== 'graph' ? 'record' : n.shape ?? (n.kind === 'graph' ? 'box3d' : 'box');
+  const shape = n.persist && n.kind !== 'graph' ? 'record' : (n.shape ?? (n.kind === 'graph' ? 'box3d' : 'box'));
   const fill = colorValue(n.color);
   const classes = ['node', `kind-${n.kind}`, `shape-${shape}`];
   if (n.raw) classes.push('raw');
@@ -79,17 +105,34 @@ function renderNode(p: PlacedNode, graph: string): VNode {
   const lineHeight = p.fontsize * 1.35;
   const top = p.height / 2 - ((p.lines.length - 1) * lineHeight) / 2;
   const texts = p.lines.map((line, i) =>
-    h('text', { class: i === 0 ? 'label' : 'dim', x: round(cx), y: round(top + i * lineHeight), 'font-size': p.fontsize, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, [line]));
+    h(
+      'text',
+      {
+        class: i === 0 ? 'label' : 'dim',
+        x: round(cx),
+        y: round(top + i * lineHeight),
+        'font-size': p.fontsize,
+        'text-anchor': 'middle',
+        'dominant-baseline': 'central',
+      },
+      [line],
+    ),
+  );
   const ports = p.ports.map((x) => h('rect', { class: 'port', x: round(x - 3), y: round(p.height - 3), width: 6, height: 6 }));
   const kind = n.kind === 'operation' ? 'Operation' : n.kind === 'graph' ? 'Grafted graph' : n.raw ? 'Raw input' : 'Data';
-  return h('g', {
-    class: classes.join(' '), transform: `translate(${round(p.x)},${round(p.y)})`, 'data-uid': n.uid, 'data-graph': graph, tabindex: -1, role: 'button',
-    'aria-label': `${kind} ${n.label}, ${n.uid}${n.dim ? `, ${n.dim}` : ''}${n.source ? `, line ${n.source.line}` : ''}`,
-  }, [
-    ...shapeOutline(shape, p.width, p.height, fill, p.lines.length > 1 ? top + lineHeight / 2 : undefined),
-    ...texts,
-    ...ports,
-  ]);
+  return h(
+    'g',
+    {
+      class: classes.join(' '),
+      transform: `translate(${round(p.x)},${round(p.y)})`,
+      'data-uid': n.uid,
+      'data-graph': graph,
+      tabindex: -1,
+      role: 'button',
+      'aria-label': `${kind} ${n.label}, ${n.uid}${n.dim ? `, ${n.dim}` : ''}${n.source ? `, line ${n.source.line}` : ''}`,
+    },
+    [...shapeOutline(shape, p.width, p.height, fill, p.lines.length > 1 ? top + lineHeight / 2 : undefined), ...texts, ...ports],
+  );
 }
 
 function pt(p: { x: number; y: number }): string {

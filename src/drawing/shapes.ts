@@ -1,11 +1,11 @@
 import { h, type VNode } from './vnode.js';
 
-
 /** The outline elements of a node of the given shape and size; `divider` is the y of a record's separator. */
 export function shapeOutline(shape: string, w: number, h0: number, fill: string | undefined, divider?: number): VNode[] {
   const a = { class: 'shape', fill: fill ?? undefined };
   switch (shape) {
-    case 'ellipse': case 'oval':
+    case 'ellipse':
+    case 'oval':
       return [h('ellipse', { ...a, cx: w / 2, cy: h0 / 2, rx: w / 2, ry: h0 / 2 })];
     case 'circle': {
       const r = Math.max(w, h0) / 2;
@@ -38,19 +38,22 @@ export function shapeOutline(shape: string, w: number, h0: number, fill: string 
         h('path', { class: 'shape-line', d: `M${w - f},0 L${w - f},${f} L${w},${f}` }),
       ];
     }
-    case 'tab': case 'folder': {
+    case 'tab':
+    case 'folder': {
       const tw = Math.min(24, w / 3);
       const th = 5;
-      const body = shape === 'tab'
-        ? `M0,${th} L0,${h0} L${w},${h0} L${w},${th} Z M2,0 L${tw},0 L${tw},${th} L2,${th} Z`
-        : `M0,${th} L0,${h0} L${w},${h0} L${w},${th} L${tw + 4},${th} L${tw},0 L2,0 L0,${th} Z`;
+      const body =
+        shape === 'tab'
+          ? `M0,${th} L0,${h0} L${w},${h0} L${w},${th} Z M2,0 L${tw},0 L${tw},${th} L2,${th} Z`
+          : `M0,${th} L0,${h0} L${w},${h0} L${w},${th} L${tw + 4},${th} L${tw},0 L2,0 L0,${th} Z`;
       return [h('path', { ...a, d: body })];
     }
     case 'record': {
       const y = divider ?? h0 / 2;
       return [h('rect', { ...a, x: 0, y: 0, width: w, height: h0 }), h('path', { class: 'shape-line', d: `M0,${y} L${w},${y}` })];
     }
-    case 'plaintext': case 'none':
+    case 'plaintext':
+    case 'none':
       return [h('rect', { class: 'shape invisible', x: 0, y: 0, width: w, height: h0 })];
     default:
       return [h('rect', { ...a, x: 0, y: 0, width: w, height: h0, rx: 3 })];

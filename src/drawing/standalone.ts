@@ -30,7 +30,10 @@ let elk: ElkLike | undefined;
 export async function renderGraphSvg(model: GraphModel, options: StandaloneOptions = {}): Promise<string> {
   elk ??= new ELK();
   // Groups are drawn expanded (boxes around their nodes).
-  const placed = await layoutView(elk, groupView(viewGraph(model, options.full === true), new Set()), { direction: options.direction ?? 'DOWN', uidLabels: options.uidLabels });
+  const placed = await layoutView(elk, groupView(viewGraph(model, options.full === true), new Set()), {
+    direction: options.direction ?? 'DOWN',
+    uidLabels: options.uidLabels,
+  });
   const svg = renderSvg(placed);
   if (options.highlight) markNodes(svg, options.highlight, 'st-activated');
   const style = { tag: 'style', attrs: {}, children: [STANDALONE_CSS] };
@@ -40,10 +43,12 @@ export async function renderGraphSvg(model: GraphModel, options: StandaloneOptio
 
 /** A self-contained HTML page (no scripts, no remote resources) with every graph, light or dark by system theme. */
 export async function renderGraphHtml(models: readonly GraphModel[], options: StandaloneOptions & { title?: string } = {}): Promise<string> {
-  const sections = await Promise.all(models.map(async (m) => {
-    const svg = (await renderGraphSvg(m, options)).replace(/^<\?xml[^>]*>\n/, '');
-    return `<section><h2>${escapeXml(m.alias)}</h2>\n${svg}</section>`;
-  }));
+  const sections = await Promise.all(
+    models.map(async (m) => {
+      const svg = (await renderGraphSvg(m, options)).replace(/^<\?xml[^>]*>\n/, '');
+      return `<section><h2>${escapeXml(m.alias)}</h2>\n${svg}</section>`;
+    }),
+  );
   const title = escapeXml(options.title ?? models.map((m) => m.alias).join(', '));
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">

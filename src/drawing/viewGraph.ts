@@ -49,7 +49,10 @@ export function viewGraph(model: GraphModel, full: boolean): ViewGraph {
   const nodes: ModelNode[] = [];
   for (const n of model.nodes) {
     if (n.kind === 'data') continue;
-    const persisted = (outputs.get(n.uid) ?? []).map((uid) => byUid.get(uid)).filter((d) => d?.persist).at(-1);
+    const persisted = (outputs.get(n.uid) ?? [])
+      .map((uid) => byUid.get(uid))
+      .filter((d) => d?.persist)
+      .at(-1);
     nodes.push(persisted ? { ...n, persist: true, dim: persisted.dim ?? '' } : n);
   }
   const seen = new Set<string>();

@@ -20,6 +20,8 @@ export function escapeXml(text: string): string {
 /** Serializes to markup; every text and attribute value is escaped. */
 export function toMarkup(node: VNode | string): string {
   if (typeof node === 'string') return escapeXml(node);
-  const attrs = Object.entries(node.attrs).map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`).join('');
+  const attrs = Object.entries(node.attrs)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
+    .join('');
   return `<${node.tag}${attrs}>${node.children.map(toMarkup).join('')}</${node.tag}>`;
 }

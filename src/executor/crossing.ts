@@ -5,10 +5,25 @@
 
 /** Prototypes of the built-in objects structured clone copies faithfully (typed arrays and DataViews aside). */
 const CLONEABLE = new Set<object | null>([
-  null, Object.prototype, Array.prototype, Date.prototype, RegExp.prototype, Map.prototype, Set.prototype,
-  ArrayBuffer.prototype, Boolean.prototype, Number.prototype, String.prototype, BigInt.prototype,
-  Error.prototype, EvalError.prototype, RangeError.prototype, ReferenceError.prototype, SyntaxError.prototype,
-  TypeError.prototype, URIError.prototype,
+  null,
+  Object.prototype,
+  Array.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  Map.prototype,
+  Set.prototype,
+  ArrayBuffer.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+  Error.prototype,
+  EvalError.prototype,
+  RangeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  TypeError.prototype,
+  URIError.prototype,
   ...(typeof SharedArrayBuffer === 'function' ? [SharedArrayBuffer.prototype] : []),
 ]);
 

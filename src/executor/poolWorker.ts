@@ -70,7 +70,7 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 async function loadModule(href: string): Promise<Record<string, unknown>> {
   try {
-    return await import(href) as Record<string, unknown>;
+    return (await import(href)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (!/\.[cm]?tsx?$/.test(href) || (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX')) throw error;

@@ -64,7 +64,10 @@ class PiscinaPool implements WorkerPool {
   private closing: Promise<void> | undefined;
   private isClosed = false;
 
-  constructor(readonly concurrency: number, resourceLimits: WorkerLimits | undefined) {
+  constructor(
+    readonly concurrency: number,
+    resourceLimits: WorkerLimits | undefined,
+  ) {
     this.piscina = new Piscina({
       filename: WORKER_ENTRY,
       minThreads: concurrency,
@@ -102,7 +105,7 @@ class PiscinaPool implements WorkerPool {
     const task: WorkerTask = { module: await this.loadableModule(target.href, op), exportName: target.exportName, args: call.args };
     let outcome: WorkerOutcome;
     try {
-      outcome = await this.piscina.run(task, { transferList: movableBuffers(call), signal: call.signal as AbortSignal }) as WorkerOutcome;
+      outcome = (await this.piscina.run(task, { transferList: movableBuffers(call), signal: call.signal as AbortSignal })) as WorkerOutcome;
     } catch (error) {
       throw failure(op, describeDeath(error, call.signal, this.isClosed), error);
     }
@@ -137,7 +140,6 @@ class PiscinaPool implements WorkerPool {
   }
 }
 
-
 /** A URL as it is; a path (`C:\\…` included) as its file URL. */
 function moduleHref(module: ModuleRef): string {
   if (typeof module !== 'string') return module.href;
@@ -150,14 +152,21 @@ function host(): WorkerHost | undefined {
 }
 
 function refuseDirectCall(exportName: string): never {
-  throw new PyflowError('BAD_ARGUMENT',
-    `${exportName} runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()`);
+  throw new PyflowError(
+    'BAD_ARGUMENT',
+    `${exportName} runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()`,
+  );
 }
 
 /** `uid (fn, added at file:line:col) <what happened>`, the shape of an inline op's failure. */
 function failure(op: ExecutorOp, what: string, cause?: unknown): PyflowError {
-  return new PyflowError('OP_FAILED', `${op.uid} (${op.fnName}, added at ${describeCallSite(op.site)}) ${what}`, op.uid, op.site,
-    cause === undefined ? undefined : { cause });
+  return new PyflowError(
+    'OP_FAILED',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.site)}) ${what}`,
+    op.uid,
+    op.site,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function describeDeath(error: unknown, signal: AbortSignalLike, closing: boolean): string {

@@ -5,7 +5,10 @@ import { mentionsPyflow, type ModelCache } from './modelCache.js';
 export class EvaluateCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
-  constructor(private readonly cache: ModelCache, onChange: vscode.Event<unknown>) {
+  constructor(
+    private readonly cache: ModelCache,
+    onChange: vscode.Event<unknown>,
+  ) {
     this.onDidChangeCodeLenses = (listener, thisArgs, disposables) => onChange(() => listener.call(thisArgs, undefined), undefined, disposables);
   }
 
@@ -20,12 +23,14 @@ export class EvaluateCodeLensProvider implements vscode.CodeLensProvider {
         seenLines.add(node.source.line);
         const line = node.source.line - 1;
         const range = new vscode.Range(line, 0, line, 0);
-        lenses.push(new vscode.CodeLens(range, {
-          title: vscode.workspace.isTrusted ? 'Evaluate here' : 'Evaluate here (trust this workspace to run)',
-          tooltip: `Run ${vscode.workspace.asRelativePath(document.uri)} and evaluate ${node.uid}`,
-          command: 'pyflow.evaluateHere',
-          arguments: [document.uri, node.source.line],
-        }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: vscode.workspace.isTrusted ? 'Evaluate here' : 'Evaluate here (trust this workspace to run)',
+            tooltip: `Run ${vscode.workspace.asRelativePath(document.uri)} and evaluate ${node.uid}`,
+            command: 'pyflow.evaluateHere',
+            arguments: [document.uri, node.source.line],
+          }),
+        );
       }
     }
     return lenses;

@@ -17,7 +17,9 @@ export class ErrorReporter {
     const now = Date.now();
     if (now - this.lastNotifiedAt < NOTIFY_GAP_MS) return;
     this.lastNotifiedAt = now;
-    void vscode.window.showErrorMessage(summary, 'Show Output').then((choice) => { if (choice) this.channel.show(true); });
+    void vscode.window.showErrorMessage(summary, 'Show Output').then((choice) => {
+      if (choice) this.channel.show(true);
+    });
   }
 
   /** A failure the extension recovered from (it fell back to another way): the output channel only. */
@@ -44,5 +46,5 @@ export class ErrorReporter {
 }
 
 function detail(error: unknown): string {
-  return error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : String(error);
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }

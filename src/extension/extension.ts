@@ -17,7 +17,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const graphView = new GraphView({ extensionUri: context.extensionUri, cache, reporter, channel, stopRun: () => runs.stop(), memory: context.workspaceState });
   const runs = new Runs(context.extensionUri, { channel, reportError: (summary, error) => reporter.report(summary, error), ...graphView.runSinks() });
   context.subscriptions.push(
-    cache, runs, graphView,
+    cache,
+    runs,
+    graphView,
     ...registerCommands({ reporter, channel, graphView, runs }),
     vscode.languages.registerCodeLensProvider(SCRIPT_SELECTOR, new EvaluateCodeLensProvider(cache, cache.onDidChange)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.commands.executeCommand('editor.action.codeLens.refresh')),

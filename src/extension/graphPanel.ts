@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { isWebviewToHost, type CollapsedGroups, type ExtractResult, type GraphModel, type HostToWebview, type RunEndOutcome, type ScriptView, type TraceEvent } from '../protocol/index.js';
+import {
+  isWebviewToHost,
+  type CollapsedGroups,
+  type ExtractResult,
+  type GraphModel,
+  type HostToWebview,
+  type RunEndOutcome,
+  type ScriptView,
+  type TraceEvent,
+} from '../protocol/index.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
@@ -48,7 +57,10 @@ export class GraphPanel implements vscode.Disposable {
     this.panel = panel;
     this.documentUri = options.documentUri;
     this.memory = options.memory;
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -135,11 +147,18 @@ export class GraphPanel implements vscode.Disposable {
   private sendGraph(scriptView?: ScriptView): void {
     if (!this.result) return;
     const config = vscode.workspace.getConfiguration('pyflow');
-    this.post({ type: 'graph/show', result: this.result, revision: ++this.revision, settings: {
-      direction: config.get<string>('view.direction') === 'right' ? 'RIGHT' : 'DOWN',
-      full: config.get<boolean>('view.full', false),
-      edges: config.get<string>('view.edges') === 'splines' ? 'splines' : 'orthogonal',
-    }, ...(scriptView ? { scriptView } : {}), ...this.collapsedOf(this.result.file) });
+    this.post({
+      type: 'graph/show',
+      result: this.result,
+      revision: ++this.revision,
+      settings: {
+        direction: config.get<string>('view.direction') === 'right' ? 'RIGHT' : 'DOWN',
+        full: config.get<boolean>('view.full', false),
+        edges: config.get<string>('view.edges') === 'splines' ? 'splines' : 'orthogonal',
+      },
+      ...(scriptView ? { scriptView } : {}),
+      ...this.collapsedOf(this.result.file),
+    });
   }
 
   private collapsedOf(file: string | undefined): { collapsed?: CollapsedGroups } {

@@ -8,7 +8,10 @@ import type { RunSinks } from './runs.js';
 import { SourceReveal } from './sourceReveal.js';
 
 export const SCRIPT_SELECTOR: vscode.DocumentSelector = [
-  { language: 'typescript' }, { language: 'javascript' }, { language: 'typescriptreact' }, { language: 'javascriptreact' },
+  { language: 'typescript' },
+  { language: 'javascript' },
+  { language: 'typescriptreact' },
+  { language: 'javascriptreact' },
 ];
 
 /** After an edit, the view redraws once typing pauses this long. */
@@ -48,8 +51,12 @@ export class GraphView implements vscode.Disposable {
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => this.followEditor(editor)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.selectNodesAt(e.textEditor)),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('pyflow.view')) this.panel?.refresh(); }),
-      cache.onDidChange((uri) => { if (this.shows(uri)) this.redraw.schedule(() => this.redrawDocument(uri)); }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('pyflow.view')) this.panel?.refresh();
+      }),
+      cache.onDidChange((uri) => {
+        if (this.shows(uri)) this.redraw.schedule(() => this.redrawDocument(uri));
+      }),
     ];
     this.followEditor(vscode.window.activeTextEditor);
   }
@@ -61,7 +68,16 @@ export class GraphView implements vscode.Disposable {
       return;
     }
     if (this.panel) this.panel.panel.reveal(this.panel.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
-    else this.adopt(vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Pyflow graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true }), undefined);
+    else
+      this.adopt(
+        vscode.window.createWebviewPanel(
+          GRAPH_VIEW_TYPE,
+          'Pyflow graph',
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          { enableScripts: true, retainContextWhenHidden: true },
+        ),
+        undefined,
+      );
     this.showDocument(document);
   }
 
@@ -99,9 +115,15 @@ export class GraphView implements vscode.Disposable {
       log: (line) => channel.appendLine(line),
       memory: this.options.memory,
     });
-    panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
+    panel.onDidDispose(() => {
+      if (this.panel === panel) this.panel = undefined;
+    });
     this.panel = panel;
-    if (uri) reporter.background(`Pyflow: could not open ${uri.fsPath}`, vscode.workspace.openTextDocument(uri).then((d) => this.showDocument(d)));
+    if (uri)
+      reporter.background(
+        `Pyflow: could not open ${uri.fsPath}`,
+        vscode.workspace.openTextDocument(uri).then((d) => this.showDocument(d)),
+      );
   }
 
   /** The view switches to the script at once (a run's trace may follow); its graphs are drawn once extracted. */
@@ -111,8 +133,12 @@ export class GraphView implements vscode.Disposable {
     const ready = this.options.cache.peek(document);
     panel.show(document.uri, ready);
     if (ready) return;
-    this.options.reporter.background(`Pyflow: could not draw ${vscode.workspace.asRelativePath(document.uri)}`,
-      this.options.cache.get(document).then((result) => { if (this.panel === panel && this.shows(document.uri)) panel.show(document.uri, result); }));
+    this.options.reporter.background(
+      `Pyflow: could not draw ${vscode.workspace.asRelativePath(document.uri)}`,
+      this.options.cache.get(document).then((result) => {
+        if (this.panel === panel && this.shows(document.uri)) panel.show(document.uri, result);
+      }),
+    );
   }
 
   private shows(uri: vscode.Uri): boolean {
@@ -128,8 +154,14 @@ export class GraphView implements vscode.Disposable {
   private followEditor(editor: vscode.TextEditor | undefined): void {
     const hasGraph = !!editor && mentionsPyflow(editor.document.getText());
     void vscode.commands.executeCommand('setContext', 'pyflow.fileHasGraph', hasGraph);
-    if (hasGraph && this.panel && !this.shows(editor.document.uri) && vscode.languages.match(SCRIPT_SELECTOR, editor.document) > 0 &&
-      vscode.workspace.getConfiguration('pyflow').get<boolean>('view.followEditor', true)) this.showDocument(editor.document);
+    if (
+      hasGraph &&
+      this.panel &&
+      !this.shows(editor.document.uri) &&
+      vscode.languages.match(SCRIPT_SELECTOR, editor.document) > 0 &&
+      vscode.workspace.getConfiguration('pyflow').get<boolean>('view.followEditor', true)
+    )
+      this.showDocument(editor.document);
   }
 
   /** The ops whose `add` call holds the cursor are selected in the view (if their graphs are extracted already). */
@@ -149,8 +181,12 @@ export class GraphView implements vscode.Disposable {
 
   private async exportDrawing(format: 'svg' | 'png', data: string): Promise<{ path?: string; error?: string }> {
     const source = this.panel?.documentUri;
-    const base = source ? source.with({ path: source.path.replace(/\.[^./]+$/, '') + `.graph.${format}` }) : undefined;
-    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] }, title: `Export graph as ${format.toUpperCase()}` });
+    const base = source ? source.with({ path: `${source.path.replace(/\.[^./]+$/, '')}.graph.${format}` }) : undefined;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: base,
+      filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+      title: `Export graph as ${format.toUpperCase()}`,
+    });
     if (!target) return {};
     try {
       await vscode.workspace.fs.writeFile(target, format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));

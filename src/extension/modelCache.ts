@@ -48,13 +48,19 @@ export class ModelCache implements vscode.Disposable {
     const fileName = document.uri.fsPath;
     const entry: Entry = {
       version: document.version,
-      result: this.extraction.extract(text, fileName).then((result) => {
-        if (result.typesPending) this.refineLater(document, text, result);
-        return result;
-      }, (error: unknown) => {
-        this.reporter.report(`Pyflow: could not read the graphs of ${vscode.workspace.asRelativePath(document.uri)}`, error);
-        return { file: fileName, graphs: [], diagnostics: [] };
-      }).then((result) => (entry.settled = result)),
+      result: this.extraction
+        .extract(text, fileName)
+        .then(
+          (result) => {
+            if (result.typesPending) this.refineLater(document, text, result);
+            return result;
+          },
+          (error: unknown) => {
+            this.reporter.report(`Pyflow: could not read the graphs of ${vscode.workspace.asRelativePath(document.uri)}`, error);
+            return { file: fileName, graphs: [], diagnostics: [] };
+          },
+        )
+        .then((result) => (entry.settled = result)),
     };
     this.entries.set(key, entry);
     return entry.result;

@@ -10,7 +10,7 @@ parentPort?.on('message', ({ id, job, text, fileName }: AnalysisRequest) => {
     const quick = extractGraph(text, fileName);
     reply = { id, result: job === 'extract' ? quick : refineWithTypes(text, fileName, quick) };
   } catch (error) {
-    reply = { id, error: error instanceof Error ? error.stack ?? error.message : String(error) };
+    reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
   parentPort!.postMessage(reply);
 });

@@ -38,17 +38,22 @@ export class RunProgress {
   /** How the run ended, for the graph view and the notification: a stop or a timeout names the op that was running. */
   describe(outcome: RunOutcome): { outcome: RunEndOutcome; summary: string } {
     // The runner names the op it saw running when it was stopped; the events seen here are the fallback.
-    const ops = (outcome.status === 'cancelled' || outcome.status === 'timeout') && outcome.running ? [this.describeRunning(outcome.running)] : this.runningOps();
+    const ops =
+      (outcome.status === 'cancelled' || outcome.status === 'timeout') && outcome.running ? [this.describeRunning(outcome.running)] : this.runningOps();
     const during = ops.length === 0 ? ' (no op was running)' : ` while ${ops.join(', ')} ${ops.length === 1 ? 'was' : 'were'} running`;
     switch (outcome.status) {
       case 'done': {
         const m = outcome.message;
         return { outcome: 'done', summary: m.preview !== undefined ? `Done: ${m.target} = ${m.preview}` : m.target ? `Done: ${m.target}` : 'Done' };
       }
-      case 'failed': return { outcome: 'failed', summary: `Failed: ${outcome.error.message.split('\n')[0]}` };
-      case 'cancelled': return { outcome: 'stopped', summary: `Stopped${during}` };
-      case 'timeout': return { outcome: 'timeout', summary: `Stopped after ${outcome.afterMs / 1000} s (pyflow.run.timeoutSeconds)${during}` };
-      default: return { outcome: 'failed', summary: `Ended${during}` };
+      case 'failed':
+        return { outcome: 'failed', summary: `Failed: ${outcome.error.message.split('\n')[0]}` };
+      case 'cancelled':
+        return { outcome: 'stopped', summary: `Stopped${during}` };
+      case 'timeout':
+        return { outcome: 'timeout', summary: `Stopped after ${outcome.afterMs / 1000} s (pyflow.run.timeoutSeconds)${during}` };
+      default:
+        return { outcome: 'failed', summary: `Ended${during}` };
     }
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatTraceEvent, type GraphModel } from '../core/index.js';
+import type { formatTraceEvent, GraphModel } from '../core/index.js';
 import type { RunEndOutcome, RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import { loadEsbuild } from '../runner/esbuildApi.js';
@@ -33,11 +33,16 @@ export class Runs implements vscode.Disposable {
   private latest: RunHandle | undefined;
   private esbuild: Promise<Esbuild | undefined> | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly sinks: RunSinks) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly sinks: RunSinks,
+  ) {}
 
   async run(document: vscode.TextDocument, target: RunTarget, label: string): Promise<RunOutcome | undefined> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Pyflow does not run scripts in an untrusted workspace. Trust the workspace (Workspaces: Manage Workspace Trust) to use Evaluate here and Run Graph; the graph view works without it.');
+      void vscode.window.showWarningMessage(
+        'Pyflow does not run scripts in an untrusted workspace. Trust the workspace (Workspaces: Manage Workspace Trust) to use Evaluate here and Run Graph; the graph view works without it.',
+      );
       return undefined;
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
@@ -55,32 +60,37 @@ export class Runs implements vscode.Disposable {
     if (library.note) channel.appendLine(library.note);
     // With the cache (on by default), the bundler also reads each op's code for its key (see docs/cache.md).
     const caching = config.get<boolean>('cache.enabled', true) ? loadAnalysis().fingerprintingTransform(nodeFingerprintHost) : undefined;
-    const handle = startRun({
-      file,
-      text: document.isDirty ? document.getText() : undefined,
-      target,
-      runnerPath: `${dist}/runner.js`,
-      libraryPath: library.path,
-      esbuild,
-      transform: caching ? caching.transform : (path, text) => loadAnalysis().instrumentAddCalls(path, text),
-      ...(caching ? { cache: { dir: cacheDirFor(document.uri), maxBytes: config.get<number>('cache.maxSizeMb', 1024) * 1024 ** 2, fingerprints: caching.fingerprints } } : {}),
-      timeoutMs: (config.get<number>('run.timeoutSeconds', 60)) * 1000,
-      memoryMb: config.get<number>('run.memoryLimitMb', 4096),
-      // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
-      printTrace: true,
-    }, {
-      onMessage: (message) => {
-        if (message.type === 'graph/snapshot' || message.type === 'graph/view') progress.onGraph(message.graph);
-        if (message.type === 'trace/append') progress.onEvents(message.events);
-        // A run stopped by a newer one may still deliver a last batch: the view shows the newer run only.
-        if (handle !== this.latest) return;
-        if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
-        else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
-        else if (message.type === 'trace/append') this.sinks.onTrace(message.events);
-        else if (message.type === 'cache/missed') this.sinks.onCacheMissed(message.graph, message.uid, message.reason);
+    const handle = startRun(
+      {
+        file,
+        text: document.isDirty ? document.getText() : undefined,
+        target,
+        runnerPath: `${dist}/runner.js`,
+        libraryPath: library.path,
+        esbuild,
+        transform: caching ? caching.transform : (path, text) => loadAnalysis().instrumentAddCalls(path, text),
+        ...(caching
+          ? { cache: { dir: cacheDirFor(document.uri), maxBytes: config.get<number>('cache.maxSizeMb', 1024) * 1024 ** 2, fingerprints: caching.fingerprints } }
+          : {}),
+        timeoutMs: config.get<number>('run.timeoutSeconds', 60) * 1000,
+        memoryMb: config.get<number>('run.memoryLimitMb', 4096),
+        // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
+        printTrace: true,
       },
-      onOutput: (text) => channel.append(text),
-    });
+      {
+        onMessage: (message) => {
+          if (message.type === 'graph/snapshot' || message.type === 'graph/view') progress.onGraph(message.graph);
+          if (message.type === 'trace/append') progress.onEvents(message.events);
+          // A run stopped by a newer one may still deliver a last batch: the view shows the newer run only.
+          if (handle !== this.latest) return;
+          if (message.type === 'graph/snapshot') this.sinks.onGraph(message.graph, document);
+          else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
+          else if (message.type === 'trace/append') this.sinks.onTrace(message.events);
+          else if (message.type === 'cache/missed') this.sinks.onCacheMissed(message.graph, message.uid, message.reason);
+        },
+        onOutput: (text) => channel.append(text),
+      },
+    );
     this.current = handle;
     this.latest = handle;
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Pyflow: ${label}` }, () => handle.done);
@@ -94,20 +104,25 @@ export class Runs implements vscode.Disposable {
 
   /** A cancellable progress notification (Cancel = Stop) naming the op that runs now. */
   private notifyProgress(label: string, handle: RunHandle, progress: RunProgress): Thenable<void> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pyflow: ${label}`, cancellable: true }, async (report, token) => {
-      token.onCancellationRequested(() => { if (this.current === handle) this.stop(); });
-      let shown: string | undefined;
-      const update = (): void => {
-        const op = progress.current();
-        if (op === shown) return;
-        shown = op;
-        report.report({ message: op ? `running ${op}` : 'running' });
-      };
-      update();
-      const timer = setInterval(update, 250);
-      await handle.done;
-      clearInterval(timer);
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Pyflow: ${label}`, cancellable: true },
+      async (report, token) => {
+        token.onCancellationRequested(() => {
+          if (this.current === handle) this.stop();
+        });
+        let shown: string | undefined;
+        const update = (): void => {
+          const op = progress.current();
+          if (op === shown) return;
+          shown = op;
+          report.report({ message: op ? `running ${op}` : 'running' });
+        };
+        update();
+        const timer = setInterval(update, 250);
+        await handle.done;
+        clearInterval(timer);
+      },
+    );
   }
 
   private describe(outcome: RunOutcome, progress: RunProgress, handle: RunHandle): void {
@@ -117,7 +132,11 @@ export class Runs implements vscode.Disposable {
     switch (outcome.status) {
       case 'done':
         if (outcome.message.note) channel.appendLine(`note: ${outcome.message.note}`);
-        channel.appendLine(outcome.message.preview !== undefined ? `${outcome.message.target} = ${outcome.message.preview}` : `done${outcome.message.target ? `: ${outcome.message.target}` : ''}`);
+        channel.appendLine(
+          outcome.message.preview !== undefined
+            ? `${outcome.message.target} = ${outcome.message.preview}`
+            : `done${outcome.message.target ? `: ${outcome.message.target}` : ''}`,
+        );
         break;
       case 'failed': {
         const source = outcome.error.source;
@@ -144,14 +163,20 @@ export class Runs implements vscode.Disposable {
 
   /** The native esbuild, or the portable one where no native binary runs (said once in the output channel). */
   private loadEsbuild(dist: string): Promise<Esbuild | undefined> {
-    this.esbuild ??= loadEsbuild(dist).then((choice) => {
-      if (choice.kind === 'wasm') this.sinks.channel.appendLine(`Pyflow bundles scripts with the portable (WebAssembly) esbuild${choice.nativeError ? `; the native one failed: ${choice.nativeError}` : ''}.`);
-      return choice.esbuild;
-    }, (error: unknown) => {
-      this.esbuild = undefined;
-      this.sinks.reportError('Pyflow: cannot bundle scripts on this platform', String(error));
-      return undefined;
-    });
+    this.esbuild ??= loadEsbuild(dist).then(
+      (choice) => {
+        if (choice.kind === 'wasm')
+          this.sinks.channel.appendLine(
+            `Pyflow bundles scripts with the portable (WebAssembly) esbuild${choice.nativeError ? `; the native one failed: ${choice.nativeError}` : ''}.`,
+          );
+        return choice.esbuild;
+      },
+      (error: unknown) => {
+        this.esbuild = undefined;
+        this.sinks.reportError('Pyflow: cannot bundle scripts on this platform', String(error));
+        return undefined;
+      },
+    );
     return this.esbuild;
   }
 

@@ -17,7 +17,11 @@ export class SourceReveal implements vscode.Disposable {
   private highlighted: vscode.TextEditor | undefined;
   private readonly subscription = vscode.window.onDidChangeTextEditorSelection((e) => {
     // The highlight goes once the user moves the cursor, as VS Code's own range highlights do.
-    if (e.textEditor === this.highlighted && (e.kind === vscode.TextEditorSelectionChangeKind.Keyboard || e.kind === vscode.TextEditorSelectionChangeKind.Mouse)) this.clear();
+    if (
+      e.textEditor === this.highlighted &&
+      (e.kind === vscode.TextEditorSelectionChangeKind.Keyboard || e.kind === vscode.TextEditorSelectionChangeKind.Mouse)
+    )
+      this.clear();
   });
 
   async show(document: vscode.TextDocument, source: SourceRange, goTo: boolean): Promise<void> {
@@ -27,9 +31,12 @@ export class SourceReveal implements vscode.Disposable {
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === document.uri.toString());
     let editor: vscode.TextEditor;
     if (goTo) {
-      editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: new vscode.Range(start, start) });
+      editor = await vscode.window.showTextDocument(document, {
+        viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+        selection: new vscode.Range(start, start),
+      });
     } else {
-      editor = visible ?? await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: true });
+      editor = visible ?? (await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: true }));
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
     this.clear();

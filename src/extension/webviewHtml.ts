@@ -34,4 +34,3 @@ ${readFileSync(join(extensionUri.fsPath, 'media', 'webview-body.html'), 'utf8')}
 </body>
 </html>`;
 }
-

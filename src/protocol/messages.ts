@@ -46,11 +46,7 @@ export interface RunningOp {
 }
 
 /** What the user asked a run to evaluate. */
-export type RunTarget =
-  | { kind: 'script' }
-  | { kind: 'graph' }
-  | { kind: 'line'; file: string; line: number }
-  | { kind: 'uid'; uid: string };
+export type RunTarget = { kind: 'script' } | { kind: 'graph' } | { kind: 'line'; file: string; line: number } | { kind: 'uid'; uid: string };
 
 /** Messages the runner child process sends to its parent over Node's IPC channel. */
 export type RunnerToHost =
@@ -77,9 +73,7 @@ export type RunnerToHost =
  * the op whose function is being called when the batch arrived (it stays running until its `finished` or
  * `error` event).
  */
-export type RunMessage =
-  | Exclude<RunnerToHost, { type: 'trace/packed' }>
-  | { type: 'trace/append'; events: TraceEvent[]; running?: RunningOp };
+export type RunMessage = Exclude<RunnerToHost, { type: 'trace/packed' }> | { type: 'trace/append'; events: TraceEvent[]; running?: RunningOp };
 
 /** Messages the extension sends to the graph webview; nothing is sent before the webview's `ready`. */
 export type HostToWebview =

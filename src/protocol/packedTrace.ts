@@ -21,7 +21,18 @@ export interface PackedTrace {
 /** A trace event with the time it happened (ms since the run started), as the time view draws it. */
 export type TimedEvent = TraceEvent & { at?: number };
 
-const KINDS = ['computing', 'activated', 'running', 'finished', 'value', 'stillNeeded', 'released', 'deactivated', 'error', 'cached'] as const satisfies readonly TraceKind[];
+const KINDS = [
+  'computing',
+  'activated',
+  'running',
+  'finished',
+  'value',
+  'stillNeeded',
+  'released',
+  'deactivated',
+  'error',
+  'cached',
+] as const satisfies readonly TraceKind[];
 
 const CODE: Record<TraceKind, number> = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<TraceKind, number>;
 
@@ -54,9 +65,15 @@ export class TracePacker {
         data.push(Math.round(event.durationMs * 1000) / 1000);
         if (event.worker !== undefined) data.push(event.worker);
         break;
-      case 'value': data.push(event.preview, event.dim); break;
-      case 'stillNeeded': data.push(event.neededBy); break;
-      case 'error': data.push(event.message); break;
+      case 'value':
+        data.push(event.preview, event.dim);
+        break;
+      case 'stillNeeded':
+        data.push(event.neededBy);
+        break;
+      case 'error':
+        data.push(event.message);
+        break;
     }
     this.count++;
   }
@@ -99,10 +116,18 @@ export function unpackTrace(batch: PackedTrace): TimedEvent[] | string {
           else events.push({ kind, uid, graph, durationMs });
           break;
         }
-        case 'value': events.push({ kind, uid, graph, preview: str(i), dim: str(i + 1) }); i += 2; break;
-        case 'stillNeeded': events.push({ kind, uid, graph, neededBy: str(i++) }); break;
-        case 'error': events.push({ kind, uid, graph, message: str(i++) }); break;
-        default: events.push({ kind, uid, graph });
+        case 'value':
+          events.push({ kind, uid, graph, preview: str(i), dim: str(i + 1) });
+          i += 2;
+          break;
+        case 'stillNeeded':
+          events.push({ kind, uid, graph, neededBy: str(i++) });
+          break;
+        case 'error':
+          events.push({ kind, uid, graph, message: str(i++) });
+          break;
+        default:
+          events.push({ kind, uid, graph });
       }
     }
   } catch (error) {
@@ -110,7 +135,9 @@ export function unpackTrace(batch: PackedTrace): TimedEvent[] | string {
   }
   if (at !== undefined) {
     if (at.length !== events.length) return `malformed trace batch: ${at.length} times for ${events.length} events`;
-    events.forEach((e, i) => { e.at = at[i]!; });
+    events.forEach((e, i) => {
+      e.at = at[i]!;
+    });
   }
   return events;
 }

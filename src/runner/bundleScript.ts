@@ -49,9 +49,7 @@ function externalLibrary(libraryPath: string): Plugin {
     setup(build) {
       build.onResolve({ filter: /^pyflow(\/view)?$/ }, (args) => {
         const esm = args.path === 'pyflow' ? libraryPath : libraryPath.replace(/index\.mjs$/, 'view.mjs');
-        return args.kind === 'require-call'
-          ? { path: esm.replace(/\.mjs$/, '.cjs'), external: true }
-          : { path: pathToFileURL(esm).href, external: true };
+        return args.kind === 'require-call' ? { path: esm.replace(/\.mjs$/, '.cjs'), external: true } : { path: pathToFileURL(esm).href, external: true };
       });
     },
   };
@@ -95,9 +93,19 @@ export async function bundleScript(
   const text = request.text === undefined ? undefined : prepareSource(request.file, transform?.(request.file, request.text) ?? request.text, workerModules);
   const workingDir = dirname(request.file);
   const common: BuildOptions = {
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', sourceRoot: '',
-    banner: { js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});` },
-    logLevel: 'silent', keepNames: true, metafile: true, absWorkingDir: workingDir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    sourceRoot: '',
+    banner: {
+      js: `import { createRequire as __pyflowCreateRequire } from 'node:module'; const require = __pyflowCreateRequire(${JSON.stringify(request.file)});`,
+    },
+    logLevel: 'silent',
+    keepNames: true,
+    metafile: true,
+    absWorkingDir: workingDir,
     plugins: [externalLibrary(request.libraryPath), workspacePackages, userSources(transform, workerModules)],
   };
   try {
@@ -123,9 +131,13 @@ export async function bundleScript(
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
     const first = errors[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
-    const message = errors.length > 0
-      ? errors.slice(0, 5).map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : ''}${e.text}`).join('\n')
-      : String(error);
+    const message =
+      errors.length > 0
+        ? errors
+            .slice(0, 5)
+            .map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : ''}${e.text}`)
+            .join('\n')
+        : String(error);
     const out: SerializedError = { name: 'BuildError', message: `Could not build ${request.file}: ${where ? '' : ''}${message}` };
     if (first?.location) out.source = { file: first.location.file, line: first.location.line, column: first.location.column + 1 };
     return { ok: false, error: out };

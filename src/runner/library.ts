@@ -38,7 +38,9 @@ export function libraryFor(script: string, dist: string): RunLibrary {
   const path = entry === undefined ? undefined : join(dirname(manifest), entry);
   if (path === undefined || !existsSync(path)) return { path: bundled };
   const ownVersion = readPackage(join(dist, '..', 'package.json')).version;
-  const note = pkg.version === ownVersion ? undefined
-    : `note: this run uses the pyflow ${pkg.version} installed at ${dirname(manifest)} (this tool ships ${ownVersion}); if the run misbehaves, install pyflow ${ownVersion} there (docs/install.md).`;
+  const note =
+    pkg.version === ownVersion
+      ? undefined
+      : `note: this run uses the pyflow ${pkg.version} installed at ${dirname(manifest)} (this tool ships ${ownVersion}); if the run misbehaves, install pyflow ${ownVersion} there (docs/install.md).`;
   return note ? { path, note } : { path };
 }

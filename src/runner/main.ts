@@ -102,7 +102,7 @@ function printTrace(): void {
 function dropUserMessage(): boolean {
   if (!warnedAboutSend) {
     warnedAboutSend = true;
-    process.stderr.write('pyflow: process.send() is reserved for the Pyflow runner during a run; the script\'s messages are dropped.\n');
+    process.stderr.write("pyflow: process.send() is reserved for the Pyflow runner during a run; the script's messages are dropped.\n");
   }
   return false;
 }

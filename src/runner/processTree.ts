@@ -55,10 +55,13 @@ function processList(): ProcessEntry[] {
     return entries;
   }
   try {
-    return execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n').map((line) => {
-      const [pid, parent] = line.trim().split(/\s+/).map(Number);
-      return { pid: pid!, parent: parent! };
-    });
+    return execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [pid, parent] = line.trim().split(/\s+/).map(Number);
+        return { pid: pid!, parent: parent! };
+      });
   } catch {
     return [];
   }

@@ -2,7 +2,19 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, isRunnerToHost, unpackTrace, type RunMessage, type RunTarget, type RunnerToHost, type RunningOp, type SerializedError, type SourceRange, type CodeFingerprint } from '../protocol/index.js';
+import {
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  isRunnerToHost,
+  unpackTrace,
+  type RunMessage,
+  type RunTarget,
+  type RunnerToHost,
+  type RunningOp,
+  type SerializedError,
+  type SourceRange,
+  type CodeFingerprint,
+} from '../protocol/index.js';
 import { RUNNER_ENV, type RunnerConfig } from './config.js';
 import { bundleScript, type Esbuild, type SourceTransform } from './bundleScript.js';
 import { descendantsOf, killTree, mergeProcesses, residentMb, treeSpawnOptions, type ProcessId } from './processTree.js';
@@ -79,20 +91,30 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
     if (!bundle.ok) return run.end({ status: 'failed', error: bundle.error });
     if (run.isEnding) return;
     run.sources = new Set(bundle.sources);
-    const config: RunnerConfig = { bundle: bundle.path, target: request.target, batchSize: 256, flushMs: 16, printTrace: request.printTrace ?? false, libraryDist: resolve(request.libraryPath, '..', '..'), workerModules: bundle.workerModules };
+    const config: RunnerConfig = {
+      bundle: bundle.path,
+      target: request.target,
+      batchSize: 256,
+      flushMs: 16,
+      printTrace: request.printTrace ?? false,
+      libraryDist: resolve(request.libraryPath, '..', '..'),
+      workerModules: bundle.workerModules,
+    };
     if (request.cache) {
       const fingerprints = join(workDir, 'fingerprints.json');
       writeFileSync(fingerprints, JSON.stringify(Object.fromEntries(request.cache.fingerprints)));
       config.cache = { dir: request.cache.dir, maxBytes: request.cache.maxBytes, fingerprints };
     }
-    run.attach(fork(request.runnerPath, [], {
-      cwd: dirname(request.file),
-      execPath: request.execPath ?? process.execPath,
-      execArgv: ['--enable-source-maps', `--max-old-space-size=${memoryMb}`],
-      env: { ...process.env, [RUNNER_ENV]: JSON.stringify(config), ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      ...treeSpawnOptions,
-    }));
+    run.attach(
+      fork(request.runnerPath, [], {
+        cwd: dirname(request.file),
+        execPath: request.execPath ?? process.execPath,
+        execArgv: ['--enable-source-maps', `--max-old-space-size=${memoryMb}`],
+        env: { ...process.env, [RUNNER_ENV]: JSON.stringify(config), ELECTRON_RUN_AS_NODE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        ...treeSpawnOptions,
+      }),
+    );
   })().catch((error: unknown) => run.end({ status: 'failed', error: { name: 'Error', message: `Could not start the run: ${String(error)}` } }));
 
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -124,7 +146,11 @@ class RunState {
   private memoryTimer: ReturnType<typeof setInterval> | undefined;
   private polls = 0;
 
-  constructor(private readonly listener: RunListener, private readonly memoryMb: number, private readonly target: RunTarget) {
+  constructor(
+    private readonly listener: RunListener,
+    private readonly memoryMb: number,
+    private readonly target: RunTarget,
+  ) {
     this.done = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -174,7 +200,12 @@ class RunState {
     if (raw.type === 'hello') {
       this.greeted = true;
       if (raw.protocol !== PROTOCOL_VERSION) {
-        this.end(failure('ProtocolError', `The runner speaks protocol ${raw.protocol} (pyflow ${raw.libraryVersion}) but this host speaks protocol ${PROTOCOL_VERSION}; rebuild or reinstall Pyflow so both match.`));
+        this.end(
+          failure(
+            'ProtocolError',
+            `The runner speaks protocol ${raw.protocol} (pyflow ${raw.libraryVersion}) but this host speaks protocol ${PROTOCOL_VERSION}; rebuild or reinstall Pyflow so both match.`,
+          ),
+        );
       }
       return;
     }
@@ -220,7 +251,10 @@ class RunState {
     this.end({
       status: 'failed',
       error: {
-        ...withOp(`The script's process used ${Math.round(mb)} MB of memory${this.whileRunning()}, over the limit of ${this.memoryMb} MB (setting pyflow.run.memoryLimitMb or pyflow run --memory); the run was stopped.`, this.running),
+        ...withOp(
+          `The script's process used ${Math.round(mb)} MB of memory${this.whileRunning()}, over the limit of ${this.memoryMb} MB (setting pyflow.run.memoryLimitMb or pyflow run --memory); the run was stopped.`,
+          this.running,
+        ),
         code: 'MEMORY_LIMIT',
       },
     });
@@ -255,6 +289,6 @@ function failure(name: string, message: string): RunOutcome {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === 'object' ? JSON.stringify(value)?.slice(0, 80) ?? String(value) : String(value);
+  const text = typeof value === 'object' ? (JSON.stringify(value)?.slice(0, 80) ?? String(value)) : String(value);
   return text.length >= 80 ? `${text}…` : text;
 }

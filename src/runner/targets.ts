@@ -4,7 +4,10 @@ import type { RunTarget } from '../protocol/index.js';
 import { sameFile } from './paths.js';
 
 /** The part of a user's GraphBuilder the runner uses (it may come from another copy of the library). */
-export type RuntimeGraph = Pick<GraphBuilder, 'alias' | 'verbose' | '_lastOp' | 'operations' | 'subscribe' | 'toJSON' | 'findNode' | 'runAsync' | 'runOnlyAsync'>;
+export type RuntimeGraph = Pick<
+  GraphBuilder,
+  'alias' | 'verbose' | '_lastOp' | 'operations' | 'subscribe' | 'toJSON' | 'findNode' | 'runAsync' | 'runOnlyAsync'
+>;
 
 export interface ResolvedTarget {
   label: string;
@@ -28,9 +31,7 @@ export function findTarget(graphs: readonly RuntimeGraph[], target: RunTarget): 
     for (const g of graphs) {
       try {
         return forNode(g, g.findNode(target.uid));
-      } catch {
-        continue;
-      }
+      } catch {}
     }
     return undefined;
   }
@@ -58,7 +59,13 @@ function forNode(graph: RuntimeGraph, node: DataNode | OperationNode): ResolvedT
   }
   const outputs = node.outputs;
   if (outputs.length === 0) {
-    return { label: node.uid, evaluate: async () => { await graph.runOnlyAsync(node); return undefined; } };
+    return {
+      label: node.uid,
+      evaluate: async () => {
+        await graph.runOnlyAsync(node);
+        return undefined;
+      },
+    };
   }
   return {
     label: outputs.length === 1 ? outputs[0]!.uid : outputs.map((o) => o.uid).join(', '),

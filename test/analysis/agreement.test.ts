@@ -14,7 +14,9 @@ import { comparable, runtimeGraphs } from './runtimeGraphs.js';
 const CORPUS = join(__dirname, 'corpus');
 
 describe('static extraction agrees with the runtime', () => {
-  const files = readdirSync(CORPUS).filter((f) => /\.(ts|js)$/.test(f)).sort();
+  const files = readdirSync(CORPUS)
+    .filter((f) => /\.(ts|js)$/.test(f))
+    .sort();
   for (const name of files) {
     it(name, async () => {
       const file = join(CORPUS, name);
@@ -23,7 +25,10 @@ describe('static extraction agrees with the runtime', () => {
       const result = refineWithTypes(text, file, quick) ?? quick;
       const runtime = await runtimeGraphs(file);
       assert.deepEqual(result.graphs.map(comparable), runtime.map(comparable));
-      assert.deepEqual(result.diagnostics.filter((d) => d.severity !== 'info'), []);
+      assert.deepEqual(
+        result.diagnostics.filter((d) => d.severity !== 'info'),
+        [],
+      );
     });
   }
 });

@@ -21,8 +21,36 @@ function rng(seed: number): () => number {
   };
 }
 
-const JUNK = ['(', ')', '{', '}', '[', ']', ',', ';', '=>', 'G.add(', ')(', '...', 'const ', 'await ', '`', "'", '/*', '\u0000', 'if (', 'for (;;', '\n',
-  '('.repeat(2000), '['.repeat(6000), 'f('.repeat(3000), '`${'.repeat(3000), '!'.repeat(60000), ' + 1'.repeat(30000), '\uFFFD\uD800\u2028'];
+const JUNK = [
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ';',
+  '=>',
+  'G.add(',
+  ')(',
+  '...',
+  'const ',
+  'await ',
+  '`',
+  "'",
+  '/*',
+  '\u0000',
+  'if (',
+  'for (;;',
+  '\n',
+  '('.repeat(2000),
+  '['.repeat(6000),
+  'f('.repeat(3000),
+  '`${'.repeat(3000),
+  '!'.repeat(60000),
+  ' + 1'.repeat(30000),
+  '\uFFFD\uD800\u2028',
+];
 
 /** Random edits (cuts, junk insertions, truncation); also returns the first line they touch. */
 function mutate(text: string, random: () => number): { text: string; firstLine: number } {
@@ -42,7 +70,9 @@ function mutate(text: string, random: () => number): { text: string; firstLine: 
 }
 
 describe('bad input never crashes or hangs the extractor', () => {
-  const corpus = readdirSync(CORPUS).filter((f) => /\.(ts|js)$/.test(f)).map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8') }));
+  const corpus = readdirSync(CORPUS)
+    .filter((f) => /\.(ts|js)$/.test(f))
+    .map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8') }));
 
   it('fuzz: 1,500 mutations of the corpus never throw, locate every diagnostic, and keep the graph above the damage', () => {
     let prefixOps = 0;
@@ -91,7 +121,12 @@ describe('bad input never crashes or hangs the extractor', () => {
   });
 
   it('a 5 MB file is extracted whole', () => {
-    const lines = [`import { GraphBuilder } from 'pyflow';`, `const f = (a: number, b: number) => a + b;`, `const G = new GraphBuilder();`, `let x0 = G.add(f)(1, 2);`];
+    const lines = [
+      `import { GraphBuilder } from 'pyflow';`,
+      `const f = (a: number, b: number) => a + b;`,
+      `const G = new GraphBuilder();`,
+      `let x0 = G.add(f)(1, 2);`,
+    ];
     let size = 0;
     let i = 1;
     while (size < 5 * 1024 * 1024) {
@@ -111,11 +146,13 @@ describe('bad input never crashes or hangs the extractor', () => {
     assert.deepEqual(extractGraph(text, '/ws/big.ts'), {
       file: '/ws/big.ts',
       graphs: [],
-      diagnostics: [{
-        severity: 'error',
-        message: `This file is too large to draw statically (${(text.length / 1024 / 1024).toFixed(1)} MB of text, the limit is 8.0 MB): run it to see its graph`,
-        range: { file: '/ws/big.ts', line: 1, column: 1 },
-      }],
+      diagnostics: [
+        {
+          severity: 'error',
+          message: `This file is too large to draw statically (${(text.length / 1024 / 1024).toFixed(1)} MB of text, the limit is 8.0 MB): run it to see its graph`,
+          range: { file: '/ws/big.ts', line: 1, column: 1 },
+        },
+      ],
     });
     assert.equal(instrumentAddCalls('/ws/big.ts', text), undefined);
   });
@@ -128,7 +165,10 @@ describe('bad input never crashes or hangs the extractor', () => {
       const text = header + garbage;
       const result = extractGraph(text, '/ws/garbage.ts');
       assertLocated(result, text, 'garbage');
-      assert.deepEqual(result.graphs[0]!.nodes.slice(0, 3).map((n) => n.uid), ['f_0', 'data_1', 'data_2']);
+      assert.deepEqual(
+        result.graphs[0]!.nodes.slice(0, 3).map((n) => n.uid),
+        ['f_0', 'data_1', 'data_2'],
+      );
       assert.ok(result.diagnostics.some((d) => d.severity === 'error' && d.range.line >= 5));
     }
   });

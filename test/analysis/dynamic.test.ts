@@ -12,7 +12,14 @@ function extract(body: string) {
 describe('dynamic code: drawn as far as known, flagged, never guessed silently', () => {
   it('a loop: its nodes are drawn once and flagged, later nodes too', () => {
     const { nodes, diagnostics } = extract(`let x = G.add(f)(1);\nfor (let i = 0; i < 3; i++) {\n  x = G.add(f)(x);\n}\nconst y = G.add(f)(x);\n`);
-    assert.deepEqual(nodes.filter((n) => n.kind === 'operation').map((n) => [n.uid, n.dynamic === true]), [['f_0', false], ['f_3', true], ['f_5', true]]);
+    assert.deepEqual(
+      nodes.filter((n) => n.kind === 'operation').map((n) => [n.uid, n.dynamic === true]),
+      [
+        ['f_0', false],
+        ['f_3', true],
+        ['f_5', true],
+      ],
+    );
     const loop = diagnostics.find((d) => /inside a loop/.test(d.message));
     assert.ok(loop);
     assert.equal(loop.range.line, 5);
@@ -25,7 +32,9 @@ describe('dynamic code: drawn as far as known, flagged, never guessed silently',
   });
 
   it('a helper that receives the graph: its nodes are unknown, later uids uncertain', () => {
-    const { nodes, diagnostics } = extract(`function stage(g: GraphBuilder, v: number) {\n  return g.add(f)(v);\n}\nconst a = G.add(f)(1);\nstage(G, 2);\nconst b = G.add(f)(a);\n`);
+    const { nodes, diagnostics } = extract(
+      `function stage(g: GraphBuilder, v: number) {\n  return g.add(f)(v);\n}\nconst a = G.add(f)(1);\nstage(G, 2);\nconst b = G.add(f)(a);\n`,
+    );
     assert.equal(nodes.find((n) => n.uid === 'f_0')?.dynamic, undefined);
     assert.equal(nodes.find((n) => n.uid === 'f_3')?.dynamic, true);
     const d = diagnostics.find((x) => /stage\(…\) may add nodes to graph "graph"/.test(x.message));
@@ -39,7 +48,9 @@ describe('dynamic code: drawn as far as known, flagged, never guessed silently',
   });
 
   it('a function computed at runtime and non-literal options are reported, not guessed silently', () => {
-    const { nodes, diagnostics } = extract(`const fns = [f];\nconst a = G.add(fns[0]!)(1);\nconst b = G.add(f, makeOptions())(a);\nfunction makeOptions() { return {}; }\n`);
+    const { nodes, diagnostics } = extract(
+      `const fns = [f];\nconst a = G.add(fns[0]!)(1);\nconst b = G.add(f, makeOptions())(a);\nfunction makeOptions() { return {}; }\n`,
+    );
     assert.equal(nodes[0]!.dynamic, true);
     assert.ok(diagnostics.some((d) => /computed at runtime/.test(d.message)));
     assert.ok(diagnostics.some((d) => /not an object literal/.test(d.message) && d.range.line === 6));
@@ -55,10 +66,13 @@ describe('dynamic code: drawn as far as known, flagged, never guessed silently',
 
   it('an option value the runtime rejects is reported and left out, so the view can still draw the graph', () => {
     const { diagnostics, nodes } = extract(`G.add(f, { fontsize: 0, rank: 1.5 })(1);\n`);
-    assert.deepEqual(diagnostics.map((d) => d.message), [
-      'option "fontsize" must be a number > 0, got 0 (number): the run will fail with BAD_OPTION',
-      'option "rank" must be a whole number (equal ranks share a row), got 1.5 (number): the run will fail with BAD_OPTION',
-    ]);
+    assert.deepEqual(
+      diagnostics.map((d) => d.message),
+      [
+        'option "fontsize" must be a number > 0, got 0 (number): the run will fail with BAD_OPTION',
+        'option "rank" must be a whole number (equal ranks share a row), got 1.5 (number): the run will fail with BAD_OPTION',
+      ],
+    );
     assert.equal(nodes[0]!.fontsize, undefined);
     assert.equal(nodes[0]!.rank, undefined);
   });
@@ -73,9 +87,19 @@ describe('type-checker refinement', () => {
     const text = readFileSync(file, 'utf8');
     const quick = extractGraph(text, file);
     assert.equal(quick.typesPending, true);
-    assert.deepEqual(quick.graphs[0]!.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid), ['load_0', 'save_3', 'upload_5', 'load_7']);
+    assert.deepEqual(
+      quick.graphs[0]!.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid),
+      ['load_0', 'save_3', 'upload_5', 'load_7'],
+    );
     const refined = refineWithTypes(text, file, quick)!;
-    assert.deepEqual(refined.graphs[0]!.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid), ['load_0', 'save_3', 'upload_4', 'load_5']);
-    assert.equal(refined.graphs[0]!.nodes.some((n) => n.uid === 'data_4'), false, 'save has no output');
+    assert.deepEqual(
+      refined.graphs[0]!.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid),
+      ['load_0', 'save_3', 'upload_4', 'load_5'],
+    );
+    assert.equal(
+      refined.graphs[0]!.nodes.some((n) => n.uid === 'data_4'),
+      false,
+      'save has no output',
+    );
   });
 });

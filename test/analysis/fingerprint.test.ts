@@ -40,7 +40,10 @@ describe('code fingerprints', () => {
     assert.deepEqual(Object.keys(b!.parts).sort(), ['const K (lib.ts)', 'function (inline)', 'function deep (lib.ts)', 'function mid (lib.ts)']);
     assert.deepEqual(Object.keys(c!.parts).sort(), ['function (inline)', 'package left-pad']);
     assert.equal(c!.parts['package left-pad'], '1.3.0');
-    assert.deepEqual([a, b, c].map((f) => f!.uncacheable), [undefined, undefined, undefined]);
+    assert.deepEqual(
+      [a, b, c].map((f) => f!.uncacheable),
+      [undefined, undefined, undefined],
+    );
   });
 
   it('ignore comments and formatting, but not the text of strings', () => {
@@ -50,7 +53,10 @@ describe('code fingerprints', () => {
       'lib.ts': `/** three */\nexport const K = 3;\nexport function deep(x: number) {\n  return x * K;\n}\nexport function mid(x: number) { return deep(x) + 1 }\n`,
       ...PKG('1.3.0'),
     });
-    assert.deepEqual(reformatted.map((f) => f.hash), base.map((f) => f.hash).map((hash, i) => (i === 1 ? reformatted[1]!.hash : hash)));
+    assert.deepEqual(
+      reformatted.map((f) => f.hash),
+      base.map((f) => f.hash).map((hash, i) => (i === 1 ? reformatted[1]!.hash : hash)),
+    );
     // The one difference above: a semicolon less in mid (a token). Strings: one space more is another value.
     assert.notEqual(reformatted[1]!.parts['function mid (lib.ts)'], base[1]!.parts['function mid (lib.ts)']);
     const spaced = fingerprints({ 'main.ts': MAIN.replace("('x')", "('x')").replace('pad(s, 5)', 'pad(s + " ", 5)'), 'lib.ts': LIB, ...PKG('1.3.0') });
@@ -60,7 +66,8 @@ describe('code fingerprints', () => {
 
   it('change exactly the ops whose code changed: a helper two calls away, a constant, a package version', () => {
     const base = fingerprints({ 'main.ts': MAIN, 'lib.ts': LIB, ...PKG('1.3.0') });
-    const changed = (files: Record<string, string>) => fingerprints({ 'main.ts': MAIN, 'lib.ts': LIB, ...PKG('1.3.0'), ...files }).map((f, i) => f.hash !== base[i]!.hash);
+    const changed = (files: Record<string, string>) =>
+      fingerprints({ 'main.ts': MAIN, 'lib.ts': LIB, ...PKG('1.3.0'), ...files }).map((f, i) => f.hash !== base[i]!.hash);
     assert.deepEqual(changed({ 'lib.ts': LIB.replace('x * K', 'x * K + 0') }), [false, true, false]);
     assert.deepEqual(changed({ 'lib.ts': LIB.replace('K = 3', 'K = 4') }), [false, true, false]);
     assert.deepEqual(changed(PKG('1.3.1')), [false, false, true]);
@@ -95,10 +102,13 @@ G.add((s: string) => eval(s))('1 + 1');
 `,
       'lib.ts': LIB,
     });
-    assert.deepEqual(found.map((f) => f.uncacheable), [
-      'its function loads code at run time (import()), which pyflow does not read',
-      'function viaHelper loads code at run time (require()), which pyflow does not read',
-      'its function loads code at run time (eval()), which pyflow does not read',
-    ]);
+    assert.deepEqual(
+      found.map((f) => f.uncacheable),
+      [
+        'its function loads code at run time (import()), which pyflow does not read',
+        'function viaHelper loads code at run time (require()), which pyflow does not read',
+        'its function loads code at run time (eval()), which pyflow does not read',
+      ],
+    );
   });
 });

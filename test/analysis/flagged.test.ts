@@ -19,16 +19,20 @@ type Comparable = ReturnType<typeof comparable>;
 /** Static nodes that are not flagged but differ from the runtime's (fields or incoming edges). */
 function unflaggedDifferences(stat: Comparable, dynamic: Set<string>, runtime: Comparable | undefined): string[] {
   const incoming = (g: Comparable, uid: string) => g.edges.filter((e) => e.endsWith(` -> ${uid}`));
-  return stat.nodes.filter((node) => {
-    const uid = node.uid as string;
-    if (dynamic.has(uid)) return false;
-    const twin = runtime?.nodes.find((n) => n.uid === uid);
-    return !twin || JSON.stringify(twin) !== JSON.stringify(node) || JSON.stringify(incoming(runtime!, uid)) !== JSON.stringify(incoming(stat, uid));
-  }).map((n) => String(n.uid));
+  return stat.nodes
+    .filter((node) => {
+      const uid = node.uid as string;
+      if (dynamic.has(uid)) return false;
+      const twin = runtime?.nodes.find((n) => n.uid === uid);
+      return !twin || JSON.stringify(twin) !== JSON.stringify(node) || JSON.stringify(incoming(runtime!, uid)) !== JSON.stringify(incoming(stat, uid));
+    })
+    .map((n) => String(n.uid));
 }
 
 describe('what the extractor cannot know is flagged, never drawn silently wrong', () => {
-  const files = readdirSync(FLAGGED).filter((f) => /\.ts$/.test(f)).sort();
+  const files = readdirSync(FLAGGED)
+    .filter((f) => /\.ts$/.test(f))
+    .sort();
   for (const name of files) {
     it(name, async () => {
       const file = join(FLAGGED, name);
@@ -40,7 +44,15 @@ describe('what the extractor cannot know is flagged, never drawn silently wrong'
       assert.notDeepEqual(stat, runtime, 'the fixture shows a case the static graph cannot follow');
       for (const [i, graph] of result.graphs.entries()) {
         const dynamic = new Set(graph.nodes.filter((n) => n.dynamic).map((n) => n.uid));
-        assert.deepEqual(unflaggedDifferences(stat[i]!, dynamic, runtime.find((g) => g.alias === graph.alias)), [], `graph ${graph.alias}`);
+        assert.deepEqual(
+          unflaggedDifferences(
+            stat[i]!,
+            dynamic,
+            runtime.find((g) => g.alias === graph.alias),
+          ),
+          [],
+          `graph ${graph.alias}`,
+        );
       }
       const expected = text.split('\n').flatMap((line, i) => {
         const marker = /\/\/ flagged: (.*)$/.exec(line);

@@ -38,7 +38,11 @@ describe('instrumentAddCalls: add call sites written into the code for the runne
     assert.equal(instrumentAddCalls(FILE, `${head}G.add(...fns)(1); G.add?.(inc)(1); G.add(a, b, c)(1);`), undefined);
     // Ramda's add is curried too: a third argument would break R.add(1)(2).
     assert.equal(instrumentAddCalls(FILE, `${head}const three = R.add(1)(2); const H = makeGraph(); H.add(inc)(1);`), undefined);
-    assert.equal(instrumentAddCalls(FILE, "class GraphBuilder { add(x) { return (y) => x + y; } }\nconst G = new GraphBuilder();\nG.add(1)(2);"), undefined, 'a GraphBuilder that is not pyflow\'s');
+    assert.equal(
+      instrumentAddCalls(FILE, 'class GraphBuilder { add(x) { return (y) => x + y; } }\nconst G = new GraphBuilder();\nG.add(1)(2);'),
+      undefined,
+      "a GraphBuilder that is not pyflow's",
+    );
     assert.equal(instrumentAddCalls(FILE, 'const x = 1;'), undefined);
   });
 
@@ -52,7 +56,9 @@ describe('instrumentAddCalls: add call sites written into the code for the runne
   it('the library takes the written site instead of capturing a stack; plain graphs ignore it', () => {
     const G = new GraphBuilder({ callSites: true });
     const marker = `${SITE_MARKER}${FILE}\u000012\u00007`;
-    const a = (G.add as (...args: unknown[]) => (...xs: unknown[]) => unknown)((x: number) => x + 1, undefined, marker)(1) as { _producer: { callSite: unknown } };
+    const a = (G.add as (...args: unknown[]) => (...xs: unknown[]) => unknown)((x: number) => x + 1, undefined, marker)(1) as {
+      _producer: { callSite: unknown };
+    };
     assert.deepEqual(a._producer.callSite, { file: FILE, line: 12, column: 7 });
     const b = G.add((x: number) => x + 1)(2);
     assert.equal(G.operations[1]!.callSite?.file, __filename, 'without a marker the stack is captured');

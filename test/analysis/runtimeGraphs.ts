@@ -20,10 +20,22 @@ export function comparable(graph: GraphModel) {
 /** Runs the script in a child process with the built library and returns the graphs it snapshots. */
 export async function runtimeGraphs(file: string, transform?: SourceTransform): Promise<GraphModel[]> {
   const snapshots = new Map<string, GraphModel>();
-  const handle = startRun({ file, target: { kind: 'script' }, runnerPath: join(REPO, 'dist', 'runner.js'), libraryPath: join(REPO, 'dist', 'lib', 'index.mjs'), esbuild, ...(transform ? { transform } : {}) }, {
-    onMessage: (m) => { if (m.type === 'graph/snapshot') snapshots.set(m.graph.alias, m.graph); },
-    onOutput: () => undefined,
-  });
+  const handle = startRun(
+    {
+      file,
+      target: { kind: 'script' },
+      runnerPath: join(REPO, 'dist', 'runner.js'),
+      libraryPath: join(REPO, 'dist', 'lib', 'index.mjs'),
+      esbuild,
+      ...(transform ? { transform } : {}),
+    },
+    {
+      onMessage: (m) => {
+        if (m.type === 'graph/snapshot') snapshots.set(m.graph.alias, m.graph);
+      },
+      onOutput: () => undefined,
+    },
+  );
   const outcome = await handle.done;
   assert.equal(outcome.status, 'done', JSON.stringify(outcome));
   return [...snapshots.values()];

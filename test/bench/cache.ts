@@ -29,9 +29,15 @@ function median(fn: () => void, runs: number, clock: () => number): number {
 /** A DiskCache that keys and looks up but never stores: the cost of asking the cache, without writing to it. */
 class LookupOnly implements ResultCache {
   constructor(private readonly inner: DiskCache) {}
-  keyOfValue(value: unknown) { return this.inner.keyOfValue(value); }
-  keyOfOp(op: CacheOp, inputKeys: readonly string[]) { return this.inner.keyOfOp(op, inputKeys); }
-  read(key: string, op: CacheOp) { return this.inner.read(key, op); }
+  keyOfValue(value: unknown) {
+    return this.inner.keyOfValue(value);
+  }
+  keyOfOp(op: CacheOp, inputKeys: readonly string[]) {
+    return this.inner.keyOfOp(op, inputKeys);
+  }
+  read(key: string, op: CacheOp) {
+    return this.inner.read(key, op);
+  }
   write(): void {}
 }
 
@@ -75,7 +81,7 @@ export async function cacheBench(smoke: boolean): Promise<string> {
     };
     const hitMs = median(hit, runs, cpuClock);
     const hitWallMs = median(hit, runs, wallClock);
-    const gbPerS = (ms: number) => (mb / 1024) / (ms / 1000);
+    const gbPerS = (ms: number) => mb / 1024 / (ms / 1000);
 
     // 1e4 trivial ops in a chain: uncached; keys and lookups only (all miss, nothing written); first run (miss + write);
     // second run (all hits: the engine reads every op's result in order).
@@ -99,16 +105,37 @@ export async function cacheBench(smoke: boolean): Promise<string> {
     chain(new DiskCache({ dir: warmDir }));
     const warm = median(() => chain(new DiskCache({ dir: warmDir })), runs, cpuClock);
 
-    out.push(table(`Result cache (${mb} MB source, ${n.toLocaleString('en')}-op chain; store in the page cache)`, ['what', 'value', 'target'], [
-      [`re-evaluation, ${mb} MB source op cached vs computed: CPU ms (ratio)`, `${cached.toFixed(0)} vs ${computed.toFixed(0)} (${(cached / computed).toFixed(2)}x)`, '< 1x'],
-      [`a hit of a ${mb} MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)`,
-        `${hitMs.toFixed(0)} (${gbPerS(hitMs).toFixed(2)} GB/s); ${hitWallMs.toFixed(0)} (${gbPerS(hitWallMs).toFixed(2)} GB/s)`, '>= 1 GB/s'],
-      [`${n.toLocaleString('en')} trivial ops, uncached: CPU µs/op`, perOp(plain).toFixed(2), ''],
-      ['the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)', `${perOp(floor).toFixed(2)} (${(floor / plain).toFixed(2)}x)`, ''],
-      ['keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)', `${perOp(lookups).toFixed(2)} (${(lookups / plain).toFixed(2)}x)`, '<= 2x'],
-      ['first run (miss, compute, write every op): µs/op (ratio)', `${perOp(cold).toFixed(2)} (${(cold / plain).toFixed(2)}x)`, ''],
-      ['second run (every op keyed and read from the cache): µs/op (ratio)', `${perOp(warm).toFixed(2)} (${(warm / plain).toFixed(2)}x)`, ''],
-    ]));
+    out.push(
+      table(
+        `Result cache (${mb} MB source, ${n.toLocaleString('en')}-op chain; store in the page cache)`,
+        ['what', 'value', 'target'],
+        [
+          [
+            `re-evaluation, ${mb} MB source op cached vs computed: CPU ms (ratio)`,
+            `${cached.toFixed(0)} vs ${computed.toFixed(0)} (${(cached / computed).toFixed(2)}x)`,
+            '< 1x',
+          ],
+          [
+            `a hit of a ${mb} MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)`,
+            `${hitMs.toFixed(0)} (${gbPerS(hitMs).toFixed(2)} GB/s); ${hitWallMs.toFixed(0)} (${gbPerS(hitWallMs).toFixed(2)} GB/s)`,
+            '>= 1 GB/s',
+          ],
+          [`${n.toLocaleString('en')} trivial ops, uncached: CPU µs/op`, perOp(plain).toFixed(2), ''],
+          [
+            'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
+            `${perOp(floor).toFixed(2)} (${(floor / plain).toFixed(2)}x)`,
+            '',
+          ],
+          [
+            'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
+            `${perOp(lookups).toFixed(2)} (${(lookups / plain).toFixed(2)}x)`,
+            '<= 2x',
+          ],
+          ['first run (miss, compute, write every op): µs/op (ratio)', `${perOp(cold).toFixed(2)} (${(cold / plain).toFixed(2)}x)`, ''],
+          ['second run (every op keyed and read from the cache): µs/op (ratio)', `${perOp(warm).toFixed(2)} (${(warm / plain).toFixed(2)}x)`, ''],
+        ],
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

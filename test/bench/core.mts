@@ -67,7 +67,9 @@ const gc: () => void = (() => {
     v8.setFlagsFromString('--expose-gc');
     const f = vm.runInNewContext('gc') as () => void;
     if (typeof f === 'function') return f;
-  } catch { /* no gc available */ }
+  } catch {
+    /* no gc available */
+  }
   return () => undefined;
 })();
 const gcSource = typeof (globalThis as { gc?: unknown }).gc === 'function' ? '--expose-gc' : 'v8.setFlagsFromString';
@@ -79,7 +81,10 @@ const args = new Set(process.argv.slice(2));
  * V8's GC helper threads. `--wall`: performance.now().
  */
 const WALL = args.has('--wall');
-const cpuNow = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+const cpuNow = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 const now: () => number = WALL ? () => performance.now() : cpuNow;
 const wallNow = (): number => performance.now();
 /** `--smoke`: 1e3 only, one repetition, 10-op memory chains: checks that the section runs (test/bench/smoke.test.ts). */
@@ -87,20 +92,36 @@ const SMOKE = args.has('--smoke');
 const QUICK = args.has('--quick') || SMOKE;
 /** `--only=chain,tree` / `--sizes=1e4`: a subset (for profiling). */
 const flag = (name: string): string[] | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+  process.argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',');
 const ONLY_SHAPES = flag('only');
 const ONLY_SIZES = flag('sizes')?.map(Number);
 
 // ---------------------------------------------------------------------------------------------- graph specs
 
 type Fn = (...a: any[]) => any;
-interface OpSpec { fn: Fn; args: number[] }
+interface OpSpec {
+  fn: Fn;
+  args: number[];
+}
 /** Slots 0..inputs.length-1 are the raw inputs, slot inputs.length + k is the output of op k. */
-interface Spec { shape: string; n: number; inputs: number[]; ops: OpSpec[]; sinks: number[] }
+interface Spec {
+  shape: string;
+  n: number;
+  inputs: number[];
+  ops: OpSpec[];
+  sinks: number[];
+}
 
 const inc = (x: number): number => x + 1;
 const add = (a: number, b: number): number => a + b;
-const sumAll = (...xs: number[]): number => { let s = 0; for (let i = 0; i < xs.length; i++) s += xs[i]!; return s; };
+const sumAll = (...xs: number[]): number => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s;
+};
 
 function chain(n: number): Spec {
   const ops: OpSpec[] = [];
@@ -138,10 +159,16 @@ function lattice(n: number): Spec {
   const rows = Math.max(1, Math.round(n / W));
   const inputs = Array.from({ length: W }, (_, j) => j);
   const ops: OpSpec[] = [];
-  let row = inputs.map((_, j) => { ops.push({ fn: inc, args: [j] }); return W + ops.length - 1; });
+  let row = inputs.map((_, j) => {
+    ops.push({ fn: inc, args: [j] });
+    return W + ops.length - 1;
+  });
   for (let r = 1; r < rows; r++) {
     const prev = row;
-    row = prev.map((_, j) => { ops.push({ fn: add, args: [prev[j]!, prev[(j + 1) % W]!] }); return W + ops.length - 1; });
+    row = prev.map((_, j) => {
+      ops.push({ fn: add, args: [prev[j]!, prev[(j + 1) % W]!] });
+      return W + ops.length - 1;
+    });
   }
   return { shape: 'lattice', n: ops.length, inputs, ops, sinks: row };
 }
@@ -151,14 +178,24 @@ const SHAPES: Record<string, (n: number) => Spec> = { chain, tree, fanin, lattic
 // ---------------------------------------------------------------------------------------------- methods
 
 /** The floor's flat form of a spec: plain arrays of functions and argument slots (built once, untimed). */
-interface Flat { ni: number; fns: Fn[]; off: Int32Array; idx: Int32Array; inputs: Float64Array; sinks: Int32Array }
+interface Flat {
+  ni: number;
+  fns: Fn[];
+  off: Int32Array;
+  idx: Int32Array;
+  inputs: Float64Array;
+  sinks: Int32Array;
+}
 const flatCache = new WeakMap<Spec, Flat>();
 function flat(s: Spec): Flat {
   let f = flatCache.get(s);
   if (f) return f;
   const off = new Int32Array(s.ops.length + 1);
   let total = 0;
-  s.ops.forEach((op, k) => { off[k] = total; total += op.args.length; });
+  s.ops.forEach((op, k) => {
+    off[k] = total;
+    total += op.args.length;
+  });
   off[s.ops.length] = total;
   const idx = new Int32Array(total);
   s.ops.forEach((op, k) => idx.set(op.args, off[k]!));
@@ -177,15 +214,17 @@ function floorRun(s: Spec): number {
     const o = off[k]!;
     const c = off[k + 1]! - o;
     const f = fns[k]!;
-    vals[ni + k] = c === 1 ? f(vals[idx[o]!]) : c === 2 ? f(vals[idx[o]!], vals[idx[o + 1]!])
-      : f(...Array.from(idx.subarray(o, o + c), (i) => vals[i]!));
+    vals[ni + k] = c === 1 ? f(vals[idx[o]!]) : c === 2 ? f(vals[idx[o]!], vals[idx[o + 1]!]) : f(...Array.from(idx.subarray(o, o + c), (i) => vals[i]!));
   }
   let sum = 0;
   for (let i = 0; i < sinks.length; i++) sum += vals[sinks[i]!]!;
   return sum;
 }
 
-interface Built { G: GraphBuilder; sinks: any[] }
+interface Built {
+  G: GraphBuilder;
+  sinks: any[];
+}
 
 function pyflowBuild(s: Spec, listener?: (e: unknown) => void): Built {
   const G = new GraphBuilder();
@@ -197,9 +236,9 @@ function pyflowBuild(s: Spec, listener?: (e: unknown) => void): Built {
   for (let k = 0; k < ops.length; k++) {
     const op = ops[k]!;
     const a = op.args;
-    slots.push(a.length === 1 ? G.add(op.fn)(slots[a[0]!])
-      : a.length === 2 ? G.add(op.fn)(slots[a[0]!], slots[a[1]!])
-      : G.add(op.fn)(...a.map((i) => slots[i])));
+    slots.push(
+      a.length === 1 ? G.add(op.fn)(slots[a[0]!]) : a.length === 2 ? G.add(op.fn)(slots[a[0]!], slots[a[1]!]) : G.add(op.fn)(...a.map((i) => slots[i])),
+    );
   }
   return { G, sinks: s.sinks.map((i) => slots[i]) };
 }
@@ -225,7 +264,8 @@ function alienRun(s: Spec): number {
       const p = slots[a[0]!]!;
       slots.push(computed(() => f(p())));
     } else if (a.length === 2) {
-      const p = slots[a[0]!]!, q = slots[a[1]!]!;
+      const p = slots[a[0]!]!,
+        q = slots[a[1]!]!;
       slots.push(computed(() => f(p(), q())));
     } else {
       const ps = a.map((i) => slots[i]!);
@@ -247,7 +287,9 @@ const RUNNERS: Runner[] = (flag('runners') as Runner[] | undefined) ?? ['floor',
 const OVERFLOW = -1;
 
 let events = 0;
-const countEvents = (): void => { events++; };
+const countEvents = (): void => {
+  events++;
+};
 
 /** Ops per sample: the batch is sized so that one sample runs at least this many ops. */
 const OPS_PER_SAMPLE: Record<Runner, number> = { floor: 1e6, pyflow: 4e4, alien: 4e4, trace: 4e4, tfloor: 4e4 };
@@ -307,11 +349,16 @@ function pyflowTimed(s: Spec): number {
 
 function runOnce(m: Runner, s: Spec): number {
   switch (m) {
-    case 'floor': return floorRun(s);
-    case 'alien': return alienRun(s);
-    case 'trace': return pyflowEval(pyflowBuild(s, countEvents));
-    case 'pyflow': return pyflowEval(pyflowBuild(s));
-    case 'tfloor': return traceFloorRun(s.ops.length, floorEventsPerOp);
+    case 'floor':
+      return floorRun(s);
+    case 'alien':
+      return alienRun(s);
+    case 'trace':
+      return pyflowEval(pyflowBuild(s, countEvents));
+    case 'pyflow':
+      return pyflowEval(pyflowBuild(s));
+    case 'tfloor':
+      return traceFloorRun(s.ops.length, floorEventsPerOp);
   }
 }
 
@@ -342,8 +389,8 @@ function traceFloorRun(n: number, perOp: number): number {
   let owed = 0;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const opUid = 'inc_' + (2 * i + 1);
-    const dataUid = 'data_' + (2 * i + 2);
+    const opUid = `inc_${2 * i + 1}`;
+    const dataUid = `data_${2 * i + 2}`;
     graph.emit({ kind: 'activated', uid: opUid, graph: graph.alias });
     graph.emit({ kind: 'computing', uid: dataUid, graph: graph.alias });
     graph.emit({ kind: 'running', uid: opUid, graph: graph.alias });
@@ -363,7 +410,12 @@ function median(xs: number[]): number {
 }
 
 interface Row {
-  shape: string; n: number; ns: Record<Method, number>; eventsPerOp: number; reps: number; seconds: number;
+  shape: string;
+  n: number;
+  ns: Record<Method, number>;
+  eventsPerOp: number;
+  reps: number;
+  seconds: number;
   /** CPU time of the process / wall time during the case (about 1 on an idle machine, more with GC threads). */
   cpuShare: number;
   /** Median over repetitions of the ratio of two methods' samples in the same repetition. */
@@ -379,14 +431,21 @@ function quantile(xs: number[], q: number): number {
   return a[lo]! + (a[Math.min(lo + 1, a.length - 1)]! - a[lo]!) * (pos - lo);
 }
 
-interface Plan { maxReps: number; minReps: number; budgetSeconds: number; warmupRep: boolean; runners?: Runner[] }
+interface Plan {
+  maxReps: number;
+  minReps: number;
+  budgetSeconds: number;
+  warmupRep: boolean;
+  runners?: Runner[];
+}
 
 /**
  * Repetitions of one case: up to `maxReps`, but no new one once `budgetSeconds` are spent and `minReps` are
  * done (keeps the whole run within ~3 minutes on a loaded machine).
  */
 function measureCase(s: Spec, plan: Plan): Row {
-  gc(); gc(); // between cases only: a forced GC shrinks the young generation and the next ~10 ms run slow
+  gc();
+  gc(); // between cases only: a forced GC shrinks the young generation and the next ~10 ms run slow
   const t0 = wallNow();
   const c0 = cpuNow();
   const expect = floorRun(s);
@@ -400,7 +459,8 @@ function measureCase(s: Spec, plan: Plan): Row {
     runOnce('trace', s);
     floorEventsPerOp = events / s.ops.length;
   }
-  for (let r = plan.warmupRep ? -1 : 0; r < plan.maxReps; r++) { // r = -1: discarded warm-up repetition
+  for (let r = plan.warmupRep ? -1 : 0; r < plan.maxReps; r++) {
+    // r = -1: discarded warm-up repetition
     if (r >= plan.minReps && wallNow() - t0 > plan.budgetSeconds * 1000) break;
     if (r >= 0) reps++;
     for (let j = 0; j < runners.length; j++) {
@@ -409,7 +469,10 @@ function measureCase(s: Spec, plan: Plan): Row {
       events = 0;
       const ns = sample(m, s, expect);
       if (m === 'trace') eventsPerOp = events / (batchOf('trace', s.ops.length) * s.ops.length);
-      if (ns[0] === OVERFLOW) { overflowed.add(m); continue; }
+      if (ns[0] === OVERFLOW) {
+        overflowed.add(m);
+        continue;
+      }
       if (args.has('--debug')) process.stderr.write(`    ${s.shape} ${s.n} r${r} ${m} ${ns.map((x) => x.toFixed(0)).join(' ')}\n`);
       if (r < 0) continue;
       samples[m].push(ns[0]!);
@@ -423,7 +486,8 @@ function measureCase(s: Spec, plan: Plan): Row {
     if (samples[a].length === 0 || samples[b].length === 0) return NaN;
     return median(samples[a].map((x, i) => x / samples[b][i]!));
   };
-  const spread = (m: Method): number => (overflowed.has(m) ? OVERFLOW : samples[m].length === 0 ? NaN : (quantile(samples[m], 0.75) - quantile(samples[m], 0.25)) / ns[m]);
+  const spread = (m: Method): number =>
+    overflowed.has(m) ? OVERFLOW : samples[m].length === 0 ? NaN : (quantile(samples[m], 0.75) - quantile(samples[m], 0.25)) / ns[m];
   const seconds = (wallNow() - t0) / 1000;
   return { shape: s.shape, n: s.ops.length, ns, eventsPerOp, reps, seconds, cpuShare: (cpuNow() - c0) / 1000 / seconds, ratio, spread };
 }
@@ -436,12 +500,19 @@ function floorRatio(r: Row): number {
 
 /** Largest alien-signals chain whose sink can be read (binary search), in the current JIT state. */
 function alienChainLimit(): number {
-  let lo = 100, hi = 50_000;
+  let lo = 100,
+    hi = 50_000;
   while (hi - lo > 50) {
     const mid = (lo + hi) >> 1;
     let ok = true;
-    try { alienRun(chain(mid)); } catch (e) { if (e instanceof RangeError) ok = false; else throw e; }
-    if (ok) lo = mid; else hi = mid;
+    try {
+      alienRun(chain(mid));
+    } catch (e) {
+      if (e instanceof RangeError) ok = false;
+      else throw e;
+    }
+    if (ok) lo = mid;
+    else hi = mid;
   }
   return lo;
 }
@@ -470,10 +541,18 @@ function grow(a: Float64Array): Float64Array {
   return out;
 }
 
-interface MemRow { label: string; ops: number; rssMB: number; abMB: number; held: number | undefined; seconds: number }
+interface MemRow {
+  label: string;
+  ops: number;
+  rssMB: number;
+  abMB: number;
+  held: number | undefined;
+  seconds: number;
+}
 
 function memCase(label: string, ops: number, countsReleases: boolean, run: (input: Float64Array) => Float64Array): MemRow {
-  gc(); gc();
+  gc();
+  gc();
   const base = process.memoryUsage();
   peakRss = base.rss;
   peakAb = base.arrayBuffers;
@@ -488,7 +567,13 @@ function memCase(label: string, ops: number, countsReleases: boolean, run: (inpu
 
 function pyflowChain(ops: number, persist: boolean, detach = false) {
   return (input: Float64Array): Float64Array => {
-    const G = new GraphBuilder({ persist, onRelease: (v) => { released++; if (detach) detachBuffers(v); } });
+    const G = new GraphBuilder({
+      persist,
+      onRelease: (v) => {
+        released++;
+        if (detach) detachBuffers(v);
+      },
+    });
     let node: any = G.add(grow)(input);
     for (let i = 1; i < ops; i++) node = G.add(grow)(node);
     return node.get();
@@ -497,7 +582,10 @@ function pyflowChain(ops: number, persist: boolean, detach = false) {
 function alienChain(ops: number) {
   return (input: Float64Array): Float64Array => {
     let c: () => Float64Array = signal(input);
-    for (let i = 0; i < ops; i++) { const p = c; c = computed(() => grow(p())); }
+    for (let i = 0; i < ops; i++) {
+      const p = c;
+      c = computed(() => grow(p()));
+    }
     return c();
   };
 }
@@ -513,31 +601,45 @@ function loopChain(ops: number) {
 
 const fmtNs = (x: number): string => (Number.isNaN(x) ? '-' : x === OVERFLOW ? 'overflow' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 const fmtR = (x: number): string => (Number.isNaN(x) ? '-' : x === OVERFLOW ? 'overflow' : x.toFixed(2));
-const fmtRatio = (a: number, b: number): string => (Number.isNaN(a) || Number.isNaN(b) ? '-' : a === OVERFLOW || b === OVERFLOW ? 'overflow' : (a / b).toFixed(2));
+const fmtRatio = (a: number, b: number): string =>
+  Number.isNaN(a) || Number.isNaN(b) ? '-' : a === OVERFLOW || b === OVERFLOW ? 'overflow' : (a / b).toFixed(2);
 const fmtN = (n: number): string => {
   const e = Math.log10(n);
   return Number.isInteger(e) ? `1e${e}` : String(n);
 };
 
 function table(header: string[], rows: string[][]): string {
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_h, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
 }
 
 function printMemory(mem: MemRow[]): void {
-  const arr = (mb: number): string => (mb / (8 * MiB / 1e6)).toFixed(1);
+  const arr = (mb: number): string => (mb / ((8 * MiB) / 1e6)).toFixed(1);
   console.log(`\n## Memory: chain of ops each returning a fresh 8 MiB Float64Array\n`);
-  console.log(table(
-    ['case', 'ops', 'peak rss +MB', 'rss in arrays', 'peak arrayBuffers +MB', 'arrayBuffers in arrays', 'held by graph (arrays)', 's'],
-    mem.map((m) => [m.label, String(m.ops), m.rssMB.toFixed(0), arr(m.rssMB), m.abMB.toFixed(0), arr(m.abMB), m.held === undefined ? '-' : String(m.held), m.seconds.toFixed(1)]),
-  ));
-  console.log(`\nArrays = increase / 8 MiB over a baseline taken after a forced GC, before the input array existed (the input ` +
-    `counts as one); sampled in each op after it filled its output. rss and arrayBuffers include arrays already released ` +
-    `but not yet collected (GC lag); rss can also stay at a high-water mark once glibc keeps freed 8 MiB blocks ` +
-    `(it raises its mmap threshold after the first free; forcing MALLOC_MMAP_THRESHOLD_ made the 1,000-op case 5-8x ` +
-    `slower), so arrayBuffers is the reliable column. held by graph = peak of input + outputs produced - outputs released (onRelease), ` +
-    `counted while an op runs (its parent and its new output both count): the minimum for a chain is 3.`);
+  console.log(
+    table(
+      ['case', 'ops', 'peak rss +MB', 'rss in arrays', 'peak arrayBuffers +MB', 'arrayBuffers in arrays', 'held by graph (arrays)', 's'],
+      mem.map((m) => [
+        m.label,
+        String(m.ops),
+        m.rssMB.toFixed(0),
+        arr(m.rssMB),
+        m.abMB.toFixed(0),
+        arr(m.abMB),
+        m.held === undefined ? '-' : String(m.held),
+        m.seconds.toFixed(1),
+      ]),
+    ),
+  );
+  console.log(
+    `\nArrays = increase / 8 MiB over a baseline taken after a forced GC, before the input array existed (the input ` +
+      `counts as one); sampled in each op after it filled its output. rss and arrayBuffers include arrays already released ` +
+      `but not yet collected (GC lag); rss can also stay at a high-water mark once glibc keeps freed 8 MiB blocks ` +
+      `(it raises its mmap threshold after the first free; forcing MALLOC_MMAP_THRESHOLD_ made the 1,000-op case 5-8x ` +
+      `slower), so arrayBuffers is the reliable column. held by graph = peak of input + outputs produced - outputs released (onRelease), ` +
+      `counted while an op runs (its parent and its new output both count): the minimum for a chain is 3.`,
+  );
 }
 
 function main(): void {
@@ -546,21 +648,30 @@ function main(): void {
   const PLANS: Record<number, Plan> = SMOKE
     ? { 1e3: { maxReps: 1, minReps: 1, budgetSeconds: 0, warmupRep: false } }
     : QUICK
-    ? { 1e3: { maxReps: 3, minReps: 3, budgetSeconds: 1, warmupRep: true }, 1e4: { maxReps: 3, minReps: 3, budgetSeconds: 1, warmupRep: true } }
-    : {
-      1e3: { maxReps: 21, minReps: 7, budgetSeconds: 4, warmupRep: true },
-      1e4: { maxReps: 15, minReps: 5, budgetSeconds: 7, warmupRep: true },
-      1e5: { maxReps: 9, minReps: 3, budgetSeconds: 12, warmupRep: false }, // warm by then (1e3 and 1e4 ran)
-      // ~10 s per pyflow sample: no tracing run at 1e6 (its ratio is measured at the other sizes).
-      1e6: { maxReps: 3, minReps: 2, budgetSeconds: 20, warmupRep: false, runners: ['floor', 'pyflow', 'alien'] },
-    };
+      ? { 1e3: { maxReps: 3, minReps: 3, budgetSeconds: 1, warmupRep: true }, 1e4: { maxReps: 3, minReps: 3, budgetSeconds: 1, warmupRep: true } }
+      : {
+          1e3: { maxReps: 21, minReps: 7, budgetSeconds: 4, warmupRep: true },
+          1e4: { maxReps: 15, minReps: 5, budgetSeconds: 7, warmupRep: true },
+          1e5: { maxReps: 9, minReps: 3, budgetSeconds: 12, warmupRep: false }, // warm by then (1e3 and 1e4 ran)
+          // ~10 s per pyflow sample: no tracing run at 1e6 (its ratio is measured at the other sizes).
+          1e6: { maxReps: 3, minReps: 2, budgetSeconds: 20, warmupRep: false, runners: ['floor', 'pyflow', 'alien'] },
+        };
   console.log(`# pyflow core benchmark\n`);
-  console.log(`node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && a !== '--import').join(' ')}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), gc via ${gcSource}, ` +
-    `repetitions per case (min-max, within a time budget) ${Object.entries(PLANS).map(([n, p]) => `${fmtN(Number(n))}: ${p.minReps}-${p.maxReps}`).join(', ')}, ` +
-    `load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && a !== '--import').join(' ')}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), gc via ${gcSource}, ` +
+      `repetitions per case (min-max, within a time budget) ${Object.entries(PLANS)
+        .map(([n, p]) => `${fmtN(Number(n))}: ${p.minReps}-${p.maxReps}`)
+        .join(', ')}, ` +
+      `load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+  );
   const lib = `${process.cwd()}/dist/lib/index.mjs`;
   const libStat = fs.statSync(lib);
-  console.log(`library ${lib} (${libStat.mtime.toISOString()}, sha256 ${crypto.createHash('sha256').update(fs.readFileSync(lib)).digest('hex').slice(0, 12)})\n`);
+  console.log(
+    `library ${lib} (${libStat.mtime.toISOString()}, sha256 ${crypto.createHash('sha256').update(fs.readFileSync(lib)).digest('hex').slice(0, 12)})\n`,
+  );
 
   // Memory first, while the heap is small.
   const mem: MemRow[] = [];
@@ -576,9 +687,13 @@ function main(): void {
     mem.push(memCase('plain loop v = f(v) (reference)', m, false, loopChain(m)));
     process.stderr.write(`  memory: ${((wallNow() - t0) / 1000).toFixed(1)} s\n`);
   }
-  gc(); gc();
+  gc();
+  gc();
 
-  if (args.has('--memory-only')) { printMemory(mem); return; }
+  if (args.has('--memory-only')) {
+    printMemory(mem);
+    return;
+  }
   // Warm-up: every method on every shape at 1e3.
   const tw = wallNow();
   for (let i = 0; i < (SMOKE ? 1 : QUICK ? 2 : 3); i++) {
@@ -604,20 +719,52 @@ function main(): void {
   }
 
   console.log(`## Per-op cost and ratios\n`);
-  console.log(table(
-    ['shape', 'n', 'floor ns/op', 'pyflow ns/op', 'eval-only ns/op', 'alien ns/op', 'pyflow/alien', 'eval/floor', 'tracing on/off', 'tracing floor', 'events/op', 'pyflow spread', 'reps', 'cpu/wall'],
-    rows.map((r) => [r.shape, fmtN(r.n), fmtNs(r.ns.floor), fmtNs(r.ns.pyflow), fmtNs(r.ns.eval), fmtNs(r.ns.alien),
-      fmtR(r.ratio('pyflow', 'alien')), fmtR(r.ratio('eval', 'floor')), fmtR(r.ratio('trace', 'pyflow')), fmtR(floorRatio(r)), Number.isNaN(r.ns.trace) ? '-' : r.eventsPerOp.toFixed(1),
-      `${(r.spread('pyflow') * 100).toFixed(0)}%`, String(r.reps), r.cpuShare.toFixed(2)]),
-  ));
-  console.log(`\nClock: ${WALL ? 'wall time (performance.now)' : 'process CPU time (user + system, all threads; --wall for wall time)'}. ` +
-    `cpu/wall = CPU time / wall time of the case: well below 1 means other processes took the CPU. ` +
-    `pyflow = build + evaluate; ratios are medians of the per-repetition ratios (both methods measured in ` +
-    `the same repetition); tracing on/off = pyflow with one counting listener / pyflow; tracing floor = ` +
-    `(pyflow + what tracing must add per op, done alone: uids, two clock reads, the events) / pyflow, an estimate of ` +
-    `the least tracing on/off this event design allows (see traceFloorRun); spread = interquartile ` +
-    `range / median of the pyflow samples (machine noise). ` +
-    `Largest alien-signals chain readable in this process (warm): ${alienLimitWarm.toLocaleString('en')} ops.\n`);
+  console.log(
+    table(
+      [
+        'shape',
+        'n',
+        'floor ns/op',
+        'pyflow ns/op',
+        'eval-only ns/op',
+        'alien ns/op',
+        'pyflow/alien',
+        'eval/floor',
+        'tracing on/off',
+        'tracing floor',
+        'events/op',
+        'pyflow spread',
+        'reps',
+        'cpu/wall',
+      ],
+      rows.map((r) => [
+        r.shape,
+        fmtN(r.n),
+        fmtNs(r.ns.floor),
+        fmtNs(r.ns.pyflow),
+        fmtNs(r.ns.eval),
+        fmtNs(r.ns.alien),
+        fmtR(r.ratio('pyflow', 'alien')),
+        fmtR(r.ratio('eval', 'floor')),
+        fmtR(r.ratio('trace', 'pyflow')),
+        fmtR(floorRatio(r)),
+        Number.isNaN(r.ns.trace) ? '-' : r.eventsPerOp.toFixed(1),
+        `${(r.spread('pyflow') * 100).toFixed(0)}%`,
+        String(r.reps),
+        r.cpuShare.toFixed(2),
+      ]),
+    ),
+  );
+  console.log(
+    `\nClock: ${WALL ? 'wall time (performance.now)' : 'process CPU time (user + system, all threads; --wall for wall time)'}. ` +
+      `cpu/wall = CPU time / wall time of the case: well below 1 means other processes took the CPU. ` +
+      `pyflow = build + evaluate; ratios are medians of the per-repetition ratios (both methods measured in ` +
+      `the same repetition); tracing on/off = pyflow with one counting listener / pyflow; tracing floor = ` +
+      `(pyflow + what tracing must add per op, done alone: uids, two clock reads, the events) / pyflow, an estimate of ` +
+      `the least tracing on/off this event design allows (see traceFloorRun); spread = interquartile ` +
+      `range / median of the pyflow samples (machine noise). ` +
+      `Largest alien-signals chain readable in this process (warm): ${alienLimitWarm.toLocaleString('en')} ops.\n`,
+  );
 
   console.log(`## Linearity: per-op cost at the larger size / per-op cost at 1e3 (1.00 = linear)\n`);
   const lin: string[][] = [];

@@ -47,7 +47,13 @@ async function parallelOps(lib: Library, ops: BenchOps, pool: ReturnType<Library
   // Calibrated twice (the second time at the size found the first, once the function is optimised).
   let iterations = 2e7;
   for (let pass = 0; pass < 2; pass++) {
-    const ms = median([0, 1, 2].map(() => { const t = performance.now(); ops.burn(iterations); return performance.now() - t; }));
+    const ms = median(
+      [0, 1, 2].map(() => {
+        const t = performance.now();
+        ops.burn(iterations);
+        return performance.now() - t;
+      }),
+    );
     iterations = Math.round((iterations * targetMs) / ms);
   }
   const burnOnPool = pool.fn<BenchOps['burn']>(OPS, 'burn');
@@ -68,10 +74,19 @@ async function parallelOps(lib: Library, ops: BenchOps, pool: ReturnType<Library
     cpuPerWall[1].push(b.cpuMs / b.ms);
   }
   const ratios = inline.map((ms, i) => ms / threaded[i]!);
-  return table(`8 independent CPU-bound ops of ~${targetMs} ms (one op inline: ${(median(inline) / 8).toFixed(0)} ms)`, ['engine', 'wall ms (median)', 'speed-up', 'cpu/wall'], [
-    ['inline (main thread)', median(inline), '1.00x', median(cpuPerWall[0])],
-    ['workerPool({ threads: 2 })', median(threaded), `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`, median(cpuPerWall[1])],
-  ]);
+  return table(
+    `8 independent CPU-bound ops of ~${targetMs} ms (one op inline: ${(median(inline) / 8).toFixed(0)} ms)`,
+    ['engine', 'wall ms (median)', 'speed-up', 'cpu/wall'],
+    [
+      ['inline (main thread)', median(inline), '1.00x', median(cpuPerWall[0])],
+      [
+        'workerPool({ threads: 2 })',
+        median(threaded),
+        `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+        median(cpuPerWall[1]),
+      ],
+    ],
+  );
 }
 
 /** A trivial op (identity) many times: independent ops (throughput of 2 threads), and a chain (one round trip each). */
@@ -91,7 +106,10 @@ async function dispatch(lib: Library, pool: ReturnType<Library['workerPool']>, s
   };
   const dask = daskMicroseconds(n);
   const rows: (string | number)[][] = [];
-  for (const [shape, make, daskUs] of [['independent ops', independent, dask?.independent], ['ops in a chain', chain, dask?.chain]] as const) {
+  for (const [shape, make, daskUs] of [
+    ['independent ops', independent, dask?.independent],
+    ['ops in a chain', chain, dask?.chain],
+  ] as const) {
     await make(pool, identity)();
     const pooled: { ms: number; cpuMs: number }[] = [];
     const inline: number[] = [];
@@ -100,10 +118,19 @@ async function dispatch(lib: Library, pool: ReturnType<Library['workerPool']>, s
       inline.push((await timed(make(undefined, plain))).ms);
     }
     const us = (ms: number): string => ((ms * 1000) / n).toFixed(0);
-    rows.push([`${n} ${shape}`, us(median(pooled.map((p) => p.ms))), us(median(pooled.map((p) => p.cpuMs))), ((median(inline) * 1000) / n).toFixed(1),
-      daskUs === undefined ? 'not installed here (its docs: ~200 µs/task)' : `${daskUs.wall} / ${daskUs.cpu} (dask ${dask!.version})`]);
+    rows.push([
+      `${n} ${shape}`,
+      us(median(pooled.map((p) => p.ms))),
+      us(median(pooled.map((p) => p.cpuMs))),
+      ((median(inline) * 1000) / n).toFixed(1),
+      daskUs === undefined ? 'not installed here (its docs: ~200 µs/task)' : `${daskUs.wall} / ${daskUs.cpu} (dask ${dask!.version})`,
+    ]);
   }
-  return table('Dispatch: a trivial op (x => x), µs per op (CPU: this process, all threads)', ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'], rows);
+  return table(
+    'Dispatch: a trivial op (x => x), µs per op (CPU: this process, all threads)',
+    ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'],
+    rows,
+  );
 }
 
 /**
@@ -139,7 +166,9 @@ print(dask.__version__, measure(independent, 'total'), measure(chain, ('c', ${n}
   // Debian's python3-dask installs into the system Python, which may not be the first python3 on PATH.
   for (const python of ['python3', '/usr/bin/python3']) {
     try {
-      const [version, independent, chain] = execFileSync(python, ['-c', program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(' ');
+      const [version, independent, chain] = execFileSync(python, ['-c', program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .trim()
+        .split(' ');
       return { version: version!, independent: pair(independent!), chain: pair(chain!) };
     } catch {
       // no python here, or no dask in it: try the next
@@ -176,11 +205,22 @@ async function handOff(lib: Library, pool: ReturnType<Library['workerPool']>, sm
     keptMoved = m.kept;
     keptCopied = c.kept;
   }
-  const clone = median([0, 1, 2].map(() => { const a = new Float64Array(length); const t = performance.now(); structuredClone(a); return performance.now() - t; }));
+  const clone = median(
+    [0, 1, 2].map(() => {
+      const a = new Float64Array(length);
+      const t = performance.now();
+      structuredClone(a);
+      return performance.now() - t;
+    }),
+  );
   const mb = (length * 8) / 2 ** 20;
-  return table(`A ${mb} MB Float64Array from one worker op to another (fill → sum)`, ['hand-off', 'wall ms (median)', "main thread's array after the sum"], [
-    ['moved (released after the sum: transferred both ways)', median(moved), `${keptMoved} bytes (detached: its buffer went to the thread)`],
-    ['copied to the summing thread (the value is persisted)', median(copied), `${keptCopied} bytes (whole)`],
-    [`reference: structuredClone of ${mb} MB in the main thread`, clone, ''],
-  ]);
+  return table(
+    `A ${mb} MB Float64Array from one worker op to another (fill → sum)`,
+    ['hand-off', 'wall ms (median)', "main thread's array after the sum"],
+    [
+      ['moved (released after the sum: transferred both ways)', median(moved), `${keptMoved} bytes (detached: its buffer went to the thread)`],
+      ['copied to the summing thread (the value is persisted)', median(copied), `${keptCopied} bytes (whole)`],
+      [`reference: structuredClone of ${mb} MB in the main thread`, clone, ''],
+    ],
+  );
 }

@@ -34,7 +34,13 @@ export function extractionBench(smoke = false): string {
     const text = pipelineSource(n);
     const parse = medianMs(() => ts.createSourceFile('/ws/bench.ts', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS), runs, warmup);
     let nodes = 0;
-    const extract = medianMs(() => { nodes = extractGraph(text, '/ws/bench.ts').graphs[0]?.nodes.length ?? 0; }, runs, warmup);
+    const extract = medianMs(
+      () => {
+        nodes = extractGraph(text, '/ws/bench.ts').graphs[0]?.nodes.length ?? 0;
+      },
+      runs,
+      warmup,
+    );
     if (nodes < n) throw new Error(`extractGraph found ${nodes} nodes in ${n} add statements`);
     const edited = text.replace(`x${Math.floor(n / 2)} = G.add(combine)`, `x${Math.floor(n / 2)} = G.add(combine, { shape: 'box' })`);
     const reextract = medianMs(() => extractGraph(edited, '/ws/bench.ts'), runs, warmup);
@@ -44,21 +50,41 @@ export function extractionBench(smoke = false): string {
   writeFileSync(join(dir, 'io.ts'), 'export function save(x: number): void { void x; }\n');
   const file = join(dir, 'bench.ts');
   const calls = smoke ? 50 : 1000;
-  const text = pipelineSource(calls).replace(/^function save[^\n]*\n/m, '').replace(`import { GraphBuilder } from 'pyflow';`, `import { GraphBuilder } from 'pyflow';\nimport { save } from './io';`);
+  const text = pipelineSource(calls)
+    .replace(/^function save[^\n]*\n/m, '')
+    .replace(`import { GraphBuilder } from 'pyflow';`, `import { GraphBuilder } from 'pyflow';\nimport { save } from './io';`);
   writeFileSync(file, text);
   const quick = extractGraph(text, file);
   let refined = 0;
-  const typed = medianMs(() => { refined = refineWithTypes(text, file, quick)?.graphs[0]?.nodes.length ?? 0; }, smoke ? 1 : 3, smoke ? 0 : 1);
+  const typed = medianMs(
+    () => {
+      refined = refineWithTypes(text, file, quick)?.graphs[0]?.nodes.length ?? 0;
+    },
+    smoke ? 1 : 3,
+    smoke ? 0 : 1,
+  );
   if (refined === 0 || refined === quick.graphs[0]!.nodes.length) throw new Error('refinement did not resolve the imported save');
   const cli = join(resolve(__dirname, '..', '..'), 'dist', 'cli.js');
   const quickstart = join(resolve(__dirname, '..', '..'), 'examples', 'quickstart.ts');
   // A child process: its CPU time is not this process's, so this one is wall time.
   const cliMs = medianMs(() => execFileSync(process.execPath, [cli, 'graph', quickstart]), smoke ? 1 : 5, smoke ? 0 : 1, wallClock);
   return [
-    table('Static extraction (CPU ms, median; targets: ratio to parse <= 3x, 5,000 statements <= 300 ms, re-extract <= 50 ms)', ['add statements', 'raw TS parse (floor)', 'extractGraph', 'ratio to parse', 're-extract after a 1-line edit'], rows),
-    table('Type checker (CPU ms) and CLI (wall ms), medians', ['what', 'ms', 'target'], [
-      [`refineWithTypes, ${calls.toLocaleString('en')} calls (${quick.typesPending ? 'imported save' : 'nothing pending'})`, typed, '<= 1000, after the graph is drawn'],
-      ['`pyflow graph examples/quickstart.ts`, wall time incl. start-up', cliMs, '< 1000'],
-    ]),
+    table(
+      'Static extraction (CPU ms, median; targets: ratio to parse <= 3x, 5,000 statements <= 300 ms, re-extract <= 50 ms)',
+      ['add statements', 'raw TS parse (floor)', 'extractGraph', 'ratio to parse', 're-extract after a 1-line edit'],
+      rows,
+    ),
+    table(
+      'Type checker (CPU ms) and CLI (wall ms), medians',
+      ['what', 'ms', 'target'],
+      [
+        [
+          `refineWithTypes, ${calls.toLocaleString('en')} calls (${quick.typesPending ? 'imported save' : 'nothing pending'})`,
+          typed,
+          '<= 1000, after the graph is drawn',
+        ],
+        ['`pyflow graph examples/quickstart.ts`, wall time incl. start-up', cliMs, '< 1000'],
+      ],
+    ),
   ].join('\n');
 }

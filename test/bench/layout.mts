@@ -35,7 +35,23 @@ function prng(seed: number): () => number {
   };
 }
 
-const FN_NAMES = ['load', 'clean', 'merge', 'transform', 'normalize', 'filter_rows', 'join_tables', 'aggregate', 'fit_model', 'predict', 'score', 'split', 'featurize', 'resample', 'dedupe'];
+const FN_NAMES = [
+  'load',
+  'clean',
+  'merge',
+  'transform',
+  'normalize',
+  'filter_rows',
+  'join_tables',
+  'aggregate',
+  'fit_model',
+  'predict',
+  'score',
+  'split',
+  'featurize',
+  'resample',
+  'dedupe',
+];
 
 /** Builds a GraphModel the way GraphBuilder + toGraphModel number it: `fn_k` for an op, then its raw inputs, then its outputs. */
 class ModelWriter {
@@ -64,7 +80,10 @@ class ModelWriter {
     for (let k = 0; k < nOut; k++) {
       const d = `data_${++this.counter}`;
       const node: ModelNode = { uid: d, kind: 'data', label: 'data' };
-      if (persist) { node.persist = true; node.dim = '(3, 4)'; }
+      if (persist) {
+        node.persist = true;
+        node.dim = '(3, 4)';
+      }
       this.nodes.push(node);
       this.edges.push({ from: uid, to: d });
       outs.push(d);
@@ -96,7 +115,10 @@ function pipelineModel(ops: number, seed: number): GraphModel {
     const nIn = 1 + Math.floor(rnd() * 3);
     const inputs: (string | { raw: string })[] = [];
     for (let k = 0; k < nIn; k++) {
-      if (allOutputs.length === 0 || rnd() < 0.25) { inputs.push({ raw: String(Math.floor(rnd() * 100)) }); continue; }
+      if (allOutputs.length === 0 || rnd() < 0.25) {
+        inputs.push({ raw: String(Math.floor(rnd() * 100)) });
+        continue;
+      }
       let src: string | undefined;
       if (rnd() < 0.85) {
         const recent: string[] = [];
@@ -175,7 +197,8 @@ const GENERATORS: Record<Shape, (ops: number, seed: number) => GraphModel> = { p
 
 /** The number of ops whose full view has about `total` nodes. */
 function opsForFullView(total: number, seed: number): number {
-  let lo = 10, hi = total;
+  let lo = 10,
+    hi = total;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (pipelineModel(mid, seed).nodes.length < total) lo = mid + 1;
@@ -184,7 +207,13 @@ function opsForFullView(total: number, seed: number): number {
   return lo;
 }
 
-interface Case { name: string; shape: Shape; ops: number; full: boolean; seed: number }
+interface Case {
+  name: string;
+  shape: Shape;
+  ops: number;
+  full: boolean;
+  seed: number;
+}
 
 function caseView(c: Case): ViewGraph {
   return viewGraph(GENERATORS[c.shape](c.ops, c.seed), c.full);
@@ -195,12 +224,19 @@ function caseView(c: Case): ViewGraph {
 // ---------------------------------------------------------------------------------------------------
 
 /** Geometry both layouts reduce to: node boxes (top-left, px) and edge polylines. */
-interface Drawing { boxes: { x: number; y: number; w: number; h: number }[]; edges: { from: string; to: string; pts: Point[] }[] }
+interface Drawing {
+  boxes: { x: number; y: number; w: number; h: number }[];
+  edges: { from: string; to: string; pts: Point[] }[];
+}
 
 function cubic(p0: Point, p1: Point, p2: Point, p3: Point, steps: number, out: Point[]): void {
   for (let s = 1; s <= steps; s++) {
-    const t = s / steps, u = 1 - t;
-    out.push({ x: u * u * u * p0.x + 3 * u * u * t * p1.x + 3 * u * t * t * p2.x + t * t * t * p3.x, y: u * u * u * p0.y + 3 * u * u * t * p1.y + 3 * u * t * t * p2.y + t * t * t * p3.y });
+    const t = s / steps,
+      u = 1 - t;
+    out.push({
+      x: u * u * u * p0.x + 3 * u * u * t * p1.x + 3 * u * t * t * p2.x + t * t * t * p3.x,
+      y: u * u * u * p0.y + 3 * u * u * t * p1.y + 3 * u * t * t * p2.y + t * t * t * p3.y,
+    });
   }
 }
 
@@ -232,7 +268,12 @@ function patched(elk: ElkLike, patch: Record<string, string | undefined>): ElkLi
   };
 }
 
-async function elkLayout(elk: ElkLike, view: ViewGraph, patch?: Record<string, string | undefined>, edges: 'orthogonal' | 'splines' = 'orthogonal'): Promise<Placed> {
+async function elkLayout(
+  elk: ElkLike,
+  view: ViewGraph,
+  patch?: Record<string, string | undefined>,
+  edges: 'orthogonal' | 'splines' = 'orthogonal',
+): Promise<Placed> {
   return layoutGraph(patch ? patched(elk, patch) : elk, view, { direction: 'DOWN', edges });
 }
 
@@ -260,12 +301,19 @@ function parsePt(s: string): Point {
 }
 
 function dotDrawing(json: string): Drawing {
-  const g = JSON.parse(json) as { objects?: { name: string; pos?: string; width?: string; height?: string }[]; edges?: { tail: number; head: number; pos?: string }[] };
+  const g = JSON.parse(json) as {
+    objects?: { name: string; pos?: string; width?: string; height?: string }[];
+    edges?: { tail: number; head: number; pos?: string }[];
+  };
   const objs = g.objects ?? [];
-  const boxes = objs.filter((o) => o.pos).map((o) => {
-    const c = parsePt(o.pos!), w = Number(o.width) * 72, h = Number(o.height) * 72;
-    return { x: c.x - w / 2, y: c.y - h / 2, w, h };
-  });
+  const boxes = objs
+    .filter((o) => o.pos)
+    .map((o) => {
+      const c = parsePt(o.pos!),
+        w = Number(o.width) * 72,
+        h = Number(o.height) * 72;
+      return { x: c.x - w / 2, y: c.y - h / 2, w, h };
+    });
   const edges = (g.edges ?? []).map((e) => {
     let end: Point | undefined, start: Point | undefined;
     const cps: Point[] = [];
@@ -293,16 +341,34 @@ function crossings(d: Drawing): number {
 
 /** Tight bbox (nodes and edge points) w*h, divided by the summed node area. */
 function areaRatio(d: Drawing): { ratio: number; w: number; h: number } {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, nodeArea = 0;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity,
+    nodeArea = 0;
   for (const b of d.boxes) {
-    x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h);
+    x0 = Math.min(x0, b.x);
+    y0 = Math.min(y0, b.y);
+    x1 = Math.max(x1, b.x + b.w);
+    y1 = Math.max(y1, b.y + b.h);
     nodeArea += b.w * b.h;
   }
-  for (const e of d.edges) for (const p of e.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+  for (const e of d.edges)
+    for (const p of e.pts) {
+      x0 = Math.min(x0, p.x);
+      y0 = Math.min(y0, p.y);
+      x1 = Math.max(x1, p.x);
+      y1 = Math.max(y1, p.y);
+    }
   return { ratio: ((x1 - x0) * (y1 - y0)) / nodeArea, w: x1 - x0, h: y1 - y0 };
 }
 
-interface Quality { crossings: number; area: number; w: number; h: number }
+interface Quality {
+  crossings: number;
+  area: number;
+  w: number;
+  h: number;
+}
 function quality(d: Drawing): Quality {
   const a = areaRatio(d);
   return { crossings: crossings(d), area: a.ratio, w: a.w, h: a.h };
@@ -313,7 +379,10 @@ function quality(d: Drawing): Quality {
 // because it is far less sensitive to other load on the machine (ELK and wasm dot are single-threaded).
 // ---------------------------------------------------------------------------------------------------
 
-interface Timing { wall: number; cpu: number }
+interface Timing {
+  wall: number;
+  cpu: number;
+}
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<{ t: Timing; value: T }> {
   const c0 = process.cpuUsage();
@@ -349,7 +418,12 @@ const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US'
 // Protocol: the child prints `@@<TAG> <json>` lines; the parent collects them until exit or its cap.
 // ---------------------------------------------------------------------------------------------------
 
-interface Variant { name: string; patch: Record<string, string>; edges?: 'orthogonal' | 'splines'; cases?: string[] }
+interface Variant {
+  name: string;
+  patch: Record<string, string>;
+  edges?: 'orthogonal' | 'splines';
+  cases?: string[];
+}
 
 async function childMain(argv: string[]): Promise<void> {
   const [mode, caseJson, extra, warm, reps] = argv;
@@ -383,15 +457,25 @@ async function childMain(argv: string[]): Promise<void> {
   }
 }
 
-interface ChildOutput { lines: { tag: string; value: any }[]; timedOut: boolean; error?: string }
+interface ChildOutput {
+  lines: { tag: string; value: any }[];
+  timedOut: boolean;
+  error?: string;
+}
 
 /** Runs this script as a child; kills it after `capMs` (or `graceMs` after a TIME line, to let quality finish). */
 function runChild(args: string[], capMs: number, graceMs = 0): Promise<ChildOutput> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, SELF, '--child', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: ChildOutput['lines'] = [];
-    let buf = '', err = '', timedOut = false, gotTime = false;
-    const kill = () => { timedOut = true; child.kill('SIGKILL'); };
+    let buf = '',
+      err = '',
+      timedOut = false,
+      gotTime = false;
+    const kill = () => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    };
     let timer = setTimeout(() => (gotTime && graceMs > 0 ? (timer = setTimeout(kill, graceMs)) : kill()), capMs);
     child.stdout.on('data', (b: Buffer) => {
       buf += b.toString();
@@ -406,7 +490,9 @@ function runChild(args: string[], capMs: number, graceMs = 0): Promise<ChildOutp
         }
       }
     });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ lines, timedOut, error: code !== 0 && !timedOut ? err.slice(-800) || `exit ${code}` : undefined });
@@ -421,7 +507,15 @@ const tagged = (o: ChildOutput, tag: string) => o.lines.find((l) => l.tag === ta
 // ---------------------------------------------------------------------------------------------------
 
 const md = (title: string, header: string[], body: string[][], notes: string[] = []) =>
-  [`### ${title}`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`), '', ...notes.map((n) => `${n}\n`)].join('\n');
+  [
+    `### ${title}`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    ...notes.map((n) => `${n}\n`),
+  ].join('\n');
 
 /** "wall (cpu)" in ms. */
 const wc = (t: Timing | undefined) => (t ? `${fmt(t.wall)} (${fmt(t.cpu)})` : 'n/a');
@@ -456,9 +550,11 @@ async function main(): Promise<void> {
   const gv = await Graphviz.load();
   const load = os.loadavg()[0]!;
   console.log(`# ELK (pyflow layoutGraph, elkjs elk.bundled.js) vs Graphviz dot ${gv.version()} (@hpcc-js/wasm-graphviz)\n`);
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average at start ${load.toFixed(1)}. Three DAG shapes (seed ${SEED}): ` +
-    'pipeline (1-3 inputs mostly from the last 8 ops, raw literals, a few multi-output ops and sinks), mapreduce (stages of 4-12 ' +
-    'parallel shard chains merged by a reduction tree), layered (layers of 2-20 ops, inputs from any earlier layer: long edges).\n');
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, load average at start ${load.toFixed(1)}. Three DAG shapes (seed ${SEED}): ` +
+      'pipeline (1-3 inputs mostly from the last 8 ops, raw literals, a few multi-output ops and sinks), mapreduce (stages of 4-12 ' +
+      'parallel shard chains merged by a reduction tree), layered (layers of 2-20 ops, inputs from any earlier layer: long edges).\n',
+  );
 
   const rows: string[][] = [];
   const sizes: string[][] = [];
@@ -475,14 +571,31 @@ async function main(): Promise<void> {
     const d = await warmTiming(smoke ? 0 : 1, c.runs, () => gv.layout(dot, 'json', 'dot'));
     const qe = quality(checkDrawing(elkDrawing(e.value), view, `ELK, ${c.name}`));
     const qd = quality(checkDrawing(dotDrawing(d.value), view, `dot, ${c.name}`));
-    const cold = (o: ChildOutput | undefined) => { if (!o) return '—'; const t = tagged(o, 'TIME'); return o.timedOut ? 'timeout' : `${wc(t.layout)} +${fmt(t.load.wall)} load`; };
+    const cold = (o: ChildOutput | undefined) => {
+      if (!o) return '—';
+      const t = tagged(o, 'TIME');
+      return o.timedOut ? 'timeout' : `${wc(t.layout)} +${fmt(t.load.wall)} load`;
+    };
     rows.push([
-      c.name, `${view.nodes.length} / ${view.edges.length}`,
-      cold(coldElk), wc(e.t), cold(coldDot), wc(d.t),
-      fmt(qe.crossings), fmt(qd.crossings), qd.crossings ? fmt(qe.crossings / qd.crossings, 2) : 'n/a',
-      fmt(qe.area, 1), fmt(qd.area, 1),
+      c.name,
+      `${view.nodes.length} / ${view.edges.length}`,
+      cold(coldElk),
+      wc(e.t),
+      cold(coldDot),
+      wc(d.t),
+      fmt(qe.crossings),
+      fmt(qd.crossings),
+      qd.crossings ? fmt(qe.crossings / qd.crossings, 2) : 'n/a',
+      fmt(qe.area, 1),
+      fmt(qd.area, 1),
     ]);
-    sizes.push([c.name, `${fmt(qe.w)} × ${fmt(qe.h)}`, `${fmt(qd.w)} × ${fmt(qd.h)}`, e.walls.map((x) => fmt(x)).join(', '), d.walls.map((x) => fmt(x)).join(', ')]);
+    sizes.push([
+      c.name,
+      `${fmt(qe.w)} × ${fmt(qe.h)}`,
+      `${fmt(qd.w)} × ${fmt(qd.h)}`,
+      e.walls.map((x) => fmt(x)).join(', '),
+      d.walls.map((x) => fmt(x)).join(', '),
+    ]);
   }
 
   if (!smoke) {
@@ -493,20 +606,51 @@ async function main(): Promise<void> {
     const [bigElk, bigDot] = await Promise.all([runChild(['elk', bj, 'q'], 60_000, 30_000), runChild(['dot', bj, 'q'], 60_000, 30_000)]);
     check(bigElk, 'ELK, 3,000 ops');
     check(bigDot, 'dot, 3,000 ops');
-    const bt = (o: ChildOutput) => { const t = tagged(o, 'TIME'); return t ? `${wc(t.layout)} (cold)` : 'timeout (> 60 s)'; };
-    const be = tagged(bigElk, 'QUALITY') as Quality | undefined, bd = tagged(bigDot, 'QUALITY') as Quality | undefined;
+    const bt = (o: ChildOutput) => {
+      const t = tagged(o, 'TIME');
+      return t ? `${wc(t.layout)} (cold)` : 'timeout (> 60 s)';
+    };
+    const be = tagged(bigElk, 'QUALITY') as Quality | undefined,
+      bd = tagged(bigDot, 'QUALITY') as Quality | undefined;
     rows.push([
-      big.name, `${bigView.nodes.length} / ${bigView.edges.length}`, bt(bigElk), '—', bt(bigDot), '—',
-      be ? fmt(be.crossings) : '—', bd ? fmt(bd.crossings) : '—', be && bd && bd.crossings ? fmt(be.crossings / bd.crossings, 2) : '—',
-      be ? fmt(be.area, 1) : '—', bd ? fmt(bd.area, 1) : '—',
+      big.name,
+      `${bigView.nodes.length} / ${bigView.edges.length}`,
+      bt(bigElk),
+      '—',
+      bt(bigDot),
+      '—',
+      be ? fmt(be.crossings) : '—',
+      bd ? fmt(bd.crossings) : '—',
+      be && bd?.crossings ? fmt(be.crossings / bd.crossings, 2) : '—',
+      be ? fmt(be.area, 1) : '—',
+      bd ? fmt(bd.area, 1) : '—',
     ]);
     if (be || bd) sizes.push([big.name, be ? `${fmt(be.w)} × ${fmt(be.h)}` : '—', bd ? `${fmt(bd.w)} × ${fmt(bd.h)}` : '—', '', '']);
   }
 
-  console.log(md('Layout time and quality', ['graph', 'nodes / edges', 'ELK cold ms: wall (cpu)', 'ELK warm ms: median wall (cpu)', 'dot cold ms: wall (cpu)', 'dot warm ms: median wall (cpu)', 'ELK crossings', 'dot crossings', 'crossings ELK/dot', 'ELK area / node area', 'dot area / node area'], rows, [
-    `Cold = first layout in a fresh process (\`new ELK()\` resp. \`Graphviz.load()\` timed separately as "load"); warm = same process, median of ${smoke ? 1 : '5 (200 ops, after 2 warm-up runs) or 3 (after 1)'} run(s). ELK: layoutGraph(elk, view, {direction: 'DOWN'}) (orthogonal edges, as the webview default); dot: same box sizes (fixedsize, px/72 in), nodesep 24 px, ranksep 36 px, splines=true.`,
-    'Crossings: proper intersections between segments of two edges with no common end node (ELK polylines; dot B-splines sampled 8 points per bezier). Area: tight bbox of nodes and edge points / summed node area. The 3,000-op row runs both engines concurrently in two fresh processes, 60 s cap each.',
-  ]));
+  console.log(
+    md(
+      'Layout time and quality',
+      [
+        'graph',
+        'nodes / edges',
+        'ELK cold ms: wall (cpu)',
+        'ELK warm ms: median wall (cpu)',
+        'dot cold ms: wall (cpu)',
+        'dot warm ms: median wall (cpu)',
+        'ELK crossings',
+        'dot crossings',
+        'crossings ELK/dot',
+        'ELK area / node area',
+        'dot area / node area',
+      ],
+      rows,
+      [
+        `Cold = first layout in a fresh process (\`new ELK()\` resp. \`Graphviz.load()\` timed separately as "load"); warm = same process, median of ${smoke ? 1 : '5 (200 ops, after 2 warm-up runs) or 3 (after 1)'} run(s). ELK: layoutGraph(elk, view, {direction: 'DOWN'}) (orthogonal edges, as the webview default); dot: same box sizes (fixedsize, px/72 in), nodesep 24 px, ranksep 36 px, splines=true.`,
+        'Crossings: proper intersections between segments of two edges with no common end node (ELK polylines; dot B-splines sampled 8 points per bezier). Area: tight bbox of nodes and edge points / summed node area. The 3,000-op row runs both engines concurrently in two fresh processes, 60 s cap each.',
+      ],
+    ),
+  );
   console.log(md('Drawing size (px) and raw warm wall times', ['graph', 'ELK w × h', 'dot w × h', 'ELK warm runs (ms)', 'dot warm runs (ms)'], sizes));
 
   if (args.includes('--variants')) await variants(cases.filter((c) => c.shape === 'pipeline'));
@@ -515,8 +659,13 @@ async function main(): Promise<void> {
 
 /** ELK option variants patched into layoutGraph's root options, on the same graphs. */
 async function variants(cases: Case[]): Promise<void> {
-  const S200 = cases[0]!.name, S1000 = cases[1]!.name, FULL = cases[2]!.name;
-  const gs = (type: string) => ({ 'elk.layered.crossingMinimization.greedySwitch.type': type, 'elk.layered.crossingMinimization.greedySwitch.activationThreshold': '0' });
+  const S200 = cases[0]!.name,
+    S1000 = cases[1]!.name,
+    FULL = cases[2]!.name;
+  const gs = (type: string) => ({
+    'elk.layered.crossingMinimization.greedySwitch.type': type,
+    'elk.layered.crossingMinimization.greedySwitch.activationThreshold': '0',
+  });
   const list: Variant[] = [
     { name: 'baseline (layoutGraph as is)', patch: {} },
     { name: 'thoroughness 1', patch: { 'elk.layered.thoroughness': '1' }, cases: [S200, FULL] },
@@ -529,19 +678,43 @@ async function variants(cases: Case[]): Promise<void> {
     { name: 'greedySwitch ONE_SIDED + mergeEdges', patch: { ...gs('ONE_SIDED'), 'elk.layered.mergeEdges': 'true' } },
     { name: 'thoroughness 7 + greedySwitch ONE_SIDED', patch: { 'elk.layered.thoroughness': '7', ...gs('ONE_SIDED') }, cases: [FULL] },
     { name: 'postCompaction EDGE_LENGTH', patch: { 'elk.layered.compaction.postCompaction.strategy': 'EDGE_LENGTH' }, cases: [S200] },
-    { name: 'spacing edgeEdge 5, edgeNode 8', patch: { 'elk.spacing.edgeEdge': '5', 'elk.spacing.edgeNode': '8', 'elk.layered.spacing.edgeEdgeBetweenLayers': '5', 'elk.layered.spacing.edgeNodeBetweenLayers': '8' } },
+    {
+      name: 'spacing edgeEdge 5, edgeNode 8',
+      patch: {
+        'elk.spacing.edgeEdge': '5',
+        'elk.spacing.edgeNode': '8',
+        'elk.layered.spacing.edgeEdgeBetweenLayers': '5',
+        'elk.layered.spacing.edgeNodeBetweenLayers': '8',
+      },
+    },
     { name: 'nodePlacement LINEAR_SEGMENTS', patch: { 'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS' }, cases: [S200] },
     { name: 'nodePlacement NETWORK_SIMPLEX', patch: { 'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX' }, cases: [S200] },
     { name: 'edgeRouting SPLINES (settings.edges = splines)', patch: {}, edges: 'splines', cases: [S200, FULL] },
     { name: 'edgeRouting POLYLINE', patch: { 'elk.edgeRouting': 'POLYLINE' }, cases: [S200, FULL] },
   ];
   // Per-graph time caps for the whole sweep (one child process each); variants not reached show "—".
-  const caps = new Map([[S200, 40_000], [S1000, 75_000], [FULL, 60_000]]);
+  const caps = new Map([
+    [S200, 40_000],
+    [S1000, 75_000],
+    [FULL, 60_000],
+  ]);
   const results = new Map<string, Map<string, { t: Timing; q: Quality }>>();
   const capped = new Set<string>();
   for (const c of cases) {
     const mine = list.filter((v) => !v.cases || v.cases.includes(c.name));
-    const out = check(await runChild(['variants', JSON.stringify({ name: c.name, shape: c.shape, ops: c.ops, full: c.full, seed: c.seed }), JSON.stringify(mine), c.name === S200 ? '4' : c.name === S1000 ? '1' : '2', c.name === S200 ? '3' : '1'], caps.get(c.name)!), `the variants on ${c.name}`);
+    const out = check(
+      await runChild(
+        [
+          'variants',
+          JSON.stringify({ name: c.name, shape: c.shape, ops: c.ops, full: c.full, seed: c.seed }),
+          JSON.stringify(mine),
+          c.name === S200 ? '4' : c.name === S1000 ? '1' : '2',
+          c.name === S200 ? '3' : '1',
+        ],
+        caps.get(c.name)!,
+      ),
+      `the variants on ${c.name}`,
+    );
     if (out.timedOut) capped.add(c.name);
     results.set(c.name, new Map(out.lines.filter((l) => l.tag === 'VARIANT').map((l) => [l.value.name, l.value])));
   }
@@ -552,17 +725,31 @@ async function variants(cases: Case[]): Promise<void> {
     for (const c of cases) {
       const r = results.get(c.name)!.get(v.name);
       const base = results.get(c.name)!.get(list[0]!.name);
-      if (!r) { row.push(v.cases && !v.cases.includes(c.name) ? '—' : capped.has(c.name) ? 'cap' : 'err', '', ''); continue; }
-      const rel = base && v !== list[0] ? ` (${r.q.crossings <= base.q.crossings ? '' : '+'}${fmt(((r.q.crossings - base.q.crossings) / base.q.crossings) * 100)}%)` : '';
+      if (!r) {
+        row.push(v.cases && !v.cases.includes(c.name) ? '—' : capped.has(c.name) ? 'cap' : 'err', '', '');
+        continue;
+      }
+      const rel =
+        base && v !== list[0] ? ` (${r.q.crossings <= base.q.crossings ? '' : '+'}${fmt(((r.q.crossings - base.q.crossings) / base.q.crossings) * 100)}%)` : '';
       row.push(wc(r.t), `${fmt(r.q.crossings)}${rel}`, fmt(r.q.area, 1));
     }
     return row;
   });
-  console.log(md('ELK option variants (patched into layoutGraph\'s root options; warm: 200 ops median of 3 after 4 warm-up runs, 1000-node graphs one run after 1-2 warm-ups)', header, body, [
-    `"—": not run on this graph (too slow or irrelevant there); "cap": the graph's sweep hit its time cap (${[...caps.values()].map((x) => x / 1000).join('/')} s) before this variant.`,
-  ]));
+  console.log(
+    md(
+      "ELK option variants (patched into layoutGraph's root options; warm: 200 ops median of 3 after 4 warm-up runs, 1000-node graphs one run after 1-2 warm-ups)",
+      header,
+      body,
+      [
+        `"—": not run on this graph (too slow or irrelevant there); "cap": the graph's sweep hit its time cap (${[...caps.values()].map((x) => x / 1000).join('/')} s) before this variant.`,
+      ],
+    ),
+  );
 }
 
-const exitWith = (e: unknown) => { console.error(e); process.exit(1); };
+const exitWith = (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+};
 if (process.argv[2] === '--child') void childMain(process.argv.slice(3)).then(() => process.exit(0), exitWith);
 else void main().catch(exitWith);

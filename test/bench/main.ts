@@ -19,8 +19,16 @@ const REPO = join(__dirname, '..', '..');
 function program(file: string, args: string[]): void {
   // Inside node_modules/.cache so that the bundle's bare imports (alien-signals, elkjs, ...) resolve.
   const out = join(REPO, 'node_modules', '.cache', 'pyflow-bench', file.replace(/\.mts$/, '.mjs'));
-  esbuild.buildSync({ entryPoints: [join(__dirname, file)], bundle: true, platform: 'node', format: 'esm', outfile: out, packages: 'external', logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  esbuild.buildSync({
+    entryPoints: [join(__dirname, file)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: out,
+    packages: 'external',
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
   const child = spawnSync(process.execPath, [out, ...args], { stdio: 'inherit', cwd: REPO });
   if (child.error) throw child.error;
   if (child.status !== 0) throw new Error(`${file} exited with ${child.status ?? child.signal}`);
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
       await SECTIONS[section]!(smoke, rest);
     } catch (error) {
       failed.push(section);
-      console.error(`\nbench: section "${section}" failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      console.error(`\nbench: section "${section}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
   if (failed.length > 0) {

@@ -16,13 +16,19 @@ class D {
   _consumer: O | undefined = undefined;
   _more: O | undefined = undefined;
   _visit = 0;
-  constructor(readonly _producer: O | undefined, readonly _hold: number) {}
+  constructor(
+    readonly _producer: O | undefined,
+    readonly _hold: number,
+  ) {}
 }
 class O {
   _act = 0;
   _visit = 0;
   _output: D | undefined = undefined;
-  constructor(readonly _fn: (a: number, b: number) => number, readonly _parents: D[]) {}
+  constructor(
+    readonly _fn: (a: number, b: number) => number,
+    readonly _parents: D[],
+  ) {}
 }
 const add = (a: number, b: number): number => a + b;
 const inc = (a: number): number => a + 1;
@@ -119,7 +125,10 @@ function evaluate(target: D): unknown {
   return target._value;
 }
 
-const cpu = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+const cpu = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 function measure(n: number): string[] {
@@ -130,7 +139,15 @@ function measure(n: number): string[] {
   // The floor: the tree's op list called directly in order, values in a Float64Array.
   const ia: number[] = [];
   const ib: number[] = [];
-  levels<number>(n, (i) => i, (a, b) => { ia.push(a); ib.push(b); return n + ia.length; });
+  levels<number>(
+    n,
+    (i) => i,
+    (a, b) => {
+      ia.push(a);
+      ib.push(b);
+      return n + ia.length;
+    },
+  );
   const A = Int32Array.from(ia);
   const B = Int32Array.from(ib);
   const fns = new Array(n).fill(add) as ((a: number, b: number) => number)[];
@@ -145,7 +162,11 @@ function measure(n: number): string[] {
     })();
     const u = ((): number => {
       const G = new GraphBuilder();
-      const root = levels<unknown>(n, (i) => i, (a, b) => G.add(add)(a as number, b as number));
+      const root = levels<unknown>(
+        n,
+        (i) => i,
+        (a, b) => G.add(add)(a as number, b as number),
+      );
       const t0 = cpu();
       const got = (root as { get(): number }).get();
       if (got !== check) throw new Error(`library ${got}, prototype ${check}`);
@@ -163,7 +184,9 @@ function measure(n: number): string[] {
     floor.push(f);
   }
   const ns = (ms: number): string => ((ms * 1e6) / n).toFixed(1);
-  const p = median(proto), l = median(lib), f = median(floor);
+  const p = median(proto),
+    l = median(lib),
+    f = median(floor);
   return [`tree ${n.toExponential(0).replace('+', '')}`, ns(f), ns(p), ns(l), (p / f).toFixed(2), (l / f).toFixed(2), (l / p).toFixed(2)];
 }
 
@@ -257,7 +280,8 @@ function treeAlien(n: number): unknown {
   while (level.length > 1) {
     const next: (() => number)[] = [];
     for (let i = 0; i + 1 < level.length; i += 2) {
-      const a = level[i]!, b = level[i + 1]!;
+      const a = level[i]!,
+        b = level[i + 1]!;
       next.push(computed(() => add(a(), b())));
     }
     if (level.length % 2 === 1) next.push(level[level.length - 1]!);
@@ -302,8 +326,12 @@ console.log('| case | floor ns/op | prototype ns/op | pyflow ns/op | prototype /
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 const builds = [buildCase('chain', 1e3), buildCase('tree', 1e3)];
-console.log('\n## Build + evaluate: the prototype (called directly, and behind the library\'s API) and the library against alien-signals\n');
-console.log('| case | prototype ns/op | prototype behind the API ns/op | pyflow ns/op | alien ns/op | prototype / alien | prototype behind the API / alien | pyflow / alien |');
+console.log("\n## Build + evaluate: the prototype (called directly, and behind the library's API) and the library against alien-signals\n");
+console.log(
+  '| case | prototype ns/op | prototype behind the API ns/op | pyflow ns/op | alien ns/op | prototype / alien | prototype behind the API / alien | pyflow / alien |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of builds) console.log(`| ${r.join(' | ')} |`);
-console.log('\nCPU time, medians (ratios: of the per-repetition ratios); one process with one function per shape (so the ops\' call is inlined), fresh graphs per sample.');
+console.log(
+  "\nCPU time, medians (ratios: of the per-repetition ratios); one process with one function per shape (so the ops' call is inlined), fresh graphs per sample.",
+);

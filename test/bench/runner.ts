@@ -16,14 +16,19 @@ function run(file: string, target: RunTarget): Promise<{ firstEventMs: number; t
   let firstEventMs = -1;
   let stdout = '';
   let events = 0;
-  const handle = startRun({ file, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, transform: instrumentAddCalls, timeoutMs: 0 }, {
-    onMessage: (m) => {
-      if (m.type !== 'trace/append') return;
-      if (firstEventMs < 0) firstEventMs = performance.now() - started;
-      events += m.events.length;
+  const handle = startRun(
+    { file, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, transform: instrumentAddCalls, timeoutMs: 0 },
+    {
+      onMessage: (m) => {
+        if (m.type !== 'trace/append') return;
+        if (firstEventMs < 0) firstEventMs = performance.now() - started;
+        events += m.events.length;
+      },
+      onOutput: (text, stream) => {
+        if (stream === 'stdout') stdout += text;
+      },
     },
-    onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
-  });
+  );
   return handle.done.then((outcome) => {
     if (outcome.status !== 'done') throw new Error(JSON.stringify(outcome));
     return { firstEventMs, totalMs: performance.now() - started, stdout, events };
@@ -76,7 +81,15 @@ export async function runnerBench(smoke = false): Promise<string> {
   const bundle = async (name: string, source: string): Promise<string> => {
     writeFileSync(join(dir, `${name}.ts`), source);
     const out = join(dir, `${name}.mjs`);
-    await esbuild.build({ entryPoints: [join(dir, `${name}.ts`)], bundle: true, platform: 'node', format: 'esm', outfile: out, alias: { pyflow: join(DIST, 'lib', 'index.mjs') }, logLevel: 'silent' });
+    await esbuild.build({
+      entryPoints: [join(dir, `${name}.ts`)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      alias: { pyflow: join(DIST, 'lib', 'index.mjs') },
+      logLevel: 'silent',
+    });
     return out;
   };
   const plainBundle = await bundle('plain', `import './chain.ts';\n`);
@@ -107,14 +120,26 @@ export async function runnerBench(smoke = false): Promise<string> {
   const stream = await run(streamFile, { kind: 'script' });
   if (stream.events < streamOps) throw new Error(`${stream.events} trace events arrived from a ${streamOps}-op chain`);
   return [
-    table(`Runner (medians: ${first.length} quickstart runs, ${ratios.length} chain runs each way)`, ['what', 'value', 'target'], [
-      ['first trace event after starting a run of the quickstart (bundle + process start + evaluation)', `${median(first).toFixed(0)} ms`, '<= 500 ms from the CodeLens click'],
-      [`per-op CPU time, ${n}-op chain, plain library in node`, `${median(plain).toFixed(0)} ns`, ''],
-      [`per-op CPU time, same script under the runner (call sites written into the bundle, ${events} events streamed in packed batches, value previews)`, `${median(traced).toFixed(0)} ns`, ''],
-      ['runner overhead per op: median of the rounds\' ratios to plain (lowest–highest)', spread(ratios), '<= 3x'],
-      ['of which the library\'s tracing: plain node, a host hook keeping every event, no previews, no IPC (ratio to plain)', spread(hookedRatios), ''],
-      ['the same with value previews, as the runner asks (ratio to plain)', spread(previewRatios), ''],
-      [`streaming ${stream.events.toLocaleString('en')} trace events to the parent`, `${stream.totalMs.toFixed(0)} ms total`, 'every event arrives'],
-    ]),
+    table(
+      `Runner (medians: ${first.length} quickstart runs, ${ratios.length} chain runs each way)`,
+      ['what', 'value', 'target'],
+      [
+        [
+          'first trace event after starting a run of the quickstart (bundle + process start + evaluation)',
+          `${median(first).toFixed(0)} ms`,
+          '<= 500 ms from the CodeLens click',
+        ],
+        [`per-op CPU time, ${n}-op chain, plain library in node`, `${median(plain).toFixed(0)} ns`, ''],
+        [
+          `per-op CPU time, same script under the runner (call sites written into the bundle, ${events} events streamed in packed batches, value previews)`,
+          `${median(traced).toFixed(0)} ns`,
+          '',
+        ],
+        ["runner overhead per op: median of the rounds' ratios to plain (lowest–highest)", spread(ratios), '<= 3x'],
+        ["of which the library's tracing: plain node, a host hook keeping every event, no previews, no IPC (ratio to plain)", spread(hookedRatios), ''],
+        ['the same with value previews, as the runner asks (ratio to plain)', spread(previewRatios), ''],
+        [`streaming ${stream.events.toLocaleString('en')} trace events to the parent`, `${stream.totalMs.toFixed(0)} ms total`, 'every event arrives'],
+      ],
+    ),
   ].join('\n');
 }

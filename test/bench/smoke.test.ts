@@ -16,8 +16,12 @@ function bench(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ 
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(REPO, 'test', 'bench', 'main.ts'), ...args], { cwd: REPO, env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -26,7 +30,11 @@ function bench(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ 
 /** The markdown tables of an output: each table's header cells and the first cell of each row. */
 function tables(output: string): { header: string[]; rows: string[] }[] {
   const found: { header: string[]; rows: string[] }[] = [];
-  const cells = (line: string) => line.slice(1, -1).split('|').map((c) => c.trim());
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split('|')
+      .map((c) => c.trim());
   const lines = output.split('\n');
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]!.startsWith('|') || !/^\|[-:| ]+\|$/.test(lines[i + 1] ?? '')) continue;
@@ -40,73 +48,137 @@ function tables(output: string): { header: string[]; rows: string[] }[] {
 
 const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
   core: [
-    { header: ['shape', 'n', 'floor ns/op', 'pyflow ns/op', 'eval-only ns/op', 'alien ns/op', 'pyflow/alien', 'eval/floor', 'tracing on/off', 'tracing floor', 'events/op', 'pyflow spread', 'reps', 'cpu/wall'],
-      rows: ['chain', 'tree', 'fanin', 'lattice'] },
+    {
+      header: [
+        'shape',
+        'n',
+        'floor ns/op',
+        'pyflow ns/op',
+        'eval-only ns/op',
+        'alien ns/op',
+        'pyflow/alien',
+        'eval/floor',
+        'tracing on/off',
+        'tracing floor',
+        'events/op',
+        'pyflow spread',
+        'reps',
+        'cpu/wall',
+      ],
+      rows: ['chain', 'tree', 'fanin', 'lattice'],
+    },
     { header: ['shape', 'sizes', 'floor', 'pyflow', 'eval-only', 'alien', 'tracing on'], rows: [] },
-    { header: ['case', 'ops', 'peak rss +MB', 'rss in arrays', 'peak arrayBuffers +MB', 'arrayBuffers in arrays', 'held by graph (arrays)', 's'],
-      rows: ['pyflow (default: release)', 'pyflow, onRelease: detachBuffers', 'pyflow persist: true', 'alien-signals (reference)', 'plain loop v = f(v) (reference)'] },
+    {
+      header: ['case', 'ops', 'peak rss +MB', 'rss in arrays', 'peak arrayBuffers +MB', 'arrayBuffers in arrays', 'held by graph (arrays)', 's'],
+      rows: [
+        'pyflow (default: release)',
+        'pyflow, onRelease: detachBuffers',
+        'pyflow persist: true',
+        'alien-signals (reference)',
+        'plain loop v = f(v) (reference)',
+      ],
+    },
   ],
   layout: [
-    { header: ['graph', 'nodes / edges', 'ELK cold ms: wall (cpu)', 'ELK warm ms: median wall (cpu)', 'dot cold ms: wall (cpu)', 'dot warm ms: median wall (cpu)', 'ELK crossings', 'dot crossings', 'crossings ELK/dot', 'ELK area / node area', 'dot area / node area'],
-      rows: ['pipeline, summary 30 ops', 'mapreduce, summary 30 ops', 'layered, summary 30 ops', 'pipeline, full view (37 ops)'] },
-    { header: ['graph', 'ELK w × h', 'dot w × h', 'ELK warm runs (ms)', 'dot warm runs (ms)'],
-      rows: ['pipeline, summary 30 ops', 'mapreduce, summary 30 ops', 'layered, summary 30 ops', 'pipeline, full view (37 ops)'] },
+    {
+      header: [
+        'graph',
+        'nodes / edges',
+        'ELK cold ms: wall (cpu)',
+        'ELK warm ms: median wall (cpu)',
+        'dot cold ms: wall (cpu)',
+        'dot warm ms: median wall (cpu)',
+        'ELK crossings',
+        'dot crossings',
+        'crossings ELK/dot',
+        'ELK area / node area',
+        'dot area / node area',
+      ],
+      rows: ['pipeline, summary 30 ops', 'mapreduce, summary 30 ops', 'layered, summary 30 ops', 'pipeline, full view (37 ops)'],
+    },
+    {
+      header: ['graph', 'ELK w × h', 'dot w × h', 'ELK warm runs (ms)', 'dot warm runs (ms)'],
+      rows: ['pipeline, summary 30 ops', 'mapreduce, summary 30 ops', 'layered, summary 30 ops', 'pipeline, full view (37 ops)'],
+    },
   ],
   extraction: [
     { header: ['add statements', 'raw TS parse (floor)', 'extractGraph', 'ratio to parse', 're-extract after a 1-line edit'], rows: ['50', '100'] },
-    { header: ['what', 'ms', 'target'], rows: ['refineWithTypes, 50 calls (imported save)', '`pyflow graph examples/quickstart.ts`, wall time incl. start-up'] },
+    {
+      header: ['what', 'ms', 'target'],
+      rows: ['refineWithTypes, 50 calls (imported save)', '`pyflow graph examples/quickstart.ts`, wall time incl. start-up'],
+    },
   ],
   runner: [
-    { header: ['what', 'value', 'target'], rows: [
-      'first trace event after starting a run of the quickstart (bundle + process start + evaluation)',
-      'per-op CPU time, 200-op chain, plain library in node',
-      'per-op CPU time, same script under the runner (call sites written into the bundle, 1399 events streamed in packed batches, value previews)',
-      'runner overhead per op: median of the rounds\' ratios to plain (lowest–highest)',
-      'of which the library\'s tracing: plain node, a host hook keeping every event, no previews, no IPC (ratio to plain)',
-      'the same with value previews, as the runner asks (ratio to plain)',
-      'streaming 3,499 trace events to the parent',
-    ] },
+    {
+      header: ['what', 'value', 'target'],
+      rows: [
+        'first trace event after starting a run of the quickstart (bundle + process start + evaluation)',
+        'per-op CPU time, 200-op chain, plain library in node',
+        'per-op CPU time, same script under the runner (call sites written into the bundle, 1399 events streamed in packed batches, value previews)',
+        "runner overhead per op: median of the rounds' ratios to plain (lowest–highest)",
+        "of which the library's tracing: plain node, a host hook keeping every event, no previews, no IPC (ratio to plain)",
+        'the same with value previews, as the runner asks (ratio to plain)',
+        'streaming 3,499 trace events to the parent',
+      ],
+    },
   ],
   executor: [
     { header: ['engine', 'wall ms (median)', 'speed-up', 'cpu/wall'], rows: ['inline (main thread)', 'workerPool({ threads: 2 })'] },
-    { header: ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'], rows: ['50 independent ops', '50 ops in a chain'] },
-    { header: ['hand-off', 'wall ms (median)', "main thread's array after the sum"], rows: [
-      'moved (released after the sum: transferred both ways)', 'copied to the summing thread (the value is persisted)', 'reference: structuredClone of 0.5 MB in the main thread',
-    ] },
+    {
+      header: ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'],
+      rows: ['50 independent ops', '50 ops in a chain'],
+    },
+    {
+      header: ['hand-off', 'wall ms (median)', "main thread's array after the sum"],
+      rows: [
+        'moved (released after the sum: transferred both ways)',
+        'copied to the summing thread (the value is persisted)',
+        'reference: structuredClone of 0.5 MB in the main thread',
+      ],
+    },
   ],
   webview: [
-    { header: ['what', 'value', 'target'], rows: [
-      '20-op summary in a new view (cold workers), first drawing (nodes placed, edges not yet routed): median of 1 views (range)',
-      'the same views, ELK\'s layout (edges routed): median (range)',
-      'the same views, from opening the view (page load included) to the first drawing / to ELK\'s: medians',
-      '20-op summary, layouts 2 to 2 in one view (median)',
-      '20-op summary, warm: layouts 3 to 3 (median)',
-      '50-op summary',
-      'full view, 80 nodes',
-      '100-op summary, collapsed into layer bands',
-      'pan and zoom a 50-op graph: longest frame / p95 (FRAMES frames)',
-      'streaming 2,000 trace events in batches of 256 (1500/1500 steps) into a new view: longest frame / p95, median of 1 runs (each run\'s longest)',
-      'the same, a second run in the same view: longest frame / p95',
-    ] },
-    { header: ['what', 'value', 'target'], rows: [
-      'first layout of a 400-op graph in 8 groups (opens collapsed): median of 1 new views',
-      'expand a 50-op group in the 400-op graph (new compound layout)',
-      'collapse it again (layout cached)',
-      'expand it again (layout cached)',
-      'time view of a run of 1,000 steps (334 bars), scrolled and zoomed: longest frame / p95 (FRAMES frames)',
-      '(steps in that run, as the timeline says)',
-    ] },
+    {
+      header: ['what', 'value', 'target'],
+      rows: [
+        '20-op summary in a new view (cold workers), first drawing (nodes placed, edges not yet routed): median of 1 views (range)',
+        "the same views, ELK's layout (edges routed): median (range)",
+        "the same views, from opening the view (page load included) to the first drawing / to ELK's: medians",
+        '20-op summary, layouts 2 to 2 in one view (median)',
+        '20-op summary, warm: layouts 3 to 3 (median)',
+        '50-op summary',
+        'full view, 80 nodes',
+        '100-op summary, collapsed into layer bands',
+        'pan and zoom a 50-op graph: longest frame / p95 (FRAMES frames)',
+        "streaming 2,000 trace events in batches of 256 (1500/1500 steps) into a new view: longest frame / p95, median of 1 runs (each run's longest)",
+        'the same, a second run in the same view: longest frame / p95',
+      ],
+    },
+    {
+      header: ['what', 'value', 'target'],
+      rows: [
+        'first layout of a 400-op graph in 8 groups (opens collapsed): median of 1 new views',
+        'expand a 50-op group in the 400-op graph (new compound layout)',
+        'collapse it again (layout cached)',
+        'expand it again (layout cached)',
+        'time view of a run of 1,000 steps (334 bars), scrolled and zoomed: longest frame / p95 (FRAMES frames)',
+        '(steps in that run, as the timeline says)',
+      ],
+    },
   ],
   cache: [
-    { header: ['what', 'value', 'target'], rows: [
-      're-evaluation, 4 MB source op cached vs computed: CPU ms (ratio)',
-      'a hit of a 4 MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)',
-      '200 trivial ops, uncached: CPU µs/op',
-      'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
-      'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
-      'first run (miss, compute, write every op): µs/op (ratio)',
-      'second run (every op keyed and read from the cache): µs/op (ratio)',
-    ] },
+    {
+      header: ['what', 'value', 'target'],
+      rows: [
+        're-evaluation, 4 MB source op cached vs computed: CPU ms (ratio)',
+        'a hit of a 4 MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)',
+        '200 trivial ops, uncached: CPU µs/op',
+        'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
+        'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
+        'first run (miss, compute, write every op): µs/op (ratio)',
+        'second run (every op keyed and read from the cache): µs/op (ratio)',
+      ],
+    },
   ],
   cluster: [
     { header: ['executor', 'ms per op'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
@@ -139,6 +211,9 @@ describe('npm run bench -- SECTION --smoke', () => {
   it('an unknown section is refused with the list of sections', async () => {
     const out = await bench(['layuot']);
     assert.equal(out.code, 2);
-    assert.equal(out.stderr, 'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cache, executor, cluster, prototype, view)\n');
+    assert.equal(
+      out.stderr,
+      'bench: unknown section "layuot" (sections: core, layout, extraction, runner, webview, startup, cache, executor, cluster, prototype, view)\n',
+    );
   });
 });

@@ -44,7 +44,8 @@ function median(values: number[]): number {
 
 function inFreshProcesses(code: string, args: string[], runs: number): Record<string, number> {
   const samples: Record<string, number>[] = [];
-  for (let i = 0; i < runs; i++) samples.push(JSON.parse(execFileSync(process.execPath, ['-e', code, ...args], { encoding: 'utf8' })) as Record<string, number>);
+  for (let i = 0; i < runs; i++)
+    samples.push(JSON.parse(execFileSync(process.execPath, ['-e', code, ...args], { encoding: 'utf8' })) as Record<string, number>);
   return Object.fromEntries(Object.keys(samples[0]!).map((k) => [k, median(samples.map((s) => s[k]!))]));
 }
 
@@ -52,23 +53,31 @@ function inFreshProcesses(code: string, args: string[], runs: number): Record<st
 export function startupBench(): string {
   const dist = mkdtempSync(join(tmpdir(), 'pyflow-bench-dist-'));
   try {
-    execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: REPO, env: { ...process.env, PYFLOW_DIST: dist }, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['esbuild.mjs', '--production'], {
+      cwd: REPO,
+      env: { ...process.env, PYFLOW_DIST: dist },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const quickstart = join(REPO, 'examples', 'quickstart.ts');
     const activation = inFreshProcesses(ACTIVATE, [dist], 9);
     const extraction = inFreshProcesses(FIRST_EXTRACTION, [dist, quickstart], 5);
     const cli = (...args: string[]) => medianMs(() => execFileSync(process.execPath, [join(dist, 'cli.js'), ...args], { stdio: 'ignore' }), 5, 1);
     const kb = (file: string) => `${Math.round(statSync(join(dist, file)).size / 1024)} KB`;
-    return table(`Start-up, production build (ms, median; extension.js ${kb('extension.js')}, extractor.js ${kb('extractor.js')}, cli-main.js ${kb('cli-main.js')})`, ['what', 'ms', 'target'], [
-      ['require dist/extension.js (fresh process)', activation.require!, ''],
-      ['activate() with an inert vscode API', activation.activate!, ''],
-      ['activation: require + activate', activation.require! + activation.activate!, '< 50'],
-      ['first extraction: require dist/extractor.js', extraction.load!, 'paid once, by files that use pyflow'],
-      ['first extraction: extractGraph(examples/quickstart.ts)', extraction.extract!, ''],
-      ['`pyflow --help`, wall time', cli('--help'), ''],
-      ['`pyflow run examples/quickstart.ts`, wall time', cli('run', quickstart), ''],
-      ['`pyflow graph examples/quickstart.ts`, wall time', cli('graph', quickstart), '< 500'],
-      ['`node -e 0`, wall time (the floor of the three above)', medianMs(() => execFileSync(process.execPath, ['-e', '0']), 5, 1), ''],
-    ]);
+    return table(
+      `Start-up, production build (ms, median; extension.js ${kb('extension.js')}, extractor.js ${kb('extractor.js')}, cli-main.js ${kb('cli-main.js')})`,
+      ['what', 'ms', 'target'],
+      [
+        ['require dist/extension.js (fresh process)', activation.require!, ''],
+        ['activate() with an inert vscode API', activation.activate!, ''],
+        ['activation: require + activate', activation.require! + activation.activate!, '< 50'],
+        ['first extraction: require dist/extractor.js', extraction.load!, 'paid once, by files that use pyflow'],
+        ['first extraction: extractGraph(examples/quickstart.ts)', extraction.extract!, ''],
+        ['`pyflow --help`, wall time', cli('--help'), ''],
+        ['`pyflow run examples/quickstart.ts`, wall time', cli('run', quickstart), ''],
+        ['`pyflow graph examples/quickstart.ts`, wall time', cli('graph', quickstart), '< 500'],
+        ['`node -e 0`, wall time (the floor of the three above)', medianMs(() => execFileSync(process.execPath, ['-e', '0']), 5, 1), ''],
+      ],
+    );
   } finally {
     rmSync(dist, { recursive: true, force: true });
   }

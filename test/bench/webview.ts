@@ -11,7 +11,12 @@ async function show(page: Page, graph: GraphModel, full = false): Promise<number
 
 /** ms from the graph's arrival to ELK's drawing (`layout`) and to the first drawing (`drawn`: earlier in a new view). */
 async function showTimed(page: Page, graph: GraphModel, full = false): Promise<{ layout: number; drawn: number }> {
-  const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: Date.now(), settings: { direction: 'DOWN', full, edges: 'orthogonal' } };
+  const message: HostToWebview = {
+    type: 'graph/show',
+    result: fixtures.result([graph]),
+    revision: Date.now(),
+    settings: { direction: 'DOWN', full, edges: 'orthogonal' },
+  };
   await page.evaluate(`document.getElementById('canvas').removeAttribute('data-layout-ms')`);
   await post(page, message);
   await page.locator('#canvas[data-layout-ms]').waitFor({ state: 'attached', timeout: 120_000 });
@@ -95,11 +100,18 @@ export async function webviewBench(smoke = false): Promise<string> {
       }
     });
     const events: TraceEvent[] = [];
-    const ops = fixtures.pipeline(ops1000, 3).nodes.filter((n) => n.kind === 'operation').map((n) => n.uid);
+    const ops = fixtures
+      .pipeline(ops1000, 3)
+      .nodes.filter((n) => n.kind === 'operation')
+      .map((n) => n.uid);
     for (let i = 0; events.length < streamed; i++) {
       const uid = ops[i % ops.length]!;
-      events.push({ kind: 'activated', uid, graph: 'pipeline-1000' }, { kind: 'running', uid, graph: 'pipeline-1000' },
-        { kind: 'finished', uid, graph: 'pipeline-1000', durationMs: 0.01 }, { kind: 'deactivated', uid, graph: 'pipeline-1000' });
+      events.push(
+        { kind: 'activated', uid, graph: 'pipeline-1000' },
+        { kind: 'running', uid, graph: 'pipeline-1000' },
+        { kind: 'finished', uid, graph: 'pipeline-1000', durationMs: 0.01 },
+        { kind: 'deactivated', uid, graph: 'pipeline-1000' },
+      );
     }
     // The batches are posted from inside the page, one per task, as the host's messages arrive: this times the
     // webview's own work, not the test driver's round trips. Three runs, each in a new view of the 1,000-op graph
@@ -135,19 +147,39 @@ export async function webviewBench(smoke = false): Promise<string> {
     const stream = mid([...streams].sort((a, b) => a.max - b.max));
     const again = await streamOnce();
     const steps = (await page.evaluate(`document.getElementById('timeline-label').textContent`)) as string;
-    return table('Graph view in Chromium (built bundle, ELK in its worker; ms)', ['what', 'value', 'target'], [
-      [`${ops200}-op summary in a new view (cold workers), first drawing (nodes placed, edges not yet routed): median of ${views} views (range)`, range(firsts), '<= 1000'],
-      ['the same views, ELK\'s layout (edges routed): median (range)', range(colds), ''],
-      ['the same views, from opening the view (page load included) to the first drawing / to ELK\'s: medians', `${mid(openedFirst).toFixed(0)} / ${mid(opened).toFixed(0)}`, ''],
-      [`${ops200}-op summary, layouts 2 to ${early.length + 1} in one view (median)`, mid([...early].sort((a, b) => a - b)), ''],
-      [`${ops200}-op summary, warm: layouts ${warmFrom} to ${warmFrom + warm.length - 1} (median)`, mid([...warm].sort((a, b) => a - b)), '<= 250'],
-      [`${ops1000.toLocaleString('en')}-op summary`, big, '< 2000'],
-      [`full view, ${fullNodes} nodes`, full, '<= 3000 (1,000 nodes)'],
-      [`${ops3000.toLocaleString('en')}-op summary, collapsed into layer bands`, huge, 'shows within 2000'],
-      [`pan and zoom a ${ops1000.toLocaleString('en')}-op graph: longest frame / p95 (${pan.count} frames)`, `${pan.max.toFixed(1)} / ${pan.p95.toFixed(1)}`, '60 fps = 16.7'],
-      [`streaming ${streamed.toLocaleString('en')} trace events in batches of 256 (${steps?.split(' ')[0]} steps) into a new view: longest frame / p95, median of ${streams.length} runs (each run's longest)`, `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)} (${streams.map((s) => s.max.toFixed(0)).join(', ')})`, '< 50'],
-      ['the same, a second run in the same view: longest frame / p95', `${again.max.toFixed(1)} / ${again.p95.toFixed(1)}`, ''],
-    ]);
+    return table(
+      'Graph view in Chromium (built bundle, ELK in its worker; ms)',
+      ['what', 'value', 'target'],
+      [
+        [
+          `${ops200}-op summary in a new view (cold workers), first drawing (nodes placed, edges not yet routed): median of ${views} views (range)`,
+          range(firsts),
+          '<= 1000',
+        ],
+        ["the same views, ELK's layout (edges routed): median (range)", range(colds), ''],
+        [
+          "the same views, from opening the view (page load included) to the first drawing / to ELK's: medians",
+          `${mid(openedFirst).toFixed(0)} / ${mid(opened).toFixed(0)}`,
+          '',
+        ],
+        [`${ops200}-op summary, layouts 2 to ${early.length + 1} in one view (median)`, mid([...early].sort((a, b) => a - b)), ''],
+        [`${ops200}-op summary, warm: layouts ${warmFrom} to ${warmFrom + warm.length - 1} (median)`, mid([...warm].sort((a, b) => a - b)), '<= 250'],
+        [`${ops1000.toLocaleString('en')}-op summary`, big, '< 2000'],
+        [`full view, ${fullNodes} nodes`, full, '<= 3000 (1,000 nodes)'],
+        [`${ops3000.toLocaleString('en')}-op summary, collapsed into layer bands`, huge, 'shows within 2000'],
+        [
+          `pan and zoom a ${ops1000.toLocaleString('en')}-op graph: longest frame / p95 (${pan.count} frames)`,
+          `${pan.max.toFixed(1)} / ${pan.p95.toFixed(1)}`,
+          '60 fps = 16.7',
+        ],
+        [
+          `streaming ${streamed.toLocaleString('en')} trace events in batches of 256 (${steps?.split(' ')[0]} steps) into a new view: longest frame / p95, median of ${streams.length} runs (each run's longest)`,
+          `${stream.max.toFixed(1)} / ${stream.p95.toFixed(1)} (${streams.map((s) => s.max.toFixed(0)).join(', ')})`,
+          '< 50',
+        ],
+        ['the same, a second run in the same view: longest frame / p95', `${again.max.toFixed(1)} / ${again.p95.toFixed(1)}`, ''],
+      ],
+    );
   } finally {
     await harness.close();
   }
@@ -179,15 +211,31 @@ export async function viewBench(smoke = false): Promise<string> {
       await page.close();
     }
     firsts.sort((a, b) => a - b);
-    rows.push([`first layout of a ${ops.toLocaleString('en')}-op graph in ${Math.ceil((ops - 1) / 50)} groups (opens collapsed): median of ${firsts.length} new views`, firsts[Math.floor(firsts.length / 2)]!.toFixed(0), '< 2000']);
+    rows.push([
+      `first layout of a ${ops.toLocaleString('en')}-op graph in ${Math.ceil((ops - 1) / 50)} groups (opens collapsed): median of ${firsts.length} new views`,
+      firsts[Math.floor(firsts.length / 2)]!.toFixed(0),
+      '< 2000',
+    ]);
     const page = await harness.open();
     await show(page, fixtures.groupedPipeline(ops, 50));
     // Expand one group (50 ops among the collapsed others: a compound ELK layout), collapse it again (a cached
     // layout), expand it again (cached too), each timed from the click to the new drawing.
-    const expand = await until(page, `document.querySelector('.node[data-uid="group:/stage3"]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, '.group[data-group="stage3"]');
+    const expand = await until(
+      page,
+      `document.querySelector('.node[data-uid="group:/stage3"]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`,
+      '.group[data-group="stage3"]',
+    );
     await page.waitForFunction(`!document.getElementById('canvas').hasAttribute('aria-busy')`);
-    const collapse = await until(page, `document.querySelector('.group[data-group="stage3"] > .group-header').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, '.node[data-uid="group:/stage3"]');
-    const again = await until(page, `document.querySelector('.node[data-uid="group:/stage3"]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, '.group[data-group="stage3"]');
+    const collapse = await until(
+      page,
+      `document.querySelector('.group[data-group="stage3"] > .group-header').dispatchEvent(new MouseEvent('click', { bubbles: true }))`,
+      '.node[data-uid="group:/stage3"]',
+    );
+    const again = await until(
+      page,
+      `document.querySelector('.node[data-uid="group:/stage3"]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`,
+      '.group[data-group="stage3"]',
+    );
     rows.push([`expand a 50-op group in the ${ops.toLocaleString('en')}-op graph (new compound layout)`, expand.toFixed(0), '< 100 (measured)']);
     rows.push(['collapse it again (layout cached)', collapse.toFixed(0), '< 100']);
     rows.push(['expand it again (layout cached)', again.toFixed(0), '< 100']);
@@ -197,8 +245,12 @@ export async function viewBench(smoke = false): Promise<string> {
     const events: object[] = [];
     for (let i = 0, at = 0; events.length < (steps * 4) / 3; i++, at += 0.5) {
       const uid = uids[i % uids.length]!;
-      events.push({ kind: 'activated', uid, graph: graph.alias, at }, { kind: 'running', uid, graph: graph.alias, at },
-        { kind: 'finished', uid, graph: graph.alias, durationMs: 0.4, at: at + 0.4 }, { kind: 'deactivated', uid, graph: graph.alias, at: at + 0.4 });
+      events.push(
+        { kind: 'activated', uid, graph: graph.alias, at },
+        { kind: 'running', uid, graph: graph.alias, at },
+        { kind: 'finished', uid, graph: graph.alias, durationMs: 0.4, at: at + 0.4 },
+        { kind: 'deactivated', uid, graph: graph.alias, at: at + 0.4 },
+      );
     }
     const timePage = await harness.open();
     await show(timePage, graph);
@@ -218,7 +270,11 @@ export async function viewBench(smoke = false): Promise<string> {
       }
     });
     const drawMs = (await timePage.evaluate(`(() => { const s = document.getElementById('timeline-label').textContent; return s; })()`)) as string;
-    rows.push([`time view of a run of ${steps.toLocaleString('en')} steps (${(events.length / 4).toLocaleString('en')} bars), scrolled and zoomed: longest frame / p95 (${scroll.count} frames)`, `${scroll.max.toFixed(1)} / ${scroll.p95.toFixed(1)}`, 'p95 < 20']);
+    rows.push([
+      `time view of a run of ${steps.toLocaleString('en')} steps (${(events.length / 4).toLocaleString('en')} bars), scrolled and zoomed: longest frame / p95 (${scroll.count} frames)`,
+      `${scroll.max.toFixed(1)} / ${scroll.p95.toFixed(1)}`,
+      'p95 < 20',
+    ]);
     rows.push(['(steps in that run, as the timeline says)', drawMs.split(' ')[0]!, '']);
     return table('View: groups and the time view in Chromium (built bundle; ms)', ['what', 'value', 'target'], rows);
   } finally {

@@ -21,12 +21,24 @@ export function quickstart(): GraphModel {
 export function styled(): GraphModel {
   const G = new GraphBuilder({ alias: 'styled' });
   const q = { rank: 0, shape: 'cylinder', color: 'lightblue' };
-  const df1 = G.add(named('query_dataframe_A', () => 1), q)();
-  const df2 = G.add(named('query_dataframe_B', () => 2), q)();
+  const df1 = G.add(
+    named('query_dataframe_A', () => 1),
+    q,
+  )();
+  const df2 = G.add(
+    named('query_dataframe_B', () => 2),
+    q,
+  )();
   const n1 = G.add(named('product_transform', (x: number) => x * 2))(df1);
   const n2 = G.add(named('product_transform', (x: number) => x * 2))(df2);
-  const [dfa] = G.add(named('split_transform', (x: number) => [x + 1, x + 2]), { nOut: 2 })(n2);
-  G.add(named('join_transform', (a: number, b: number) => a + b), { persist: true })(n1, dfa!);
+  const [dfa] = G.add(
+    named('split_transform', (x: number) => [x + 1, x + 2]),
+    { nOut: 2 },
+  )(n2);
+  G.add(
+    named('join_transform', (a: number, b: number) => a + b),
+    { persist: true },
+  )(n1, dfa!);
   return G.toJSON();
 }
 
@@ -34,7 +46,10 @@ export function shapes(): GraphModel {
   const G = new GraphBuilder({ alias: 'shapes' });
   let prev = G.add(named('start', () => 0))();
   for (const shape of ['box', 'ellipse', 'circle', 'cylinder', 'box3d', 'record', 'diamond', 'note', 'tab', 'folder', 'hexagon', 'star']) {
-    prev = G.add(named(shape, (x: number) => x), { shape, color: shape === 'diamond' ? 'gold' : undefined, fontsize: shape === 'note' ? 16 : undefined })(prev);
+    prev = G.add(
+      named(shape, (x: number) => x),
+      { shape, color: shape === 'diamond' ? 'gold' : undefined, fontsize: shape === 'note' ? 16 : undefined },
+    )(prev);
   }
   return G.toJSON();
 }
@@ -59,7 +74,12 @@ export function xss(): GraphModel {
 export function pipeline(ops: number, seed = 7): GraphModel {
   const random = seeded(seed);
   const G = new GraphBuilder({ alias: `pipeline-${ops}` });
-  const nodes = [G.add(named('source', () => 1), { rank: 0 })()];
+  const nodes = [
+    G.add(
+      named('source', () => 1),
+      { rank: 0 },
+    )(),
+  ];
   for (let i = 1; i < ops; i++) {
     const a = nodes[Math.max(0, nodes.length - 1 - Math.floor(random() * 6))]!;
     const b = nodes[Math.max(0, nodes.length - 1 - Math.floor(random() * 12))]!;
@@ -72,11 +92,26 @@ export function pipeline(ops: number, seed = 7): GraphModel {
 export function grouped(): GraphModel {
   const G = new GraphBuilder({ alias: 'grouped' });
   const load = G.add(named('load', () => [1, 2, 3]))();
-  const clean = G.add(named('clean', (x: number[]) => x), { group: 'cleaning' })(load);
-  const trim = G.add(named('trim', (x: number[]) => x), { group: 'cleaning/outliers' })(clean);
-  const clip = G.add(named('clip', (x: number[]) => x), { group: 'cleaning/outliers' })(trim);
-  const fit = G.add(named('fit', (x: number[]) => x.length), { group: 'model' })(clip);
-  const score = G.add(named('score', (m: number, x: number[]) => m + x.length), { group: 'model' })(fit, load);
+  const clean = G.add(
+    named('clean', (x: number[]) => x),
+    { group: 'cleaning' },
+  )(load);
+  const trim = G.add(
+    named('trim', (x: number[]) => x),
+    { group: 'cleaning/outliers' },
+  )(clean);
+  const clip = G.add(
+    named('clip', (x: number[]) => x),
+    { group: 'cleaning/outliers' },
+  )(trim);
+  const fit = G.add(
+    named('fit', (x: number[]) => x.length),
+    { group: 'model' },
+  )(clip);
+  const score = G.add(
+    named('score', (m: number, x: number[]) => m + x.length),
+    { group: 'model' },
+  )(fit, load);
   G.add(named('report', (a: number, b: number) => a + b))(score, fit);
   return G.toJSON();
 }

@@ -21,13 +21,24 @@ async function post(page: Page, message: unknown): Promise<void> {
 }
 
 async function show(page: Page, graphs: GraphModel[], file = '/ws/groups.ts'): Promise<void> {
-  const message: HostToWebview = { type: 'graph/show', result: fixtures.result(graphs, file), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+  const message: HostToWebview = {
+    type: 'graph/show',
+    result: fixtures.result(graphs, file),
+    revision: 1,
+    settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+  };
   await post(page, message);
 }
 
 /** The drawn nodes' uids, in drawing order, once the drawing is final (ELK's, not the preorder's first drawing). */
 async function drawn(page: Page, count: number): Promise<string[]> {
-  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional && !document.getElementById('canvas')!.hasAttribute('aria-busy'), count);
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('#canvas .node').length === n &&
+      !document.getElementById('canvas')!.dataset.provisional &&
+      !document.getElementById('canvas')!.hasAttribute('aria-busy'),
+    count,
+  );
   return page.locator('#canvas .node').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')!));
 }
 
@@ -57,8 +68,12 @@ function groupedRun(failing = 'trim'): object[] {
 
 describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 1_200_000 }, () => {
   let harness: Harness;
-  before(async () => { harness = await startHarness(); });
-  after(async () => { await harness?.close(); });
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
 
   it('groups are boxes around their nodes (nested), and a group collapses into one node with merged edges and back', async () => {
     const page = await harness.open();
@@ -85,7 +100,9 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual(await drawn(page, 5), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12']);
     assert.deepEqual(await boxes(page), ['model']);
     assert.equal(await page.locator('.node[data-uid="group:/cleaning"] .label').textContent(), 'cleaning · 3 ops');
-    const edges = await page.locator('#canvas .edge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`).sort());
+    const edges = await page
+      .locator('#canvas .edge')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`).sort());
     assert.deepEqual(edges, ['fit_8→report_12', 'fit_8→score_10', 'group:/cleaning→fit_8', 'load_0→group:/cleaning', 'load_0→score_10', 'score_10→report_12']);
     await shot(page, 'groups-collapsed', true);
     // Keyboard: Enter on the collapsed group's node expands it; c on a node collapses its group.
@@ -97,7 +114,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
   });
 
-  it('the collapsed groups are kept across edits, reloads and runs; a collapsed group shows its members\' run state', async () => {
+  it("the collapsed groups are kept across edits, reloads and runs; a collapsed group shows its members' run state", async () => {
     const page = await harness.open();
     await show(page, [fixtures.grouped()]);
     await drawn(page, 7);
@@ -128,7 +145,13 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual(await drawn(reloaded, 7), ['load_0', 'clean_2', 'group:/cleaning/outliers', 'fit_8', 'score_10', 'report_12', 'extra_14']);
     // A new panel (no webview state) gets them from the host (the workspace state).
     const fresh = await harness.open();
-    await post(fresh, { type: 'graph/show', result: fixtures.result([edited], '/ws/groups.ts'), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, collapsed: { grouped: ['cleaning'] } });
+    await post(fresh, {
+      type: 'graph/show',
+      result: fixtures.result([edited], '/ws/groups.ts'),
+      revision: 1,
+      settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+      collapsed: { grouped: ['cleaning'] },
+    });
     assert.deepEqual(await drawn(fresh, 6), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12', 'extra_14']);
   });
 
@@ -180,7 +203,10 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual(await query('clean..score', 5), ['clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10']);
     assert.deepEqual(await query('group:cleaning', 3), ['clean_2', 'trim_4', 'clip_6']);
     // The others fade (CSS), the edges between matches do not.
-    const opacity = await page.evaluate(() => [getComputedStyle(document.querySelector('.node[data-uid="fit_8"]')!).opacity, getComputedStyle(document.querySelector('.node[data-uid="trim_4"]')!).opacity]);
+    const opacity = await page.evaluate(() => [
+      getComputedStyle(document.querySelector('.node[data-uid="fit_8"]')!).opacity,
+      getComputedStyle(document.querySelector('.node[data-uid="trim_4"]')!).opacity,
+    ]);
     assert.deepEqual(opacity, ['0.3', '1']);
     await page.locator('#search input').fill('status:broken');
     await page.locator('#find-count', { hasText: 'unknown status "broken"' }).waitFor();
@@ -222,7 +248,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
       const ctx = canvas.getContext('2d')!;
       const r = window.devicePixelRatio || 1;
       // Row 5 (score), near the end of the run (the last 2 ms of 12).
-      const x = Math.round((150 + ((11 / 12) * (canvas.clientWidth - 158))) * r);
+      const x = Math.round((150 + (11 / 12) * (canvas.clientWidth - 158)) * r);
       const y = Math.round((18 + 5 * 18 + 9) * r);
       return Array.from(ctx.getImageData(x, y, 1, 1).data);
     });
@@ -232,7 +258,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     const box = (await page.locator('#timeview-canvas').boundingBox())!;
     await page.mouse.click(box.x + 150 + (9 / 12) * (box.width - 158), box.y + 18 + 4 * 18 + 9);
     await page.locator('#canvas .node.selected[data-uid="fit_8"]').waitFor();
-    assert.match(await page.locator('#timeview-info').textContent() ?? '', /^fit_8: finished, 8\.0 ms → 10 ms$/);
+    assert.match((await page.locator('#timeview-info').textContent()) ?? '', /^fit_8: finished, 8\.0 ms → 10 ms$/);
     // Select a node in the graph: its row is described; Up/Down in the time view move between ops.
     await page.locator('.node[data-uid="clean_2"]').click();
     await page.locator('#timeview-info', { hasText: /^clean_2: finished/ }).waitFor();

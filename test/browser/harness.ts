@@ -15,9 +15,12 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 
 /** A few of the variables VS Code sets on a webview, with its default themes' values. */
 const THEMES: Record<string, string> = {
-  'vscode-light': ':root{--vscode-editor-background:#ffffff;--vscode-editor-foreground:#3b3b3b;--vscode-editorWidget-background:#f8f8f8;--vscode-editorWidget-border:#c8c8c8;--vscode-focusBorder:#005fb8;--vscode-charts-lines:rgba(97,97,97,.5);--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}',
-  'vscode-dark': ':root{--vscode-editor-background:#1f1f1f;--vscode-editor-foreground:#cccccc;--vscode-editorWidget-background:#202020;--vscode-editorWidget-border:#454545;--vscode-focusBorder:#0078d4;--vscode-charts-lines:rgba(204,204,204,.5);--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}',
-  'vscode-high-contrast': ':root{--vscode-editor-background:#000000;--vscode-editor-foreground:#ffffff;--vscode-editorWidget-background:#0c141f;--vscode-contrastBorder:#6fc3df;--vscode-focusBorder:#f38518;--vscode-charts-lines:rgba(255,255,255,.6);--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}',
+  'vscode-light':
+    ':root{--vscode-editor-background:#ffffff;--vscode-editor-foreground:#3b3b3b;--vscode-editorWidget-background:#f8f8f8;--vscode-editorWidget-border:#c8c8c8;--vscode-focusBorder:#005fb8;--vscode-charts-lines:rgba(97,97,97,.5);--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}',
+  'vscode-dark':
+    ':root{--vscode-editor-background:#1f1f1f;--vscode-editor-foreground:#cccccc;--vscode-editorWidget-background:#202020;--vscode-editorWidget-border:#454545;--vscode-focusBorder:#0078d4;--vscode-charts-lines:rgba(204,204,204,.5);--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}',
+  'vscode-high-contrast':
+    ':root{--vscode-editor-background:#000000;--vscode-editor-foreground:#ffffff;--vscode-editorWidget-background:#0c141f;--vscode-contrastBorder:#6fc3df;--vscode-focusBorder:#f38518;--vscode-charts-lines:rgba(255,255,255,.6);--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace}',
 };
 
 export interface Harness {
@@ -65,10 +68,19 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   const browser = await chromium.launch({
     executablePath: process.env.PYFLOW_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   return {
-    url, browser,
+    url,
+    browser,
     async open(theme = 'vscode-dark', init?: string) {
       const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
       // Every wait on this page waits for a condition; this is only how long a broken run takes to fail.
@@ -76,7 +88,10 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       if (init) await page.addInitScript(init);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+      page.on('dialog', (d) => {
+        errors.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
       (page as Page & { pyflowErrors: string[] }).pyflowErrors = errors;
       await page.goto(`${url}?theme=${theme}`);
       await page.waitForFunction(() => (globalThis as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'));

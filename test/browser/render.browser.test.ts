@@ -12,11 +12,19 @@ import * as fixtures from './fixtures.js';
 const RESULTS = join(resolve(__dirname, '..', '..'), 'test-results');
 
 async function show(page: Page, graphs: GraphModel[], full = false): Promise<void> {
-  const message: HostToWebview = { type: 'graph/show', result: fixtures.result(graphs), revision: 1, settings: { direction: 'DOWN', full, edges: 'orthogonal' } };
+  const message: HostToWebview = {
+    type: 'graph/show',
+    result: fixtures.result(graphs),
+    revision: 1,
+    settings: { direction: 'DOWN', full, edges: 'orthogonal' },
+  };
   await page.evaluate((m) => window.postMessage(m, '*'), message);
   const expected = graphs.reduce((n, g) => n + g.nodes.filter((x) => full || x.kind !== 'data').length, 0);
   // ELK's drawing, not the first drawing a new view shows while ELK routes the edges.
-  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional,
+    expected,
+  );
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -26,8 +34,12 @@ async function shot(page: Page, name: string): Promise<void> {
 
 describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1_200_000 }, () => {
   let harness: Harness;
-  before(async () => { harness = await startHarness(); });
-  after(async () => { await harness?.close(); });
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
 
   it('summary view of the quickstart: three adding ops, three edges, ELK in a worker', async () => {
     const page = await harness.open();
@@ -35,7 +47,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     assert.deepEqual(await page.locator('#canvas .node .label').allTextContents(), ['adding', 'adding', 'adding']);
     assert.equal(await page.locator('#canvas .edge').count(), 3);
     assert.equal(await page.locator('.graph-title').textContent(), 'quickstart');
-    assert.match(await page.locator('#status').textContent() ?? '', /3 operations/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /3 operations/);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), []);
     await shot(page, 'quickstart-summary');
   });
@@ -65,10 +77,15 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
   it('pyflow styling: rank 0 on the top row, cylinders in lightblue, multi-output ports, persisted record box', async () => {
     const page = await harness.open();
     await show(page, [fixtures.styled()]);
-    const ys = await page.locator('#canvas .node').evaluateAll((els) => els.map((el) => ({ uid: el.getAttribute('data-uid'), y: el.getBoundingClientRect().top })));
+    const ys = await page
+      .locator('#canvas .node')
+      .evaluateAll((els) => els.map((el) => ({ uid: el.getAttribute('data-uid'), y: el.getBoundingClientRect().top })));
     const y: Record<string, number> = Object.fromEntries(ys.map((e) => [e.uid ?? '', e.y]));
     assert.equal(y.query_dataframe_A_0, y.query_dataframe_B_2);
-    assert.ok(Object.values(y).every((v) => v >= y.query_dataframe_A_0!), 'rank 0 is the top row');
+    assert.ok(
+      Object.values(y).every((v) => v >= y.query_dataframe_A_0!),
+      'rank 0 is the top row',
+    );
     assert.equal(await page.locator('#canvas .node.shape-cylinder').count(), 2);
     assert.equal(await page.locator('#canvas .node.shape-cylinder .shape').first().getAttribute('fill'), 'lightblue');
     assert.equal(await page.locator('#canvas .node[data-uid="split_transform_8"] .port').count(), 2);
@@ -111,7 +128,12 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     for (const theme of ['vscode-light', 'vscode-dark', 'vscode-high-contrast'] as const) {
       const page = await harness.open(theme);
       await show(page, [fixtures.quickstart()]);
-      colors.push(await page.locator('#canvas .node .label').first().evaluate((el) => getComputedStyle(el).fill));
+      colors.push(
+        await page
+          .locator('#canvas .node .label')
+          .first()
+          .evaluate((el) => getComputedStyle(el).fill),
+      );
       await shot(page, `theme-${theme}`);
     }
     assert.equal(new Set(colors).size, 3, colors.join(' '));
@@ -134,7 +156,7 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.keyboard.press('Enter');
     const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; uid?: string }[] }).__sent.filter((m) => m.type === 'node/reveal'));
     assert.equal(sent.at(-1)?.uid, 'product_transform_4');
-    assert.match(await page.locator('#canvas .node.selected').getAttribute('aria-label') ?? '', /^Operation product_transform, product_transform_4/);
+    assert.match((await page.locator('#canvas .node.selected').getAttribute('aria-label')) ?? '', /^Operation product_transform, product_transform_4/);
   });
 
   it('dependency view highlights everything the selected node needs; hover shows details', async () => {
@@ -143,7 +165,14 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.locator('#canvas .node[data-uid="join_transform_11"]').click();
     await page.locator('#deps').click();
     const deps = await page.locator('#canvas .node.dep').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')).sort());
-    assert.deepEqual(deps, ['join_transform_11', 'product_transform_4', 'product_transform_6', 'query_dataframe_A_0', 'query_dataframe_B_2', 'split_transform_8']);
+    assert.deepEqual(deps, [
+      'join_transform_11',
+      'product_transform_4',
+      'product_transform_6',
+      'query_dataframe_A_0',
+      'query_dataframe_B_2',
+      'split_transform_8',
+    ]);
     await page.locator('#canvas .node[data-uid="query_dataframe_A_0"]').hover();
     const tip = await page.locator('#tooltip').innerText();
     assert.match(tip, /query_dataframe_A_0\nfunction query_dataframe_A\nrank: 0, shape: cylinder, color: lightblue/);
@@ -156,7 +185,13 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await show(page, [graph]);
     // What G.viewDependency(a2) sends under the runner: everything data_6 needs.
     const highlight = [...dependencyClosure(graph, ['data_6'])];
-    const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: 2, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, scriptView: { graph: 'quickstart', full: true, highlight } };
+    const message: HostToWebview = {
+      type: 'graph/show',
+      result: fixtures.result([graph]),
+      revision: 2,
+      settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+      scriptView: { graph: 'quickstart', full: true, highlight },
+    };
     await page.evaluate((m) => window.postMessage(m, '*'), message);
     await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 9);
     assert.equal(await page.locator('#toggle-full').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
@@ -167,27 +202,36 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.locator('#deps').click();
     await page.locator('#deps').click();
     assert.equal(await page.locator('#canvas .node.dep').count(), 0);
-    assert.doesNotMatch(await page.locator('#status').textContent() ?? '', /highlighted by the script/);
+    assert.doesNotMatch((await page.locator('#status').textContent()) ?? '', /highlighted by the script/);
   });
 
   it('while a layout runs the view is marked busy and shows a progress bar; after it, neither', async () => {
     const page = await harness.open();
-    const message = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(1000, 3)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    const message = {
+      type: 'graph/show',
+      result: fixtures.result([fixtures.pipeline(1000, 3)]),
+      revision: 1,
+      settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+    };
     // Seen while it happens (it may be over before the test could look): the busy mark and the progress bar's animation.
     await page.evaluate(() => {
       const canvas = document.getElementById('canvas')!;
       const w = window as unknown as { __busy: string[] };
       w.__busy = [];
-      new MutationObserver(() => { if (canvas.getAttribute('aria-busy') === 'true') w.__busy.push(getComputedStyle(canvas, '::before').animationName); })
-        .observe(canvas, { attributes: true, attributeFilter: ['aria-busy'] });
+      new MutationObserver(() => {
+        if (canvas.getAttribute('aria-busy') === 'true') w.__busy.push(getComputedStyle(canvas, '::before').animationName);
+      }).observe(canvas, { attributes: true, attributeFilter: ['aria-busy'] });
     });
     await page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
     await page.locator('#canvas[data-layout-ms]').waitFor({ state: 'attached' });
     const busy = await page.evaluate(() => (window as unknown as { __busy: string[] }).__busy);
-    assert.ok(busy.length > 0 && busy.every((animation) => animation === 'pf-progress'), `busy while laying out, with the progress bar: ${JSON.stringify(busy)}`);
+    assert.ok(
+      busy.length > 0 && busy.every((animation) => animation === 'pf-progress'),
+      `busy while laying out, with the progress bar: ${JSON.stringify(busy)}`,
+    );
     assert.equal(await page.locator('#canvas').getAttribute('aria-busy'), null);
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('canvas')!, '::before').content), 'none');
-    assert.match(await page.locator('#status').textContent() ?? '', /^1000 operations/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /^1000 operations/);
   });
 
   it('zoom and pan change one transform; fit brings a 200-op pipeline into view', async () => {
@@ -206,9 +250,11 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await shot(page, 'pipeline-200');
   });
 
-  it('a new view draws the graph before ELK\'s worker answers, with each node where ELK then puts it; an edit does not', async () => {
+  it("a new view draws the graph before ELK's worker answers, with each node where ELK then puts it; an edit does not", async () => {
     // ELK's worker (the page's first) has its answers held back until __releaseElk().
-    const page = await harness.open('vscode-dark', `(() => {
+    const page = await harness.open(
+      'vscode-dark',
+      `(() => {
       const Real = window.Worker; let first = true; const held = []; let handler;
       window.__elkHeld = true;
       window.__releaseElk = () => { window.__elkHeld = false; for (const e of held.splice(0)) handler(e); };
@@ -221,18 +267,31 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
           this.addEventListener('message', (e) => { if (window.__elkHeld) held.push(e); else handler(e); });
         }
       };
-    })()`);
+    })()`,
+    );
     const graph = fixtures.pipeline(200);
-    const message: HostToWebview = { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    const message: HostToWebview = {
+      type: 'graph/show',
+      result: fixtures.result([graph]),
+      revision: 1,
+      settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+    };
     await page.evaluate((m) => window.postMessage(m, '*'), message);
     await page.locator('#canvas[data-provisional] .node').first().waitFor();
     assert.equal(await page.locator('#canvas .node').count(), 200);
     const edges = await page.locator('#canvas .edge').count();
     assert.ok(edges >= 199, `${edges} edges drawn`);
     assert.equal(await page.locator('#canvas').getAttribute('aria-busy'), 'true', 'still busy: the edges are not routed yet');
-    assert.match(await page.locator('#status').textContent() ?? '', /^200 operations · routing edges…$/);
-    const positions = (): Promise<Record<string, number[]>> => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#canvas .node')]
-      .map((n) => [n.getAttribute('data-uid'), (/translate\(([-\d.]+),([-\d.]+)\)/.exec(n.getAttribute('transform')!) ?? []).slice(1).map(Number)])));
+    assert.match((await page.locator('#status').textContent()) ?? '', /^200 operations · routing edges…$/);
+    const positions = (): Promise<Record<string, number[]>> =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll('#canvas .node')].map((n) => [
+            n.getAttribute('data-uid'),
+            (/translate\(([-\d.]+),([-\d.]+)\)/.exec(n.getAttribute('transform')!) ?? []).slice(1).map(Number),
+          ]),
+        ),
+      );
     const before = await positions();
     // The user zooms in on the first drawing; ELK's drawing keeps that zoom.
     await page.locator('#zoom-in').click();
@@ -253,8 +312,9 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.evaluate(() => {
       const w = window as unknown as { __sawProvisional: boolean };
       w.__sawProvisional = false;
-      new MutationObserver(() => { if (document.getElementById('canvas')!.dataset.provisional) w.__sawProvisional = true; })
-        .observe(document.getElementById('canvas')!, { attributes: true, attributeFilter: ['data-provisional'] });
+      new MutationObserver(() => {
+        if (document.getElementById('canvas')!.dataset.provisional) w.__sawProvisional = true;
+      }).observe(document.getElementById('canvas')!, { attributes: true, attributeFilter: ['data-provisional'] });
     });
     const edited: HostToWebview = { ...message, result: fixtures.result([fixtures.pipeline(201)]), revision: 2 };
     await page.evaluate((m) => window.postMessage(m, '*'), edited);
@@ -264,7 +324,9 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
 
   it('an ordering worker that never answers does not stall the view: after 5 s ELK lays the graph out alone, and says so', async () => {
     // The page's second worker (the ordering one) swallows every request.
-    const page = await harness.open('vscode-dark', `(() => {
+    const page = await harness.open(
+      'vscode-dark',
+      `(() => {
       const Real = window.Worker; let count = 0;
       window.Worker = class extends Real {
         constructor(url, options) {
@@ -272,13 +334,14 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
           if (++count === 2) this.postMessage = () => undefined;
         }
       };
-    })()`);
+    })()`,
+    );
     const started = Date.now();
     await show(page, [fixtures.quickstart()]);
     assert.ok(Date.now() - started >= 4_500, 'drawn once the wait was over');
     assert.deepEqual(await page.locator('#canvas .node .label').allTextContents(), ['adding', 'adding', 'adding']);
     assert.equal(await page.evaluate(() => document.body.dataset.orderingFallback), 'the ordering worker did not answer');
-    assert.match(await page.locator('#status').textContent() ?? '', /^3 operations · layout on the main thread \(the ordering worker did not answer\)$/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /^3 operations · layout on the main thread \(the ordering worker did not answer\)$/);
   });
 
   it('when Web Workers cannot start, the layout and the node ordering run on the page and say so', async () => {
@@ -288,18 +351,26 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     assert.equal(await page.locator('#canvas .edge').count(), 3);
     const fallbacks = await page.evaluate(() => ({ ...document.body.dataset }));
     assert.deepEqual(fallbacks, { layoutFallback: 'the layout worker could not start', orderingFallback: 'the ordering worker could not start' });
-    assert.match(await page.locator('#status').textContent() ?? '', /3 operations · layout on the main thread \(the layout worker could not start; the ordering worker could not start\)/);
+    assert.match(
+      (await page.locator('#status').textContent()) ?? '',
+      /3 operations · layout on the main thread \(the layout worker could not start; the ordering worker could not start\)/,
+    );
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), [], 'no CSP violation loading the fallback');
   });
 
   it('a 3,000-op graph is first drawn with its layers grouped; clicking a group expands it', async () => {
     const page = await harness.open();
-    const message: HostToWebview = { type: 'graph/show', result: fixtures.result([fixtures.pipeline(3000)]), revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } };
+    const message: HostToWebview = {
+      type: 'graph/show',
+      result: fixtures.result([fixtures.pipeline(3000)]),
+      revision: 1,
+      settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+    };
     await page.evaluate((m) => window.postMessage(m, '*'), message);
     await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length > 0);
     const groups = await page.locator('#canvas .node .label').allTextContents();
     assert.ok(groups.length <= 31 && groups.every((l) => /^layers \d+–\d+ · \d+ nodes$/.test(l)), groups.join(', '));
-    assert.match(await page.locator('#status').textContent() ?? '', /layers are grouped/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /layers are grouped/);
     const members = Number(/· (\d+) nodes/.exec(groups[0]!)![1]);
     await page.locator('#canvas .node[data-uid="group:0"]').click();
     await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, groups.length - 1 + members);
@@ -317,13 +388,15 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     const ops = graph.nodes.filter((n) => n.kind === 'operation').map((n) => n.uid);
     // One batch changes every node: more than one frame's restyling budget, so the paint resumes over frames.
     const events = ops.flatMap((uid) => [
-      { kind: 'activated', uid, graph: graph.alias }, { kind: 'running', uid, graph: graph.alias },
-      { kind: 'finished', uid, graph: graph.alias, durationMs: 1.5 }, { kind: 'deactivated', uid, graph: graph.alias },
+      { kind: 'activated', uid, graph: graph.alias },
+      { kind: 'running', uid, graph: graph.alias },
+      { kind: 'finished', uid, graph: graph.alias, durationMs: 1.5 },
+      { kind: 'deactivated', uid, graph: graph.alias },
     ]);
     await page.evaluate((e) => window.postMessage({ type: 'trace/append', events: e }, '*'), events);
     await page.waitForFunction((n) => document.querySelectorAll('#canvas .node.st-finished').length === n, ops.length);
     assert.equal(await page.locator('#canvas .node .badge').count(), ops.length);
-    assert.match(await page.locator('#timeline-label').textContent() ?? '', new RegExp(`^${ops.length * 3}/${ops.length * 3} `));
+    assert.match((await page.locator('#timeline-label').textContent()) ?? '', new RegExp(`^${ops.length * 3}/${ops.length * 3} `));
   });
 
   it('export: SVG with resolved colours and a PNG are sent to the host', async () => {
@@ -332,7 +405,9 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await page.locator('#export-svg').click();
     await page.locator('#export-png').click();
     await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'export/save').length === 2);
-    const [svg, png] = await page.evaluate(() => (window as unknown as { __sent: { type: string; data: string }[] }).__sent.filter((m) => m.type === 'export/save').map((m) => m.data));
+    const [svg, png] = await page.evaluate(() =>
+      (window as unknown as { __sent: { type: string; data: string }[] }).__sent.filter((m) => m.type === 'export/save').map((m) => m.data),
+    );
     assert.match(svg!, /^<\?xml[\s\S]*<svg[\s\S]*adding/);
     assert.doesNotMatch(svg!, /var\(--/);
     assert.ok(Buffer.from(png!, 'base64').subarray(1, 4).toString() === 'PNG');

@@ -17,7 +17,10 @@ async function post(page: Page, message: HostToWebview): Promise<void> {
 async function show(page: Page, graphs: GraphModel[], full = false, file = '/ws/fixture.ts'): Promise<void> {
   await post(page, { type: 'graph/show', result: fixtures.result(graphs, file), revision: 1, settings: { direction: 'DOWN', full, edges: 'orthogonal' } });
   const expected = graphs.reduce((n, g) => n + g.nodes.filter((x) => full || x.kind !== 'data').length, 0);
-  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, expected);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional,
+    expected,
+  );
 }
 
 function sent(page: Page): Promise<WebviewToHost[]> {
@@ -25,7 +28,7 @@ function sent(page: Page): Promise<WebviewToHost[]> {
 }
 
 const activeId = (page: Page): Promise<string | undefined> => page.evaluate(() => document.activeElement?.id);
-const scale = async (page: Page): Promise<number> => Number(/scale\(([\d.]+)\)/.exec(await page.locator('.scene').getAttribute('transform') ?? '')?.[1]);
+const scale = async (page: Page): Promise<number> => Number(/scale\(([\d.]+)\)/.exec((await page.locator('.scene').getAttribute('transform')) ?? '')?.[1]);
 
 /** The drawing's box is inside the canvas's box (nothing drawn under the timeline or the toolbar). */
 async function drawingInsideCanvas(page: Page): Promise<boolean> {
@@ -43,8 +46,12 @@ async function shot(page: Page, name: string): Promise<void> {
 
 describe('graph view: find, go to source, runs, viewport (Chromium, built bundle)', { timeout: 1_200_000 }, () => {
   let harness: Harness;
-  before(async () => { harness = await startHarness(); });
-  after(async () => { await harness?.close(); });
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
 
   it('find: Ctrl+F focuses the box; Enter and Shift+Enter step through matches with the focus kept in the box; the count follows the graph', async () => {
     const page = await harness.open();
@@ -58,12 +65,14 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     const steps: [string, string, string][] = [];
     for (const key of ['Enter', 'Enter', 'Enter', 'Shift+Enter']) {
       await page.keyboard.press(key);
-      steps.push([key, await page.locator('#canvas .node.selected').getAttribute('data-uid') ?? '', await page.locator('#find-count').textContent() ?? '']);
+      steps.push([key, (await page.locator('#canvas .node.selected').getAttribute('data-uid')) ?? '', (await page.locator('#find-count').textContent()) ?? '']);
       assert.equal(await activeId(page), 'search', `focus after ${key}`);
     }
     assert.deepEqual(steps, [
-      ['Enter', 'product_transform_4', '1 of 2'], ['Enter', 'product_transform_6', '2 of 2'],
-      ['Enter', 'product_transform_4', '1 of 2'], ['Shift+Enter', 'product_transform_6', '2 of 2'],
+      ['Enter', 'product_transform_4', '1 of 2'],
+      ['Enter', 'product_transform_6', '2 of 2'],
+      ['Enter', 'product_transform_4', '1 of 2'],
+      ['Shift+Enter', 'product_transform_6', '2 of 2'],
     ]);
     assert.deepEqual(await sent(page), [], 'stepping through matches never reveals the source');
     // The file changes: the count is recomputed on the new drawing, and on an empty file.
@@ -90,11 +99,18 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     await page.keyboard.press('Enter');
     await page.keyboard.press('F12');
     await node.dblclick();
-    assert.deepEqual((await sent(page)).map((m) => `${m.type} ${'uid' in m ? m.uid : ''}`), [
-      'node/reveal adding_4', 'node/reveal adding_4', 'node/open adding_4',
-      // A double-click is two clicks, then the double-click.
-      'node/reveal adding_4', 'node/reveal adding_4', 'node/open adding_4',
-    ]);
+    assert.deepEqual(
+      (await sent(page)).map((m) => `${m.type} ${'uid' in m ? m.uid : ''}`),
+      [
+        'node/reveal adding_4',
+        'node/reveal adding_4',
+        'node/open adding_4',
+        // A double-click is two clicks, then the double-click.
+        'node/reveal adding_4',
+        'node/reveal adding_4',
+        'node/open adding_4',
+      ],
+    );
   });
 
   it('a run: Stop shows while it is live; a stopped run shows its running op as stopped, the others not run, and says which op ran', async () => {
@@ -103,10 +119,15 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     await show(page, [graph]);
     await post(page, { type: 'trace/reset', title: 'Evaluate here: line 11' });
     await page.locator('#timeline-stop').waitFor({ state: 'visible' });
-    await post(page, { type: 'trace/append', events: [
-      { kind: 'computing', uid: 'data_8', graph: 'quickstart' }, { kind: 'activated', uid: 'adding_7', graph: 'quickstart' },
-      { kind: 'activated', uid: 'adding_0', graph: 'quickstart' }, { kind: 'running', uid: 'adding_0', graph: 'quickstart' },
-    ] });
+    await post(page, {
+      type: 'trace/append',
+      events: [
+        { kind: 'computing', uid: 'data_8', graph: 'quickstart' },
+        { kind: 'activated', uid: 'adding_7', graph: 'quickstart' },
+        { kind: 'activated', uid: 'adding_0', graph: 'quickstart' },
+        { kind: 'running', uid: 'adding_0', graph: 'quickstart' },
+      ],
+    });
     await page.locator('#canvas .node.st-running[data-uid="adding_0"]').waitFor();
     assert.equal(await page.locator('#timeline-label').textContent(), '4/4 · running adding_0');
     await page.locator('#timeline-stop').click();
@@ -114,8 +135,12 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     await shot(page, 'run-live');
     await post(page, { type: 'run/end', outcome: 'stopped', summary: 'Stopped while adding_0 (quickstart.ts:8) was running' });
     await page.locator('#canvas .node.st-stopped[data-uid="adding_0"]').waitFor();
-    assert.deepEqual(await page.locator('#canvas .node[class*="st-"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-uid')} ${[...e.classList].find((c) => c.startsWith('st-'))}`).sort()),
-      ['adding_0 st-stopped', 'adding_7 st-notRun']);
+    assert.deepEqual(
+      await page
+        .locator('#canvas .node[class*="st-"]')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-uid')} ${[...e.classList].find((c) => c.startsWith('st-'))}`).sort()),
+      ['adding_0 st-stopped', 'adding_7 st-notRun'],
+    );
     assert.equal(await page.locator('#timeline-stop').isVisible(), false);
     assert.equal(await page.locator('#timeline-outcome').textContent(), 'Stopped while adding_0 (quickstart.ts:8) was running');
     await shot(page, 'run-stopped');

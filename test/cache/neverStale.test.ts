@@ -50,7 +50,14 @@ function generate(rand: () => number): Pipeline {
     const inputs: Op['inputs'] = Array.from({ length: 1 + pick(2) }, () => (i > 0 && rand() < 0.7 ? { op: pick(i) } : { raw: pick(100) }));
     ops.push({ helper: rand() < 0.7 ? pick(3) : undefined, usesPackage: rand() < 0.3, body: 1 + pick(9), version: 0, inputs });
   }
-  return { consts: [pick(10), pick(10), pick(10)], helperConst: [pick(3), pick(3), pick(3)], helperBody: [pick(5), pick(5), pick(5)], packageVersion: 1, ops, style: 0 };
+  return {
+    consts: [pick(10), pick(10), pick(10)],
+    helperConst: [pick(3), pick(3), pick(3)],
+    helperBody: [pick(5), pick(5), pick(5)],
+    packageVersion: 1,
+    ops,
+    style: 0,
+  };
 }
 
 function helpersText(p: Pipeline): string {
@@ -63,7 +70,12 @@ export function h2(x: number) { return h1(x) - C${p.helperConst[2]} + ${p.helper
 }
 
 function mainText(p: Pipeline): string {
-  const lines = ["import { GraphBuilder } from 'pyflow';", "import { h0, h1, h2 } from './helpers';", "import { scale } from 'fakepkg';", 'const G = new GraphBuilder();'];
+  const lines = [
+    "import { GraphBuilder } from 'pyflow';",
+    "import { h0, h1, h2 } from './helpers';",
+    "import { scale } from 'fakepkg';",
+    'const G = new GraphBuilder();',
+  ];
   if (p.style > 0) lines.push(`/* edit ${p.style} */`);
   p.ops.forEach((op, i) => {
     const terms = [op.helper === undefined ? 'a' : `h${op.helper}(a)`, `b * ${op.body}`, ...(op.usesPackage ? ['scale(a)'] : [])];
@@ -101,7 +113,11 @@ function randomEdit(p: Pipeline, rand: () => number): Edit {
     { what: 'helper h0 (two calls away from h2)', apply: (q) => void (q.helperBody[0]! += 1), dirty: (q) => downstream(q, (op) => reaches(op, 0)) },
     (() => {
       const c = pick(3);
-      return { what: `constant C${c}`, apply: (q: Pipeline) => void (q.consts[c]! += 1), dirty: (q: Pipeline) => downstream(q, (op) => [0, 1, 2].some((k) => q.helperConst[k] === c && reaches(op, k))) };
+      return {
+        what: `constant C${c}`,
+        apply: (q: Pipeline) => void (q.consts[c]! += 1),
+        dirty: (q: Pipeline) => downstream(q, (op) => [0, 1, 2].some((k) => q.helperConst[k] === c && reaches(op, k))),
+      };
     })(),
     { what: `option version of op${i}`, apply: (q) => void (q.ops[i]!.version += 1), dirty: (q) => downstream(q, (_, j) => j === i) },
     { what: 'package version', apply: (q) => void (q.packageVersion += 1), dirty: (q) => downstream(q, (op) => op.usesPackage) },
@@ -110,7 +126,11 @@ function randomEdit(p: Pipeline, rand: () => number): Edit {
   const rawAt = p.ops.flatMap((op, j) => op.inputs.flatMap((input, k) => ('raw' in input ? [[j, k] as const] : [])));
   if (rawAt.length > 0) {
     const [j, k] = rawAt[pick(rawAt.length)]!;
-    kinds.push({ what: `raw input ${k + 1} of op${j}`, apply: (q) => void ((q.ops[j]!.inputs[k] as { raw: number }).raw += 1), dirty: (q) => downstream(q, (_, m) => m === j) });
+    kinds.push({
+      what: `raw input ${k + 1} of op${j}`,
+      apply: (q) => void ((q.ops[j]!.inputs[k] as { raw: number }).raw += 1),
+      dirty: (q) => downstream(q, (_, m) => m === j),
+    });
   }
   return kinds[pick(kinds.length)]!;
 }
@@ -122,7 +142,10 @@ async function evaluate(dir: string, p: Pipeline, cacheDir: string, run: number)
   const pkg = join(dir, 'node_modules', 'fakepkg');
   mkdirSync(pkg, { recursive: true });
   writeFileSync(join(pkg, `v${p.packageVersion}.mjs`), `export function scale(x) { return x * ${p.packageVersion}; }\n`);
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'fakepkg', version: `1.0.${p.packageVersion}`, type: 'module', main: `v${p.packageVersion}.mjs` }));
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: 'fakepkg', version: `1.0.${p.packageVersion}`, type: 'module', main: `v${p.packageVersion}.mjs` }),
+  );
   writeFileSync(join(dir, 'main.ts'), mainText(p));
   const { transform, fingerprints } = fingerprintingTransform(nodeFingerprintHost);
   const out = join(dir, 'out', String(run));
@@ -141,7 +164,11 @@ async function evaluate(dir: string, p: Pipeline, cacheDir: string, run: number)
     (globalThis as Record<symbol, unknown>)[HOST_SYMBOL] = host;
     try {
       const module = (await import(`${pathToFileURL(bundle.path).href}?${cache ? 'cached' : 'plain'}`)) as { result: number };
-      const names = (kind: string) => events.filter((e) => e.kind === kind).map((e) => e.uid.replace(/_\d+$/, '')).sort();
+      const names = (kind: string) =>
+        events
+          .filter((e) => e.kind === kind)
+          .map((e) => e.uid.replace(/_\d+$/, ''))
+          .sort();
       results.push({ value: module.result, ran: names('running'), cached: names('cached') });
     } finally {
       delete (globalThis as Record<symbol, unknown>)[HOST_SYMBOL];

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheStore } from '../../src/cache/store.js';
-import { keyFor, valueOf } from './storeValues.js';
+import { keyFor, valueFor } from './storeValues.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pyflow-store-'));
@@ -57,8 +57,14 @@ describe('cache store', () => {
     writeFileSync(entryPath(dir, keys[1]!), whole.subarray(0, whole.length - 1));
     writeFileSync(entryPath(dir, keys[2]!), readFileSync(entryPath(dir, keys[3]!)));
     const reader = new CacheStore({ dir });
-    assert.deepEqual(keys.map((key) => reader.read(key)?.toString()), [undefined, undefined, undefined, `value of ${keys[3]}`]);
-    assert.deepEqual(keys.map((key) => existsSync(entryPath(dir, key))), [false, false, false, true]);
+    assert.deepEqual(
+      keys.map((key) => reader.read(key)?.toString()),
+      [undefined, undefined, undefined, `value of ${keys[3]}`],
+    );
+    assert.deepEqual(
+      keys.map((key) => existsSync(entryPath(dir, key))),
+      [false, false, false, true],
+    );
     rmSync(dir, { recursive: true });
   });
 
@@ -89,18 +95,21 @@ describe('cache store', () => {
     const dir = tempDir();
     const n = 40;
     const writers = ['alpha', 'beta', 'gamma'];
-    const [reads, ...writes] = await Promise.all([
-      child(['read', dir, String(n), '30']),
-      ...writers.map((name) => child(['write', dir, name, String(n)])),
-    ]);
-    assert.deepEqual(writes.map((w) => w.out), writers.map(() => 'done\n'));
-    const valid = (i: number, text: string): boolean => writers.some((name) => valueOf(name, i).toString() === text);
+    const [reads, ...writes] = await Promise.all([child(['read', dir, String(n), '30']), ...writers.map((name) => child(['write', dir, name, String(n)]))]);
+    assert.deepEqual(
+      writes.map((w) => w.out),
+      writers.map(() => 'done\n'),
+    );
+    const valid = (i: number, text: string): boolean => writers.some((name) => valueFor(name, i).toString() === text);
     const seen = JSON.parse(reads!.out) as string[];
     const invalid = seen.filter((entry) => !valid(Number(entry.split('=')[0]), entry.slice(entry.indexOf('=') + 1)));
     assert.deepEqual(invalid, []);
     const store = new CacheStore({ dir });
     const finals = Array.from({ length: n }, (_, i) => store.read(keyFor(i))?.toString() ?? 'missing');
-    assert.deepEqual(finals.filter((text, i) => !valid(i, text)), []);
+    assert.deepEqual(
+      finals.filter((text, i) => !valid(i, text)),
+      [],
+    );
     assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
     rmSync(dir, { recursive: true });
   });

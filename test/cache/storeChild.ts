@@ -5,7 +5,7 @@
  *   read DIR N ROUNDS     reads keys 0..N-1 ROUNDS times and prints every value it saw (as JSON lines)
  */
 import { CacheStore } from '../../src/cache/store.js';
-import { keyFor, valueOf } from './storeValues.js';
+import { keyFor, valueFor } from './storeValues.js';
 
 const [command, dir, a, b] = process.argv.slice(2) as [string, string, string, string];
 const store = new CacheStore({ dir });
@@ -28,7 +28,7 @@ if (command === 'crash') {
   store.write(a, payload, 'crash');
   process.stdout.write('written\n');
 } else if (command === 'write') {
-  for (let i = 0; i < Number(b); i++) store.write(keyFor(i), [valueOf(a, i)], a);
+  for (let i = 0; i < Number(b); i++) store.write(keyFor(i), [valueFor(a, i)], a);
   process.stdout.write('done\n');
 } else if (command === 'read') {
   const seen = new Set<string>();

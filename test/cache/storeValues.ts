@@ -6,7 +6,7 @@ export function keyFor(i: number): string {
 }
 
 /** What writer `name` stores as entry `i`: its name and i, repeated to a size that differs between writers. */
-export function valueOf(name: string, i: number): Buffer {
+export function valueFor(name: string, i: number): Buffer {
   const unit = `${name}:${i};`;
   return Buffer.from(unit.repeat(1 + ((name.length * 7919 + i * 104_729) % 5000)));
 }

@@ -32,12 +32,22 @@ describe('.ci/provision.sh', () => {
       const { port } = registry.address() as { port: number };
       const child = spawn('bash', ['.ci/provision.sh', 'node'], {
         cwd: REPO,
-        env: { ...process.env, PYFLOW_CACHE: cache, PYFLOW_PROGRESS_SECONDS: '1', npm_config_registry: `http://127.0.0.1:${port}/`, npm_config_fetch_retries: '0' },
+        env: {
+          ...process.env,
+          PYFLOW_CACHE: cache,
+          PYFLOW_PROGRESS_SECONDS: '1',
+          npm_config_registry: `http://127.0.0.1:${port}/`,
+          npm_config_fetch_retries: '0',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       const code = await new Promise<number | null>((r) => child.once('exit', r));
       const log = join(cache, 'logs', 'node24.log');
       const what = `installing node@24 into ${join(cache, 'node24')}`;
@@ -47,7 +57,10 @@ describe('.ci/provision.sh', () => {
       const lines = stderr.trimEnd().split('\n');
       assert.equal(lines[0], `[provision] ${what} (log: ${log})`);
       const progress = lines.filter((l) => l.startsWith(`[provision] ${what}: `));
-      assert.ok(progress.every((l) => /: \d+ s, (starting|fetching packages); 0 native modules compiled$/.test(l)), progress.join('\n'));
+      assert.ok(
+        progress.every((l) => /: \d+ s, (starting|fetching packages); 0 native modules compiled$/.test(l)),
+        progress.join('\n'),
+      );
       assert.ok(progress.some((l) => l.includes(', fetching packages;')));
       assert.equal(lines.at(-1), `[provision] FAILED: ${what} (exit status 1; full log: ${log})`);
       // The log's tail comes just before: npm's own error, naming what was not found.

@@ -82,19 +82,27 @@ options:
   it('an unknown flag is an error naming it and where the flags are listed, with exit code 2', () => {
     assert.deepEqual(pyflow('--bogus'), { code: 2, stdout: '', stderr: "pyflow: Unknown option '--bogus' (pyflow --help lists the options)\n" });
     assert.deepEqual(pyflow('graph', QUICKSTART, '-x'), {
-      code: 2, stdout: '', stderr: `pyflow: Unknown option '-x' (pyflow graph --help lists the options)\n${GRAPH_USAGE}\n`,
+      code: 2,
+      stdout: '',
+      stderr: `pyflow: Unknown option '-x' (pyflow graph --help lists the options)\n${GRAPH_USAGE}\n`,
     });
     assert.deepEqual(pyflow('run', QUICKSTART, '--verbos'), {
-      code: 2, stdout: '', stderr: `pyflow: Unknown option '--verbos' (pyflow run --help lists the options)\n${RUN_USAGE}\n`,
+      code: 2,
+      stdout: '',
+      stderr: `pyflow: Unknown option '--verbos' (pyflow run --help lists the options)\n${RUN_USAGE}\n`,
     });
   });
 
   it('a flag without its value, or a value for a flag that takes none, is an error with exit code 2', () => {
     assert.deepEqual(pyflow('run', QUICKSTART, '--timeout'), {
-      code: 2, stdout: '', stderr: `pyflow: Option '--timeout <value>' argument missing\n${RUN_USAGE}\n`,
+      code: 2,
+      stdout: '',
+      stderr: `pyflow: Option '--timeout <value>' argument missing\n${RUN_USAGE}\n`,
     });
     assert.deepEqual(pyflow('graph', QUICKSTART, '--full=yes'), {
-      code: 2, stdout: '', stderr: `pyflow: Option '--full' does not take an argument\n${GRAPH_USAGE}\n`,
+      code: 2,
+      stdout: '',
+      stderr: `pyflow: Option '--full' does not take an argument\n${GRAPH_USAGE}\n`,
     });
     assert.deepEqual(pyflow('run', QUICKSTART, '--node', '-3'), {
       code: 2,
@@ -106,10 +114,16 @@ options:
   it('a missing FILE, two FILEs, an unknown format or command are errors with exit code 2', () => {
     assert.deepEqual(pyflow('graph'), { code: 2, stdout: '', stderr: `pyflow: missing FILE\n${GRAPH_USAGE}\n` });
     assert.deepEqual(pyflow('run', 'a.ts', 'b.ts'), { code: 2, stdout: '', stderr: `pyflow: one FILE, got a.ts b.ts\n${RUN_USAGE}\n` });
-    assert.deepEqual(pyflow('graph', QUICKSTART, '--format', 'png'), { code: 2, stdout: '', stderr: 'pyflow: unknown format "png" (json, dot, svg or html)\n' });
+    assert.deepEqual(pyflow('graph', QUICKSTART, '--format', 'png'), {
+      code: 2,
+      stdout: '',
+      stderr: 'pyflow: unknown format "png" (json, dot, svg or html)\n',
+    });
     assert.deepEqual(pyflow('draw', QUICKSTART), { code: 2, stdout: '', stderr: 'pyflow: unknown command "draw" (graph, run, cache; pyflow --help)\n' });
     assert.deepEqual(pyflow('--help', 'run'), {
-      code: 2, stdout: '', stderr: "pyflow: Unexpected argument 'run'. This command does not take positional arguments\n",
+      code: 2,
+      stdout: '',
+      stderr: "pyflow: Unexpected argument 'run'. This command does not take positional arguments\n",
     });
   });
 

@@ -17,7 +17,8 @@ function pyflow(cwd: string, ...args: string[]): Promise<{ code: number | null; 
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-const LIB = (k: number) => `export const K = ${k};\nexport function deep(x: number) { return x * K; }\nexport function mid(x: number) { return deep(x) + 1; }\n`;
+const LIB = (k: number) =>
+  `export const K = ${k};\nexport function deep(x: number) { return x * K; }\nexport function mid(x: number) { return deep(x) + 1; }\n`;
 const MAIN = `import { GraphBuilder } from 'pyflow';
 import { mid } from './lib';
 const G = new GraphBuilder();
@@ -42,7 +43,10 @@ describe('pyflow run --cache, pyflow cache (the CLI, real processes)', { timeout
     const dir = workspace({ 'main.ts': MAIN, 'lib.ts': LIB(3) });
     try {
       const first = await pyflow(dir, 'run', 'main.ts', '--cache', '--verbose');
-      assert.deepEqual({ code: first.code, stderr: first.stderr, lines: outcomes(first.stdout) }, { code: 0, stderr: '', lines: ['running load_0', 'running scale_3', 'running sum_5', 'sum 35'] });
+      assert.deepEqual(
+        { code: first.code, stderr: first.stderr, lines: outcomes(first.stdout) },
+        { code: 0, stderr: '', lines: ['running load_0', 'running scale_3', 'running sum_5', 'sum 35'] },
+      );
       const second = await pyflow(dir, 'run', 'main.ts', '--cache', '--verbose');
       assert.deepEqual(outcomes(second.stdout), ['load_0 cached', 'scale_3 cached', 'sum_5 cached', 'sum 35']);
       const cacheDir = join(dir, '.pyflow', 'cache');
@@ -68,7 +72,11 @@ describe('pyflow run --cache, pyflow cache (the CLI, real processes)', { timeout
       assert.equal(existsSync(join(dir, '.pyflow')), false);
       assert.equal((await pyflow(dir, 'run', 'main.ts', '--cache=elsewhere')).code, 0);
       assert.equal(existsSync(join(dir, '.pyflow')), false);
-      assert.deepEqual(await pyflow(dir, 'cache', 'stats', '--cache', 'elsewhere'), { code: 0, stdout: `${join(dir, 'elsewhere')}: 3 entries, 0.0 MB\n`, stderr: '' });
+      assert.deepEqual(await pyflow(dir, 'cache', 'stats', '--cache', 'elsewhere'), {
+        code: 0,
+        stdout: `${join(dir, 'elsewhere')}: 3 entries, 0.0 MB\n`,
+        stderr: '',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,13 +20,20 @@ const work = mkdtempSync(join(tmpdir(), 'pyflow-cli-loading-'));
 const hook = join(work, 'recordLoads.cjs');
 writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(process.env.PYFLOW_TEST_LOADS, JSON.stringify(Object.keys(require.cache))));\n`);
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string; distFiles: string[]; withTypeScript: string[] } {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string; distFiles: string[]; withTypeScript: string[] } {
   const record = join(work, `loads-${Math.random().toString(36).slice(2)}.json`);
   const result = spawnSync(process.execPath, ['--require', hook, join(DIST, 'cli.js'), ...args], {
-    encoding: 'utf8', env: { ...process.env, ...env, PYFLOW_TEST_LOADS: record },
+    encoding: 'utf8',
+    env: { ...process.env, ...env, PYFLOW_TEST_LOADS: record },
   });
   const loaded = JSON.parse(readFileSync(record, 'utf8')) as string[];
-  const distFiles = loaded.filter((f) => f.startsWith(DIST)).map((f) => relative(DIST, f)).sort();
+  const distFiles = loaded
+    .filter((f) => f.startsWith(DIST))
+    .map((f) => relative(DIST, f))
+    .sort();
   const withTypeScript = distFiles.filter((f) => readFileSync(join(DIST, f), 'utf8').includes(TYPESCRIPT_MARKER));
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, distFiles, withTypeScript };
 }
@@ -49,7 +56,10 @@ describe('CLI start-up', () => {
   it('graph loads the extractor and the drawing code, and answers', () => {
     const { status, stdout, stderr, distFiles, withTypeScript } = cli(['graph', QUICKSTART, '--format', 'json']);
     assert.equal(status, 0, stderr);
-    assert.deepEqual((JSON.parse(stdout) as { graphs: { alias: string }[] }).graphs.map((g) => g.alias), ['quickstart']);
+    assert.deepEqual(
+      (JSON.parse(stdout) as { graphs: { alias: string }[] }).graphs.map((g) => g.alias),
+      ['quickstart'],
+    );
     assert.deepEqual({ distFiles, withTypeScript }, { distFiles: ['cli-graph.js', 'cli-main.js', 'cli.js', 'extractor.js'], withTypeScript: ['extractor.js'] });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, HOST_SYMBOL, PyflowError, formatTraceEvent, type CacheOp, type DataNode, type ResultCache } from '../../src/core/index.js';
+import { GraphBuilder, HOST_SYMBOL, type PyflowError, formatTraceEvent, type CacheOp, type DataNode, type ResultCache } from '../../src/core/index.js';
 
 /** A real result cache for the tests, in memory: keys from content and code, entries cloned as a store would. */
 class MemoryCache implements ResultCache {
@@ -35,8 +35,14 @@ const return2 = (a: number, b: number) => [a + 1, b + 1];
 /** The seed's graph (a5 = 12), verbose into `lines`; `calls` counts the functions' calls. */
 function seedGraph(cache: ResultCache | undefined, lines: string[], calls: { n: number }) {
   const G = new GraphBuilder({ cache, verbose: true, log: (l) => lines.push(l) });
-  const add = (a: number, b: number) => { calls.n++; return adding(a, b); };
-  const two = (a: number, b: number) => { calls.n++; return return2(a, b); };
+  const add = (a: number, b: number) => {
+    calls.n++;
+    return adding(a, b);
+  };
+  const two = (a: number, b: number) => {
+    calls.n++;
+    return return2(a, b);
+  };
   const a1 = G.add(add, { alias: 'adding' })(1, 2);
   const [, a3] = G.add(two, { nOut: 2, alias: 'return2' })(a1, 3);
   const a4 = G.add(add, { alias: 'adding' })(a1, 5);
@@ -59,7 +65,10 @@ describe('result cache', () => {
     assert.equal(seedGraph(cache, second, secondCalls).get(), 12);
     assert.equal(secondCalls.n, 0);
     // The same trace, each op's `running` line a `cached` one (`finished` prints no line).
-    assert.deepEqual(second, plain.map((line) => line.replace(/^running (\S+)$/, '$1 cached')));
+    assert.deepEqual(
+      second,
+      plain.map((line) => line.replace(/^running (\S+)$/, '$1 cached')),
+    );
     assert.ok(second.includes('return2_4 cached'));
   });
 
@@ -67,8 +76,16 @@ describe('result cache', () => {
     const cache = new MemoryCache();
     const build = () => {
       const G = new GraphBuilder({ cache });
-      const rows = G.add(async function fetchRows(n: number) { await new Promise((r) => setTimeout(r, 1)); return Array.from({ length: n }, (_, i) => i); })(4);
-      return { G, total: G.add(function sum(r: number[]) { return r.reduce((a, b) => a + b, 0); })(rows) };
+      const rows = G.add(async function fetchRows(n: number) {
+        await new Promise((r) => setTimeout(r, 1));
+        return Array.from({ length: n }, (_, i) => i);
+      })(4);
+      return {
+        G,
+        total: G.add(function sum(r: number[]) {
+          return r.reduce((a, b) => a + b, 0);
+        })(rows),
+      };
     };
     const { total } = build();
     assert.equal(await total.getAsync(), 6);
@@ -80,13 +97,17 @@ describe('result cache', () => {
     assert.deepEqual(cache.log.slice(7), ['key 4', 'read fetchRows_0', 'read sum_3']);
   });
 
-  it('cache: false is never cached, nor what depends on it; \'refresh\' calls the op again and stores its result', () => {
+  it("cache: false is never cached, nor what depends on it; 'refresh' calls the op again and stores its result", () => {
     const cache = new MemoryCache();
     let stamp = 0;
     const build = (options: { cache?: false | 'refresh' }) => {
       const G = new GraphBuilder({ cache });
-      const now = G.add(function now(x: number) { return x + ++stamp; }, options)(0);
-      return G.add(function twice(t: number) { return t * 2; })(now);
+      const now = G.add(function now(x: number) {
+        return x + ++stamp;
+      }, options)(0);
+      return G.add(function twice(t: number) {
+        return t * 2;
+      })(now);
     };
     assert.equal(build({ cache: false }).get(), 2);
     assert.equal(build({ cache: false }).get(), 4);
@@ -100,10 +121,16 @@ describe('result cache', () => {
 
   it('an op whose input cannot be keyed is called, and nothing downstream is cached', () => {
     const cache = new MemoryCache();
-    class Point { constructor(readonly x: number) {} }
+    class Point {
+      constructor(readonly x: number) {}
+    }
     const G = new GraphBuilder({ cache });
-    const x = G.add(function xOf(p: Point) { return p.x; })(new Point(3));
-    const y = G.add(function square(v: number) { return v * v; })(x);
+    const x = G.add(function xOf(p: Point) {
+      return p.x;
+    })(new Point(3));
+    const y = G.add(function square(v: number) {
+      return v * v;
+    })(x);
     assert.equal(y.get(), 9);
     assert.deepEqual(cache.log, ['key {"x":3}']);
   });
@@ -113,8 +140,16 @@ describe('result cache', () => {
     let calls = 0;
     const build = () => {
       const G = new GraphBuilder({ cache });
-      const [lo, hi] = G.add(function bounds(xs: number[]) { calls++; return [Math.min(...xs), Math.max(...xs)]; }, { nOut: 2 })([3, 1, 2]) as DataNode<number>[];
-      return G.add(function span(a: number, b: number) { return b - a; })(lo!, hi!);
+      const [lo, hi] = G.add(
+        function bounds(xs: number[]) {
+          calls++;
+          return [Math.min(...xs), Math.max(...xs)];
+        },
+        { nOut: 2 },
+      )([3, 1, 2]) as DataNode<number>[];
+      return G.add(function span(a: number, b: number) {
+        return b - a;
+      })(lo!, hi!);
     };
     assert.equal(build().get(), 2);
     assert.equal(build().get(), 2);
@@ -123,20 +158,33 @@ describe('result cache', () => {
 
   it('a cache that throws fails the op, naming it; `cached` prints as one line', () => {
     const cache = new MemoryCache();
-    cache.read = () => { throw new Error('disk gone'); };
+    cache.read = () => {
+      throw new Error('disk gone');
+    };
     const G = new GraphBuilder({ cache });
-    const a = G.add(function one() { return 1; })();
-    assert.throws(() => a.get(), (e: PyflowError) => e.code === 'OP_FAILED' && /^one_0 \(one, added at .*\) threw: disk gone$/.test(e.message));
+    const a = G.add(function one() {
+      return 1;
+    })();
+    assert.throws(
+      () => a.get(),
+      (e: PyflowError) => e.code === 'OP_FAILED' && /^one_0 \(one, added at .*\) threw: disk gone$/.test(e.message),
+    );
     assert.ok(G.operations.every((op) => !op.isActivated()));
     assert.equal(formatTraceEvent({ kind: 'cached', uid: 'one_0', graph: 'g' }), 'one_0 cached');
   });
 
-  it('`version` is part of the key; the host\'s cache serves graphs that name none, `cache: false` opts out', () => {
+  it("`version` is part of the key; the host's cache serves graphs that name none, `cache: false` opts out", () => {
     const cache = new MemoryCache();
     let calls = 0;
     const build = (options: { cache?: false }, version?: string) => {
       const G = new GraphBuilder(options);
-      return G.add(function three() { calls++; return 3; }, version === undefined ? {} : { version })();
+      return G.add(
+        function three() {
+          calls++;
+          return 3;
+        },
+        version === undefined ? {} : { version },
+      )();
     };
     const host = { graphCreated: () => undefined, captureCallSites: false, previewValues: false, cache };
     (globalThis as Record<symbol, unknown>)[HOST_SYMBOL] = host;

@@ -16,26 +16,49 @@ describe('graph model and view', () => {
     assert.equal(model.alias, 'm');
     const byUid = Object.fromEntries(model.nodes.map((n) => [n.uid, n]));
     assert.deepEqual(Object.keys(byUid), ['adding_0', 'data_1', 'data_2', 'sum_3', 'split_4', 'l_5', 'r_6']);
-    assert.deepEqual(byUid.adding_0, { uid: 'adding_0', kind: 'operation', label: 'adding', fn: 'adding', rank: 0, shape: 'cylinder', color: 'lightblue', fontsize: 14 });
+    assert.deepEqual(byUid.adding_0, {
+      uid: 'adding_0',
+      kind: 'operation',
+      label: 'adding',
+      fn: 'adding',
+      rank: 0,
+      shape: 'cylinder',
+      color: 'lightblue',
+      fontsize: 14,
+    });
     assert.deepEqual(byUid.sum_3, { uid: 'sum_3', kind: 'data', label: 'sum', alias: 'sum', persist: true, dim: '(1, )' });
     assert.equal(byUid.data_1!.value, '1');
     assert.equal(byUid.split_4!.label, 'split');
     assert.deepEqual(model.edges, [
-      { from: 'data_1', to: 'adding_0' }, { from: 'data_2', to: 'adding_0' }, { from: 'adding_0', to: 'sum_3' },
-      { from: 'sum_3', to: 'split_4' }, { from: 'split_4', to: 'l_5' }, { from: 'split_4', to: 'r_6' },
+      { from: 'data_1', to: 'adding_0' },
+      { from: 'data_2', to: 'adding_0' },
+      { from: 'adding_0', to: 'sum_3' },
+      { from: 'sum_3', to: 'split_4' },
+      { from: 'split_4', to: 'l_5' },
+      { from: 'split_4', to: 'r_6' },
     ]);
   });
 
-  it('toJSON: an op\'s group, nested with "/", is its outputs\' and raw inputs\' group too', () => {
+  it("toJSON: an op's group, nested with \"/\", is its outputs' and raw inputs' group too", () => {
     const G = new GraphBuilder({ alias: 'g' });
     const a = G.add(adding, { group: 'cleaning' })(1, 2);
     G.add(adding, { group: 'cleaning/outliers', outputAlias: 'trimmed' })(a, 3);
     G.add(adding)(a, 4);
-    assert.deepEqual(G.toJSON().nodes.map((n) => [n.uid, n.group]), [
-      ['adding_0', 'cleaning'], ['data_1', 'cleaning'], ['data_2', 'cleaning'], ['data_3', 'cleaning'],
-      ['adding_4', 'cleaning/outliers'], ['data_5', 'cleaning/outliers'], ['trimmed_6', 'cleaning/outliers'],
-      ['adding_7', undefined], ['data_8', undefined], ['data_9', undefined],
-    ]);
+    assert.deepEqual(
+      G.toJSON().nodes.map((n) => [n.uid, n.group]),
+      [
+        ['adding_0', 'cleaning'],
+        ['data_1', 'cleaning'],
+        ['data_2', 'cleaning'],
+        ['data_3', 'cleaning'],
+        ['adding_4', 'cleaning/outliers'],
+        ['data_5', 'cleaning/outliers'],
+        ['trimmed_6', 'cleaning/outliers'],
+        ['adding_7', undefined],
+        ['data_8', undefined],
+        ['data_9', undefined],
+      ],
+    );
   });
 
   it('dimension strings as pyflow prints them', () => {
@@ -56,7 +79,10 @@ describe('graph model and view', () => {
     const model = H.toJSON();
     const graphs = model.nodes.filter((n) => n.kind === 'graph');
     assert.deepEqual(graphs, [{ uid: 'First Graph', kind: 'graph', label: 'First Graph', graph: 'First Graph', shape: 'box3d' }]);
-    assert.deepEqual(model.edges.filter((e) => e.from === 'First Graph').map((e) => e.to), ['adding_0', 'adding_3']);
+    assert.deepEqual(
+      model.edges.filter((e) => e.from === 'First Graph').map((e) => e.to),
+      ['adding_0', 'adding_3'],
+    );
   });
 
   it('dependencies and view: what a node needs; view() writes a standalone page', async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, PyflowError } from '../../src/core/index.js';
+import { GraphBuilder, type PyflowError } from '../../src/core/index.js';
 
 /* pyflow-viz's own test suite (tests/test_graph_builder.py), ported; its vacuous `~x` asserts are real negations here. */
 
@@ -36,7 +36,10 @@ describe('pyflow-viz test suite', () => {
   it('deactivation: no op stays active after get', () => {
     const G = new GraphBuilder();
     complexGraph(G).a3.get();
-    assert.deepEqual(G.operations.map((op) => op.isActivated()), [false, false, false]);
+    assert.deepEqual(
+      G.operations.map((op) => op.isActivated()),
+      [false, false, false],
+    );
   });
 
   it('memory release: intermediate results are released', () => {
@@ -72,14 +75,23 @@ describe('pyflow-viz test suite', () => {
   });
 
   it('node removal: remove() drops the last op; remove(2) the last two', () => {
-    for (const [n, alive] of [[1, [true, true, false]], [2, [true, false, false]]] as const) {
+    for (const [n, alive] of [
+      [1, [true, true, false]],
+      [2, [true, false, false]],
+    ] as const) {
       const G = new GraphBuilder();
       const a1 = G.add(adding)(1, 2);
       const a2 = G.add(adding)(a1, 2);
       const a3 = G.add(adding)(a1, a2);
       G.remove(n);
-      assert.deepEqual([a1, a2, a3].map((d) => G.toJSON().nodes.some((m) => m.uid === d.uid)), alive);
-      assert.throws(() => a3.get(), (e: PyflowError) => e.code === 'REMOVED' && /data_\d+ was removed/.test(e.message));
+      assert.deepEqual(
+        [a1, a2, a3].map((d) => G.toJSON().nodes.some((m) => m.uid === d.uid)),
+        alive,
+      );
+      assert.throws(
+        () => a3.get(),
+        (e: PyflowError) => e.code === 'REMOVED' && /data_\d+ was removed/.test(e.message),
+      );
     }
   });
 
@@ -91,13 +103,22 @@ describe('pyflow-viz test suite', () => {
     const h = H.add(adding)(a2, 10);
     G.remove();
     for (let i = 0; i < 2; i++) {
-      assert.throws(() => h.get(), (e: PyflowError) => e.code === 'REMOVED' && e.message.startsWith(`${a2.uid} was removed from graph "G"`));
+      assert.throws(
+        () => h.get(),
+        (e: PyflowError) => e.code === 'REMOVED' && e.message.startsWith(`${a2.uid} was removed from graph "G"`),
+      );
       assert.equal(H.operations[0]!.isActivated(), false);
     }
     // With several targets, everything is activated before anything runs: the failure leaves nothing activated.
     const h2 = H.add(adding)(1, 2);
-    assert.throws(() => H.runOnly(h2, h), (e: PyflowError) => e.code === 'REMOVED');
-    assert.deepEqual(H.operations.map((op) => op.isActivated()), [false, false]);
+    assert.throws(
+      () => H.runOnly(h2, h),
+      (e: PyflowError) => e.code === 'REMOVED',
+    );
+    assert.deepEqual(
+      H.operations.map((op) => op.isActivated()),
+      [false, false],
+    );
     assert.equal(H.add(adding)(a1, 10).get(), 13);
   });
 
@@ -107,7 +128,10 @@ describe('pyflow-viz test suite', () => {
     const a2 = G.add(adding)(a1, 2);
     G.add(adding)(a1, a2);
     G.remove();
-    assert.deepEqual(G.toJSON().nodes.map((n) => n.uid), ['adding_0', 'data_1', 'data_2', 'data_3', 'adding_4', 'data_5', 'data_6']);
+    assert.deepEqual(
+      G.toJSON().nodes.map((n) => n.uid),
+      ['adding_0', 'data_1', 'data_2', 'data_3', 'adding_4', 'data_5', 'data_6'],
+    );
     assert.equal(G.add(adding)(a2, 1).uid, 'data_9');
   });
 
@@ -152,7 +176,10 @@ describe('pyflow-viz test suite', () => {
     const a5 = H.add(adding)(a4, 2);
     const a6 = H.add(adding)(a4, a5);
     a6.get();
-    assert.deepEqual([a1, a2, a3, a4, a5, a6].map((d) => d.hasValue()), [false, false, true, false, false, true]);
+    assert.deepEqual(
+      [a1, a2, a3, a4, a5, a6].map((d) => d.hasValue()),
+      [false, false, true, false, false, true],
+    );
   });
 
   it('default arguments', () => {
@@ -168,7 +195,12 @@ describe('pyflow-viz test suite', () => {
     const a2 = G.add(adding)(a1, 2);
     const a3 = G.add(adding_kwarg)({ a: a1, b: a2, c: 10 });
     assert.equal(a3.get(), 18);
-    assert.deepEqual(G.toJSON().nodes.map((n) => n.uid).slice(-3), ['adding_kwarg_7', 'data_8', 'data_9']);
+    assert.deepEqual(
+      G.toJSON()
+        .nodes.map((n) => n.uid)
+        .slice(-3),
+      ['adding_kwarg_7', 'data_8', 'data_9'],
+    );
   });
 
   it('null keyword and positional arguments', () => {
@@ -201,6 +233,9 @@ describe('pyflow-viz test suite', () => {
     const a5 = H.add(adding)(a4, 2);
     const a6 = H.add(adding)(a4, a5);
     assert.equal(a6.get(), 20);
-    assert.deepEqual([a1, a2, a3, a4, a5, a6].map((d) => d.hasValue()), [false, false, true, false, false, true]);
+    assert.deepEqual(
+      [a1, a2, a3, a4, a5, a6].map((d) => d.hasValue()),
+      [false, false, true, false, false, true],
+    );
   });
 });

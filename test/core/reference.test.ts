@@ -18,7 +18,12 @@ class RefData {
   /** Held while a runOnly that has it as a target runs (ours: see refRunOnly). */
   held = false;
   readonly children: RefOp[] = [];
-  constructor(readonly uid: string, readonly producer: RefOp | undefined, public persist: boolean, value?: number) {
+  constructor(
+    readonly uid: string,
+    readonly producer: RefOp | undefined,
+    public persist: boolean,
+    value?: number,
+  ) {
     this.value = value;
   }
 }
@@ -26,7 +31,12 @@ class RefData {
 class RefOp {
   active = false;
   readonly outputs: RefData[] = [];
-  constructor(readonly uid: string, readonly fn: (...args: number[]) => number | number[], readonly parents: RefData[], readonly print: (line: string) => void) {}
+  constructor(
+    readonly uid: string,
+    readonly fn: (...args: number[]) => number | number[],
+    readonly parents: RefData[],
+    readonly print: (line: string) => void,
+  ) {}
 }
 
 function refGet(d: RefData): number {
@@ -65,7 +75,10 @@ function refRun(op: RefOp): void {
   const values = op.parents.map(refGet);
   op.print(`running ${op.uid}`);
   const out = op.fn(...values);
-  if (op.outputs.length > 1) op.outputs.forEach((o, i) => { o.value = (out as number[])[i]; });
+  if (op.outputs.length > 1)
+    op.outputs.forEach((o, i) => {
+      o.value = (out as number[])[i];
+    });
   else op.outputs[0]!.value = out as number;
   for (const parent of op.parents) {
     if (parent.persist || parent.shallow || parent.held) continue;
@@ -86,7 +99,6 @@ function refRun(op: RefOp): void {
   op.print(`${op.uid} deactivated!`);
   op.active = false;
 }
-
 
 /**
  * pyflow 0.43's `run_only` (graph_builder.py): each data target without a value is shallowly persisted and what it needs
@@ -158,7 +170,14 @@ function compare(seed: number, traced: boolean): void {
     const fn = nOut === 2 ? pair : sum;
     let uid = '';
     // Untraced, the function itself says that it runs (named as the op, so that uids stay the same).
-    const called = traced ? fn : { [fn.name]: (...xs: number[]) => { ours.push(`running ${uid}`); return fn(...xs); } }[fn.name]!;
+    const called = traced
+      ? fn
+      : {
+          [fn.name]: (...xs: number[]) => {
+            ours.push(`running ${uid}`);
+            return fn(...xs);
+          },
+        }[fn.name]!;
     const made = G.add(called as (...xs: number[]) => number, { nOut, persist })(...args.map((a) => (typeof a === 'number' ? a : a.node)));
     const outs = (nOut === 2 ? made : [made]) as unknown as DataNode<number>[];
     const op = G.operations[G.operations.length - 1]!;
@@ -178,9 +197,16 @@ function compare(seed: number, traced: boolean): void {
     const expected = refGet(target.ref);
     assert.equal(target.node.get(), expected, `seed ${seed}: value of ${target.node.uid}`);
     assert.deepEqual(ours, traced ? theirs : runsAndReleases(theirs), `seed ${seed}: get ${g} of ${target.node.uid}`);
-    assert.deepEqual(data.map((d) => d.node.hasValue()), data.map((d) => d.ref.value !== undefined), `seed ${seed}: which values are kept`);
+    assert.deepEqual(
+      data.map((d) => d.node.hasValue()),
+      data.map((d) => d.ref.value !== undefined),
+      `seed ${seed}: which values are kept`,
+    );
   }
-  assert.ok(G.operations.every((op) => !op.isActivated()), `seed ${seed}: every op is deactivated`);
+  assert.ok(
+    G.operations.every((op) => !op.isActivated()),
+    `seed ${seed}: every op is deactivated`,
+  );
 }
 
 /**
@@ -238,24 +264,38 @@ function compareRunOnly(seed: number): void {
         else if (!targets.some((x) => x.ref === d.ref)) targets.push(d);
       }
       const got = G.runOnly(...targets.map((t) => ('op' in t ? t.op : t.node)));
-      const values = refRunOnly(refOps, targets.map((t) => t.ref));
+      const values = refRunOnly(
+        refOps,
+        targets.map((t) => t.ref),
+      );
       // (Ours returns one target's value, or an array for several with undefined for ops; pyflow the data targets' values.)
       const ourValues = (targets.length === 1 ? [got] : (got as unknown[])).filter((_, i) => !('op' in targets[i]!));
       assert.deepEqual(ourValues, values, `seed ${seed}: runOnly(${targets.map((t) => ('op' in t ? t.op.uid : t.node.uid))}) values`);
     }
-    assert.deepEqual(data.map((d) => d.node.hasValue()), data.map((d) => d.ref.value !== undefined), `seed ${seed}, call ${call}: which values are kept`);
+    assert.deepEqual(
+      data.map((d) => d.node.hasValue()),
+      data.map((d) => d.ref.value !== undefined),
+      `seed ${seed}, call ${call}: which values are kept`,
+    );
     assert.deepEqual(sorted(ours, /^running /), sorted(theirs, /^running /), `seed ${seed}, call ${call}: the ops run`);
-    assert.deepEqual(sorted(ours, / (released|activated)!$/), sorted(theirs, / (released|activated)!$/), `seed ${seed}, call ${call}: activations and releases`);
+    assert.deepEqual(
+      sorted(ours, / (released|activated)!$/),
+      sorted(theirs, / (released|activated)!$/),
+      `seed ${seed}, call ${call}: activations and releases`,
+    );
   }
-  assert.ok(G.operations.every((op) => !op.isActivated()), `seed ${seed}: every op is deactivated`);
+  assert.ok(
+    G.operations.every((op) => !op.isActivated()),
+    `seed ${seed}: every op is deactivated`,
+  );
 }
 
-describe('pyflow-viz\'s algorithm, ported literally, agrees with ours', () => {
+describe("pyflow-viz's algorithm, ported literally, agrees with ours", () => {
   it('on 1,000 random graphs (shared values, multi-output ops, persisted outputs, several gets): same values, same verbose lines', () => {
     for (let seed = 1; seed <= 1000; seed++) compare(seed, true);
   });
 
-  it('runOnly, against pyflow 0.43\'s run_only on 500 random graphs: same values, same values kept, same ops run and values released', () => {
+  it("runOnly, against pyflow 0.43's run_only on 500 random graphs: same values, same values kept, same ops run and values released", () => {
     for (let seed = 1; seed <= 500; seed++) compareRunOnly(seed);
   });
 

@@ -30,21 +30,21 @@ function guideTrace(heading: string): string {
 }
 
 describe('get, runOnly and run, as docs/guide.md shows them', () => {
-  it('get() prints the seed\'s trace, as the guide says', () => {
+  it("get() prints the seed's trace, as the guide says", () => {
     const { lines, a5 } = seedGraph();
     assert.equal(a5.get(), 12);
     assert.equal(lines.join('\n'), SEED_A5_TRACE);
     assert.equal(guideTrace('### `node.get()`'), SEED_A5_TRACE);
   });
 
-  it('runOnly(a4, a5): the guide\'s trace, both values returned and kept', () => {
+  it("runOnly(a4, a5): the guide's trace, both values returned and kept", () => {
     const { G, lines, a4, a5 } = seedGraph();
     assert.deepEqual(G.runOnly(a4, a5), [8, 12]);
     assert.equal(lines.join('\n'), guideTrace('### `G.runOnly(...targets)`'));
     assert.deepEqual([a4.hasValue(), a5.hasValue()], [true, true]);
   });
 
-  it('runOnly keeps only the data targets it had to compute (pyflow 0.43\'s shallow persist)', () => {
+  it("runOnly keeps only the data targets it had to compute (pyflow 0.43's shallow persist)", () => {
     const { G, a1, a4 } = seedGraph();
     const after = G.add(adding)(a4, 1);
     assert.equal(a4.get(), 8);
@@ -59,7 +59,7 @@ describe('get, runOnly and run, as docs/guide.md shows them', () => {
     void a1;
   });
 
-  it('run(): the guide\'s trace; what run and runOnly return, as the guide\'s table says', () => {
+  it("run(): the guide's trace; what run and runOnly return, as the guide's table says", () => {
     const { G, lines, a2, a5 } = seedGraph();
     assert.equal(G.run(), undefined);
     assert.equal(lines.join('\n'), guideTrace('### `G.run(...targets)`'));

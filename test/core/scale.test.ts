@@ -39,7 +39,9 @@ describe('scale and memory', () => {
   it('activation walks each shared ancestor once: a 100x100 lattice evaluates in linear events', () => {
     const G = new GraphBuilder();
     let activated = 0;
-    G.subscribe((e) => { if (e.kind === 'activated') activated++; });
+    G.subscribe((e) => {
+      if (e.kind === 'activated') activated++;
+    });
     const src = (x: number) => x;
     const join = (a: number, b: number) => (a + b) % 1_000_003;
     let row: DataNode<number>[] = Array.from({ length: 100 }, (_, i) => G.add(src)(i));
@@ -54,21 +56,36 @@ describe('scale and memory', () => {
   it('a value passed twice to one op is said to be still needed once, and released once', () => {
     const G = new GraphBuilder();
     const lines: string[] = [];
-    G.subscribe((e) => { if (e.kind === 'stillNeeded' || e.kind === 'released') lines.push(`${e.kind} ${e.uid}`); });
+    G.subscribe((e) => {
+      if (e.kind === 'stillNeeded' || e.kind === 'released') lines.push(`${e.kind} ${e.uid}`);
+    });
     const add = (a: number, b: number) => a + b;
     const a = G.add((x: number) => x + 1, { alias: 'inc' })(1);
     const b = G.add(add)(a, a);
     const c = G.add(add)(b, a);
     assert.equal(c.get(), 6);
     assert.deepEqual(lines, [`stillNeeded ${a.uid}`, `released ${b.uid}`, `released ${a.uid}`]);
-    assert.deepEqual([a, b, c].map((d) => d.hasValue()), [false, false, true]);
+    assert.deepEqual(
+      [a, b, c].map((d) => d.hasValue()),
+      [false, false, true],
+    );
   });
 
   it('released values are disposed (Symbol.dispose, Symbol.asyncDispose) or handed to onRelease', async () => {
     const disposed: string[] = [];
     const released: unknown[] = [];
-    class Tensor { constructor(readonly name: string) {} [Symbol.dispose]() { disposed.push(this.name); } }
-    class Handle { constructor(readonly name: string) {} async [Symbol.asyncDispose]() { disposed.push(this.name); } }
+    class Tensor {
+      constructor(readonly name: string) {}
+      [Symbol.dispose]() {
+        disposed.push(this.name);
+      }
+    }
+    class Handle {
+      constructor(readonly name: string) {}
+      async [Symbol.asyncDispose]() {
+        disposed.push(this.name);
+      }
+    }
     const G = new GraphBuilder({ onRelease: (v) => released.push(v) });
     const t = G.add(() => new Tensor('t'))();
     const h = G.add(() => new Handle('h'))();
@@ -96,8 +113,18 @@ describe('scale and memory', () => {
 
   it('released values are disposed in a graph without onRelease, and values that are not disposable are just dropped', async () => {
     const disposed: string[] = [];
-    class Tensor { constructor(readonly name: string) {} [Symbol.dispose]() { disposed.push(this.name); } }
-    class Handle { constructor(readonly name: string) {} async [Symbol.asyncDispose]() { disposed.push(this.name); } }
+    class Tensor {
+      constructor(readonly name: string) {}
+      [Symbol.dispose]() {
+        disposed.push(this.name);
+      }
+    }
+    class Handle {
+      constructor(readonly name: string) {}
+      async [Symbol.asyncDispose]() {
+        disposed.push(this.name);
+      }
+    }
     const G = new GraphBuilder();
     const t = G.add((n: string) => new Tensor(n))('t');
     const h = G.add((n: string) => new Handle(n))('h');
@@ -107,7 +134,10 @@ describe('scale and memory', () => {
     assert.equal(out.get(), 'th1');
     await new Promise((r) => setTimeout(r, 0));
     assert.deepEqual(disposed.sort(), ['h', 't']);
-    assert.deepEqual([t, h, plain, sum].map((d) => d.hasValue()), [false, false, false, false]);
+    assert.deepEqual(
+      [t, h, plain, sum].map((d) => d.hasValue()),
+      [false, false, false, false],
+    );
   });
 
   it('an output-less op keeps its inputs, as pyflow does: they are "still needed at" the op', () => {
@@ -116,14 +146,18 @@ describe('scale and memory', () => {
     const a = G.add((x: number, y: number) => x + y, { alias: 'adding' })(1, 2);
     const b = G.add((x: number) => x * 2, { alias: 'double' })(a);
     const seen: number[] = [];
-    const show = G.add((v: number, w: number) => { seen.push(v, w); }, { nOut: 0, alias: 'show' })(a, b);
+    const show = G.add(
+      (v: number, w: number) => {
+        seen.push(v, w);
+      },
+      { nOut: 0, alias: 'show' },
+    )(a, b);
     show.run();
     assert.deepEqual(seen, [3, 6]);
-    assert.deepEqual(lines.filter((l) => / still needed at | released!/.test(l)), [
-      `${a.uid} still needed at ${show.uid}`,
-      `${a.uid} still needed at ${show.uid}`,
-      `${b.uid} still needed at ${show.uid}`,
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => / still needed at | released!/.test(l)),
+      [`${a.uid} still needed at ${show.uid}`, `${a.uid} still needed at ${show.uid}`, `${b.uid} still needed at ${show.uid}`],
+    );
     assert.deepEqual([a.hasValue(), b.hasValue()], [true, true]);
   });
 
@@ -144,7 +178,11 @@ describe('scale and memory', () => {
     assert.equal(result[0], 5);
     // ArrayBuffer.prototype.transfer came with Node 21; on Node 20 the hook does nothing.
     const freed = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function' ? 0 : 1 << 16;
-    assert.deepEqual(made.map((a) => a.length), [freed, freed, freed, freed, 1 << 16], 'the four released arrays are emptied, the result is not');
+    assert.deepEqual(
+      made.map((a) => a.length),
+      [freed, freed, freed, freed, 1 << 16],
+      'the four released arrays are emptied, the result is not',
+    );
     assert.equal(joined.get(), 'abc7');
     assert.equal(pooled.hasValue(), false);
     assert.equal(Buffer.from('xyz').toString(), 'xyz', 'the pool still works');
@@ -161,7 +199,11 @@ describe('scale and memory', () => {
       peak = Math.max(peak, registry.size);
       return next;
     };
-    const G2 = new GraphBuilder({ onRelease: (v) => { registry.delete(v as Float64Array); } });
+    const G2 = new GraphBuilder({
+      onRelease: (v) => {
+        registry.delete(v as Float64Array);
+      },
+    });
     void G;
     let node: DataNode<Float64Array> = G2.add(step)(new Float64Array(1024 * 1024));
     for (let i = 1; i < 50; i++) node = G2.add(step)(node);
@@ -176,8 +218,14 @@ describe('several targets at once', () => {
   it('runOnly of a whole lattice row runs every op once (shared values are not released between targets)', () => {
     const G = new GraphBuilder();
     let runs = 0;
-    const inc = (x: number) => { runs++; return x + 1; };
-    const add = (a: number, b: number) => { runs++; return a + b; };
+    const inc = (x: number) => {
+      runs++;
+      return x + 1;
+    };
+    const add = (a: number, b: number) => {
+      runs++;
+      return a + b;
+    };
     let row: DataNode<number>[] = Array.from({ length: 12 }, (_, j) => G.add(inc)(j));
     for (let r = 1; r < 12; r++) {
       const prev = row;

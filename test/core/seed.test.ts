@@ -24,7 +24,10 @@ function seedGraph(options: { persist?: boolean; persistA4?: boolean } = {}) {
 describe('the seed examples', () => {
   it('getting started: a3.get() is 11 and nothing runs before get', () => {
     let calls = 0;
-    const add = (a: number, b: number): number => { calls++; return a + b; };
+    const add = (a: number, b: number): number => {
+      calls++;
+      return a + b;
+    };
     const G = new GraphBuilder();
     const a1 = G.add(add)(2, 2);
     const a2 = G.add(add)(3, a1);
@@ -43,7 +46,9 @@ describe('the seed examples', () => {
   it('a4.get() from the middle prints the seed trace byte for byte', () => {
     const { a4, lines } = seedGraph();
     assert.equal(a4.get(), 8);
-    assert.equal(lines.join('\n'), `computing for data_10
+    assert.equal(
+      lines.join('\n'),
+      `computing for data_10
 adding_8 activated!
 adding_0 activated!
 computing for data_3
@@ -51,14 +56,16 @@ running adding_0
 adding_0 deactivated!
 running adding_8
 data_3 released!
-adding_8 deactivated!`);
+adding_8 deactivated!`,
+    );
   });
 
   it('multi-output uids follow the seed: op, raw inputs, outputs', () => {
     const { G } = seedGraph();
-    assert.deepEqual(G.toJSON().nodes.map((n) => n.uid), [
-      'adding_0', 'data_1', 'data_2', 'data_3', 'return2_4', 'data_5', 'data_6', 'data_7', 'adding_8', 'data_9', 'data_10', 'adding_11', 'data_12',
-    ]);
+    assert.deepEqual(
+      G.toJSON().nodes.map((n) => n.uid),
+      ['adding_0', 'data_1', 'data_2', 'data_3', 'return2_4', 'data_5', 'data_6', 'data_7', 'adding_8', 'data_9', 'data_10', 'adding_11', 'data_12'],
+    );
   });
 
   it('graph-level persist: after a5.get(), a4.get() recomputes nothing', () => {

@@ -24,11 +24,17 @@ describe('untraced evaluation', () => {
     it(`${mode}: a value an op's function releases, that a later op needs, is computed again`, async () => {
       const { G } = graph(traced);
       let calls = 0;
-      const x = G.add(function counted(a: number) { calls++; return a * 10; })(1);
-      const y = G.add(function releasing(a: number) { x.releaseMemory(); return a + 1; })(2);
+      const x = G.add(function counted(a: number) {
+        calls++;
+        return a * 10;
+      })(1);
+      const y = G.add(function releasing(a: number) {
+        x.releaseMemory();
+        return a + 1;
+      })(2);
       const z = G.add(adding)(x, y);
       assert.equal(z.get(), 13);
-      assert.equal(calls, 2, 'x computed, released by y\'s function, computed again for z');
+      assert.equal(calls, 2, "x computed, released by y's function, computed again for z");
       assert.equal(x.hasValue(), false, 'and released after z ran');
       assert.ok(G.operations.every((op) => !op.isActivated()));
       // getAsync() has its own walk.
@@ -41,12 +47,24 @@ describe('untraced evaluation', () => {
       const calls: string[] = [];
       const late: { c?: DataNode<number> } = {};
       const G = new GraphBuilder({
-        verbose: traced, log: () => undefined,
-        onRelease: (_value, node) => { if (node.uid === 'data_2') calls.push(`c = ${late.c!.get()}`); },
+        verbose: traced,
+        log: () => undefined,
+        onRelease: (_value, node) => {
+          if (node.uid === 'data_2') calls.push(`c = ${late.c!.get()}`);
+        },
       });
-      const p = G.add(function first(v: number) { calls.push('first'); return v + 1; })(1);
-      const t = G.add(function second(v: number) { calls.push('second'); return v * 10; })(p);
-      late.c = G.add(function third(v: number) { calls.push('third'); return v + 5; })(t);
+      const p = G.add(function first(v: number) {
+        calls.push('first');
+        return v + 1;
+      })(1);
+      const t = G.add(function second(v: number) {
+        calls.push('second');
+        return v * 10;
+      })(p);
+      late.c = G.add(function third(v: number) {
+        calls.push('third');
+        return v + 5;
+      })(t);
       assert.equal(t.get(), 20);
       assert.deepEqual(calls, ['first', 'second', 'third', 'c = 25']);
       assert.equal(t.hasValue(), true, 'the target keeps its value, as after any get()');
@@ -56,28 +74,54 @@ describe('untraced evaluation', () => {
     it(`${mode}: a listener subscribed from an op's function hears the rest of the evaluation`, () => {
       const { G } = graph(traced);
       const heard: string[] = [];
-      const x = G.add(function first(v: number) { G.subscribe((e) => { if (e.kind === 'running') heard.push(e.uid); }); return v; })(1);
-      const y = G.add(function second(v: number) { return v + 1; })(x);
-      const z = G.add(function third(v: number) { return v * 2; })(y);
+      const x = G.add(function first(v: number) {
+        G.subscribe((e) => {
+          if (e.kind === 'running') heard.push(e.uid);
+        });
+        return v;
+      })(1);
+      const y = G.add(function second(v: number) {
+        return v + 1;
+      })(x);
+      const z = G.add(function third(v: number) {
+        return v * 2;
+      })(y);
       assert.equal(z.get(), 4);
       assert.deepEqual(heard, ['second_3', 'third_5']);
     });
 
     it(`${mode}: a listener subscribed from an op's function hears the releases of its inputs and of the ops after it, in get() and G.run()`, () => {
       const heard: string[] = [];
-      const listen = (e: { kind: string; uid: string }): void => { if (e.kind === 'released') heard.push(e.uid); };
+      const listen = (e: { kind: string; uid: string }): void => {
+        if (e.kind === 'released') heard.push(e.uid);
+      };
       const one = graph(traced).G;
       let subscribed = false;
-      const a = one.add(function first(v: number) { return v + 1; })(1);
-      const b = one.add(function sub(v: number) { if (!subscribed) one.subscribe(listen); subscribed = true; return v * 2; })(a);
+      const a = one.add(function first(v: number) {
+        return v + 1;
+      })(1);
+      const b = one.add(function sub(v: number) {
+        if (!subscribed) one.subscribe(listen);
+        subscribed = true;
+        return v * 2;
+      })(a);
       assert.equal(b.get(), 4);
       assert.deepEqual(heard, [a.uid]);
       heard.length = 0;
       const G = graph(traced).G;
-      const c = G.add(function first(v: number) { G.subscribe(listen); return v + 1; })(1);
-      const d = G.add(function second(v: number) { return v * 2; })(c);
-      const x = G.add(function third(v: number) { return v + 3; })(2);
-      const y = G.add(function fourth(v: number, w: number) { return v + w; })(d, x);
+      const c = G.add(function first(v: number) {
+        G.subscribe(listen);
+        return v + 1;
+      })(1);
+      const d = G.add(function second(v: number) {
+        return v * 2;
+      })(c);
+      const x = G.add(function third(v: number) {
+        return v + 3;
+      })(2);
+      const y = G.add(function fourth(v: number, w: number) {
+        return v + w;
+      })(d, x);
       assert.equal(G.run(y), 9);
       assert.deepEqual(heard, [c.uid, d.uid, x.uid]);
     });
@@ -87,20 +131,30 @@ describe('untraced evaluation', () => {
       let calls = 0;
       const seen: string[] = [];
       let fired = false;
-      const a = G.add(function first(v: number) { return v + 1; })(1);
+      const a = G.add(function first(v: number) {
+        return v + 1;
+      })(1);
       const b = G.add(function boom(v: number) {
         calls++;
         if (calls === 1) {
           G.subscribe((e) => {
             if (e.kind !== 'error' || fired) return;
             fired = true;
-            try { G.runOnly(G.operations[1]!); seen.push('ran again'); } catch (err) { seen.push((err as PyflowError).code); }
+            try {
+              G.runOnly(G.operations[1]!);
+              seen.push('ran again');
+            } catch (err) {
+              seen.push((err as PyflowError).code);
+            }
           });
         }
         throw new Error('boom');
         return v;
       })(a);
-      assert.throws(() => b.get(), (e: PyflowError) => e.code === 'OP_FAILED');
+      assert.throws(
+        () => b.get(),
+        (e: PyflowError) => e.code === 'OP_FAILED',
+      );
       assert.deepEqual([seen, calls], [['CYCLE'], 1]);
       assert.ok(G.operations.every((op) => !op.isActivated()));
     });
@@ -108,13 +162,25 @@ describe('untraced evaluation', () => {
     it(`${mode}: a value computed again after user code released it has everything it needs activated first, as pyflow's get()`, () => {
       const { G } = graph(traced);
       const runs: string[] = [];
-      const f = (name: string, body?: () => void) => ({ [name]: (...xs: number[]) => { runs.push(name); body?.(); return xs.reduce((acc, x) => acc + x, 1); } })[name]!;
+      const f = (name: string, body?: () => void) =>
+        ({
+          [name]: (...xs: number[]) => {
+            runs.push(name);
+            body?.();
+            return xs.reduce((acc, x) => acc + x, 1);
+          },
+        })[name]!;
       const a = G.add(f('A'))(1);
       const s = G.add(f('S'))(a);
       const x = G.add(f('X'))(a);
       const p = G.add(f('P'))(s, x);
       const v = G.add(f('V'))(s, x);
-      const u = G.add(f('U', () => { p.get(); p.releaseMemory(); }))(2);
+      const u = G.add(
+        f('U', () => {
+          p.get();
+          p.releaseMemory();
+        }),
+      )(2);
       const t = G.add(f('T'))(v, u, p);
       assert.equal(t.get(), 18);
       // p's recomputation activates S, X and A before running any: a is kept for X instead of released after S.
@@ -125,8 +191,14 @@ describe('untraced evaluation', () => {
     it(`${mode}: an op already run by an evaluation nested in another op's function is not run again`, () => {
       const { G } = graph(traced);
       const calls: string[] = [];
-      const x = G.add(function shared(a: number) { calls.push('shared'); return a * 10; })(1);
-      const y = G.add(function peeking(a: number) { calls.push('peeking'); return a + (x.get() as number); })(2);
+      const x = G.add(function shared(a: number) {
+        calls.push('shared');
+        return a * 10;
+      })(1);
+      const y = G.add(function peeking(a: number) {
+        calls.push('peeking');
+        return a + (x.get() as number);
+      })(2);
       const z = G.add(adding)(y, x);
       assert.equal(z.get(), 22);
       assert.deepEqual(calls, ['peeking', 'shared']);
@@ -137,18 +209,33 @@ describe('untraced evaluation', () => {
     it(`${mode}: a raw input without its value fails where pyflow would, after the ops before it ran`, () => {
       const { G, lines } = graph(traced);
       const calls: string[] = [];
-      const x = G.add(function first(v: number) { calls.push('first'); return v; })(1);
-      const y = G.add(function second(v: number) { calls.push('second'); return v; })(2);
+      const x = G.add(function first(v: number) {
+        calls.push('first');
+        return v;
+      })(1);
+      const y = G.add(function second(v: number) {
+        calls.push('second');
+        return v;
+      })(2);
       const z = G.add(adding)(x, y);
       G.operations[1]!.inputs[0]!.releaseMemory();
-      assert.throws(() => z.get(), (e: PyflowError) => e.code === 'NO_VALUE' && e.message.startsWith('data_4 is a raw input'));
+      assert.throws(
+        () => z.get(),
+        (e: PyflowError) => e.code === 'NO_VALUE' && e.message.startsWith('data_4 is a raw input'),
+      );
       assert.deepEqual(calls, ['first']);
       assert.ok(G.operations.every((op) => !op.isActivated()));
       if (traced) {
         // pyflow's activation goes on past data_4 (all three ops are activated first); nothing after data_5's turn.
         assert.deepEqual(lines.slice(1, 9), [
-          'computing for data_7', 'adding_6 activated!', 'first_0 activated!', 'second_3 activated!',
-          'computing for data_2', 'running first_0', 'first_0 deactivated!', 'computing for data_5',
+          'computing for data_7',
+          'adding_6 activated!',
+          'first_0 activated!',
+          'second_3 activated!',
+          'computing for data_2',
+          'running first_0',
+          'first_0 deactivated!',
+          'computing for data_5',
         ]);
         assert.ok(!lines.includes('running second_3'));
       }
@@ -157,9 +244,14 @@ describe('untraced evaluation', () => {
     it(`${mode}: an op whose function evaluates something that needs its own output is a CYCLE error, not a loop`, () => {
       const { G } = graph(traced);
       let later: DataNode<number> | undefined;
-      const a = G.add(function selfish(v: number) { return v + (later!.get() as number); })(1);
+      const a = G.add(function selfish(v: number) {
+        return v + (later!.get() as number);
+      })(1);
       later = G.add(adding)(a, 1);
-      assert.throws(() => later!.get(), (e: PyflowError) => e.code === 'CYCLE' && /^selfish_0 \(selfish, added at .*\) was asked for while it runs/.test(e.message));
+      assert.throws(
+        () => later!.get(),
+        (e: PyflowError) => e.code === 'CYCLE' && /^selfish_0 \(selfish, added at .*\) was asked for while it runs/.test(e.message),
+      );
       assert.ok(G.operations.every((op) => !op.isActivated()));
     });
 
@@ -167,11 +259,23 @@ describe('untraced evaluation', () => {
       const { G } = graph(traced);
       const nodes: DataNode<number>[] = [];
       let calls = 0;
-      const x = G.add(function first(v: number) { calls++; nodes[1]?.releaseMemory(); return v; })(1);
-      const y = G.add(function second(v: number) { calls++; nodes[0]?.releaseMemory(); return v; })(2);
+      const x = G.add(function first(v: number) {
+        calls++;
+        nodes[1]?.releaseMemory();
+        return v;
+      })(1);
+      const y = G.add(function second(v: number) {
+        calls++;
+        nodes[0]?.releaseMemory();
+        return v;
+      })(2);
       nodes.push(x, y);
       const z = G.add(adding)(x, y);
-      assert.throws(() => z.get(), (e: PyflowError) => e.code === 'RELEASED' && /^data_\d+ was released while adding_6 .* had already been computed again \(once per waiting op\)/.test(e.message));
+      assert.throws(
+        () => z.get(),
+        (e: PyflowError) =>
+          e.code === 'RELEASED' && /^data_\d+ was released while adding_6 .* had already been computed again \(once per waiting op\)/.test(e.message),
+      );
       assert.ok(calls <= 4, `${calls} calls`);
       assert.ok(G.operations.every((op) => !op.isActivated()));
     });
@@ -179,8 +283,14 @@ describe('untraced evaluation', () => {
     it(`${mode}: an op asked for again while its output is kept keeps its inputs until it has run (each runs once)`, () => {
       const { G, lines } = graph(traced);
       const calls: string[] = [];
-      const x = G.add(function base(v: number) { calls.push('base'); return v; })(1);
-      const y = G.add(function twice(v: number) { calls.push('twice'); return 2 * v; })(x);
+      const x = G.add(function base(v: number) {
+        calls.push('base');
+        return v;
+      })(1);
+      const y = G.add(function twice(v: number) {
+        calls.push('twice');
+        return 2 * v;
+      })(x);
       const z = G.add(adding)(x, y);
       assert.equal(z.get(), 3);
       calls.length = 0;
@@ -195,8 +305,13 @@ describe('untraced evaluation', () => {
     it(`${mode}: an op that throws mid-way leaves nothing activated, and the graph runs again`, () => {
       const { G } = graph(traced);
       let broken = true;
-      const a = G.add(function base(v: number) { return v + 1; })(1);
-      const b = G.add(function fragile(v: number) { if (broken) throw new Error('not yet'); return v * 2; })(a);
+      const a = G.add(function base(v: number) {
+        return v + 1;
+      })(1);
+      const b = G.add(function fragile(v: number) {
+        if (broken) throw new Error('not yet');
+        return v * 2;
+      })(a);
       const c = G.add(adding)(a, b);
       assert.throws(() => c.get(), /fragile_\d+ \(fragile, added at .*\) threw: not yet/);
       assert.ok(G.operations.every((op) => !op.isActivated()));
@@ -244,23 +359,36 @@ describe('untraced evaluation', () => {
     let runs = 0;
     const W = 5;
     let row: DataNode<number>[] = [];
-    for (let j = 0; j < W; j++) row.push(G.add((v: number) => { runs++; return v + 1; })(j));
+    for (let j = 0; j < W; j++)
+      row.push(
+        G.add((v: number) => {
+          runs++;
+          return v + 1;
+        })(j),
+      );
     for (let r = 1; r < 4; r++) {
       const prev = row;
-      row = prev.map((_, j) => G.add((p: number, q: number) => { runs++; return p + q; })(prev[j]!, prev[(j + 1) % W]!));
+      row = prev.map((_, j) =>
+        G.add((p: number, q: number) => {
+          runs++;
+          return p + q;
+        })(prev[j]!, prev[(j + 1) % W]!),
+      );
     }
     const values = G.run(...row) as number[];
     assert.equal(runs, 20, 'every op once');
-    assert.deepEqual(values, row.map((_, j) => {
-      // Row r, node j sums row 0 over j..j+r (mod W), each value counted as often as the paths to it.
-      const binom = [1, 3, 3, 1];
-      return binom.reduce((s, c, k) => s + c * (((j + k) % W) + 1), 0);
-    }));
+    assert.deepEqual(
+      values,
+      row.map((_, j) => {
+        // Row r, node j sums row 0 over j..j+r (mod W), each value counted as often as the paths to it.
+        const binom = [1, 3, 3, 1];
+        return binom.reduce((s, c, k) => s + c * (((j + k) % W) + 1), 0);
+      }),
+    );
     assert.ok(row.every((d) => d.hasValue()));
     assert.ok(G.operations.every((op) => !op.isActivated()));
   });
 });
-
 
 /** A value held, or the error code its handle throws (`REMOVED` for a node `G.remove()` took out). */
 function heldValue(d: DataNode<number>): string {
@@ -300,19 +428,22 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
     // (Graph 1 has no release hook, and its plain ops are added without options: the evaluator's fast path for them.)
     const G = new GraphBuilder({
       alias: `g${g}`,
-      onRelease: g === 1 ? undefined : (_v, n) => {
-        log.push(`released ${n._graph.alias}.${n.uid}`);
-        const act = inHook || depth >= 3 ? undefined : hookActs.shift();
-        const node = act && data[Math.floor(act.pick * data.length)];
-        if (!act || !node) return;
-        inHook = true;
-        try {
-          if (act.kind === 0) node.releaseMemory();
-          else nested(`hook get ${node.uid}`, () => node.get());
-        } finally {
-          inHook = false;
-        }
-      },
+      onRelease:
+        g === 1
+          ? undefined
+          : (_v, n) => {
+              log.push(`released ${n._graph.alias}.${n.uid}`);
+              const act = inHook || depth >= 3 ? undefined : hookActs.shift();
+              const node = act && data[Math.floor(act.pick * data.length)];
+              if (!act || !node) return;
+              inHook = true;
+              try {
+                if (act.kind === 0) node.releaseMemory();
+                else nested(`hook get ${node.uid}`, () => node.get());
+              } finally {
+                inHook = false;
+              }
+            },
     });
     if (traced(g)) G.subscribe(() => undefined);
     return G;
@@ -391,7 +522,12 @@ function chaos(seed: number, traced: (g: number) => boolean): string[] {
       log.push(`failed: ${(e as PyflowError).code} ${(e as Error).message}`);
     }
     log.push(`values ${data.map((d) => (!d.hasValue() ? '-' : heldValue(d))).join(' ')}`);
-    log.push(`activated ${ops.filter((o) => o.isActivated()).map((o) => o.uid).join(' ')}`);
+    log.push(
+      `activated ${ops
+        .filter((o) => o.isActivated())
+        .map((o) => o.uid)
+        .join(' ')}`,
+    );
   }
   return log;
 }
@@ -401,10 +537,25 @@ describe('untraced and traced evaluations agree', () => {
     const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
     const G = new GraphBuilder();
     const calls: string[] = [];
-    const a = G.add(async function A() { calls.push('A'); await tick(3); return 1; })();
-    const b = G.add(async function B(x: number) { calls.push('B'); await tick(3); return x + 1; })(a);
-    const c = G.add(function C(x: number, y: number) { calls.push('C'); return x + y; })(a, b);
-    const d = G.add(async function D(x: number, y: number) { calls.push('D'); await tick(2); return x + y; })(b, c);
+    const a = G.add(async function A() {
+      calls.push('A');
+      await tick(3);
+      return 1;
+    })();
+    const b = G.add(async function B(x: number) {
+      calls.push('B');
+      await tick(3);
+      return x + 1;
+    })(a);
+    const c = G.add(function C(x: number, y: number) {
+      calls.push('C');
+      return x + y;
+    })(a, b);
+    const d = G.add(async function D(x: number, y: number) {
+      calls.push('D');
+      await tick(2);
+      return x + y;
+    })(b, c);
     assert.deepEqual(await Promise.all([d.getAsync(), d.getAsync(), d.getAsync()]), [5, 5, 5]);
     assert.ok(G.operations.every((op) => !op.isActivated()));
     assert.ok(calls.filter((x) => x === 'C').length <= 3, calls.join(','));
@@ -414,9 +565,21 @@ describe('untraced and traced evaluations agree', () => {
   it('on 1,500 random graphs whose ops release values, evaluate (nested), run whole graphs, remove ops and throw, and whose release hooks act, across two graphs', () => {
     for (let seed = 1; seed <= 1500; seed++) {
       const expected = chaos(seed, () => true);
-      assert.deepEqual(chaos(seed, () => false), expected, `seed ${seed}, untraced`);
-      assert.deepEqual(chaos(seed, (g) => g === 0), expected, `seed ${seed}, only g0 traced`);
-      assert.deepEqual(chaos(seed, (g) => g === 1), expected, `seed ${seed}, only g1 traced`);
+      assert.deepEqual(
+        chaos(seed, () => false),
+        expected,
+        `seed ${seed}, untraced`,
+      );
+      assert.deepEqual(
+        chaos(seed, (g) => g === 0),
+        expected,
+        `seed ${seed}, only g0 traced`,
+      );
+      assert.deepEqual(
+        chaos(seed, (g) => g === 1),
+        expected,
+        `seed ${seed}, only g1 traced`,
+      );
     }
   });
 });

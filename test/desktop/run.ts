@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   }
   if (process.platform === 'linux' && !process.env.DISPLAY) {
     // Electron needs a display: run again inside a virtual one.
-    if (spawnSync('xvfb-run', ['--help'], { stdio: 'ignore' }).error) skip('no display: DISPLAY is not set and xvfb-run is not installed (apt-get install xvfb)');
+    if (spawnSync('xvfb-run', ['--help'], { stdio: 'ignore' }).error)
+      skip('no display: DISPLAY is not set and xvfb-run is not installed (apt-get install xvfb)');
     const again = spawnSync('xvfb-run', ['-a', process.execPath, ...process.execArgv, __filename], {
       stdio: 'inherit',
       env: { ...process.env, PYFLOW_VSCODE: vscodeExecutablePath },

@@ -35,10 +35,12 @@ function parse(dot: string): Parsed {
   const objects = json.objects ?? [];
   const nameOf = new Map(objects.map((o) => [o._gvid, o.name]));
   const svg = graphviz.layout(dot, 'svg', 'dot');
-  const drawn = new Map([...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([\s\S]*?)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [
-    xmlText(m[1]!),
-    [...m[2]!.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((t) => xmlText(t[1]!)),
-  ]));
+  const drawn = new Map(
+    [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([\s\S]*?)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [
+      xmlText(m[1]!),
+      [...m[2]!.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((t) => xmlText(t[1]!)),
+    ]),
+  );
   const nodes = objects.filter((o) => o.nodes === undefined).map((o) => ({ name: o.name, texts: drawn.get(o.name) ?? ['(not drawn)'] }));
   return { name: json.name, nodes: nodes.sort(byName), edges: (json.edges ?? []).map((e) => [nameOf.get(e.tail)!, nameOf.get(e.head)!]) };
 }
@@ -52,7 +54,11 @@ function xmlText(text: string): string {
   return text
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
     .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
     .replace(/\u00a0/g, ' ');
 }
 
@@ -62,12 +68,70 @@ const byName = (a: { name: string }, b: { name: string }): number => (a.name < b
 const dotName = (uid: string): string => uid.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 /** The lines Graphviz draws for a label: one per line of text but empty ones; an empty first line is drawn as a space. */
-const lines = (text: string): string[] => text.split(/\r\n?|\n/).map((line, i) => (i === 0 && line === '' ? ' ' : line)).filter((line) => line !== '');
+const lines = (text: string): string[] =>
+  text
+    .split(/\r\n?|\n/)
+    .map((line, i) => (i === 0 && line === '' ? ' ' : line))
+    .filter((line) => line !== '');
 
 const PIECES = [
-  'graph', 'Graph', 'GRAPH', 'node', 'Node', 'edge', 'EDGE', 'strict', 'StRiCt', 'subgraph', 'SubGraph', 'digraph', 'DiGraph',
-  '"', '\\', '\\"', '"\\', '{', '}', '|', '<', '>', '<<b>>', '[', ']', ';', ',', '=', '->', '--', '#', '//', '/*', '*/',
-  'é', '☃', '😀', '中文', 'שלום', '\n', '\r', '\t', ' ', 'a', 'b1', '_', '-1', '3.5', '\\n', '\\N', '\\G', '\\l', '&', '#', 'amp', "'", '%',
+  'graph',
+  'Graph',
+  'GRAPH',
+  'node',
+  'Node',
+  'edge',
+  'EDGE',
+  'strict',
+  'StRiCt',
+  'subgraph',
+  'SubGraph',
+  'digraph',
+  'DiGraph',
+  '"',
+  '\\',
+  '\\"',
+  '"\\',
+  '{',
+  '}',
+  '|',
+  '<',
+  '>',
+  '<<b>>',
+  '[',
+  ']',
+  ';',
+  ',',
+  '=',
+  '->',
+  '--',
+  '#',
+  '//',
+  '/*',
+  '*/',
+  'é',
+  '☃',
+  '😀',
+  '中文',
+  'שלום',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  'a',
+  'b1',
+  '_',
+  '-1',
+  '3.5',
+  '\\n',
+  '\\N',
+  '\\G',
+  '\\l',
+  '&',
+  '#',
+  'amp',
+  "'",
+  '%',
 ];
 
 function randomName(rnd: () => number): string {
@@ -123,11 +187,14 @@ function clusters(dot: string): { name: string; texts: string[]; members: string
   const objects = json.objects ?? [];
   const nameOf = new Map(objects.map((o) => [o._gvid, o.name]));
   const svg = graphviz.layout(dot, 'svg', 'dot');
-  const drawn = new Map([...svg.matchAll(/<g id="clust\d+" class="cluster">\s*<title>([\s\S]*?)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [
-    xmlText(m[1]!),
-    [...m[2]!.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((t) => xmlText(t[1]!)),
-  ]));
-  return objects.filter((o) => o.name.startsWith('cluster_'))
+  const drawn = new Map(
+    [...svg.matchAll(/<g id="clust\d+" class="cluster">\s*<title>([\s\S]*?)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [
+      xmlText(m[1]!),
+      [...m[2]!.matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((t) => xmlText(t[1]!)),
+    ]),
+  );
+  return objects
+    .filter((o) => o.name.startsWith('cluster_'))
     .map((o) => ({ name: o.name, texts: drawn.get(o.name) ?? ['(not drawn)'], members: (o.nodes ?? []).map((id) => nameOf.get(id)!).sort() }))
     .sort(byName);
 }
@@ -154,30 +221,34 @@ describe('toDot, parsed by Graphviz', () => {
     const c = G.add(adding, { rank: 0 })(4, 5);
     G.add(adding, { group: 'model' })(b, c);
     const dot = toDot(G.toJSON());
-    const op = (uid: string, label: string): string => `"${uid}" [label="${label}" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"]`;
-    assert.equal(dot, [
-      'digraph "groups" {',
-      '\toverlap=false ranksep=0.415 splines=true newrank=true',
-      `\t${op('adding_7', 'adding')}`,
-      '\tsubgraph "cluster_cleaning" {',
-      '\t\tlabel="cleaning" style="rounded,dashed" fontsize="11"',
-      `\t\t${op('adding_0', 'adding')}`,
-      '\t\tsubgraph "cluster_cleaning/outliers" {',
-      '\t\t\tlabel="outliers" style="rounded,dashed" fontsize="11"',
-      `\t\t\t${op('trim_4', 'trim')}`,
-      '\t\t}',
-      '\t}',
-      '\tsubgraph "cluster_model" {',
-      '\t\tlabel="model" style="rounded,dashed" fontsize="11"',
-      `\t\t${op('adding_11', 'adding')}`,
-      '\t}',
-      '\t{ rank=same "adding_0" "adding_7" }',
-      '\t"adding_0" -> "trim_4"',
-      '\t"trim_4" -> "adding_11"',
-      '\t"adding_7" -> "adding_11"',
-      '}',
-      '',
-    ].join('\n'));
+    const op = (uid: string, label: string): string =>
+      `"${uid}" [label="${label}" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"]`;
+    assert.equal(
+      dot,
+      [
+        'digraph "groups" {',
+        '\toverlap=false ranksep=0.415 splines=true newrank=true',
+        `\t${op('adding_7', 'adding')}`,
+        '\tsubgraph "cluster_cleaning" {',
+        '\t\tlabel="cleaning" style="rounded,dashed" fontsize="11"',
+        `\t\t${op('adding_0', 'adding')}`,
+        '\t\tsubgraph "cluster_cleaning/outliers" {',
+        '\t\t\tlabel="outliers" style="rounded,dashed" fontsize="11"',
+        `\t\t\t${op('trim_4', 'trim')}`,
+        '\t\t}',
+        '\t}',
+        '\tsubgraph "cluster_model" {',
+        '\t\tlabel="model" style="rounded,dashed" fontsize="11"',
+        `\t\t${op('adding_11', 'adding')}`,
+        '\t}',
+        '\t{ rank=same "adding_0" "adding_7" }',
+        '\t"adding_0" -> "trim_4"',
+        '\t"trim_4" -> "adding_11"',
+        '\t"adding_7" -> "adding_11"',
+        '}',
+        '',
+      ].join('\n'),
+    );
     assert.deepEqual(clusters(dot), [
       { name: 'cluster_cleaning', texts: ['cleaning'], members: ['adding_0', 'trim_4'] },
       { name: 'cluster_cleaning/outliers', texts: ['outliers'], members: ['trim_4'] },
@@ -211,23 +282,31 @@ describe('toDot, parsed by Graphviz', () => {
     G.add(adding)(a, b);
     b.get();
     const dot = toDot(G.toJSON());
-    assert.equal(dot, [
-      'digraph "graph" {',
-      '\toverlap=false ranksep=0.415 splines=true',
-      '\t"adding_8" [label="adding" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"]',
-      '\t{ rank=same "adding_0" [label="adding" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"] ' +
-        '"adding_4" [label="{adding|(1,\\ )}" shape="record" fontsize="12" fillcolor="lightblue" style="filled" height="0.0" width="0.0"] }',
-      '\t"adding_0" -> "adding_8"',
-      '\t"adding_4" -> "adding_8"',
-      '}',
-      '',
-    ].join('\n'));
+    assert.equal(
+      dot,
+      [
+        'digraph "graph" {',
+        '\toverlap=false ranksep=0.415 splines=true',
+        '\t"adding_8" [label="adding" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"]',
+        '\t{ rank=same "adding_0" [label="adding" shape="box" fontsize="12" fillcolor="white" style="filled" height="0.0" width="0.0"] ' +
+          '"adding_4" [label="{adding|(1,\\ )}" shape="record" fontsize="12" fillcolor="lightblue" style="filled" height="0.0" width="0.0"] }',
+        '\t"adding_0" -> "adding_8"',
+        '\t"adding_4" -> "adding_8"',
+        '}',
+        '',
+      ].join('\n'),
+    );
     const parsed = parse(dot);
     assert.equal(parsed.name, 'graph');
     assert.deepEqual(parsed.nodes, [
-      { name: 'adding_0', texts: ['adding'] }, { name: 'adding_4', texts: ['adding', '(1, )'] }, { name: 'adding_8', texts: ['adding'] },
+      { name: 'adding_0', texts: ['adding'] },
+      { name: 'adding_4', texts: ['adding', '(1, )'] },
+      { name: 'adding_8', texts: ['adding'] },
     ]);
-    assert.deepEqual(parsed.edges, [['adding_0', 'adding_8'], ['adding_4', 'adding_8']]);
+    assert.deepEqual(parsed.edges, [
+      ['adding_0', 'adding_8'],
+      ['adding_4', 'adding_8'],
+    ]);
   });
 
   it('a record label shows braces, pipes, angle brackets, quotes, backslashes and spaces as written', () => {
@@ -238,7 +317,9 @@ describe('toDot, parsed by Graphviz', () => {
     const parsed = parse(toDot(G.toJSON()));
     assert.deepEqual(parsed.nodes, [{ name: dotName(`${label}_0`), texts: [label, '(1, )'] }]);
     assert.deepEqual(parse(toDot(G.toJSON(), { full: true })).nodes, [
-      { name: dotName(`${label}_0`), texts: [label] }, { name: 'data_1', texts: ['data', '(1, )'] }, { name: 'node_2', texts: ['node', '(1, )'] },
+      { name: dotName(`${label}_0`), texts: [label] },
+      { name: 'data_1', texts: ['data', '(1, )'] },
+      { name: 'node_2', texts: ['node', '(1, )'] },
     ]);
   });
 
@@ -248,9 +329,10 @@ describe('toDot, parsed by Graphviz', () => {
     G.add((v: number) => v, { alias: label })(1);
     const json = JSON.parse(graphviz.layout(toDot(G.toJSON()), 'json', 'dot')) as { objects: { name: string; _ldraw_: { op: string; text?: string }[] }[] };
     // (xdot writes a backslash twice.)
-    assert.deepEqual(json.objects.map((o) => [o.name, o._ldraw_.filter((op) => op.op === 'T').map((op) => op.text!.replace(/\\\\/g, '\\'))]), [
-      [dotName(`${label}_0`), [label]],
-    ]);
+    assert.deepEqual(
+      json.objects.map((o) => [o.name, o._ldraw_.filter((op) => op.op === 'T').map((op) => op.text!.replace(/\\\\/g, '\\'))]),
+      [[dotName(`${label}_0`), [label]]],
+    );
   });
 
   it('on 300 random graphs with hostile names: Graphviz parses every view and finds each node, edge and label', () => {
@@ -276,10 +358,17 @@ describe('toDot, parsed by Graphviz', () => {
           // (Graphviz draws an empty record field as one space.)
           // (A tab in a record field is drawn as a space.)
           const field = (text: string): string[] => lines(text.replace(/\t/g, ' '));
-          return { name: dotName(n.uid), texts: persisted ? [...field(label), ...(n.dim ? field(n.dim) : [' '])] : recordShape(n) ? field(label) : lines(label) };
+          return {
+            name: dotName(n.uid),
+            texts: persisted ? [...field(label), ...(n.dim ? field(n.dim) : [' '])] : recordShape(n) ? field(label) : lines(label),
+          };
         });
         assert.deepEqual(parsed.nodes, expected.sort(byName), `${where}: nodes and their labels\n${dot}`);
-        assert.deepEqual(parsed.edges, view.edges.map((e) => [dotName(e.from), dotName(e.to)]), `${where}: edges\n${dot}`);
+        assert.deepEqual(
+          parsed.edges,
+          view.edges.map((e) => [dotName(e.from), dotName(e.to)]),
+          `${where}: edges\n${dot}`,
+        );
         assert.deepEqual(clusters(dot), expectedClusters(view.nodes), `${where}: clusters\n${dot}`);
       }
     }

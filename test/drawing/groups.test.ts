@@ -22,24 +22,44 @@ describe('groups in a view', () => {
     const g = groupView(view, new Set());
     assert.deepEqual(g.nodes, view.nodes);
     assert.deepEqual(g.edges, view.edges);
-    assert.deepEqual(g.groups, [{ path: 'cleaning', label: 'cleaning' }, { path: 'cleaning/outliers', label: 'outliers', parent: 'cleaning' }]);
+    assert.deepEqual(g.groups, [
+      { path: 'cleaning', label: 'cleaning' },
+      { path: 'cleaning/outliers', label: 'outliers', parent: 'cleaning' },
+    ]);
   });
 
   it('a collapsed group is one node in its parent with merged edges; its members are listed', () => {
     const view = viewGraph(grouped().toJSON(), false);
     const inner = groupView(view, new Set(['cleaning/outliers']));
-    assert.deepEqual(inner.nodes.map((n) => [n.uid, n.label, n.group]), [
-      ['load_0', 'load', undefined], ['split_2', 'split', 'cleaning'], ['group:/cleaning/outliers', 'outliers · 1 op', 'cleaning'],
-      ['merge_7', 'merge', 'cleaning'], ['report_9', 'report', undefined],
-    ]);
+    assert.deepEqual(
+      inner.nodes.map((n) => [n.uid, n.label, n.group]),
+      [
+        ['load_0', 'load', undefined],
+        ['split_2', 'split', 'cleaning'],
+        ['group:/cleaning/outliers', 'outliers · 1 op', 'cleaning'],
+        ['merge_7', 'merge', 'cleaning'],
+        ['report_9', 'report', undefined],
+      ],
+    );
     assert.deepEqual(inner.edges, [
-      { from: 'load_0', to: 'split_2' }, { from: 'load_0', to: 'report_9' }, { from: 'split_2', to: 'group:/cleaning/outliers', port: 0 },
-      { from: 'split_2', to: 'merge_7', port: 1 }, { from: 'group:/cleaning/outliers', to: 'merge_7' }, { from: 'merge_7', to: 'report_9' },
+      { from: 'load_0', to: 'split_2' },
+      { from: 'load_0', to: 'report_9' },
+      { from: 'split_2', to: 'group:/cleaning/outliers', port: 0 },
+      { from: 'split_2', to: 'merge_7', port: 1 },
+      { from: 'group:/cleaning/outliers', to: 'merge_7' },
+      { from: 'merge_7', to: 'report_9' },
     ]);
     const outer = groupView(view, new Set(['cleaning', 'cleaning/outliers']));
-    assert.deepEqual(outer.nodes.map((n) => n.uid), ['load_0', 'group:/cleaning', 'report_9']);
+    assert.deepEqual(
+      outer.nodes.map((n) => n.uid),
+      ['load_0', 'group:/cleaning', 'report_9'],
+    );
     assert.deepEqual(outer.nodes[1]!.label, 'cleaning · 3 ops');
-    assert.deepEqual(outer.edges, [{ from: 'load_0', to: 'group:/cleaning' }, { from: 'load_0', to: 'report_9' }, { from: 'group:/cleaning', to: 'report_9' }]);
+    assert.deepEqual(outer.edges, [
+      { from: 'load_0', to: 'group:/cleaning' },
+      { from: 'load_0', to: 'report_9' },
+      { from: 'group:/cleaning', to: 'report_9' },
+    ]);
     assert.deepEqual(outer.members.get('group:/cleaning'), ['split_2', 'trim_5', 'merge_7']);
     assert.deepEqual(outer.groups, []);
     assert.deepEqual(outer.ports, new Map());
@@ -51,8 +71,12 @@ describe('groups in a view', () => {
     assert.equal(g.nodes.find((n) => n.uid === 'group:/cleaning')!.label, 'cleaning · 3 ops, 4 data');
   });
 
-  it('a collapsed group\'s run state: failures and running ops first, finished when all are; durations add up', () => {
-    assert.deepEqual(groupState([{ state: 'finished', durationMs: 2 }, { state: 'error', message: 'no', durationMs: 1 }, undefined]), { state: 'error', durationMs: 3, message: 'no' });
+  it("a collapsed group's run state: failures and running ops first, finished when all are; durations add up", () => {
+    assert.deepEqual(groupState([{ state: 'finished', durationMs: 2 }, { state: 'error', message: 'no', durationMs: 1 }, undefined]), {
+      state: 'error',
+      durationMs: 3,
+      message: 'no',
+    });
     assert.deepEqual(groupState([{ state: 'finished', durationMs: 2 }, { state: 'running' }]), { state: 'running', durationMs: 2 });
     assert.deepEqual(groupState([{ state: 'finished' }, { state: 'released' }]), { state: 'finished' });
     assert.equal(groupState([undefined, undefined]), undefined);

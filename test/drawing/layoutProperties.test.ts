@@ -28,7 +28,8 @@ function randomDag(seed: number, size: number): ViewGraph {
     const inputs = 1 + Math.floor(next() * 3);
     for (let k = 0; k < inputs; k++) {
       const i = next() < 0.7 ? Math.max(0, j - 1 - Math.floor(next() * 5)) : Math.floor(next() * j);
-      const from = `n${i}`, portCount = ports.get(from);
+      const from = `n${i}`,
+        portCount = ports.get(from);
       const port = portCount === undefined ? undefined : Math.floor(next() * portCount);
       const key = `${i}:${port}:${j}`;
       if (seen.has(key)) continue;
@@ -45,19 +46,29 @@ describe('layout properties on random DAGs', () => {
   it('no edge points up: the layering puts every edge, and each of its bends, below its source', () => {
     for (const { seed, size } of CASES) {
       const view = randomDag(seed, size);
-      const p = preorder(view, undefined, view.nodes.map(() => 80))!;
+      const p = preorder(
+        view,
+        undefined,
+        view.nodes.map(() => 80),
+      )!;
       const layer = new Map(view.nodes.map((n, i) => [n.uid, p.layer[i]!]));
       view.edges.forEach((e, i) => {
-        const top = layer.get(e.from)!, bottom = layer.get(e.to)!;
+        const top = layer.get(e.from)!,
+          bottom = layer.get(e.to)!;
         assert.ok(bottom > top, `dag-${seed}: ${e.from} (layer ${top}) -> ${e.to} (layer ${bottom})`);
-        assert.deepEqual(p.bends[i]!.map((b) => b.layer), Array.from({ length: bottom - top - 1 }, (_, k) => top + 1 + k), `dag-${seed}: bends of ${e.from} -> ${e.to}`);
+        assert.deepEqual(
+          p.bends[i]!.map((b) => b.layer),
+          Array.from({ length: bottom - top - 1 }, (_, k) => top + 1 + k),
+          `dag-${seed}: bends of ${e.from} -> ${e.to}`,
+        );
       });
     }
   });
 
   it('the drawings: every edge runs from its source down to its target, and has no more crossings than ELK alone draws', async () => {
     const worse: string[] = [];
-    let ourTotal = 0, elkTotal = 0;
+    let ourTotal = 0,
+      elkTotal = 0;
     for (const { seed, size } of CASES) {
       const view = randomDag(seed, size);
       const ours = await layoutGraph(elk, view, { direction: 'DOWN' }, preorder);
@@ -73,7 +84,11 @@ describe('layout properties on random DAGs', () => {
   });
 
   it('the crossing counter: an X is one crossing; edges that share a node, or touch without crossing, none', () => {
-    const edge = (from: string, to: string, ...xy: number[]) => ({ from, to, points: Array.from({ length: xy.length / 2 }, (_, i) => ({ x: xy[2 * i]!, y: xy[2 * i + 1]! })) });
+    const edge = (from: string, to: string, ...xy: number[]) => ({
+      from,
+      to,
+      points: Array.from({ length: xy.length / 2 }, (_, i) => ({ x: xy[2 * i]!, y: xy[2 * i + 1]! })),
+    });
     assert.equal(countCrossings([edge('a', 'd', 0, 0, 10, 10), edge('b', 'c', 10, 0, 0, 10)]), 1);
     assert.equal(countCrossings([edge('a', 'c', 0, 0, 10, 10), edge('b', 'c', 10, 0, 0, 10)]), 0, 'common target');
     assert.equal(countCrossings([edge('a', 'd', 0, 0, 0, 10), edge('b', 'c', 0, 5, 10, 5)]), 0, 'a T is no crossing');
@@ -84,7 +99,8 @@ describe('layout properties on random DAGs', () => {
 
 function assertEdgesPointDown(placed: Placed, title: string): void {
   for (const e of placed.edges) {
-    const start = e.points[0]!, end = e.points[e.points.length - 1]!;
+    const start = e.points[0]!,
+      end = e.points[e.points.length - 1]!;
     assert.ok(end.y > start.y, `${title}: ${e.from} -> ${e.to} runs from y ${start.y} to ${end.y}`);
   }
 }

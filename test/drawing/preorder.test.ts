@@ -31,14 +31,29 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
   it('network simplex puts a node just above its only consumer, not on the top layer as a longest-path layering would', () => {
     // a -> b -> c -> d, and x -> d: longest path gives x layer 0 (an edge spanning 3 layers); the optimum is layer 2.
     const names = ['a', 'b', 'c', 'd', 'x'];
-    const edges: [number, number][] = [[0, 1], [1, 2], [2, 3], [4, 3]];
-    const layers = networkSimplexLayers(names.length, edges.map((e) => e[0]), edges.map((e) => e[1]));
+    const edges: [number, number][] = [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [4, 3],
+    ];
+    const layers = networkSimplexLayers(
+      names.length,
+      edges.map((e) => e[0]),
+      edges.map((e) => e[1]),
+    );
     assert.deepEqual([...layers], [0, 1, 2, 3, 2]);
   });
 
   it('orders a layer so that edges do not cross when the model order would make them cross', () => {
     // Added as a, b, then c (fed by b) before d (fed by a): in model order a-d and b-c cross.
-    const view = ops(['a', 'b', 'c', 'd'], [['a', 'd'], ['b', 'c']]);
+    const view = ops(
+      ['a', 'b', 'c', 'd'],
+      [
+        ['a', 'd'],
+        ['b', 'c'],
+      ],
+    );
     const p = preorder(view, undefined, [80, 80, 80, 80])!;
     assert.equal(p.crossings, 0);
     const x = (uid: string): number => p.x[view.nodes.findIndex((n) => n.uid === uid)]!;
@@ -47,24 +62,64 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
 
   it('keeps the rank partitions as layers and separates the nodes of a layer', () => {
     // The partitions layoutGraph derives from ranks a: 0 and e: 3.
-    const view = ops(['a', 'b', 'c', 'd', 'e'], [['a', 'b'], ['b', 'c'], ['a', 'd'], ['d', 'e']]);
-    const parts = new Map([['a', 0], ['b', 1], ['c', 2], ['d', 1], ['e', 3]]);
+    const view = ops(
+      ['a', 'b', 'c', 'd', 'e'],
+      [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['a', 'd'],
+        ['d', 'e'],
+      ],
+    );
+    const parts = new Map([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+      ['d', 1],
+      ['e', 3],
+    ]);
     const p = preorder(view, parts, [80, 80, 80, 80, 80])!;
-    assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((u) => layerOf(view, p, u)), [0, 1, 2, 1, 3]);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((u) => layerOf(view, p, u)),
+      [0, 1, 2, 1, 3],
+    );
     // b and d share layer 1: at least their half widths and the node spacing apart.
     assert.ok(Math.abs(p.x[1]! - p.x[3]!) >= 80 + 24 - 1e-6);
   });
 
   it('declines a cyclic graph (ELK lays it out alone)', () => {
-    assert.equal(preorder(ops(['a', 'b'], [['a', 'b'], ['b', 'a']]), undefined, [80, 80]), undefined);
+    assert.equal(
+      preorder(
+        ops(
+          ['a', 'b'],
+          [
+            ['a', 'b'],
+            ['b', 'a'],
+          ],
+        ),
+        undefined,
+        [80, 80],
+      ),
+      undefined,
+    );
   });
 
-  for (const [direction, edges] of [['DOWN', 'orthogonal'], ['RIGHT', 'orthogonal'], ['DOWN', 'splines']] as const) {
+  for (const [direction, edges] of [
+    ['DOWN', 'orthogonal'],
+    ['RIGHT', 'orthogonal'],
+    ['DOWN', 'splines'],
+  ] as const) {
     it(`a 200-op pipeline laid out ${direction} with ${edges} edges: no overlapping nodes, every edge leaves its source's far side for its target`, async () => {
       const view = unrankedPipeline(200, 7);
       let first: Placed | undefined;
-      const placed: Placed = await layoutGraph(elk, view, { direction, edges }, preorder, (p) => { first = p; });
-      if (edges === 'splines') assert.ok(placed.edges.some((e) => e.spline), 'some edges are drawn as splines');
+      const placed: Placed = await layoutGraph(elk, view, { direction, edges }, preorder, (p) => {
+        first = p;
+      });
+      if (edges === 'splines')
+        assert.ok(
+          placed.edges.some((e) => e.spline),
+          'some edges are drawn as splines',
+        );
       assertDrawing(placed, view, direction);
       // The first drawing (shown while ELK runs) is one too, with every node where ELK then puts it.
       assert.ok(first, 'a first drawing was handed out');
@@ -77,7 +132,10 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
       }
       if (edges === 'orthogonal') {
         for (const e of first.edges) {
-          assert.ok(e.points.every((p, i) => i === 0 || Math.abs(p.x - e.points[i - 1]!.x) < 0.01 || Math.abs(p.y - e.points[i - 1]!.y) < 0.01), `${e.from} -> ${e.to} is orthogonal`);
+          assert.ok(
+            e.points.every((p, i) => i === 0 || Math.abs(p.x - e.points[i - 1]!.x) < 0.01 || Math.abs(p.y - e.points[i - 1]!.y) < 0.01),
+            `${e.from} -> ${e.to} is orthogonal`,
+          );
         }
       } else assert.ok(first.edges.every((e) => e.spline && (e.points.length - 1) % 3 === 0));
     });
@@ -87,11 +145,17 @@ describe('preorder (dot-style layering, ordering and placement before ELK)', () 
     const view: ViewGraph = {
       title: 't',
       nodes: ['split', 'a', 'b', 'c'].map((uid) => ({ uid, kind: 'operation' as const, label: uid })),
-      edges: [{ from: 'split', to: 'a', port: 0 }, { from: 'split', to: 'b', port: 1 }, { from: 'split', to: 'c', port: 2 }],
+      edges: [
+        { from: 'split', to: 'a', port: 0 },
+        { from: 'split', to: 'b', port: 1 },
+        { from: 'split', to: 'c', port: 2 },
+      ],
       ports: new Map([['split', 3]]),
     };
     let first: Placed | undefined;
-    const placed = await layoutGraph(elk, view, { direction: 'DOWN' }, preorder, (p) => { first = p; });
+    const placed = await layoutGraph(elk, view, { direction: 'DOWN' }, preorder, (p) => {
+      first = p;
+    });
     const startX = (p: Placed): number[] => p.edges.map((e) => Math.round(e.points[0]!.x));
     assert.deepEqual(startX(first!), startX(placed));
     assert.deepEqual(first!.nodes[0]!.ports.map(Math.round), placed.nodes[0]!.ports.map(Math.round));
@@ -105,15 +169,18 @@ function assertDrawing(placed: Placed, view: ViewGraph, direction: 'DOWN' | 'RIG
   const nodes = placed.nodes;
   for (let i = 0; i < nodes.length; i++) {
     for (let j = i + 1; j < nodes.length; j++) {
-      const a = nodes[i]!, b = nodes[j]!;
+      const a = nodes[i]!,
+        b = nodes[j]!;
       const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
       assert.ok(!overlap, `${a.node.uid} overlaps ${b.node.uid}`);
     }
   }
   for (const e of placed.edges) {
-    const from = box.get(e.from)!, to = box.get(e.to)!;
+    const from = box.get(e.from)!,
+      to = box.get(e.to)!;
     assert.ok(e.points.length >= 2, `${e.from} -> ${e.to} has a route`);
-    const start = e.points[0]!, end = e.points[e.points.length - 1]!;
+    const start = e.points[0]!,
+      end = e.points[e.points.length - 1]!;
     if (direction === 'DOWN') {
       assert.ok(Math.abs(start.y - (from.y + from.height)) < 1.5 && Math.abs(end.y - to.y) < 1.5, `${e.from} -> ${e.to}: ${JSON.stringify([start, end])}`);
     } else {

@@ -22,8 +22,14 @@ function quickstart() {
 describe('webview layout and SVG (plain Node, real ELK)', () => {
   it('summary view: ops only, edges from op to consuming op, top to bottom', async () => {
     const placed = await layoutGraph(elk, viewGraph(quickstart(), false), { direction: 'DOWN' });
-    assert.deepEqual(placed.nodes.map((n) => n.node.uid), ['adding_0', 'adding_4', 'adding_7']);
-    assert.deepEqual(placed.edges.map((e) => `${e.from}>${e.to}`), ['adding_0>adding_4', 'adding_0>adding_7', 'adding_4>adding_7']);
+    assert.deepEqual(
+      placed.nodes.map((n) => n.node.uid),
+      ['adding_0', 'adding_4', 'adding_7'],
+    );
+    assert.deepEqual(
+      placed.edges.map((e) => `${e.from}>${e.to}`),
+      ['adding_0>adding_4', 'adding_0>adding_7', 'adding_4>adding_7'],
+    );
     const y = Object.fromEntries(placed.nodes.map((n) => [n.node.uid, n.y]));
     assert.ok(y.adding_0! < y.adding_4! && y.adding_4! < y.adding_7!);
     for (const e of placed.edges) assert.ok(e.points.length >= 2);

@@ -32,10 +32,19 @@ export interface CodeServer {
 }
 
 export const CLEAN_SETTINGS = {
-  'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'workbench.tips.enabled': false, 'workbench.welcomePage.walkthroughs.openOnInstall': false, 'telemetry.telemetryLevel': 'off',
-  'workbench.enableExperiments': false, 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'editor.minimap.enabled': false, 'git.enabled': false,
+  'workbench.startupEditor': 'none',
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'telemetry.telemetryLevel': 'off',
+  'workbench.enableExperiments': false,
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'editor.minimap.enabled': false,
+  'git.enabled': false,
 };
 
 export interface StartOptions {
@@ -79,10 +88,15 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   const trusted = options.trusted ?? true;
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
-    ...CLEAN_SETTINGS, 'security.workspace.trust.enabled': trusted ? false : true, ...options.extraSettings,
-  }));
-  const port = options.port ?? await freePort();
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({
+      ...CLEAN_SETTINGS,
+      'security.workspace.trust.enabled': !trusted,
+      ...options.extraSettings,
+    }),
+  );
+  const port = options.port ?? (await freePort());
   writeFileSync(join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const env = { ...process.env, PATH: `${resolve(node24, '..')}:${process.env.PATH}` };
   try {
@@ -91,14 +105,30 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     rmSync(run, { recursive: true, force: true });
     throw error;
   }
-  const args = ['--config', join(run, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
-    '--disable-update-check', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  const args = [
+    '--config',
+    join(run, 'config.yaml'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+  ];
   if (trusted) args.push('--disable-workspace-trust');
   args.push(options.workspace);
   const child = spawn(cs, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`;
   const stop = async (): Promise<void> => {
     await stopGroup(child);
@@ -111,7 +141,12 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     throw error;
   }
   return {
-    url, port, dir: run, userDataDir, extensionsDir, workspace: options.workspace,
+    url,
+    port,
+    dir: run,
+    userDataDir,
+    extensionsDir,
+    workspace: options.workspace,
     stop,
     outputChannel: (name) => readOutputChannel(userDataDir, name),
   };
@@ -119,14 +154,18 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
 
 async function waitForPage(url: string, child: ChildProcess, log: () => string): Promise<void> {
   try {
-    await waitFor(`code-server to serve ${url}`, async () => {
-      if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode})`);
-      try {
-        return (await fetch(url)).status === 200;
-      } catch {
-        return false; // not listening yet
-      }
-    }, START_DEADLINE_MS);
+    await waitFor(
+      `code-server to serve ${url}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode})`);
+        try {
+          return (await fetch(url)).status === 200;
+        } catch {
+          return false; // not listening yet
+        }
+      },
+      START_DEADLINE_MS,
+    );
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}; its output:\n${log()}`);
   }
@@ -157,8 +196,12 @@ function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${out}`))));
   });
 }

@@ -54,9 +54,10 @@ describe('groups in a real VS Code (code-server + Chromium, the .vsix)', { timeo
     await server?.stop();
   });
 
-  it('the script\'s groups are boxes; one collapses from the canvas and stays collapsed across an edit and a run', async () => {
+  it("the script's groups are boxes; one collapses from the canvas and stays collapsed across an edit and a run", async () => {
     const frame = graphFrame(page);
-    const nodes = (): Promise<string[]> => frame.locator('#canvas:not([data-provisional]) svg.pyflow-graph .node').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')!));
+    const nodes = (): Promise<string[]> =>
+      frame.locator('#canvas:not([data-provisional]) svg.pyflow-graph .node').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')!));
     await frame.locator('svg.pyflow-graph .group[data-group="cleaning/outliers"]').waitFor();
     const groups = await frame.locator('svg.pyflow-graph .group').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')));
     assert.deepEqual(groups, ['cleaning', 'cleaning/outliers', 'model']);
@@ -65,14 +66,23 @@ describe('groups in a real VS Code (code-server + Chromium, the .vsix)', { timeo
     assert.deepEqual(await nodes(), ['load_0', 'group:/cleaning', 'fit_6', 'report_8']);
     await screenshot(page, 'e2e-groups-collapsed');
     // An edit on disk (a new op): the view redraws the new graph, with "cleaning" still collapsed.
-    writeFileSync(join(ws, 'grouped.ts'), readFileSync(join(ws, 'grouped.ts'), 'utf8').replace('console.log(out.get());', 'const last = G.add(function double(n: number) { return 2 * n; })(out);\nconsole.log(last.get());'));
+    writeFileSync(
+      join(ws, 'grouped.ts'),
+      readFileSync(join(ws, 'grouped.ts'), 'utf8').replace(
+        'console.log(out.get());',
+        'const last = G.add(function double(n: number) { return 2 * n; })(out);\nconsole.log(last.get());',
+      ),
+    );
     await frame.locator('svg.pyflow-graph .node[data-uid="double_10"]').waitFor();
     assert.deepEqual(await nodes(), ['load_0', 'group:/cleaning', 'fit_6', 'report_8', 'double_10']);
     // A run: the runtime graph is drawn with the group still collapsed, and the group shows its ops' state.
     // (The keyboard goes back to the editor first: the command palette's key does not reach the workbench from the view.)
     await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
     await runCommand(page, 'Pyflow: Run Graph');
-    await frame.locator('svg.pyflow-graph .node.st-finished[data-uid="group:/cleaning"], svg.pyflow-graph .node.st-released[data-uid="group:/cleaning"]').first().waitFor();
+    await frame
+      .locator('svg.pyflow-graph .node.st-finished[data-uid="group:/cleaning"], svg.pyflow-graph .node.st-released[data-uid="group:/cleaning"]')
+      .first()
+      .waitFor();
     assert.deepEqual(await nodes(), ['load_0', 'group:/cleaning', 'fit_6', 'report_8', 'double_10']);
     await screenshot(page, 'e2e-groups-run');
     // Closed and opened again (a new panel, no webview state): still collapsed, from the workspace state.

@@ -19,9 +19,7 @@ export function livingProcesses(): ProcessInfo[] {
       if (state === 'Z') continue;
       const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
       found.push({ pid: Number(name), pgid: Number(pgid), command });
-    } catch {
-      continue; // it ended while we read it
-    }
+    } catch {}
   }
   return found;
 }

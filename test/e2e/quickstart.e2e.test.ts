@@ -88,9 +88,22 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 1_200_0
     assert.match(text, /=== Evaluate here: line 11 — quickstart\.ts \(.*\) ===/);
     const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
     assert.deepEqual(trace, [
-      'computing for data_8', 'adding_7 activated!', 'adding_0 activated!', 'adding_4 activated!', 'computing for data_3',
-      'running adding_0', 'adding_0 deactivated!', 'computing for data_6', 'running adding_4', 'data_3 still needed at adding_7',
-      'adding_4 deactivated!', 'running adding_7', 'data_3 released!', 'data_6 released!', 'adding_7 deactivated!', 'data_8 = 11',
+      'computing for data_8',
+      'adding_7 activated!',
+      'adding_0 activated!',
+      'adding_4 activated!',
+      'computing for data_3',
+      'running adding_0',
+      'adding_0 deactivated!',
+      'computing for data_6',
+      'running adding_4',
+      'data_3 still needed at adding_7',
+      'adding_4 deactivated!',
+      'running adding_7',
+      'data_3 released!',
+      'data_6 released!',
+      'adding_7 deactivated!',
+      'data_8 = 11',
     ]);
     await runCommand(page, 'Pyflow: Show Log');
     await page.locator('.part.panel .output-view .view-lines', { hasText: 'running adding_0' }).waitFor();
@@ -123,10 +136,17 @@ describe('Pyflow in a real VS Code (code-server + Chromium)', { timeout: 1_200_0
     const trace = text.slice(text.lastIndexOf('===')).split('\n').slice(1).filter(Boolean);
     assert.equal(trace.slice(0, 20).join('\n'), SEED_A5_TRACE);
     await frame.locator('#timeline-label', { hasText: '20/20' }).waitFor();
-    assert.deepEqual((await frame.locator('svg .node.st-released').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')))).sort(), ['data_10', 'data_3', 'data_7']);
+    assert.deepEqual((await frame.locator('svg .node.st-released').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')))).sort(), [
+      'data_10',
+      'data_3',
+      'data_7',
+    ]);
     // Polled: the view may redraw once more when the run's final graph arrives.
     const released = frame.locator('svg .node.st-released[data-uid="data_3"]');
-    await waitFor('data_3 to fade (opacity 0.35)', async () => await released.count() > 0 && await released.evaluate((el) => getComputedStyle(el).opacity) === '0.35');
+    await waitFor(
+      'data_3 to fade (opacity 0.35)',
+      async () => (await released.count()) > 0 && (await released.evaluate((el) => getComputedStyle(el).opacity)) === '0.35',
+    );
     await screenshot(page, 'e2e-overlay-seed');
     await frame.locator('#timeline-slider').fill('10');
     await frame.locator('#timeline-label', { hasText: '10/20 · running adding_8' }).waitFor();

@@ -37,8 +37,12 @@ function start(cmd: string, args: string[], cwd: string, port: number): Started 
   const child = spawn(cmd, args, { cwd, detached: true, env: { ...process.env, PYFLOW_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return { child, stdout: () => out, stderr: () => err, exited };
 }
@@ -55,14 +59,24 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
     const port = await freePort();
     const run = start('npm', ['start'], REPO, port);
     try {
-      const url = await waitFor('npm start to print the URL', async () => {
-        if (run.child.exitCode !== null) throw new Error(`npm start exited (${run.child.exitCode}):\n${run.stdout()}\n${run.stderr()}`);
-        return /^ {2}(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m.exec(run.stdout())?.[1];
-      }, START_MS);
+      const url = await waitFor(
+        'npm start to print the URL',
+        async () => {
+          if (run.child.exitCode !== null) throw new Error(`npm start exited (${run.child.exitCode}):\n${run.stdout()}\n${run.stderr()}`);
+          return /^ {2}(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m.exec(run.stdout())?.[1];
+        },
+        START_MS,
+      );
       assert.equal(url, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(join(REPO, 'examples'))}`);
       // Up front, how long it takes (the tools are installed already: the later-run estimate), then each step.
       assert.equal(run.stderr().split('\n')[0], 'npm start: packages the extension and serves VS Code with it (about a minute), then prints the URL to open.');
-      assert.deepEqual(run.stderr().split('\n').filter((l) => l.startsWith('[npm start ')), STEPS);
+      assert.deepEqual(
+        run
+          .stderr()
+          .split('\n')
+          .filter((l) => l.startsWith('[npm start ')),
+        STEPS,
+      );
 
       const page = await fetch(url);
       assert.equal(page.status, 200);
@@ -70,8 +84,16 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
 
       const extensions = printed(run.stdout(), 'Extensions:');
       const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-      const installed = JSON.parse(readFileSync(join(extensions, 'extensions.json'), 'utf8')) as { identifier: { id: string }; version: string; relativeLocation: string; metadata?: { source?: string } }[];
-      assert.deepEqual(installed.map((e) => ({ id: e.identifier.id, version: e.version, source: e.metadata?.source })), [{ id: 'pyflow-dev.pyflow', version, source: 'vsix' }]);
+      const installed = JSON.parse(readFileSync(join(extensions, 'extensions.json'), 'utf8')) as {
+        identifier: { id: string };
+        version: string;
+        relativeLocation: string;
+        metadata?: { source?: string };
+      }[];
+      assert.deepEqual(
+        installed.map((e) => ({ id: e.identifier.id, version: e.version, source: e.metadata?.source })),
+        [{ id: 'pyflow-dev.pyflow', version, source: 'vsix' }],
+      );
       const folder = join(extensions, installed[0]!.relativeLocation);
       assert.ok(lstatSync(folder).isDirectory() && !lstatSync(folder).isSymbolicLink(), `${folder} is a folder unpacked from the .vsix`);
       assert.ok(existsSync(join(folder, 'dist', 'extension.js')));
@@ -84,7 +106,7 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
     const runDir = /^Ctrl\+C stops it and deletes (\S+)\.$/m.exec(run.stdout())?.[1] ?? assert.fail(`npm start named its run directory:\n${run.stdout()}`);
     assert.ok(ended === 0 || ended === 'SIGINT', `npm start ended by Ctrl+C, not by ${ended}:\n${run.stderr()}`);
     assert.match(run.stderr(), /\nStopping VS Code…\n$/);
-    await waitFor('npm start\'s processes to end', () => processGroup(run.child.pid!).length === 0);
+    await waitFor("npm start's processes to end", () => processGroup(run.child.pid!).length === 0);
     assert.deepEqual(processesMentioning(runDir), [], 'no code-server process of this run is left');
     assert.equal(existsSync(runDir), false, `${runDir} is deleted`);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/`), 'nothing listens on the port any more');
@@ -95,7 +117,8 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
     const copy = mkdtempSync(join(tmpdir(), 'pyflow-start-'));
     try {
       cpSync(REPO, copy, {
-        recursive: true, preserveTimestamps: true,
+        recursive: true,
+        preserveTimestamps: true,
         filter: (src) => !/^(node_modules|dist|\.git|test-results)$/.test(relative(REPO, src)),
       });
       symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
@@ -104,7 +127,10 @@ describe('npm start', { timeout: START_MS + 120_000 }, () => {
       const code = await run.exited;
       assert.notEqual(code, 0);
       assert.match(run.stderr(), /Couldn't detect the repository where this extension is published\. The image '\.\.\/media\/graph\.png' will be broken/);
-      assert.equal(run.stderr().trimEnd().split('\n').at(-1), 'npm start FAILED at step 3/5: package the extension (dist/pyflow.vsix) and build (exit status 1; its error is above)');
+      assert.equal(
+        run.stderr().trimEnd().split('\n').at(-1),
+        'npm start FAILED at step 3/5: package the extension (dist/pyflow.vsix) and build (exit status 1; its error is above)',
+      );
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

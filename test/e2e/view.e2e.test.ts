@@ -69,7 +69,9 @@ async function focusIn(page: Page): Promise<string> {
     return el?.tagName === 'IFRAME' ? 'webview' : `${el?.tagName}.${el?.className}`;
   });
   if (outer !== 'webview') return outer;
-  return (await graphPage(page)).evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('data-uid') || document.activeElement?.tagName || '');
+  return (await graphPage(page)).evaluate(
+    () => document.activeElement?.id || document.activeElement?.getAttribute('data-uid') || document.activeElement?.tagName || '',
+  );
 }
 
 /** The text of the first editor group's editor, as the user sees it. */
@@ -172,7 +174,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     await graphFrame(page).locator('.graph-title', { hasText: 'graph' }).waitFor();
   });
 
-  it('a hung op is visibly running; the progress notification\'s Cancel stops it and names it; the view\'s Stop does too', async () => {
+  it("a hung op is visibly running; the progress notification's Cancel stops it and names it; the view's Stop does too", async () => {
     await openBeside(page, 'hang.ts');
     await page.locator('.tab', { hasText: 'Graph: hang.ts' }).waitFor();
     const frame = graphFrame(page);
@@ -190,7 +192,7 @@ describe('the graph view in a real VS Code (code-server + Chromium)', { timeout:
     await frame.locator('#timeline-outcome', { hasText: summary }).waitFor();
     await frame.locator('svg .node.st-stopped[data-uid="spin_2"]').waitFor();
     assert.equal(await frame.locator('#timeline-stop').isVisible(), false);
-    assert.doesNotMatch(await frame.locator('#timeline-label').textContent() ?? '', /waiting/);
+    assert.doesNotMatch((await frame.locator('#timeline-label').textContent()) ?? '', /waiting/);
     await outputContains(server, new RegExp(summary.replace(/[()]/g, '\\$&')));
     await screenshot(page, 'e2e-view-stopped');
     // Again, stopped from the view's own Stop button.

@@ -11,7 +11,15 @@ export const RESULTS = join(REPO, 'test-results');
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.PYFLOW_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -35,19 +43,23 @@ async function pick(page: Page, key: string, query: string, rowText: string | Re
   const input = widget.locator('.quick-input-box input');
   const match = widget.locator('.monaco-list-row.focused', { hasText: rowText });
   const other = widget.locator('.monaco-list-row', { hasText: 'similar commands' }).or(widget.locator('.quick-input-message:visible'));
-  await waitFor(`"${String(rowText)}" in the quick input (${key}, "${query}")`, async () => {
-    await page.keyboard.press(key);
-    await input.waitFor();
-    await input.fill(query);
-    await match.or(other).first().waitFor();
-    if (await match.count() > 0) {
-      await page.keyboard.press('Enter');
-      return true;
-    }
-    await page.keyboard.press('Escape');
-    await widget.waitFor({ state: 'hidden' });
-    return false;
-  }, deadlineMs);
+  await waitFor(
+    `"${String(rowText)}" in the quick input (${key}, "${query}")`,
+    async () => {
+      await page.keyboard.press(key);
+      await input.waitFor();
+      await input.fill(query);
+      await match.or(other).first().waitFor();
+      if ((await match.count()) > 0) {
+        await page.keyboard.press('Enter');
+        return true;
+      }
+      await page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden' });
+      return false;
+    },
+    deadlineMs,
+  );
 }
 
 /** Runs a command from the palette, trying again until the extension has registered it. */
@@ -73,7 +85,13 @@ export async function openFile(page: Page, name: string, deadlineMs = GENEROUS_M
       await page.keyboard.press('Escape');
       if (Date.now() > deadline) throw error;
       // Move the focus out of the webview: a click on a tab of the first editor group.
-      await page.locator('.editor-group-container').first().locator('.tab').first().click().catch(() => undefined);
+      await page
+        .locator('.editor-group-container')
+        .first()
+        .locator('.tab')
+        .first()
+        .click()
+        .catch(() => undefined);
     }
   }
   await page.keyboard.press('Enter');
@@ -83,7 +101,10 @@ export async function openFile(page: Page, name: string, deadlineMs = GENEROUS_M
 /** The Pyflow output channel's text once it matches `pattern`; the assertion message holds the whole channel. */
 export async function outputContains(server: CodeServer, pattern: RegExp): Promise<string> {
   try {
-    return await waitFor(`the Pyflow output channel to match ${pattern}`, () => { const text = server.outputChannel('Pyflow'); return pattern.test(text) && text; });
+    return await waitFor(`the Pyflow output channel to match ${pattern}`, () => {
+      const text = server.outputChannel('Pyflow');
+      return pattern.test(text) && text;
+    });
   } catch (error) {
     assert.fail(`${(error as Error).message}:\n${server.outputChannel('Pyflow')}`);
   }
@@ -116,7 +137,10 @@ export async function showGraph(page: Page, file: string): Promise<void> {
   try {
     await tab.waitFor({ timeout: 60_000 });
   } catch {
-    const notes = await page.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
+    const notes = await page
+      .locator('.notification-list-item-message')
+      .allInnerTexts()
+      .catch(() => []);
     console.log(`[e2e] Show Graph did not show ${file} in 60 s (notifications: ${JSON.stringify(notes)}); running it again`);
     await runCommand(page, 'Pyflow: Show Graph');
     await tab.waitFor();

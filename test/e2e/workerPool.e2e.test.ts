@@ -67,7 +67,10 @@ describe('a worker pool script in a real VS Code (code-server + Chromium)', { ti
     await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' }).first().click();
     try {
       await frame.locator('svg .node.st-running[data-uid^="wait_"] >> nth=1').waitFor();
-      assert.deepEqual(await frame.locator('svg .node.st-running').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-uid')?.replace(/_\d+$/, ''))), ['wait', 'wait']);
+      assert.deepEqual(await frame.locator('svg .node.st-running').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-uid')?.replace(/_\d+$/, ''))), [
+        'wait',
+        'wait',
+      ]);
       await screenshot(page, 'e2e-pool-running');
     } finally {
       await runCommand(page, 'Pyflow: Stop');

@@ -33,10 +33,16 @@ describe('a graph on a worker pool', () => {
     assert.equal(await both.getAsync(), 'met met');
     const finished = events.filter((e) => e.kind === 'finished');
     const workers = finished.map((e) => [e.uid.replace(/_\d+$/, ''), e.worker] as const).sort();
-    assert.deepEqual(workers.map(([name]) => name), ['anonymous', 'meet', 'meet']);
+    assert.deepEqual(
+      workers.map(([name]) => name),
+      ['anonymous', 'meet', 'meet'],
+    );
     assert.equal(workers[0]![1], undefined);
     const threads = workers.slice(1).map(([, w]) => w);
-    assert.ok(threads.every((w) => /^thread \d+$/.test(w ?? '')), threads.join());
+    assert.ok(
+      threads.every((w) => /^thread \d+$/.test(w ?? '')),
+      threads.join(),
+    );
     assert.notEqual(threads[0], threads[1]);
   });
 
@@ -46,7 +52,10 @@ describe('a graph on a worker pool', () => {
     const total = G.add(sum)(G.add(fill)(1000, 0.5));
     assert.equal(await total.getAsync(), 500);
     // The main thread's view of the array was emptied when its buffer moved to the thread that summed it.
-    assert.deepEqual(released.map((v) => [v instanceof Float64Array, (v as Float64Array).byteLength]), [[true, 0]]);
+    assert.deepEqual(
+      released.map((v) => [v instanceof Float64Array, (v as Float64Array).byteLength]),
+      [[true, 0]],
+    );
   });
 
   it('copies a buffer the graph keeps (persist), leaving the kept value whole', async () => {
@@ -89,7 +98,12 @@ describe('a graph on a worker pool', () => {
     const exited = G.add(exits)(7);
     await assert.rejects(exited.getAsync(), (error: unknown) => {
       assert.ok(error instanceof PyflowError);
-      assert.match(error.message, new RegExp(`^exits_\\d+ \\(exits, added at ${siteOf('add(exits)').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) lost its worker thread \\(.*7.*; the thread was replaced\\)$`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `^exits_\\d+ \\(exits, added at ${siteOf('add(exits)').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) lost its worker thread \\(.*7.*; the thread was replaced\\)$`,
+        ),
+      );
       return true;
     });
     assert.equal(await G.add(sum)(G.add(fill)(10, 1)).getAsync(), 10);

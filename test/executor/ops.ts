@@ -70,7 +70,10 @@ export function spins(): never {
 }
 
 class Point {
-  constructor(readonly x: number, readonly y: number) {}
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
   norm(): number {
     return Math.hypot(this.x, this.y);
   }

@@ -16,7 +16,13 @@ import type * as ops from './ops.js';
 const OPS = pathToFileURL(join(__dirname, 'ops.ts'));
 const SITE = { file: '/work/pipeline.ts', line: 12, column: 5 };
 
-function call(pool: WorkerPool, fn: (...args: never[]) => unknown, args: unknown[], movable: unknown[] = [], signal = new AbortController().signal): ExecutorCall {
+function call(
+  pool: WorkerPool,
+  fn: (...args: never[]) => unknown,
+  args: unknown[],
+  movable: unknown[] = [],
+  signal = new AbortController().signal,
+): ExecutorCall {
   void pool;
   return { op: { uid: `${fn.name}_1`, graph: 'G', fnName: fn.name, site: SITE, nOut: 1 }, fn, args, movable, signal };
 }
@@ -39,7 +45,10 @@ describe('workerPool', () => {
   it('makes functions named after the export, which it owns', () => {
     assert.equal(add.name, 'add');
     assert.equal(pool.owns(add), true);
-    assert.equal(pool.owns((a: number) => a), false);
+    assert.equal(
+      pool.owns((a: number) => a),
+      false,
+    );
     const other = workerPool({ threads: 1 });
     assert.equal(other.owns(add), false);
     void other.close();
@@ -58,13 +67,17 @@ describe('workerPool', () => {
     const meet = pool.fn<typeof ops.meet>(OPS, 'meet');
     const flags = new Int32Array(new SharedArrayBuffer(8));
     const results = await Promise.all([0, 1].map((slot) => pool.run(call(pool, meet, [flags, slot]))));
-    assert.deepEqual(results.map((r) => r.value), ['met', 'met']);
+    assert.deepEqual(
+      results.map((r) => r.value),
+      ['met', 'met'],
+    );
     assert.notEqual(results[0]!.worker, results[1]!.worker);
   });
 
   it('calling a pool function directly is an error that says how to use it', () => {
     assert.throws(() => (add as (a: number, b: number) => number)(1, 2), {
-      name: 'PyflowError', message: 'add runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()',
+      name: 'PyflowError',
+      message: 'add runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()',
     });
   });
 
@@ -99,22 +112,31 @@ describe('workerPool', () => {
   it('refuses an argument that cannot cross: a function, a class instance', async () => {
     const sum = pool.fn<typeof ops.sum>(OPS, 'sum');
     const error = await rejection(pool.run(call(pool, sum, [{ weights: [1, function weigh() {}] }])));
-    assert.equal(error.message, 'sum_1 (sum, added at /work/pipeline.ts:12:5) cannot be sent to a worker thread: argument [0].weights[1] is a function (weigh)');
+    assert.equal(
+      error.message,
+      'sum_1 (sum, added at /work/pipeline.ts:12:5) cannot be sent to a worker thread: argument [0].weights[1] is a function (weigh)',
+    );
     assert.deepEqual([error.code, error.uid, error.callSite], ['OP_FAILED', 'sum_1', SITE]);
     class Weights {
       total(): number {
         return 0;
       }
     }
-    assert.equal((await rejection(pool.run(call(pool, sum, [1, new Map([['w', new Weights()]])])))).message,
-      'sum_1 (sum, added at /work/pipeline.ts:12:5) cannot be sent to a worker thread: argument [1].get("w") is an instance of Weights: it would arrive as a plain object, without its class and methods');
+    assert.equal(
+      (await rejection(pool.run(call(pool, sum, [1, new Map([['w', new Weights()]])])))).message,
+      'sum_1 (sum, added at /work/pipeline.ts:12:5) cannot be sent to a worker thread: argument [1].get("w") is an instance of Weights: it would arrive as a plain object, without its class and methods',
+    );
   });
 
   it('refuses a returned value that cannot cross', async () => {
-    assert.equal((await rejection(pool.run(call(pool, pool.fn(OPS, 'point'), [3, 4])))).message,
-      'point_1 (point, added at /work/pipeline.ts:12:5) returned a value that cannot be sent back from its worker thread: it is an instance of Point: it would arrive as a plain object, without its class and methods');
-    assert.equal((await rejection(pool.run(call(pool, pool.fn(OPS, 'callback'), [])))).message,
-      'callback_1 (callback, added at /work/pipeline.ts:12:5) returned a value that cannot be sent back from its worker thread: it is a function');
+    assert.equal(
+      (await rejection(pool.run(call(pool, pool.fn(OPS, 'point'), [3, 4])))).message,
+      'point_1 (point, added at /work/pipeline.ts:12:5) returned a value that cannot be sent back from its worker thread: it is an instance of Point: it would arrive as a plain object, without its class and methods',
+    );
+    assert.equal(
+      (await rejection(pool.run(call(pool, pool.fn(OPS, 'callback'), [])))).message,
+      'callback_1 (callback, added at /work/pipeline.ts:12:5) returned a value that cannot be sent back from its worker thread: it is a function',
+    );
   });
 
   it('an op that throws fails like an inline op: uid, function, add line, the original error as cause', async () => {
@@ -129,8 +151,10 @@ describe('workerPool', () => {
   });
 
   it('a missing export or module fails the op, naming it', async () => {
-    assert.equal((await rejection(pool.run(call(pool, pool.fn(OPS, 'nope'), [])))).message,
-      `nope_1 (nope, added at /work/pipeline.ts:12:5) could not be loaded in a worker thread: ${OPS.href} has no function export named nope`);
+    assert.equal(
+      (await rejection(pool.run(call(pool, pool.fn(OPS, 'nope'), [])))).message,
+      `nope_1 (nope, added at /work/pipeline.ts:12:5) could not be loaded in a worker thread: ${OPS.href} has no function export named nope`,
+    );
     const missing = await rejection(pool.run(call(pool, pool.fn(new URL('./missing.ts', OPS), 'x'), [])));
     assert.match(missing.message, /^x_1 \(x, added at \/work\/pipeline\.ts:12:5\) could not be loaded in a worker thread: .*missing\.ts/);
   });
@@ -141,7 +165,10 @@ describe('workerPool', () => {
     assert.match(error.message, /^exits_1 \(exits, added at \/work\/pipeline\.ts:12:5\) lost its worker thread \(.*exit.*3.*; the thread was replaced\)$/);
     const flags = new Int32Array(new SharedArrayBuffer(8));
     const meet = pool.fn(OPS, 'meet');
-    assert.deepEqual((await Promise.all([0, 1].map((slot) => pool.run(call(pool, meet, [flags, slot]))))).map((r) => r.value), ['met', 'met']);
+    assert.deepEqual(
+      (await Promise.all([0, 1].map((slot) => pool.run(call(pool, meet, [flags, slot]))))).map((r) => r.value),
+      ['met', 'met'],
+    );
     assert.equal(typeof (await pool.run(call(pool, threadOf, []))).value, 'number');
   });
 
@@ -149,7 +176,10 @@ describe('workerPool', () => {
     const small = workerPool({ threads: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
     try {
       const error = await rejection(small.run(call(small, small.fn(OPS, 'exhaustsMemory'), [])));
-      assert.equal(error.message, 'exhaustsMemory_1 (exhaustsMemory, added at /work/pipeline.ts:12:5) ran out of memory in its worker thread (the thread was replaced)');
+      assert.equal(
+        error.message,
+        'exhaustsMemory_1 (exhaustsMemory, added at /work/pipeline.ts:12:5) ran out of memory in its worker thread (the thread was replaced)',
+      );
       assert.equal((await small.run(call(small, small.fn(OPS, 'add'), [1, 1]))).value, 2);
     } finally {
       await small.close();
@@ -171,15 +201,19 @@ describe('workerPool.close', () => {
     const spinning = rejection(pool.run(call(pool, pool.fn(OPS, 'spins'), [])));
     await pool.close();
     assert.equal((await spinning).message, 'spins_1 (spins, added at /work/pipeline.ts:12:5) was stopped: its worker pool was closed');
-    assert.equal((await rejection(pool.run(call(pool, pool.fn(OPS, 'add'), [1, 2])))).message,
-      'add_1 (add, added at /work/pipeline.ts:12:5) cannot run: its worker pool is closed');
+    assert.equal(
+      (await rejection(pool.run(call(pool, pool.fn(OPS, 'add'), [1, 2])))).message,
+      'add_1 (add, added at /work/pipeline.ts:12:5) cannot run: its worker pool is closed',
+    );
   });
 
   it('leaves no thread behind: the process ends by itself, with as many threads as before the pool', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pyflow-pool-'));
     const script = join(dir, 'closes.ts');
     const src = JSON.stringify(join(__dirname, '..', '..', 'src', 'executor', 'workerPool.ts'));
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       const { readdirSync } = require('node:fs');
       const { workerPool } = require(${src});
       const threads = () => readdirSync('/proc/self/task').length;
@@ -194,8 +228,12 @@ describe('workerPool.close', () => {
         console.log(before === threads() ? 'same threads' : 'threads: ' + before + ' before, ' + threads() + ' after');
       }
       main();
-    `);
+    `,
+    );
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..', '..') });
-    assert.equal(stdout, 'spins_1 (spins, added at unknown location (call sites are captured when tracing)) was stopped: its worker pool was closed\nsame threads\n');
+    assert.equal(
+      stdout,
+      'spins_1 (spins, added at unknown location (call sites are captured when tracing)) was stopped: its worker pool was closed\nsame threads\n',
+    );
   });
 });

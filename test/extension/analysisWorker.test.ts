@@ -40,7 +40,10 @@ describe('the analysis worker: type refinement in a worker thread', () => {
       const [inWorker, again] = await Promise.all([refiner.refine(text, file), refiner.refine(text, file)]);
       assert.deepEqual(inWorker, refineWithTypes(text, file, quick));
       assert.deepEqual(again, inWorker);
-      assert.equal(Object.keys(require.cache).some((f) => f.startsWith(DIST)), false);
+      assert.equal(
+        Object.keys(require.cache).some((f) => f.startsWith(DIST)),
+        false,
+      );
     } finally {
       refiner.dispose();
     }

@@ -11,7 +11,10 @@ describe('Debouncer (the graph view redraw after edits)', () => {
     const done = new Promise<void>((resolveDone) => {
       debouncer.schedule(() => ran.push(1));
       debouncer.schedule(() => ran.push(2));
-      debouncer.schedule(() => { ran.push(3); resolveDone(); });
+      debouncer.schedule(() => {
+        ran.push(3);
+        resolveDone();
+      });
     });
     await done;
     assert.deepEqual(ran, [3]);

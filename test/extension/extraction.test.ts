@@ -14,17 +14,31 @@ const DIST = resolve(__dirname, '..', '..', 'dist');
 const FILE = join(__dirname, 'pipeline.ts');
 
 function pipelineScript(ops: number): string {
-  const lines = ["import { GraphBuilder } from 'pyflow';", "const G = new GraphBuilder({ alias: 'big' });", 'const add = (a: number, b: number) => a + b;', 'const n0 = G.add(add)(1, 2);'];
+  const lines = [
+    "import { GraphBuilder } from 'pyflow';",
+    "const G = new GraphBuilder({ alias: 'big' });",
+    'const add = (a: number, b: number) => a + b;',
+    'const n0 = G.add(add)(1, 2);',
+  ];
   for (let i = 1; i < ops; i++) lines.push(`const n${i} = G.add(add)(n${i - 1}, ${i});`);
   return `${lines.join('\n')}\n`;
 }
 
 /** Counts the turns of this thread's event loop until stopped. */
 function loopTurns(): { stop(): number } {
-  let turns = 0, running = true;
-  const spin = (): void => { turns++; if (running) setImmediate(spin); };
+  let turns = 0,
+    running = true;
+  const spin = (): void => {
+    turns++;
+    if (running) setImmediate(spin);
+  };
   setImmediate(spin);
-  return { stop: () => { running = false; return turns; } };
+  return {
+    stop: () => {
+      running = false;
+      return turns;
+    },
+  };
 }
 
 /** The extractor in this thread: its bundle, or its sources (lazy.ts, which only knows where it is, aside). */

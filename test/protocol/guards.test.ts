@@ -3,9 +3,26 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { GraphBuilder } from '../../src/core/index.js';
 import { extractGraph } from '../../src/analysis/extractGraph.js';
-import { TracePacker, isHostToWebview, isRunnerToHost, isWebviewToHost, unpackTrace, type HostToWebview, type RunnerToHost, type TraceEvent, type WebviewToHost } from '../../src/protocol/index.js';
+import {
+  TracePacker,
+  isHostToWebview,
+  isRunnerToHost,
+  isWebviewToHost,
+  unpackTrace,
+  type HostToWebview,
+  type RunnerToHost,
+  type TraceEvent,
+  type WebviewToHost,
+} from '../../src/protocol/index.js';
 
-const graph = { alias: 'g', nodes: [{ uid: 'f_0', kind: 'operation', label: 'f' }, { uid: 'data_1', kind: 'data', label: 'data' }], edges: [{ from: 'data_1', to: 'f_0' }] };
+const graph = {
+  alias: 'g',
+  nodes: [
+    { uid: 'f_0', kind: 'operation', label: 'f' },
+    { uid: 'data_1', kind: 'data', label: 'data' },
+  ],
+  edges: [{ from: 'data_1', to: 'f_0' }],
+};
 
 describe('protocol guards', () => {
   it('accept every declared message, also after a JSON round trip', () => {
@@ -17,13 +34,34 @@ describe('protocol guards', () => {
       { type: 'run/done' },
       { type: 'run/done', target: 'data_1', preview: '3', note: 'n' },
       { type: 'run/failed', error: { name: 'Error', message: 'x' } },
-      { type: 'run/failed', error: { name: 'PyflowError', message: 'x', stack: '    at f (/a.ts:2:3)', code: 'OP_FAILED', uid: 'f_0', source: { file: '/a.ts', line: 3, column: 11 } } },
+      {
+        type: 'run/failed',
+        error: {
+          name: 'PyflowError',
+          message: 'x',
+          stack: '    at f (/a.ts:2:3)',
+          code: 'OP_FAILED',
+          uid: 'f_0',
+          source: { file: '/a.ts', line: 3, column: 11 },
+        },
+      },
       { type: 'cache/missed', graph: 'g', uid: 'f_0', reason: 'function f changed' },
     ];
     for (const m of runner) assert.ok(isRunnerToHost(JSON.parse(JSON.stringify(m))), m.type);
     const host: HostToWebview[] = [
-      { type: 'graph/show', result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] }, revision: 1, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' } },
-      { type: 'graph/show', result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] }, revision: 2, settings: { direction: 'DOWN', full: false, edges: 'orthogonal' }, scriptView: { graph: 'g', full: true, highlight: ['f_0'] } },
+      {
+        type: 'graph/show',
+        result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] },
+        revision: 1,
+        settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+      },
+      {
+        type: 'graph/show',
+        result: { file: 'a.ts', graphs: [graph as never], diagnostics: [] },
+        revision: 2,
+        settings: { direction: 'DOWN', full: false, edges: 'orthogonal' },
+        scriptView: { graph: 'g', full: true, highlight: ['f_0'] },
+      },
       { type: 'trace/reset', title: 't' },
       { type: 'trace/append', events: [] },
       { type: 'selection/set', uids: ['f_0'] },
@@ -31,34 +69,63 @@ describe('protocol guards', () => {
       { type: 'cache/missed', graph: 'g', uid: 'f_0', reason: 'first run' },
     ];
     for (const m of host) assert.ok(isHostToWebview(JSON.parse(JSON.stringify(m))), m.type);
-    const web: WebviewToHost[] = [{ type: 'ready' }, { type: 'node/reveal', uid: 'f_0', graph: 'g' }, { type: 'webview/error', message: 'm' }, { type: 'export/save', format: 'svg', data: '<svg/>' }];
+    const web: WebviewToHost[] = [
+      { type: 'ready' },
+      { type: 'node/reveal', uid: 'f_0', graph: 'g' },
+      { type: 'webview/error', message: 'm' },
+      { type: 'export/save', format: 'svg', data: '<svg/>' },
+    ];
     for (const m of web) assert.ok(isWebviewToHost(m), m.type);
   });
 
-  it('check the runner\'s outcomes and running op deeply', () => {
+  it("check the runner's outcomes and running op deeply", () => {
     for (const bad of [
-      { type: 'run/done', preview: { forged: true } }, { type: 'run/done', target: 5 }, { type: 'run/done', note: null },
-      { type: 'run/failed', error: { message: 'no name' } }, { type: 'run/failed', error: { name: 'E', message: 'x', stack: 1 } },
+      { type: 'run/done', preview: { forged: true } },
+      { type: 'run/done', target: 5 },
+      { type: 'run/done', note: null },
+      { type: 'run/failed', error: { message: 'no name' } },
+      { type: 'run/failed', error: { name: 'E', message: 'x', stack: 1 } },
       { type: 'run/failed', error: { name: 'E', message: 'x', source: { file: '/etc/passwd', line: -1, column: 1 } } },
       { type: 'run/failed', error: { name: 'E', message: 'x', source: { file: '', line: 1, column: 1 } } },
       { type: 'run/failed', error: { name: 'E', message: 'x', uid: 7 } },
       { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g' } },
       { type: 'trace/packed', graphs: ['g'], data: [], running: { graph: 'g', uid: 'f_0', source: { file: '/a.ts', line: 1.5, column: 1 } } },
       { type: 'graph/view', graph, full: 'yes' },
-      { type: 'cache/missed', graph: 'g', uid: 'f_0' }, { type: 'cache/missed', graph: 'g', uid: 3, reason: 'r' },
+      { type: 'cache/missed', graph: 'g', uid: 'f_0' },
+      { type: 'cache/missed', graph: 'g', uid: 3, reason: 'r' },
     ]) {
       assert.equal(isRunnerToHost(bad), false, JSON.stringify(bad));
     }
   });
 
   it('reject malformed messages', () => {
-    for (const bad of [null, 1, 'ready', [], {}, { type: 'nope' }, { type: 'hello', protocol: '1' }, { type: 'trace/packed', graphs: [1], data: [] }, { type: 'trace/append', events: [] },
-      { type: 'graph/snapshot', graph: { alias: 'g', nodes: [{ uid: 1 }], edges: [] } }, { type: 'run/failed', error: 'x' }]) {
+    for (const bad of [
+      null,
+      1,
+      'ready',
+      [],
+      {},
+      { type: 'nope' },
+      { type: 'hello', protocol: '1' },
+      { type: 'trace/packed', graphs: [1], data: [] },
+      { type: 'trace/append', events: [] },
+      { type: 'graph/snapshot', graph: { alias: 'g', nodes: [{ uid: 1 }], edges: [] } },
+      { type: 'run/failed', error: 'x' },
+    ]) {
       assert.equal(isRunnerToHost(bad), false, JSON.stringify(bad));
     }
     assert.equal(isWebviewToHost({ type: 'node/reveal' }), false);
     assert.equal(isHostToWebview({ type: 'selection/set', uids: [1] }), false);
-    assert.equal(isHostToWebview({ type: 'graph/show', result: { file: 'a.ts', graphs: [], diagnostics: [] }, revision: 1, settings: {}, scriptView: { graph: 'g', highlight: [1] } }), false);
+    assert.equal(
+      isHostToWebview({
+        type: 'graph/show',
+        result: { file: 'a.ts', graphs: [], diagnostics: [] },
+        revision: 1,
+        settings: {},
+        scriptView: { graph: 'g', highlight: [1] },
+      }),
+      false,
+    );
   });
 
   it('graphs the renderer cannot draw are rejected: dangling edges, duplicate uids, wrong kinds or field types', () => {
@@ -100,9 +167,19 @@ describe('protocol guards', () => {
     const upstream = new GraphBuilder({ alias: 'upstream' });
     const u = upstream.add(add, { persist: true })(1, 2);
     const G = new GraphBuilder({ alias: 'graph', verbose: true, log: () => undefined, callSites: true });
-    const [l, r] = G.add((x: number) => [x, x], { nOut: 2, alias: 'split', outputAlias: ['l', 'r'], rank: 0, shape: 'cylinder', color: 'lightblue', fontsize: 9 })(u);
+    const [l, r] = G.add((x: number) => [x, x], {
+      nOut: 2,
+      alias: 'split',
+      outputAlias: ['l', 'r'],
+      rank: 0,
+      shape: 'cylinder',
+      color: 'lightblue',
+      fontsize: 9,
+    })(u);
     G.add(add, { persist: true })(l!, { x: r } as never);
-    const last = G.add((x: unknown) => { void x; })([u, 3]);
+    const last = G.add((x: unknown) => {
+      void x;
+    })([u, 3]);
     // A raw input passed on to another op is one node.
     G.add((x: unknown) => x)(last.inputs[1]!);
     u.get();
@@ -116,11 +193,15 @@ describe('protocol guards', () => {
 
   it('packed trace batches carry every kind of event and its fields through JSON, graph by graph', () => {
     const events: TraceEvent[] = [
-      { kind: 'computing', uid: 'data_3', graph: 'g' }, { kind: 'activated', uid: 'f_2', graph: 'g' },
-      { kind: 'running', uid: 'h_0', graph: 'other' }, { kind: 'finished', uid: 'f_2', graph: 'g', durationMs: 1.25 },
+      { kind: 'computing', uid: 'data_3', graph: 'g' },
+      { kind: 'activated', uid: 'f_2', graph: 'g' },
+      { kind: 'running', uid: 'h_0', graph: 'other' },
+      { kind: 'finished', uid: 'f_2', graph: 'g', durationMs: 1.25 },
       { kind: 'value', uid: 'data_3', graph: 'g', preview: '[1, 2]', dim: '(2, )' },
-      { kind: 'stillNeeded', uid: 'data_1', graph: 'g', neededBy: 'f_4' }, { kind: 'released', uid: 'data_1', graph: 'g' },
-      { kind: 'deactivated', uid: 'f_2', graph: 'g' }, { kind: 'error', uid: 'f_4', graph: 'g', message: 'boom <b>' },
+      { kind: 'stillNeeded', uid: 'data_1', graph: 'g', neededBy: 'f_4' },
+      { kind: 'released', uid: 'data_1', graph: 'g' },
+      { kind: 'deactivated', uid: 'f_2', graph: 'g' },
+      { kind: 'error', uid: 'f_4', graph: 'g', message: 'boom <b>' },
     ];
     const packer = new TracePacker();
     for (const e of events) packer.add(e);
@@ -134,8 +215,10 @@ describe('protocol guards', () => {
 
   it('packed trace batches carry `cached` events and the worker of a finished op (absent for inline ops)', () => {
     const events: TraceEvent[] = [
-      { kind: 'finished', uid: 'heavy_0', graph: 'g', durationMs: 2.5, worker: 'thread 2' }, { kind: 'cached', uid: 'f_2', graph: 'g' },
-      { kind: 'finished', uid: 'f_4', graph: 'g', durationMs: 0.5 }, { kind: 'finished', uid: 'heavy_6', graph: 'g', durationMs: 1, worker: 'thread 1' },
+      { kind: 'finished', uid: 'heavy_0', graph: 'g', durationMs: 2.5, worker: 'thread 2' },
+      { kind: 'cached', uid: 'f_2', graph: 'g' },
+      { kind: 'finished', uid: 'f_4', graph: 'g', durationMs: 0.5 },
+      { kind: 'finished', uid: 'heavy_6', graph: 'g', durationMs: 1, worker: 'thread 1' },
     ];
     const packer = new TracePacker();
     for (const e of events) packer.add(e);
@@ -147,11 +230,17 @@ describe('protocol guards', () => {
   it('a packer with a clock stamps each event with its time, which unpacking puts on the event', () => {
     let now = 0;
     const packer = new TracePacker(() => (now += 1.2345));
-    const events: TraceEvent[] = [{ kind: 'running', uid: 'f_0', graph: 'g' }, { kind: 'finished', uid: 'f_0', graph: 'g', durationMs: 1 }];
+    const events: TraceEvent[] = [
+      { kind: 'running', uid: 'f_0', graph: 'g' },
+      { kind: 'finished', uid: 'f_0', graph: 'g', durationMs: 1 },
+    ];
     for (const e of events) packer.add(e);
     const message: unknown = JSON.parse(JSON.stringify({ type: 'trace/packed', ...packer.take() }));
     assert.ok(isRunnerToHost(message) && message.type === 'trace/packed');
-    assert.deepEqual(unpackTrace(message), [{ ...events[0], at: 1.23 }, { ...events[1], at: 2.47 }]);
+    assert.deepEqual(unpackTrace(message), [
+      { ...events[0], at: 1.23 },
+      { ...events[1], at: 2.47 },
+    ]);
     assert.deepEqual(packer.take(), { graphs: [], data: [], at: [] });
     assert.equal(isRunnerToHost({ type: 'trace/packed', graphs: [], data: [], at: ['1'] }), false);
     assert.equal(unpackTrace({ graphs: ['g'], data: [2, 0, 'f_0'], at: [1, 2] }), 'malformed trace batch: 2 times for 1 events');

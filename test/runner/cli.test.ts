@@ -36,7 +36,7 @@ console.log(x.get());
 }
 
 describe('pyflow run (the CLI, real processes)', { timeout: 180_000 }, () => {
-  it('--verbose on a verbose graph prints each trace line once, in order with the script\'s output', async () => {
+  it("--verbose on a verbose graph prints each trace line once, in order with the script's output", async () => {
     const { code, stdout, stderr } = await cli(['run', join(REPO, 'examples', 'seedVerbose.ts'), '--verbose']);
     assert.equal(stderr, '');
     assert.equal(code, 0);
@@ -49,7 +49,7 @@ describe('pyflow run (the CLI, real processes)', { timeout: 180_000 }, () => {
     assert.equal(stdout, `${SEED_A5_TRACE}\n12 data_6\n`);
   });
 
-  it('--verbose on a non-verbose graph: the trace, then the script\'s output; without it, the output alone', async () => {
+  it("--verbose on a non-verbose graph: the trace, then the script's output; without it, the output alone", async () => {
     const quickstart = join(REPO, 'examples', 'quickstart.ts');
     const trace = `computing for data_8
 adding_7 activated!
@@ -89,11 +89,18 @@ adding_7 deactivated!
     const { code, stdout, stderr } = await cli(['run', file, '--timeout', '2']);
     assert.equal(code, 1);
     assert.equal(stdout, 'spinning\n');
-    assert.equal(stderr, `pyflow: the run timed out after 2 s while spin_0 (added at ${file}:${lineOf(body, 'G.add(spin)')}:13) was running (--timeout SECONDS, 0: none)\n`);
+    assert.equal(
+      stderr,
+      `pyflow: the run timed out after 2 s while spin_0 (added at ${file}:${lineOf(body, 'G.add(spin)')}:13) was running (--timeout SECONDS, 0: none)\n`,
+    );
     assert.equal((await allGone(pids)).length, 3);
   });
 
-  for (const [signal, exitCode] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+  for (const [signal, exitCode] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`${signal} kills the whole tree (runner, its group, detached grandchildren) and says which op ran`, async () => {
       const pids = pidFile();
       const body = spinScript(pids);
@@ -156,7 +163,12 @@ console.log(G.add(hog)().get());
     const file = script(body);
     const { code, stderr } = await cli(['run', file, '--memory', '200']);
     assert.equal(code, 1);
-    assert.match(stderr, new RegExp(`^pyflow: The script's process used \\d+ MB of memory while hog_0 \\(added at ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(body, 'G.add(hog)')}:\\d+\\) was running, over the limit of 200 MB \\(setting pyflow.run.memoryLimitMb or pyflow run --memory\\); the run was stopped\\.\\n$`));
+    assert.match(
+      stderr,
+      new RegExp(
+        `^pyflow: The script's process used \\d+ MB of memory while hog_0 \\(added at ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(body, 'G.add(hog)')}:\\d+\\) was running, over the limit of 200 MB \\(setting pyflow.run.memoryLimitMb or pyflow run --memory\\); the run was stopped\\.\\n$`,
+      ),
+    );
   });
 
   it('run --help prints the run usage', async () => {
@@ -178,10 +190,16 @@ console.log(G.add(hog)().get());
 
   it('inputs over 10 MB, and endless ones, are refused with a message (graph and run)', async () => {
     const big = script(`// ${'x'.repeat(10 * 1024 * 1024)}\n`);
-    for (const [command, file] of [['graph', '/dev/zero'], ['graph', big], ['run', big]] as const) {
+    for (const [command, file] of [
+      ['graph', '/dev/zero'],
+      ['graph', big],
+      ['run', big],
+    ] as const) {
       const { code, stdout, stderr } = await cli([command, file]);
-      assert.deepEqual({ code, stdout, stderr }, { code: 2, stdout: '', stderr: `pyflow: ${file} is larger than 10 MB, the largest source file pyflow reads\n` });
+      assert.deepEqual(
+        { code, stdout, stderr },
+        { code: 2, stdout: '', stderr: `pyflow: ${file} is larger than 10 MB, the largest source file pyflow reads\n` },
+      );
     }
   });
 });
-

@@ -45,7 +45,7 @@ describe('runner: every ending of a run', { timeout: 180_000 }, () => {
     assert.equal((await allGone(pids)).length, 2);
   });
 
-  it('throw: the error names the op and its add line once, then the user\'s frames, source-mapped, throwing line first', async () => {
+  it("throw: the error names the op and its add line once, then the user's frames, source-mapped, throwing line first", async () => {
     const pids = pidFile();
     const body = `${spawnSleepers(pids)}import { GraphBuilder } from 'pyflow';
 function check(x: number): number {
@@ -72,11 +72,10 @@ console.log(a.get());
     assert.equal(outcome.error.source?.line, line('G.add(boom)'));
     // Where each frame is, exactly. The names of frames called from pyflow are Node's: from Node 22 on, a bundled
     // script's frame is named after its call site in the library (`fn`), not after its function.
-    assert.equal(locations(outcome.error.stack), [
-      `    at (${file}:${line('throw new Error')}:20)`,
-      `    at (${file}:${line('return check(x)')}:10)`,
-      `    at (${file}:${line('a.get()')}:15)`,
-    ].join('\n'));
+    assert.equal(
+      locations(outcome.error.stack),
+      [`    at (${file}:${line('throw new Error')}:20)`, `    at (${file}:${line('return check(x)')}:10)`, `    at (${file}:${line('a.get()')}:15)`].join('\n'),
+    );
     assert.equal((await allGone(pids)).length, 2);
   });
 
@@ -120,20 +119,24 @@ console.log(a.get());
     const body = opScript(pids, 'stuck', 'for (;;) {}');
     const file = script(body);
     let seenRunning = false;
-    const { outcome } = await run(file, { kind: 'script' }, {
-      timeoutMs: 0,
-      // Stop once the host knows which op runs, and its processes exist.
-      onMessage: (m, cancel) => {
-        if (m.type !== 'trace/append' || m.running?.uid !== 'stuck_0' || seenRunning) return;
-        seenRunning = true;
-        const wait = setInterval(() => {
-          if (readFileSync(pids, { encoding: 'utf8', flag: 'a+' }).trim().split('\n').length === 2) {
-            clearInterval(wait);
-            cancel();
-          }
-        }, 20);
+    const { outcome } = await run(
+      file,
+      { kind: 'script' },
+      {
+        timeoutMs: 0,
+        // Stop once the host knows which op runs, and its processes exist.
+        onMessage: (m, cancel) => {
+          if (m.type !== 'trace/append' || m.running?.uid !== 'stuck_0' || seenRunning) return;
+          seenRunning = true;
+          const wait = setInterval(() => {
+            if (readFileSync(pids, { encoding: 'utf8', flag: 'a+' }).trim().split('\n').length === 2) {
+              clearInterval(wait);
+              cancel();
+            }
+          }, 20);
+        },
       },
-    });
+    );
     assert.equal(outcome.status, 'cancelled');
     if (outcome.status !== 'cancelled') return;
     assert.equal(outcome.running?.uid, 'stuck_0');
@@ -145,11 +148,15 @@ console.log(a.get());
   it('memory cap on the whole process: Buffers outside the V8 heap are stopped at the cap, naming the op', async () => {
     const pids = pidFile();
     // 8 MB every 20 ms, in a loop that never yields: the parent's watchdog must see it from outside.
-    const body = opScript(pids, 'hog', `const keep: Buffer[] = [];
+    const body = opScript(
+      pids,
+      'hog',
+      `const keep: Buffer[] = [];
   for (;;) {
     keep.push(Buffer.alloc(8 * 1024 * 1024, 1));
     for (const until = Date.now() + 20; Date.now() < until;);
-  }`);
+  }`,
+    );
     const file = script(body);
     const { outcome, stdout } = await run(file, { kind: 'script' }, { memoryMb: 200, timeoutMs: 60_000 });
     assert.equal(stdout, 'before\n');
@@ -175,7 +182,7 @@ console.log(a.get());
     assert.equal((await allGone(pids)).length, 1);
   });
 
-  it('the script\'s own process.send (or process._send) cannot report an outcome: a forged run/done is dropped', async () => {
+  it("the script's own process.send (or process._send) cannot report an outcome: a forged run/done is dropped", async () => {
     const body = `process.send?.({ type: 'run/done', target: 'x', preview: 'FORGED SUCCESS' });
 process.send?.({ type: 'run/failed', error: { name: 'Error', message: 'forged', source: { file: '/etc/passwd', line: 1, column: 1 } } });
 process.send?.({ type: 'trace/append', events: 'not a list' });
@@ -189,10 +196,10 @@ throw new Error('the real ending');
     if (outcome.status !== 'failed') return;
     assert.equal(outcome.error.message, 'the real ending');
     assert.equal(outcome.error.stack, `    at <anonymous> (${file}:6:7)`);
-    assert.equal(stderr, 'pyflow: process.send() is reserved for the Pyflow runner during a run; the script\'s messages are dropped.\n');
+    assert.equal(stderr, "pyflow: process.send() is reserved for the Pyflow runner during a run; the script's messages are dropped.\n");
   });
 
-  it('an error dressed as pyflow\'s cannot point the editor at a file outside the script\'s sources', async () => {
+  it("an error dressed as pyflow's cannot point the editor at a file outside the script's sources", async () => {
     const body = `const e = Object.assign(new Error('forged'), { name: 'PyflowError', code: 'OP_FAILED', uid: 'x_0', callSite: { file: '/etc/passwd', line: 1, column: 1 } });
 throw e;
 `;
@@ -204,7 +211,8 @@ throw e;
   });
 
   it('CRLF line endings and a path with spaces and accents: the op, its add line and the throwing line are right', async () => {
-    const body = 'import { GraphBuilder } from "pyflow";\r\n\r\nfunction boom(x: number): number {\r\n  if (x) throw new Error("crlf " + x);\r\n  return x;\r\n}\r\nconst G = new GraphBuilder();\r\nconst a = G.add(boom)(1);\r\nconsole.log(a.get());\r\n';
+    const body =
+      'import { GraphBuilder } from "pyflow";\r\n\r\nfunction boom(x: number): number {\r\n  if (x) throw new Error("crlf " + x);\r\n  return x;\r\n}\r\nconst G = new GraphBuilder();\r\nconst a = G.add(boom)(1);\r\nconsole.log(a.get());\r\n';
     const file = script(body, 'my script é.ts');
     const { outcome } = await run(file, { kind: 'script' });
     assert.equal(outcome.status, 'failed');
@@ -220,6 +228,6 @@ throw e;
     assert.equal(outcome.status === 'done' && outcome.message.preview, '7');
     const expected = shout10MbOutput();
     assert.equal(stdout.length, expected.length);
-    assert.ok(stdout === expected, 'the output is the script\'s, byte for byte');
+    assert.ok(stdout === expected, "the output is the script's, byte for byte");
   });
 });

@@ -27,10 +27,15 @@ function distWithoutNativeBinary(): string {
 
 async function runQuickstart(esbuild: Awaited<ReturnType<typeof loadEsbuild>>['esbuild']) {
   let stdout = '';
-  const handle = startRun({ file: QUICKSTART, target: { kind: 'script' }, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, timeoutMs: 0 }, {
-    onMessage: () => undefined,
-    onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
-  });
+  const handle = startRun(
+    { file: QUICKSTART, target: { kind: 'script' }, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, timeoutMs: 0 },
+    {
+      onMessage: () => undefined,
+      onOutput: (text, stream) => {
+        if (stream === 'stdout') stdout += text;
+      },
+    },
+  );
   return { outcome: (await handle.done).status, stdout };
 }
 
@@ -50,7 +55,8 @@ describe('esbuild: native or portable', () => {
 
   it('PYFLOW_ESBUILD=wasm forces the portable build; it starts with the running Node, none on PATH needed', () => {
     const result = spawnSync(process.execPath, [join(DIST, 'cli.js'), 'run', QUICKSTART], {
-      encoding: 'utf8', env: { ...process.env, PYFLOW_ESBUILD: 'wasm', PATH: '/nonexistent' },
+      encoding: 'utf8',
+      env: { ...process.env, PYFLOW_ESBUILD: 'wasm', PATH: '/nonexistent' },
     });
     assert.deepEqual({ status: result.status, stdout: result.stdout, stderr: result.stderr }, { status: 0, stdout: '11\n', stderr: '' });
   });
@@ -58,7 +64,10 @@ describe('esbuild: native or portable', () => {
   it('says why when neither esbuild runs', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'pyflow-dist-'));
     await assert.rejects(loadEsbuild(empty, {}), (error: Error) => {
-      assert.match(error.message, /^esbuild does not run here: no native esbuild in .*esbuild runs on .*, and the portable esbuild in .*esbuild-wasm failed: Cannot find module/);
+      assert.match(
+        error.message,
+        /^esbuild does not run here: no native esbuild in .*esbuild runs on .*, and the portable esbuild in .*esbuild-wasm failed: Cannot find module/,
+      );
       return true;
     });
   });

@@ -34,19 +34,33 @@ export async function run(file: string, target: RunTarget, extra: RunExtra = {})
   let stdout = '';
   let stderr = '';
   const transform = extra.stackSites ? undefined : instrumentAddCalls;
-  const handle = startRun({ file, text: extra.text, target, runnerPath: join(DIST, 'runner.js'), libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild, transform, timeoutMs: extra.timeoutMs, memoryMb: extra.memoryMb, printTrace: extra.printTrace }, {
-    onMessage: (m) => {
-      messages.push(m);
-      if (m.type === 'trace/append') events.push(...m.events);
-      if (m.type === 'graph/snapshot') graphs.push(m.graph);
-      if (m.type === 'graph/view') views.push({ graph: m.graph, full: m.full, highlight: m.highlight });
-      extra.onMessage?.(m, () => handle.cancel());
+  const handle = startRun(
+    {
+      file,
+      text: extra.text,
+      target,
+      runnerPath: join(DIST, 'runner.js'),
+      libraryPath: join(DIST, 'lib', 'index.mjs'),
+      esbuild,
+      transform,
+      timeoutMs: extra.timeoutMs,
+      memoryMb: extra.memoryMb,
+      printTrace: extra.printTrace,
     },
-    onOutput: (text, stream) => {
-      if (stream === 'stdout') stdout += text;
-      else stderr += text;
+    {
+      onMessage: (m) => {
+        messages.push(m);
+        if (m.type === 'trace/append') events.push(...m.events);
+        if (m.type === 'graph/snapshot') graphs.push(m.graph);
+        if (m.type === 'graph/view') views.push({ graph: m.graph, full: m.full, highlight: m.highlight });
+        extra.onMessage?.(m, () => handle.cancel());
+      },
+      onOutput: (text, stream) => {
+        if (stream === 'stdout') stdout += text;
+        else stderr += text;
+      },
     },
-  });
+  );
   extra.onStart?.(() => handle.cancel());
   const outcome: RunOutcome = await handle.done;
   return { outcome, lines: events.map(formatTraceEvent).filter((l) => l !== undefined), events, messages, stdout, stderr, graphs, views };
@@ -124,6 +138,6 @@ console.log(x.get());
 /** What `shout` in SHOUT_10_MB writes, byte for byte. */
 export function shout10MbOutput(): string {
   let text = '';
-  for (let i = 0; i < 10 * 1024; i++) text += String(i % 10).repeat(1023) + '\n';
+  for (let i = 0; i < 10 * 1024; i++) text += `${String(i % 10).repeat(1023)}\n`;
   return text;
 }

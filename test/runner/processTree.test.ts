@@ -11,7 +11,7 @@ describe('process trees', () => {
     const child = spawn('sh', ['-c', 'setsid sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'], ...treeSpawnOptions });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
-    await waitFor('the grandchild\'s pid', () => out.endsWith('\n'));
+    await waitFor("the grandchild's pid", () => out.endsWith('\n'));
     const grandchild = Number(out.trim());
     await waitFor('the grandchild to be found under the child', () => descendantsOf(child.pid!).some((p) => p.pid === grandchild));
     killTree(child.pid!);
@@ -34,7 +34,7 @@ describe('process trees', () => {
 describe('user stack frames', () => {
   const internal = ['/ext/dist', '/ext/src', '/tmp/pyflow-run-1'];
 
-  it('keep the user\'s frames, innermost first, and drop pyflow\'s, the bundle\'s and Node\'s', () => {
+  it("keep the user's frames, innermost first, and drop pyflow's, the bundle's and Node's", () => {
     const stack = [
       'Error: bad',
       '    at check (/home/me/proj/script.ts:3:9)',
@@ -46,11 +46,12 @@ describe('user stack frames', () => {
       '    at new Promise (<anonymous>)',
       '    at async main (/home/me/proj/main.ts:2:1)',
     ].join('\n');
-    assert.equal(userFrames(stack, internal), [
-      '    at check (/home/me/proj/script.ts:3:9)',
-      '    at boom (file:///home/me/proj/script.ts:7:10)',
-      '    at async main (/home/me/proj/main.ts:2:1)',
-    ].join('\n'));
+    assert.equal(
+      userFrames(stack, internal),
+      ['    at check (/home/me/proj/script.ts:3:9)', '    at boom (file:///home/me/proj/script.ts:7:10)', '    at async main (/home/me/proj/main.ts:2:1)'].join(
+        '\n',
+      ),
+    );
   });
 
   it('read Windows paths and CRLF stacks', () => {
@@ -58,7 +59,7 @@ describe('user stack frames', () => {
     assert.equal(userFrames(stack, ['C:\\ext\\dist']), '    at boom (C:\\Users\\me\\my proj\\script.ts:3:9)');
   });
 
-  it('say nothing when no frame is the user\'s', () => {
+  it("say nothing when no frame is the user's", () => {
     assert.equal(userFrames('Error: x\n    at invoke (/ext/dist/lib/index.mjs:1:2)', internal), undefined);
     assert.equal(userFrames(undefined, internal), undefined);
   });

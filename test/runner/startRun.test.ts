@@ -71,10 +71,14 @@ const child = spawn('sleep', ['30'], { stdio: 'ignore' });
 writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
 setInterval(() => {}, 1000);
 `);
-    const { outcome } = await run(file, { kind: 'script' }, {
-      timeoutMs: 0,
-      onStart: (cancel) => void waitFor('the grandchild to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '').then(cancel),
-    });
+    const { outcome } = await run(
+      file,
+      { kind: 'script' },
+      {
+        timeoutMs: 0,
+        onStart: (cancel) => void waitFor('the grandchild to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '').then(cancel),
+      },
+    );
     assert.equal(outcome.status, 'cancelled');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await waitFor('the grandchild sleep process to be gone', () => !isAlive(pid));
@@ -86,8 +90,10 @@ setInterval(() => {}, 1000);
     assert.match(outcome.status === 'failed' ? outcome.error.message : '', /No pyflow node at .*quickstart\.ts:3 .* adding_0 \(line 9\)/);
   });
 
-  it('loads the workspace\'s own node_modules packages at run time', async () => {
-    const file = script(`import { GraphBuilder } from 'pyflow';\nimport shout from 'shouty';\nconst G = new GraphBuilder();\nconst a = G.add(shout)('hi');\nconsole.log(a.get());\n`);
+  it("loads the workspace's own node_modules packages at run time", async () => {
+    const file = script(
+      `import { GraphBuilder } from 'pyflow';\nimport shout from 'shouty';\nconst G = new GraphBuilder();\nconst a = G.add(shout)('hi');\nconsole.log(a.get());\n`,
+    );
     const pkg = join(file, '..', 'node_modules', 'shouty');
     mkdirSync(pkg, { recursive: true });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'shouty', main: 'index.js' }));
@@ -114,11 +120,20 @@ setInterval(() => {}, 1000);
     for (const message of bad) {
       const dir = mkdtempSync(join(tmpdir(), 'pyflow-fake-runner-'));
       const runnerPath = join(dir, 'runner.cjs');
-      writeFileSync(runnerPath, `process.send({ type: 'hello', protocol: ${PROTOCOL_VERSION}, libraryVersion: '0' });\nprocess.send(${JSON.stringify(message)});\nsetInterval(() => {}, 1000);\n`);
-      const handle = startRun({ file: join(REPO, 'examples', 'quickstart.ts'), target: { kind: 'script' }, runnerPath, libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild }, { onMessage: () => {}, onOutput: () => {} });
+      writeFileSync(
+        runnerPath,
+        `process.send({ type: 'hello', protocol: ${PROTOCOL_VERSION}, libraryVersion: '0' });\nprocess.send(${JSON.stringify(message)});\nsetInterval(() => {}, 1000);\n`,
+      );
+      const handle = startRun(
+        { file: join(REPO, 'examples', 'quickstart.ts'), target: { kind: 'script' }, runnerPath, libraryPath: join(DIST, 'lib', 'index.mjs'), esbuild },
+        { onMessage: () => {}, onOutput: () => {} },
+      );
       const outcome = await handle.done;
       assert.equal(outcome.status, 'failed', JSON.stringify(message));
-      assert.match(outcome.status === 'failed' ? outcome.error.message : '', /^The runner sent a malformed or oversized message \(.*\); the run was stopped\.$/);
+      assert.match(
+        outcome.status === 'failed' ? outcome.error.message : '',
+        /^The runner sent a malformed or oversized message \(.*\); the run was stopped\.$/,
+      );
     }
   });
 
@@ -132,27 +147,34 @@ setInterval(() => {}, 1000);
 
   for (const stackSites of [false, true]) {
     it(`a line inside a loop evaluates the last node added there, and says so (${stackSites ? 'sites from stacks' : 'sites written into the bundle'})`, async () => {
-      const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nlet x = G.add((v: number) => v)(1);\nfor (let i = 0; i < 3; i++) {\n  x = G.add((v: number) => v * 2)(x);\n}\nconst step = G.add(function half(v: number) { return v / 2; });\nconst y = step(x);\n`);
+      const file = script(
+        `import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nlet x = G.add((v: number) => v)(1);\nfor (let i = 0; i < 3; i++) {\n  x = G.add((v: number) => v * 2)(x);\n}\nconst step = G.add(function half(v: number) { return v / 2; });\nconst y = step(x);\n`,
+      );
       const { outcome, graphs } = await run(file, { kind: 'line', file, line: 5 }, { stackSites });
       assert.equal(outcome.status, 'done');
       if (outcome.status !== 'done') return;
       assert.equal(outcome.message.preview, '8');
       assert.match(outcome.message.note ?? '', /line 5 added 3 nodes .* evaluated the last one, anonymous_7/);
       // Every op's source: the loop's ops on line 5 at the column of `add`, the uncurried add (always a stack capture) on line 7.
-      const ops = graphs.at(-1)!.nodes.filter((n) => n.kind === 'operation').map((n) => `${n.uid}@${n.source?.line}:${n.source?.column}`);
+      const ops = graphs
+        .at(-1)!
+        .nodes.filter((n) => n.kind === 'operation')
+        .map((n) => `${n.uid}@${n.source?.line}:${n.source?.column}`);
       assert.deepEqual(ops, ['anonymous_0@3:11', 'anonymous_3@5:9', 'anonymous_5@5:9', 'anonymous_7@5:9', 'half_9@7:16']);
     });
   }
 
   it('an output-less op is run with runOnly; async ops are awaited', async () => {
-    const file = script(`import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst a = G.add(async () => { await new Promise((r) => setTimeout(r, 20)); return 21; })();\nG.add(function save(v: number) { console.log('saved', v * 2); })(a);\n`);
+    const file = script(
+      `import { GraphBuilder } from 'pyflow';\nconst G = new GraphBuilder();\nconst a = G.add(async () => { await new Promise((r) => setTimeout(r, 20)); return 21; })();\nG.add(function save(v: number) { console.log('saved', v * 2); })(a);\n`,
+    );
     const { outcome, lines, stdout } = await run(file, { kind: 'line', file, line: 4 });
     assert.equal(outcome.status, 'done');
     assert.equal(stdout.trim(), 'saved 42');
     assert.deepEqual(lines.slice(0, 2), ['save_2 activated!', 'anonymous_0 activated!']);
   });
 
-  it("G.view() and G.viewDependency() send the graph and the requested view to the host instead of writing a file", async () => {
+  it('G.view() and G.viewDependency() send the graph and the requested view to the host instead of writing a file', async () => {
     const file = script(`import { GraphBuilder } from 'pyflow';
 const G = new GraphBuilder({ alias: 'viewed' });
 const add = (a: number, b: number) => a + b;

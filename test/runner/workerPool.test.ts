@@ -95,14 +95,23 @@ describe('a worker pool script, run by the runner', { timeout: 180_000 }, () => 
 
   it("an op that throws on a thread fails the run, naming the op, its add line and the user's op file and line", async () => {
     const main = project();
-    const { outcome } = await run(main, { kind: 'script' }, { text: MAIN.replace("Number(process.env.INPUT ?? 21)", '-1') });
+    const { outcome } = await run(main, { kind: 'script' }, { text: MAIN.replace('Number(process.env.INPUT ?? 21)', '-1') });
     assert.equal(outcome.status, 'failed');
     const error = (outcome as { error: { message: string; uid?: string; stack?: string; source?: { line: number } } }).error;
     assert.match(error.uid ?? '', /^scaled_\d+$/);
-    assert.match(error.message, new RegExp(`^${error.uid} \\(scaled, added at ${main.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(MAIN, 'G.add(scaled)')}:\\d+\\) threw: negative input -1$`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^${error.uid} \\(scaled, added at ${main.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(MAIN, 'G.add(scaled)')}:\\d+\\) threw: negative input -1$`,
+      ),
+    );
     assert.equal(error.source?.line, lineOf(MAIN, 'G.add(scaled)'));
     const opsFile = join(dirname(main), 'ops.ts');
-    assert.match(error.stack ?? '', new RegExp(`at scaled \\(${opsFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(OPS, 'throw new RangeError')}:\\d+\\)`), error.stack);
+    assert.match(
+      error.stack ?? '',
+      new RegExp(`at scaled \\(${opsFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf(OPS, 'throw new RangeError')}:\\d+\\)`),
+      error.stack,
+    );
   });
 
   it('pyflow run: the same script from the CLI, which exits once the pool is closed', async () => {

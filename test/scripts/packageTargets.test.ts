@@ -17,8 +17,10 @@ const TARGETS = ['linux-x64', 'darwin-arm64', 'win32-x64'];
 
 /** What an executable is built for, from its header: ELF, Mach-O or PE, and the machine. */
 function executableKind(bytes: Buffer): string {
-  if (bytes.readUInt32BE(0) === 0x7f454c46) return `elf-${({ 0x3e: 'x64', 0xb7: 'arm64', 0x28: 'arm' } as Record<number, string>)[bytes.readUInt16LE(18)] ?? 'other'}`;
-  if (bytes.readUInt32LE(0) === 0xfeedfacf) return `macho-${({ 0x01000007: 'x64', 0x0100000c: 'arm64' } as Record<number, string>)[bytes.readUInt32LE(4)] ?? 'other'}`;
+  if (bytes.readUInt32BE(0) === 0x7f454c46)
+    return `elf-${({ 0x3e: 'x64', 0xb7: 'arm64', 0x28: 'arm' } as Record<number, string>)[bytes.readUInt16LE(18)] ?? 'other'}`;
+  if (bytes.readUInt32LE(0) === 0xfeedfacf)
+    return `macho-${({ 0x01000007: 'x64', 0x0100000c: 'arm64' } as Record<number, string>)[bytes.readUInt32LE(4)] ?? 'other'}`;
   if (bytes.toString('latin1', 0, 2) === 'MZ') {
     const pe = bytes.readUInt32LE(0x3c);
     return `pe-${({ 0x8664: 'x64', 0xaa64: 'arm64' } as Record<number, string>)[bytes.readUInt16LE(pe + 4)] ?? 'other'}`;
@@ -35,7 +37,10 @@ const EXPECTED: Record<string, { binary: string; kind: string }> = {
 describe('platform packages', () => {
   const copy = mkdtempSync(join(tmpdir(), 'pyflow-package-'));
   const vsix = (target: string): string => join(copy, 'dist', `pyflow-${target}.vsix`);
-  const list = (target: string): string[] => execFileSync('unzip', ['-Z1', vsix(target)], { encoding: 'utf8' }).trim().split('\n');
+  const list = (target: string): string[] =>
+    execFileSync('unzip', ['-Z1', vsix(target)], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
 
   before(() => {
     for (const entry of readdirSync(REPO)) {
@@ -51,13 +56,16 @@ describe('platform packages', () => {
       const manifest = execFileSync('unzip', ['-p', vsix(target), 'extension.vsixmanifest'], { encoding: 'utf8' });
       const binaries = files.filter((f) => /^extension\/dist\/esbuild\/node_modules\/@esbuild\/[^/]+\/(bin\/esbuild|esbuild\.exe)$/.test(f));
       const binary = execFileSync('unzip', ['-p', vsix(target), EXPECTED[target]!.binary], { maxBuffer: 64 << 20 });
-      assert.deepEqual({
-        platform: /TargetPlatform="([^"]+)"/.exec(manifest)?.[1],
-        binaries,
-        kind: executableKind(binary),
-        wasm: files.filter((f) => f.includes('esbuild-wasm')),
-        extractor: files.includes('extension/dist/extractor.js'),
-      }, { platform: target, binaries: [EXPECTED[target]!.binary], kind: EXPECTED[target]!.kind, wasm: [], extractor: true });
+      assert.deepEqual(
+        {
+          platform: /TargetPlatform="([^"]+)"/.exec(manifest)?.[1],
+          binaries,
+          kind: executableKind(binary),
+          wasm: files.filter((f) => f.includes('esbuild-wasm')),
+          extractor: files.includes('extension/dist/extractor.js'),
+        },
+        { platform: target, binaries: [EXPECTED[target]!.binary], kind: EXPECTED[target]!.kind, wasm: [], extractor: true },
+      );
     });
   }
 
@@ -68,10 +76,22 @@ describe('platform packages', () => {
     const dist = join(unpacked, 'extension', 'dist');
     const choice = await loadEsbuild(dist, {});
     let stdout = '';
-    const handle = startRun({ file: join(REPO, 'examples', 'quickstart.ts'), target: { kind: 'script' }, runnerPath: join(dist, 'runner.js'), libraryPath: join(dist, 'lib', 'index.mjs'), esbuild: choice.esbuild, timeoutMs: 0 }, {
-      onMessage: () => undefined,
-      onOutput: (text, stream) => { if (stream === 'stdout') stdout += text; },
-    });
+    const handle = startRun(
+      {
+        file: join(REPO, 'examples', 'quickstart.ts'),
+        target: { kind: 'script' },
+        runnerPath: join(dist, 'runner.js'),
+        libraryPath: join(dist, 'lib', 'index.mjs'),
+        esbuild: choice.esbuild,
+        timeoutMs: 0,
+      },
+      {
+        onMessage: () => undefined,
+        onOutput: (text, stream) => {
+          if (stream === 'stdout') stdout += text;
+        },
+      },
+    );
     assert.deepEqual({ kind: choice.kind, outcome: (await handle.done).status, stdout }, { kind: 'native', outcome: 'done', stdout: '11\n' });
   });
 });

@@ -14,10 +14,19 @@ describe('run states of the overlay (pure reducer)', () => {
     const events: TraceEvent[] = [];
     const G = new GraphBuilder();
     G.subscribe((e) => events.push(e));
-    const ok = G.add(function ok(a: number) { return a + 1; })(1);
-    const bad = G.add(function bad(a: number) { if (a > 0) throw new Error(`no ${a}`); return a; })(ok);
-    const after = G.add(function after(a: number) { return a * 2; })(bad);
-    const last = G.add(function last(a: number, b: number) { return a + b; })(after, ok);
+    const ok = G.add(function ok(a: number) {
+      return a + 1;
+    })(1);
+    const bad = G.add(function bad(a: number) {
+      if (a > 0) throw new Error(`no ${a}`);
+      return a;
+    })(ok);
+    const after = G.add(function after(a: number) {
+      return a * 2;
+    })(bad);
+    const last = G.add(function last(a: number, b: number) {
+      return a + b;
+    })(after, ok);
     assert.throws(() => last.get(), /no 2/);
     assert.deepEqual(states(events), { last_7: 'notRun', after_5: 'notRun', bad_3: 'error', ok_0: 'finished' });
   });
@@ -25,8 +34,12 @@ describe('run states of the overlay (pure reducer)', () => {
   it('a run that ends early: the running op is stopped, the activated ones not run, the finished ones unchanged', () => {
     const g = 'graph';
     const overlay = applyEvents(emptyOverlay(), [
-      { kind: 'activated', uid: 'a_0', graph: g }, { kind: 'activated', uid: 'b_2', graph: g }, { kind: 'activated', uid: 'c_4', graph: g },
-      { kind: 'running', uid: 'a_0', graph: g }, { kind: 'finished', uid: 'a_0', graph: g, durationMs: 1 }, { kind: 'deactivated', uid: 'a_0', graph: g },
+      { kind: 'activated', uid: 'a_0', graph: g },
+      { kind: 'activated', uid: 'b_2', graph: g },
+      { kind: 'activated', uid: 'c_4', graph: g },
+      { kind: 'running', uid: 'a_0', graph: g },
+      { kind: 'finished', uid: 'a_0', graph: g, durationMs: 1 },
+      { kind: 'deactivated', uid: 'a_0', graph: g },
       { kind: 'running', uid: 'b_2', graph: g },
     ]);
     const ended = endedEarly(overlay);
@@ -41,14 +54,22 @@ describe('result cache in the overlay and the hover card', () => {
   it('an op read from the cache stays `cached` after it is deactivated; a computed one says why', () => {
     const g = 'graph';
     const overlay = applyEvents(emptyOverlay(), [
-      { kind: 'activated', uid: 'load_0', graph: g }, { kind: 'activated', uid: 'sum_2', graph: g },
-      { kind: 'cached', uid: 'load_0', graph: g }, { kind: 'deactivated', uid: 'load_0', graph: g },
-      { kind: 'running', uid: 'sum_2', graph: g }, { kind: 'finished', uid: 'sum_2', graph: g, durationMs: 2 }, { kind: 'deactivated', uid: 'sum_2', graph: g },
+      { kind: 'activated', uid: 'load_0', graph: g },
+      { kind: 'activated', uid: 'sum_2', graph: g },
+      { kind: 'cached', uid: 'load_0', graph: g },
+      { kind: 'deactivated', uid: 'load_0', graph: g },
+      { kind: 'running', uid: 'sum_2', graph: g },
+      { kind: 'finished', uid: 'sum_2', graph: g, durationMs: 2 },
+      { kind: 'deactivated', uid: 'sum_2', graph: g },
     ]);
     const node = (uid: string, fn: string) => ({ uid, kind: 'operation' as const, label: fn, fn });
     assert.deepEqual(nodeDetails(node('load_0', 'load'), overlay.nodes.get(`${g}\u0000load_0`), []), ['load_0', 'function load', 'run: read from the cache']);
-    assert.deepEqual(nodeDetails(node('sum_2', 'sum'), overlay.nodes.get(`${g}\u0000sum_2`), [], 'function sum changed'),
-      ['sum_2', 'function sum', 'run: finished, 2.0 ms', 'computed, not cached: function sum changed']);
+    assert.deepEqual(nodeDetails(node('sum_2', 'sum'), overlay.nodes.get(`${g}\u0000sum_2`), [], 'function sum changed'), [
+      'sum_2',
+      'function sum',
+      'run: finished, 2.0 ms',
+      'computed, not cached: function sum changed',
+    ]);
   });
 });
 

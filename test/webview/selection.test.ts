@@ -32,10 +32,12 @@ function select(graph: SelectionGraph, query: string): string[] | string {
   return 'error' in parsed ? parsed.error : selectNodes(graph, parsed.terms);
 }
 
-describe('the find box\'s selection syntax', () => {
+describe("the find box's selection syntax", () => {
   const g = pipeline({
-    load_0: { state: 'finished', durationMs: 5 }, clean_2: { state: 'finished', durationMs: 250 },
-    trim_4: { state: 'error', message: 'boom' }, stats_8: { state: 'finished', durationMs: 1500 },
+    load_0: { state: 'finished', durationMs: 5 },
+    clean_2: { state: 'finished', durationMs: 250 },
+    trim_4: { state: 'error', message: 'boom' },
+    stats_8: { state: 'finished', durationMs: 1500 },
   });
   it('plain text finds by uid, label or function name', () => {
     assert.deepEqual(select(g, 'tri'), ['trim_4']);

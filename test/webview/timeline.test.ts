@@ -25,14 +25,20 @@ describe('timeline and overlay (pure reducers)', () => {
     assert.equal(steps.line(0), 'computing for data_12');
     // Every step is one verbose line, in order, and the events without a line joined the step before them.
     const lines = events.map(formatTraceEvent).filter((l) => l !== undefined);
-    assert.deepEqual(Array.from({ length: steps.length }, (_, i) => steps.line(i)), lines);
+    assert.deepEqual(
+      Array.from({ length: steps.length }, (_, i) => steps.line(i)),
+      lines,
+    );
     for (let i = 0; i < steps.length; i++) {
       const own = steps.eventsOf(i);
       assert.equal(formatTraceEvent(own[0]!), lines[i]);
       assert.ok(own.slice(1).every((e) => formatTraceEvent(e) === undefined));
     }
     assert.ok(Array.from({ length: steps.length }, (_, i) => steps.eventsOf(i)).some((own) => own.some((e) => e.kind === 'finished')));
-    assert.equal(Array.from({ length: steps.length }, (_, i) => steps.eventsOf(i).length).reduce((a, b) => a + b, 0), events.length);
+    assert.equal(
+      Array.from({ length: steps.length }, (_, i) => steps.eventsOf(i).length).reduce((a, b) => a + b, 0),
+      events.length,
+    );
   });
 
   it('replaying to a step gives the states the trace had then; streaming in batches gives the same end state', () => {
@@ -54,6 +60,12 @@ describe('timeline and overlay (pure reducers)', () => {
     assert.deepEqual([...batched.overlayAt(batched.length).nodes], [...overlay.nodes]);
     // Continuing from an earlier overlay gives the same states as replaying from the start.
     assert.deepEqual([...batched.overlayAt(batched.length, batched.overlayAt(12), 11).nodes], [...overlay.nodes]);
-    assert.deepEqual([...overlay.nodes.entries()].filter(([, s]) => s.state === 'released').map(([k]) => k.split('\u0000')[1]).sort(), ['data_10', 'data_3', 'data_7']);
+    assert.deepEqual(
+      [...overlay.nodes.entries()]
+        .filter(([, s]) => s.state === 'released')
+        .map(([k]) => k.split('\u0000')[1])
+        .sort(),
+      ['data_10', 'data_3', 'data_7'],
+    );
   });
 });

@@ -18,7 +18,10 @@ import { Walk, type Driver } from './run.js';
  */
 
 /** The standard AbortController (the core's declarations use neither DOM nor Node typings). */
-interface AbortController { readonly signal: AbortSignalLike; abort(reason?: unknown): void }
+interface AbortController {
+  readonly signal: AbortSignalLike;
+  abort(reason?: unknown): void;
+}
 const AbortControllerClass = (globalThis as unknown as { AbortController: new () => AbortController }).AbortController;
 
 /** The driver of one target's walk: the calls it waits for. */

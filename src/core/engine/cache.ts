@@ -28,7 +28,17 @@ export function cacheOpOf(op: OperationNode): CacheOp {
     const nOut = op.outputs.length;
     const version = op._extras.options.version;
     const options = version === undefined ? { nOut } : { nOut, version };
-    known = { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, get site() { return op.callSite; }, nOut, fn: op._fn, options };
+    known = {
+      uid: op.uid,
+      graph: op._graph.alias,
+      fnName: op.fnName,
+      get site() {
+        return op.callSite;
+      },
+      nOut,
+      fn: op._fn,
+      options,
+    };
     cacheOps.set(op, known);
   }
   return known;

@@ -65,11 +65,16 @@ function callWithParents(op: OperationNode): unknown {
   const fn = op._fn as (...a: unknown[]) => unknown;
   const parents = op._parents;
   switch (parents.length) {
-    case 0: return fn();
-    case 1: return fn(parents[0]!._value);
-    case 2: return fn(parents[0]!._value, parents[1]!._value);
-    case 3: return fn(parents[0]!._value, parents[1]!._value, parents[2]!._value);
-    default: return fn(...argumentsOf(op));
+    case 0:
+      return fn();
+    case 1:
+      return fn(parents[0]!._value);
+    case 2:
+      return fn(parents[0]!._value, parents[1]!._value);
+    case 3:
+      return fn(parents[0]!._value, parents[1]!._value, parents[2]!._value);
+    default:
+      return fn(...argumentsOf(op));
   }
 }
 
@@ -102,9 +107,11 @@ export function finishOp(op: OperationNode, started: number, result: unknown, ra
   const emit = op._graph._emit;
   if (emit !== undefined) {
     const durationMs = clock.now() - started;
-    emit(ran === undefined
-      ? { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs }
-      : { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs, worker: ran.worker });
+    emit(
+      ran === undefined
+        ? { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs }
+        : { kind: 'finished', uid: op.uid, graph: op._graph.alias, durationMs, worker: ran.worker },
+    );
   }
   releaseParents(op);
   deactivate(op);
@@ -163,9 +170,15 @@ function storeOutputs(op: OperationNode, result: unknown, executor?: Executor, f
   }
   if (items.length !== outputs.length) {
     const got = !Array.isArray(result) && !isIterable(result) ? `a non-iterable ${result === null ? 'null' : typeof result}` : `${items.length} values`;
-    throw fail(op, new PyflowError('OUTPUT_COUNT',
-      `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
-      op.uid, op.callSite));
+    throw fail(
+      op,
+      new PyflowError(
+        'OUTPUT_COUNT',
+        `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was declared with nOut: ${outputs.length} but returned ${got}`,
+        op.uid,
+        op.callSite,
+      ),
+    );
   }
   for (let i = 0; i < outputs.length; i++) {
     setValue(outputs[i]!, items[i]);
@@ -189,8 +202,9 @@ export function resultOf(target: DataNode | OperationNode): unknown {
 export function opFailure(op: OperationNode, error: unknown): PyflowError {
   if (error instanceof PyflowError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new PyflowError('OP_FAILED',
-    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) threw: ${message}`, op.uid, op.callSite, { cause: error });
+  return new PyflowError('OP_FAILED', `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) threw: ${message}`, op.uid, op.callSite, {
+    cause: error,
+  });
 }
 
 /** Reports `error` for the op and returns the error to throw. */
@@ -200,25 +214,40 @@ export function fail(op: OperationNode, error: PyflowError): PyflowError {
 }
 
 export function cycleError(op: OperationNode): PyflowError {
-  return new PyflowError('CYCLE',
+  return new PyflowError(
+    'CYCLE',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) was asked for while it runs: an evaluation ` +
-    'started from an op\'s function (a nested get(), getAsync(), run() or runOnly()) needs it, which would never end', op.uid, op.callSite);
+      "started from an op's function (a nested get(), getAsync(), run() or runOnly()) needs it, which would never end",
+    op.uid,
+    op.callSite,
+  );
 }
 
 function inFlightError(op: OperationNode): PyflowError {
-  return new PyflowError('ASYNC_IN_GET',
+  return new PyflowError(
+    'ASYNC_IN_GET',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) is being computed by a getAsync() evaluation ` +
-    '(its outputs are not stored yet): a synchronous get(), run() or runOnly() cannot wait for it; use getAsync() ' +
-    '(or runAsync/runOnlyAsync)', op.uid, op.callSite);
+      '(its outputs are not stored yet): a synchronous get(), run() or runOnly() cannot wait for it; use getAsync() ' +
+      '(or runAsync/runOnlyAsync)',
+    op.uid,
+    op.callSite,
+  );
 }
 
 /** A synchronous evaluation cannot wait for a promise: the op's result, or the error telling the user what to use. */
 export function checkSync(op: OperationNode, result: unknown): unknown {
   if (!isThenable(result)) return result;
   void Promise.resolve(result).catch(() => undefined);
-  throw fail(op, new PyflowError('ASYNC_IN_GET',
-    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) returned a Promise: ` +
-    'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`', op.uid, op.callSite));
+  throw fail(
+    op,
+    new PyflowError(
+      'ASYNC_IN_GET',
+      `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) returned a Promise: ` +
+        'evaluate this graph with `await node.getAsync()` (or runAsync/runOnlyAsync) instead of `get()`',
+      op.uid,
+      op.callSite,
+    ),
+  );
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

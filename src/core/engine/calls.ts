@@ -49,11 +49,17 @@ const SETTLED = { ok: true, value: undefined };
  * can await are called inside it (async functions, and those that returned a promise before): entering it costs more
  * than a trivial op.
  */
-interface CallerChain { readonly call: Call; readonly outer: CallerChain | undefined }
-interface ContextStore { run<R>(store: CallerChain, fn: () => R): R; getStore(): CallerChain | undefined }
+interface CallerChain {
+  readonly call: Call;
+  readonly outer: CallerChain | undefined;
+}
+interface ContextStore {
+  run<R>(store: CallerChain, fn: () => R): R;
+  getStore(): CallerChain | undefined;
+}
 const callers: ContextStore | undefined = (() => {
   const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  const hooks = typeof getBuiltin === 'function' ? getBuiltin('node:async_hooks') as { AsyncLocalStorage?: new () => ContextStore } | undefined : undefined;
+  const hooks = typeof getBuiltin === 'function' ? (getBuiltin('node:async_hooks') as { AsyncLocalStorage?: new () => ContextStore } | undefined) : undefined;
   return hooks?.AsyncLocalStorage ? new hooks.AsyncLocalStorage() : undefined;
 })();
 const AsyncFunction = (async () => undefined).constructor;
@@ -76,8 +82,14 @@ export function callAsync(op: OperationNode): Call | undefined {
   const c = call ?? new Call(op, started);
   // (A settled call waits for nothing: its edges go, so that what they hold can be collected.)
   c.settled = Promise.resolve(result).then(
-    (value) => { c.outcome = { ok: true, value }; c.waitsOn = undefined; },
-    (value: unknown) => { c.outcome = { ok: false, value }; c.waitsOn = undefined; },
+    (value) => {
+      c.outcome = { ok: true, value };
+      c.waitsOn = undefined;
+    },
+    (value: unknown) => {
+      c.outcome = { ok: false, value };
+      c.waitsOn = undefined;
+    },
   );
   calls.set(op, c);
   recordWait(c);
@@ -98,10 +110,17 @@ export function dispatch(op: OperationNode, executor: Executor, signal: AbortSig
     running = Promise.reject(error);
   }
   takeSlot(executor);
-  call.settled = Promise.resolve(running).then(
-    (result) => { call.outcome = { ok: true, value: result.value }; call.worker = result.worker; },
-    (error: unknown) => { call.outcome = { ok: false, value: error }; },
-  ).finally(() => freeSlot(executor));
+  call.settled = Promise.resolve(running)
+    .then(
+      (result) => {
+        call.outcome = { ok: true, value: result.value };
+        call.worker = result.worker;
+      },
+      (error: unknown) => {
+        call.outcome = { ok: false, value: error };
+      },
+    )
+    .finally(() => freeSlot(executor));
   calls.set(op, call);
   recordWait(call);
   return call;
@@ -186,7 +205,6 @@ export function waitFor(call: Call, shared: boolean): InFlight {
   const entry: InFlight = { call, shared, promise: call.settled!.then(() => entry) };
   return entry;
 }
-
 
 inFlight.has = (op) => calls.size > 0 && calls.has(op);
 inFlight.inside = insideCall;

@@ -11,7 +11,7 @@ import type { DataNode, OperationNode } from '../nodes.js';
 /** The executor that runs `op`: its graph's, when that owns the op's function; undefined: the op runs inline. */
 export function executorOf(op: OperationNode): Executor | undefined {
   const executor = op._graph._executor;
-  return executor !== undefined && executor.owns(op._fn) ? executor : undefined;
+  return executor?.owns(op._fn) ? executor : undefined;
 }
 
 export function executorOpOf(op: OperationNode): ExecutorOp {
@@ -20,21 +20,28 @@ export function executorOpOf(op: OperationNode): ExecutorOp {
 
 /** A synchronous get() cannot wait for an executor. */
 export function executorInGetError(op: OperationNode, executor: Executor): PyflowError {
-  return new PyflowError('ASYNC_IN_GET',
+  return new PyflowError(
+    'ASYNC_IN_GET',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) runs on the executor "${executor.name}": a synchronous ` +
-    'get(), run() or runOnly() cannot wait for it; use getAsync() (or runAsync/runOnlyAsync)', op.uid, op.callSite);
+      'get(), run() or runOnly() cannot wait for it; use getAsync() (or runAsync/runOnlyAsync)',
+    op.uid,
+    op.callSite,
+  );
 }
 
 export function handleInGetError(op: OperationNode, data: DataNode, executor: Executor): PyflowError {
-  return new PyflowError('ASYNC_IN_GET',
+  return new PyflowError(
+    'ASYNC_IN_GET',
     `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) needs ${data.uid}, whose value the executor "${executor.name}" ` +
-    'holds: a synchronous get(), run() or runOnly() cannot fetch it; use getAsync() (or runAsync/runOnlyAsync)', op.uid, op.callSite);
+      'holds: a synchronous get(), run() or runOnly() cannot fetch it; use getAsync() (or runAsync/runOnlyAsync)',
+    op.uid,
+    op.callSite,
+  );
 }
 
 /** `get()` of a data node whose value an executor holds (a handle). */
 export function heldValueError(data: DataNode, executor: Executor): PyflowError {
-  return new PyflowError('ASYNC_IN_GET',
-    `${data.uid}'s value is held by the executor "${executor.name}": get() cannot fetch it; use getAsync()`, data.uid);
+  return new PyflowError('ASYNC_IN_GET', `${data.uid}'s value is held by the executor "${executor.name}": get() cannot fetch it; use getAsync()`, data.uid);
 }
 
 // ------------------------------------------------------------------------------------------------ calls in flight
@@ -123,12 +130,14 @@ export function resolveHandle(data: DataNode): Promise<void> {
   let pending = resolving.get(data);
   if (pending === undefined) {
     const handle = data._value;
-    pending = Promise.resolve(executor.resolve!(handle)).then((value) => {
-      if (owners.get(data) !== executor || data._value !== handle) return;
-      forgetOwner(data, executor);
-      data._value = value;
-      executor.release?.(handle);
-    }).finally(() => resolving.delete(data));
+    pending = Promise.resolve(executor.resolve!(handle))
+      .then((value) => {
+        if (owners.get(data) !== executor || data._value !== handle) return;
+        forgetOwner(data, executor);
+        data._value = value;
+        executor.release?.(handle);
+      })
+      .finally(() => resolving.delete(data));
     resolving.set(data, pending);
   }
   return pending;

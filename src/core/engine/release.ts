@@ -55,9 +55,14 @@ function releaseParent(data: DataNode): PyflowError | undefined {
     releaseValue(data);
     return undefined;
   } catch (error) {
-    return new PyflowError('RELEASE_FAILED',
+    return new PyflowError(
+      'RELEASE_FAILED',
       `releasing ${data.uid} (graph "${data._graph.alias}") failed: its onRelease hook, the value's Symbol.dispose or a trace listener threw: ` +
-      (error instanceof Error ? error.message : String(error)), data.uid, undefined, { cause: error });
+        (error instanceof Error ? error.message : String(error)),
+      data.uid,
+      undefined,
+      { cause: error },
+    );
   }
 }
 

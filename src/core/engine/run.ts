@@ -191,8 +191,12 @@ export class Walk {
 }
 
 function releasedAgainError(data: DataNode, op: OperationNode): PyflowError {
-  return new PyflowError('RELEASED',
+  return new PyflowError(
+    'RELEASED',
     `${data.uid} was released while ${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) waited for its ` +
-    'other inputs, after an input of it released the same way had already been computed again (once per waiting op): user ' +
-    'code (an op\'s function or an onRelease hook) keeps releasing values this op needs', op.uid, op.callSite);
+      'other inputs, after an input of it released the same way had already been computed again (once per waiting op): user ' +
+      "code (an op's function or an onRelease hook) keeps releasing values this op needs",
+    op.uid,
+    op.callSite,
+  );
 }
