@@ -24,6 +24,9 @@ const SHIPPED = [
   'dist/media/codicon.ttf',
   // The library a run imports when the workspace has no pyflow installed (src/runner/library.ts).
   'dist/lib/index.mjs',
+  // Its worker pool: the threads' entry and piscina (vendored into dist/node_modules by esbuild.mjs).
+  'dist/lib/poolWorker.mjs',
+  'dist/node_modules/piscina',
   'dist/esbuild/package.json',
   'dist/esbuild/lib/main.js',
   'dist/esbuild/node_modules',

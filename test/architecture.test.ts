@@ -27,6 +27,8 @@ const RULES: Record<string, Rule> = {
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
   'src/executors': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache|executors)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },
+  // The cluster's worker bundles op modules (as the runner does), loaded with dist/cli-cluster.js only.
+  'src/cli/clusterCommands.ts': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|runner|executors)\//, /^node:/, /^esbuild$/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|cache)\//, /^node:/, /^vscode$/] },
   webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/(protocol|core|drawing)\//, /^elkjs\//, /^@vscode-elements\//] },
 };
@@ -52,6 +54,9 @@ const COMPUTED_LOADS: Record<string, string> = {
   'src/runner/main.ts': "the user's bundled script",
   'src/runner/esbuildApi.ts': 'the esbuild package shipped in dist/esbuild',
   'src/cli/graph.ts': "the graph command's bundle (dist/cli-graph.js)",
+  'src/cli/cluster.ts': "the cluster commands' bundle (dist/cli-cluster.js)",
+  'src/cli/clusterCommands.ts': "a worker's op module, bundled by esbuild under the code root",
+  'src/executor/poolWorker.ts': "an op module named by pool.fn, in a worker thread",
   'src/analysis/lazy.ts': 'the extractor bundle (dist/extractor.js)',
 };
 const COMPUTED = /^a non-literal /;

@@ -71,7 +71,8 @@ function parseTerm(word: string): Term | { error: string } {
     return path === '' ? { error: 'group: needs a group name, e.g. group:cleaning' } : { kind: 'group', path };
   }
   if (lower.startsWith('status:')) {
-    const state = STATUS_WORDS[lower.slice('status:'.length)];
+    const status = lower.slice('status:'.length);
+    const state = Object.hasOwn(STATUS_WORDS, status) ? STATUS_WORDS[status] : undefined;
     return state ? { kind: 'status', state } : { error: `unknown status "${word.slice(7)}": use failed, running, finished, kept, released, notRun or stopped` };
   }
   const slow = /^slow>(\d+(?:\.\d+)?)(ms|s)?$/i.exec(word);

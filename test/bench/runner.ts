@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
@@ -87,7 +88,13 @@ export async function runnerBench(smoke = false): Promise<string> {
       platform: 'node',
       format: 'esm',
       outfile: out,
-      alias: { pyflow: join(DIST, 'lib', 'index.mjs') },
+      // The library is loaded from dist/lib at run time, as the runner loads it (it finds its worker entry beside it).
+      plugins: [{
+        name: 'pyflow-library',
+        setup(build) {
+          build.onResolve({ filter: /^pyflow(\/view)?$/ }, (args) => ({ path: pathToFileURL(join(DIST, 'lib', args.path === 'pyflow' ? 'index.mjs' : 'view.mjs')).href, external: true }));
+        },
+      }],
       logLevel: 'silent',
     });
     return out;

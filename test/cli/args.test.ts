@@ -20,6 +20,8 @@ const HELP = `usage:
   pyflow graph FILE [options]          print the graph of FILE (static analysis: nothing runs)
   pyflow run FILE [options]            run FILE, or evaluate one of its nodes, as the extension does
   pyflow cache stats|clear [options]   show the size of the result cache of \`pyflow run --cache\`, or delete its entries
+  pyflow worker [options]              run ops of cluster executors (docs/cluster.md)
+  pyflow cluster status [options]      list a cluster's workers and its queue depth
   pyflow COMMAND --help                a command's options
   pyflow --version                     print pyflow's version
 `;
@@ -119,7 +121,7 @@ options:
       stdout: '',
       stderr: 'pyflow: unknown format "png" (json, dot, svg or html)\n',
     });
-    assert.deepEqual(pyflow('draw', QUICKSTART), { code: 2, stdout: '', stderr: 'pyflow: unknown command "draw" (graph, run, cache; pyflow --help)\n' });
+    assert.deepEqual(pyflow('draw', QUICKSTART), { code: 2, stdout: '', stderr: 'pyflow: unknown command "draw" (graph, run, cache, worker, cluster; pyflow --help)\n' });
     assert.deepEqual(pyflow('--help', 'run'), {
       code: 2,
       stdout: '',

@@ -66,6 +66,7 @@ describe("the find box's selection syntax", () => {
   });
   it('mistakes are said in words', () => {
     assert.equal(select(g, 'status:broken'), 'unknown status "broken": use failed, running, finished, kept, released, notRun or stopped');
+    assert.equal(select(g, 'status:constructor'), 'unknown status "constructor": use failed, running, finished, kept, released, notRun or stopped');
     assert.equal(select(g, 'slow>fast'), '"slow>fast": write slow>100ms or slow>2s');
     assert.equal(select(g, 'group:'), 'group: needs a group name, e.g. group:cleaning');
   });

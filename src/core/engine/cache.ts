@@ -46,14 +46,15 @@ export function cacheOpOf(op: OperationNode): CacheOp {
 
 /**
  * The key of an op's result, or null when it is not cached: output-less ops (their effect is the point), `cache: false`,
- * an input without a key, or the cache declined.
+ * ops an executor runs (the function the graph holds is the executor's stand-in, not the op's code), an input without a
+ * key, or the cache declined.
  */
 export function keyOfOp(cache: ResultCache, op: OperationNode): string | null {
   const memo = memoOf(cache);
   const known = memo.get(op);
   if (known !== undefined) return known;
   let key: string | null = null;
-  if (op._output !== undefined && op._extras.options.cache !== false) {
+  if (op._output !== undefined && op._extras.options.cache !== false && op._graph._executor?.owns(op._fn) !== true) {
     const inputKeys: string[] = [];
     for (const parent of op._parents) {
       const inputKey = keyOfData(cache, parent);

@@ -59,6 +59,9 @@ interface Pending {
  * same Redis; values stay in Redis (large ones as blobs) until pyflow's rules release them.
  */
 export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
+  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+    throw new PyflowError('BAD_OPTION', `clusterExecutor: concurrency must be a whole number >= 1, got ${String(options.concurrency)}`);
+  }
   const root = options.root ?? process.cwd();
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const runId = randomUUID();

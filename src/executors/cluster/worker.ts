@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, describeRedis, type RedisTarget } from './redis.js';
-import { DEFAULT_BLOB_THRESHOLD, ValueStore, aliveKey, type BlobStore } from './store.js';
+import { DEFAULT_BLOB_THRESHOLD, ValueStore, aliveKey, runPrefix, type BlobStore } from './store.js';
 import { DEFAULT_QUEUE, OP_THREW, WORKER_KEY_PREFIX, type ArgRef, type OpJob, type OpJobResult, type WorkerInfo } from './jobs.js';
 
 /** Loads a module file of the code root (the CLI bundles TypeScript with esbuild) and returns its exports. */
@@ -71,6 +71,11 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
 
   async function runJob(bull: Job<OpJob>): Promise<OpJobResult> {
     const job = bull.data;
+    // A job writes only under its own run's value keys: never another run's values, nor BullMQ's or anything else.
+    if (typeof job.run !== 'string' || job.run.includes(':') || typeof job.outputPrefix !== 'string' || !job.outputPrefix.startsWith(`${runPrefix(job.run)}value:`)) {
+      log(`refused ${String(job.uid)}: its output keys (${String(job.outputPrefix)}) are not its run's`);
+      throw new UnrecoverableError(`pyflow worker: job ${String(job.uid)} names output keys outside its run`);
+    }
     if (!(await redis.exists(aliveKey(job.run)))) {
       log(`skipped ${job.uid} (${job.fnName}): its run ${job.run} is gone (the coordinator stopped)`);
       return { worker: name, abandoned: true };
