@@ -166,6 +166,22 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
     }
   });
 
+  it("refuses a job whose output keys are not its own run's (it never writes them)", async () => {
+    const queue = new Queue('pyflow', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      // Hand-made, as by someone else with access to the queue: a valid module, but outputs aimed at a key of its choice.
+      await queue.add(
+        'add',
+        { run: cluster.runId, uid: 'add_9', graph: 'G', fnName: 'add', module: 'ops.ts', export: 'add', args: [], nOut: 1, outputPrefix: 'pyflow:victim:' },
+        { jobId: `${cluster.runId}.victim`, removeOnComplete: true, removeOnFail: true },
+      );
+      await waitFor('a worker to refuse the job', () => workers.some((w) => w.output().includes('refused add_9')));
+      assert.deepEqual(await keys(redis.url, 'pyflow:victim:*'), []);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('deletes what was released, and everything of the run when it is closed', async () => {
     const add = cluster.fn(OPS, 'add');
     const kept = await cluster.run(callOf(add, opOf('add_3', 'add'), [1, 1]));
