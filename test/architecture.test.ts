@@ -56,7 +56,7 @@ const COMPUTED_LOADS: Record<string, string> = {
   'src/cli/graph.ts': "the graph command's bundle (dist/cli-graph.js)",
   'src/cli/cluster.ts': "the cluster commands' bundle (dist/cli-cluster.js)",
   'src/cli/clusterCommands.ts': "a worker's op module, bundled by esbuild under the code root",
-  'src/executor/poolWorker.ts': "an op module named by pool.fn, in a worker thread",
+  'src/executor/poolWorker.ts': 'an op module named by pool.fn, in a worker thread',
   'src/analysis/lazy.ts': 'the extractor bundle (dist/extractor.js)',
 };
 const COMPUTED = /^a non-literal /;

@@ -89,12 +89,17 @@ export async function runnerBench(smoke = false): Promise<string> {
       format: 'esm',
       outfile: out,
       // The library is loaded from dist/lib at run time, as the runner loads it (it finds its worker entry beside it).
-      plugins: [{
-        name: 'pyflow-library',
-        setup(build) {
-          build.onResolve({ filter: /^pyflow(\/view)?$/ }, (args) => ({ path: pathToFileURL(join(DIST, 'lib', args.path === 'pyflow' ? 'index.mjs' : 'view.mjs')).href, external: true }));
+      plugins: [
+        {
+          name: 'pyflow-library',
+          setup(build) {
+            build.onResolve({ filter: /^pyflow(\/view)?$/ }, (args) => ({
+              path: pathToFileURL(join(DIST, 'lib', args.path === 'pyflow' ? 'index.mjs' : 'view.mjs')).href,
+              external: true,
+            }));
+          },
         },
-      }],
+      ],
       logLevel: 'silent',
     });
     return out;

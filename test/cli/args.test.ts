@@ -121,7 +121,11 @@ options:
       stdout: '',
       stderr: 'pyflow: unknown format "png" (json, dot, svg or html)\n',
     });
-    assert.deepEqual(pyflow('draw', QUICKSTART), { code: 2, stdout: '', stderr: 'pyflow: unknown command "draw" (graph, run, cache, worker, cluster; pyflow --help)\n' });
+    assert.deepEqual(pyflow('draw', QUICKSTART), {
+      code: 2,
+      stdout: '',
+      stderr: 'pyflow: unknown command "draw" (graph, run, cache, worker, cluster; pyflow --help)\n',
+    });
     assert.deepEqual(pyflow('--help', 'run'), {
       code: 2,
       stdout: '',

@@ -174,7 +174,10 @@ console.log(G.add(hog)().get());
   it('run --help prints the run usage', async () => {
     const { code, stdout, stderr } = await cli(['run', '--help']);
     assert.deepEqual({ code, stderr }, { code: 0, stderr: '' });
-    assert.match(stdout, /^usage: pyflow run FILE \[--node LINE\|UID\] \[--verbose\] \[--json\] \[--timeout SECONDS\] \[--memory MB\] \[--cache\[=DIR\]\] \[--no-cache\]\n/);
+    assert.match(
+      stdout,
+      /^usage: pyflow run FILE \[--node LINE\|UID\] \[--verbose\] \[--json\] \[--timeout SECONDS\] \[--memory MB\] \[--cache\[=DIR\]\] \[--no-cache\]\n/,
+    );
   });
 
   it('bad flags are refused with the usage', async () => {

@@ -72,7 +72,12 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
   async function runJob(bull: Job<OpJob>): Promise<OpJobResult> {
     const job = bull.data;
     // A job writes only under its own run's value keys: never another run's values, nor BullMQ's or anything else.
-    if (typeof job.run !== 'string' || job.run.includes(':') || typeof job.outputPrefix !== 'string' || !job.outputPrefix.startsWith(`${runPrefix(job.run)}value:`)) {
+    if (
+      typeof job.run !== 'string' ||
+      job.run.includes(':') ||
+      typeof job.outputPrefix !== 'string' ||
+      !job.outputPrefix.startsWith(`${runPrefix(job.run)}value:`)
+    ) {
       log(`refused ${String(job.uid)}: its output keys (${String(job.outputPrefix)}) are not its run's`);
       throw new UnrecoverableError(`pyflow worker: job ${String(job.uid)} names output keys outside its run`);
     }
