@@ -138,6 +138,7 @@ export class GraphInteraction {
   /** Nothing is drawn (a file without a graph): no nodes, no matches. */
   detach(): void {
     this.svg = undefined;
+    this.setWhole([], []);
     this.nodes.clear();
     this.entries = [];
     this.selected = undefined;
