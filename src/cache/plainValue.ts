@@ -1,3 +1,5 @@
+import { FAITHFULLY_CLONED } from '../core/cloneable.js';
+
 /**
  * Why `v8.deserialize(v8.serialize(value))` would not give back an equal value, or undefined when it would: values
  * whose objects are all of a kind structured clone keeps (plain objects and arrays, Map, Set, Date, RegExp, Error,
@@ -28,21 +30,8 @@ export function unfaithfulPart(value: unknown): string | undefined {
 }
 
 const KEPT = new Set<object | null>([
-  Date.prototype,
-  RegExp.prototype,
-  ArrayBuffer.prototype,
+  ...FAITHFULLY_CLONED,
   DataView.prototype,
-  Boolean.prototype,
-  Number.prototype,
-  String.prototype,
-  BigInt.prototype,
-  Error.prototype,
-  EvalError.prototype,
-  RangeError.prototype,
-  ReferenceError.prototype,
-  SyntaxError.prototype,
-  TypeError.prototype,
-  URIError.prototype,
   Buffer.prototype,
   // Every typed array's prototype inherits from this one (checked through ArrayBuffer.isView above).
   Object.getPrototypeOf(Uint8Array.prototype) as object,

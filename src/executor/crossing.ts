@@ -1,3 +1,5 @@
+import { FAITHFULLY_CLONED } from '../core/cloneable.js';
+
 /*
  * What may cross between threads: values that structured clone copies faithfully. It copies a class instance as a
  * plain object (its class and methods lost) and throws on a function, so both are refused here, with where they are.
@@ -8,22 +10,9 @@ const CLONEABLE = new Set<object | null>([
   null,
   Object.prototype,
   Array.prototype,
-  Date.prototype,
-  RegExp.prototype,
   Map.prototype,
   Set.prototype,
-  ArrayBuffer.prototype,
-  Boolean.prototype,
-  Number.prototype,
-  String.prototype,
-  BigInt.prototype,
-  Error.prototype,
-  EvalError.prototype,
-  RangeError.prototype,
-  ReferenceError.prototype,
-  SyntaxError.prototype,
-  TypeError.prototype,
-  URIError.prototype,
+  ...FAITHFULLY_CLONED,
   ...(typeof SharedArrayBuffer === 'function' ? [SharedArrayBuffer.prototype] : []),
 ]);
 
