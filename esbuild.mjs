@@ -61,7 +61,9 @@ const workerText = {
 const externalCore = {
   name: 'pyflow-core-external',
   setup(build) {
-    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => (args.importer.includes('/src/executors/') ? { path: 'pyflow', external: true } : undefined));
+    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) =>
+      args.importer.includes('/src/executors/cluster/') ? { path: 'pyflow', external: true } : undefined,
+    );
   },
 };
 const cluster = { external: ['bullmq', 'ioredis', 'esbuild'], plugins: [problemMatcher, externalCore] };
@@ -100,8 +102,15 @@ const targets = [
     external: ['pyflow/view', 'piscina'],
     banner: esmFilename,
   },
-  // The worker pool's thread entry, found beside the library (src/executor/workerPool.ts); both builds use this one.
-  { ...node, entryPoints: ['src/executor/poolWorker.ts'], outfile: `${DIST}/lib/poolWorker.mjs`, format: 'esm', sourcemap: true, external: ['piscina'] },
+  // The worker pool's thread entry, found beside the library (src/executors/threads/workerPool.ts); both builds use this one.
+  {
+    ...node,
+    entryPoints: ['src/executors/threads/poolWorker.ts'],
+    outfile: `${DIST}/lib/poolWorker.mjs`,
+    format: 'esm',
+    sourcemap: true,
+    external: ['piscina'],
+  },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.cjs` },
   { ...node, entryPoints: ['src/drawing/index.ts'], outfile: `${DIST}/lib/view.mjs`, format: 'esm' },
   // `pyflow/cache`: the on-disk result cache for library users (Node APIs, so not in the core).

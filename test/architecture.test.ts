@@ -18,14 +18,14 @@ interface Rule {
 /** The most specific matching key wins: `src/drawing/index.ts` (the Node entry) before `src/drawing`. */
 const RULES: Record<string, Rule> = {
   'src/core': { mayImport: [/^\.\//], mayLoad: [/^pyflow\/view$/] },
-  'src/executor': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/, /^piscina$/] },
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
   'src/cache': { mayImport: [/^\.\//, /^\.\.\/(core|protocol)\//, /^node:/] },
-  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^\.\.\/executor\/workerHost\.js$/, /^node:/, /^esbuild$/] },
+  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^\.\.\/executors\/threads\/workerHost\.js$/, /^node:/, /^esbuild$/] },
   'src/drawing': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^elkjs\//] },
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
-  'src/executors': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
+  'src/executors/threads': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^piscina$/] },
+  'src/executors/cluster': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache|executors)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },
   // The cluster's worker bundles op modules (as the runner does), loaded with dist/cli-cluster.js only.
   'src/cli/clusterCommands.ts': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|runner|executors)\//, /^node:/, /^esbuild$/] },
@@ -56,7 +56,7 @@ const COMPUTED_LOADS: Record<string, string> = {
   'src/cli/graph.ts': "the graph command's bundle (dist/cli-graph.js)",
   'src/cli/cluster.ts': "the cluster commands' bundle (dist/cli-cluster.js)",
   'src/cli/clusterCommands.ts': "a worker's op module, bundled by esbuild under the code root",
-  'src/executor/poolWorker.ts': 'an op module named by pool.fn, in a worker thread',
+  'src/executors/threads/poolWorker.ts': 'an op module named by pool.fn, in a worker thread',
   'src/analysis/lazy.ts': 'the extractor bundle (dist/extractor.js)',
 };
 const COMPUTED = /^a non-literal /;

@@ -6,7 +6,7 @@ import { RUNNER_ENV, type RunnerCacheConfig, type RunnerConfig } from './config.
 import type { ResultCache } from '../core/executor.js';
 import { DiskCache } from '../cache/diskCache.js';
 import { readFingerprintTable } from '../cache/fingerprintTable.js';
-import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executor/workerHost.js';
+import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executors/threads/workerHost.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GraphBuilder, PyflowError, type TraceEvent } from '../../src/index.js';
-import { workerPool } from '../../src/executor/workerPool.js';
+import { workerPool } from '../../src/executors/threads/workerPool.js';
 import type * as ops from './ops.js';
 
 /* A graph whose executor is a worker pool, evaluated with getAsync(): the engine's dispatch on real threads. */
@@ -75,7 +75,7 @@ describe('a graph on a worker pool', () => {
       assert.match(error.uid ?? '', /^fails_\d+$/);
       assert.equal(error.message, `${error.uid} (fails, added at ${siteOf('add(fails)')}) threw: bad input`);
       assert.deepEqual([error.code, (error.cause as Error).message], ['OP_FAILED', 'bad input']);
-      assert.match((error.cause as Error).stack ?? '', /at fails \(.*test\/executor\/ops\.ts:\d+:\d+\)/);
+      assert.match((error.cause as Error).stack ?? '', /at fails \(.*test\/threads\/ops\.ts:\d+:\d+\)/);
       return true;
     });
   });

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { PyflowError } from '../../src/core/errors.js';
 import type { ExecutorCall } from '../../src/core/executor.js';
-import { workerPool, type WorkerPool } from '../../src/executor/workerPool.js';
+import { workerPool, type WorkerPool } from '../../src/executors/threads/workerPool.js';
 import type * as ops from './ops.js';
 
 /* The worker pool through the Executor contract, on real worker threads. */
@@ -146,7 +146,7 @@ describe('workerPool', () => {
     const cause = error.cause as Error;
     assert.equal(cause.name, 'RangeError');
     assert.equal(cause.message, 'no data');
-    assert.match(cause.stack ?? '', /at fails \(.*test\/executor\/ops\.ts:\d+:\d+\)/);
+    assert.match(cause.stack ?? '', /at fails \(.*test\/threads\/ops\.ts:\d+:\d+\)/);
     assert.equal((await rejection(pool.run(call(pool, pool.fn(OPS, 'throwsString'), [])))).cause, 'a plain string');
   });
 
@@ -210,7 +210,7 @@ describe('workerPool.close', () => {
   it('leaves no thread behind: the process ends by itself, with as many threads as before the pool', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pyflow-pool-'));
     const script = join(dir, 'closes.ts');
-    const src = JSON.stringify(join(__dirname, '..', '..', 'src', 'executor', 'workerPool.ts'));
+    const src = JSON.stringify(join(__dirname, '..', '..', 'src', 'executors', 'threads', 'workerPool.ts'));
     writeFileSync(
       script,
       `

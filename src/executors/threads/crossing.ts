@@ -1,4 +1,4 @@
-import { FAITHFULLY_CLONED } from '../core/cloneable.js';
+import { FAITHFULLY_CLONED } from '../../core/cloneable.js';
 
 /*
  * What may cross between threads: values that structured clone copies faithfully. It copies a class instance as a
