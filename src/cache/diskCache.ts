@@ -80,6 +80,10 @@ export class DiskCache implements ResultCache {
     return key;
   }
 
+  has(key: string): boolean {
+    return this.store.has(key);
+  }
+
   read(key: string, op: CacheOp): { readonly value: unknown } | undefined {
     const payload = this.store.read(key);
     if (payload !== undefined) {

@@ -93,13 +93,20 @@ export interface CacheOp extends ExecutorOp {
 /**
  * A cross-run store of op results, asked by the engine before a call is made and told after. Keys chain: an op's key
  * is made of its code, its options and its inputs' keys (raw inputs: their content), so a large value is never hashed
- * again downstream. Synchronous, so that `get()` can use it.
+ * again downstream, and keys are known before any value is: an evaluation whose target is stored reads that result
+ * alone. Synchronous, so that `get()` can use it.
  */
 export interface ResultCache {
   /** The key of a raw input, from its content; undefined: it cannot be keyed (nothing downstream is cached). */
   keyOfValue(value: unknown): string | undefined;
   /** The key of an op's result; undefined: not cached (a parent has no key, the op opted out). */
   keyOfOp(op: CacheOp, inputKeys: readonly string[]): string | undefined;
+  /**
+   * Whether a result is stored under `key`, without reading it: asked while activating, so that the inputs of an op whose
+   * result is stored are neither computed nor read. Cheap; `read` may still miss later (an entry found corrupt, or
+   * evicted meanwhile): the op's inputs are then computed after all.
+   */
+  has(key: string): boolean;
   /** The stored result, or undefined (a miss; a corrupt entry is a miss too). */
   read(key: string, op: CacheOp): { readonly value: unknown } | undefined;
   /** Stores a result (values that cannot be serialized are skipped, with a diagnostic naming the op). */

@@ -270,6 +270,7 @@ describe('executors', () => {
     const cache: ResultCache = {
       keyOfValue: (value) => JSON.stringify(value),
       keyOfOp: (op, inputKeys) => `${op.fn.toString()}(${inputKeys.join(',')})`,
+      has: (key) => entries.has(key),
       read: (key) => (entries.has(key) ? { value: entries.get(key) } : undefined),
       write: (key, _op, value) => void entries.set(key, value),
     };

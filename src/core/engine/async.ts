@@ -40,7 +40,7 @@ class AsyncDriver implements Driver {
     private readonly stop: AbortController,
   ) {}
 
-  run(op: OperationNode): 'done' | 'waiting' | 'later' {
+  run(op: OperationNode, read: boolean): 'done' | 'waiting' | 'later' {
     const running = calls.get(op);
     if (running !== undefined) {
       // Called by another evaluation and still in flight: wait for it rather than call it again (unless that call is
@@ -61,7 +61,7 @@ class AsyncDriver implements Driver {
       this.waitAlso(Promise.all(op._parents.map(resolveHandle)));
       return 'later';
     }
-    if (runCached(op)) return 'done';
+    if (read && runCached(op)) return 'done';
     const call = executor !== undefined ? dispatch(op, executor, this.stop.signal) : callAsync(op);
     if (call === undefined) return 'done';
     this.inflight.set(op, waitFor(call, false));
