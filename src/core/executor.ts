@@ -67,6 +67,13 @@ export interface Executor {
   /** Whether `fn` is one of this executor's functions (made by its `fn()`). */
   owns(fn: (...args: never[]) => unknown): boolean;
   /**
+   * A fingerprint of the code one of its functions runs (`fn` is only a stand-in: its text says nothing of it), e.g. its
+   * module's URL, the export's name and a hash of the module's code; it goes into the op's result-cache key
+   * (`CacheOp.executorCode`). Must change whenever the code that runs may have. Absent, or undefined: the ops on it are
+   * not cached, nor anything computed from them.
+   */
+  fingerprint?(fn: (...args: never[]) => unknown): string | undefined;
+  /**
    * Runs one call. Rejects with a PyflowError naming the op (`cause`: the original error) when the function throws,
    * its worker dies, or a value cannot cross; never hangs on a dead worker.
    */
@@ -88,6 +95,11 @@ export interface CacheOp extends ExecutorOp {
   readonly fn: (...args: never[]) => unknown;
   /** The `add` options that can change the value (not styling). */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * For an op an executor runs: the executor's fingerprint of the code that runs (`fn` is then its stand-in; see
+   * `Executor.fingerprint`). A key must cover it. Undefined for inline ops.
+   */
+  readonly executorCode?: string | undefined;
 }
 
 /**

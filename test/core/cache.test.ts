@@ -15,7 +15,7 @@ class MemoryCache implements ResultCache {
   }
 
   keyOfOp(op: CacheOp, inputKeys: readonly string[]): string | undefined {
-    return `${op.fn.toString()}|${JSON.stringify(op.options)}|${inputKeys.join(',')}`;
+    return `${op.fn.toString()}|${op.executorCode}|${JSON.stringify(op.options)}|${inputKeys.join(',')}`;
   }
 
   has(key: string): boolean {

@@ -265,7 +265,7 @@ describe('executors', () => {
     assert.equal(executor.store.size, 0, 'nothing is left in the store');
   });
 
-  it('runAsync dispatches too; with a result cache, executor ops are not cached (their function is a stand-in), nor what they feed', async () => {
+  it('runAsync dispatches too; with a result cache, ops of an executor without `fingerprint` are not cached (their function is a stand-in), nor what they feed', async () => {
     const entries = new Map<string, unknown>();
     const cache: ResultCache = {
       keyOfValue: (value) => JSON.stringify(value),

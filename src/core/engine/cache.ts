@@ -1,6 +1,7 @@
 import type { CacheOp, ResultCache } from '../executor.js';
 import { isNoValue, type DataNode, type OperationNode } from '../nodes.js';
 import { fail, opFailure } from './call.js';
+import { executorOf } from './executors.js';
 
 /*
  * The keys of the graph's result cache (see `ResultCache`). Keys chain: an op's key is made of its code, its options and
@@ -47,15 +48,20 @@ export function cacheOpOf(op: OperationNode): CacheOp {
       nOut,
       fn: op._fn,
       options,
+      executorCode: executorOf(op)?.fingerprint?.(op._fn),
     };
     cacheOps.set(op, known);
   }
   return known;
 }
 
-/** Whether the op is keyed at all: it has outputs (an output-less op's effect is the point), no `cache: false`, runs inline. */
+/**
+ * Whether the op is keyed at all: it has outputs (an output-less op's effect is the point), no `cache: false`, and runs
+ * inline or on an executor that fingerprints its code (`Executor.fingerprint`).
+ */
 function isKeyed(op: OperationNode): boolean {
-  return op._output !== undefined && op._extras.options.cache !== false && op._graph._executor?.owns(op._fn) !== true;
+  if (op._output === undefined || op._extras.options.cache === false) return false;
+  return executorOf(op) === undefined || cacheOpOf(op).executorCode !== undefined;
 }
 
 /**
@@ -74,23 +80,23 @@ export function keyOfOp(cache: ResultCache, op: OperationNode): string | null {
       stack.pop();
       continue;
     }
-    let ready = true;
-    if (isKeyed(top)) {
-      for (const parent of top._parents) {
-        const producer = parent._producer;
-        if (producer !== undefined && !memo.has(producer)) {
-          stack.push(producer);
-          ready = false;
+    try {
+      let ready = true;
+      if (isKeyed(top)) {
+        for (const parent of top._parents) {
+          const producer = parent._producer;
+          if (producer !== undefined && !memo.has(producer)) {
+            stack.push(producer);
+            ready = false;
+          }
         }
       }
-    }
-    if (!ready) continue;
-    stack.pop();
-    try {
+      if (!ready) continue;
       memo.set(top, makeKey(cache, memo, top));
     } catch (error) {
       throw fail(top, opFailure(top, error));
     }
+    stack.pop();
   }
   return memo.get(op)!;
 }
