@@ -33,7 +33,10 @@ export interface ExecutorCall {
    * they hold may be moved (transferred) to the worker instead of copied. Every other value must be left intact.
    */
   readonly movable: readonly unknown[];
-  /** Aborted when the evaluation is given up (another op failed, the run was stopped). A standard AbortSignal. */
+  /**
+   * Aborted when no evaluation waits for the call any more: each that needed it was given up (another op failed, the
+   * run was stopped). A call two evaluations share goes on while one of them still waits. A standard AbortSignal.
+   */
   readonly signal: AbortSignalLike;
 }
 

@@ -32,6 +32,10 @@ export class Call {
   /** The executor the call was dispatched to (undefined: the op's own function returned a promise), and its worker. */
   executor: Executor | undefined = undefined;
   worker = '';
+  /** Aborts an executor's call: when the last evaluation waiting for it gives up (`waiters` back to 0, see `giveUp`). */
+  stop: AbortController | undefined = undefined;
+  /** How many evaluations wait for the call: the one that started it, and each that found it in flight. */
+  waiters = 1;
   constructor(
     readonly op: OperationNode,
     /** When `running` was reported (see `beginCall`): `finished` gets its duration from it. */
@@ -96,16 +100,26 @@ export function callAsync(op: OperationNode): Call | undefined {
   return c;
 }
 
+/** The standard AbortController (the core's declarations use neither DOM nor Node typings). */
+export interface AbortController {
+  readonly signal: AbortSignalLike;
+  abort(reason?: unknown): void;
+}
+const AbortControllerClass = (globalThis as unknown as { AbortController: new () => AbortController }).AbortController;
+
 /**
  * Dispatches an op its graph's executor owns: `running` now, the call in flight until the executor's promise settles (a
- * rejection, or a throw from `run`, fails the op as an inline throw does).
+ * rejection, or a throw from `run`, fails the op as an inline throw does). The call has its own abort signal, aborted
+ * only when no evaluation waits for it any more (see `giveUp`).
  */
-export function dispatch(op: OperationNode, executor: Executor, signal: AbortSignalLike): Call {
+export function dispatch(op: OperationNode, executor: Executor): Call {
   const call = new Call(op, beginCall(op));
   call.executor = executor;
+  const stop = new AbortControllerClass();
+  call.stop = stop;
   let running: Promise<{ value: unknown; worker: string }>;
   try {
-    running = executor.run({ op: executorOpOf(op), fn: op._fn, args: argumentsOf(op), movable: movableValues(op), signal });
+    running = executor.run({ op: executorOpOf(op), fn: op._fn, args: argumentsOf(op), movable: movableValues(op), signal: stop.signal });
   } catch (error) {
     running = Promise.reject(error);
   }
@@ -124,6 +138,16 @@ export function dispatch(op: OperationNode, executor: Executor, signal: AbortSig
   calls.set(op, call);
   recordWait(call);
   return call;
+}
+
+/**
+ * An evaluation that gives up no longer waits for the call: the executor's call is aborted when no other evaluation
+ * waits for it. Returns the call's settling when it was aborted (to await), else undefined.
+ */
+export function stopWaiting(call: Call, reason: unknown): Promise<void> | undefined {
+  if (--call.waiters > 0 || call.stop === undefined) return undefined;
+  call.stop.abort(reason);
+  return call.settled;
 }
 
 export function forget(call: Call): void {
