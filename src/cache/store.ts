@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -189,6 +190,7 @@ export class CacheStore {
     const tmp = join(tmpDir, `${basename(id)}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const path = join(this.dir, id);
     try {
+      this.makeRoot();
       this.makeDir(tmpDir);
       this.makeDir(dirname(path));
       const fd = openSync(tmp, 'w');
@@ -211,6 +213,18 @@ export class CacheStore {
     this.total += size - (sizes.get(id) ?? 0);
     sizes.set(id, size);
     if (this.total > this.maxBytes) this.evict();
+  }
+
+  /** The store's directory, with a `.gitignore` that ignores all of it (as pytest's cache does). */
+  private makeRoot(): void {
+    if (this.madeDirs.has(this.dir)) return;
+    mkdirSync(this.dir, { recursive: true });
+    try {
+      writeFileSync(join(this.dir, '.gitignore'), '# The result cache of pyflow (docs/cache.md): not source.\n*\n', { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    this.madeDirs.add(this.dir);
   }
 
   private makeDir(dir: string): void {

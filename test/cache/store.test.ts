@@ -41,6 +41,7 @@ describe('cache store', () => {
     assert.equal(store.read(key)?.toString(), 'hello world');
     assert.equal(new CacheStore({ dir }).read(key)?.toString(), 'hello world', 'another process (a new store) reads it too');
     assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), '# The result cache of pyflow (docs/cache.md): not source.\n*\n');
     assert.deepEqual(store.stats(), { dir, entries: 1, records: 0, bytes: statSync(entryPath(dir, key)).size, maxBytes: 1024 ** 3 });
     rmSync(dir, { recursive: true });
   });
