@@ -160,13 +160,8 @@ export class DiskCache implements ResultCache {
 
   private whyMissed(key: string, op: CacheOp): MissReason {
     const now = this.parts.get(key);
-    const record = this.store.readRecord(this.recordName(op));
-    let before: KeyParts;
-    try {
-      before = JSON.parse(record ?? '') as KeyParts;
-    } catch {
-      return 'first run';
-    }
+    const before = parseRecord(this.store.readRecord(this.recordName(op)));
+    if (before === undefined) return 'first run';
     if (now === undefined) return 'not in the cache';
     if (before.key === key) return 'evicted from the cache';
     const changed: string[] = [];
@@ -182,6 +177,23 @@ export class DiskCache implements ResultCache {
     });
     if (now.inputs.length !== before.inputs.length) changed.push('inputs changed');
     return changed.length > 0 ? changed.join(', ') : 'not in the cache';
+  }
+}
+
+/** An op record as `remember` wrote it, or undefined (none, damaged, or of another shape). */
+function parseRecord(text: string | undefined): KeyParts | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const record = JSON.parse(text) as Partial<KeyParts> | null;
+    const ok =
+      typeof record?.key === 'string' &&
+      typeof record.code === 'object' &&
+      record.code !== null &&
+      typeof record.options === 'string' &&
+      Array.isArray(record.inputs);
+    return ok ? (record as KeyParts) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

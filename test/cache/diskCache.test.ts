@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskCache } from '../../src/cache/diskCache.js';
@@ -141,6 +141,12 @@ describe('DiskCache (the ResultCache of src/cache)', () => {
       assert.deepEqual(runWith(v3, 2), ['input 1 changed']);
       assert.deepEqual(runWith(v3, 2, 'entries'), ['evicted from the cache']);
       assert.deepEqual(runWith(v3, 2, 'everything'), ['first run']);
+      // A damaged record, or one of another shape, explains nothing: the miss reads 'first run', nothing throws.
+      for (const text of ['{"key": "ab', '{}', 'null']) {
+        const [name] = readdirSync(join(dir, 'ops'));
+        writeFileSync(join(dir, 'ops', name!), text);
+        assert.deepEqual(runWith(v3, 3 + text.length, 'entries'), ['first run'], text);
+      }
     }));
 
   it('through the engine: a second graph reads its results (`adding_0 cached`); version and refresh recompute', () =>
