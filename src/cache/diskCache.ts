@@ -1,6 +1,4 @@
 import * as crypto from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { CacheOp, ResultCache } from '../core/executor.js';
 import { CacheStore } from './store.js';
@@ -163,33 +161,22 @@ export class DiskCache implements ResultCache {
     this.onDiagnostic(op, `${op.uid} (${op.fnName}${op.site ? ` at ${op.site.file}:${op.site.line}` : ''}) is not cached: ${why}`);
   }
 
-  private recordPath(op: CacheOp): string {
-    const identity = op.site ? `${siteKey(op.site)}` : `${op.graph}/${op.uid}`;
-    return join(this.store.dir, 'ops', sha256(['identity', identity]));
+  /** The name of an op's record in the store: its `add` site, else its graph and uid. */
+  private recordName(op: CacheOp): string {
+    return sha256(['identity', op.site ? siteKey(op.site) : `${op.graph}/${op.uid}`]);
   }
 
+  /** Keeps what this key was made of; if it cannot be written, only the explanation of a later miss is lost. */
   private remember(op: CacheOp, parts: KeyParts): void {
-    const path = this.recordPath(op);
-    const tmp = `${path}.${process.pid}`;
-    try {
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(tmp, JSON.stringify(parts));
-      renameSync(tmp, path);
-    } catch {
-      // The explanation of a later miss is lost, nothing else.
-    }
+    this.store.writeRecord(this.recordName(op), JSON.stringify(parts));
   }
 
   private whyMissed(key: string, op: CacheOp): MissReason {
     const now = this.parts.get(key);
-    let before: KeyParts | undefined;
-    try {
-      before = JSON.parse(readFileSync(this.recordPath(op), 'utf8')) as KeyParts;
-    } catch {
-      return 'first run';
-    }
+    const before = parseRecord(this.store.readRecord(this.recordName(op)));
+    if (before === undefined) return 'first run';
     if (now === undefined) return 'not in the cache';
-    if (before.key === key) return 'evicted from the cache (or cleared)';
+    if (before.key === key) return 'evicted from the cache';
     const changed: string[] = [];
     for (const name of new Set([...Object.keys(now.code), ...Object.keys(before.code)])) {
       const [was, is] = [before.code[name], now.code[name]];
@@ -203,6 +190,23 @@ export class DiskCache implements ResultCache {
     });
     if (now.inputs.length !== before.inputs.length) changed.push('inputs changed');
     return changed.length > 0 ? changed.join(', ') : 'not in the cache';
+  }
+}
+
+/** An op record as `remember` wrote it, or undefined (none, damaged, or of another shape). */
+function parseRecord(text: string | undefined): KeyParts | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const record = JSON.parse(text) as Partial<KeyParts> | null;
+    const ok =
+      typeof record?.key === 'string' &&
+      typeof record.code === 'object' &&
+      record.code !== null &&
+      typeof record.options === 'string' &&
+      Array.isArray(record.inputs);
+    return ok ? (record as KeyParts) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

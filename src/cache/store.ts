@@ -1,17 +1,35 @@
-import { closeSync, fstatSync, futimesSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  fstatSync,
+  futimesSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /*
  * The on-disk store of the result cache: one file per entry, `entries/<2 hex>/<key>`, named by the entry's key (a
- * SHA-256 of everything its value depends on: see resultCache.ts). Invariants:
+ * SHA-256 of everything its value depends on: see diskCache.ts), and one small record per op, `ops/<name>` (what
+ * its last key was made of, to say why it was recomputed). Invariants:
  * - A file at its final name is always whole: it is written under a unique temporary name in `tmp/` and renamed,
  *   and rename replaces atomically. Concurrent writers of one key each rename a whole file; the last one stays.
  * - Every read checks the file against its header (the key it was written for, the payload's length and CRC-32): a
  *   truncated or corrupt file (a crash without fsync, a disk error, a hand edit) is a miss and is deleted. No fsync:
  *   a write lost to a power cut is a miss, never a wrong value.
- * - A file's mtime is its last use (set on write and on every hit): eviction deletes the least recently used first.
+ * - A file's mtime is its last use (set on write and on every hit). The size limit counts entries and records;
+ *   eviction deletes the least recently used entries first, and records only once no entry is left (they are small,
+ *   and without its record a recomputed op's reason reads "first run").
  * - Readers never lock: a file deleted (evicted, cleared) while another process reads it stays readable through
  *   the open descriptor; one deleted before it is opened is a miss.
  */
@@ -32,12 +50,29 @@ export interface StoreHeader {
   op: string;
 }
 
-/** What `pyflow cache stats` shows: the store's directory, its entry count and size, and its limit. */
+/** What `pyflow cache stats` shows: the store's directory, its entry and op record counts, their size, and its limit. */
 export interface StoreStats {
   dir: string;
   entries: number;
+  /** The op records (`ops/`): what each op's last key was made of. */
+  records: number;
+  /** The size of the entries and records on disk. */
   bytes: number;
   maxBytes: number;
+}
+
+/** What `clear` deleted. */
+export interface ClearedCounts {
+  entries: number;
+  records: number;
+}
+
+/** One file of the store, as a scan sees it: `id` is its path under the store's directory. */
+interface StoredFile {
+  id: string;
+  kind: 'entry' | 'record';
+  size: number;
+  mtimeMs: number;
 }
 
 /** Where a `CacheStore` keeps its entries and how large it may grow. */
@@ -57,7 +92,7 @@ export class CacheStore {
   readonly maxBytes: number;
   /** The keys present as of this process's first look, plus its own writes (a miss costs no system call). */
   private keys: Set<string> | undefined;
-  /** Entry sizes as of the last scan plus this process's writes (undefined until the first write). */
+  /** File sizes by id (entries and records) as of the last scan plus this process's writes (undefined until the first write). */
   private sizes: Map<string, number> | undefined;
   private total = 0;
   private readonly madeDirs = new Set<string>();
@@ -68,7 +103,7 @@ export class CacheStore {
   }
 
   private pathOf(key: string): string {
-    return join(this.dir, 'entries', key.slice(0, 2), key);
+    return join(this.dir, entryId(key));
   }
 
   /** Whether an entry may exist (a scan taken at first use, plus this process's writes; no file is read). */
@@ -124,31 +159,72 @@ export class CacheStore {
     }
     const header = headerBytes({ key, length, crc32: crc, op });
     const size = header.byteLength + length;
-    if (size > this.maxBytes) return false;
-    const tmpDir = join(this.dir, 'tmp');
-    const tmp = join(tmpDir, `${key}.${process.pid}.${randomBytes(4).toString('hex')}`);
-    const path = this.pathOf(key);
+    if (size > this.maxBytes || !this.writeFile(entryId(key), [[header], payload])) return false;
+    this.keys?.add(key);
+    this.added(entryId(key), size);
+    return true;
+  }
+
+  /** Stores an op's record under `name` (64 hex digits), replacing the previous one; false if it could not be written. */
+  writeRecord(name: string, text: string): boolean {
+    if (!KEY.test(name)) throw new Error(`not a record name: ${name}`);
+    const bytes = Buffer.from(text);
+    if (!this.writeFile(recordId(name), [[bytes]])) return false;
+    this.added(recordId(name), bytes.byteLength);
+    return true;
+  }
+
+  /** The op record stored under `name`, or undefined. */
+  readRecord(name: string): string | undefined {
+    if (!KEY.test(name)) return undefined;
     try {
+      return readFileSync(join(this.dir, recordId(name)), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes the pieces of each part in order to a temporary file, and renames it to `id` (see the invariants above). */
+  private writeFile(id: string, parts: readonly (readonly Uint8Array[])[]): boolean {
+    const tmpDir = join(this.dir, 'tmp');
+    const tmp = join(tmpDir, `${basename(id)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const path = join(this.dir, id);
+    try {
+      this.makeRoot();
       this.makeDir(tmpDir);
-      this.makeDir(join(path, '..'));
+      this.makeDir(dirname(path));
       const fd = openSync(tmp, 'w');
       try {
-        writeAll(fd, header);
-        for (const piece of payload) writeAll(fd, piece);
+        for (const part of parts) for (const piece of part) writeAll(fd, piece);
       } finally {
         closeSync(fd);
       }
       renameSync(tmp, path);
+      return true;
     } catch {
       removeQuietly(tmp);
       return false;
     }
+  }
+
+  /** Counts a file just written in the store's size, and evicts when the store is over its limit. */
+  private added(id: string, size: number): void {
     const sizes = this.knownSizes();
-    this.total += size - (sizes.get(key) ?? 0);
-    sizes.set(key, size);
-    this.keys?.add(key);
+    this.total += size - (sizes.get(id) ?? 0);
+    sizes.set(id, size);
     if (this.total > this.maxBytes) this.evict();
-    return true;
+  }
+
+  /** The store's directory, with a `.gitignore` that ignores all of it (as pytest's cache does). */
+  private makeRoot(): void {
+    if (this.madeDirs.has(this.dir)) return;
+    mkdirSync(this.dir, { recursive: true });
+    try {
+      writeFileSync(join(this.dir, '.gitignore'), '# The result cache of pyflow (docs/cache.md): not source.\n*\n', { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    this.madeDirs.add(this.dir);
   }
 
   private makeDir(dir: string): void {
@@ -157,40 +233,48 @@ export class CacheStore {
     this.madeDirs.add(dir);
   }
 
-  /** Deletes least recently used entries until the store holds at most 80% of its limit (a fresh scan decides). */
+  /**
+   * Deletes least recently used files, entries before records, until the store holds at most 80% of its limit (a
+   * fresh scan decides); returns how many files.
+   */
   evict(targetBytes = Math.floor(this.maxBytes * 0.8)): number {
-    const entries = this.scan(true);
-    let total = entries.reduce((sum, e) => sum + e.size, 0);
-    entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    const files = this.scan(true);
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    files.sort((a, b) => (a.kind === b.kind ? a.mtimeMs - b.mtimeMs : a.kind === 'entry' ? -1 : 1));
     let evicted = 0;
-    for (const entry of entries) {
+    for (const file of files) {
       if (total <= targetBytes) break;
-      removeQuietly(this.pathOf(entry.key));
-      total -= entry.size;
+      removeQuietly(join(this.dir, file.id));
+      total -= file.size;
       evicted++;
     }
-    this.sizes = new Map(entries.slice(evicted).map((e) => [e.key, e.size]));
-    this.keys = new Set(this.sizes.keys());
-    this.total = total;
+    this.rememberScan(files.slice(evicted));
     this.removeStaleTemporaries(STALE_TMP_MS);
     return evicted;
   }
 
-  /** The entry count and total size on disk now. */
+  /** The entry and record counts and their total size on disk now. */
   stats(): StoreStats {
-    const entries = this.scan(false);
-    return { dir: this.dir, entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0), maxBytes: this.maxBytes };
+    const files = this.scan(false);
+    const entries = files.filter((f) => f.kind === 'entry').length;
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    return { dir: this.dir, entries, records: files.length - entries, bytes, maxBytes: this.maxBytes };
   }
 
-  /** Deletes every entry (and every temporary file not written in the last minute); returns how many entries. */
-  clear(): number {
-    const entries = this.scan(false);
-    for (const entry of entries) removeQuietly(this.pathOf(entry.key));
+  /** Deletes every entry and record (and every temporary file not written in the last minute). */
+  clear(): ClearedCounts {
+    const files = this.scan(false);
+    for (const file of files) removeQuietly(join(this.dir, file.id));
     this.removeStaleTemporaries(60_000);
-    this.sizes = new Map();
-    this.keys = new Set();
-    this.total = 0;
-    return entries.length;
+    this.rememberScan([]);
+    const entries = files.filter((f) => f.kind === 'entry').length;
+    return { entries, records: files.length - entries };
+  }
+
+  private rememberScan(files: readonly StoredFile[]): void {
+    this.sizes = new Map(files.map((f) => [f.id, f.size]));
+    this.keys = new Set(files.filter((f) => f.kind === 'entry').map((f) => basename(f.id)));
+    this.total = files.reduce((sum, f) => sum + f.size, 0);
   }
 
   private knownKeys(): Set<string> {
@@ -199,19 +283,15 @@ export class CacheStore {
   }
 
   private knownSizes(): Map<string, number> {
-    if (this.sizes === undefined) {
-      const entries = this.scan(false);
-      this.sizes = new Map(entries.map((e) => [e.key, e.size]));
-      this.total = entries.reduce((sum, e) => sum + e.size, 0);
-    }
-    return this.sizes;
+    if (this.sizes === undefined) this.rememberScan(this.scan(false));
+    return this.sizes!;
   }
 
   private forget(key: string): void {
     this.keys?.delete(key);
-    const size = this.sizes?.get(key);
+    const size = this.sizes?.get(entryId(key));
     if (size === undefined) return;
-    this.sizes!.delete(key);
+    this.sizes!.delete(entryId(key));
     this.total -= size;
   }
 
@@ -230,16 +310,17 @@ export class CacheStore {
     }
   }
 
-  private scan(withTimes: boolean): { key: string; size: number; mtimeMs: number }[] {
+  private scan(withTimes: boolean): StoredFile[] {
+    const out: StoredFile[] = [];
+    const add = (id: string, kind: StoredFile['kind']): void => {
+      const stat = statQuietly(join(this.dir, id));
+      if (stat) out.push({ id, kind, size: stat.size, mtimeMs: withTimes ? stat.mtimeMs : 0 });
+    };
     const root = join(this.dir, 'entries');
-    const out: { key: string; size: number; mtimeMs: number }[] = [];
     for (const shard of listDir(root)) {
-      for (const key of listDir(join(root, shard))) {
-        if (!KEY.test(key)) continue;
-        const stat = statQuietly(join(root, shard, key));
-        if (stat) out.push({ key, size: stat.size, mtimeMs: withTimes ? stat.mtimeMs : 0 });
-      }
+      for (const key of listDir(join(root, shard))) if (KEY.test(key)) add(entryId(key), 'entry');
     }
+    for (const name of listDir(join(this.dir, 'ops'))) if (KEY.test(name)) add(recordId(name), 'record');
     return out;
   }
 
@@ -251,6 +332,14 @@ export class CacheStore {
       if (stat && now - stat.mtimeMs > olderThanMs) removeQuietly(join(tmpDir, name));
     }
   }
+}
+
+function entryId(key: string): string {
+  return join('entries', key.slice(0, 2), key);
+}
+
+function recordId(name: string): string {
+  return join('ops', name);
 }
 
 function statQuietly(path: string): { size: number; mtimeMs: number } | undefined {

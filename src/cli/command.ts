@@ -8,7 +8,10 @@ export interface Option {
   value?: string;
   /** One line for `--help`. */
   help: string;
-  /** A string option that may also be given alone (`--cache` means `--cache=`, an empty value). */
+  /**
+   * A string option that may also be given alone (`--cache` means `--cache=`, an empty value). Its value is
+   * `--name=VALUE`, or the next argument unless that is a flag or a script (see `takesNextAsValue`).
+   */
   valueOptional?: boolean;
 }
 
@@ -58,7 +61,7 @@ const HELP: Option = { type: 'boolean', short: 'h', help: 'print this help' };
 export function usageLine(command: Command): string {
   const flags = Object.entries(command.options).map(([name, option]) => {
     const flag = option.short ? `-${option.short}` : `--${name}`;
-    if (option.valueOptional) return `[${flag}[=${option.value ?? 'VALUE'}]]`;
+    if (option.valueOptional) return `[${flag} [${option.value ?? 'VALUE'}]]`;
     return `[${option.type === 'string' ? `${flag} ${option.value ?? 'VALUE'}` : flag}]`;
   });
   return [`pyflow ${command.name}`, command.args, ...flags].filter(Boolean).join(' ');
@@ -67,7 +70,7 @@ export function usageLine(command: Command): string {
 /** `pyflow NAME --help`: the usage line, the description, and one line per flag. */
 export function commandHelp(command: Command): string {
   const rows = Object.entries({ ...command.options, help: HELP }).map(([name, option]) => {
-    const value = option.type !== 'string' ? '' : option.valueOptional ? `[=${option.value ?? 'VALUE'}]` : ` ${option.value ?? 'VALUE'}`;
+    const value = option.type !== 'string' ? '' : option.valueOptional ? ` [${option.value ?? 'VALUE'}]` : ` ${option.value ?? 'VALUE'}`;
     const names = `${option.short ? `-${option.short}, ` : ''}--${name}${value}`;
     return [names, option.help] as const;
   });
@@ -101,11 +104,30 @@ export function parseStrict(
       .filter(([, option]) => option.valueOptional)
       .map(([name]) => `--${name}`),
   );
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!alone.has(arg)) joined.push(arg);
+    else if (takesNextAsValue(args[i + 1])) joined.push(`${arg}=${args[++i]}`);
+    else joined.push(`${arg}=`);
+  }
   try {
-    return parseArgs({ args: args.map((arg) => (alone.has(arg) ? `${arg}=` : arg)), options: config, allowPositionals: isSubcommand, strict: true });
+    return parseArgs({ args: joined, options: config, allowPositionals: isSubcommand, strict: true });
   } catch (error) {
     throw new CliError(parseErrorMessage(error as Error & { code?: string }, command), 2, isSubcommand);
   }
+}
+
+/** A script FILE's extensions: such an argument after an option whose value is optional is the FILE, not the value. */
+const SCRIPT = /\.[cm]?[jt]sx?$/i;
+
+/**
+ * Whether the argument after an option whose value is optional (`--cache DIR`) is its value: yes unless it is a
+ * flag, `--` or a script (`pyflow run --cache main.ts` caches in the default directory). A directory whose name
+ * ends like a script is given as `--cache=DIR`.
+ */
+export function takesNextAsValue(next: string | undefined): boolean {
+  return next !== undefined && !next.startsWith('-') && !SCRIPT.test(next);
 }
 
 /** Node's parseArgs messages on one line; an unknown flag also says where the valid ones are listed. */

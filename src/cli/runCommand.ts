@@ -20,7 +20,9 @@ export const runCommand = defineCommand({
   args: 'FILE',
   summary: 'run FILE, or evaluate one of its nodes, as the extension does',
   description: `Runs FILE (TypeScript or JavaScript) in a child process, bundled with esbuild, and evaluates a node (default:
-the whole script). Exit code 0: done; 1: failed or timed out; 2: bad usage; 128 + n: stopped by signal n.`,
+the whole script). Exit code 0: done; 1: failed or timed out; 2: bad usage; 128 + n: stopped by signal n.
+The argument after --cache is its DIR unless it starts with - or is a script (ends in .ts, .js, .mts, .cts,
+.tsx, .jsx, .mjs or .cjs); --cache=DIR always names DIR.`,
   options: {
     node: { type: 'string', value: 'LINE|UID', help: 'evaluate the node added on line LINE, or with that uid or name' },
     verbose: { type: 'boolean', help: "print pyflow's verbose trace" },

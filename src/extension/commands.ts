@@ -33,7 +33,7 @@ export function registerCommands({ reporter, channel, graphView, runs }: Command
     reporter.command('pyflow.stop', () => runs.stop()),
     reporter.command('pyflow.showLog', () => channel.show(true)),
     reporter.command('pyflow.clearCache', () => {
-      const cleared = workspaceCacheDirs().reduce((n, dir) => n + new CacheStore({ dir }).clear(), 0);
+      const cleared = workspaceCacheDirs().reduce((n, dir) => n + new CacheStore({ dir }).clear().entries, 0);
       void vscode.window.showInformationMessage(`Pyflow: cleared ${cleared} cached ${cleared === 1 ? 'result' : 'results'}.`);
     }),
     reporter.command('pyflow.graph.find', () => graphView.focusFind()),

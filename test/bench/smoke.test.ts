@@ -172,6 +172,7 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       rows: [
         're-evaluation, 4 MB source op cached vs computed: CPU ms (ratio)',
         'a hit of a 4 MB Float64Array (read, CRC-32 check, deserialize): CPU ms (GB/s); wall ms (GB/s)',
+        "the same 4 MB file read into a fresh buffer (readFileSync, the floor of a hit): CPU ms (GB/s); the hit's ratio to it",
         '200 trivial ops, uncached: CPU µs/op',
         'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
         'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskCache } from '../../src/cache/diskCache.js';
@@ -116,14 +116,16 @@ describe('DiskCache (the ResultCache of src/cache)', () => {
       ]);
     }));
 
-  it('says why an op is computed: first run, which part of its code changed, an input, evicted', () =>
+  it('says why an op is computed: first run, which part of its code changed, an input, evicted, cleared', () =>
     withDir((dir) => {
       const site = { file: '/w/main.ts', line: 3, column: 15 };
-      const runWith = (parts: Record<string, string>, input: number, clear = false): string[] => {
+      const runWith = (parts: Record<string, string>, input: number, drop?: 'entries' | 'everything'): string[] => {
         const reasons: string[] = [];
         const fingerprints = new Map([['/w/main.ts:3:15', { hash: JSON.stringify(parts), parts }]]);
+        // Eviction deletes entries before records (see store.ts); `clear` deletes both.
+        if (drop === 'entries') rmSync(join(dir, 'entries'), { recursive: true });
         const cache = new DiskCache({ dir, fingerprints, onMiss: (_op, reason) => reasons.push(reason) });
-        if (clear) cache.store.clear();
+        if (drop === 'everything') cache.store.clear();
         const o = op(double, { site });
         const key = cache.keyOfOp(o, [cache.keyOfValue(input)!])!;
         if (cache.read(key, o) === undefined) cache.write(key, o, input * 2);
@@ -137,7 +139,14 @@ describe('DiskCache (the ResultCache of src/cache)', () => {
       const v3 = { ...v2, 'package left-pad': '1.3.1' };
       assert.deepEqual(runWith(v3, 1), ['package left-pad 1.3.0 → 1.3.1']);
       assert.deepEqual(runWith(v3, 2), ['input 1 changed']);
-      assert.deepEqual(runWith(v3, 2, true), ['evicted from the cache (or cleared)']);
+      assert.deepEqual(runWith(v3, 2, 'entries'), ['evicted from the cache']);
+      assert.deepEqual(runWith(v3, 2, 'everything'), ['first run']);
+      // A damaged record, or one of another shape, explains nothing: the miss reads 'first run', nothing throws.
+      for (const text of ['{"key": "ab', '{}', 'null']) {
+        const [name] = readdirSync(join(dir, 'ops'));
+        writeFileSync(join(dir, 'ops', name!), text);
+        assert.deepEqual(runWith(v3, 3 + text.length, 'entries'), ['first run'], text);
+      }
     }));
 
   it('through the engine: a second graph reads its target alone (`scale_4 cached`); version and refresh recompute', () =>

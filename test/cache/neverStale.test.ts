@@ -51,6 +51,9 @@ function generate(rand: () => number): Pipeline {
     const inputs: Op['inputs'] = Array.from({ length: 1 + pick(2) }, () => (i > 0 && rand() < 0.7 ? { op: pick(i) } : { raw: pick(100) }));
     ops.push({ helper: rand() < 0.7 ? pick(3) : undefined, usesPackage: rand() < 0.3, body: 1 + pick(9), version: 0, inputs });
   }
+  // Every kind of edit must reach some op: one op calls h2 (h0 is two calls away from it), one imports the package.
+  if (!ops.some((op) => op.helper === 2)) ops[pick(n)]!.helper = 2;
+  if (!ops.some((op) => op.usesPackage)) ops[pick(n)]!.usesPackage = true;
   return {
     consts: [pick(10), pick(10), pick(10)],
     helperConst: [pick(3), pick(3), pick(3)],
@@ -129,14 +132,19 @@ function downstream(p: Pipeline, direct: (op: Op, i: number) => boolean): Set<nu
 /** Helper k reaches helpers k, k-1, … 0. */
 const reaches = (op: Op, k: number) => op.helper !== undefined && op.helper >= k;
 
-function randomEdit(p: Pipeline, rand: () => number): Edit {
+/** The kinds of edit, in `randomEdit`'s order: 8 steps from any start cover them all. */
+const EDIT_KINDS = ['op body', 'helper two calls away', 'constant', 'option', 'package version', 'formatting', 'raw input'];
+
+/** An edit of kind `EDIT_KINDS[kind]` at a random place. */
+function randomEdit(p: Pipeline, rand: () => number, kind: number): Edit {
   const pick = (n: number) => Math.floor(rand() * n);
   const i = pick(p.ops.length);
   const kinds: Edit[] = [
     { what: `body of op${i}`, apply: (q) => void (q.ops[i]!.body += 1), dirty: (q) => downstream(q, (_, j) => j === i) },
     { what: 'helper h0 (two calls away from h2)', apply: (q) => void (q.helperBody[0]! += 1), dirty: (q) => downstream(q, (op) => reaches(op, 0)) },
     (() => {
-      const c = pick(3);
+      // A constant some helper reads.
+      const c = p.helperConst[pick(3)]!;
       return {
         what: `constant C${c}`,
         apply: (q: Pipeline) => void (q.consts[c]! += 1),
@@ -147,16 +155,15 @@ function randomEdit(p: Pipeline, rand: () => number): Edit {
     { what: 'package version', apply: (q) => void (q.packageVersion += 1), dirty: (q) => downstream(q, (op) => op.usesPackage) },
     { what: 'comments and formatting', apply: (q) => void (q.style += 1), dirty: () => new Set() },
   ];
+  // op0's inputs are all raw, so there is always one.
   const rawAt = p.ops.flatMap((op, j) => op.inputs.flatMap((input, k) => ('raw' in input ? [[j, k] as const] : [])));
-  if (rawAt.length > 0) {
-    const [j, k] = rawAt[pick(rawAt.length)]!;
-    kinds.push({
-      what: `raw input ${k + 1} of op${j}`,
-      apply: (q) => void ((q.ops[j]!.inputs[k] as { raw: number }).raw += 1),
-      dirty: (q) => downstream(q, (_, m) => m === j),
-    });
-  }
-  return kinds[pick(kinds.length)]!;
+  const [j, k] = rawAt[pick(rawAt.length)]!;
+  kinds.push({
+    what: `raw input ${k + 1} of op${j}`,
+    apply: (q) => void ((q.ops[j]!.inputs[k] as { raw: number }).raw += 1),
+    dirty: (q) => downstream(q, (_, m) => m === j),
+  });
+  return kinds[kind % kinds.length]!;
 }
 
 /** Writes the workspace, bundles main.ts as the runner does, and evaluates it with and without the cache. */
@@ -212,8 +219,11 @@ describe('the result cache is never stale', () => {
         const all = ['total', ...p.ops.map((_, i) => `op${i}`)].sort();
         const first = await evaluate(dir, p, cacheDir, 0);
         assert.deepEqual(first.cached, { value: first.plain.value, ran: all, cached: [] });
+        const start = Math.floor(rand() * EDIT_KINDS.length);
+        const recomputedBy = new Set<string>();
         for (let step = 1; step <= 8; step++) {
-          const edit = randomEdit(p, rand);
+          const kind = (start + step) % EDIT_KINDS.length;
+          const edit = randomEdit(p, rand, kind);
           edit.apply(p);
           const dirty = edit.dirty(p);
           const ran = dirty.size > 0 ? [...[...dirty].map((i) => `op${i}`), 'total'].sort() : [];
@@ -222,7 +232,10 @@ describe('the result cache is never stale', () => {
             { edit: edit.what, value: cached.value, ran: cached.ran, cached: cached.cached },
             { edit: edit.what, value: plain.value, ran, cached: readOps(p, dirty) },
           );
+          if (ran.length > 0) recomputedBy.add(EDIT_KINDS[kind]!);
         }
+        // Each kind but formatting recomputed something at least once (so none passed by changing nothing).
+        assert.deepEqual([...recomputedBy].sort(), EDIT_KINDS.filter((k) => k !== 'formatting').sort());
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -41,7 +41,8 @@ describe('cache store', () => {
     assert.equal(store.read(key)?.toString(), 'hello world');
     assert.equal(new CacheStore({ dir }).read(key)?.toString(), 'hello world', 'another process (a new store) reads it too');
     assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
-    assert.deepEqual(store.stats(), { dir, entries: 1, bytes: statSync(entryPath(dir, key)).size, maxBytes: 1024 ** 3 });
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), '# The result cache of pyflow (docs/cache.md): not source.\n*\n');
+    assert.deepEqual(store.stats(), { dir, entries: 1, records: 0, bytes: statSync(entryPath(dir, key)).size, maxBytes: 1024 ** 3 });
     rmSync(dir, { recursive: true });
   });
 
@@ -136,9 +137,35 @@ describe('cache store', () => {
     const store = new CacheStore({ dir, maxBytes: 500 });
     assert.equal(store.write(keyFor(1), [Buffer.alloc(600)], 'op'), false);
     assert.equal(store.write(keyFor(2), [Buffer.alloc(100)], 'op'), true);
-    assert.equal(store.clear(), 1);
+    assert.deepEqual(store.clear(), { entries: 1, records: 0 });
     assert.equal(store.read(keyFor(2)), undefined);
     assert.equal(new CacheStore({ dir }).stats().entries, 0);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('counts op records in its size and stats, evicts them after every entry, and clear deletes them', () => {
+    const dir = tempDir();
+    const store = new CacheStore({ dir, maxBytes: 10 * 1100 });
+    const record = 'r'.repeat(1000);
+    assert.equal(store.writeRecord(keyFor(100), record), true);
+    assert.equal(store.writeRecord(keyFor(100), record), true, 'a record replaced is counted once');
+    assert.equal(store.readRecord(keyFor(100)), record);
+    const recordBytes = statSync(join(dir, 'ops', keyFor(100))).size;
+    for (let i = 0; i < 4; i++) store.write(keyFor(i), [Buffer.alloc(1000)], 'op');
+    const entryBytes = statSync(entryPath(dir, keyFor(0))).size;
+    assert.deepEqual(store.stats(), { dir, entries: 4, records: 1, bytes: 4 * entryBytes + recordBytes, maxBytes: 10 * 1100 });
+    // The record is the oldest file, yet the entries go first: 11 files' worth at the last write, 8 kept.
+    utimesSync(join(dir, 'ops', keyFor(100)), 1_000_000, 1_000_000);
+    for (let i = 4; i < 10; i++) store.write(keyFor(i), [Buffer.alloc(1000)], 'op');
+    assert.deepEqual(new CacheStore({ dir }).stats(), { dir, entries: 7, records: 1, bytes: 7 * entryBytes + recordBytes, maxBytes: 1024 ** 3 });
+    assert.equal(store.readRecord(keyFor(100)), record);
+    // Records beyond the limit on their own are evicted too.
+    const small = new CacheStore({ dir: join(dir, 'small'), maxBytes: 2500 });
+    for (let i = 0; i < 3; i++) small.writeRecord(keyFor(200 + i), record);
+    assert.equal(small.stats().records, 2);
+    assert.deepEqual(store.clear(), { entries: 7, records: 1 });
+    assert.deepEqual(readdirSync(join(dir, 'ops')), []);
+    assert.equal(store.readRecord(keyFor(100)), undefined);
     rmSync(dir, { recursive: true });
   });
 });

@@ -27,7 +27,7 @@ const HELP = `usage:
 `;
 
 const GRAPH_USAGE = 'usage: pyflow graph FILE [--full] [--format json|dot|svg|html] [-o OUT]';
-const RUN_USAGE = 'usage: pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB] [--cache[=DIR]] [--no-cache]';
+const RUN_USAGE = 'usage: pyflow run FILE [--node LINE|UID] [--verbose] [--json] [--timeout SECONDS] [--memory MB] [--cache [DIR]] [--no-cache]';
 
 describe('pyflow arguments (the built CLI)', () => {
   it('--help, -h and no arguments list the commands', () => {
@@ -66,6 +66,8 @@ options:
 
 Runs FILE (TypeScript or JavaScript) in a child process, bundled with esbuild, and evaluates a node (default:
 the whole script). Exit code 0: done; 1: failed or timed out; 2: bad usage; 128 + n: stopped by signal n.
+The argument after --cache is its DIR unless it starts with - or is a script (ends in .ts, .js, .mts, .cts,
+.tsx, .jsx, .mjs or .cjs); --cache=DIR always names DIR.
 
 options:
   --node LINE|UID    evaluate the node added on line LINE, or with that uid or name
@@ -73,7 +75,7 @@ options:
   --json             print { graphs, events, outcome } as JSON; the script's own output goes to stderr
   --timeout SECONDS  stop the run after SECONDS (default 60, 0: no limit)
   --memory MB        the memory limit of the script's process (default 4096, at least 64)
-  --cache[=DIR]      reuse the results of ops whose code and inputs are unchanged since an earlier run (in DIR, default ./.pyflow/cache)
+  --cache [DIR]      reuse the results of ops whose code and inputs are unchanged since an earlier run (in DIR, default ./.pyflow/cache)
   --no-cache         do not use the cache (wins over --cache)
   -h, --help         print this help
 `,
@@ -116,6 +118,9 @@ options:
   it('a missing FILE, two FILEs, an unknown format or command are errors with exit code 2', () => {
     assert.deepEqual(pyflow('graph'), { code: 2, stdout: '', stderr: `pyflow: missing FILE\n${GRAPH_USAGE}\n` });
     assert.deepEqual(pyflow('run', 'a.ts', 'b.ts'), { code: 2, stdout: '', stderr: `pyflow: one FILE, got a.ts b.ts\n${RUN_USAGE}\n` });
+    // The argument after --cache that is not a script is its DIR (then FILE is missing); one that is, is FILE.
+    assert.deepEqual(pyflow('run', '--cache', 'build'), { code: 2, stdout: '', stderr: `pyflow: missing FILE\n${RUN_USAGE}\n` });
+    assert.deepEqual(pyflow('run', '--cache', 'a.mts', 'b.ts'), { code: 2, stdout: '', stderr: `pyflow: one FILE, got a.mts b.ts\n${RUN_USAGE}\n` });
     assert.deepEqual(pyflow('graph', QUICKSTART, '--format', 'png'), {
       code: 2,
       stdout: '',

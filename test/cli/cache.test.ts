@@ -50,14 +50,15 @@ describe('pyflow run --cache, pyflow cache (the CLI, real processes)', { timeout
       const second = await pyflow(dir, 'run', 'main.ts', '--cache', '--verbose');
       assert.deepEqual(outcomes(second.stdout), ['load_0 cached', 'scale_3 cached', 'sum_5 cached', 'sum 35']);
       const cacheDir = join(dir, '.pyflow', 'cache');
-      assert.deepEqual(await pyflow(dir, 'cache', 'stats'), { code: 0, stdout: `${cacheDir}: 3 entries, 0.0 MB\n`, stderr: '' });
+      assert.deepEqual(await pyflow(dir, 'cache', 'stats'), { code: 0, stdout: `${cacheDir}: 3 entries, 3 op records, 0.0 MB\n`, stderr: '' });
       // A constant two calls away from `scale` (scale → mid → deep → K).
       writeFileSync(join(dir, 'lib.ts'), LIB(4));
       const third = await pyflow(dir, 'run', 'main.ts', '--cache', '--verbose');
       assert.deepEqual(outcomes(third.stdout), ['load_0 cached', 'running scale_3', 'running sum_5', 'sum 45']);
       const withoutCache = await pyflow(dir, 'run', 'main.ts', '--cache', '--no-cache', '--verbose');
       assert.deepEqual(outcomes(withoutCache.stdout), ['running load_0', 'running scale_3', 'running sum_5', 'sum 45']);
-      assert.deepEqual(await pyflow(dir, 'cache', 'clear'), { code: 0, stdout: `cleared 5 entries from ${cacheDir}\n`, stderr: '' });
+      assert.deepEqual(await pyflow(dir, 'cache', 'clear'), { code: 0, stdout: `cleared 5 entries and 3 op records from ${cacheDir}\n`, stderr: '' });
+      assert.deepEqual(await pyflow(dir, 'cache', 'stats'), { code: 0, stdout: `${cacheDir}: 0 entries, 0 op records, 0.0 MB\n`, stderr: '' });
       const afterClear = await pyflow(dir, 'run', 'main.ts', '--cache', '--verbose');
       assert.deepEqual(outcomes(afterClear.stdout), ['running load_0', 'running scale_3', 'running sum_5', 'sum 45']);
     } finally {
@@ -65,18 +66,31 @@ describe('pyflow run --cache, pyflow cache (the CLI, real processes)', { timeout
     }
   });
 
-  it('--cache=DIR puts the cache there; without --cache nothing is written', async () => {
+  it('--cache=DIR and --cache DIR put the cache there, before or after FILE; without --cache nothing is written', async () => {
     const dir = workspace({ 'main.ts': MAIN, 'lib.ts': LIB(3) });
+    const stats = async (cacheDir: string) => (await pyflow(dir, 'cache', 'stats', '--cache', cacheDir)).stdout;
     try {
       assert.equal((await pyflow(dir, 'run', 'main.ts')).code, 0);
       assert.equal(existsSync(join(dir, '.pyflow')), false);
-      assert.equal((await pyflow(dir, 'run', 'main.ts', '--cache=elsewhere')).code, 0);
+      const runs = [
+        ['main.ts', '--cache=one'],
+        ['main.ts', '--cache', 'two'],
+        ['--cache', 'three', 'main.ts'],
+      ];
+      for (const args of runs) assert.deepEqual(await pyflow(dir, 'run', ...args), { code: 0, stdout: 'sum 35\n', stderr: '' }, args.join(' '));
       assert.equal(existsSync(join(dir, '.pyflow')), false);
-      assert.deepEqual(await pyflow(dir, 'cache', 'stats', '--cache', 'elsewhere'), {
-        code: 0,
-        stdout: `${join(dir, 'elsewhere')}: 3 entries, 0.0 MB\n`,
-        stderr: '',
-      });
+      for (const name of ['one', 'two', 'three']) assert.equal(await stats(name), `${join(dir, name)}: 3 entries, 3 op records, 0.0 MB\n`);
+      // The argument after --cache is the FILE when it is a script or a flag: the default directory.
+      const defaults = [
+        ['--cache', 'main.ts'],
+        ['--cache', '--verbose', 'main.ts'],
+        ['main.ts', '--cache', '--no-cache'],
+      ];
+      for (const args of defaults) assert.equal((await pyflow(dir, 'run', ...args)).code, 0, args.join(' '));
+      assert.equal(await stats(join('.pyflow', 'cache')), `${join(dir, '.pyflow', 'cache')}: 3 entries, 3 op records, 0.0 MB\n`);
+      // --no-cache wins, with or without a DIR.
+      assert.equal((await pyflow(dir, 'run', '--no-cache', '--cache', 'five', 'main.ts')).code, 0);
+      assert.equal(existsSync(join(dir, 'five')), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
