@@ -114,17 +114,17 @@ describe('data previews', () => {
       mean: 5,
       histogram: { min: 5, max: 5, counts: [3] },
     });
-    assert.deepEqual(buildPreview([Math.PI], SMALL), {
+    assert.deepEqual(buildPreview([2 / 3], SMALL), {
       kind: 'numeric',
       type: 'Array(1)',
       count: 1,
       nan: 0,
       infinite: 0,
-      line: { step: 1, min: [3.141593], max: [3.141593] },
-      min: Math.PI,
-      max: Math.PI,
-      mean: Math.PI,
-      histogram: { min: Math.PI, max: Math.PI, counts: [1] },
+      line: { step: 1, min: [0.6666667], max: [0.6666667] },
+      min: 2 / 3,
+      max: 2 / 3,
+      mean: 2 / 3,
+      histogram: { min: 2 / 3, max: 2 / 3, counts: [1] },
     });
   });
 
