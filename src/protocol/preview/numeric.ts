@@ -31,14 +31,13 @@ export function numericPreview(value: ArrayLike<unknown>, type: string, limits: 
     const end = Math.min(count, (b + 1) * step);
     for (let i = b * step; i < end; i++) {
       const x = values[i]!;
-      if (x !== x) nan++;
-      else if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) infinite++;
-      else {
+      if (x > Number.NEGATIVE_INFINITY && x < Number.POSITIVE_INFINITY) {
         finite++;
         sum += x;
         if (x < low) low = x;
         if (x > high) high = x;
-      }
+      } else if (Number.isNaN(x)) nan++;
+      else infinite++;
     }
     lows[b] = low === Number.POSITIVE_INFINITY ? null : round(low);
     highs[b] = high === Number.NEGATIVE_INFINITY ? null : round(high);
