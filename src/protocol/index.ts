@@ -6,5 +6,5 @@ export type { GraphModel, ModelEdge, ModelNode, NodeKind, SourceRange, TraceEven
 export * from './codeFingerprint.js';
 export * from './dataPreview.js';
 export { buildPreview } from './preview/build.js';
-export { DEFAULT_PREVIEW_LIMITS, RUN_PREVIEW_BYTES, type PreviewLimits } from './preview/limits.js';
+export { DEFAULT_PREVIEW_LIMITS, RUN_PREVIEW_BYTES, describeValueType, type PreviewLimits } from './preview/limits.js';
 export { isDataPreview } from './preview/guard.js';

@@ -1,7 +1,7 @@
 import type { DataPreview } from '../dataPreview.js';
 import { asImage, imagePreview } from './image.js';
 import { jsonTree } from './json.js';
-import { DEFAULT_PREVIEW_LIMITS, describeType, type PreviewLimits } from './limits.js';
+import { DEFAULT_PREVIEW_LIMITS, describeValueType, type PreviewLimits } from './limits.js';
 import { numericPreview } from './numeric.js';
 import { rowShapeOf, tablePreview } from './table.js';
 
@@ -13,7 +13,7 @@ import { rowShapeOf, tablePreview } from './table.js';
 export function buildPreview(value: unknown, limits: PreviewLimits = DEFAULT_PREVIEW_LIMITS): DataPreview {
   let type = 'value';
   try {
-    type = describeType(value);
+    type = describeValueType(value);
     return previewOf(value, type, limits);
   } catch (error) {
     // A getter or a proxy of the user's value threw while it was read.

@@ -1,5 +1,5 @@
 import type { JsonNode } from '../dataPreview.js';
-import { constructorName, cutString, describeType, stringBytes, type PreviewLimits } from './limits.js';
+import { constructorName, cutString, describeValueType, stringBytes, type PreviewLimits } from './limits.js';
 
 /** What a tree node costs besides its content (`{"kind":"value","value":…}` and a comma). */
 const NODE_BYTES = 28;
@@ -122,5 +122,5 @@ function firstOf<T>(items: Iterable<T>, n: number): T[] {
 function describeKey(key: unknown): string {
   if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint' || key === null || key === undefined) return String(key);
   if (typeof key === 'symbol') return key.toString();
-  return describeType(key);
+  return describeValueType(key);
 }

@@ -31,7 +31,7 @@ export const DEFAULT_PREVIEW_LIMITS: PreviewLimits = {
 export const RUN_PREVIEW_BYTES = 4 * 1024 * 1024;
 
 /** One line saying what a value is: `Float64Array(1000000)`, `Array(3)`, `string(12)`, `Map(2)`, `Point`, `number`. */
-export function describeType(value: unknown): string {
+export function describeValueType(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `string(${value.length})`;
   if (typeof value !== 'object') return typeof value;

@@ -1,5 +1,5 @@
 import type { PreviewCell, TablePreview } from '../dataPreview.js';
-import { cutString, describeType, stringBytes, type PreviewLimits } from './limits.js';
+import { cutString, describeValueType, stringBytes, type PreviewLimits } from './limits.js';
 
 /** Rows looked at to decide that an array is a table. */
 const SAMPLE = 100;
@@ -93,7 +93,7 @@ export function toCell(value: unknown, maxString: number): PreviewCell {
     case 'object':
       if (value === null) return null;
       if (value instanceof Date) return { text: Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString() };
-      return { text: describeType(value) };
+      return { text: describeValueType(value) };
     default:
       return { text: typeof value };
   }
