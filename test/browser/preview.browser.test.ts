@@ -72,9 +72,11 @@ async function select(page: Page, uid: string): Promise<void> {
   await page.waitForFunction((u) => document.getElementById('preview')?.dataset.key?.endsWith(`\u0000${u}`), uid);
 }
 
+/** The page, and the panel alone (small enough for the README: docs/images/preview-*.png are copies of these). */
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `preview-${name}.png`) });
+  await page.locator('#preview').screenshot({ path: join(RESULTS, `preview-${name}-panel.png`) });
 }
 
 const column = (page: Page, index: number): Promise<string[]> =>

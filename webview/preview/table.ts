@@ -1,5 +1,5 @@
 import type { PreviewCell, TablePreview } from '../../src/protocol/index.js';
-import { el } from './dom.js';
+import { el, formatNumber } from './dom.js';
 
 /** Rows a page of the table shows. */
 export const PAGE_ROWS = 50;
@@ -88,6 +88,11 @@ function cellElement(cell: PreviewCell): HTMLTableCellElement {
   } else if (typeof cell === 'object') {
     td.textContent = cell.text;
     td.className = 'cell-text';
+  } else if (typeof cell === 'number') {
+    // Short in the table; the exact value in its tooltip.
+    td.textContent = formatNumber(cell);
+    td.title = String(cell);
+    td.className = 'cell-number';
   } else {
     td.textContent = String(cell);
     td.className = `cell-${typeof cell}`;
