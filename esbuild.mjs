@@ -153,6 +153,12 @@ function copyCodicons() {
   for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules', '@vscode', 'codicons', 'dist', file), join(DIST, 'media', file));
 }
 
+/** uPlot's stylesheet for the value preview's plots: a file the page links (its CSP allows no inline styles). */
+function copyUplotCss() {
+  mkdirSync(`${DIST}/media`, { recursive: true });
+  cpSync(join('node_modules', 'uplot', 'dist', 'uPlot.min.css'), join(DIST, 'media', 'uPlot.min.css'));
+}
+
 /**
  * Copies the esbuild package and its platform binary to dist/esbuild, where `require('./esbuild')` finds them.
  * By default the binaries installed here (this machine's); PYFLOW_ESBUILD_PLATFORM=<dir of an @esbuild/<platform>
@@ -239,5 +245,6 @@ if (watch) {
   else vendorEsbuildWasm();
   writeCliLauncher();
   copyCodicons();
+  copyUplotCss();
   copyElkFallback();
 }

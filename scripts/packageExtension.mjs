@@ -14,6 +14,7 @@ const SHIPPED = [
   'LICENSE',
   'media/webview-body.html',
   'media/webview.css',
+  'media/preview.css',
   'dist/extension.js',
   'dist/extractor.js',
   'dist/refineWorker.js',
@@ -22,6 +23,7 @@ const SHIPPED = [
   'dist/elk-fallback.js',
   'dist/media/codicon.css',
   'dist/media/codicon.ttf',
+  'dist/media/uPlot.min.css',
   // The library a run imports when the workspace has no pyflow installed (src/runner/library.ts).
   'dist/lib/index.mjs',
   // Its worker pool: the threads' entry and piscina (vendored into dist/node_modules by esbuild.mjs).

@@ -30,7 +30,17 @@ const RULES: Record<string, Rule> = {
   // The cluster's worker bundles op modules (as the runner does), loaded with dist/cli-cluster.js only.
   'src/cli/clusterCommands.ts': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|runner|executors)\//, /^node:/, /^esbuild$/] },
   'src/extension': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|cache)\//, /^node:/, /^vscode$/] },
-  webview: { mayImport: [/^\.\//, /^worker-text:\.\//, /^\.\.\/src\/(protocol|core|drawing)\//, /^elkjs\//, /^@vscode-elements\//] },
+  webview: {
+    mayImport: [
+      /^\.\//,
+      /^worker-text:\.\//,
+      /^\.\.\/src\/(protocol|core|drawing)\//,
+      /^\.\.\/\.\.\/src\/(protocol|core|drawing)\//,
+      /^elkjs\//,
+      /^@vscode-elements\//,
+      /^uplot$/,
+    ],
+  },
 };
 
 function files(dir: string): string[] {

@@ -14,7 +14,7 @@ const REPO = resolve(__dirname, '..');
  * imports (with its worker pool's thread entry and piscina), esbuild.
  */
 const SHIPPED =
-  /^(package\.json|readme\.md|LICENSE\.txt|media\/webview(-body\.html|\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/(index|poolWorker)\.mjs|dist\/node_modules\/piscina\/(package\.json|LICENSE|dist\/.*\.m?js)|dist\/media\/codicon\.(css|ttf)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
+  /^(package\.json|readme\.md|LICENSE\.txt|media\/(webview-body\.html|webview\.css|preview\.css)|dist\/(extension|extractor|refineWorker|runner|webview|elk-fallback)\.js|dist\/lib\/(index|poolWorker)\.mjs|dist\/node_modules\/piscina\/(package\.json|LICENSE|dist\/.*\.m?js)|dist\/media\/(codicon\.(css|ttf)|uPlot\.min\.css)|dist\/esbuild\/.*|dist\/esbuild-wasm\/(package\.json|lib\/main\.js|bin\/esbuild|esbuild\.wasm|wasm_exec(_node)?\.js))$/;
 
 function unwantedBecause(file: string): string | undefined {
   if (/(^|\/)screenshots\/|\.(png|jpe?g|gif|webp)$/i.test(file)) return 'an image (the README screenshots)';
@@ -122,6 +122,8 @@ describe('build output', () => {
       'dist/media/codicon.ttf',
       'media/webview-body.html',
       'media/webview.css',
+      'media/preview.css',
+      'dist/media/uPlot.min.css',
       'dist/esbuild/lib/main.js',
     ]) {
       assert.ok(files.includes(required), `${required} is shipped`);

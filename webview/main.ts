@@ -21,6 +21,7 @@ import { Timeline } from './timeline.js';
 import { RunTimes } from './runTimes.js';
 import { TimeView } from './timeView.js';
 import { Minimap } from './minimap.js';
+import { PreviewPanel } from './preview/panel.js';
 
 /** What survives a reload of the webview (VS Code's setState); the graph itself always comes from the host. */
 interface SavedState {
@@ -81,6 +82,7 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
+const previewPanel = new PreviewPanel(() => canvas.focus());
 const minimapRoot = $('minimap');
 const minimap = new Minimap(minimapRoot, (x, y) => viewport.center(x, y));
 const viewport: Viewport = new Viewport(canvas, (t) => {
@@ -107,6 +109,7 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   select: (key) => {
     save({ selected: key });
     timeView.highlight(key);
+    previewPanel.select(key);
   },
   center: (x, y) => viewport.center(x, y),
   overlay: () => withGroupStates(overlay),
@@ -283,6 +286,7 @@ function onMessage(message: HostToWebview): void {
         timeline.clear();
       }
       if (message.scriptView) interaction.highlight(message.scriptView.graph, message.scriptView.highlight);
+      previewPanel.setGraphs(result.graphs);
       void draw(fileChanged);
       break;
     }
@@ -291,6 +295,7 @@ function onMessage(message: HostToWebview): void {
       timeView.setTimes(runTimes);
       overlay = emptyOverlay();
       cacheMisses = new Map();
+      previewPanel.clear();
       status.textContent = message.title;
       timeline.reset();
       interaction.paint();
@@ -305,6 +310,9 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'cache/missed':
       cacheMisses.set(`${message.graph}\u0000${message.uid}`, message.reason);
+      break;
+    case 'data/previews':
+      previewPanel.add(message.previews);
       break;
     case 'find/focus':
       focusFind();

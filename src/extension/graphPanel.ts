@@ -5,6 +5,7 @@ import {
   type ExtractResult,
   type GraphModel,
   type HostToWebview,
+  type NodePreview,
   type RunEndOutcome,
   type ScriptView,
   type TraceEvent,
@@ -47,6 +48,8 @@ export class GraphPanel implements vscode.Disposable {
   private runEnd: { outcome: RunEndOutcome; summary: string } | undefined;
   /** Why ops of the run shown were computed instead of read from the result cache (resent after `ready`). */
   private cacheMisses: { graph: string; uid: string; reason: string }[] = [];
+  /** The latest preview of each data node of the run shown, by `graph\u0000uid` (resent after `ready`). */
+  private previews = new Map<string, NodePreview>();
   private runUri: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
@@ -87,6 +90,7 @@ export class GraphPanel implements vscode.Disposable {
       this.result = undefined;
       this.trace = [];
       this.cacheMisses = [];
+      this.previews = new Map();
       this.traceTitle = '';
       this.runEnd = undefined;
     }
@@ -110,6 +114,7 @@ export class GraphPanel implements vscode.Disposable {
     this.runUri = uri.toString();
     this.trace = [];
     this.cacheMisses = [];
+    this.previews = new Map();
     this.traceTitle = title;
     this.runEnd = undefined;
     this.post({ type: 'trace/reset', title });
@@ -142,6 +147,12 @@ export class GraphPanel implements vscode.Disposable {
     if (!this.showsRun()) return;
     this.cacheMisses.push({ graph, uid, reason });
     this.post({ type: 'cache/missed', graph, uid, reason });
+  }
+
+  addPreviews(previews: NodePreview[]): void {
+    if (!this.showsRun()) return;
+    for (const p of previews) this.previews.set(`${p.graph}\u0000${p.uid}`, p);
+    this.post({ type: 'data/previews', previews });
   }
 
   private sendGraph(scriptView?: ScriptView): void {
@@ -195,6 +206,7 @@ export class GraphPanel implements vscode.Disposable {
           this.post({ type: 'trace/reset', title: this.traceTitle });
           this.post({ type: 'trace/append', events: this.trace });
           for (const miss of this.cacheMisses) this.post({ type: 'cache/missed', ...miss });
+          if (this.previews.size > 0) this.post({ type: 'data/previews', previews: [...this.previews.values()] });
           if (this.runEnd) this.post({ type: 'run/end', ...this.runEnd });
         }
         break;

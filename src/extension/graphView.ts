@@ -86,7 +86,7 @@ export class GraphView implements vscode.Disposable {
   }
 
   /** What a run reports, drawn on the view (opened on the run's script if it shows another). */
-  runSinks(): Pick<RunSinks, 'onStart' | 'onGraph' | 'onTrace' | 'onCacheMissed' | 'onEnd'> {
+  runSinks(): Pick<RunSinks, 'onStart' | 'onGraph' | 'onTrace' | 'onCacheMissed' | 'onPreviews' | 'onEnd'> {
     return {
       onStart: (title, document) => {
         if (!this.shows(document.uri)) this.show(document);
@@ -99,6 +99,7 @@ export class GraphView implements vscode.Disposable {
       },
       onTrace: (events) => this.panel?.appendTrace(events),
       onCacheMissed: (graph, uid, reason) => this.panel?.noteCacheMiss(graph, uid, reason),
+      onPreviews: (previews) => this.panel?.addPreviews(previews),
       onEnd: (outcome, summary) => this.panel?.endRun(outcome, summary),
     };
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { formatTraceEvent, GraphModel } from '../core/index.js';
-import type { RunEndOutcome, RunTarget } from '../protocol/index.js';
+import type { NodePreview, RunEndOutcome, RunTarget } from '../protocol/index.js';
 import { startRun, type RunHandle, type RunOutcome } from '../runner/startRun.js';
 import { loadEsbuild } from '../runner/esbuildApi.js';
 import type { Esbuild } from '../runner/bundleScript.js';
@@ -21,6 +21,8 @@ export interface RunSinks {
   onTrace(events: Parameters<typeof formatTraceEvent>[0][]): void;
   /** With the result cache: an op is computed, not read from the cache, and why. */
   onCacheMissed(graph: string, uid: string, reason: string): void;
+  /** Previews of data nodes' values, as their ops finished (the graph view's details panel). */
+  onPreviews(previews: NodePreview[]): void;
   /** The run ended (after its last trace events); `summary` names the op that was running when it was stopped. */
   onEnd(outcome: RunEndOutcome, summary: string): void;
   reportError(summary: string, error: unknown): void;
@@ -76,6 +78,7 @@ export class Runs implements vscode.Disposable {
         memoryMb: config.get<number>('run.memoryLimitMb', 4096),
         // The runner prints the trace in the script's output, in order with it (once, also for verbose graphs).
         printTrace: true,
+        dataPreviews: true,
       },
       {
         onMessage: (message) => {
@@ -87,6 +90,7 @@ export class Runs implements vscode.Disposable {
           else if (message.type === 'graph/view') this.sinks.onGraph(message.graph, document, { full: message.full, highlight: message.highlight });
           else if (message.type === 'trace/append') this.sinks.onTrace(message.events);
           else if (message.type === 'cache/missed') this.sinks.onCacheMissed(message.graph, message.uid, message.reason);
+          else if (message.type === 'data/previews') this.sinks.onPreviews(message.previews);
         },
         onOutput: (text) => channel.append(text),
       },

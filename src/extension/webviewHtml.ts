@@ -10,6 +10,9 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
   const elkFallback = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'elk-fallback.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
   const codicons = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'codicon.css'));
+  const previewStyles = [vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'uPlot.min.css'), vscode.Uri.joinPath(extensionUri, 'media', 'preview.css')].map(
+    (uri) => webview.asWebviewUri(uri).toString(),
+  );
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -26,6 +29,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${codicons.toString()}" nonce="${nonce}">
 <link rel="stylesheet" href="${style.toString()}">
+${previewStyles.map((href) => `<link rel="stylesheet" href="${href}">`).join('\n')}
 <title>Pyflow graph</title>
 </head>
 <body>

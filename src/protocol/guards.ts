@@ -1,4 +1,5 @@
 import type { HostToWebview, RunEndOutcome, RunnerToHost, WebviewToHost } from './messages.js';
+import { isNodePreview } from './preview/guard.js';
 
 type Json = Record<string, unknown>;
 
@@ -85,6 +86,8 @@ export function isRunnerToHost(v: unknown): v is RunnerToHost {
       return isSerializedError(v.error);
     case 'cache/missed':
       return isCacheMiss(v);
+    case 'data/previews':
+      return Array.isArray(v.previews) && v.previews.every(isNodePreview);
     default:
       return false;
   }
@@ -119,6 +122,8 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
       return true;
     case 'cache/missed':
       return isCacheMiss(v);
+    case 'data/previews':
+      return Array.isArray(v.previews) && v.previews.every(isNodePreview);
     default:
       return false;
   }

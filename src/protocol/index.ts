@@ -4,3 +4,7 @@ export * from './shapes.js';
 export * from './packedTrace.js';
 export type { GraphModel, ModelEdge, ModelNode, NodeKind, SourceRange, TraceEvent, TraceKind } from '../core/index.js';
 export * from './codeFingerprint.js';
+export * from './dataPreview.js';
+export { buildPreview } from './preview/build.js';
+export { DEFAULT_PREVIEW_LIMITS, RUN_PREVIEW_BYTES, describeValueType, type PreviewLimits } from './preview/limits.js';
+export { isDataPreview } from './preview/guard.js';

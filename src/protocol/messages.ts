@@ -1,8 +1,9 @@
 import type { GraphModel, SourceRange, TraceEvent } from '../core/index.js';
+import type { NodePreview } from './dataPreview.js';
 import type { PackedTrace } from './packedTrace.js';
 
 /** Bumped on every incompatible change of any message below. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** A problem the extractor found in the user's source: never fatal, always located. */
 export interface Diagnostic {
@@ -66,7 +67,9 @@ export type RunnerToHost =
   /** The run failed: a user error, a missing target, or a protocol problem. */
   | { type: 'run/failed'; error: SerializedError }
   /** With the result cache: this op is computed, not read from the cache, because of `reason` (`first run`, `function scale changed`…). */
-  | { type: 'cache/missed'; graph: string; uid: string; reason: string };
+  | { type: 'cache/missed'; graph: string; uid: string; reason: string }
+  /** Previews of data nodes' values, built as their ops finished (runs with `dataPreviews` only); a later one of a node replaces an earlier one. */
+  | { type: 'data/previews'; previews: NodePreview[] };
 
 /**
  * What a run's listener receives: the runner's messages, with trace batches unpacked into events; `running` is
@@ -95,7 +98,9 @@ export type HostToWebview =
   /** The result of an export the webview asked for. */
   | { type: 'export/done'; path?: string; error?: string }
   /** An op of the run shown is computed instead of read from the result cache, and why (its details show it). */
-  | { type: 'cache/missed'; graph: string; uid: string; reason: string };
+  | { type: 'cache/missed'; graph: string; uid: string; reason: string }
+  /** Previews of data nodes' values in the run shown (all of them after `ready`); the details panel shows the selected node's. */
+  | { type: 'data/previews'; previews: NodePreview[] };
 
 /** Messages the graph webview sends to the extension. */
 export type WebviewToHost =

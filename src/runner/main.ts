@@ -7,6 +7,7 @@ import type { ResultCache } from '../core/executor.js';
 import { DiskCache } from '../cache/diskCache.js';
 import { readFingerprintTable } from '../cache/fingerprintTable.js';
 import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executors/threads/workerHost.js';
+import { RunPreviews } from './previews.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
 
@@ -69,6 +70,8 @@ const pending = new TracePacker(() => performance.now() - runnerStart);
  */
 const flushTimer = setInterval(() => flush(), config.flushMs);
 flushTimer.unref();
+/** The data previews the graph view shows (Evaluate here, Run Graph; not `pyflow run`). */
+const previews = config.dataPreviews ? new RunPreviews() : undefined;
 let takeover: Promise<void> | undefined;
 let evaluating = false;
 let finished = false;
@@ -113,6 +116,8 @@ function send(message: RunnerToHost): void {
 
 function flush(running?: RunningOp): void {
   printTrace();
+  // Previews wait for a flush that starts no op: the op about to run is announced without delay.
+  if (!running && previews && previews.count > 0) send({ type: 'data/previews', previews: previews.take() });
   if (pending.count === 0) return;
   send(running ? { type: 'trace/packed', ...pending.take(), running } : { type: 'trace/packed', ...pending.take() });
 }
@@ -131,6 +136,7 @@ function siteOf(graph: RuntimeGraph, uid: string): CallSite | undefined {
 
 function queue(graph: RuntimeGraph, event: TraceEvent): void {
   pending.add(event);
+  if (event.kind === 'value') previews?.onValue(graph, event.uid);
   // The host must know which op runs before its function is called: the function may never return.
   if (event.kind === 'running') {
     const site = siteOf(graph, event.uid);

@@ -47,6 +47,8 @@ export interface RunRequest {
   memoryMb?: number;
   /** Print pyflow's verbose trace lines in the script's stdout, in order with its output (`pyflow run --verbose`). */
   printTrace?: boolean;
+  /** Send a preview of each op output's value (`data/previews`), for the graph view's details panel. */
+  dataPreviews?: boolean;
   /**
    * Cache op results across runs in this directory. `fingerprints` is filled while the script is bundled (by
    * `transform`: see the analysis's `fingerprintingTransform`) and handed to the runner.
@@ -97,6 +99,7 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
       batchSize: 256,
       flushMs: 16,
       printTrace: request.printTrace ?? false,
+      dataPreviews: request.dataPreviews ?? false,
       libraryDist: resolve(request.libraryPath, '..', '..'),
       workerModules: bundle.workerModules,
     };

@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { extractionBench } from './extraction.js';
 import { runnerBench } from './runner.js';
 import { viewBench, webviewBench } from './webview.js';
+import { previewBench } from './previews.js';
 import { startupBench } from './startup.js';
 import { cacheBench } from './cache.js';
 import { executorBench } from './executor.js';
@@ -43,6 +44,7 @@ const SECTIONS: Record<string, (smoke: boolean, args: string[]) => Promise<void>
   webview: async (smoke) => {
     console.log(await webviewBench(smoke));
     console.log(await viewBench(smoke));
+    console.log(await previewBench(smoke));
   },
   startup: () => console.log(startupBench()),
   cache: async (smoke) => console.log(await cacheBench(smoke)),

@@ -165,6 +165,16 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
         '(steps in that run, as the timeline says)',
       ],
     },
+    {
+      header: ['what', 'value', 'target'],
+      rows: [
+        'the op: Float64Array.from of 10,000 sines',
+        'its preview in the runner (1,000 line buckets of min/max, 64-bin histogram, statistics)',
+        'preview / op',
+        'drawing that preview in the details panel (uPlot line + histogram, 2 draws)',
+        '10,000 elements drawn: preview + draw',
+      ],
+    },
   ],
   cache: [
     {

@@ -45,6 +45,8 @@ export async function startHarness(): Promise<Harness> {
       res.end(`<!DOCTYPE html><html><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="/dist/media/codicon.css" nonce="${nonce}">
 <link rel="stylesheet" href="/media/webview.css">
+<link rel="stylesheet" href="/dist/media/uPlot.min.css">
+<link rel="stylesheet" href="/media/preview.css">
 <style nonce="${nonce}">${THEMES[theme] ?? ''}</style>
 </head><body class="${theme}">${readFileSync(join(REPO, 'media', 'webview-body.html'), 'utf8')}
 <script nonce="${nonce}">

@@ -46,6 +46,7 @@ describe('protocol guards', () => {
         },
       },
       { type: 'cache/missed', graph: 'g', uid: 'f_0', reason: 'function f changed' },
+      { type: 'data/previews', previews: [{ graph: 'g', uid: 'data_1', preview: { kind: 'text', type: 'string(1)', text: 'x', length: 1 } }] },
     ];
     for (const m of runner) assert.ok(isRunnerToHost(JSON.parse(JSON.stringify(m))), m.type);
     const host: HostToWebview[] = [
@@ -67,6 +68,7 @@ describe('protocol guards', () => {
       { type: 'selection/set', uids: ['f_0'] },
       { type: 'export/done', path: '/tmp/x.svg' },
       { type: 'cache/missed', graph: 'g', uid: 'f_0', reason: 'first run' },
+      { type: 'data/previews', previews: [{ graph: 'g', uid: 'data_1', preview: { kind: 'omitted', type: 'Array(3)', reason: 'budget' } }] },
     ];
     for (const m of host) assert.ok(isHostToWebview(JSON.parse(JSON.stringify(m))), m.type);
     const web: WebviewToHost[] = [
@@ -93,6 +95,8 @@ describe('protocol guards', () => {
       { type: 'graph/view', graph, full: 'yes' },
       { type: 'cache/missed', graph: 'g', uid: 'f_0' },
       { type: 'cache/missed', graph: 'g', uid: 3, reason: 'r' },
+      { type: 'data/previews', previews: [{ graph: 'g', uid: 'data_1', preview: { kind: 'text', type: 't', text: 'x' } }] },
+      { type: 'data/previews', previews: {} },
     ]) {
       assert.equal(isRunnerToHost(bad), false, JSON.stringify(bad));
     }

@@ -19,6 +19,8 @@ export interface RunExtra {
   memoryMb?: number;
   stackSites?: boolean;
   printTrace?: boolean;
+  /** Ask for the graph view's data previews (`data/previews` messages), as the extension does. */
+  dataPreviews?: boolean;
   /** Called with each message as it arrives, with the run's handle (e.g. to cancel once an op runs). */
   onMessage?: (message: RunMessage, cancel: () => void) => void;
   /** Called once the run has started, with its cancel. */
@@ -46,6 +48,7 @@ export async function run(file: string, target: RunTarget, extra: RunExtra = {})
       timeoutMs: extra.timeoutMs,
       memoryMb: extra.memoryMb,
       printTrace: extra.printTrace,
+      dataPreviews: extra.dataPreviews,
     },
     {
       onMessage: (m) => {

@@ -1,0 +1,217 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { GraphBuilder, type GraphModel } from '../../src/core/index.js';
+import { buildPreview, type HostToWebview, type NodePreview } from '../../src/protocol/index.js';
+import { startHarness, type Harness } from './harness.js';
+import * as fixtures from './fixtures.js';
+
+const RESULTS = join(resolve(__dirname, '..', '..'), 'test-results');
+
+function named<F extends (...a: never[]) => unknown>(name: string, fn: F): F {
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
+}
+
+/** The values of the preview graph's ops, as a run would make them. */
+export const VALUES = {
+  wave: () => Float64Array.from({ length: 100_000 }, (_, i) => Math.sin(i / 2000) * 10 + Math.sin(i / 37)),
+  rows: () => Array.from({ length: 120 }, (_, i) => ({ id: i, name: `item ${String(i).padStart(3, '0')}`, score: (i * 37) % 101, ok: i % 3 === 0 })),
+  picture: () => {
+    const width = 64;
+    const height = 48;
+    const data = new Uint8ClampedArray(width * height * 4);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set([x * 4, y * 5, 255 - x * 4, 255], (y * width + x) * 4);
+    return { width, height, data };
+  },
+  config: () => ({ name: 'pipeline', stages: ['load', 'clean', 'fit'], nested: { depth: 2, tags: new Set(['a', 'b']) }, when: new Date(0) }),
+  note: () => 'A short note about the run.',
+};
+
+/** A graph of one op per kind of value, and the output uid of each op. */
+function previewGraph(): { graph: GraphModel; outputs: Record<keyof typeof VALUES, string> } {
+  const G = new GraphBuilder({ alias: 'previews' });
+  const wave = G.add(named('wave', VALUES.wave))();
+  G.add(named('rows', (_: Float64Array) => VALUES.rows()))(wave);
+  G.add(named('picture', VALUES.picture))();
+  G.add(named('config', VALUES.config))();
+  G.add(named('note', VALUES.note))();
+  const graph = G.toJSON();
+  const labels = new Map(graph.nodes.map((n) => [n.uid, n.label]));
+  const outputs = Object.fromEntries(
+    graph.edges.filter((e) => labels.get(e.from) !== 'data' && e.to.startsWith('data')).map((e) => [labels.get(e.from), e.to]),
+  );
+  return { graph, outputs: outputs as Record<keyof typeof VALUES, string> };
+}
+
+async function post(page: Page, message: HostToWebview): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+async function showWithPreviews(page: Page): Promise<Record<keyof typeof VALUES, string>> {
+  const { graph, outputs } = previewGraph();
+  await post(page, { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'RIGHT', full: true, edges: 'orthogonal' } });
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional,
+    graph.nodes.length,
+  );
+  await post(page, { type: 'trace/reset', title: 'Run Graph — fixture.ts' });
+  const previews: NodePreview[] = (Object.keys(VALUES) as (keyof typeof VALUES)[]).map((op) => ({
+    graph: 'previews',
+    uid: outputs[op],
+    preview: buildPreview(VALUES[op]()),
+  }));
+  await post(page, { type: 'data/previews', previews });
+  return outputs;
+}
+
+async function select(page: Page, uid: string): Promise<void> {
+  await page.locator(`#canvas .node[data-uid="${uid}"]`).click();
+  await page.waitForFunction((u) => document.getElementById('preview')?.dataset.key?.endsWith(`\u0000${u}`), uid);
+}
+
+/** The page, and the panel alone (small enough for the README: docs/images/preview-*.png are copies of these). */
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `preview-${name}.png`) });
+  await page.locator('#preview').screenshot({ path: join(RESULTS, `preview-${name}-panel.png`) });
+}
+
+const column = (page: Page, index: number): Promise<string[]> =>
+  page.locator('#preview tbody tr').evaluateAll((rows, i) => rows.map((r) => r.children[i as number]!.textContent ?? ''), index);
+
+describe('value previews in the details panel (Chromium, built bundle, extension CSP)', { timeout: 600_000 }, () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  it('a table of records: sorted by a header click (again: the other way) or Enter, paged by 50', async () => {
+    const page = await harness.open();
+    const outputs = await showWithPreviews(page);
+    await select(page, outputs.rows);
+    assert.equal(await page.locator('#preview').getAttribute('data-kind'), 'table');
+    assert.equal(await page.locator('#preview-title').textContent(), `${outputs.rows} · Array(120)`);
+    assert.deepEqual(await page.locator('#preview thead th').allTextContents(), ['id', 'name', 'score', 'ok']);
+    assert.equal(await page.locator('#preview .preview-page').textContent(), 'Rows 1–50 of 120');
+    const rows = VALUES.rows();
+    await page.locator('#preview th button', { hasText: 'score' }).click();
+    const ascending = [...rows].sort((a, b) => a.score - b.score || a.id - b.id);
+    assert.deepEqual(
+      await column(page, 2),
+      ascending.slice(0, 50).map((r) => String(r.score)),
+    );
+    assert.equal(await page.locator('#preview th', { hasText: 'score' }).getAttribute('aria-sort'), 'ascending');
+    await page.locator('#preview th button', { hasText: 'score' }).click();
+    const descending = [...rows].sort((a, b) => b.score - a.score || a.id - b.id);
+    assert.deepEqual(
+      await column(page, 2),
+      descending.slice(0, 50).map((r) => String(r.score)),
+    );
+    await shot(page, 'table');
+    await page.locator('#preview .preview-pager button', { hasText: 'Next' }).click();
+    assert.equal(await page.locator('#preview .preview-page').textContent(), 'Rows 51–100 of 120');
+    assert.deepEqual(
+      await column(page, 0),
+      descending.slice(50, 100).map((r) => String(r.id)),
+    );
+    // The keyboard: Enter on a header sorts by it (and goes back to the first page).
+    await page.locator('#preview th button', { hasText: 'name' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#preview .preview-page').textContent(), 'Rows 1–50 of 120');
+    assert.deepEqual(
+      await column(page, 1),
+      rows.slice(0, 50).map((r) => r.name),
+    );
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), []);
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
+  });
+
+  it('numbers: statistics, the line and the histogram drawn by uPlot on canvases', async () => {
+    const page = await harness.open();
+    const outputs = await showWithPreviews(page);
+    await select(page, outputs.wave);
+    assert.equal(await page.locator('#preview').getAttribute('data-kind'), 'numeric');
+    const stats = await page.locator('#preview .preview-stats div').allTextContents();
+    assert.deepEqual(
+      stats.map((s) => s.replace(/[-\d.,]+$/, '')),
+      ['count', 'min', 'max', 'mean'],
+    );
+    assert.equal(stats[0], 'count100,000');
+    assert.deepEqual(await page.locator('#preview figcaption').allTextContents(), ['Min and max of each 100 values, by index', 'Histogram (64 bins)']);
+    // Each plot's canvas has the series' colour on it: the line and the bars were drawn.
+    const painted = await page.locator('#preview canvas').evaluateAll((canvases) =>
+      canvases.map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let blue = 0;
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 2]! > 150 && pixels[i]! < 120 && pixels[i + 3]! > 0) blue++;
+        return blue;
+      }),
+    );
+    assert.equal(painted.length, 2);
+    assert.ok(
+      painted.every((n) => n > 500),
+      `blue pixels per canvas: ${painted.join(', ')}`,
+    );
+    await shot(page, 'plot');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), []);
+  });
+
+  it('a JSON tree expands and collapses (click, or Enter on the summary); an image loads at its preview size; a text shows', async () => {
+    const page = await harness.open('vscode-light');
+    const outputs = await showWithPreviews(page);
+    await select(page, outputs.config);
+    assert.equal(await page.locator('#preview').getAttribute('data-kind'), 'json');
+    const nested = page.locator('#preview details:has(> summary > .json-key:text-is("nested"))');
+    assert.equal(await nested.evaluate((d) => (d as HTMLDetailsElement).open), false);
+    await nested.locator('> summary').click();
+    assert.equal(await nested.evaluate((d) => (d as HTMLDetailsElement).open), true);
+    assert.deepEqual(await nested.locator('> .json-children > .json-leaf').allTextContents(), ['depth: 2']);
+    await nested.locator('> .json-children > details > summary').focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await nested.locator('.json-children .json-children .json-leaf').allTextContents(), ['0: "a"', '1: "b"']);
+    await shot(page, 'json');
+    await select(page, outputs.picture);
+    assert.equal(await page.locator('#preview').getAttribute('data-kind'), 'image');
+    const image = page.locator('#preview img');
+    await page.waitForFunction(() => (document.querySelector('#preview img') as HTMLImageElement | null)?.complete === true);
+    assert.deepEqual(await image.evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]), [64, 48]);
+    assert.equal(await page.locator('#preview figcaption').textContent(), '64 × 48');
+    await shot(page, 'image');
+    await select(page, outputs.note);
+    assert.equal(await page.locator('#preview .preview-text').textContent(), VALUES.note());
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors), []);
+  });
+
+  it("an op shows its output's value; Escape closes the panel and gives the keyboard back to the graph; v goes into it", async () => {
+    const page = await harness.open('vscode-high-contrast');
+    const outputs = await showWithPreviews(page);
+    const rowsOp = (await page.locator('#canvas .node.kind-operation').evaluateAll((nodes) => nodes.map((n) => (n as SVGElement).dataset.uid!))).find((uid) =>
+      uid.startsWith('rows'),
+    )!;
+    await page.locator(`#canvas .node[data-uid="${rowsOp}"]`).click();
+    await page.waitForFunction((u) => document.getElementById('preview')?.dataset.key?.endsWith(`\u0000${u}`), outputs.rows);
+    assert.equal(await page.locator('#preview').isVisible(), true);
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('v');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'preview');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'canvas');
+    // Another node opens it again; a new run forgets the old values.
+    await select(page, outputs.wave);
+    assert.equal(await page.locator('#preview').isVisible(), true);
+    await post(page, { type: 'trace/reset', title: 'again' });
+    await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'none');
+    assert.equal(await page.locator('#preview .preview-note').textContent(), 'No value yet: run the graph (Run Graph, or Evaluate here on a line) to see it.');
+    await post(page, { type: 'data/previews', previews: [{ graph: 'previews', uid: outputs.wave, preview: buildPreview([1, 2, 3]) }] });
+    await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'numeric');
+    assert.equal(await page.locator('#preview-title').textContent(), `${outputs.wave} · Array(3)`);
+  });
+});

@@ -1,0 +1,225 @@
+import type uPlot from 'uplot';
+import type { DataPreview, GraphModel, NodePreview } from '../../src/protocol/index.js';
+import { el, formatNumber } from './dom.js';
+import { renderJsonTree } from './jsonTree.js';
+import { plotHeight, renderNumeric } from './plot.js';
+import { renderTable } from './table.js';
+
+/** Node keys are `graph\u0000uid`, as the graph view's selection names them. */
+const uidOf = (key: string): string => key.slice(key.indexOf('\u0000') + 1);
+
+/**
+ * The details panel of the selected data node's value (or the outputs of the selected op), from the run's previews.
+ * It opens when a node with a preview is selected and updates while the run goes on; Escape or its close button
+ * closes it (until another node is selected), `v` moves the keyboard focus into it.
+ */
+export class PreviewPanel {
+  private readonly root = el('aside', 'preview-panel');
+  private readonly title = el('h2', 'preview-title');
+  private readonly tabs = el('div', 'preview-tabs');
+  private readonly body = el('div', 'preview-body');
+  private previews = new Map<string, DataPreview>();
+  /** Each op's output data nodes (keys), from the graph model. */
+  private outputs = new Map<string, string[]>();
+  private dataKeys = new Set<string>();
+  private selected: string | undefined;
+  /** The output shown when the selected op has several. */
+  private shown: string | undefined;
+  private closedFor: string | undefined;
+  private plots: uPlot[] = [];
+
+  constructor(private readonly onClose: () => void) {
+    this.root.id = 'preview';
+    this.root.hidden = true;
+    this.root.tabIndex = -1;
+    this.root.setAttribute('role', 'complementary');
+    this.title.id = 'preview-title';
+    this.root.setAttribute('aria-labelledby', this.title.id);
+    const close = el('button', 'preview-close', '×');
+    close.type = 'button';
+    close.title = 'Close (Escape)';
+    close.setAttribute('aria-label', 'Close the value preview (Escape)');
+    close.addEventListener('click', () => this.close());
+    const header = el('header', 'preview-header');
+    header.append(this.title, close);
+    this.tabs.setAttribute('role', 'tablist');
+    this.root.append(header, this.tabs, this.body);
+    this.root.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.close();
+    });
+    document.body.append(this.root);
+    new ResizeObserver(() => this.resizePlots()).observe(this.body);
+    document.addEventListener('keydown', (e) => {
+      const target = e.target as HTMLElement;
+      if (e.key !== 'v' || e.ctrlKey || e.metaKey || e.altKey || this.root.hidden || target.closest('vscode-textfield, input, #preview')) return;
+      e.preventDefault();
+      this.root.focus();
+    });
+  }
+
+  /** The graphs drawn: which ops make which data nodes. */
+  setGraphs(graphs: readonly GraphModel[]): void {
+    this.outputs = new Map();
+    this.dataKeys = new Set();
+    for (const g of graphs) {
+      const kinds = new Map(g.nodes.map((n) => [n.uid, n.kind]));
+      for (const n of g.nodes) if (n.kind === 'data') this.dataKeys.add(`${g.alias}\u0000${n.uid}`);
+      for (const e of g.edges) {
+        if (kinds.get(e.from) !== 'operation' || kinds.get(e.to) !== 'data') continue;
+        const key = `${g.alias}\u0000${e.from}`;
+        this.outputs.set(key, [...(this.outputs.get(key) ?? []), `${g.alias}\u0000${e.to}`]);
+      }
+    }
+    this.update();
+  }
+
+  /** A run starts: its previews replace the last run's. */
+  clear(): void {
+    this.previews = new Map();
+    this.update();
+  }
+
+  add(previews: readonly NodePreview[]): void {
+    for (const p of previews) this.previews.set(`${p.graph}\u0000${p.uid}`, p.preview);
+    if (this.selected !== undefined && this.keysOf(this.selected).some((k) => previews.some((p) => `${p.graph}\u0000${p.uid}` === k))) this.update();
+  }
+
+  select(key: string | undefined): void {
+    if (key === this.selected) return;
+    this.selected = key;
+    this.shown = undefined;
+    this.closedFor = undefined;
+    this.update();
+  }
+
+  get isOpen(): boolean {
+    return !this.root.hidden;
+  }
+
+  private keysOf(key: string): string[] {
+    return this.dataKeys.has(key) ? [key] : (this.outputs.get(key) ?? []);
+  }
+
+  private update(): void {
+    const keys = this.selected === undefined ? [] : this.keysOf(this.selected);
+    const withPreview = keys.filter((k) => this.previews.has(k));
+    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden)) {
+      this.hide();
+      return;
+    }
+    const shown = this.shown !== undefined && keys.includes(this.shown) ? this.shown : (withPreview[0] ?? keys[0]!);
+    this.root.hidden = false;
+    document.body.classList.add('preview-open');
+    document.body.style.setProperty('--pf-preview-top', `${document.querySelector('.toolbar')?.getBoundingClientRect().bottom ?? 0}px`);
+    this.renderTabs(keys, shown);
+    this.render(shown, this.previews.get(shown));
+  }
+
+  private renderTabs(keys: string[], shown: string): void {
+    this.tabs.hidden = keys.length < 2;
+    this.tabs.replaceChildren(
+      ...keys.map((key) => {
+        const tab = el('button', 'preview-tab', uidOf(key));
+        tab.type = 'button';
+        tab.setAttribute('role', 'tab');
+        tab.setAttribute('aria-selected', String(key === shown));
+        tab.addEventListener('click', () => {
+          this.shown = key;
+          this.update();
+        });
+        return tab;
+      }),
+    );
+  }
+
+  private render(key: string, preview: DataPreview | undefined): void {
+    const started = performance.now();
+    for (const plot of this.plots.splice(0)) plot.destroy();
+    this.title.textContent = preview ? `${uidOf(key)} · ${preview.type}` : uidOf(key);
+    this.root.dataset.kind = preview?.kind ?? 'none';
+    this.root.dataset.key = key;
+    if (!preview) {
+      this.body.replaceChildren(el('p', 'preview-note', 'No value yet: run the graph (Run Graph, or Evaluate here on a line) to see it.'));
+      return;
+    }
+    this.body.replaceChildren(this.content(preview));
+    // uPlot draws its canvases in a microtask it queued while being made: this one runs after it.
+    queueMicrotask(() => {
+      this.root.dataset.drawMs = String(Math.round((performance.now() - started) * 10) / 10);
+    });
+  }
+
+  private content(preview: DataPreview): HTMLElement {
+    switch (preview.kind) {
+      case 'table': {
+        const root = el('div');
+        const cut = preview.rows.length < preview.totalRows || preview.columns.length < preview.totalColumns;
+        root.append(
+          el(
+            'p',
+            'preview-note',
+            `${formatNumber(preview.totalRows)} rows × ${formatNumber(preview.totalColumns)} columns${cut ? ` · the preview holds the first ${formatNumber(preview.rows.length)} rows and ${formatNumber(preview.columns.length)} columns; sorting sorts these` : ''}`,
+          ),
+          renderTable(preview),
+        );
+        return root;
+      }
+      case 'numeric': {
+        const { root, plots } = renderNumeric(preview, this.plotWidth());
+        this.plots = plots;
+        return root;
+      }
+      case 'json':
+        return renderJsonTree(preview.root);
+      case 'image': {
+        const figure = el('figure', 'preview-image');
+        const img = el('img');
+        img.src = preview.png;
+        img.alt = `Image ${preview.width} × ${preview.height}`;
+        // A scaled-down preview is shown at most twice its size, with its pixels kept sharp.
+        img.style.width = `${Math.min(this.plotWidth(), preview.previewWidth * 2)}px`;
+        const scaled = preview.previewWidth < preview.width;
+        figure.append(
+          img,
+          el('figcaption', undefined, `${preview.width} × ${preview.height}${scaled ? ` (preview ${preview.previewWidth} × ${preview.previewHeight})` : ''}`),
+        );
+        return figure;
+      }
+      case 'text': {
+        const root = el('div');
+        root.append(el('pre', 'preview-text', preview.text));
+        if (preview.text.length < preview.length)
+          root.append(el('p', 'preview-note', `… ${formatNumber(preview.length - preview.text.length)} more characters not in the preview`));
+        return root;
+      }
+      case 'omitted':
+        return el('p', 'preview-note', `No preview: ${preview.reason}.`);
+    }
+  }
+
+  private plotWidth(): number {
+    return Math.max(160, this.body.clientWidth - 24);
+  }
+
+  private resizePlots(): void {
+    const width = this.plotWidth();
+    for (const plot of this.plots) plot.setSize({ width, height: plotHeight(width) });
+  }
+
+  private close(): void {
+    this.closedFor = this.selected;
+    const hadFocus = this.root.contains(document.activeElement);
+    this.hide();
+    if (hadFocus) this.onClose();
+  }
+
+  private hide(): void {
+    if (this.root.hidden) return;
+    for (const plot of this.plots.splice(0)) plot.destroy();
+    this.root.hidden = true;
+    document.body.classList.remove('preview-open');
+  }
+}
