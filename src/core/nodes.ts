@@ -6,6 +6,7 @@ import { evaluateAsync } from './engine/async.js';
 import { releaseValue } from './engine/release.js';
 import { handleOwner, heldValueError, resolveHandle } from './engine/executors.js';
 import { PyflowError } from './errors.js';
+import type { KeyedOp } from './engine/cache.js';
 
 export function removedError(node: { uid: string; _graph: { alias: string } }): PyflowError {
   return new PyflowError('REMOVED', `${node.uid} was removed from graph "${node._graph.alias}" by G.remove(); it can no longer be evaluated`, node.uid);
@@ -168,6 +169,8 @@ export class OperationNode {
   _removed = false;
   /** @internal The first output (the others are in `_extras.moreOutputs`). */
   _output: DataNode | undefined = undefined;
+  /** @internal Its result-cache key, and what the cache is told of it (engine/cache.ts); set only with a cache. */
+  _keyed: KeyedOp | undefined = undefined;
 
   /** @internal */
   constructor(

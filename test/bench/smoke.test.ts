@@ -187,7 +187,7 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
         'the engine with a cache that does nothing (no hashing, no store): µs/op (ratio to uncached)',
         'keys + lookups (every op a miss, nothing written): µs/op (ratio to uncached)',
         'first run (miss, compute, write every op): µs/op (ratio)',
-        'second run (every op keyed and read from the cache): µs/op (ratio)',
+        'second run (every op keyed, the target read from the cache): µs/op (ratio)',
       ],
     },
   ],

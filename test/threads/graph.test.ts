@@ -132,6 +132,20 @@ describe('a graph on a worker pool', () => {
     assert.equal(await H.add((a: string, b: string) => `${a} ${b}`)(H.add(meet)(again, 0), H.add(meet)(again, 1)).getAsync(), 'met met');
   });
 
+  it('a module that cannot be loaded fails the op, naming its export and add line, with the original as cause', async () => {
+    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const missing = pool.fn<() => number>(pathToFileURL(join(__dirname, 'no-such-ops.mjs')), 'ghost');
+    const ghost = G.add(missing)();
+    await assert.rejects(ghost.getAsync(), (error: unknown) => {
+      assert.ok(error instanceof PyflowError);
+      assert.match(error.uid ?? '', /^ghost_\d+$/);
+      assert.ok(error.message.startsWith(`${error.uid} (ghost, added at ${siteOf('add(missing)')}) could not be loaded in a worker thread: `), error.message);
+      assert.ok(error.cause instanceof Error && /no-such-ops\.mjs/.test(error.cause.message), String(error.cause));
+      return true;
+    });
+    assert.equal(await G.add(sum)(G.add(fill)(4, 1)).getAsync(), 4);
+  });
+
   it('a worker that exits fails its op and the evaluation; the pool goes on', async () => {
     const G = new GraphBuilder({ executor: pool, callSites: true });
     const exits = pool.fn<(code: number) => number>(OPS, 'exits');

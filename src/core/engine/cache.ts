@@ -1,4 +1,5 @@
 import type { CacheOp, ResultCache } from '../executor.js';
+import type { CallSite } from '../trace.js';
 import { isNoValue, type DataNode, type OperationNode } from '../nodes.js';
 import { fail, opFailure } from './call.js';
 import { executorOf } from './executors.js';
@@ -8,60 +9,87 @@ import { executorOf } from './executors.js';
  * its inputs' keys (an output: its producer's key, with the output's index when there are several; a raw input: the key
  * of its value, from its content). Keys need no values, so a key is known before anything upstream runs: activation
  * asks the cache whether it has an op's result before activating the op's inputs (see activate.ts). Keys are
- * remembered per cache, so a large raw value is keyed once, and nothing is kept on nodes of graphs without a cache.
- * `null`: no key (not cached).
+ * remembered (on the op, for its cache; raw inputs' per cache), so a large raw value is keyed once. `null`: no key (not
+ * cached).
  *
  * Rule for `cache: 'refresh'`: the op is called even when the cache has its result, and so is every op computed from
  * it (its key stays the same while its value may not: a hit downstream could be stale). Each result is written again.
  */
 
-const remembered = new WeakMap<ResultCache, WeakMap<DataNode | OperationNode, string | null>>();
+/** The keys of raw inputs, per cache. */
+const rawKeys = new WeakMap<ResultCache, WeakMap<DataNode, string | null>>();
 
-function memoOf(cache: ResultCache): WeakMap<DataNode | OperationNode, string | null> {
-  let memo = remembered.get(cache);
-  if (memo === undefined) remembered.set(cache, (memo = new WeakMap()));
+function rawKeysOf(cache: ResultCache): WeakMap<DataNode, string | null> {
+  let memo = rawKeys.get(cache);
+  if (memo === undefined) rawKeys.set(cache, (memo = new WeakMap()));
   return memo;
 }
 
-/** Ops with `cache: 'refresh'`, and those computed from one (the rule above). */
-const refreshing = new WeakSet<OperationNode>();
-
-const cacheOps = new WeakMap<OperationNode, CacheOp>();
-
 /**
- * What the cache is told about an op, made once per op (its call site is resolved only if the cache reads it). Of its
- * options, only `nOut` and `version` can change its value (the rest is styling).
+ * What the cache is told about an op (its call site, uid and code are read only if the cache reads them), and what the
+ * engine keeps of it for that cache: its key and whether it is refreshed. One per op, on the op (`_keyed`), made when
+ * its key is first needed. Of its options, only `nOut` and `version` can change its value (the rest is styling).
  */
-export function cacheOpOf(op: OperationNode): CacheOp {
-  let known = cacheOps.get(op);
-  if (known === undefined) {
-    const nOut = op.outputs.length;
-    const version = op._extras.options.version;
-    const options = version === undefined ? { nOut } : { nOut, version };
-    known = {
-      uid: op.uid,
-      graph: op._graph.alias,
-      fnName: op.fnName,
-      get site() {
-        return op.callSite;
-      },
-      nOut,
-      fn: op._fn,
-      options,
-      executorCode: executorOf(op)?.fingerprint?.(op._fn),
-    };
-    cacheOps.set(op, known);
+export class KeyedOp implements CacheOp {
+  /** undefined: not made yet; null: not cached. */
+  key: string | null | undefined = undefined;
+  /** `cache: 'refresh'`, or computed from an op that has it (the rule above). */
+  refresh = false;
+  readonly nOut: number;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly executorCode: string | undefined;
+
+  constructor(
+    readonly cache: ResultCache,
+    private readonly node: OperationNode,
+  ) {
+    this.nOut = node._output === undefined ? 0 : 1 + node._extras.moreOutputs.length;
+    const version = node._extras.options.version;
+    this.options = version === undefined ? { nOut: this.nOut } : { nOut: this.nOut, version };
+    this.executorCode = executorOf(node)?.fingerprint?.(node._fn);
   }
-  return known;
+
+  get uid(): string {
+    return this.node.uid;
+  }
+  get graph(): string {
+    return this.node._graph.alias;
+  }
+  get fnName(): string {
+    return this.node.fnName;
+  }
+  get site(): CallSite | undefined {
+    return this.node.callSite;
+  }
+  get fn(): (...args: never[]) => unknown {
+    return this.node._fn;
+  }
+}
+
+/** The op's `KeyedOp` for `cache` (made again if it was made for another cache: an op grafted from another graph). */
+function keyedOf(cache: ResultCache, op: OperationNode): KeyedOp {
+  let keyed = op._keyed;
+  if (keyed === undefined || keyed.cache !== cache) op._keyed = keyed = new KeyedOp(cache, op);
+  return keyed;
+}
+
+/** What the op's graph's cache is told about it (after `keyOfOp`). */
+export function cacheOpOf(op: OperationNode): CacheOp {
+  return keyedOf(op._graph._cache!, op);
 }
 
 /**
  * Whether the op is keyed at all: it has outputs (an output-less op's effect is the point), no `cache: false`, and runs
  * inline or on an executor that fingerprints its code (`Executor.fingerprint`).
  */
-function isKeyed(op: OperationNode): boolean {
+function isKeyed(op: OperationNode, keyed: KeyedOp): boolean {
   if (op._output === undefined || op._extras.options.cache === false) return false;
-  return executorOf(op) === undefined || cacheOpOf(op).executorCode !== undefined;
+  return keyed.executorCode !== undefined || executorOf(op) === undefined;
+}
+
+function knownKey(cache: ResultCache, op: OperationNode): string | null | undefined {
+  const keyed = op._keyed;
+  return keyed !== undefined && keyed.cache === cache ? keyed.key : undefined;
 }
 
 /**
@@ -70,40 +98,40 @@ function isKeyed(op: OperationNode): boolean {
  * cache that throws fails the op whose key it was making.
  */
 export function keyOfOp(cache: ResultCache, op: OperationNode): string | null {
-  const memo = memoOf(cache);
-  const known = memo.get(op);
+  const known = knownKey(cache, op);
   if (known !== undefined) return known;
   const stack: OperationNode[] = [op];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
-    if (memo.has(top)) {
-      stack.pop();
-      continue;
-    }
     try {
+      const keyed = keyedOf(cache, top);
+      if (keyed.key !== undefined) {
+        stack.pop();
+        continue;
+      }
       let ready = true;
-      if (isKeyed(top)) {
+      if (isKeyed(top, keyed)) {
         for (const parent of top._parents) {
           const producer = parent._producer;
-          if (producer !== undefined && !memo.has(producer)) {
+          if (producer !== undefined && knownKey(cache, producer) === undefined) {
             stack.push(producer);
             ready = false;
           }
         }
       }
       if (!ready) continue;
-      memo.set(top, makeKey(cache, memo, top));
+      keyed.key = makeKey(cache, top, keyed);
     } catch (error) {
       throw fail(top, opFailure(top, error));
     }
     stack.pop();
   }
-  return memo.get(op)!;
+  return op._keyed!.key!;
 }
 
 /** The key of an op whose producers' keys are known. */
-function makeKey(cache: ResultCache, memo: WeakMap<DataNode | OperationNode, string | null>, op: OperationNode): string | null {
-  if (!isKeyed(op)) return null;
+function makeKey(cache: ResultCache, op: OperationNode, keyed: KeyedOp): string | null {
+  if (!isKeyed(op, keyed)) return null;
   const parents = op._parents;
   const inputKeys = new Array<string>(parents.length);
   let refresh = op._extras.options.cache === 'refresh';
@@ -112,22 +140,23 @@ function makeKey(cache: ResultCache, memo: WeakMap<DataNode | OperationNode, str
     const producer = parent._producer;
     let key: string | null;
     if (producer === undefined) {
-      key = keyOfRaw(cache, memo, parent);
+      key = keyOfRaw(cache, parent);
     } else {
-      const opKey = memo.get(producer)!;
+      const made = producer._keyed!;
       const more = producer._extras.moreOutputs;
-      key = opKey === null || more.length === 0 ? opKey : `${opKey}#${producer._output === parent ? 0 : 1 + more.indexOf(parent)}`;
-      refresh ||= refreshing.has(producer);
+      key = made.key === null || more.length === 0 ? made.key! : `${made.key}#${producer._output === parent ? 0 : 1 + more.indexOf(parent)}`;
+      refresh ||= made.refresh;
     }
     if (key === null) return null;
     inputKeys[i] = key;
   }
-  if (refresh) refreshing.add(op);
-  return cache.keyOfOp(cacheOpOf(op), inputKeys) ?? null;
+  keyed.refresh = refresh;
+  return cache.keyOfOp(keyed, inputKeys) ?? null;
 }
 
 /** The key of a raw input, from its content (one whose value was released has none now, and no value to compute). */
-function keyOfRaw(cache: ResultCache, memo: WeakMap<DataNode | OperationNode, string | null>, data: DataNode): string | null {
+function keyOfRaw(cache: ResultCache, data: DataNode): string | null {
+  const memo = rawKeysOf(cache);
   const known = memo.get(data);
   if (known !== undefined) return known;
   if (isNoValue(data._value)) return null;
@@ -138,7 +167,7 @@ function keyOfRaw(cache: ResultCache, memo: WeakMap<DataNode | OperationNode, st
 
 /** Whether the op must be called even if the cache has its result (the `cache: 'refresh'` rule). After `keyOfOp`. */
 export function mustRefresh(op: OperationNode): boolean {
-  return refreshing.has(op);
+  return op._keyed?.refresh === true;
 }
 
 /**
@@ -149,7 +178,7 @@ export function isCacheHit(op: OperationNode): boolean {
   const cache = op._graph._cache;
   if (cache === undefined) return false;
   const key = keyOfOp(cache, op);
-  if (key === null || refreshing.has(op)) return false;
+  if (key === null || op._keyed!.refresh) return false;
   try {
     return cache.has(key);
   } catch (error) {

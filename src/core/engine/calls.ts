@@ -1,8 +1,9 @@
 import type { OperationNode } from '../nodes.js';
+import { PyflowError } from '../errors.js';
 import type { AbortSignalLike, Executor } from '../executor.js';
 import { argumentsOf, beginCall, fail, finishOp, inFlight, invoke, isThenable, opFailure } from './call.js';
 import { movableValues } from './release.js';
-import { executorOpOf, freeSlot, takeSlot } from './executors.js';
+import { executorFailure, executorOpOf, freeSlot, takeSlot } from './executors.js';
 
 /*
  * The calls getAsync() evaluations have in flight: an op whose function returned a promise, or one dispatched to an
@@ -121,7 +122,8 @@ export function dispatch(op: OperationNode, executor: Executor): Call {
   try {
     running = executor.run({ op: executorOpOf(op), fn: op._fn, args: argumentsOf(op), movable: movableValues(op), signal: stop.signal });
   } catch (error) {
-    running = Promise.reject(error);
+    // `run` threw instead of rejecting: the executor's failure, not the function's.
+    running = Promise.reject(executorFailure(op, executor, 'could not be run on', error));
   }
   takeSlot(executor);
   call.settled = Promise.resolve(running)
@@ -205,7 +207,7 @@ export function endCall(call: Call): void {
     // call itself as long as it runs: a timer, say).
     call.outcome = outcome.ok ? SETTLED : outcome;
     try {
-      if (!outcome.ok) throw fail(op, opFailure(op, outcome.value));
+      if (!outcome.ok) throw fail(op, callFailure(call, outcome.value));
       finishOp(op, call.started, outcome.value, call.executor === undefined ? undefined : { executor: call.executor, worker: call.worker });
     } catch (error) {
       call.failed = true;
@@ -213,6 +215,19 @@ export function endCall(call: Call): void {
     }
   }
   if (call.failed) throw call.error;
+}
+
+/**
+ * How a call's rejection fails its op: an inline promise's, or an executor's that passed the function's error through,
+ * as an inline throw (OP_FAILED); a PyflowError that names the op, as it is; a PyflowError about something else (a
+ * module the executor cannot load, say, reported without the op), as the executor's failure naming the op.
+ */
+function callFailure(call: Call, error: unknown): PyflowError {
+  const op = call.op;
+  if (call.executor !== undefined && error instanceof PyflowError && error.uid !== op.uid) {
+    return executorFailure(op, call.executor, 'failed on', error);
+  }
+  return opFailure(op, error);
 }
 
 /**
