@@ -2,7 +2,7 @@ import type { Diagnostic } from '../src/protocol/index.js';
 import { dependencyClosure } from '../src/core/dependencies.js';
 import type { ViewGraph } from '../src/drawing/viewGraph.js';
 import type { Placed, PlacedNode } from '../src/drawing/layout.js';
-import type { NodeState, OverlayState } from './overlay.js';
+import { NODE_STATE_KINDS, type NodeState, type OverlayState } from './overlay.js';
 import { formatDuration, nodeDetails } from './tooltip.js';
 import { parseSelection, selectNodes, type SelectableNode } from './selection.js';
 
@@ -46,7 +46,8 @@ const PAINT_BUDGET = 150;
 /** Shortest time between two overlay repaints (ms). */
 const PAINT_INTERVAL = 50;
 
-const STATE_CLASSES = ['st-activated', 'st-running', 'st-finished', 'st-stillNeeded', 'st-released', 'st-error', 'st-notRun', 'st-stopped'];
+/** Every state's class, so a repaint removes whichever one the node had (derived: a new state cannot be left out). */
+const STATE_CLASSES = NODE_STATE_KINDS.map((kind) => `st-${kind}`);
 const TITLE = 28;
 
 /**

@@ -5,7 +5,10 @@ import type { TraceEvent } from '../src/protocol/index.js';
  * a failure, or the run ended first); `stopped`: it was running when the run was stopped or died; `cached`: its
  * result was read from the result cache instead of running it.
  */
-export type NodeStateKind = 'activated' | 'running' | 'finished' | 'cached' | 'stillNeeded' | 'released' | 'error' | 'notRun' | 'stopped';
+export const NODE_STATE_KINDS = ['activated', 'running', 'finished', 'cached', 'stillNeeded', 'released', 'error', 'notRun', 'stopped'] as const;
+
+/** One of NODE_STATE_KINDS; the view draws a node in state `s` with the class `st-s`. */
+export type NodeStateKind = (typeof NODE_STATE_KINDS)[number];
 
 export interface NodeState {
   state: NodeStateKind;
