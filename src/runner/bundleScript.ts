@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,9 +12,12 @@ export type Esbuild = typeof import('esbuild');
 
 /**
  * The bundle, the user's source files in it (absolute paths; pyflow's own library left out), and the op modules it
- * names for worker threads (`new URL('./ops.ts', import.meta.url)`), each bundled on its own: file URL → bundle.
+ * names for worker threads (`new URL('./ops.ts', import.meta.url)`), each bundled on its own: file URL → bundle, and
+ * file URL → fingerprint of the code it runs (for result-cache keys).
  */
-export type BundleResult = { ok: true; path: string; sources: string[]; workerModules: Record<string, string> } | { ok: false; error: SerializedError };
+export type BundleResult =
+  | { ok: true; path: string; sources: string[]; workerModules: Record<string, string>; workerFingerprints: Record<string, string> }
+  | { ok: false; error: SerializedError };
 
 /**
  * The workspace's own packages are not bundled: they are loaded from its node_modules at run time (native
@@ -81,6 +86,33 @@ function prepareSource(file: string, text: string, workerModules: Set<string>): 
   return text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(file).href));
 }
 
+/**
+ * What an op module's bundle runs: its code with every workspace file it imports (esbuild drops comments and
+ * reformats, so neither changes it), and the installed version of each package it loads from node_modules.
+ */
+function bundleFingerprint(bundle: string, metafile: import('esbuild').Metafile | undefined): string {
+  const packages = new Set<string>();
+  for (const output of Object.values(metafile?.outputs ?? {})) {
+    for (const imported of output.imports) if (imported.external) packages.add(packageVersion(imported.path));
+  }
+  return createHash('sha256')
+    .update(readFileSync(bundle))
+    .update(JSON.stringify([...packages].sort()))
+    .digest('hex');
+}
+
+/** `name@version` of the package a file in node_modules belongs to; other paths (built-ins) as they are. */
+function packageVersion(path: string): string {
+  const match = /^(.*[\\/]node_modules[\\/])((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(path);
+  if (!match) return path;
+  try {
+    const manifest = JSON.parse(readFileSync(join(match[1]!, match[2]!, 'package.json'), 'utf8')) as { name?: string; version?: string };
+    return `${manifest.name ?? match[2]}@${manifest.version ?? 'unknown'}`;
+  } catch {
+    return `${match[2]}@unreadable`;
+  }
+}
+
 /** Bundles the user's script to one ESM file with source maps, and each op module it names for worker threads. */
 export async function bundleScript(
   request: { file: string; text?: string; libraryPath: string; esbuild: Esbuild; transform?: SourceTransform },
@@ -119,14 +151,16 @@ export async function bundleScript(
     const inputs = Object.keys(result.metafile?.inputs ?? {});
     // Modules named by other op modules are found as these are bundled: the set grows while it is walked.
     const bundled: Record<string, string> = {};
+    const fingerprints: Record<string, string> = {};
     for (const module of workerModules) {
       const out = join(outDir, 'workers', `${Object.keys(bundled).length}-${basename(module).replace(/\.[^.]+$/, '')}.mjs`);
       const worker = await request.esbuild.build({ ...common, entryPoints: [module], outfile: out });
       inputs.push(...Object.keys(worker.metafile?.inputs ?? {}));
       bundled[pathToFileURL(module).href] = pathToFileURL(out).href;
+      fingerprints[pathToFileURL(module).href] = bundleFingerprint(out, worker.metafile);
     }
     const sources = [...new Set(inputs.map((input) => resolve(workingDir, input)))];
-    return { ok: true, path: outfile, sources, workerModules: bundled };
+    return { ok: true, path: outfile, sources, workerModules: bundled, workerFingerprints: fingerprints };
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
     const first = errors[0];

@@ -17,6 +17,8 @@ export interface RunnerConfig {
   libraryDist: string;
   /** The script's op modules for worker threads, bundled: file URL of the source → file URL of its bundle. */
   workerModules: Record<string, string>;
+  /** File URL of an op module's source → fingerprint of the code its bundle runs (imports and package versions in). */
+  workerFingerprints?: Record<string, string>;
   /** Build a preview of each op output's value for the graph view (`data/previews` messages). */
   dataPreviews?: boolean;
   /** The cross-run result cache of the script's graphs (absent: none). */

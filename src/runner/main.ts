@@ -34,6 +34,7 @@ const heldCloses: (() => Promise<void>)[] = [];
 const workerHost: WorkerHost = {
   // A worker pool's threads import the bundles of the script's op modules (TypeScript, source-mapped) instead.
   moduleUrl: (href) => Promise.resolve(config.workerModules[href] ?? href),
+  moduleFingerprint: (href) => config.workerFingerprints?.[href],
   close(close) {
     if (!evaluating || finished) return close();
     return new Promise<void>((resolve, reject) => heldCloses.push(() => close().then(resolve, reject)));

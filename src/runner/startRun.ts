@@ -102,6 +102,7 @@ export function startRun(request: RunRequest, listener: RunListener): RunHandle 
       dataPreviews: request.dataPreviews ?? false,
       libraryDist: resolve(request.libraryPath, '..', '..'),
       workerModules: bundle.workerModules,
+      workerFingerprints: bundle.workerFingerprints,
     };
     if (request.cache) {
       const fingerprints = join(workDir, 'fingerprints.json');

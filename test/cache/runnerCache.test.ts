@@ -80,4 +80,45 @@ console.log(G.add((v: number[]) => v.join(' '), { alias: 'show' })(scaled).get()
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("caches a worker-pool op by the code its module runs, the module's own imports included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyflow-runner-cache-pool-'));
+    try {
+      writeFileSync(join(dir, 'lib.ts'), 'export const K = 3;\nexport function scale(x: number) { return x * K; }\n');
+      writeFileSync(join(dir, 'ops.ts'), "import { scale } from './lib';\nexport function heavy(x: number) { return scale(x); }\n");
+      writeFileSync(
+        join(dir, 'main.ts'),
+        `import { GraphBuilder, workerPool } from 'pyflow';
+const pool = workerPool({ threads: 1 });
+const heavy = pool.fn<(x: number) => number>(new URL('./ops.ts', import.meta.url), 'heavy');
+const G = new GraphBuilder({ executor: pool });
+const x = G.add((n: number) => n + 1, { alias: 'load' })(4);
+const y = G.add(heavy, { alias: 'heavy' })(x);
+const show = G.add((v: number) => \`v=\${v}\`, { alias: 'show' })(y);
+try {
+  console.log(await show.getAsync());
+} finally {
+  await pool.close();
+}
+`,
+      );
+      assert.deepEqual(await runCached(dir), {
+        status: 'done',
+        stdout: 'v=15\n',
+        cached: [],
+        missed: ['load_0: first run', 'heavy_3: first run', 'show_5: first run'],
+      });
+      assert.deepEqual(await runCached(dir), { status: 'done', stdout: 'v=15\n', cached: ['show_5'], missed: [] });
+      // A helper the op module imports changes: the pool op and what it feeds are recomputed, not read stale.
+      writeFileSync(join(dir, 'lib.ts'), 'export const K = 2;\nexport function scale(x: number) { return x * K; }\n');
+      assert.deepEqual(await runCached(dir), {
+        status: 'done',
+        stdout: 'v=10\n',
+        cached: ['load_0'],
+        missed: ['heavy_3: code run by the executor changed', 'show_5: input 1 changed'],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
