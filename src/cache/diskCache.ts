@@ -80,6 +80,10 @@ export class DiskCache implements ResultCache {
     return key;
   }
 
+  has(key: string): boolean {
+    return this.store.has(key);
+  }
+
   read(key: string, op: CacheOp): { readonly value: unknown } | undefined {
     const payload = this.store.read(key);
     if (payload !== undefined) {
@@ -115,8 +119,17 @@ export class DiskCache implements ResultCache {
     if (parts) this.remember(op, parts);
   }
 
-  /** The code part of an op's key: the runner's fingerprint of its `add` site, else its function's text and `version`. */
+  /**
+   * The code part of an op's key: the runner's fingerprint of its `add` site, else its function's text; for an op on an
+   * executor, with the executor's fingerprint of the code it runs (its function is a stand-in).
+   */
   private codeOf(op: CacheOp): { hash: string; parts: Record<string, string> } | undefined {
+    const code = this.codeAt(op);
+    if (code === undefined || op.executorCode === undefined) return code;
+    return { hash: sha256(['executor', code.hash, op.executorCode]), parts: { ...code.parts, 'code run by the executor': op.executorCode } };
+  }
+
+  private codeAt(op: CacheOp): { hash: string; parts: Record<string, string> } | undefined {
     if (this.fingerprints) {
       const found = op.site ? this.fingerprints.get(siteKey(op.site)) : undefined;
       if (found === undefined) {

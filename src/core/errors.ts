@@ -3,6 +3,7 @@ import type { CallSite } from './trace.js';
 /** What rule a {@link PyflowError} reports, e.g. `OP_FAILED` (the user's function threw) or `CYCLE`. */
 export type PyflowErrorCode =
   | 'OP_FAILED'
+  | 'EXECUTOR_FAILED'
   | 'OUTPUT_COUNT'
   | 'ASYNC_IN_GET'
   | 'NO_VALUE'

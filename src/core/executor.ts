@@ -33,7 +33,10 @@ export interface ExecutorCall {
    * they hold may be moved (transferred) to the worker instead of copied. Every other value must be left intact.
    */
   readonly movable: readonly unknown[];
-  /** Aborted when the evaluation is given up (another op failed, the run was stopped). A standard AbortSignal. */
+  /**
+   * Aborted when no evaluation waits for the call any more: each that needed it was given up (another op failed, the
+   * run was stopped). A call two evaluations share goes on while one of them still waits. A standard AbortSignal.
+   */
   readonly signal: AbortSignalLike;
 }
 
@@ -67,6 +70,13 @@ export interface Executor {
   /** Whether `fn` is one of this executor's functions (made by its `fn()`). */
   owns(fn: (...args: never[]) => unknown): boolean;
   /**
+   * A fingerprint of the code one of its functions runs (`fn` is only a stand-in: its text says nothing of it), e.g. its
+   * module's URL, the export's name and a hash of the module's code; it goes into the op's result-cache key
+   * (`CacheOp.executorCode`). Must change whenever the code that runs may have. Absent, or undefined: the ops on it are
+   * not cached, nor anything computed from them.
+   */
+  fingerprint?(fn: (...args: never[]) => unknown): string | undefined;
+  /**
    * Runs one call. Rejects with a PyflowError naming the op (`cause`: the original error) when the function throws,
    * its worker dies, or a value cannot cross; never hangs on a dead worker.
    */
@@ -88,18 +98,30 @@ export interface CacheOp extends ExecutorOp {
   readonly fn: (...args: never[]) => unknown;
   /** The `add` options that can change the value (not styling). */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * For an op an executor runs: the executor's fingerprint of the code that runs (`fn` is then its stand-in; see
+   * `Executor.fingerprint`). A key must cover it. Undefined for inline ops.
+   */
+  readonly executorCode?: string | undefined;
 }
 
 /**
  * A cross-run store of op results, asked by the engine before a call is made and told after. Keys chain: an op's key
  * is made of its code, its options and its inputs' keys (raw inputs: their content), so a large value is never hashed
- * again downstream. Synchronous, so that `get()` can use it.
+ * again downstream, and keys are known before any value is: an evaluation whose target is stored reads that result
+ * alone. Synchronous, so that `get()` can use it.
  */
 export interface ResultCache {
   /** The key of a raw input, from its content; undefined: it cannot be keyed (nothing downstream is cached). */
   keyOfValue(value: unknown): string | undefined;
   /** The key of an op's result; undefined: not cached (a parent has no key, the op opted out). */
   keyOfOp(op: CacheOp, inputKeys: readonly string[]): string | undefined;
+  /**
+   * Whether a result is stored under `key`, without reading it: asked while activating, so that the inputs of an op whose
+   * result is stored are neither computed nor read. Cheap; `read` may still miss later (an entry found corrupt, or
+   * evicted meanwhile): the op's inputs are then computed after all.
+   */
+  has(key: string): boolean;
   /** The stored result, or undefined (a miss; a corrupt entry is a miss too). */
   read(key: string, op: CacheOp): { readonly value: unknown } | undefined;
   /** Stores a result (values that cannot be serialized are skipped, with a diagnostic naming the op). */

@@ -39,8 +39,8 @@ const GRAPH_OPTIONS: Rules = {
     'an Executor (such as workerPool()): owns, run and close methods, concurrency >= 1',
   ],
   cache: [
-    (v) => v === false || hasMethods(v, ['keyOfValue', 'keyOfOp', 'read', 'write']),
-    "a ResultCache (keyOfValue, keyOfOp, read and write methods), or false (not even the runner's)",
+    (v) => v === false || hasMethods(v, ['keyOfValue', 'keyOfOp', 'has', 'read', 'write']),
+    "a ResultCache (keyOfValue, keyOfOp, has, read and write methods), or false (not even the runner's)",
   ],
 };
 

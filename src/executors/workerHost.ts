@@ -9,6 +9,11 @@ export interface WorkerHost {
   /** The URL threads import for an op module's URL (the runner bundles TypeScript modules, source maps kept). */
   moduleUrl(href: string): Promise<string>;
   /**
+   * A fingerprint of the code an op module runs, its imports included (e.g. a hash of its bundle), for result-cache
+   * keys; undefined: unknown (the pool then hashes the module's own file, which does not cover its imports).
+   */
+  moduleFingerprint?(href: string): string | undefined;
+  /**
    * Told when an executor is made, with the function that closes it (the same function each time; closing twice closes
    * once). The runner calls it when the run ends (return, throw, timeout, stop) unless the script closed the executor
    * first. An executor under a runner must not keep the process alive while it has no call in flight: a script's end

@@ -35,6 +35,9 @@ class LookupOnly implements ResultCache {
   keyOfOp(op: CacheOp, inputKeys: readonly string[]) {
     return this.inner.keyOfOp(op, inputKeys);
   }
+  has(key: string) {
+    return this.inner.has(key);
+  }
   read(key: string, op: CacheOp) {
     return this.inner.read(key, op);
   }
@@ -96,7 +99,7 @@ export async function cacheBench(smoke: boolean): Promise<string> {
     const perOp = (ms: number) => (ms * 1000) / n;
     const plain = median(() => chain(undefined), runs, cpuClock);
     let unique = 0;
-    const nothing: ResultCache = { keyOfValue: () => 'v', keyOfOp: () => `k${unique++}`, read: () => undefined, write: () => {} };
+    const nothing: ResultCache = { keyOfValue: () => 'v', keyOfOp: () => `k${unique++}`, has: () => false, read: () => undefined, write: () => {} };
     const floor = median(() => chain(nothing), runs, cpuClock);
     const lookups = median(() => chain(new LookupOnly(new DiskCache({ dir: join(dir, 'empty') }))), runs, cpuClock);
     let round = 0;

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -53,6 +54,14 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
       `${result.worker} is one of ${workers.map((w) => w.name).join(', ')}`,
     );
     assert.equal(await cluster.resolve!(result.value), 5);
+  });
+
+  it('fingerprints its functions for the result cache: module under the root, export, and a hash of the module', () => {
+    const hash = createHash('sha256').update(readFileSync(OPS)).digest('hex');
+    assert.deepEqual(
+      [cluster.fingerprint!(cluster.fn(OPS, 'add')), cluster.fingerprint!(cluster.fn(OPS, 'pair')), cluster.fingerprint!(() => 1)],
+      [`ops.ts#add ${hash}`, `ops.ts#pair ${hash}`, undefined],
+    );
   });
 
   it('passes handles between ops without fetching them, splits nOut outputs, and takes lists of handles', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -11,6 +12,8 @@ type Fn = (...args: never[]) => unknown;
  * A real executor for the tests: it runs the functions made by its `fn()` on a later timer turn (as a worker would,
  * elsewhere and later), honours the abort signal, and records what it received and how many calls ran at once.
  */
+const SOURCE_LINES = readFileSync(__filename, 'utf8').split('\n');
+
 class TimerExecutor implements Executor {
   readonly name = 'timers';
   readonly calls: { uid: string; args: unknown[]; movable: unknown[]; nOut: number; line: number | undefined }[] = [];
@@ -242,13 +245,56 @@ describe('executors', () => {
     assert.equal(executor.running, 0);
   });
 
-  it('an executor whose run throws fails the op the same way', async () => {
-    const executor = new TimerExecutor(1);
-    executor.run = () => { throw new Error('no worker'); };
-    const G = new GraphBuilder({ executor });
-    const a = G.add(executor.fn(function heavy() { return 1; }))();
-    await assert.rejects(a.getAsync(), (e: PyflowError) => e.code === 'OP_FAILED' && /^heavy_0 \(heavy, added at .*\) threw: no worker$/.test(e.message));
+  it("the executor's own failures name the op, its function and add line, with the original as cause", async () => {
+    const line = (text: string) => SOURCE_LINES.findIndex((l) => l.includes(text)) + 1;
+    // run() throws instead of rejecting: the executor failed, not the function.
+    const throwing = new TimerExecutor(1);
+    const noWorker = new Error('no worker');
+    throwing.run = () => { throw noWorker; };
+    const G = new GraphBuilder({ executor: throwing, callSites: true });
+    const a = G.add(throwing.fn(function heavy() { return 1; }))(); // add: heavy
+    await assert.rejects(a.getAsync(), (e: PyflowError) => {
+      assert.equal(e.code, 'EXECUTOR_FAILED');
+      assert.equal(e.message, `heavy_0 (heavy, added at ${__filename}:${line('// add: heavy')}:${e.callSite!.column}) could not be run on the executor "timers": no worker`);
+      assert.equal(e.cause, noWorker);
+      return true;
+    });
     assert.ok(G.operations.every((op) => !op.isActivated()));
+    // A PyflowError about something else (here one naming no op, as a module that cannot be loaded may be reported).
+    const unloadable = new TimerExecutor(1);
+    const notLoaded = new PyflowError('BAD_ARGUMENT', 'cannot load module ops.ts');
+    unloadable.run = () => Promise.reject(notLoaded);
+    const H = new GraphBuilder({ executor: unloadable, callSites: true });
+    const b = H.add(unloadable.fn(function load() { return 1; }))(); // add: load
+    await assert.rejects(b.getAsync(), (e: PyflowError) => {
+      assert.equal(e.code, 'EXECUTOR_FAILED');
+      assert.equal(e.uid, 'load_0');
+      assert.equal(e.message, `load_0 (load, added at ${__filename}:${line('// add: load')}:${e.callSite!.column}) failed on the executor "timers": cannot load module ops.ts`);
+      assert.equal(e.cause, notLoaded);
+      return true;
+    });
+    // resolve() fails: the op that returned the handle is named, the evaluation fails with it (not the bare error).
+    const store = new StoreExecutor();
+    const lost = new Error('store lost');
+    store.resolve = () => Promise.reject(lost);
+    const K = new GraphBuilder({ executor: store, callSites: true });
+    const events: string[] = [];
+    K.subscribe((e) => void (e.kind === 'error' && events.push(`${e.kind} ${e.uid}`)));
+    const c = K.add(store.fn(function made() { return 2; }))(); // add: made
+    const d = K.add((x: number) => x + 1, { alias: 'inc' })(c);
+    for (const target of [c, d]) {
+      await assert.rejects(target.getAsync(), (e: PyflowError) => {
+        assert.equal(e.code, 'EXECUTOR_FAILED');
+        assert.equal(
+          e.message,
+          `made_0 (made, added at ${__filename}:${line('// add: made')}:${e.callSite!.column}) returned data_1, whose value could not be fetched from the executor "store": store lost`,
+        );
+        assert.equal(e.cause, lost);
+        return true;
+      });
+    }
+    assert.deepEqual(events, ['error made_0', 'error made_0']);
+    assert.ok(K.operations.every((op) => !op.isActivated()));
   });
 
   it('handles: resolved when an inline op or a target needs the value, released when the engine releases them', async () => {
@@ -265,11 +311,12 @@ describe('executors', () => {
     assert.equal(executor.store.size, 0, 'nothing is left in the store');
   });
 
-  it('runAsync dispatches too; with a result cache, executor ops are not cached (their function is a stand-in), nor what they feed', async () => {
+  it('runAsync dispatches too; with a result cache, ops of an executor without `fingerprint` are not cached (their function is a stand-in), nor what they feed', async () => {
     const entries = new Map<string, unknown>();
     const cache: ResultCache = {
       keyOfValue: (value) => JSON.stringify(value),
       keyOfOp: (op, inputKeys) => `${op.fn.toString()}(${inputKeys.join(',')})`,
+      has: (key) => entries.has(key),
       read: (key) => (entries.has(key) ? { value: entries.get(key) } : undefined),
       write: (key, _op, value) => void entries.set(key, value),
     };

@@ -92,6 +92,60 @@ describe('a graph on a worker pool', () => {
     assert.equal(await H.add((a: string, b: string) => `${a} ${b}`)(H.add(meet)(flags, 0), H.add(meet)(flags, 1)).getAsync(), 'met met');
   });
 
+  it('a call two evaluations share goes on when the one that started it fails; the other gets its value', async () => {
+    const G = new GraphBuilder({ executor: pool });
+    const events: TraceEvent[] = [];
+    G.subscribe((e) => events.push(e));
+    const fails = pool.fn<typeof ops.fails>(OPS, 'fails');
+    // meet(flags, 0) stays in flight until this thread sets flags[1].
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const shared = G.add(meet)(flags, 0);
+    const failing = G.add((m: string, n: number) => `${m} ${n}`, { alias: 'failing' })(shared, G.add(fails)('stop'));
+    const other = G.add((m: string) => `${m}!`, { alias: 'other' })(shared);
+    const first = failing.getAsync();
+    const second = other.getAsync();
+    await assert.rejects(first, (error: unknown) => error instanceof PyflowError && / threw: stop$/.test(error.message));
+    Atomics.store(flags, 1, 1);
+    Atomics.notify(flags, 1);
+    assert.equal(await second, 'met!');
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'running' || e.kind === 'finished').map((e) => `${e.kind} ${e.uid.replace(/_\d+$/, '')}`),
+      ['running meet', 'running fails', 'finished meet', 'running other', 'finished other'],
+    );
+  });
+
+  it('a shared call is aborted once every evaluation waiting for it has failed: nothing hangs, the pool goes on', async () => {
+    const G = new GraphBuilder({ executor: pool });
+    const fails = pool.fn<typeof ops.fails>(OPS, 'fails');
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const shared = G.add(meet)(flags, 0);
+    const one = G.add((m: string, n: number) => `${m} ${n}`)(shared, G.add(fails)('one'));
+    const two = G.add((m: string, n: number) => `${m} ${n}`)(shared, G.add(fails)('two'));
+    const results = await Promise.allSettled([one.getAsync(), two.getAsync()]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message.replace(/^.* threw: /, '') : r.status)),
+      ['one', 'two'],
+    );
+    // Both threads are free again: two calls that must run at the same time do.
+    const again = new Int32Array(new SharedArrayBuffer(8));
+    const H = new GraphBuilder({ executor: pool });
+    assert.equal(await H.add((a: string, b: string) => `${a} ${b}`)(H.add(meet)(again, 0), H.add(meet)(again, 1)).getAsync(), 'met met');
+  });
+
+  it('a module that cannot be loaded fails the op, naming its export and add line, with the original as cause', async () => {
+    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const missing = pool.fn<() => number>(pathToFileURL(join(__dirname, 'no-such-ops.mjs')), 'ghost');
+    const ghost = G.add(missing)();
+    await assert.rejects(ghost.getAsync(), (error: unknown) => {
+      assert.ok(error instanceof PyflowError);
+      assert.match(error.uid ?? '', /^ghost_\d+$/);
+      assert.ok(error.message.startsWith(`${error.uid} (ghost, added at ${siteOf('add(missing)')}) could not be loaded in a worker thread: `), error.message);
+      assert.ok(error.cause instanceof Error && /no-such-ops\.mjs/.test(error.cause.message), String(error.cause));
+      return true;
+    });
+    assert.equal(await G.add(sum)(G.add(fill)(4, 1)).getAsync(), 4);
+  });
+
   it('a worker that exits fails its op and the evaluation; the pool goes on', async () => {
     const G = new GraphBuilder({ executor: pool, callSites: true });
     const exits = pool.fn<(code: number) => number>(OPS, 'exits');

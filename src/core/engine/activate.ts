@@ -1,6 +1,7 @@
 import { DataNode, OperationNode, isNoValue, removedError } from '../nodes.js';
 import type { GraphBuilder } from '../graphBuilder.js';
 import { PyflowError } from '../errors.js';
+import { isCacheHit } from './cache.js';
 
 /*
  * Activation (pyflow's order) and deactivation.
@@ -28,6 +29,8 @@ export class Evaluation {
   readonly walk = ++evaluations;
   /** The ops it activated, in order (`abort`). */
   readonly activated: OperationNode[] = [];
+  /** Activated ops whose result the cache has, activated without their inputs (`servedFromCache`) and not read yet. */
+  hits: Set<OperationNode> | undefined = undefined;
   /** Every op it needed was activated up front (`G.run()`, several targets): an op target found deactivated has run. */
   runAll = false;
   constructor(
@@ -88,20 +91,34 @@ export function beginCompute(evaluation: Evaluation, data: DataNode): OperationN
   return producer;
 }
 
-/** Activates, in pyflow's pre-order, `start` and every op reachable from it through data nodes that lack a value. */
+/**
+ * Activates, in pyflow's pre-order, `start` and every op reachable from it through data nodes that lack a value. With a
+ * result cache, an op whose result the cache has is activated without its inputs (see `servedFromCache`).
+ */
 export function activateFrom(evaluation: Evaluation, start: OperationNode): void {
+  activateAncestry(evaluation, start, undefined);
+}
+
+/**
+ * Activates what an activated op needs to be called after all: the cache had its result when it was activated, and no
+ * longer has it when it is about to run (evicted, or corrupt).
+ */
+export function activateInputs(evaluation: Evaluation, op: OperationNode): void {
+  activateAncestry(evaluation, undefined, pushMissingParents(op, undefined));
+}
+
+function activateAncestry(evaluation: Evaluation, start: OperationNode | undefined, missing: DataNode[] | undefined): void {
   const walk = evaluation.walk;
   // Data nodes only; a producer is walked as soon as its data node is popped, which is the pre-order of a stack
   // holding both. (Made when a parent lacks its value: G.run() activates op after op whose parents have theirs.)
-  let stack: DataNode[] | undefined;
-  let op: OperationNode | undefined = start;
+  let stack = missing;
+  let op = start;
   for (;;) {
     // (A node walked earlier in this evaluation is walked again if it ran since and user code released its value.)
     if (op !== undefined && (op._walk !== walk || !op._active)) {
       op._walk = walk;
       activate(evaluation, op);
-      const parents = op._parents;
-      for (let i = parents.length - 1; i >= 0; i--) if (isNoValue(parents[i]!._value)) (stack ??= []).push(parents[i]!);
+      if (!servedFromCache(evaluation, op)) stack = pushMissingParents(op, stack);
     }
     const data = stack?.pop();
     if (data === undefined) return;
@@ -112,6 +129,29 @@ export function activateFrom(evaluation: Evaluation, start: OperationNode): void
     data._walk = walk;
     op = data._producer;
   }
+}
+
+/** Pushes the parents of `op` that lack a value, the first on top. */
+function pushMissingParents(op: OperationNode, stack: DataNode[] | undefined): DataNode[] | undefined {
+  const parents = op._parents;
+  for (let i = parents.length - 1; i >= 0; i--) if (isNoValue(parents[i]!._value)) (stack ??= []).push(parents[i]!);
+  return stack;
+}
+
+/**
+ * Whether an activated op lacking inputs will be read from its graph's cache, which has its result: its inputs are then
+ * not activated (nor computed, nor read). The walk reads it before looking at its inputs (run.ts).
+ */
+function servedFromCache(evaluation: Evaluation, op: OperationNode): boolean {
+  if (op._graph._cache === undefined || !lacksInput(op) || !isCacheHit(op)) return false;
+  (evaluation.hits ??= new Set()).add(op);
+  return true;
+}
+
+function lacksInput(op: OperationNode): boolean {
+  const parents = op._parents;
+  for (let i = 0; i < parents.length; i++) if (isNoValue(parents[i]!._value)) return true;
+  return false;
 }
 
 export function activate(evaluation: Evaluation, op: OperationNode): void {

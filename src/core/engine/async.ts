@@ -1,10 +1,9 @@
 import { DataNode, type OperationNode } from '../nodes.js';
 import type { GraphBuilder } from '../graphBuilder.js';
-import type { AbortSignalLike } from '../executor.js';
 import { currentHost } from '../trace.js';
 import { abort, holdTargets, startEvaluation, type Evaluation, type Target } from './activate.js';
 import { cycleError, fail, resultOf, runCached } from './call.js';
-import { callAsync, calls, dispatch, endCall, forget, recordWait, waitCycle, waitFor, type InFlight } from './calls.js';
+import { callAsync, calls, dispatch, endCall, forget, recordWait, stopWaiting, waitCycle, waitFor, type InFlight } from './calls.js';
 import { executorOf, hasSlot, holdsHandles, resolveHandle, slotFreed } from './executors.js';
 import { Walk, type Driver } from './run.js';
 
@@ -14,15 +13,8 @@ import { Walk, type Driver } from './run.js';
  * function returns a promise, or that the graph's executor owns, is left in flight (calls.ts) and the walk goes on
  * with what does not depend on it: independent ops run at once, at most `concurrency` promises of inline functions and
  * at most the executor's `concurrency` calls on it. When the evaluation fails, the executors' calls it has in flight
- * are aborted and awaited.
+ * that no other evaluation waits for are aborted and awaited.
  */
-
-/** The standard AbortController (the core's declarations use neither DOM nor Node typings). */
-interface AbortController {
-  readonly signal: AbortSignalLike;
-  abort(reason?: unknown): void;
-}
-const AbortControllerClass = (globalThis as unknown as { AbortController: new () => AbortController }).AbortController;
 
 /** The driver of one target's walk: the calls it waits for. */
 class AsyncDriver implements Driver {
@@ -35,18 +27,16 @@ class AsyncDriver implements Driver {
   private wake: Promise<undefined> | undefined = undefined;
   readonly concurrent = true;
 
-  constructor(
-    private readonly concurrency: number,
-    private readonly stop: AbortController,
-  ) {}
+  constructor(private readonly concurrency: number) {}
 
-  run(op: OperationNode): 'done' | 'waiting' | 'later' {
+  run(op: OperationNode, read: boolean): 'done' | 'waiting' | 'later' {
     const running = calls.get(op);
     if (running !== undefined) {
       // Called by another evaluation and still in flight: wait for it rather than call it again (unless that call is
       // waiting, through other calls, for this evaluation).
       if (waitCycle(running)) throw fail(op, cycleError(op));
       recordWait(running);
+      running.waiters++;
       this.inflight.set(op, waitFor(running, true));
       this.shared++;
       return 'waiting';
@@ -61,8 +51,8 @@ class AsyncDriver implements Driver {
       this.waitAlso(Promise.all(op._parents.map(resolveHandle)));
       return 'later';
     }
-    if (runCached(op)) return 'done';
-    const call = executor !== undefined ? dispatch(op, executor, this.stop.signal) : callAsync(op);
+    if (read && runCached(op)) return 'done';
+    const call = executor !== undefined ? dispatch(op, executor) : callAsync(op);
     if (call === undefined) return 'done';
     this.inflight.set(op, waitFor(call, false));
     if (executor !== undefined) this.offloaded++;
@@ -94,10 +84,18 @@ class AsyncDriver implements Driver {
     return op;
   }
 
-  /** After a failure: the executors' calls of this walk give up, and are awaited, so that nothing it started runs on. */
+  /**
+   * After a failure: this walk no longer waits for its calls in flight. An executor's call that no other evaluation
+   * waits for is aborted, and awaited, so that nothing runs on for no one; one that another evaluation (a second
+   * getAsync()) still waits for goes on for it.
+   */
   async giveUp(error: unknown): Promise<void> {
-    this.stop.abort(error);
-    await Promise.all([...this.inflight.values()].filter((f) => !f.shared && f.call.executor !== undefined).map((f) => f.call.settled));
+    const aborted: Promise<void>[] = [];
+    for (const { call } of this.inflight.values()) {
+      const settling = stopWaiting(call, error);
+      if (settling !== undefined) aborted.push(settling);
+    }
+    await Promise.all(aborted);
   }
 
   /**
@@ -112,13 +110,11 @@ class AsyncDriver implements Driver {
 export async function evaluateAsync(graph: GraphBuilder, targets: readonly Target[], pending?: readonly OperationNode[]): Promise<unknown[]> {
   currentHost()?.beforeEvaluate?.(graph, targets);
   let evaluation: Evaluation | undefined;
-  // Aborted when the evaluation fails: the executors' calls still in flight for it give up.
-  const stop = new AbortControllerClass();
   let driver: AsyncDriver | undefined;
   holdTargets(targets, 1);
   try {
     evaluation = startEvaluation(graph, targets, pending);
-    driver = new AsyncDriver(graph._concurrency, stop);
+    driver = new AsyncDriver(graph._concurrency);
     const walk = new Walk(evaluation, driver);
     // G.runAsync(): each pending op is started as soon as the ones before it are started or in flight, so independent
     // ops run at once; then the targets (which have their values by then, or are computed as under getAsync()).

@@ -124,11 +124,12 @@ export function finishOp(op: OperationNode, started: number, result: unknown, ra
 export function runCached(op: OperationNode): boolean {
   const cache = op._graph._cache;
   // (An op asked for while it runs, or while a getAsync() awaits it, is left to the call's own checks.)
-  if (cache === undefined || op._running || inFlight.has(op) || mustRefresh(op)) return false;
+  if (cache === undefined || op._running || inFlight.has(op)) return false;
+  const key = keyOfOp(cache, op);
+  if (key === null || mustRefresh(op)) return false;
   let hit: { readonly value: unknown } | undefined;
   try {
-    const key = keyOfOp(cache, op);
-    hit = key === null ? undefined : cache.read(key, cacheOpOf(op));
+    hit = cache.read(key, cacheOpOf(op));
   } catch (error) {
     throw fail(op, opFailure(op, error));
   }
@@ -148,8 +149,8 @@ function storeOutputs(op: OperationNode, result: unknown, executor?: Executor, f
   if (op._output === undefined) return;
   const cache = op._graph._cache;
   if (cache !== undefined && !fromCache && executor?.resolve === undefined) {
+    const key = keyOfOp(cache, op);
     try {
-      const key = keyOfOp(cache, op);
       if (key !== null) cache.write(key, cacheOpOf(op), result);
     } catch (error) {
       throw fail(op, opFailure(op, error));

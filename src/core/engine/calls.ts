@@ -1,8 +1,9 @@
 import type { OperationNode } from '../nodes.js';
+import { PyflowError } from '../errors.js';
 import type { AbortSignalLike, Executor } from '../executor.js';
 import { argumentsOf, beginCall, fail, finishOp, inFlight, invoke, isThenable, opFailure } from './call.js';
 import { movableValues } from './release.js';
-import { executorOpOf, freeSlot, takeSlot } from './executors.js';
+import { executorFailure, executorOpOf, freeSlot, takeSlot } from './executors.js';
 
 /*
  * The calls getAsync() evaluations have in flight: an op whose function returned a promise, or one dispatched to an
@@ -32,6 +33,10 @@ export class Call {
   /** The executor the call was dispatched to (undefined: the op's own function returned a promise), and its worker. */
   executor: Executor | undefined = undefined;
   worker = '';
+  /** Aborts an executor's call: when the last evaluation waiting for it gives up (`waiters` back to 0, see `giveUp`). */
+  stop: AbortController | undefined = undefined;
+  /** How many evaluations wait for the call: the one that started it, and each that found it in flight. */
+  waiters = 1;
   constructor(
     readonly op: OperationNode,
     /** When `running` was reported (see `beginCall`): `finished` gets its duration from it. */
@@ -96,18 +101,29 @@ export function callAsync(op: OperationNode): Call | undefined {
   return c;
 }
 
+/** The standard AbortController (the core's declarations use neither DOM nor Node typings). */
+export interface AbortController {
+  readonly signal: AbortSignalLike;
+  abort(reason?: unknown): void;
+}
+const AbortControllerClass = (globalThis as unknown as { AbortController: new () => AbortController }).AbortController;
+
 /**
  * Dispatches an op its graph's executor owns: `running` now, the call in flight until the executor's promise settles (a
- * rejection, or a throw from `run`, fails the op as an inline throw does).
+ * rejection, or a throw from `run`, fails the op as an inline throw does). The call has its own abort signal, aborted
+ * only when no evaluation waits for it any more (see `giveUp`).
  */
-export function dispatch(op: OperationNode, executor: Executor, signal: AbortSignalLike): Call {
+export function dispatch(op: OperationNode, executor: Executor): Call {
   const call = new Call(op, beginCall(op));
   call.executor = executor;
+  const stop = new AbortControllerClass();
+  call.stop = stop;
   let running: Promise<{ value: unknown; worker: string }>;
   try {
-    running = executor.run({ op: executorOpOf(op), fn: op._fn, args: argumentsOf(op), movable: movableValues(op), signal });
+    running = executor.run({ op: executorOpOf(op), fn: op._fn, args: argumentsOf(op), movable: movableValues(op), signal: stop.signal });
   } catch (error) {
-    running = Promise.reject(error);
+    // `run` threw instead of rejecting: the executor's failure, not the function's.
+    running = Promise.reject(executorFailure(op, executor, 'could not be run on', error));
   }
   takeSlot(executor);
   call.settled = Promise.resolve(running)
@@ -124,6 +140,16 @@ export function dispatch(op: OperationNode, executor: Executor, signal: AbortSig
   calls.set(op, call);
   recordWait(call);
   return call;
+}
+
+/**
+ * An evaluation that gives up no longer waits for the call: the executor's call is aborted when no other evaluation
+ * waits for it. Returns the call's settling when it was aborted (to await), else undefined.
+ */
+export function stopWaiting(call: Call, reason: unknown): Promise<void> | undefined {
+  if (--call.waiters > 0 || call.stop === undefined) return undefined;
+  call.stop.abort(reason);
+  return call.settled;
 }
 
 export function forget(call: Call): void {
@@ -181,7 +207,7 @@ export function endCall(call: Call): void {
     // call itself as long as it runs: a timer, say).
     call.outcome = outcome.ok ? SETTLED : outcome;
     try {
-      if (!outcome.ok) throw fail(op, opFailure(op, outcome.value));
+      if (!outcome.ok) throw fail(op, callFailure(call, outcome.value));
       finishOp(op, call.started, outcome.value, call.executor === undefined ? undefined : { executor: call.executor, worker: call.worker });
     } catch (error) {
       call.failed = true;
@@ -189,6 +215,19 @@ export function endCall(call: Call): void {
     }
   }
   if (call.failed) throw call.error;
+}
+
+/**
+ * How a call's rejection fails its op: an inline promise's, or an executor's that passed the function's error through,
+ * as an inline throw (OP_FAILED); a PyflowError that names the op, as it is; a PyflowError about something else (a
+ * module the executor cannot load, say, reported without the op), as the executor's failure naming the op.
+ */
+function callFailure(call: Call, error: unknown): PyflowError {
+  const op = call.op;
+  if (call.executor !== undefined && error instanceof PyflowError && error.uid !== op.uid) {
+    return executorFailure(op, call.executor, 'failed on', error);
+  }
+  return opFailure(op, error);
 }
 
 /**

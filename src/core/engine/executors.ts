@@ -18,6 +18,21 @@ export function executorOpOf(op: OperationNode): ExecutorOp {
   return { uid: op.uid, graph: op._graph.alias, fnName: op.fnName, site: op.callSite, nOut: op.outputs.length };
 }
 
+/**
+ * The executor's own failure for an op (not the op's function's: `run` threw instead of rejecting, `resolve` failed, or
+ * a PyflowError about something else), as a PyflowError naming the op and its `add` line, the original as `cause`.
+ */
+export function executorFailure(op: OperationNode, executor: Executor, what: string, error: unknown): PyflowError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new PyflowError(
+    'EXECUTOR_FAILED',
+    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.callSite)}) ${what} the executor "${executor.name}": ${message}`,
+    op.uid,
+    op.callSite,
+    { cause: error },
+  );
+}
+
 /** A synchronous get() cannot wait for an executor. */
 export function executorInGetError(op: OperationNode, executor: Executor): PyflowError {
   return new PyflowError(
@@ -117,6 +132,12 @@ export function holdsHandles(parents: readonly DataNode[]): boolean {
   return false;
 }
 
+function fetchFailure(op: OperationNode, data: DataNode, executor: Executor, error: unknown): PyflowError {
+  const failure = executorFailure(op, executor, `returned ${data.uid}, whose value could not be fetched from`, error);
+  op._graph._emit?.({ kind: 'error', uid: op.uid, graph: op._graph.alias, message: failure.message });
+  return failure;
+}
+
 /** The handles being resolved: whoever else needs one meanwhile waits for the same resolution. */
 const resolving = new Map<DataNode, Promise<void>>();
 
@@ -130,13 +151,20 @@ export function resolveHandle(data: DataNode): Promise<void> {
   let pending = resolving.get(data);
   if (pending === undefined) {
     const handle = data._value;
-    pending = Promise.resolve(executor.resolve!(handle))
-      .then((value) => {
-        if (owners.get(data) !== executor || data._value !== handle) return;
-        forgetOwner(data, executor);
-        data._value = value;
-        executor.release?.(handle);
-      })
+    pending = new Promise<unknown>((resolve) => resolve(executor.resolve!(handle)))
+      .then(
+        (value) => {
+          if (owners.get(data) !== executor || data._value !== handle) return;
+          forgetOwner(data, executor);
+          data._value = value;
+          executor.release?.(handle);
+        },
+        (error: unknown) => {
+          const producer = data._producer;
+          if (producer === undefined) throw error;
+          throw fetchFailure(producer, data, executor, error);
+        },
+      )
       .finally(() => resolving.delete(data));
     resolving.set(data, pending);
   }

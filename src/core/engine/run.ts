@@ -1,7 +1,7 @@
 import { isNoValue, type DataNode, type OperationNode } from '../nodes.js';
 import { PyflowError, describeCallSite } from '../errors.js';
-import { activate, beginCompute, firstOp, type Evaluation, type Target } from './activate.js';
-import { fail } from './call.js';
+import { activate, activateInputs, beginCompute, firstOp, type Evaluation, type Target } from './activate.js';
+import { fail, runCached } from './call.js';
 
 /*
  * The run order: pyflow's recursion (an op runs after its parents, computed in argument order, depth first) on an
@@ -18,9 +18,10 @@ import { fail } from './call.js';
 export interface Driver {
   /**
    * Runs a ready op: 'done' when it has finished, 'waiting' when a call is in flight for it, 'later' when it cannot
-   * start now (the driver has as many calls in flight as it may: it then has something to wait for).
+   * start now (the driver has as many calls in flight as it may: it then has something to wait for). `read`: whether
+   * to look for its result in the graph's cache first (not when the walk found it gone there already).
    */
-  run(op: OperationNode): 'done' | 'waiting' | 'later';
+  run(op: OperationNode, read: boolean): 'done' | 'waiting' | 'later';
   /** Whether the driver has something in flight to wait for. */
   busy(): boolean;
   /**
@@ -66,6 +67,8 @@ export class Walk {
   private readonly blocked = new Frames();
   /** The ops that have a frame here (on the stack, blocked, or in flight), when the driver is concurrent. */
   private readonly framed: Set<OperationNode> | undefined;
+  /** The ops activated as cache hits whose entry was gone when read: they are called without reading it again. */
+  private missed: Set<OperationNode> | undefined = undefined;
   /** The ops whose frame had a parent computed again (the rule above; an op has one frame at a time). */
   private recomputed: Set<OperationNode> | undefined = undefined;
 
@@ -123,6 +126,15 @@ export class Walk {
         }
         activate(this.evaluation, op);
       }
+      if (this.evaluation.hits?.delete(op) === true) {
+        if (runCached(op)) {
+          this.pop(op, true);
+          continue;
+        }
+        // The cache's entry went since activation (evicted, corrupt): the op is called after all.
+        (this.missed ??= new Set()).add(op);
+        activateInputs(this.evaluation, op);
+      }
       const next = this.nextParent(top);
       if (next === BLOCKED) {
         stack.moveTopTo(this.blocked);
@@ -132,7 +144,7 @@ export class Walk {
         this.push(beginCompute(this.evaluation, next));
         continue;
       }
-      const outcome = this.driver.run(op);
+      const outcome = this.driver.run(op, this.missed?.has(op) !== true);
       if (outcome === 'later') {
         stack.moveTopTo(this.blocked);
         return;
@@ -145,6 +157,7 @@ export class Walk {
   private pop(op: OperationNode, done: boolean): void {
     this.stack.pop();
     this.recomputed?.delete(op);
+    this.missed?.delete(op);
     if (done) this.framed?.delete(op);
   }
 

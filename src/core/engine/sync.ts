@@ -12,8 +12,8 @@ import { Walk, type Driver } from './run.js';
  */
 
 const runAtOnce: Driver = {
-  run(op) {
-    if (runCached(op)) return 'done';
+  run(op, read) {
+    if (read && runCached(op)) return 'done';
     checkInline(op);
     const started = beginCall(op);
     finishOp(op, started, checkSync(op, invoke(op)));

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -85,6 +85,9 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const runId = randomUUID();
   const modules = new WeakMap<(...args: never[]) => unknown, { module: string; export: string }>();
+  /** Each function's module file, and its fingerprint once asked (see `fingerprint`). */
+  const files = new WeakMap<(...args: never[]) => unknown, string>();
+  const fingerprints = new WeakMap<(...args: never[]) => unknown, string | undefined>();
   const pending = new Map<string, Pending>();
   /** Jobs whose calls were given up (aborted, timed out) while they may still run: what they store is deleted. */
   const givenUp = new Set<string>();
@@ -324,9 +327,21 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       }
       const stub = opStub(name, 'on the cluster', 'cluster');
       modules.set(stub, { module: rel.split(sep).join('/'), export: name });
+      files.set(stub, file);
       return stub as F;
     },
     owns: (fn) => modules.has(fn),
+    fingerprint(fn) {
+      const target = modules.get(fn);
+      if (!target) return undefined;
+      if (!fingerprints.has(fn)) {
+        // The code as the coordinator has it: workers run their copy of the same code root.
+        const file = files.get(fn)!;
+        const code = host?.moduleFingerprint?.(pathToFileURL(file).href) ?? hashOfFile(file);
+        fingerprints.set(fn, code === undefined ? undefined : `${target.module}#${target.export} ${code}`);
+      }
+      return fingerprints.get(fn);
+    },
     run: (call) => track(() => run(call)),
     resolve(value) {
       if (Array.isArray(value) && value.some((item) => item instanceof ClusterValue)) return Promise.all(value.map((item) => executor.resolve!(item)));
@@ -341,6 +356,15 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
   };
   host?.opened?.(closeNow);
   return executor;
+}
+
+/** The SHA-256 of a file's bytes; undefined when it cannot be read. */
+function hashOfFile(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A path with its links resolved (the code root and the modules under it are compared as the workers see them). */

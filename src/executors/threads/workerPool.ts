@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as workerThreads from 'node:worker_threads';
 import Piscina from 'piscina';
 import { PyflowError } from '../../core/errors.js';
@@ -61,6 +63,7 @@ class PiscinaPool implements WorkerPool {
   private readonly piscina: Piscina;
   private readonly functions = new WeakMap<(...args: never[]) => unknown, PoolFunction>();
   private readonly loadable = new Map<string, Promise<string>>();
+  private readonly fingerprints = new WeakMap<(...args: never[]) => unknown, string | undefined>();
   /** Set by `close()`; `isClosed` once the threads are being ended (a runner may hold the close back, see WorkerHost). */
   private closing: Promise<void> | undefined;
   private isClosed = false;
@@ -92,6 +95,20 @@ class PiscinaPool implements WorkerPool {
 
   owns(fn: (...args: never[]) => unknown): boolean {
     return this.functions.has(fn);
+  }
+
+  /**
+   * The module's URL, the export's name and a hash of the module's code (the runner's, which covers its imports, else
+   * the module file's own), read once per function `fn()` made; undefined when the module cannot be read (not cached).
+   */
+  fingerprint(fn: (...args: never[]) => unknown): string | undefined {
+    const target = this.functions.get(fn);
+    if (target === undefined) return undefined;
+    if (!this.fingerprints.has(fn)) {
+      const code = host()?.moduleFingerprint?.(target.href) ?? hashOfModule(target.href);
+      this.fingerprints.set(fn, code === undefined ? undefined : `${target.href}#${target.exportName} ${code}`);
+    }
+    return this.fingerprints.get(fn);
   }
 
   async run(call: ExecutorCall): Promise<ExecutorResult> {
@@ -147,6 +164,19 @@ function moduleHref(module: ModuleRef): string {
   if (typeof module !== 'string') return module.href;
   const isUrl = /^[a-z][a-z0-9+.-]+:/i.test(module) && !/^[a-z]:[\\/]/i.test(module);
   return isUrl ? module : pathToFileURL(resolve(module)).href;
+}
+
+/** A hash of a module file's bytes (a `data:` URL is its own content); undefined when it cannot be read. */
+function hashOfModule(href: string): string | undefined {
+  if (href.startsWith('data:')) return 'data';
+  if (!href.startsWith('file:')) return undefined;
+  try {
+    return createHash('sha256')
+      .update(readFileSync(fileURLToPath(href)))
+      .digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 function describeDeath(error: unknown, signal: AbortSignalLike, closing: boolean): string {
