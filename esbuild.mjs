@@ -55,15 +55,14 @@ const workerText = {
 };
 
 /**
- * `pyflow/cluster` and the cluster CLI commands: BullMQ and ioredis are the package's dependencies, loaded from
- * node_modules (not bundled); the core is `pyflow` itself, so that `PyflowError` is one class for the user's code.
+ * `pyflow/cluster` and the cluster CLI commands: BullMQ and ioredis are the package's optional peer dependencies,
+ * loaded from node_modules on first use (not bundled); the core is `pyflow` itself (also for src/executors/shared.ts),
+ * so that `PyflowError` is one class for the user's code.
  */
 const externalCore = {
   name: 'pyflow-core-external',
   setup(build) {
-    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) =>
-      args.importer.includes('/src/executors/cluster/') ? { path: 'pyflow', external: true } : undefined,
-    );
+    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => (args.importer.includes('/src/executors/') ? { path: 'pyflow', external: true } : undefined));
   },
 };
 const cluster = { external: ['bullmq', 'ioredis', 'esbuild'], plugins: [problemMatcher, externalCore] };

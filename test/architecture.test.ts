@@ -21,11 +21,13 @@ const RULES: Record<string, Rule> = {
   'src/protocol': { mayImport: [/^\.\//, /^\.\.\/core\//] },
   'src/analysis': { mayImport: [/^\.\//, /^\.\.\/protocol\//, /^\.\.\/core\//, /^ts-morph$/] },
   'src/cache': { mayImport: [/^\.\//, /^\.\.\/(core|protocol)\//, /^node:/] },
-  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^\.\.\/executors\/threads\/workerHost\.js$/, /^node:/, /^esbuild$/] },
+  'src/runner': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|cache)\//, /^\.\.\/executors\/workerHost\.js$/, /^node:/, /^esbuild$/] },
   'src/drawing': { mayImport: [/^\.\//, /^\.\.\/core\//, /^\.\.\/protocol\//, /^elkjs\//] },
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
-  'src/executors/threads': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^piscina$/] },
-  'src/executors/cluster': { mayImport: [/^\.\//, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
+  // What every executor shares (src/executors/shared.ts, the runner's hook workerHost.ts).
+  'src/executors': { mayImport: [/^\.\//, /^\.\.\/core\//] },
+  'src/executors/threads': { mayImport: [/^\.\//, /^\.\.\/(shared|workerHost)\.js$/, /^\.\.\/\.\.\/core\//, /^node:/, /^piscina$/] },
+  'src/executors/cluster': { mayImport: [/^\.\//, /^\.\.\/(shared|workerHost)\.js$/, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache|executors)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },
   // The cluster's worker bundles op modules (as the runner does), loaded with dist/cli-cluster.js only.
   'src/cli/clusterCommands.ts': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|runner|executors)\//, /^node:/, /^esbuild$/] },

@@ -1,16 +1,16 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { libraryFor } from '../src/runner/library.js';
 
 /*
- * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: its only
- * dependencies, bullmq and ioredis for pyflow/cluster, come from npm's cache, which `npm ci` filled; it has no other
- * dependencies), imported from ESM and CJS TypeScript under `strict`, type-checked by tsc and run by node.
+ * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: it has no
+ * dependencies; bullmq and ioredis, for pyflow/cluster only, are optional peer dependencies, not installed), imported
+ * from ESM and CJS TypeScript under `strict`, type-checked by tsc and run by node.
  * Needs `npm run build` first, as `npm test` does.
  */
 
@@ -119,21 +119,34 @@ describe('the npm package, installed from its tarball', () => {
     );
   });
 
-  it('pyflow/cluster loads from ESM and CJS with its dependencies (bullmq, ioredis)', async () => {
+  it('pyflow/cluster loads from ESM and CJS without its optional peer dependencies (bullmq, ioredis), and says to install them', async () => {
+    const message =
+      'the pyflow cluster needs the packages bullmq and ioredis (optional peer dependencies of pyflow, not installed with it): ' +
+      'install bullmq and ioredis beside pyflow (npm install bullmq ioredis)';
+    assert.ok(!existsSync(join(project, 'node_modules', 'bullmq')) && !existsSync(join(project, 'node_modules', 'ioredis')), 'npm installed neither');
     const check = (kind: string) =>
-      `console.log(typeof cluster.clusterExecutor, typeof cluster.startWorker, cluster.clusterExecutor({ redis: 'redis://127.0.0.1:1' }).owns(() => 1), '${kind}');`;
-    writeFileSync(join(project, 'cluster.mjs'), `import * as cluster from 'pyflow/cluster';\n${check('esm')}`);
-    writeFileSync(join(project, 'cluster.cjs'), `const cluster = require('pyflow/cluster');\n${check('cjs')}`);
+      `console.log(typeof cluster.clusterExecutor, typeof cluster.startWorker, '${kind}');
+const c = cluster.clusterExecutor({ redis: 'redis://127.0.0.1:1' });
+new pyflow.GraphBuilder({ executor: c }).add(c.fn(process.cwd() + '/ops.mjs', 'add'))(1, 2).getAsync().catch((e) => console.log(e.name, e.message.replace(/^.* could not run on the cluster: /, '')));`;
+    writeFileSync(join(project, 'cluster.mjs'), `import * as cluster from 'pyflow/cluster';\nimport * as pyflow from 'pyflow';\n${check('esm')}`);
+    writeFileSync(join(project, 'cluster.cjs'), `const cluster = require('pyflow/cluster');\nconst pyflow = require('pyflow');\n${check('cjs')}`);
     for (const [file, kind] of [
       ['cluster.mjs', 'esm'],
       ['cluster.cjs', 'cjs'],
     ]) {
       assert.deepEqual(
         await run(process.execPath, [join(project, file!)], { cwd: project }),
-        { stdout: `function function false ${kind}\n`, stderr: '' },
+        { stdout: `function function ${kind}\nPyflowError ${message}\n`, stderr: '' },
         file,
       );
     }
+    const worker = await run(join(project, 'node_modules', '.bin', 'pyflow'), ['worker', '--redis', 'redis://127.0.0.1:1'], { cwd: project }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    assert.deepEqual(
+      { code: (worker as { code?: number }).code, stdout: worker.stdout, stderr: worker.stderr },
+      { code: 1, stdout: '', stderr: `pyflow: ${message}\n` },
+    );
   });
 
   it('ESM (.mts) and CJS (.cts) importers type-check under strict and run', async () => {

@@ -45,15 +45,16 @@ function loaderOf(file: string): 'ts' | 'tsx' | 'js' | 'jsx' {
 }
 
 /**
- * `import … from 'pyflow'` loads the chosen library from where it is (not bundled in), so that it finds the files
- * beside it (the worker pool's thread entry, piscina) and a worker's op module imports the same copy.
+ * `import … from 'pyflow'` (and 'pyflow/view', 'pyflow/cluster', 'pyflow/cache') loads the chosen library from where
+ * it is (not bundled in), so that it finds the files beside it (the worker pool's thread entry, piscina) and a
+ * worker's op module imports the same copy.
  */
 function externalLibrary(libraryPath: string): Plugin {
   return {
     name: 'pyflow-library',
     setup(build) {
-      build.onResolve({ filter: /^pyflow(\/view)?$/ }, (args) => {
-        const esm = args.path === 'pyflow' ? libraryPath : libraryPath.replace(/index\.mjs$/, 'view.mjs');
+      build.onResolve({ filter: /^pyflow(\/(view|cluster|cache))?$/ }, (args) => {
+        const esm = args.path === 'pyflow' ? libraryPath : libraryPath.replace(/index\.mjs$/, `${args.path.slice('pyflow/'.length)}.mjs`);
         return args.kind === 'require-call' ? { path: esm.replace(/\.mjs$/, '.cjs'), external: true } : { path: pathToFileURL(esm).href, external: true };
       });
     },

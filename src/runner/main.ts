@@ -6,7 +6,7 @@ import { RUNNER_ENV, type RunnerCacheConfig, type RunnerConfig } from './config.
 import type { ResultCache } from '../core/executor.js';
 import { DiskCache } from '../cache/diskCache.js';
 import { readFingerprintTable } from '../cache/fingerprintTable.js';
-import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executors/threads/workerHost.js';
+import { WORKER_HOST_SYMBOL, type WorkerHost } from '../executors/workerHost.js';
 import { RunPreviews } from './previews.js';
 import { userFrames } from './stackFrames.js';
 import { findTarget, type RuntimeGraph } from './targets.js';
@@ -29,14 +29,25 @@ class TargetEvaluated extends Error {
 }
 
 const config = JSON.parse(process.env[RUNNER_ENV] ?? '{}') as RunnerConfig;
-/** Worker pools the script closed while the runner's own evaluation needs them: closed once it ended. */
+/** The executors the script made (worker pools, clusters), by their close: those still open are closed when the run ends. */
+const openExecutors = new Set<() => Promise<void>>();
+/** Executors the script closed while the runner's own evaluation needs them: closed once it ended. */
 const heldCloses: (() => Promise<void>)[] = [];
+/** How long the end of a run waits for executors to close (a cluster whose Redis is gone): its values are then left
+ * to the next coordinator's clean-up. */
+const EXECUTOR_CLOSE_MS = 5_000;
 const workerHost: WorkerHost = {
   // A worker pool's threads import the bundles of the script's op modules (TypeScript, source-mapped) instead.
   moduleUrl: (href) => Promise.resolve(config.workerModules[href] ?? href),
   moduleFingerprint: (href) => config.workerFingerprints?.[href],
+  opened(close) {
+    openExecutors.add(close);
+  },
   close(close) {
-    if (!evaluating || finished) return close();
+    if (!evaluating || finished) {
+      openExecutors.delete(close);
+      return close();
+    }
     return new Promise<void>((resolve, reject) => heldCloses.push(() => close().then(resolve, reject)));
   },
 };
@@ -52,6 +63,8 @@ const sendToHost = rawSend ? (message: unknown): boolean => rawSend.call(process
 process.send = dropUserMessage;
 if (rawSend) ipc._send = dropUserMessage;
 process.on('disconnect', () => process.exit(1));
+// The host stops a run (timeout, Stop, a signal to `pyflow run`) with SIGTERM, and kills what is left a moment later.
+process.once('SIGTERM', () => void stop());
 // A script that calls process.exit() still reports the events before it (e.g. its last op's `finished`).
 process.on('exit', () => flush());
 Error.stackTraceLimit = 50;
@@ -202,22 +215,39 @@ async function evaluate(target: NonNullable<ReturnType<typeof findTarget>>): Pro
     const value = await target.evaluate();
     flush();
     snapshot();
-    await closeHeldPools();
     await finish({ type: 'run/done', target: target.label, preview: value, note: target.note });
   } catch (error) {
-    await closeHeldPools();
     await finish({ type: 'run/failed', error: serializeError(error) });
   }
 }
 
-async function closeHeldPools(): Promise<void> {
-  await Promise.allSettled(heldCloses.splice(0).map((close) => close()));
+/**
+ * Closes the executors the script left open, and those it closed during the runner's evaluation (a cluster cancels
+ * its queued ops and deletes its values from Redis). Waits at most EXECUTOR_CLOSE_MS.
+ */
+async function closeExecutors(): Promise<void> {
+  const closes = [...heldCloses.splice(0), ...openExecutors];
+  openExecutors.clear();
+  if (closes.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, EXECUTOR_CLOSE_MS)));
+  await Promise.race([Promise.allSettled(closes.map(async (close) => close())), late]);
+  clearTimeout(timer);
+}
+
+/** SIGTERM from the host (the outcome is decided there): closes the executors and exits. */
+async function stop(): Promise<void> {
+  finished = true;
+  clearInterval(flushTimer);
+  await closeExecutors();
+  process.exit(143);
 }
 
 /** Sends the outcome once everything the script wrote has left the process (the parent then ends the tree). */
 async function finish(message: RunnerToHost): Promise<void> {
   if (finished) return;
   finished = true;
+  await closeExecutors();
   flush();
   clearInterval(flushTimer);
   process.channel?.ref();

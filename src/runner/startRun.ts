@@ -81,6 +81,8 @@ export interface RunHandle {
 const POLL_MS = process.platform === 'linux' ? 100 : 1000; // elsewhere each check runs `ps`
 const TREE_POLLS = 5;
 const OUTPUT_GRACE_MS = 2000;
+/** How long a stopped run (timeout, cancel) may take to close what the script left open before its tree is killed. */
+const STOP_GRACE_MS = 6000;
 
 export function startRun(request: RunRequest, listener: RunListener): RunHandle {
   const memoryMb = request.memoryMb ?? DEFAULT_MEMORY_MB;
@@ -184,7 +186,27 @@ class RunState {
     clearInterval(this.memoryTimer);
     const child = this.child;
     if (!child?.pid) return this.settle(outcome);
-    killTree(child.pid, this.descendants);
+    const isStop = outcome.status === 'timeout' || outcome.status === 'cancelled';
+    if (isStop && process.platform !== 'win32' && child.exitCode === null && child.signalCode === null) {
+      // The runner closes the executors the script left open (a cluster deletes its values from Redis) and exits; a
+      // runner whose event loop is blocked is killed after the grace. The tree is recorded first: once the runner has
+      // exited, the processes it started are no longer found under it.
+      this.descendants = mergeProcesses(this.descendants, descendantsOf(child.pid));
+      const pid = child.pid;
+      const timer = setTimeout(() => this.killAll(pid), STOP_GRACE_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        this.killAll(pid);
+      });
+      child.kill('SIGTERM');
+      return;
+    }
+    this.killAll(child.pid);
+  }
+
+  private killAll(pid: number): void {
+    const child = this.child!;
+    killTree(pid, this.descendants);
     // A process that left the tree (setsid) may still hold the output pipes open: stop waiting for it after a while.
     setTimeout(() => {
       child.stdout?.destroy();

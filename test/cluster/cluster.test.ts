@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -53,6 +54,14 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
       `${result.worker} is one of ${workers.map((w) => w.name).join(', ')}`,
     );
     assert.equal(await cluster.resolve!(result.value), 5);
+  });
+
+  it('fingerprints its functions for the result cache: module under the root, export, and a hash of the module', () => {
+    const hash = createHash('sha256').update(readFileSync(OPS)).digest('hex');
+    assert.deepEqual(
+      [cluster.fingerprint!(cluster.fn(OPS, 'add')), cluster.fingerprint!(cluster.fn(OPS, 'pair')), cluster.fingerprint!(() => 1)],
+      [`ops.ts#add ${hash}`, `ops.ts#pair ${hash}`, undefined],
+    );
   });
 
   it('passes handles between ops without fetching them, splits nOut outputs, and takes lists of handles', async () => {
@@ -163,6 +172,55 @@ describe('cluster executor (real redis-server, two worker processes)', () => {
       }
     } finally {
       await other.close();
+    }
+  });
+
+  it('compares the code root and modules with links resolved: a root given through a link works, a link out is refused', async () => {
+    const links = mkdtempSync(join(tmpdir(), 'pyflow-links-'));
+    const linkedRoot = join(links, 'root');
+    symlinkSync(OPS_ROOT, linkedRoot);
+    // A link under the code root to a file outside it (made here, deleted below: the fixtures stay plain files).
+    const linkOut = join(OPS_ROOT, 'escape-link.ts');
+    symlinkSync(join(REPO, 'src', 'cli', 'main.ts'), linkOut);
+    // A worker of its own queue, whose --root is the link.
+    const linkedWorker = await startWorkerProcess(redis.url, ['--queue', 'linked'], linkedRoot);
+    const linked = clusterExecutor({ redis: redis.url, root: linkedRoot, queue: 'linked' });
+    const queue = new Queue('linked', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      // The module by its real path and through the link: the same module, under the root.
+      const byRealPath = await linked.run(callOf(linked.fn(OPS, 'add'), opOf('add_6', 'add'), [2, 3]));
+      const byLink = await linked.run(callOf(linked.fn(join(linkedRoot, 'ops.ts'), 'add'), opOf('add_7', 'add'), [3, 4]));
+      assert.deepEqual(
+        [await linked.resolve!(byRealPath.value), byRealPath.worker, await linked.resolve!(byLink.value), byLink.worker],
+        [5, linkedWorker.name, 7, linkedWorker.name],
+      );
+      assert.throws(() => linked.fn(linkOut, 'main'), /^PyflowError: cluster\.fn\(".*src\/cli\/main\.ts", 'main'\): the module is outside the code root /);
+      // The same link named in a job written by someone else: the worker resolves it and refuses.
+      await queue.add(
+        'main',
+        {
+          run: linked.runId,
+          uid: 'main_0',
+          graph: 'G',
+          fnName: 'main',
+          module: 'escape-link.ts',
+          export: 'main',
+          args: [],
+          nOut: 1,
+          outputPrefix: `pyflow:run:${linked.runId}:value:x:`,
+        },
+        { jobId: `${linked.runId}.x`, removeOnComplete: true, removeOnFail: true },
+      );
+      const errorKey = `pyflow:run:${linked.runId}:value:x:error`;
+      await waitFor('the worker to refuse the job', async () => (await keys(redis.url, errorKey)).length === 1);
+      const refusal = (await linked.resolve!(new ClusterValue(errorKey, 0))) as Error;
+      assert.equal(refusal.message, `refused to run escape-link.ts#main: it links outside this worker's code root ${OPS_ROOT}`);
+    } finally {
+      await queue.close();
+      await linked.close();
+      await linkedWorker.stop();
+      rmSync(linkOut, { force: true });
+      rmSync(links, { recursive: true, force: true });
     }
   });
 

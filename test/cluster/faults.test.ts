@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -120,6 +120,160 @@ describe('cluster faults: Redis', () => {
       await cluster.close();
     }
   });
+
+  it('lost mid-run, in a graph: getAsync fails naming the op and its add line, and close() returns', async () => {
+    const redis = await startRedis();
+    const worker = await startWorkerProcess(redis.url);
+    const cluster = clusterExecutor({ redis: redis.url, root: OPS_ROOT });
+    try {
+      const G = new GraphBuilder({ executor: cluster, callSites: true });
+      const slow = G.add(cluster.fn<typeof ops.sleep>(OPS, 'sleep'))(120_000, 1);
+      const running = slow.getAsync();
+      await waitFor('the op to run', async () => (await keys(redis.url, 'bull:pyflow:active')).length > 0);
+      await redis.stop();
+      await assert.rejects(running, (error: unknown) => {
+        assert.ok(error instanceof PyflowError);
+        assert.match(
+          error.message,
+          /^sleep_0 \(sleep, added at .*faults\.test\.ts:\d+:\d+\) failed on the cluster: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ \(it stopped answering\)$/,
+        );
+        return true;
+      });
+    } finally {
+      await worker.stop('SIGKILL');
+      await redis.stop();
+      await cluster.close();
+    }
+  });
+});
+
+describe('cluster faults: a connection fails part way', () => {
+  /** Runs a coordinator whose connect fails (test/fixtures/cluster/connectFails.ts) to its end: it must end by itself. */
+  function connectFails(url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(OPS_ROOT, 'connectFails.ts'), url], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  }
+  const FAILED = String.raw`^PyflowError: add_0 \(add, added at /project/pipeline\.ts:7:3\) could not run on the cluster: `;
+
+  it('the second connection refused (Redis at its client limit): a clear error, and the process ends with nothing open', async () => {
+    const redis = await startRedis({ args: ['--maxclients', '1'] });
+    try {
+      const { code, stdout, stderr } = await connectFails(redis.url);
+      assert.deepEqual({ code, stderr }, { code: 0, stderr: '' });
+      // (The cause is the server's refusal, or the closed socket it leaves, as the race between them goes.)
+      assert.match(
+        stdout,
+        new RegExp(`${FAILED}pyflow cluster events: cannot connect to Redis at redis://127\\.0\\.0\\.1:${redis.port} \\(.+\\); start redis-server`),
+      );
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('a wrong password, or nothing at the port: the same', async () => {
+    const redis = await startRedis({ password: 'right' });
+    try {
+      const wrong = await connectFails(`redis://:wrong@127.0.0.1:${redis.port}`);
+      assert.deepEqual({ code: wrong.code, stderr: wrong.stderr }, { code: 0, stderr: '' });
+      assert.match(
+        wrong.stdout,
+        new RegExp(`${FAILED}pyflow cluster coordinator: cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(WRONGPASS`),
+      );
+    } finally {
+      await redis.stop();
+    }
+    const port = await freePort();
+    const nothing = await connectFails(`redis://127.0.0.1:${port}`);
+    assert.deepEqual({ code: nothing.code, stderr: nothing.stderr }, { code: 0, stderr: '' });
+    assert.match(
+      nothing.stdout,
+      new RegExp(`${FAILED}pyflow cluster coordinator: cannot connect to Redis at redis://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED`),
+    );
+  });
+});
+
+describe('cluster faults: ops given up (timeout, a failed evaluation)', () => {
+  let redis: RedisServer;
+  let workers: WorkerProcess[] = [];
+  let dir: string;
+  before(async () => {
+    redis = await startRedis();
+    workers = await Promise.all([startWorkerProcess(redis.url), startWorkerProcess(redis.url)]);
+    dir = mkdtempSync(join(tmpdir(), 'pyflow-given-up-'));
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Active jobs and the run's value keys: none of both once a given-up op has finished and its value is deleted. */
+  async function settled(runId: string): Promise<boolean> {
+    const queue = new Queue('pyflow', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const { active } = await queue.getJobCounts('active');
+      return active === 0 && (await keys(redis.url, `pyflow:run:${runId}:value:*`)).length === 0;
+    } finally {
+      await queue.close();
+    }
+  }
+
+  it('jobTimeoutMs: an op without a result in time fails naming the op and its line; its late value is deleted', async () => {
+    const go = join(dir, 'go-timeout');
+    const cluster = clusterExecutor({ redis: redis.url, root: OPS_ROOT, jobTimeoutMs: 1000 });
+    try {
+      const G = new GraphBuilder({ executor: cluster, callSites: true });
+      const waiting = G.add(cluster.fn<typeof ops.waitForFile>(OPS, 'waitForFile'))(go, 7);
+      await assert.rejects(waiting.getAsync(), (error: unknown) => {
+        assert.ok(error instanceof PyflowError);
+        assert.match(
+          error.message,
+          /^waitForFile_0 \(waitForFile, added at .*faults\.test\.ts:\d+:\d+\) failed on the cluster: it had no result 1000 ms after it was queued \(clusterExecutor jobTimeoutMs\)$/,
+        );
+        return true;
+      });
+      writeFileSync(go, '');
+      await waitFor('the op to finish and its value to be deleted', () => settled(cluster.runId));
+    } finally {
+      writeFileSync(go, '');
+      await cluster.close();
+    }
+  });
+
+  it('an evaluation given up (another op failed): the op still running stores a value on its worker, which is deleted', async () => {
+    const go = join(dir, 'go-aborted');
+    const cluster = clusterExecutor({ redis: redis.url, root: OPS_ROOT });
+    try {
+      const G = new GraphBuilder({ executor: cluster, callSites: true });
+      const waiting = G.add(cluster.fn<typeof ops.waitForFile>(OPS, 'waitForFile'))(go, 7);
+      const failing = G.add(cluster.fn<typeof ops.explode>(OPS, 'explode'))(G.add(cluster.fn<typeof ops.sleep>(OPS, 'sleep'))(1500, -1));
+      await assert.rejects(G.add((a: number, b: number) => a + b)(waiting, failing).getAsync(), /explode_\d+ \(explode, .*\) threw: no square root of -1/);
+      const queue = new Queue('pyflow', { connection: { host: '127.0.0.1', port: redis.port } });
+      try {
+        assert.equal((await queue.getJobCounts('active')).active, 1, 'waitForFile still runs on its worker');
+      } finally {
+        await queue.close();
+      }
+      // (The value of sleep stays with its node, as inline: only the given-up op's value must not.)
+      const before = await keys(redis.url, `pyflow:run:${cluster.runId}:value:*`);
+      writeFileSync(go, '');
+      await waitFor('the op to finish and its value to be deleted', async () => {
+        const queue = new Queue('pyflow', { connection: { host: '127.0.0.1', port: redis.port } });
+        try {
+          return (await queue.getJobCounts('active')).active === 0 && (await keys(redis.url, `pyflow:run:${cluster.runId}:value:*`)).join() === before.join();
+        } finally {
+          await queue.close();
+        }
+      });
+    } finally {
+      writeFileSync(go, '');
+      await cluster.close();
+    }
+  });
 });
 
 describe('cluster: a Redis with a password', () => {
@@ -190,6 +344,77 @@ describe('cluster: a Redis with a password', () => {
       writeFileSync(go, '');
       await cluster.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cluster: a Redis that takes TLS only (rediss://)', () => {
+  let redis: RedisServer;
+  let worker: WorkerProcess;
+  let dir: string;
+  let ca: string;
+  before(async () => {
+    // A self-signed certificate for 127.0.0.1, made by openssl: the coordinator is given it as its CA (ioredis
+    // options), the worker through NODE_EXTRA_CA_CERTS (its URL is plain rediss://).
+    dir = mkdtempSync(join(tmpdir(), 'pyflow-tls-'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    ca = readFileSync(cert, 'utf8');
+    redis = await startRedis({ tls: { cert, key } });
+    const extra = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = cert;
+    try {
+      worker = await startWorkerProcess(redis.url);
+    } finally {
+      if (extra === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = extra;
+    }
+  });
+  after(async () => {
+    await worker?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs ops over TLS; a coordinator that does not trust the certificate gets a clear error', async () => {
+    const cluster = clusterExecutor({ redis: { host: '127.0.0.1', port: redis.port, tls: { ca } }, root: OPS_ROOT });
+    try {
+      const result = await cluster.run(callOf(cluster.fn(OPS, 'add'), opOf('add_0', 'add'), [40, 2]));
+      assert.deepEqual([await cluster.resolve!(result.value), result.worker], [42, worker.name]);
+    } finally {
+      await cluster.close();
+    }
+    const untrusting = clusterExecutor({ redis: redis.url, root: OPS_ROOT });
+    try {
+      await assert.rejects(
+        untrusting.run(callOf(untrusting.fn(OPS, 'add'), opOf('add_0', 'add'), [1, 1])),
+        new RegExp(
+          `could not run on the cluster: pyflow cluster coordinator: cannot connect to Redis at rediss://127\\.0\\.0\\.1:${redis.port} \\(self[- ]signed certificate`,
+        ),
+      );
+    } finally {
+      await untrusting.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../waitFor.js';
@@ -12,7 +13,7 @@ import { waitFor } from '../waitFor.js';
 
 export interface RedisServer {
   readonly port: number;
-  /** redis://[:password@]127.0.0.1:port */
+  /** redis://[:password@]127.0.0.1:port (rediss:// with TLS) */
   readonly url: string;
   readonly process: ChildProcess;
   stop(): Promise<void>;
@@ -38,11 +39,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Whether something on `port` answers a PING as Redis does (+PONG, or -NOAUTH when it wants a password). */
-function answersPing(port: number): Promise<boolean> {
+function answersPing(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = tls ? connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false }) : createConnection({ host: '127.0.0.1', port });
     socket.setTimeout(2_000);
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
       resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
@@ -55,12 +56,22 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
+/**
+ * `tls`: PEM files of a certificate and its key; the server then takes TLS connections only (`rediss://`), and does
+ * not ask clients for certificates.
+ */
+export async function startRedis(
+  options: { password?: string; port?: number; args?: string[]; tls?: { cert: string; key: string } } = {},
+): Promise<RedisServer> {
   const binary = redisServerPath();
   const dir = mkdtempSync(join(tmpdir(), 'pyflow-redis-'));
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+  const ports = options.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...ports, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
   if (options.password) args.push('--requirepass', options.password);
+  if (options.args) args.push(...options.args);
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -69,12 +80,12 @@ export async function startRedis(options: { password?: string; port?: number } =
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor(`redis-server on port ${port} to answer PING`, async () => {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${stderr}`);
-    return answersPing(port);
+    return answersPing(port, options.tls !== undefined);
   });
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -19,9 +19,9 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `pyflow worker` and waits until it says it is ready. */
-export async function startWorkerProcess(redis: string, extra: string[] = []): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--redis', redis, '--root', OPS_ROOT, ...extra], {
+/** Starts `pyflow worker` (code root `root`) and waits until it says it is ready. */
+export async function startWorkerProcess(redis: string, extra: string[] = [], root = OPS_ROOT): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--redis', redis, '--root', root, ...extra], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

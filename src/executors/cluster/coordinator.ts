@@ -1,11 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
-import { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PyflowError } from '../../core/index.js';
-import type { AbortSignalLike, Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/index.js';
+import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/index.js';
+import { onAbort, opFailure, opStub } from '../shared.js';
+import { workerHost } from '../workerHost.js';
+import { readJobEvents } from './jobEvents.js';
+import { redisLibraries } from './libraries.js';
 import { connectRedis, describeRedis, type RedisTarget } from './redis.js';
 import { ClusterValue, DEFAULT_BLOB_THRESHOLD, RUNS_KEY, ValueStore, aliveKey, runPrefix, type BlobStore } from './store.js';
 import { DEFAULT_QUEUE, INLINE_ARG_BYTES, OP_THREW, type ArgRef, type OpJob, type OpJobResult } from './jobs.js';
@@ -24,6 +29,11 @@ export interface ClusterOptions {
   readonly blobThreshold?: number;
   /** Where large values go (default: Redis itself). */
   readonly blobs?: BlobStore;
+  /**
+   * An op without a result this many milliseconds after it was queued fails, naming the op (its job is removed; a
+   * worker already running it finishes and stores nothing). Default: no limit.
+   */
+  readonly jobTimeoutMs?: number;
 }
 
 export interface ClusterExecutor extends Executor {
@@ -42,12 +52,16 @@ const HEARTBEAT_TTL_MS = 10_000;
 
 interface Connected {
   redis: Redis;
+  /** Where job results are read (a blocking read: a connection of its own). */
   eventsRedis: Redis;
   store: ValueStore;
   queue: Queue;
-  events: QueueEvents;
+  events: { stop(): void };
   heartbeat: NodeJS.Timeout;
 }
+
+/** What connect() opened so far, closed in reverse order when a later step fails. */
+type Opened = (() => unknown)[];
 interface Pending {
   op: ExecutorOp;
   resolve(result: OpJobResult): void;
@@ -59,17 +73,33 @@ interface Pending {
  * same Redis; values stay in Redis (large ones as blobs) until pyflow's rules release them.
  */
 export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
-  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
-    throw new PyflowError('BAD_OPTION', `clusterExecutor: concurrency must be a whole number >= 1, got ${String(options.concurrency)}`);
+  for (const [name, value] of [
+    ['concurrency', options.concurrency],
+    ['jobTimeoutMs', options.jobTimeoutMs],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new PyflowError('BAD_OPTION', `clusterExecutor: ${name} must be a whole number >= 1, got ${String(value)}`);
+    }
   }
-  const root = options.root ?? process.cwd();
+  const root = realPath(options.root ?? process.cwd());
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const runId = randomUUID();
   const modules = new WeakMap<(...args: never[]) => unknown, { module: string; export: string }>();
+  /** Each function's module file, and its fingerprint once asked (see `fingerprint`). */
+  const files = new WeakMap<(...args: never[]) => unknown, string>();
+  const fingerprints = new WeakMap<(...args: never[]) => unknown, string | undefined>();
   const pending = new Map<string, Pending>();
+  /** Jobs whose calls were given up (aborted, timed out) while they may still run: what they store is deleted. */
+  const givenUp = new Set<string>();
+  const host = workerHost();
   let seq = 0;
   let connecting: Promise<Connected> | undefined;
+  /** What `connecting` resolved to. */
+  let connected: Connected | undefined;
   let closed = false;
+  let closing: Promise<void> | undefined;
+  /** Calls and reads in flight: under a runner, the connections keep the process alive only while there are some. */
+  let busy = 0;
 
   /** Rejects every call in flight (Redis lost, executor closed). */
   function failAll(reason: string): void {
@@ -79,37 +109,88 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     }
   }
 
-  async function connect(): Promise<Connected> {
-    const redis = await connectRedis(options.redis, 'pyflow cluster coordinator');
-    const store = new ValueStore(redis, { blobThreshold: options.blobThreshold ?? DEFAULT_BLOB_THRESHOLD, ...(options.blobs ? { blobs: options.blobs } : {}) });
-    const queue = new Queue(queueName, { connection: redis });
-    const eventsRedis = await connectRedis(options.redis, 'pyflow cluster events', { blocking: true });
-    const events = new QueueEvents(queueName, { connection: eventsRedis });
-    redis.on('end', () => failAll(`lost the connection to Redis at ${describeRedis(options.redis)} (it stopped answering)`));
-    // Connection errors are reported through the calls they fail (above); BullMQ would print them otherwise.
-    queue.on('error', () => undefined);
-    events.on('error', () => undefined);
-    events.on('completed', ({ jobId, returnvalue }) => {
-      const call = pending.get(jobId);
-      if (!call) return;
-      pending.delete(jobId);
-      call.resolve((typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as OpJobResult);
-    });
-    events.on('failed', ({ jobId, failedReason }) => {
-      const call = pending.get(jobId);
-      if (!call) return;
-      pending.delete(jobId);
-      call.reject(Object.assign(new Error(failedReason), { jobId }));
-    });
-    await events.waitUntilReady();
-    await cleanUpDeadRuns(redis, store, queue);
-    await redis.multi().set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).sadd(RUNS_KEY, runId).exec();
-    const heartbeat = setInterval(() => {
-      redis.set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).catch(() => undefined);
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
-    return { redis, eventsRedis, store, queue, events, heartbeat };
+  /** Whether the connections hold the process open (see WorkerHost.opened): only while something is in flight. */
+  function holdProcess(c: Connected): void {
+    if (!host) return;
+    for (const client of [c.redis, c.eventsRedis]) {
+      const socket = (client as unknown as { stream?: { ref?(): void; unref?(): void } }).stream;
+      if (busy > 0) socket?.ref?.();
+      else socket?.unref?.();
+    }
   }
+
+  /** Runs `work` counted as in flight (synchronously: between two calls the event loop must not find nothing held). */
+  async function track<T>(work: () => Promise<T>): Promise<T> {
+    if (busy++ === 0 && connected) holdProcess(connected);
+    try {
+      return await work();
+    } finally {
+      if (--busy === 0 && connected) holdProcess(connected);
+    }
+  }
+
+  async function connect(): Promise<Connected> {
+    const { bullmq } = await redisLibraries();
+    const opened: Opened = [];
+    try {
+      const redis = await connectRedis(options.redis, 'pyflow cluster coordinator');
+      opened.push(() => redis.disconnect());
+      const eventsRedis = await connectRedis(options.redis, 'pyflow cluster events', { blocking: true });
+      opened.push(() => eventsRedis.disconnect());
+      // Either connection lost for good (its reconnection tries used up): no result can come any more.
+      const lost = (): void => failAll(`lost the connection to Redis at ${describeRedis(options.redis)} (it stopped answering)`);
+      redis.on('end', lost);
+      eventsRedis.on('end', lost);
+      const store = new ValueStore(redis, {
+        blobThreshold: options.blobThreshold ?? DEFAULT_BLOB_THRESHOLD,
+        ...(options.blobs ? { blobs: options.blobs } : {}),
+      });
+      const queue = new bullmq.Queue(queueName, { connection: redis });
+      opened.push(() => queue.close());
+      // Connection errors are reported through the calls they fail (above); BullMQ would print them otherwise.
+      queue.on('error', () => undefined);
+      const events = await readJobEvents(eventsRedis, queue.keys.events!, (event) => {
+        const call = pending.get(event.jobId);
+        if (event.event === 'completed') {
+          const result = JSON.parse(event.returnvalue) as OpJobResult;
+          if (!call) return deleteLate(event.jobId, result);
+          pending.delete(event.jobId);
+          call.resolve(result);
+        } else {
+          if (!call) return deleteLate(event.jobId, undefined);
+          pending.delete(event.jobId);
+          call.reject(Object.assign(new Error(event.failedReason), { jobId: event.jobId }));
+        }
+      });
+      opened.push(() => events.stop());
+      await cleanUpDeadRuns(redis, store, queue);
+      await redis.multi().set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).sadd(RUNS_KEY, runId).exec();
+      const heartbeat = setInterval(() => {
+        redis.set(aliveKey(runId), Date.now(), 'PX', HEARTBEAT_TTL_MS).catch(() => undefined);
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
+      const c = { redis, eventsRedis, store, queue, events, heartbeat };
+      // A reconnected client has a new socket, which must follow the same rule.
+      for (const client of [redis, eventsRedis]) client.on('connect', () => holdProcess(c));
+      connected = c;
+      return c;
+    } catch (error) {
+      for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes what a job stored after its call was given up (aborted, timed out): its values or its error.
+   */
+  function deleteLate(jobId: string, result: OpJobResult | undefined): void {
+    if (!givenUp.delete(jobId) || !connecting) return;
+    const prefix = outputPrefixOf(jobId.slice(runId.length + 1));
+    const keys = [`${prefix}error`, ...(result && 'outputs' in result ? result.outputs.map((out) => out.key) : [])];
+    void connecting.then((c) => Promise.all(keys.filter((key) => key.startsWith(prefix)).map((key) => c.store.delete(key)))).catch(() => undefined);
+  }
+
+  const outputPrefixOf = (job: string): string => `${runPrefix(runId)}value:${job}:`;
 
   /** Uploads an argument (values the engine gives are data; handles of this cluster are passed by key). */
   async function argRef(c: Connected, value: unknown, key: string, uploads: string[]): Promise<ArgRef> {
@@ -127,31 +208,24 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
   async function run(call: ExecutorCall): Promise<ExecutorResult> {
     const { op } = call;
     const target = modules.get(call.fn);
-    if (!target) throw new PyflowError('OP_FAILED', `${describeOp(op)} is not a cluster function (make it with cluster.fn(module, name))`, op.uid, op.site);
-    if (closed) throw new PyflowError('OP_FAILED', `${describeOp(op)} cannot run: the cluster executor is closed`, op.uid, op.site);
-    const jobId = `${runId}.${++seq}`;
-    const outputPrefix = `${runPrefix(runId)}value:${seq}:`;
+    if (!target) throw opFailure(op, 'is not a cluster function (make it with cluster.fn(module, name))');
+    if (closed) throw opFailure(op, 'cannot run: the cluster executor is closed');
+    const job = String(++seq);
+    const jobId = `${runId}.${job}`;
+    const outputPrefix = outputPrefixOf(job);
     const uploads: string[] = [];
     let c: Connected;
     try {
       c = await (connecting ??= connect());
     } catch (error) {
       connecting = undefined;
-      throw new PyflowError('OP_FAILED', `${describeOp(op)} could not run on the cluster: ${(error as Error).message}`, op.uid, op.site, { cause: error });
+      throw opFailure(op, `could not run on the cluster: ${(error as Error).message}`, error);
     }
     try {
       const args = await Promise.all(
         call.args.map((arg, i) =>
-          argRef(c, arg, `${runPrefix(runId)}arg:${seq}:${i}`, uploads).catch((error: unknown) => {
-            throw new PyflowError(
-              'OP_FAILED',
-              `${describeOp(op)} cannot be sent to the cluster: argument [${i}]: ${(error as Error).message}`,
-              op.uid,
-              op.site,
-              {
-                cause: error,
-              },
-            );
+          argRef(c, arg, `${runPrefix(runId)}arg:${job}:${i}`, uploads).catch((error: unknown) => {
+            throw opFailure(op, `cannot be sent to the cluster: argument [${i}]: ${(error as Error).message}`, error);
           }),
         ),
       );
@@ -159,20 +233,32 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       const done = new Promise<OpJobResult>((resolve, reject) => {
         pending.set(jobId, { op, resolve, reject });
       });
-      const abort = (): void => {
-        pending.get(jobId)?.reject(new Error('the evaluation was given up'));
+      const giveUp = (why: string): void => {
+        givenUp.add(jobId);
+        pending.get(jobId)?.reject(new Error(why));
         pending.delete(jobId);
         void c.queue.remove(jobId).catch(() => undefined);
       };
-      const stopListening = onAbort(call.signal, abort);
+      const stopListening = onAbort(call.signal, () => giveUp('the evaluation was given up'));
+      const timer =
+        options.jobTimeoutMs === undefined
+          ? undefined
+          : setTimeout(() => giveUp(`it had no result ${options.jobTimeoutMs} ms after it was queued (clusterExecutor jobTimeoutMs)`), options.jobTimeoutMs);
       try {
         await c.queue.add(op.fnName, data, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
         const result = await done;
         if ('abandoned' in result) throw new Error(`worker ${result.worker} found the run gone`);
+        if (call.signal.aborted) {
+          // Finished as the evaluation was given up: no one will release these values.
+          givenUp.add(jobId);
+          deleteLate(jobId, result);
+          throw new Error('the evaluation was given up');
+        }
         const values = result.outputs.map((out) => new ClusterValue(out.key, out.bytes));
         return { value: op.nOut === 1 ? values[0] : op.nOut === 0 ? undefined : values, worker: result.worker };
       } finally {
         stopListening();
+        clearTimeout(timer);
       }
     } catch (error) {
       throw await opError(c, op, outputPrefix, error);
@@ -190,53 +276,23 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       const thrown = await c.store.read(`${outputPrefix}error`).catch((e: unknown) => e);
       void c.store.delete(`${outputPrefix}error`).catch(() => undefined);
       const text = thrown instanceof Error ? thrown.message : String(thrown);
-      return new PyflowError('OP_FAILED', `${describeOp(op)} threw: ${text}`, op.uid, op.site, { cause: thrown });
+      return opFailure(op, `threw: ${text}`, thrown);
     }
-    return new PyflowError('OP_FAILED', `${describeOp(op)} failed on the cluster: ${message}`, op.uid, op.site, { cause: error });
+    return opFailure(op, `failed on the cluster: ${message}`, error);
   }
 
-  const executor: ClusterExecutor = {
-    name: 'cluster',
-    runId,
-    concurrency: options.concurrency ?? 64,
-    fn<F extends (...args: never[]) => unknown>(module: URL | string, name: string): F {
-      const file = module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : module;
-      const rel = relative(root, file);
-      if (rel.startsWith('..') || rel === '' || /^[a-zA-Z]:|^\//.test(rel)) {
-        throw new PyflowError(
-          'BAD_OPTION',
-          `cluster.fn(${JSON.stringify(file)}, '${name}'): the module is outside the code root ${root} ` +
-            '(workers run only modules under their --root); pass clusterExecutor({ root })',
-        );
-      }
-      // It has a `return`: by pyflow's rule the op has one output unless `nOut` says otherwise.
-      const stub = (): never => {
-        return refuseDirectCall(name);
-      };
-      Object.defineProperty(stub, 'name', { value: name });
-      modules.set(stub, { module: rel.split(sep).join('/'), export: name });
-      return stub as unknown as F;
-    },
-    owns: (fn) => modules.has(fn),
-    run,
-    async resolve(value) {
-      if (Array.isArray(value) && value.some((item) => item instanceof ClusterValue)) return Promise.all(value.map((item) => executor.resolve!(item)));
-      if (!(value instanceof ClusterValue)) return value;
-      const c = await (connecting ??= connect());
-      return c.store.read(value.key);
-    },
-    release(value) {
-      if (!(value instanceof ClusterValue) || !connecting) return;
-      void connecting.then((c) => c.store.delete(value.key)).catch(() => undefined);
-    },
-    async close() {
-      if (closed) return;
+  /** Cancels the run's queued jobs, deletes its values, and disconnects (once, whoever asks: the script or the runner). */
+  function closeNow(): Promise<void> {
+    closing ??= (async () => {
       closed = true;
       failAll('the cluster executor was closed');
       if (!connecting) return;
       const c = await connecting.catch(() => undefined);
       if (!c) return;
       clearInterval(c.heartbeat);
+      // Closing is work in flight too: the process waits for it.
+      busy++;
+      holdProcess(c);
       try {
         // Redis may be gone: then there is nothing to delete now (the next coordinator cleans up after this run).
         if (c.redis.status === 'ready') {
@@ -246,49 +302,78 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       } catch {
         // The same: cleaned up by the next coordinator, by run id.
       } finally {
-        await c.events.close();
-        await c.queue.close();
+        c.events.stop();
+        await c.queue.close().catch(() => undefined);
         c.redis.disconnect();
         c.eventsRedis.disconnect();
       }
+    })();
+    return closing;
+  }
+
+  const executor: ClusterExecutor = {
+    name: 'cluster',
+    runId,
+    concurrency: options.concurrency ?? 64,
+    fn<F extends (...args: never[]) => unknown>(module: URL | string, name: string): F {
+      const file = realPath(module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : module);
+      const rel = relative(root, file);
+      if (rel.startsWith('..') || rel === '' || isAbsolute(rel)) {
+        throw new PyflowError(
+          'BAD_OPTION',
+          `cluster.fn(${JSON.stringify(file)}, '${name}'): the module is outside the code root ${root} ` +
+            '(workers run only modules under their --root); pass clusterExecutor({ root })',
+        );
+      }
+      const stub = opStub(name, 'on the cluster', 'cluster');
+      modules.set(stub, { module: rel.split(sep).join('/'), export: name });
+      files.set(stub, file);
+      return stub as F;
     },
+    owns: (fn) => modules.has(fn),
+    fingerprint(fn) {
+      const target = modules.get(fn);
+      if (!target) return undefined;
+      if (!fingerprints.has(fn)) {
+        // The code as the coordinator has it: workers run their copy of the same code root.
+        const file = files.get(fn)!;
+        const code = host?.moduleFingerprint?.(pathToFileURL(file).href) ?? hashOfFile(file);
+        fingerprints.set(fn, code === undefined ? undefined : `${target.module}#${target.export} ${code}`);
+      }
+      return fingerprints.get(fn);
+    },
+    run: (call) => track(() => run(call)),
+    resolve(value) {
+      if (Array.isArray(value) && value.some((item) => item instanceof ClusterValue)) return Promise.all(value.map((item) => executor.resolve!(item)));
+      if (!(value instanceof ClusterValue)) return Promise.resolve(value);
+      return track(async () => (await (connecting ??= connect())).store.read(value.key));
+    },
+    release(value) {
+      if (!(value instanceof ClusterValue) || !connecting) return;
+      void connecting.then((c) => c.store.delete(value.key)).catch(() => undefined);
+    },
+    close: () => host?.close(closeNow) ?? closeNow(),
   };
+  host?.opened?.(closeNow);
   return executor;
 }
 
-/**
- * One listener per signal, whatever the number of calls in flight under it (the engine gives every call of an
- * evaluation the same signal; a listener each would pass Node's 10-listener warning).
- */
-const abortHandlers = new WeakMap<AbortSignalLike, Set<() => void>>();
-function onAbort(signal: AbortSignalLike, handler: () => void): () => void {
-  let handlers = abortHandlers.get(signal);
-  if (!handlers) {
-    const set = new Set<() => void>();
-    handlers = set;
-    abortHandlers.set(signal, set);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const h of [...set]) h();
-      },
-      { once: true },
-    );
+/** The SHA-256 of a file's bytes; undefined when it cannot be read. */
+function hashOfFile(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
   }
-  handlers.add(handler);
-  return () => handlers.delete(handler);
 }
 
-function refuseDirectCall(name: string): never {
-  throw new PyflowError(
-    'BAD_ARGUMENT',
-    `${name} runs on the cluster: add it to a GraphBuilder made with { executor: cluster } and evaluate it with getAsync()`,
-  );
-}
-
-function describeOp(op: ExecutorOp): string {
-  const site = op.site ? `${op.site.file}:${op.site.line}:${op.site.column}` : 'unknown location (call sites are captured when tracing)';
-  return `${op.uid} (${op.fnName}, added at ${site})`;
+/** A path with its links resolved (the code root and the modules under it are compared as the workers see them). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(resolve(path));
+  } catch {
+    return resolve(path);
+  }
 }
 
 /** Removes a run's jobs that no worker has taken yet (taken ones find the run gone and store nothing). */

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { redisLibraries } from './libraries.js';
 
 /** Where Redis is: a URL (`redis://[:password@]host:port[/db]`, `rediss://` for TLS) or ioredis options. */
 export type RedisTarget = string | RedisOptions;
@@ -33,6 +34,7 @@ export async function connectRedis(target: RedisTarget, role: string, flags: { b
     connectionName: role.replace(/\W+/g, '-'),
     retryStrategy: (times) => (flags.persistent || times <= RECONNECT_TRIES ? Math.min(times * 200, 2_000) : null),
   };
+  const { Redis } = (await redisLibraries()).ioredis;
   const client = typeof target === 'string' ? new Redis(target, options) : new Redis({ ...target, ...options });
   let lastError: unknown;
   client.on('error', (error: unknown) => {

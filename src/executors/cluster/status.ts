@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
 import { connectRedis, type RedisTarget } from './redis.js';
+import { redisLibraries } from './libraries.js';
 import { DEFAULT_QUEUE, WORKER_KEY_PREFIX, type WorkerInfo } from './jobs.js';
 import { RUNS_KEY } from './store.js';
 
@@ -15,6 +15,7 @@ export interface ClusterStatus {
 
 /** Reads the workers and the queue depth of a cluster from its Redis. */
 export async function clusterStatus(redis: RedisTarget, queueName = DEFAULT_QUEUE): Promise<ClusterStatus> {
+  const { Queue } = (await redisLibraries()).bullmq;
   const client = await connectRedis(redis, 'pyflow cluster status');
   const queue = new Queue(queueName, { connection: client });
   try {

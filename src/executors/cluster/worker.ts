@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { realpathSync } from 'node:fs';
 import { deserialize } from 'node:v8';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, describeRedis, type RedisTarget } from './redis.js';
+import { redisLibraries } from './libraries.js';
 import { DEFAULT_BLOB_THRESHOLD, ValueStore, aliveKey, runPrefix, type BlobStore } from './store.js';
 import { DEFAULT_QUEUE, OP_THREW, WORKER_KEY_PREFIX, type ArgRef, type OpJob, type OpJobResult, type WorkerInfo } from './jobs.js';
 
@@ -42,6 +43,7 @@ const INFO_EVERY_MS = 5_000;
 
 /** Starts a worker: takes op jobs from the queue, runs them, stores their values. Rejects if Redis cannot be reached. */
 export async function startWorker(options: WorkerOptions): Promise<ClusterWorker> {
+  const { Worker, UnrecoverableError } = (await redisLibraries()).bullmq;
   const root = realpathSync(resolve(options.root));
   const name = `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => undefined);
@@ -146,11 +148,10 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
   };
 }
 
-/** The function `job` names, if its module is under `root` and exports it. */
+/** The function `job` names, if its module is under `root` (the real path: links resolved, see startWorker) and exports it. */
 async function loadFunction(root: string, load: ModuleLoader, job: OpJob): Promise<(...args: unknown[]) => unknown> {
   const file = resolve(root, job.module);
-  const rel = relative(root, file);
-  if (isAbsolute(job.module) || rel.startsWith('..') || isAbsolute(rel)) {
+  if (isAbsolute(job.module) || isOutside(root, file)) {
     throw new Error(`refused to run ${job.module}#${job.export}: the module is outside this worker's code root ${root}`);
   }
   let real: string;
@@ -159,11 +160,17 @@ async function loadFunction(root: string, load: ModuleLoader, job: OpJob): Promi
   } catch {
     throw new Error(`no module ${job.module} under this worker's code root ${root} (start the worker with --root at a copy of the code)`);
   }
-  if (relative(root, real).startsWith('..')) throw new Error(`refused to run ${job.module}#${job.export}: it links outside this worker's code root ${root}`);
+  if (isOutside(root, real)) throw new Error(`refused to run ${job.module}#${job.export}: it links outside this worker's code root ${root}`);
   const exports = await load(real);
   const fn = exports[job.export];
   if (typeof fn !== 'function') throw new Error(`${job.module} has no exported function ${job.export} (exports: ${Object.keys(exports).join(', ') || 'none'})`);
   return fn as (...args: unknown[]) => unknown;
+}
+
+/** Whether `path` is outside `root` (both absolute; the worker compares them with their links resolved). */
+function isOutside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
 }
 
 function splitOutputs(job: OpJob, value: unknown): unknown[] {

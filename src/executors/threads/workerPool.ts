@@ -5,11 +5,12 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as workerThreads from 'node:worker_threads';
 import Piscina from 'piscina';
-import { PyflowError, describeCallSite } from '../../core/errors.js';
+import { PyflowError } from '../../core/errors.js';
 import type { AbortSignalLike, Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/executor.js';
+import { opFailure as failure, opStub } from '../shared.js';
+import { workerHost as host } from '../workerHost.js';
 import { buffersIn, findUncrossable } from './crossing.js';
 import type { WorkerOutcome, WorkerTask } from './poolWorker.js';
-import { WORKER_HOST_SYMBOL, type WorkerHost } from './workerHost.js';
 
 /** A module the pool's threads import: a file URL (`new URL('./ops.ts', import.meta.url)`) or an absolute path. */
 export type ModuleRef = string | { readonly href: string };
@@ -66,6 +67,7 @@ class PiscinaPool implements WorkerPool {
   /** Set by `close()`; `isClosed` once the threads are being ended (a runner may hold the close back, see WorkerHost). */
   private closing: Promise<void> | undefined;
   private isClosed = false;
+  private destroyed: Promise<void> | undefined;
 
   constructor(
     readonly concurrency: number,
@@ -81,15 +83,12 @@ class PiscinaPool implements WorkerPool {
     });
     // A thread that dies fails its op (see `run`); the pool's own 'error' event would otherwise crash the process.
     this.piscina.on('error', () => undefined);
+    host()?.opened?.(this.closeThreads);
   }
 
   fn<F extends (...args: never[]) => unknown>(module: ModuleRef, exportName: string): F {
     const href = moduleHref(module);
-    // It has a `return`: by pyflow's rule the op has one output (its source is not the export's, which stays unread).
-    const stub = (): never => {
-      return refuseDirectCall(exportName);
-    };
-    Object.defineProperty(stub, 'name', { value: exportName });
+    const stub = opStub(exportName, 'on worker threads', 'pool');
     this.functions.set(stub, { href, exportName });
     return stub as unknown as F;
   }
@@ -134,13 +133,16 @@ class PiscinaPool implements WorkerPool {
   }
 
   close(): Promise<void> {
-    const closeNow = (): Promise<void> => {
-      this.isClosed = true;
-      return this.piscina.destroy();
-    };
-    this.closing ??= host()?.close(closeNow) ?? closeNow();
+    this.closing ??= host()?.close(this.closeThreads) ?? this.closeThreads();
     return this.closing;
   }
+
+  /** Ends the threads (once, whoever asks: the script or the runner). */
+  private readonly closeThreads = (): Promise<void> => {
+    this.isClosed = true;
+    this.destroyed ??= this.piscina.destroy();
+    return this.destroyed;
+  };
 
   /** The URL threads import for `href`: the runner's bundle of it when a runner hook is installed. */
   private loadableModule(href: string, op: ExecutorOp): Promise<string> {
@@ -175,28 +177,6 @@ function hashOfModule(href: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function host(): WorkerHost | undefined {
-  return (globalThis as Record<symbol, WorkerHost | undefined>)[WORKER_HOST_SYMBOL];
-}
-
-function refuseDirectCall(exportName: string): never {
-  throw new PyflowError(
-    'BAD_ARGUMENT',
-    `${exportName} runs on worker threads: add it to a GraphBuilder made with { executor: pool } and evaluate it with getAsync()`,
-  );
-}
-
-/** `uid (fn, added at file:line:col) <what happened>`, the shape of an inline op's failure. */
-function failure(op: ExecutorOp, what: string, cause?: unknown): PyflowError {
-  return new PyflowError(
-    'OP_FAILED',
-    `${op.uid} (${op.fnName}, added at ${describeCallSite(op.site)}) ${what}`,
-    op.uid,
-    op.site,
-    cause === undefined ? undefined : { cause },
-  );
 }
 
 function describeDeath(error: unknown, signal: AbortSignalLike, closing: boolean): string {
