@@ -430,7 +430,7 @@ function present(refit: boolean, provisional: boolean): void {
   drawnFile = result?.file;
   const svg = toDom(renderScene(placed)) as SVGSVGElement;
   svg.removeAttribute('viewBox');
-  canvas.replaceChildren(svg, minimapRoot);
+  canvas.replaceChildren(svg);
   minimap.setScene(placed, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
   interaction.attach(
     svg,

@@ -155,6 +155,43 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual(await drawn(fresh, 6), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12', 'extra_14']);
   });
 
+  it('duration badges have room: none touches a node, an edge or a group header, in groups or out', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.grouped()], '/ws/badges.ts');
+    await drawn(page, 7);
+    await post(page, { type: 'trace/reset', title: 'run' });
+    await post(page, { type: 'trace/append', events: groupedRun('none') });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node text.badge').length === 7);
+    // (A string: tsx would wrap the named inner functions in a helper the page does not have.)
+    const touching = await page.evaluate(`(() => {
+      const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const badges = [...document.querySelectorAll('#canvas .node text.badge')].map((b) => [b.closest('.node').dataset.uid, b.getBoundingClientRect()]);
+      const nodes = [...document.querySelectorAll('#canvas .node .shape')].map((s) => [s.closest('.node').dataset.uid, s.getBoundingClientRect()]);
+      const headers = [...document.querySelectorAll('#canvas .group-header')].map((h) => ['header ' + h.closest('.group').dataset.group, h.getBoundingClientRect()]);
+      const edges = [...document.querySelectorAll('#canvas .edge path')].map((p) => {
+        const e = p.closest('.edge');
+        const points = [];
+        for (let at = 0; at <= p.getTotalLength(); at += 1) points.push(p.getPointAtLength(at));
+        return ['edge ' + e.dataset.from + '>' + e.dataset.to, points, p.getScreenCTM()];
+      });
+      const out = [];
+      for (const [uid, b] of badges) {
+        for (const [other, r] of [...nodes, ...headers]) if (meet(b, r)) out.push(uid + ' / ' + other);
+        for (const [name, points, m] of edges) {
+          const hit = points.some((pt) => {
+            const x = m.a * pt.x + m.c * pt.y + m.e;
+            const y = m.b * pt.x + m.d * pt.y + m.f;
+            return x > b.left && x < b.right && y > b.top && y < b.bottom;
+          });
+          if (hit) out.push(uid + ' / ' + name);
+        }
+      }
+      return out;
+    })()`);
+    assert.deepEqual(touching, []);
+    await shot(page, 'badges');
+  });
+
   it('a large grouped graph opens with its groups collapsed; find and selection reach nodes inside collapsed groups', async () => {
     const page = await harness.open();
     const model = fixtures.groupedPipeline(1000, 50);
@@ -180,6 +217,21 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     // on it moves the view there.
     await page.locator('#minimap:not([hidden])').waitFor();
     await shot(page, 'large-grouped', true);
+    // The minimap is beside the drawing, never over it, nor over the time view once that opens (t).
+    const apart = async (): Promise<boolean[]> => {
+      const map = (await page.locator('#minimap').boundingBox())!;
+      const others = [await page.locator('#canvas').boundingBox(), await page.locator('#timeview').boundingBox()];
+      return others.map((b) => b === null || map.x >= b.x + b.width || b.x >= map.x + map.width || map.y >= b.y + b.height || b.y >= map.y + map.height);
+    };
+    assert.deepEqual(await apart(), [true, true]);
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('t');
+    await page.locator('#timeview:not([hidden])').waitFor();
+    await page.locator('#minimap:not([hidden])').waitFor();
+    assert.deepEqual(await apart(), [true, true]);
+    await shot(page, 'minimap-timeview');
+    await page.keyboard.press('t');
+    await page.locator('#timeview[hidden]').waitFor({ state: 'attached' });
     const before = await page.locator('.scene').getAttribute('transform');
     const map = (await page.locator('#minimap canvas').boundingBox())!;
     await page.mouse.click(map.x + 4, map.y + 4);
