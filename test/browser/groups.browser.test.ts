@@ -44,6 +44,23 @@ async function drawn(page: Page, count: number): Promise<string[]> {
 
 const boxes = (page: Page): Promise<string[]> => page.locator('#canvas .group').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')!));
 
+/**
+ * A README image, docs/images/NAME.png: the page cropped to the boxes of `parts` (with a margin), kept under 80 KB
+ * (the .vsix never ships it: test/build.test.ts).
+ */
+async function docsImage(page: Page, name: string, ...parts: string[]): Promise<void> {
+  const boxes = (await Promise.all(parts.map((p) => page.locator(p).first().boundingBox()))).filter((b) => b !== null);
+  const view = page.viewportSize()!;
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - 12);
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - 12);
+  const right = Math.min(view.width, Math.max(...boxes.map((b) => b.x + b.width)) + 12);
+  const bottom = Math.min(view.height, Math.max(...boxes.map((b) => b.y + b.height)) + 12);
+  const dir = join(REPO, 'docs', 'images');
+  mkdirSync(dir, { recursive: true });
+  const png = await page.screenshot({ path: join(dir, `${name}.png`), clip: { x, y, width: right - x, height: bottom - y }, scale: 'css' });
+  assert.ok(png.length < 80 * 1024, `docs/images/${name}.png: ${png.length} bytes`);
+}
+
 async function shot(page: Page, name: string, docs = false): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
@@ -105,6 +122,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`).sort());
     assert.deepEqual(edges, ['fit_8→report_12', 'fit_8→score_10', 'group:/cleaning→fit_8', 'load_0→group:/cleaning', 'load_0→score_10', 'score_10→report_12']);
     await shot(page, 'groups-collapsed', true);
+    await docsImage(page, 'groups', '#canvas .graph');
     // Keyboard: Enter on the collapsed group's node expands it; c on a node collapses its group.
     await page.locator('.node[data-uid="group:/cleaning"]').click();
     await drawn(page, 7);
@@ -217,6 +235,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     // on it moves the view there.
     await page.locator('#minimap:not([hidden])').waitFor();
     await shot(page, 'large-grouped', true);
+    await docsImage(page, 'minimap', '#minimap', '#canvas .node.match');
     // The minimap is beside the drawing, never over it, nor over the time view once that opens (t).
     const apart = async (): Promise<boolean[]> => {
       const map = (await page.locator('#minimap').boundingBox())!;
@@ -277,7 +296,10 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     };
     assert.deepEqual(await key('f', 3), ['1+clip_6+1', ['trim_4', 'clip_6', 'fit_8']]);
     assert.deepEqual(await key(']', 6), ['2+clip_6+2', ['clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10', 'report_12']]);
+    await page.mouse.move(0, 0);
+    await page.locator('#tooltip[hidden]').waitFor({ state: 'attached' });
     await shot(page, 'focus', true);
+    await docsImage(page, 'focus', '#canvas .graph', '#search');
     assert.deepEqual(await key('u', 4), ['+clip_6', ['load_0', 'clean_2', 'trim_4', 'clip_6']]);
     assert.deepEqual(await key('d', 4), ['clip_6+', ['clip_6', 'fit_8', 'score_10', 'report_12']]);
     await page.locator('.node[data-uid="score_10"]').click({ modifiers: ['Shift'] });
@@ -318,5 +340,6 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.keyboard.press('ArrowDown');
     await page.locator('#canvas .node.selected[data-uid="trim_4"]').waitFor();
     await shot(page, 'timeview', true);
+    await docsImage(page, 'timeline', '#canvas .graph', '#timeview');
   });
 });
