@@ -72,6 +72,7 @@ export function withGrafts<G>(
   within: ReadonlySet<G>,
   graphs: { aliasOf(graph: G): string; modelOf(graph: G, within: ReadonlySet<G>): GraphModel },
 ): GraphModel {
+  if (grafts.size === 0) return own;
   const nodes = new Map<string, ModelNode>();
   const edges = new Map<string, ModelEdge>();
   const boxed = new Map<string, string>();
