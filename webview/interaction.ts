@@ -193,9 +193,10 @@ export class GraphInteraction {
         if (!badge) {
           badge = document.createElementNS('http://www.w3.org/2000/svg', 'text');
           badge.setAttribute('class', 'badge');
-          badge.setAttribute('x', String(placed.width));
-          badge.setAttribute('y', '-3');
-          badge.setAttribute('text-anchor', 'end');
+          // Beyond the node's top right corner: edges meet a node inside its sides' span, never there.
+          badge.setAttribute('x', String(placed.width + 2));
+          badge.setAttribute('y', '-2');
+          badge.setAttribute('text-anchor', 'start');
           el.appendChild(badge);
         }
         badge.textContent = formatDuration(state.durationMs);

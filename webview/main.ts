@@ -11,6 +11,7 @@ import type { Placed } from '../src/drawing/layout.js';
 import { layoutView } from '../src/drawing/groupLayout.js';
 import { GROUP_NODE_PREFIX, groupNodeUid, groupPathOf, groupPaths, groupView, type GroupedView } from '../src/drawing/groups.js';
 import { groupState } from './groupState.js';
+import { graftedKeys, withGraftedStates } from './graftedStates.js';
 import { renderScene } from '../src/drawing/render.js';
 import { toDom } from './toDom.js';
 import { emptyOverlay, type OverlayState } from './overlay.js';
@@ -56,6 +57,8 @@ const order = createOrderer((reason) => {
   document.body.dataset.orderingFallback = reason;
 });
 let result: ExtractResult | undefined;
+/** View keys of the grafted graphs' nodes and the keys their trace gives them (see graftedStates). */
+let grafted: [string, string][] = [];
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
 /** Why ops of the run shown were computed instead of read from the result cache, by `graph\u0000uid`. */
@@ -112,7 +115,7 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
     previewPanel.select(key);
   },
   center: (x, y) => viewport.center(x, y),
-  overlay: () => withGroupStates(overlay),
+  overlay: () => withGroupStates(withGraftedStates(overlay, grafted)),
   expandGroupsOf: (keys) => {
     for (const key of keys) {
       const [graph, uid] = key.split('\u0000') as [string, string];
@@ -266,6 +269,7 @@ function onMessage(message: HostToWebview): void {
     case 'graph/show': {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
+      grafted = graftedKeys(result.graphs);
       // The host's memory of the collapsed groups (workspace state) seeds a view that has none for this file.
       if (message.collapsed && result.file !== undefined && saved.groups?.[result.file] === undefined) {
         save({ groups: { ...saved.groups, [result.file]: message.collapsed } });
@@ -434,7 +438,7 @@ function present(refit: boolean, provisional: boolean): void {
   drawnFile = result?.file;
   const svg = toDom(renderScene(placed)) as SVGSVGElement;
   svg.removeAttribute('viewBox');
-  canvas.replaceChildren(svg, minimapRoot);
+  canvas.replaceChildren(svg);
   minimap.setScene(placed, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
   interaction.attach(
     svg,

@@ -8,7 +8,7 @@ const WIDTH = 170;
 const HEIGHT = 120;
 
 /**
- * A minimap in the canvas's corner while the drawing is larger than the view: every node and group as a small
+ * A minimap beside the canvas while the drawing is larger than the view: every node and group as a small
  * rectangle, and the part in view as a frame. Click or drag on it to move the view there. (Keyboard users have the
  * arrow keys, which centre each node they reach, and 0 to fit.)
  */

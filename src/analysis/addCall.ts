@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ModelNode, SourceRange } from '../core/index.js';
+import { graftedUid } from '../core/graftedGroup.js';
 import { lineOf, markUncertain, rangeBetween, rangeOf, unwrap, visitExpression, type GraphState, type Scope, type Value } from './extractGraph.js';
 import { functionInfo, type FnInfo } from './functions.js';
 import { readOptions, type StaticOptions } from './options.js';
@@ -190,12 +191,9 @@ function addArgument(scope: Scope, graph: GraphState, op: ModelNode, arg: ts.Exp
   }
   if (value?.kind === 'data') {
     if (value.graph !== graph) {
-      const graphUid = value.graph.model.alias;
-      if (!graph.graftNodes.has(graphUid)) {
-        graph.graftNodes.add(graphUid);
-        graph.model.nodes.push({ uid: graphUid, kind: 'graph', label: graphUid, graph: graphUid, shape: 'box3d' });
-      }
-      addEdge(graph, graphUid, op.uid);
+      const used = graph.grafts.get(value.graph) ?? new Set<string>();
+      graph.grafts.set(value.graph, used.add(value.uid));
+      addEdge(graph, graftedUid(value.graph.model.alias, value.uid), op.uid);
       return;
     }
     addEdge(graph, value.uid, op.uid);

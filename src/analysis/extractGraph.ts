@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Diagnostic, ExtractResult } from '../protocol/index.js';
 import type { GraphModel, SourceRange } from '../core/index.js';
+import { withGrafts } from '../core/graftedGroup.js';
 import { readOptions } from './options.js';
 import { addOperation, isAddOnGraph, looksLikeAddOnUnknownGraph, matchAddCall, reportUncalledAdd, reportUnknownGraph } from './addCall.js';
 import { MAX_SOURCE_LENGTH, parseSource, type UnreadRegion } from './parseSource.js';
@@ -29,7 +30,8 @@ export interface GraphState {
   /** Set once uids can no longer be known exactly (after a loop or helper call). */
   uncertainSince: number | undefined;
   edgeKeys: Set<string>;
-  graftNodes: Set<string>;
+  /** The graphs this one grafts, each with the uids of its data nodes used here (see foldGrafts). */
+  grafts: Map<GraphState, Set<string>>;
 }
 
 export interface Scope {
@@ -109,16 +111,23 @@ export function extractGraph(text: string, fileName: string, options: ExtractOpt
     const message = `Pyflow could not finish reading this file: ${String(error)}`;
     return {
       file: fileName,
-      graphs: scope?.graphs.map((g) => g.model) ?? [],
+      graphs: foldGrafts(scope?.graphs ?? []),
       diagnostics: [...(scope?.diagnostics ?? []), { severity: 'error', message, range: start }],
     };
   }
-  const result: ExtractResult = { file: fileName, graphs: scope.graphs.map((g) => g.model), diagnostics: scope.diagnostics };
+  const result: ExtractResult = { file: fileName, graphs: foldGrafts(scope.graphs), diagnostics: scope.diagnostics };
   if (scope.typeQueries.length > 0) {
     result.typesPending = true;
     Object.defineProperty(result, QUERIES, { value: scope.typeQueries, enumerable: false });
   }
   return result;
+}
+
+/** The graphs' models with what each uses of the graphs it grafts, as `toJSON()` gives them (core's `withGrafts`). */
+function foldGrafts(graphs: readonly GraphState[]): GraphModel[] {
+  const modelOf = (graph: GraphState, within: ReadonlySet<GraphState>): GraphModel =>
+    withGrafts(graph.model, graph.grafts, within, { aliasOf: (g) => g.model.alias, modelOf });
+  return graphs.map((g) => modelOf(g, new Set([g])));
 }
 
 function megabytes(chars: number): string {
@@ -500,7 +509,7 @@ function newGraph(scope: Scope, expr: ts.NewExpression): Value {
     persist: options.persist === true,
     uncertainSince: undefined,
     edgeKeys: new Set(),
-    graftNodes: new Set(),
+    grafts: new Map(),
   };
   scope.graphs.push(graph);
   return { kind: 'graph', graph };

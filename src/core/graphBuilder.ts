@@ -35,7 +35,7 @@ const ONLY_COMPUTED = 'only computed';
 
 /** Options of `new GraphBuilder(options)`. */
 export interface GraphBuilderOptions {
-  /** Name of the graph: the view's title, and the box drawn for it when another graph grafts it. */
+  /** Name of the graph: the view's title, and the name of its group in the view of a graph that grafts it. */
   alias?: string;
   /** Keep every intermediate result (default false: release each as soon as nothing needs it). */
   persist?: boolean;

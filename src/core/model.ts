@@ -7,7 +7,7 @@ export interface SourceRange {
   endColumn?: number;
 }
 
-/** An operation, a data node, or a grafted graph drawn as one box. */
+/** An operation, a data node, or a grafted graph drawn as one box (only where grafts form a cycle, see `withGrafts`). */
 export type NodeKind = 'operation' | 'data' | 'graph';
 
 /** A node of the graph model that `G.toJSON()` and the static extractor both produce. */
@@ -30,7 +30,11 @@ export interface ModelNode {
   value?: string;
   /** Dimension string of a persisted value that is present, as pyflow prints it: `(1, )`, `(3, )`, `(3, 4)`. */
   dim?: string;
-  /** For `kind: 'graph'`: a grafted graph, drawn as one box. */
+  /**
+   * The grafted graph (its alias) this node is of: a node of another graph that this one uses, whose uid here is
+   * `<graph>/<uid in that graph>`; for `kind: 'graph'`, the grafted graph the box stands for. Absent for the graph's
+   * own nodes.
+   */
   graph?: string;
   /**
    * Group path of the node (`add`'s `group` option), parts separated by `/`: the view draws each group as a box

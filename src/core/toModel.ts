@@ -2,15 +2,17 @@ import type { GraphBuilder } from './graphBuilder.js';
 import type { DataNode, OperationNode } from './nodes.js';
 import type { GraphModel, ModelEdge, ModelNode, SourceRange } from './model.js';
 import { dimensionOf, previewValue } from './dims.js';
+import { graftedUid, withGrafts } from './graftedGroup.js';
 
 /**
- * The graph model of a builder, in uid order; data of grafted graphs becomes one `graph` node each. A raw input belongs
- * to the op it was given to, but the user may pass it on (`G.add(f)(op.inputs[0])`): each node is listed once.
+ * The graph model of a builder, in uid order, after what it uses of the graphs it grafts (see `withGrafts`). A raw
+ * input belongs to the op it was given to, but the user may pass it on (`G.add(f)(op.inputs[0])`): each node is
+ * listed once.
  */
-export function toGraphModel(graph: GraphBuilder): GraphModel {
+export function toGraphModel(graph: GraphBuilder, within: ReadonlySet<GraphBuilder> = new Set([graph])): GraphModel {
   const nodes: ModelNode[] = [];
   const edges: ModelEdge[] = [];
-  const grafted = new Set<string>();
+  const grafts = new Map<GraphBuilder, Set<string>>();
   const listedRaw = new Set<DataNode>();
   for (const op of graph._ops) {
     const source = op.callSite ? { file: op.callSite.file, line: op.callSite.line, column: op.callSite.column } : undefined;
@@ -24,12 +26,10 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
         unique.add(parent);
       }
       if (parent._graph !== graph) {
-        const graphUid = parent._graph.alias;
-        if (!grafted.has(graphUid)) {
-          grafted.add(graphUid);
-          nodes.push({ uid: graphUid, kind: 'graph', label: graphUid, graph: graphUid, shape: 'box3d' });
-        }
-        if (!edges.some((e) => e.from === graphUid && e.to === op.uid)) edges.push({ from: graphUid, to: op.uid });
+        const other = parent._graph;
+        const used = grafts.get(other) ?? new Set<string>();
+        grafts.set(other, used.add(parent.uid));
+        edges.push({ from: graftedUid(other.alias, parent.uid), to: op.uid });
         continue;
       }
       if (parent._producer === undefined && !listedRaw.has(parent)) {
@@ -43,7 +43,8 @@ export function toGraphModel(graph: GraphBuilder): GraphModel {
       edges.push({ from: op.uid, to: out.uid });
     }
   }
-  return graph.verbose ? { alias: graph.alias, verbose: true, nodes, edges } : { alias: graph.alias, nodes, edges };
+  const own: GraphModel = graph.verbose ? { alias: graph.alias, verbose: true, nodes, edges } : { alias: graph.alias, nodes, edges };
+  return withGrafts(own, grafts, within, { aliasOf: (g) => g.alias, modelOf: toGraphModel });
 }
 
 function opNode(op: OperationNode, source: SourceRange | undefined): ModelNode {

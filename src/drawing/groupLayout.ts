@@ -17,8 +17,11 @@ import {
   type PlacedNode,
 } from './layout.js';
 
-/** Room above a group's nodes for its name, and around them. */
-const GROUP_PADDING = '[top=30,left=12,bottom=12,right=12]';
+/**
+ * Room above a group's nodes for its header (22 high, see render.ts) and the duration badge a finished op shows over
+ * its top edge (a 9px line), and around them.
+ */
+const GROUP_PADDING = '[top=40,left=12,bottom=12,right=12]';
 
 /**
  * Lays a view out: with expanded groups, as ELK compound nodes (`layoutGrouped`); otherwise flat, with the preorder

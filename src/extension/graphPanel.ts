@@ -9,13 +9,14 @@ import {
   type RunEndOutcome,
   type ScriptView,
   type TraceEvent,
+  type WebviewToHost,
 } from '../protocol/index.js';
+import { collapsedOfFile, withCollapsed } from './collapsedStore.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export const GRAPH_VIEW_TYPE = 'pyflow.graph';
-/** The workspace state's key of the collapsed groups (file → graph alias → group paths), and how many files it keeps. */
+/** The workspace state's key of the collapsed groups (file → graph alias → group paths). */
 const COLLAPSED_KEY = 'pyflow.collapsedGroups';
-const COLLAPSED_FILES = 200;
 
 export interface GraphPanelOptions {
   panel: vscode.WebviewPanel;
@@ -173,20 +174,15 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   private collapsedOf(file: string | undefined): { collapsed?: CollapsedGroups } {
-    const kept = file === undefined ? undefined : this.memory?.get<Record<string, CollapsedGroups>>(COLLAPSED_KEY)?.[file];
+    const kept = file === undefined ? undefined : collapsedOfFile(this.memory?.get(COLLAPSED_KEY), file);
     return kept ? { collapsed: kept } : {};
   }
 
-  private keepCollapsed(file: string, graph: string, paths: string[]): void {
+  private keepCollapsed(message: Extract<WebviewToHost, { type: 'groups/collapsed' }>): void {
     if (!this.memory) return;
-    const all = { ...this.memory.get<Record<string, CollapsedGroups>>(COLLAPSED_KEY) };
-    // The file is moved to the end (most recent); the oldest files are forgotten past COLLAPSED_FILES.
-    const groups = { ...all[file], [graph]: paths };
-    delete all[file];
-    all[file] = groups;
-    const files = Object.keys(all);
-    for (const old of files.slice(0, Math.max(0, files.length - COLLAPSED_FILES))) delete all[old];
-    void this.memory.update(COLLAPSED_KEY, all);
+    const kept = withCollapsed(this.memory.get(COLLAPSED_KEY), this.result?.file, message);
+    if (kept) void this.memory.update(COLLAPSED_KEY, kept);
+    else this.options.log(`Pyflow: the graph view sent collapsed groups of ${message.file}, not of the file it shows; ignored`);
   }
 
   private post(message: HostToWebview): void {
@@ -224,7 +220,7 @@ export class GraphPanel implements vscode.Disposable {
         this.options.log(`Graph view error: ${message.message}${message.stack ? `\n${message.stack}` : ''}`);
         break;
       case 'groups/collapsed':
-        this.keepCollapsed(message.file, message.graph, message.paths);
+        this.keepCollapsed(message);
         break;
     }
   }

@@ -19,6 +19,10 @@ const isSourceRange = (v: unknown): boolean =>
   optional(v.endColumn, isPositiveInt);
 /** A group path (see ModelNode.group): names separated by `/`, none empty. */
 const isGroupPath = (v: unknown): boolean => isString(v) && v !== '' && v.split('/').every((part) => part !== '');
+/** Names an object's prototype chain answers to: never accepted as a key the host stores under. */
+const PROTOTYPE_NAMES: ReadonlySet<unknown> = new Set(['__proto__', 'constructor', 'prototype']);
+/** A non-empty string that is safe as a key of a stored record. */
+const isRecordKey = (v: unknown): v is string => isString(v) && v !== '' && !PROTOTYPE_NAMES.has(v);
 const NODE_KINDS: ReadonlySet<unknown> = new Set(['operation', 'data', 'graph']);
 /** A ModelNode with each field of its type (see core's model.ts). */
 const isNode = (n: unknown): boolean =>
@@ -144,7 +148,7 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
     case 'webview/error':
       return isString(v.message);
     case 'groups/collapsed':
-      return isString(v.file) && isString(v.graph) && isStrings(v.paths) && (v.paths as string[]).length < 10_000;
+      return isRecordKey(v.file) && isRecordKey(v.graph) && Array.isArray(v.paths) && v.paths.length < 10_000 && v.paths.every(isGroupPath);
     default:
       return false;
   }

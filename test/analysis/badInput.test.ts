@@ -89,9 +89,12 @@ describe('bad input never crashes or hangs the extractor', () => {
       }
       assert.ok(Array.isArray(result.graphs) && Array.isArray(result.diagnostics));
       assertLocated(result, text, `seed ${seed} (${file.name})`);
-      // Ops whose whole statement lies above the first damaged line are unaffected by it.
+      // Ops whose whole statement lies above the first damaged line are unaffected by it. (A graph's own ops: what it
+      // shows of a graph it grafts depends on the later line that uses it.)
       const original = extractGraph(file.text, `/ws/${file.name}`);
-      const above = original.graphs.flatMap((g) => g.nodes).filter((n) => n.kind === 'operation' && (n.source?.endLine ?? Infinity) < firstLine - 1);
+      const above = original.graphs
+        .flatMap((g) => g.nodes)
+        .filter((n) => n.kind === 'operation' && n.graph === undefined && (n.source?.endLine ?? Infinity) < firstLine - 1);
       const now = new Set(result.graphs.flatMap((g) => g.nodes.map((n) => n.uid)));
       prefixOps += above.length;
       kept += above.filter((n) => now.has(n.uid)).length;

@@ -44,6 +44,23 @@ async function drawn(page: Page, count: number): Promise<string[]> {
 
 const boxes = (page: Page): Promise<string[]> => page.locator('#canvas .group').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')!));
 
+/**
+ * A README image, docs/images/NAME.png: the page cropped to the boxes of `parts` (with a margin), kept under 80 KB
+ * (the .vsix never ships it: test/build.test.ts).
+ */
+async function docsImage(page: Page, name: string, ...parts: string[]): Promise<void> {
+  const boxes = (await Promise.all(parts.map((p) => page.locator(p).first().boundingBox()))).filter((b) => b !== null);
+  const view = page.viewportSize()!;
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - 12);
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - 12);
+  const right = Math.min(view.width, Math.max(...boxes.map((b) => b.x + b.width)) + 12);
+  const bottom = Math.min(view.height, Math.max(...boxes.map((b) => b.y + b.height)) + 12);
+  const dir = join(REPO, 'docs', 'images');
+  mkdirSync(dir, { recursive: true });
+  const png = await page.screenshot({ path: join(dir, `${name}.png`), clip: { x, y, width: right - x, height: bottom - y }, scale: 'css' });
+  assert.ok(png.length < 80 * 1024, `docs/images/${name}.png: ${png.length} bytes`);
+}
+
 async function shot(page: Page, name: string, docs = false): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
@@ -105,6 +122,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`).sort());
     assert.deepEqual(edges, ['fit_8→report_12', 'fit_8→score_10', 'group:/cleaning→fit_8', 'load_0→group:/cleaning', 'load_0→score_10', 'score_10→report_12']);
     await shot(page, 'groups-collapsed', true);
+    await docsImage(page, 'groups', '#canvas .graph');
     // Keyboard: Enter on the collapsed group's node expands it; c on a node collapses its group.
     await page.locator('.node[data-uid="group:/cleaning"]').click();
     await drawn(page, 7);
@@ -155,6 +173,43 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual(await drawn(fresh, 6), ['load_0', 'group:/cleaning', 'fit_8', 'score_10', 'report_12', 'extra_14']);
   });
 
+  it('duration badges have room: none touches a node, an edge or a group header, in groups or out', async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.grouped()], '/ws/badges.ts');
+    await drawn(page, 7);
+    await post(page, { type: 'trace/reset', title: 'run' });
+    await post(page, { type: 'trace/append', events: groupedRun('none') });
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node text.badge').length === 7);
+    // (A string: tsx would wrap the named inner functions in a helper the page does not have.)
+    const touching = await page.evaluate(`(() => {
+      const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const badges = [...document.querySelectorAll('#canvas .node text.badge')].map((b) => [b.closest('.node').dataset.uid, b.getBoundingClientRect()]);
+      const nodes = [...document.querySelectorAll('#canvas .node .shape')].map((s) => [s.closest('.node').dataset.uid, s.getBoundingClientRect()]);
+      const headers = [...document.querySelectorAll('#canvas .group-header')].map((h) => ['header ' + h.closest('.group').dataset.group, h.getBoundingClientRect()]);
+      const edges = [...document.querySelectorAll('#canvas .edge path')].map((p) => {
+        const e = p.closest('.edge');
+        const points = [];
+        for (let at = 0; at <= p.getTotalLength(); at += 1) points.push(p.getPointAtLength(at));
+        return ['edge ' + e.dataset.from + '>' + e.dataset.to, points, p.getScreenCTM()];
+      });
+      const out = [];
+      for (const [uid, b] of badges) {
+        for (const [other, r] of [...nodes, ...headers]) if (meet(b, r)) out.push(uid + ' / ' + other);
+        for (const [name, points, m] of edges) {
+          const hit = points.some((pt) => {
+            const x = m.a * pt.x + m.c * pt.y + m.e;
+            const y = m.b * pt.x + m.d * pt.y + m.f;
+            return x > b.left && x < b.right && y > b.top && y < b.bottom;
+          });
+          if (hit) out.push(uid + ' / ' + name);
+        }
+      }
+      return out;
+    })()`);
+    assert.deepEqual(touching, []);
+    await shot(page, 'badges');
+  });
+
   it('a large grouped graph opens with its groups collapsed; find and selection reach nodes inside collapsed groups', async () => {
     const page = await harness.open();
     const model = fixtures.groupedPipeline(1000, 50);
@@ -180,6 +235,22 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     // on it moves the view there.
     await page.locator('#minimap:not([hidden])').waitFor();
     await shot(page, 'large-grouped', true);
+    await docsImage(page, 'minimap', '#minimap', '#canvas .node.match');
+    // The minimap is beside the drawing, never over it, nor over the time view once that opens (t).
+    const apart = async (): Promise<boolean[]> => {
+      const map = (await page.locator('#minimap').boundingBox())!;
+      const others = [await page.locator('#canvas').boundingBox(), await page.locator('#timeview').boundingBox()];
+      return others.map((b) => b === null || map.x >= b.x + b.width || b.x >= map.x + map.width || map.y >= b.y + b.height || b.y >= map.y + map.height);
+    };
+    assert.deepEqual(await apart(), [true, true]);
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('t');
+    await page.locator('#timeview:not([hidden])').waitFor();
+    await page.locator('#minimap:not([hidden])').waitFor();
+    assert.deepEqual(await apart(), [true, true]);
+    await shot(page, 'minimap-timeview');
+    await page.keyboard.press('t');
+    await page.locator('#timeview[hidden]').waitFor({ state: 'attached' });
     const before = await page.locator('.scene').getAttribute('transform');
     const map = (await page.locator('#minimap canvas').boundingBox())!;
     await page.mouse.click(map.x + 4, map.y + 4);
@@ -225,7 +296,10 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     };
     assert.deepEqual(await key('f', 3), ['1+clip_6+1', ['trim_4', 'clip_6', 'fit_8']]);
     assert.deepEqual(await key(']', 6), ['2+clip_6+2', ['clean_2', 'trim_4', 'clip_6', 'fit_8', 'score_10', 'report_12']]);
+    await page.mouse.move(0, 0);
+    await page.locator('#tooltip[hidden]').waitFor({ state: 'attached' });
     await shot(page, 'focus', true);
+    await docsImage(page, 'focus', '#canvas .graph', '#search');
     assert.deepEqual(await key('u', 4), ['+clip_6', ['load_0', 'clean_2', 'trim_4', 'clip_6']]);
     assert.deepEqual(await key('d', 4), ['clip_6+', ['clip_6', 'fit_8', 'score_10', 'report_12']]);
     await page.locator('.node[data-uid="score_10"]').click({ modifiers: ['Shift'] });
@@ -266,5 +340,6 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.keyboard.press('ArrowDown');
     await page.locator('#canvas .node.selected[data-uid="trim_4"]').waitFor();
     await shot(page, 'timeview', true);
+    await docsImage(page, 'timeline', '#canvas .graph', '#timeview');
   });
 });

@@ -103,12 +103,42 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     await shot(page, 'shapes');
   });
 
-  it('grafted graphs: both graphs drawn with titles, the other graph as a box3d node', async () => {
+  it('grafted graphs: what a graph uses of another is the group of that graph, lit by its trace, and collapses', async () => {
     const page = await harness.open();
     await show(page, fixtures.grafted());
     assert.deepEqual(await page.locator('.graph-title').allTextContents(), ['First Graph', 'second']);
-    assert.equal(await page.locator('.graph[data-graph="second"] .node.kind-graph.shape-box3d .label').textContent(), 'First Graph');
+    const second = page.locator('.graph[data-graph="second"]');
+    await second.locator('.group[data-group="First Graph"]').waitFor();
+    assert.deepEqual(await second.locator('.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid'))), [
+      'First Graph/adding_0',
+      'adding_0',
+      'adding_3',
+    ]);
+    const inside = await page.evaluate(`(() => {
+      const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const a = box('.graph[data-graph="second"] .node[data-uid="First Graph/adding_0"]');
+      const b = box('.graph[data-graph="second"] .group[data-group="First Graph"] .group-box');
+      return a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+    })()`);
+    assert.equal(inside, true);
+    // The grafted op runs under its own graph's name: both of its drawings show it.
+    await page.evaluate((m) => window.postMessage(m, '*'), { type: 'trace/reset', title: 'run' });
+    await page.evaluate((m) => window.postMessage(m, '*'), {
+      type: 'trace/append',
+      events: [
+        { kind: 'activated', uid: 'adding_0', graph: 'First Graph' },
+        { kind: 'running', uid: 'adding_0', graph: 'First Graph' },
+      ],
+    });
+    await page.locator('.graph[data-graph="First Graph"] .node[data-uid="adding_0"].st-running').waitFor();
+    await second.locator('.node[data-uid="First Graph/adding_0"].st-running').waitFor();
+    assert.equal(await second.locator('.node[data-uid="adding_0"].st-running').count(), 0);
     await shot(page, 'grafted');
+    // Collapsed, the grafted graph is one node, in its members' state.
+    await second.locator('.group[data-group="First Graph"] > .group-header').click();
+    await second.locator('.node[data-uid="group:/First Graph"].st-running').waitFor();
+    assert.equal(await second.locator('.node[data-uid="group:/First Graph"] .label').textContent(), 'First Graph · 1 op');
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
   });
 
   it('labels and values are text, never markup (XSS)', async () => {

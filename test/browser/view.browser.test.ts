@@ -178,7 +178,8 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     await page.locator('#zoom-in').click();
     const zoomed = await page.locator('.scene').getAttribute('transform');
     await page.setViewportSize({ width: 900, height: 600 });
-    await page.waitForFunction(() => document.getElementById('canvas')!.clientWidth === 900);
+    // (The canvas and, while part of the drawing is out of view, the minimap share the stage's width.)
+    await page.waitForFunction(() => document.getElementById('stage')!.clientWidth === 900);
     // Resize observers run before the next frame is drawn.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     assert.equal(await page.locator('.scene').getAttribute('transform'), zoomed);

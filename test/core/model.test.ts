@@ -70,19 +70,78 @@ describe('graph model and view', () => {
     assert.equal(dimensionOf({ shape: () => [2, 5, 6] }), '(2, 5, 6)');
   });
 
-  it('grafting: a node of another graph is drawn as one box3d node for that graph', () => {
+  it('grafting: what a graph uses of another is the group named after it, nested above its own groups', () => {
     const G = new GraphBuilder({ alias: 'First Graph' });
-    const g1 = G.add(adding, { outputAlias: 'leaving!' })(1, 2);
+    const g1 = G.add(adding, { outputAlias: 'leaving!', group: 'prep' })(1, 2);
+    G.add(adding)(g1, 5); // not used by H: not shown there
     const H = new GraphBuilder({ alias: 'second' });
     const h1 = H.add(adding)(g1, 1);
     H.add(adding)(g1, h1);
-    const model = H.toJSON();
-    const graphs = model.nodes.filter((n) => n.kind === 'graph');
-    assert.deepEqual(graphs, [{ uid: 'First Graph', kind: 'graph', label: 'First Graph', graph: 'First Graph', shape: 'box3d' }]);
+    const grafted = { group: 'First Graph/prep', graph: 'First Graph' };
+    const raw = (uid: string, value: string) => ({ uid, kind: 'data', label: 'data', raw: true, value, persist: true, dim: '(1, )' });
+    assert.deepEqual(H.toJSON(), {
+      alias: 'second',
+      nodes: [
+        { uid: 'First Graph/adding_0', kind: 'operation', label: 'adding', fn: 'adding', ...grafted },
+        { ...raw('First Graph/data_1', '1'), ...grafted },
+        { ...raw('First Graph/data_2', '2'), ...grafted },
+        { uid: 'First Graph/leaving!_3', kind: 'data', label: 'leaving!', alias: 'leaving!', ...grafted },
+        { uid: 'adding_0', kind: 'operation', label: 'adding', fn: 'adding' },
+        raw('data_1', '1'),
+        { uid: 'data_2', kind: 'data', label: 'data' },
+        { uid: 'adding_3', kind: 'operation', label: 'adding', fn: 'adding' },
+        { uid: 'data_4', kind: 'data', label: 'data' },
+      ],
+      edges: [
+        { from: 'First Graph/data_1', to: 'First Graph/adding_0' },
+        { from: 'First Graph/data_2', to: 'First Graph/adding_0' },
+        { from: 'First Graph/adding_0', to: 'First Graph/leaving!_3' },
+        { from: 'First Graph/leaving!_3', to: 'adding_0' },
+        { from: 'data_1', to: 'adding_0' },
+        { from: 'adding_0', to: 'data_2' },
+        { from: 'First Graph/leaving!_3', to: 'adding_3' },
+        { from: 'data_2', to: 'adding_3' },
+        { from: 'adding_3', to: 'data_4' },
+      ],
+    });
+  });
+
+  it('grafting: grafts nest (a graph grafted by a grafted graph), a cycle of grafts ends in one box3d node', () => {
+    const A = new GraphBuilder({ alias: 'a/b' });
+    const a = A.add(adding)(1, 2);
+    const B = new GraphBuilder({ alias: 'B' });
+    const b = B.add(adding)(a, 3);
+    const C = new GraphBuilder({ alias: 'C' });
+    C.add(adding)(b, 4);
+    const groups = (model: { nodes: { uid: string; group?: string; graph?: string; kind: string }[] }) =>
+      model.nodes.map((n) => [n.uid, n.kind, n.group ?? '', n.graph ?? '']);
+    assert.deepEqual(groups(C.toJSON()), [
+      ['a/b/adding_0', 'operation', 'B/a\u2215b', 'a/b'],
+      ['a/b/data_1', 'data', 'B/a\u2215b', 'a/b'],
+      ['a/b/data_2', 'data', 'B/a\u2215b', 'a/b'],
+      ['a/b/data_3', 'data', 'B/a\u2215b', 'a/b'],
+      ['B/adding_0', 'operation', 'B', 'B'],
+      ['B/data_1', 'data', 'B', 'B'],
+      ['B/data_2', 'data', 'B', 'B'],
+      ['adding_0', 'operation', '', ''],
+      ['data_1', 'data', '', ''],
+      ['data_2', 'data', '', ''],
+    ]);
+    // B uses A's data and A uses B's: in B, A's part shows A's use of B as B's box.
+    A.add(adding)(b, 1);
+    const ofB = B.toJSON();
+    assert.deepEqual(groups(ofB).slice(0, 4), [
+      ['a/b/adding_0', 'operation', 'a\u2215b', 'a/b'],
+      ['a/b/data_1', 'data', 'a\u2215b', 'a/b'],
+      ['a/b/data_2', 'data', 'a\u2215b', 'a/b'],
+      ['a/b/data_3', 'data', 'a\u2215b', 'a/b'],
+    ]);
+    const ofA = A.toJSON();
     assert.deepEqual(
-      model.edges.filter((e) => e.from === 'First Graph').map((e) => e.to),
-      ['adding_0', 'adding_3'],
+      ofA.nodes.filter((n) => n.kind === 'graph'),
+      [{ uid: 'a/b', kind: 'graph', label: 'a/b', graph: 'a/b', shape: 'box3d', group: 'B' }],
     );
+    assert.ok(ofA.edges.some((e) => e.from === 'a/b' && e.to === 'B/adding_0'));
   });
 
   it('dependencies and view: what a node needs; view() writes a standalone page', async () => {
