@@ -10,11 +10,18 @@ import * as fixtures from './fixtures.js';
 
 /*
  * Groups, focus and selection, and the time view in the built webview (Chromium, the extension's CSP). The
- * screenshots of docs/view.md are written by these tests (media/screenshots/view-*.png, kept small).
+ * screenshots of docs/view.md are written by these tests (media/screenshots/view-*.png, kept small; with
+ * PYFLOW_UPDATE_IMAGES=1, else under test-results/).
  */
 
 const REPO = resolve(__dirname, '..', '..');
 const RESULTS = join(REPO, 'test-results');
+/**
+ * Where the docs' images go: the tracked copies (docs/images, media/screenshots) only when asked for with
+ * PYFLOW_UPDATE_IMAGES=1, so that a test run leaves the working tree as it was.
+ */
+const UPDATE_IMAGES = process.env.PYFLOW_UPDATE_IMAGES === '1';
+const docsDir = (...tracked: string[]): string => (UPDATE_IMAGES ? join(REPO, ...tracked) : join(RESULTS, ...tracked));
 
 async function post(page: Page, message: unknown): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
@@ -55,7 +62,7 @@ async function docsImage(page: Page, name: string, ...parts: string[]): Promise<
   const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - 12);
   const right = Math.min(view.width, Math.max(...boxes.map((b) => b.x + b.width)) + 12);
   const bottom = Math.min(view.height, Math.max(...boxes.map((b) => b.y + b.height)) + 12);
-  const dir = join(REPO, 'docs', 'images');
+  const dir = docsDir('docs', 'images');
   mkdirSync(dir, { recursive: true });
   const png = await page.screenshot({ path: join(dir, `${name}.png`), clip: { x, y, width: right - x, height: bottom - y }, scale: 'css' });
   assert.ok(png.length < 80 * 1024, `docs/images/${name}.png: ${png.length} bytes`);
@@ -64,7 +71,10 @@ async function docsImage(page: Page, name: string, ...parts: string[]): Promise<
 async function shot(page: Page, name: string, docs = false): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `webview-${name}.png`) });
-  if (docs) await page.screenshot({ path: join(REPO, 'media', 'screenshots', `view-${name}.png`), scale: 'css', type: 'png' });
+  if (docs) {
+    mkdirSync(docsDir('media', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: join(docsDir('media', 'screenshots'), `view-${name}.png`), scale: 'css', type: 'png' });
+  }
 }
 
 /** A run of the grouped fixture: every op runs 2 ms after the previous, `trim` fails. */

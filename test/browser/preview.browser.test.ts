@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { GraphBuilder, type GraphModel } from '../../src/core/index.js';
@@ -72,11 +72,17 @@ async function select(page: Page, uid: string): Promise<void> {
   await page.waitForFunction((u) => document.getElementById('preview')?.dataset.key?.endsWith(`\u0000${u}`), uid);
 }
 
-/** The page, and the panel alone (small enough for the README: docs/images/preview-*.png are copies of these). */
+/**
+ * The page, and the panel alone; the panel of the table and the plot is also the README's docs/images/preview-*.png
+ * when PYFLOW_UPDATE_IMAGES=1 (CONTRIBUTING.md), so that a plain run leaves the working tree as it was.
+ */
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `preview-${name}.png`) });
-  await page.locator('#preview').screenshot({ path: join(RESULTS, `preview-${name}-panel.png`) });
+  const panel = await page.locator('#preview').screenshot({ path: join(RESULTS, `preview-${name}-panel.png`) });
+  if (process.env.PYFLOW_UPDATE_IMAGES === '1' && (name === 'table' || name === 'plot')) {
+    writeFileSync(join(__dirname, '..', '..', 'docs', 'images', `preview-${name}.png`), panel);
+  }
 }
 
 const column = (page: Page, index: number): Promise<string[]> =>
