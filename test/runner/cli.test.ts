@@ -176,7 +176,7 @@ console.log(G.add(hog)().get());
     assert.deepEqual({ code, stderr }, { code: 0, stderr: '' });
     assert.match(
       stdout,
-      /^usage: pyflow run FILE \[--node LINE\|UID\] \[--verbose\] \[--json\] \[--timeout SECONDS\] \[--memory MB\] \[--cache\[=DIR\]\] \[--no-cache\]\n/,
+      /^usage: pyflow run FILE \[--node LINE\|UID\] \[--verbose\] \[--json\] \[--timeout SECONDS\] \[--memory MB\] \[--cache \[DIR\]\] \[--no-cache\]\n/,
     );
   });
 
