@@ -340,6 +340,37 @@ describe('executors', () => {
     assert.equal(entries.size, 0, 'nothing was written');
   });
 
+  it('with a result cache, ops of an executor that keeps its values (resolve) are keyed but never read nor written; what they feed is cached', async () => {
+    const entries = new Map<string, unknown>();
+    const log: string[] = [];
+    const cache: ResultCache = {
+      keyOfValue: (value) => JSON.stringify(value),
+      keyOfOp: (op, inputKeys) => `${op.fn.toString()}|${op.executorCode}(${inputKeys.join(',')})`,
+      has: (key) => entries.has(key),
+      read: (key, op) => {
+        log.push(`read ${op.uid}`);
+        return entries.has(key) ? { value: entries.get(key) } : undefined;
+      },
+      write: (key, op, value) => {
+        log.push(`write ${op.uid}`);
+        entries.set(key, value);
+      },
+    };
+    const executor = Object.assign(new StoreExecutor(), { fingerprint: () => 'square v1' });
+    const square = executor.fn(function square(x: number) { return x * x; });
+    const build = () => {
+      const G = new GraphBuilder({ executor, cache });
+      return G.add((a: number) => a + 1, { alias: 'total' })(G.add(square)(3));
+    };
+    assert.equal(await build().getAsync(), 10);
+    assert.deepEqual(log, ['read total_3', 'write total_3']);
+    assert.equal(executor.received.length, 1);
+    log.length = 0;
+    assert.equal(await build().getAsync(), 10);
+    assert.deepEqual(log, ['read total_3'], 'the target is read alone');
+    assert.equal(executor.received.length, 1, 'square did not run again');
+  });
+
   it('a kept value an executor holds is fetched by getAsync(); get() and run() say to use getAsync()', async () => {
     const executor = new StoreExecutor();
     const G = new GraphBuilder({ executor });

@@ -171,12 +171,20 @@ export function mustRefresh(op: OperationNode): boolean {
 }
 
 /**
+ * Whether the cache may hold the op's result. An executor that returns handles (`resolve`) keeps its values itself:
+ * the engine never writes them, so its ops are keyed (their consumers' keys need theirs) but never looked up.
+ */
+export function isStored(op: OperationNode): boolean {
+  return executorOf(op)?.resolve === undefined;
+}
+
+/**
  * Whether the graph's cache has the op's result, so that its inputs need not be computed (asked when activating it). A
  * refreshed op has none. The entry may still go before the op runs (evicted by another process): see run.ts.
  */
 export function isCacheHit(op: OperationNode): boolean {
   const cache = op._graph._cache;
-  if (cache === undefined) return false;
+  if (cache === undefined || !isStored(op)) return false;
   const key = keyOfOp(cache, op);
   if (key === null || op._keyed!.refresh) return false;
   try {

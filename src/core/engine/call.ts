@@ -4,7 +4,7 @@ import { dimensionOf, previewValue } from '../dims.js';
 import type { Executor } from '../executor.js';
 import { deactivate } from './activate.js';
 import { releaseParents } from './release.js';
-import { cacheOpOf, keyOfOp, mustRefresh } from './cache.js';
+import { cacheOpOf, isStored, keyOfOp, mustRefresh } from './cache.js';
 import { executorInGetError, executorOf, handleInGetError, handleOwner, holdsHandles, recordOwner } from './executors.js';
 
 /*
@@ -124,7 +124,7 @@ export function finishOp(op: OperationNode, started: number, result: unknown, ra
 export function runCached(op: OperationNode): boolean {
   const cache = op._graph._cache;
   // (An op asked for while it runs, or while a getAsync() awaits it, is left to the call's own checks.)
-  if (cache === undefined || op._running || inFlight.has(op)) return false;
+  if (cache === undefined || op._running || inFlight.has(op) || !isStored(op)) return false;
   const key = keyOfOp(cache, op);
   if (key === null || mustRefresh(op)) return false;
   let hit: { readonly value: unknown } | undefined;
