@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinModules } from 'node:module';
 import type { BuildOptions, Plugin } from 'esbuild';
@@ -102,10 +102,13 @@ function bundleFingerprint(bundle: string, metafile: import('esbuild').Metafile 
     .digest('hex');
 }
 
-/** `name@version` of the package a file in node_modules belongs to; other paths (built-ins) as they are. */
+/**
+ * `name@version` of the package a file in node_modules belongs to. A package linked from elsewhere (`file:../utils`,
+ * a workspace) is its entry file's path and content hash; a built-in is its name.
+ */
 function packageVersion(path: string): string {
   const match = /^(.*[\\/]node_modules[\\/])((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(path);
-  if (!match) return path;
+  if (!match) return isAbsolute(path) && existsSync(path) ? `${path}#${createHash('sha256').update(readFileSync(path)).digest('hex')}` : path;
   try {
     const manifest = JSON.parse(readFileSync(join(match[1]!, match[2]!, 'package.json'), 'utf8')) as { name?: string; version?: string };
     return `${manifest.name ?? match[2]}@${manifest.version ?? 'unknown'}`;

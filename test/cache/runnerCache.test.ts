@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -116,6 +116,43 @@ try {
         stdout: 'v=10\n',
         cached: ['load_0'],
         missed: ['heavy_3: code run by the executor changed', 'show_5: input 1 changed'],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a pool op that imports a package linked from outside node_modules is recomputed when that package changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyflow-runner-cache-linked-'));
+    try {
+      mkdirSync(join(dir, 'linked'));
+      mkdirSync(join(dir, 'node_modules'));
+      writeFileSync(join(dir, 'linked', 'package.json'), '{ "name": "linked", "version": "1.0.0", "main": "index.js" }\n');
+      writeFileSync(join(dir, 'linked', 'index.js'), 'exports.factor = 3;\n');
+      // As `npm install ../linked` (a file: dependency) leaves it: a link in node_modules to the package's folder.
+      symlinkSync(join(dir, 'linked'), join(dir, 'node_modules', 'linked'), 'dir');
+      writeFileSync(join(dir, 'ops.ts'), "import { factor } from 'linked';\nexport function heavy(x: number) { return x * factor; }\n");
+      writeFileSync(
+        join(dir, 'main.ts'),
+        `import { GraphBuilder, workerPool } from 'pyflow';
+const pool = workerPool({ threads: 1 });
+const heavy = pool.fn<(x: number) => number>(new URL('./ops.ts', import.meta.url), 'heavy');
+const G = new GraphBuilder({ executor: pool });
+try {
+  console.log(await G.add(heavy, { alias: 'heavy' })(5).getAsync());
+} finally {
+  await pool.close();
+}
+`,
+      );
+      assert.deepEqual(await runCached(dir), { status: 'done', stdout: '15\n', cached: [], missed: ['heavy_0: first run'] });
+      assert.deepEqual(await runCached(dir), { status: 'done', stdout: '15\n', cached: ['heavy_0'], missed: [] });
+      writeFileSync(join(dir, 'linked', 'index.js'), 'exports.factor = 4;\n');
+      assert.deepEqual(await runCached(dir), {
+        status: 'done',
+        stdout: '20\n',
+        cached: [],
+        missed: ['heavy_0: code run by the executor changed'],
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
