@@ -220,4 +220,18 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'numeric');
     assert.equal(await page.locator('#preview-title').textContent(), `${outputs.wave} · Array(3)`);
   });
+
+  it("a grafted graph's data node, drawn inside the graph that uses it, shows the preview its own graph's run sent", async () => {
+    const page = await harness.open();
+    const graphs = fixtures.grafted();
+    const data = graphs[0]!.nodes.find((n) => n.kind === 'data')!.uid;
+    await post(page, { type: 'graph/show', result: fixtures.result(graphs), revision: 1, settings: { direction: 'DOWN', full: true, edges: 'orthogonal' } });
+    const copy = page.locator(`.graph[data-graph="second"] .node[data-uid="First Graph/${data}"]`);
+    await copy.waitFor();
+    await post(page, { type: 'trace/reset', title: 'Run Graph — fixture.ts' });
+    await post(page, { type: 'data/previews', previews: [{ graph: 'First Graph', uid: data, preview: buildPreview([3, 4, 5]) }] });
+    await copy.click();
+    await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'numeric');
+    assert.equal(await page.locator('#preview-title').textContent(), `First Graph/${data} · Array(3)`);
+  });
 });

@@ -1,5 +1,6 @@
 import type uPlot from 'uplot';
 import type { DataPreview, GraphModel, NodePreview } from '../../src/protocol/index.js';
+import { graftedKeys } from '../graftedStates.js';
 import { el, formatNumber } from './dom.js';
 import { renderJsonTree } from './jsonTree.js';
 import { plotHeight, renderNumeric } from './plot.js';
@@ -22,6 +23,8 @@ export class PreviewPanel {
   /** Each op's output data nodes (keys), from the graph model. */
   private outputs = new Map<string, string[]>();
   private dataKeys = new Set<string>();
+  /** A grafted node's key in the graph shown → the key its own graph's run gives it (previews come under that one). */
+  private tracedOf = new Map<string, string>();
   private selected: string | undefined;
   /** The output shown when the selected op has several. */
   private shown: string | undefined;
@@ -64,6 +67,7 @@ export class PreviewPanel {
   setGraphs(graphs: readonly GraphModel[]): void {
     this.outputs = new Map();
     this.dataKeys = new Set();
+    this.tracedOf = new Map(graftedKeys(graphs));
     for (const g of graphs) {
       const kinds = new Map(g.nodes.map((n) => [n.uid, n.kind]));
       for (const n of g.nodes) if (n.kind === 'data') this.dataKeys.add(`${g.alias}\u0000${n.uid}`);
@@ -84,7 +88,7 @@ export class PreviewPanel {
 
   add(previews: readonly NodePreview[]): void {
     for (const p of previews) this.previews.set(`${p.graph}\u0000${p.uid}`, p.preview);
-    if (this.selected !== undefined && this.keysOf(this.selected).some((k) => previews.some((p) => `${p.graph}\u0000${p.uid}` === k))) this.update();
+    if (this.selected !== undefined && this.keysOf(this.selected).some((k) => this.previewOf(k) !== undefined)) this.update();
   }
 
   select(key: string | undefined): void {
@@ -99,13 +103,17 @@ export class PreviewPanel {
     return !this.root.hidden;
   }
 
+  private previewOf(viewKey: string): DataPreview | undefined {
+    return this.previews.get(this.tracedOf.get(viewKey) ?? viewKey);
+  }
+
   private keysOf(key: string): string[] {
     return this.dataKeys.has(key) ? [key] : (this.outputs.get(key) ?? []);
   }
 
   private update(): void {
     const keys = this.selected === undefined ? [] : this.keysOf(this.selected);
-    const withPreview = keys.filter((k) => this.previews.has(k));
+    const withPreview = keys.filter((k) => this.previewOf(k) !== undefined);
     if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden)) {
       this.hide();
       return;
@@ -115,7 +123,7 @@ export class PreviewPanel {
     document.body.classList.add('preview-open');
     document.body.style.setProperty('--pf-preview-top', `${document.querySelector('.toolbar')?.getBoundingClientRect().bottom ?? 0}px`);
     this.renderTabs(keys, shown);
-    this.render(shown, this.previews.get(shown));
+    this.render(shown, this.previewOf(shown));
   }
 
   private renderTabs(keys: string[], shown: string): void {
