@@ -25,12 +25,12 @@ export const MAIN_THREAD = 'main thread';
 
 /**
  * The times of a run's ops, from its trace, in rows. Which row a bar is on is decided by `lane` alone:
- * - per op (`byWorker` false): each op key has its row. This holds until an executor runs an op.
+ * - per op (`byWorker` false): each op key has its row, until an op's `finished` event names a worker.
  * - per worker (`byWorker` true, from the first `finished` event naming a `worker`, which only executors add): a
- *   finished bar is on its worker's row (`thread 1`, `worker host:pid`, as the event names it) or on `main thread`
- *   when the op ran inline. The worker is known only when the op ends, so a running bar stays on its op's own row
- *   until then, and so does a failed one: an `error` event names no worker, and `main thread` would claim it ran
- *   inline.
+ *   finished bar is on its worker's row, named as the event names it (`thread 1` for a workerPool, `host:pid` for
+ *   the cluster), or on `main thread` when the op ran inline. The worker is known only when the op ends, so a running
+ *   bar stays on its op's own row until then, and so does a failed one: an `error` event names no worker, and
+ *   `main thread` would claim it ran inline.
  * Rows are the lanes of the bars in the order of their first bar, and no row is empty: when a bar changes lane (it
  * finished, or the mode switched) the rows are laid out again, once per `append`, and `layout` grows.
  * An event without a time (`at`, stamped by the runner) is placed on a sequential clock: each op starts where the
