@@ -339,7 +339,10 @@ export class TimeView {
     const bars = this.times?.barsOf(key) ?? [];
     const bar = bars.at(-1);
     if (!bar) return;
-    const how = bar.how === 'error' ? 'failed' : bar.how === 'running' ? 'running' : 'finished';
+    const times = this.times!;
+    // With rows per worker, a finished bar's row is where the op ran.
+    const where = times.byWorker && bar.how === 'finished' ? ` on ${this.host.label(times.rows[bar.row]!)}` : '';
+    const how = bar.how === 'error' ? 'failed' : bar.how === 'running' ? 'running' : `finished${where}`;
     const runs = bars.length > 1 ? ` (run ${bars.length} times)` : '';
     this.info.textContent = `${key.split('\u0000')[1]}: ${how}, ${formatDuration(bar.start)} → ${formatDuration(bar.how === 'running' ? this.times!.now : bar.end)}${runs}`;
   }

@@ -422,6 +422,7 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await clickRow(0, 'clip_6');
     await clickRow(1, 'clean_2');
     await clickRow(2, 'trim_4');
+    assert.equal(await page.locator('#timeview-info').textContent(), 'trim_4: finished on thread 2, 2.0 ms → 9.0 ms');
     // clean (thread 1) and trim (thread 2) overlap in time: both rows have a finished bar at 5 ms of 12.
     const colours = await page.evaluate(() => {
       const canvas = document.getElementById('timeview-canvas') as HTMLCanvasElement;
