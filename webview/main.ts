@@ -217,6 +217,13 @@ const showTimeView = (on: boolean): void => {
   timeViewButton.checked = on;
   save({ timeView: on });
 };
+/** The toggle's title says which rows the view shows: per op, or per worker once an executor ran an op. */
+const titleTimeView = (): void => {
+  const title = `Time view of the run, one row per ${runTimes?.byWorker ? 'worker' : 'op'} (t)`;
+  if (timeViewButton.title === title) return;
+  timeViewButton.title = title;
+  timeViewButton.setAttribute('label', title);
+};
 timeViewButton.addEventListener('click', () => showTimeView(!timeView.shown));
 $('timeline-stop').addEventListener('click', () => api.postMessage({ type: 'run/stop' }));
 
@@ -297,6 +304,7 @@ function onMessage(message: HostToWebview): void {
     case 'trace/reset':
       runTimes = new RunTimes((key) => producers.get(key));
       timeView.setTimes(runTimes);
+      titleTimeView();
       overlay = emptyOverlay();
       cacheMisses = new Map();
       previewPanel.clear();
@@ -307,6 +315,7 @@ function onMessage(message: HostToWebview): void {
     case 'trace/append':
       timeline.append(message.events);
       runTimes?.append(message.events);
+      titleTimeView();
       timeView.changed();
       break;
     case 'run/end':

@@ -15,7 +15,7 @@ const LABELS = 150;
 const MIN_SPAN = 0.05;
 
 /**
- * The run's time view: one row per op (or per worker), a bar from each op's start to its end (failed ones in the
+ * The run's time view: one row per op, or per worker once an executor ran an op (see `RunTimes`), a bar from each op's start to its end (failed ones in the
  * error colour, running ones growing), ticks where its outputs were released or kept, and the step slider's time
  * as a line. Drawn on a canvas, only the rows and bars in sight, at most once a frame: 10,000 steps scroll and zoom
  * at full frame rate. Click a bar (or Up/Down) to select its op in the graph; selecting a node in the graph
@@ -34,6 +34,8 @@ export class TimeView {
   private rowMarks: Mark[][] = [];
   private indexedBars = 0;
   private indexedMarks = 0;
+  /** The `layout` of the times when indexed: rows laid out again make the index start over. */
+  private indexedLayout = 0;
   /** The longest bar (ms), to find the first bar in sight; and the bars still running when last indexed. */
   private longest = 0;
   private running: number[] = [];
@@ -70,12 +72,7 @@ export class TimeView {
   /** A new run (or none): its times; the view follows it until the user zooms. */
   setTimes(times: RunTimes | undefined): void {
     this.times = times;
-    this.rowBars = [];
-    this.rowMarks = [];
-    this.indexedBars = 0;
-    this.indexedMarks = 0;
-    this.longest = 0;
-    this.running = [];
+    this.unindex();
     this.firstRow = 0;
     this.window = undefined;
     this.schedule();
@@ -122,9 +119,20 @@ export class TimeView {
     return this.window ?? { from: 0, to: Math.max(this.times?.now ?? 0, MIN_SPAN) };
   }
 
+  private unindex(): void {
+    this.rowBars = [];
+    this.rowMarks = [];
+    this.indexedBars = 0;
+    this.indexedMarks = 0;
+    this.indexedLayout = this.times?.layout ?? 0;
+    this.longest = 0;
+    this.running = [];
+  }
+
   private index(): void {
     const times = this.times;
     if (!times) return;
+    if (times.layout !== this.indexedLayout) this.unindex();
     // Bars still running grow: the longest is measured again from the first of them.
     for (const b of this.running.splice(0)) {
       const bar = times.bars[b]!;
@@ -213,10 +221,13 @@ export class TimeView {
       ctx.fillStyle = c.fg!;
       ctx.fillRect(Math.round(x(this.cursorMs)), AXIS, 1, height - AXIS);
     }
+    const scheme = times.byWorker ? 'worker' : 'op';
+    const names = times.byWorker ? ` (${times.rows.map((r) => this.host.label(r)).join(', ')})` : '';
     this.canvas.setAttribute(
       'aria-label',
-      `Run time view: ${times.rows.length} ${times.byWorker ? 'workers' : 'ops'}, ${formatDuration(times.now)}; Up and Down select an op, plus and minus zoom, Left and Right pan, 0 shows the whole run`,
+      `Run time view, one row per ${scheme}: ${times.rows.length} rows${names}, ${formatDuration(times.now)}; Up and Down select an op, plus and minus zoom, Left and Right pan, 0 shows the whole run`,
     );
+    this.root.dataset.rowsPer = scheme;
     this.root.dataset.rows = String(times.rows.length);
     this.root.dataset.bars = String(times.bars.length);
     this.lastDrawMs = performance.now() - started;
@@ -328,7 +339,10 @@ export class TimeView {
     const bars = this.times?.barsOf(key) ?? [];
     const bar = bars.at(-1);
     if (!bar) return;
-    const how = bar.how === 'error' ? 'failed' : bar.how === 'running' ? 'running' : 'finished';
+    const times = this.times!;
+    // With rows per worker, a finished bar's row is where the op ran.
+    const where = times.byWorker && bar.how === 'finished' ? ` on ${this.host.label(times.rows[bar.row]!)}` : '';
+    const how = bar.how === 'error' ? 'failed' : bar.how === 'running' ? 'running' : `finished${where}`;
     const runs = bars.length > 1 ? ` (run ${bars.length} times)` : '';
     this.info.textContent = `${key.split('\u0000')[1]}: ${how}, ${formatDuration(bar.start)} → ${formatDuration(bar.how === 'running' ? this.times!.now : bar.end)}${runs}`;
   }

@@ -93,6 +93,29 @@ function groupedRun(failing = 'trim'): object[] {
   return events;
 }
 
+/**
+ * A run with a worker pool: load inline, clean and trim at once on two threads, clip inline after them.
+ * `finishes`: whether the pool's ops have finished (their `finished` events name the thread).
+ */
+function poolRun(finishes: 'none' | 'clean' | 'both'): object[] {
+  const g = 'grouped';
+  const events: object[] = [
+    { kind: 'running', uid: 'load_0', graph: g, at: 0 },
+    { kind: 'finished', uid: 'load_0', graph: g, durationMs: 2, at: 2 },
+    { kind: 'running', uid: 'clean_2', graph: g, at: 2 },
+    { kind: 'running', uid: 'trim_4', graph: g, at: 2 },
+  ];
+  if (finishes === 'none') return events;
+  events.push({ kind: 'finished', uid: 'clean_2', graph: g, durationMs: 6, worker: 'thread 1', at: 8 });
+  if (finishes === 'clean') return events;
+  events.push(
+    { kind: 'finished', uid: 'trim_4', graph: g, durationMs: 7, worker: 'thread 2', at: 9 },
+    { kind: 'running', uid: 'clip_6', graph: g, at: 9 },
+    { kind: 'finished', uid: 'clip_6', graph: g, durationMs: 3, at: 12 },
+  );
+  return events;
+}
+
 describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 1_200_000 }, () => {
   let harness: Harness;
   before(async () => {
@@ -351,5 +374,70 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.locator('#canvas .node.selected[data-uid="trim_4"]').waitFor();
     await shot(page, 'timeview', true);
     await docsImage(page, 'timeline', '#canvas .graph', '#timeview');
+  });
+
+  it('the time view of a pool run: one row per thread and one for the main thread, a running op on its own row', async () => {
+    const page = await harness.open('vscode-dark');
+    await show(page, [fixtures.grouped()]);
+    await drawn(page, 7);
+    await post(page, { type: 'trace/reset', title: 'run' });
+    await page.keyboard.press('t');
+    const timeView = page.locator('#timeview');
+    const announced = async (bars: number): Promise<[string | null, string | null, string | null, string | null]> => {
+      await page.waitForFunction((n) => document.getElementById('timeview')!.dataset.bars === String(n), bars);
+      const label = (await page.locator('#timeview-canvas').getAttribute('aria-label'))?.replace(/, [^,]*; Up and Down.*$/, '') ?? null;
+      return [
+        await timeView.getAttribute('data-rows-per'),
+        await timeView.getAttribute('data-rows'),
+        label,
+        await page.locator('#time-view').getAttribute('title'),
+      ];
+    };
+    // Before any executor op finished, nothing names a worker: one row per op.
+    await post(page, { type: 'trace/append', events: poolRun('none') });
+    assert.deepEqual(await announced(3), ['op', '3', 'Run time view, one row per op: 3 rows', 'Time view of the run, one row per op (t)']);
+    // The first worker-named finish switches to rows per worker; trim still runs, on its own row.
+    await post(page, { type: 'trace/append', events: poolRun('clean').slice(4) });
+    await page.waitForFunction(() => document.getElementById('timeview')!.dataset.rowsPer === 'worker');
+    assert.deepEqual(await announced(3), [
+      'worker',
+      '3',
+      'Run time view, one row per worker: 3 rows (main thread, thread 1, trim_4)',
+      'Time view of the run, one row per worker (t)',
+    ]);
+    await post(page, { type: 'trace/append', events: poolRun('both').slice(5) });
+    await page.waitForFunction(() => /thread 2/.test(document.getElementById('timeview-canvas')!.getAttribute('aria-label')!));
+    assert.deepEqual(await announced(4), [
+      'worker',
+      '3',
+      'Run time view, one row per worker: 3 rows (main thread, thread 1, thread 2)',
+      'Time view of the run, one row per worker (t)',
+    ]);
+    // The rows drawn are those: a click on a row's label selects the op of its last bar.
+    const box = (await page.locator('#timeview-canvas').boundingBox())!;
+    const clickRow = async (row: number, uid: string): Promise<void> => {
+      await page.mouse.click(box.x + 20, box.y + 18 + row * 18 + 9);
+      await page.locator(`#canvas .node.selected[data-uid="${uid}"]`).waitFor();
+    };
+    await clickRow(0, 'clip_6');
+    await clickRow(1, 'clean_2');
+    await clickRow(2, 'trim_4');
+    assert.equal(await page.locator('#timeview-info').textContent(), 'trim_4: finished on thread 2, 2.0 ms → 9.0 ms');
+    // clean (thread 1) and trim (thread 2) overlap in time: both rows have a finished bar at 5 ms of 12.
+    const colours = await page.evaluate(() => {
+      const canvas = document.getElementById('timeview-canvas') as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d')!;
+      const r = window.devicePixelRatio || 1;
+      const x = Math.round((150 + (5 / 12) * (canvas.clientWidth - 158)) * r);
+      return [1, 2].map((row) => Array.from(ctx.getImageData(x, Math.round((18 + row * 18 + 9) * r), 1, 1).data));
+    });
+    const background = await page.evaluate(() => {
+      const canvas = document.getElementById('timeview-canvas') as HTMLCanvasElement;
+      const r = window.devicePixelRatio || 1;
+      return Array.from(canvas.getContext('2d')!.getImageData(Math.round((canvas.clientWidth - 2) * r), Math.round((18 + 18 + 9) * r), 1, 1).data);
+    });
+    assert.deepEqual(colours[0], colours[1]);
+    assert.notDeepEqual(colours[0], background);
+    await shot(page, 'timeview-workers');
   });
 });
