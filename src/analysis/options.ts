@@ -2,30 +2,13 @@ import { ts } from 'ts-morph';
 import type { Scope } from './extractGraph.js';
 import { rangeOf } from './extractGraph.js';
 import { KNOWN_SHAPES } from '../protocol/shapes.js';
-import { optionValueProblem } from '../core/options.js';
+import { OPTION_NAMES, optionValueProblem } from '../core/options.js';
 
 /** Options of `add` or `new GraphBuilder`, as far as they are literals; `unknown` says what was not. */
 export interface StaticOptions {
   [key: string]: unknown;
   unknown?: string;
 }
-
-const KNOWN = new Set([
-  'nOut',
-  'persist',
-  'rank',
-  'shape',
-  'color',
-  'fontsize',
-  'alias',
-  'outputAlias',
-  'group',
-  'verbose',
-  'log',
-  'onRelease',
-  'callSites',
-  'concurrency',
-]);
 
 /** Reads an options object literal (or a `const` bound to one); non-literal values are reported. */
 export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {
@@ -47,8 +30,8 @@ export function readOptions(scope: Scope, expr: ts.Expression): StaticOptions {
       options.unknown = `an option key (${prop.name.getText(scope.sf)}) is computed at runtime`;
       continue;
     }
-    if (!KNOWN.has(key)) {
-      report(scope, prop, `unknown option "${key}" (known: ${[...KNOWN].join(', ')})`);
+    if (!OPTION_NAMES.has(key)) {
+      report(scope, prop, `unknown option "${key}" (known: ${[...OPTION_NAMES].join(', ')})`);
       continue;
     }
     const valueExpr = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;

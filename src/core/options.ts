@@ -44,6 +44,9 @@ const GRAPH_OPTIONS: Rules = {
   ],
 };
 
+/** Every option name of `G.add(fn, options)` and `new GraphBuilder(options)` (the static extractor warns of others). */
+export const OPTION_NAMES: ReadonlySet<string> = new Set([...Object.keys(ADD_OPTIONS), ...Object.keys(GRAPH_OPTIONS)]);
+
 function hasMethods(value: unknown, names: readonly string[]): boolean {
   return typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 }

@@ -56,6 +56,19 @@ describe('dynamic code: drawn as far as known, flagged, never guessed silently',
     assert.ok(diagnostics.some((d) => /not an object literal/.test(d.message) && d.range.line === 6));
   });
 
+  it("every option the library takes is known: a graph's executor and cache, an op's cache and version, draw without warnings", () => {
+    const result = extractGraph(
+      `import { GraphBuilder, workerPool } from 'pyflow';
+const pool = workerPool({ threads: 2 });
+const f = (x: number) => x;
+const G = new GraphBuilder({ alias: 'g', executor: pool, cache: false, concurrency: 2 });
+G.add(f, { cache: 'refresh', version: 'v2', group: 'a/b' })(1);
+`,
+      '/ws/script.ts',
+    );
+    assert.deepEqual(result.diagnostics, []);
+  });
+
   it('unknown options and shapes are warnings naming what is known', () => {
     const { diagnostics, nodes } = extract(`G.add(f, { shape: 'star', colour: 'red', rank: 'top' })(1);\n`);
     assert.ok(diagnostics.some((d) => /unknown shape "star": drawn as a box/.test(d.message)));
