@@ -26,6 +26,8 @@ const RULES: Record<string, Rule> = {
   'src/drawing/index.ts': { mayImport: [/^\.\//, /^\.\.\/core\//, /^node:/] },
   // What every executor shares (src/executors/shared.ts, the runner's hook workerHost.ts).
   'src/executors': { mayImport: [/^\.\//, /^\.\.\/core\//] },
+  // The fallback fingerprint of an op module (a hash of its file), for both executors.
+  'src/executors/shared.ts': { mayImport: [/^\.\.\/core\//, /^node:(crypto|fs|url)$/] },
   'src/executors/threads': { mayImport: [/^\.\//, /^\.\.\/(shared|workerHost)\.js$/, /^\.\.\/\.\.\/core\//, /^node:/, /^piscina$/] },
   'src/executors/cluster': { mayImport: [/^\.\//, /^\.\.\/(shared|workerHost)\.js$/, /^\.\.\/\.\.\/core\//, /^node:/, /^bullmq$/, /^ioredis$/] },
   'src/cli': { mayImport: [/^\.\//, /^\.\.\/(core|protocol|analysis|runner|drawing|cache|executors)\//, /^node:/, /^\.\.\/\.\.\/package\.json$/] },

@@ -1,9 +1,28 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describeCallSite } from '../core/errors.js';
 // From the index: the cluster's bundle (pyflow/cluster) takes it from `pyflow` itself, so the class is the user's.
 import { PyflowError } from '../core/index.js';
 import type { AbortSignalLike, ExecutorOp } from '../core/executor.js';
 
 /* What every executor says the same way: an op's name in errors, its failure, the function `fn()` gives back. */
+
+/**
+ * The fingerprint of an op module's own code when no runner gives a better one: the SHA-256 of its file (`data` for a
+ * data: URL); undefined when it cannot be read.
+ */
+export function hashOfModule(href: string): string | undefined {
+  if (href.startsWith('data:')) return 'data';
+  if (!href.startsWith('file:')) return undefined;
+  try {
+    return createHash('sha256')
+      .update(readFileSync(fileURLToPath(href)))
+      .digest('hex');
+  } catch {
+    return undefined;
+  }
+}
 
 /** `uid (fn, added at file:line:col)`, as an inline op's failure names it. */
 export function describeOp(op: ExecutorOp): string {
@@ -33,9 +52,9 @@ function refuseDirectCall(name: string, where: string, executor: string): never 
 }
 
 /**
- * Calls `handler` when `signal` aborts, with one listener per signal whatever the number of calls in flight under it
- * (the engine gives every call of an evaluation the same signal; a listener each would pass Node's 10-listener
- * warning). Returns the function that stops it.
+ * Calls `handler` when `signal` aborts, with one listener per signal whatever the number of handlers under it (each
+ * call has its own signal, but a caller may share one among many calls: a listener each would pass Node's 10-listener
+ * warning). Only a later abort calls it: a caller checks `signal.aborted` itself. Returns the function that stops it.
  */
 export function onAbort(signal: AbortSignalLike, handler: () => void): () => void {
   let handlers = abortHandlers.get(signal);

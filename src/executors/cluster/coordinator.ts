@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PyflowError } from '../../core/index.js';
 import type { Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/index.js';
-import { onAbort, opFailure, opStub } from '../shared.js';
+import { hashOfModule, onAbort, opFailure, opStub } from '../shared.js';
 import { workerHost } from '../workerHost.js';
 import { readJobEvents } from './jobEvents.js';
 import { redisLibraries } from './libraries.js';
@@ -45,6 +45,9 @@ export interface ClusterExecutor extends Executor {
   /** This coordinator's run id (its values and jobs are named by it). */
   readonly runId: string;
 }
+
+/** For tests: `executor[GIVEN_UP_SIZE]()` is how many given-up jobs the coordinator still remembers. */
+export const GIVEN_UP_SIZE = Symbol('pyflow.cluster.givenUpSize');
 
 /** How often the run's heartbeat is renewed, and how long it lives without renewal (then the run counts as dead). */
 const HEARTBEAT_MS = 2_000;
@@ -86,7 +89,7 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
   const runId = randomUUID();
   const modules = new WeakMap<(...args: never[]) => unknown, { module: string; export: string }>();
   /** Each function's module file, and its fingerprint once asked (see `fingerprint`). */
-  const files = new WeakMap<(...args: never[]) => unknown, string>();
+  const files = new WeakMap<(...args: never[]) => unknown, { given: string; real: string }>();
   const fingerprints = new WeakMap<(...args: never[]) => unknown, string | undefined>();
   const pending = new Map<string, Pending>();
   /** Jobs whose calls were given up (aborted, timed out) while they may still run: what they store is deleted. */
@@ -233,11 +236,22 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       const done = new Promise<OpJobResult>((resolve, reject) => {
         pending.set(jobId, { op, resolve, reject });
       });
+      // It may be rejected (given up, closed, Redis lost) before the queue.add below returns and it is awaited.
+      done.catch(() => undefined);
       const giveUp = (why: string): void => {
         givenUp.add(jobId);
         pending.get(jobId)?.reject(new Error(why));
         pending.delete(jobId);
-        void c.queue.remove(jobId).catch(() => undefined);
+        removeJob();
+      };
+      const removeJob = (): void => {
+        // Removed before a worker took it: no event will come to take it out of givenUp.
+        void c.queue
+          .remove(jobId)
+          .then((removed) => {
+            if (removed) givenUp.delete(jobId);
+          })
+          .catch(() => undefined);
       };
       const stopListening = onAbort(call.signal, () => giveUp('the evaluation was given up'));
       const timer =
@@ -245,7 +259,11 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
           ? undefined
           : setTimeout(() => giveUp(`it had no result ${options.jobTimeoutMs} ms after it was queued (clusterExecutor jobTimeoutMs)`), options.jobTimeoutMs);
       try {
+        // Given up while connecting or uploading: the listener above came too late to hear it.
+        if (call.signal.aborted) throw new Error('the evaluation was given up');
         await c.queue.add(op.fnName, data, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
+        // Given up while it was being added: the removal may have come first and found nothing.
+        if (givenUp.has(jobId)) removeJob();
         const result = await done;
         if ('abandoned' in result) throw new Error(`worker ${result.worker} found the run gone`);
         if (call.signal.aborted) {
@@ -316,7 +334,8 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     runId,
     concurrency: options.concurrency ?? 64,
     fn<F extends (...args: never[]) => unknown>(module: URL | string, name: string): F {
-      const file = realPath(module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : module);
+      const given = module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : resolve(module);
+      const file = realPath(given);
       const rel = relative(root, file);
       if (rel.startsWith('..') || rel === '' || isAbsolute(rel)) {
         throw new PyflowError(
@@ -327,7 +346,7 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       }
       const stub = opStub(name, 'on the cluster', 'cluster');
       modules.set(stub, { module: rel.split(sep).join('/'), export: name });
-      files.set(stub, file);
+      files.set(stub, { given: pathToFileURL(given).href, real: pathToFileURL(file).href });
       return stub as F;
     },
     owns: (fn) => modules.has(fn),
@@ -336,8 +355,9 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
       if (!target) return undefined;
       if (!fingerprints.has(fn)) {
         // The code as the coordinator has it: workers run their copy of the same code root.
-        const file = files.get(fn)!;
-        const code = host?.moduleFingerprint?.(pathToFileURL(file).href) ?? hashOfFile(file);
+        // The runner knows a module by the URL the script named it with (links unresolved), the workers by its real path.
+        const { given, real } = files.get(fn)!;
+        const code = host?.moduleFingerprint?.(given) ?? host?.moduleFingerprint?.(real) ?? hashOfModule(real);
         fingerprints.set(fn, code === undefined ? undefined : `${target.module}#${target.export} ${code}`);
       }
       return fingerprints.get(fn);
@@ -354,17 +374,9 @@ export function clusterExecutor(options: ClusterOptions): ClusterExecutor {
     },
     close: () => host?.close(closeNow) ?? closeNow(),
   };
+  Object.defineProperty(executor, GIVEN_UP_SIZE, { value: () => givenUp.size });
   host?.opened?.(closeNow);
   return executor;
-}
-
-/** The SHA-256 of a file's bytes; undefined when it cannot be read. */
-function hashOfFile(file: string): string | undefined {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch {
-    return undefined;
-  }
 }
 
 /** A path with its links resolved (the code root and the modules under it are compared as the workers see them). */

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import * as workerThreads from 'node:worker_threads';
 import Piscina from 'piscina';
 import { PyflowError } from '../../core/errors.js';
 import type { AbortSignalLike, Executor, ExecutorCall, ExecutorOp, ExecutorResult } from '../../core/executor.js';
-import { opFailure as failure, opStub } from '../shared.js';
+import { hashOfModule, opFailure as failure, opStub } from '../shared.js';
 import { workerHost as host } from '../workerHost.js';
 import { buffersIn, findUncrossable } from './crossing.js';
 import type { WorkerOutcome, WorkerTask } from './poolWorker.js';
@@ -164,19 +162,6 @@ function moduleHref(module: ModuleRef): string {
   if (typeof module !== 'string') return module.href;
   const isUrl = /^[a-z][a-z0-9+.-]+:/i.test(module) && !/^[a-z]:[\\/]/i.test(module);
   return isUrl ? module : pathToFileURL(resolve(module)).href;
-}
-
-/** A hash of a module file's bytes (a `data:` URL is its own content); undefined when it cannot be read. */
-function hashOfModule(href: string): string | undefined {
-  if (href.startsWith('data:')) return 'data';
-  if (!href.startsWith('file:')) return undefined;
-  try {
-    return createHash('sha256')
-      .update(readFileSync(fileURLToPath(href)))
-      .digest('hex');
-  } catch {
-    return undefined;
-  }
 }
 
 function describeDeath(error: unknown, signal: AbortSignalLike, closing: boolean): string {
