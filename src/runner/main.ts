@@ -124,8 +124,11 @@ function dropUserMessage(): boolean {
   return false;
 }
 
+/** Set by a stop: the host has decided the run's outcome, so what closing the executors causes is not reported. */
+let stopping = false;
+
 function send(message: RunnerToHost): void {
-  if (process.connected) sendToHost?.(message);
+  if (process.connected && !stopping) sendToHost?.(message);
 }
 
 function flush(running?: RunningOp): void {
@@ -239,6 +242,8 @@ async function closeExecutors(): Promise<void> {
 async function stop(): Promise<void> {
   finished = true;
   clearInterval(flushTimer);
+  flush();
+  stopping = true;
   await closeExecutors();
   process.exit(143);
 }
