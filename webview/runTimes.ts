@@ -46,6 +46,8 @@ export class RunTimes {
   layout = 0;
   /** The latest time seen: running bars end there. */
   now = 0;
+  /** How many ops' results were read from the result cache (no bar: they did not run). */
+  cached = 0;
   private clock = 0;
   /** The worker named by each bar's `finished` event (same index as `bars`). */
   private workers: (string | undefined)[] = [];
@@ -90,6 +92,9 @@ export class RunTimes {
           moved ||= this.byWorker && this.rows[bar.row] !== this.lane(i);
           break;
         }
+        case 'cached':
+          this.cached++;
+          break;
         case 'released':
         case 'stillNeeded': {
           const producer = this.producerOf(key);

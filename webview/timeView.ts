@@ -190,7 +190,7 @@ export class TimeView {
     ctx.textBaseline = 'middle';
     if (!times || times.rows.length === 0) {
       ctx.fillStyle = c.fg!;
-      ctx.fillText(times ? 'waiting for the first op to run…' : 'Run the graph to see its ops in time.', 10, height / 2);
+      ctx.fillText(times ? emptyRunText(times.cached) : 'Run the graph to see its ops in time.', 10, height / 2);
       this.lastDrawMs = performance.now() - started;
       return;
     }
@@ -398,4 +398,10 @@ function niceStep(raw: number): number {
 
 function ellipsis(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What the time view says of a run without a bar yet: no op has run, perhaps because results came from the cache. */
+export function emptyRunText(cached: number): string {
+  if (cached === 0) return 'waiting for the first op to run…';
+  return `no op has run: ${cached} result${cached === 1 ? '' : 's'} read from the cache (Pyflow: Clear Cache recomputes)`;
 }

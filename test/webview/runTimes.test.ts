@@ -169,4 +169,15 @@ describe('run times: rows per op or per worker', () => {
       marks: [],
     });
   });
+
+  it('a run whose results all came from the cache has no bar, and says so instead of waiting for an op', async () => {
+    const { emptyRunText } = await import('../../webview/timeView.js');
+    const times = timesOf([
+      { kind: 'activated', uid: 'total_5', graph: 'g', at: 0 },
+      { kind: 'cached', uid: 'total_5', graph: 'g', at: 1 },
+    ]);
+    assert.deepEqual({ ...view(times), cached: times.cached }, { byWorker: false, rows: [], bars: [], marks: [], cached: 1 });
+    assert.equal(emptyRunText(times.cached), 'no op has run: 1 result read from the cache (Pyflow: Clear Cache recomputes)');
+    assert.equal(emptyRunText(0), 'waiting for the first op to run…');
+  });
 });
