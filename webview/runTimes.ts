@@ -149,3 +149,9 @@ export class RunTimes {
     return row;
   }
 }
+
+/** What the time view says of a run without a bar yet: no op has run, perhaps because results came from the cache. */
+export function emptyRunText(cached: number): string {
+  if (cached === 0) return 'waiting for the first op to run…';
+  return `no op has run: ${cached} result${cached === 1 ? '' : 's'} read from the cache (Pyflow: Clear Cache recomputes)`;
+}

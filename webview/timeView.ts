@@ -1,4 +1,4 @@
-import type { RunTimes, Bar, Mark } from './runTimes.js';
+import { emptyRunText, type RunTimes, type Bar, type Mark } from './runTimes.js';
 import { formatDuration } from './tooltip.js';
 
 export interface TimeViewHost {
@@ -11,6 +11,8 @@ export interface TimeViewHost {
 const ROW = 18;
 const AXIS = 18;
 const LABELS = 150;
+/** The room a time label of the axis gets ("100 ms", "2.50 s" and a gap). */
+const AXIS_LABEL_PX = 80;
 /** The smallest time window a zoom shows (ms). */
 const MIN_SPAN = 0.05;
 
@@ -270,7 +272,8 @@ export class TimeView {
   }
 
   private drawAxis(ctx: CanvasRenderingContext2D, from: number, to: number, x: (ms: number) => number, c: Record<string, string>, height: number): void {
-    const step = niceStep((to - from) / 6);
+    // As many labels as fit: one per AXIS_LABEL_PX of the plot, so that they never overlap in a narrow view.
+    const step = niceStep((to - from) / Math.max(1, Math.floor((x(to) - x(from)) / AXIS_LABEL_PX)));
     ctx.fillStyle = c.fg!;
     ctx.globalAlpha = 0.75;
     for (let t = Math.ceil(from / step) * step; t <= to; t += step) {
@@ -398,10 +401,4 @@ function niceStep(raw: number): number {
 
 function ellipsis(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** What the time view says of a run without a bar yet: no op has run, perhaps because results came from the cache. */
-export function emptyRunText(cached: number): string {
-  if (cached === 0) return 'waiting for the first op to run…';
-  return `no op has run: ${cached} result${cached === 1 ? '' : 's'} read from the cache (Pyflow: Clear Cache recomputes)`;
 }

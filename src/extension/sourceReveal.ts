@@ -37,7 +37,8 @@ export class SourceReveal implements vscode.Disposable {
       });
     } else {
       editor = visible ?? (await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: true }));
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      // The call's start, not its whole range: a long call would scroll the editor sideways, off the line's start.
+      editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
     this.clear();
     editor.setDecorations(this.highlight, [range]);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder, type TraceEvent } from '../../src/core/index.js';
 import type { TimedEvent } from '../../src/protocol/index.js';
-import { RunTimes } from '../../webview/runTimes.js';
+import { RunTimes, emptyRunText } from '../../webview/runTimes.js';
 
 const key = (uid: string): string => `g\u0000${uid}`;
 const running = (uid: string, at: number): TimedEvent => ({ kind: 'running', uid, graph: 'g', at });
@@ -171,7 +171,6 @@ describe('run times: rows per op or per worker', () => {
   });
 
   it('a run whose results all came from the cache has no bar, and says so instead of waiting for an op', async () => {
-    const { emptyRunText } = await import('../../webview/timeView.js');
     const times = timesOf([
       { kind: 'activated', uid: 'total_5', graph: 'g', at: 0 },
       { kind: 'cached', uid: 'total_5', graph: 'g', at: 1 },
