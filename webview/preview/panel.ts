@@ -88,7 +88,9 @@ export class PreviewPanel {
 
   add(previews: readonly NodePreview[]): void {
     for (const p of previews) this.previews.set(`${p.graph}\u0000${p.uid}`, p.preview);
-    if (this.selected !== undefined && this.keysOf(this.selected).some((k) => this.previewOf(k) !== undefined)) this.update();
+    if (this.selected === undefined) return;
+    const shown = new Set(this.keysOf(this.selected).map((k) => this.tracedOf.get(k) ?? k));
+    if (previews.some((p) => shown.has(`${p.graph}\u0000${p.uid}`))) this.update();
   }
 
   select(key: string | undefined): void {
