@@ -191,6 +191,37 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       ],
     },
   ],
+  startup: [
+    {
+      header: ['what', 'ms', 'target'],
+      rows: [
+        'require dist/extension.js (fresh process)',
+        'activate() with an inert vscode API',
+        'activation: require + activate',
+        'first extraction: require dist/extractor.js',
+        'first extraction: extractGraph(examples/quickstart.ts)',
+        '`pyflow --help`, wall time',
+        '`pyflow run examples/quickstart.ts`, wall time',
+        '`pyflow graph examples/quickstart.ts`, wall time',
+        '`node -e 0`, wall time (the floor of the three above)',
+      ],
+    },
+  ],
+  executor: [
+    { header: ['engine', 'wall ms (median)', 'speed-up', 'cpu/wall'], rows: ['inline (main thread)', 'workerPool({ threads: 2 })'] },
+    {
+      header: ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'],
+      rows: ['50 independent ops', '50 ops in a chain'],
+    },
+    {
+      header: ['hand-off', 'wall ms (median)', "main thread's array after the sum"],
+      rows: [
+        'moved (released after the sum: transferred both ways)',
+        'copied to the summing thread (the value is persisted)',
+        'reference: structuredClone of 0.5 MB in the main thread',
+      ],
+    },
+  ],
   cluster: [
     { header: ['executor', 'ms per op'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
     { header: ['executor', 'wall ms', 'speedup vs inline'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
