@@ -207,21 +207,6 @@ const EXPECTED: Record<string, { header: string[]; rows: string[] }[]> = {
       ],
     },
   ],
-  executor: [
-    { header: ['engine', 'wall ms (median)', 'speed-up', 'cpu/wall'], rows: ['inline (main thread)', 'workerPool({ threads: 2 })'] },
-    {
-      header: ['graph', 'workerPool(2) wall µs/op', 'workerPool(2) CPU µs/op', 'inline wall µs/op', 'dask threaded scheduler (2 threads) wall / CPU µs/task'],
-      rows: ['50 independent ops', '50 ops in a chain'],
-    },
-    {
-      header: ['hand-off', 'wall ms (median)', "main thread's array after the sum"],
-      rows: [
-        'moved (released after the sum: transferred both ways)',
-        'copied to the summing thread (the value is persisted)',
-        'reference: structuredClone of 0.5 MB in the main thread',
-      ],
-    },
-  ],
   cluster: [
     { header: ['executor', 'ms per op'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
     { header: ['executor', 'wall ms', 'speedup vs inline'], rows: ['inline', 'threads (2)', 'cluster (2 worker processes)'] },
