@@ -4,6 +4,7 @@ import {
   LAYER_GAP,
   PAD,
   PORT,
+  elkNode,
   layoutGraph,
   measure,
   type ElkEdge,
@@ -76,22 +77,7 @@ export async function layoutGrouped(elk: ElkLike, view: GroupedView, settings: L
     (g.parent === undefined ? root : containers.get(g.parent)!).children!.push(box);
   }
   for (const n of view.nodes) {
-    const m = measured.get(n.uid)!;
-    const child: ElkNode = { id: n.uid, width: m.width, height: m.height, layoutOptions: {} };
-    const portCount = view.ports.get(n.uid);
-    if (portCount) {
-      child.layoutOptions!['elk.portConstraints'] = 'FIXED_ORDER';
-      child.ports = Array.from({ length: portCount }, (_, i) => ({
-        id: `${n.uid}\u0000${i}`,
-        width: PORT,
-        height: PORT,
-        layoutOptions: {
-          'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST',
-          'elk.port.index': String(portCount - 1 - i),
-          'elk.port.borderOffset': String(-PORT / 2),
-        },
-      }));
-    }
+    const child = elkNode(n.uid, measured.get(n.uid)!, view.ports.get(n.uid), settings);
     ((n.group !== undefined ? containers.get(n.group) : undefined) ?? root).children!.push(child);
   }
   root.edges = view.edges.map((e, i): ElkEdge => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] }));

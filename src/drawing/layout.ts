@@ -81,6 +81,25 @@ export interface LayoutSettings {
 
 export const PAD = 16;
 export const PORT = 6;
+
+/** A view node as ELK's input: its measured box and, when its outputs are separate ports, one port each in output order. */
+export function elkNode(uid: string, size: { width: number; height: number }, portCount: number | undefined, settings: LayoutSettings): ElkNode {
+  const node: ElkNode = { id: uid, width: size.width, height: size.height, layoutOptions: {} };
+  if (portCount) {
+    node.layoutOptions!['elk.portConstraints'] = 'FIXED_ORDER';
+    node.ports = Array.from({ length: portCount }, (_, i) => ({
+      id: `${uid}\u0000${i}`,
+      width: PORT,
+      height: PORT,
+      layoutOptions: {
+        'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST',
+        'elk.port.index': String(portCount - 1 - i),
+        'elk.port.borderOffset': String(-PORT / 2),
+      },
+    }));
+  }
+  return node;
+}
 /** What `placeFromPreorder` reproduces of ELK's layout: its default padding around a graph, and our distance between layers. */
 const ELK_PADDING = 12;
 export const LAYER_GAP = 36;
@@ -217,23 +236,8 @@ export async function layoutGraph(
       ...(parts ? { 'elk.partitioning.activate': 'true' } : {}),
     },
     children: view.nodes.map((n) => {
-      const m = measured.get(n.uid)!;
-      const child: ElkNode = { id: n.uid, width: m.width, height: m.height, layoutOptions: {} };
+      const child = elkNode(n.uid, measured.get(n.uid)!, view.ports.get(n.uid), settings);
       if (parts) child.layoutOptions!['elk.partitioning.partition'] = String(parts.get(n.uid) ?? 0);
-      const portCount = view.ports.get(n.uid);
-      if (portCount) {
-        child.layoutOptions!['elk.portConstraints'] = 'FIXED_ORDER';
-        child.ports = Array.from({ length: portCount }, (_, i) => ({
-          id: `${n.uid}\u0000${i}`,
-          width: PORT,
-          height: PORT,
-          layoutOptions: {
-            'elk.port.side': settings.direction === 'DOWN' ? 'SOUTH' : 'EAST',
-            'elk.port.index': String(portCount - 1 - i),
-            'elk.port.borderOffset': String(-PORT / 2),
-          },
-        }));
-      }
       return child;
     }),
     edges: view.edges.map((e, i) => ({ id: `e${i}`, sources: [e.port === undefined ? e.from : `${e.from}\u0000${e.port}`], targets: [e.to] })),
