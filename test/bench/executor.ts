@@ -44,9 +44,10 @@ export async function executorBench(smoke: boolean): Promise<string> {
 /** 8 independent CPU-bound ops of about 200 ms each (calibrated here), inline then on 2 threads, alternately. */
 async function parallelOps(lib: Library, ops: BenchOps, pool: ReturnType<Library['workerPool']>, smoke: boolean): Promise<string> {
   const targetMs = smoke ? 5 : 200;
-  // Calibrated twice (the second time at the size found the first, once the function is optimised).
+  // Calibrated once the function is optimised (warm-up runs first), then again at the size found, until it holds.
   let iterations = 2e7;
-  for (let pass = 0; pass < 2; pass++) {
+  for (let i = 0; i < 5; i++) ops.burn(iterations);
+  for (let pass = 0; pass < 3; pass++) {
     const ms = median(
       [0, 1, 2].map(() => {
         const t = performance.now();
