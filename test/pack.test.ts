@@ -195,6 +195,55 @@ void typed;
     }
   });
 
+  it('runs the executor example of docs/executors.md, compiled by tsc to an outDir: worker ops on threads, a plain op inline', async () => {
+    const dir = join(project, 'executor');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'executor-example', private: true, type: 'module' }));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, include: ['*.ts'] }));
+    writeFileSync(join(dir, 'ops.ts'), 'export function heavy(x: number): number {\n  let s = 0;\n  for (let i = 0; i < 1e6; i++) s += x;\n  return s;\n}\n');
+    const main = (moduleName: string) => `import { GraphBuilder, workerPool, type TraceEvent } from 'pyflow';
+import type * as ops from './ops.js';
+
+const pool = workerPool({ threads: 2 });
+const heavy = pool.fn<typeof ops.heavy>(new URL('${moduleName}', import.meta.url), 'heavy');
+const sum = (parts: number[]): number => parts.reduce((a, b) => a + b, 0);
+const G = new GraphBuilder({ executor: pool });
+const ran: string[] = [];
+G.subscribe((e: TraceEvent) => {
+  if (e.kind === 'finished') ran.push(\`\${e.uid} on \${e.worker === undefined ? 'the main thread' : e.worker.replace(/\\d+$/, 'N')}\`);
+});
+const parts = [1, 2, 3, 4].map((x) => G.add(heavy)(x));
+const total = G.add(sum)(parts);
+try {
+  const value: number = await total.getAsync();
+  console.log(value);
+} catch (error) {
+  const e = error as { code: string; message: string };
+  // Placeholders: which op fails first (a race between two threads), its add line (named only with call sites
+  // on), the paths of this temporary project.
+  const [out, project] = [new URL('.', import.meta.url).pathname, new URL('../..', import.meta.url).pathname];
+  const message = e.message.replace(/^heavy_\\d+ \\(heavy, added at .*\\) could/, 'heavy_<n> (heavy, added at <site>) could');
+  console.log(e.code, message.replace(out, '<out>/').replace(project, '<project>/'));
+} finally {
+  await pool.close();
+}
+if (ran.length > 0) console.log(ran.sort().join('\\n'));
+`;
+    writeFileSync(join(dir, 'main.ts'), main('./ops.js'));
+    writeFileSync(join(dir, 'tsName.ts'), main('./ops.ts'));
+    assert.deepEqual(await tsc(dir), { code: 0, stdout: '' });
+    assert.deepEqual(await run(process.execPath, [join(dir, 'out', 'main.js')], { cwd: dir }), {
+      stdout: '10000000\nheavy_0 on thread N\nheavy_3 on thread N\nheavy_6 on thread N\nheavy_9 on thread N\nsum_12 on the main thread\n',
+      stderr: '',
+    });
+    // In the outDir there is no ops.ts: naming the source module fails the op, and says which file is missing.
+    assert.deepEqual(await run(process.execPath, [join(dir, 'out', 'tsName.js')], { cwd: dir }), {
+      stdout:
+        "OP_FAILED heavy_<n> (heavy, added at <site>) could not be loaded in a worker thread: Cannot find module '<out>/ops.ts' imported from <project>/node_modules/pyflow/dist/lib/poolWorker.mjs\n",
+      stderr: '',
+    });
+  });
+
   it("checks the user's code against pyflow's types, in ESM and CJS", async () => {
     const dir = join(project, 'wrong');
     mkdirSync(dir, { recursive: true });
