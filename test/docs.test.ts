@@ -4,6 +4,11 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import GithubSlugger from 'github-slugger';
+import { usageLine } from '../src/cli/command.js';
+import { cacheCommand } from '../src/cli/cacheCommand.js';
+import { clusterCommand, workerCommand } from '../src/cli/cluster.js';
+import { graphCommand } from '../src/cli/graph.js';
+import { runCommand } from '../src/cli/runCommand.js';
 import { brokenLinks, prose } from './markdownLinks.js';
 
 /* The docs agree with what they describe: every setting and command, every relative link and anchor. */
@@ -61,6 +66,17 @@ describe('docs', () => {
     );
     assert.deepEqual(prose('a [x](a.md) `[y](b.md)` b\n```\n[z](c.md)\n```\n![i](d.png)'), ['a [x](a.md)   b', '', '', '', '![i](d.png)']);
   });
+
+  for (const file of ['README.md', 'docs/cli.md']) {
+    it(`${file}'s synopsis of the CLI is each command's usage line, as --help prints it`, () => {
+      const text = readFileSync(join(REPO, file), 'utf8');
+      const block = /```sh\n(pyflow graph [\s\S]*?)```/.exec(text)?.[1] ?? '';
+      assert.deepEqual(
+        block.split('\n').filter((line) => /^pyflow [a-z]/.test(line) && !line.startsWith('pyflow COMMAND')),
+        [graphCommand, runCommand, cacheCommand, workerCommand, clusterCommand].map(usageLine),
+      );
+    });
+  }
 
   const settings = [contributes.configuration].flat().flatMap((c) => Object.keys(c.properties));
   // A command hidden from the palette (Evaluate Here: the CodeLens's) is named by its title, the others as the palette shows them.

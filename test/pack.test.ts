@@ -1,11 +1,12 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { libraryFor } from '../src/runner/library.js';
+import { brokenLinks } from './markdownLinks.js';
 
 /*
  * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: it has no
@@ -60,7 +61,7 @@ describe('the npm package, installed from its tarball', () => {
     await npm(['install', '--offline', tarball], project);
   });
 
-  it('holds the library, its ESM and CJS types and the CLI, and no extension bundles', async () => {
+  it('holds the library, its ESM and CJS types, the CLI and the documents the README links to, and no extension bundles', async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout
       .trim()
@@ -72,9 +73,20 @@ describe('the npm package, installed from its tarball', () => {
       ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`),
     );
     const piscina = rest.filter((f) => f.startsWith('dist/node_modules/piscina/'));
+    // The documents the README links to, so that its links and images resolve in the package.
+    const docs = [
+      ...readdirSync(join(REPO, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+      ...readdirSync(join(REPO, 'docs', 'images')).map((f) => `docs/images/${f}`),
+      'media/screenshots/summary-view.png',
+      'CHANGELOG.md',
+      'CONTRIBUTING.md',
+    ];
     assert.deepEqual(
       rest.filter((f) => !piscina.includes(f)),
       [
+        ...docs,
         'LICENSE',
         'README.md',
         'dist/cli-cluster.js',
@@ -102,6 +114,19 @@ describe('the npm package, installed from its tarball', () => {
     assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
     // Where no native esbuild binary runs (another platform than the one that packed), the portable one does.
     assert.ok(files.includes('dist/esbuild-wasm/esbuild.wasm') && files.includes('dist/esbuild-wasm/lib/main.js'), files.join('\n'));
+  });
+
+  it("the README's and the docs' relative links and images resolve inside the installed package", () => {
+    const root = join(project, 'node_modules', 'pyflow');
+    const markdown = [
+      'README.md',
+      'CHANGELOG.md',
+      'CONTRIBUTING.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    assert.deepEqual(brokenLinks(root, markdown), []);
   });
 
   it('every entry resolves to its JavaScript and types in node16 CJS and ESM and in bundlers (arethetypeswrong)', async () => {
