@@ -1,11 +1,12 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { libraryFor } from '../src/runner/library.js';
+import { brokenLinks } from './markdownLinks.js';
 
 /*
  * The library as a user gets it: `npm pack`, installed from the tarball into a fresh project (offline: it has no
@@ -60,7 +61,7 @@ describe('the npm package, installed from its tarball', () => {
     await npm(['install', '--offline', tarball], project);
   });
 
-  it('holds the library, its ESM and CJS types and the CLI, and no extension bundles', async () => {
+  it('holds the library, its ESM and CJS types, the CLI and the documents the README links to, and no extension bundles', async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout
       .trim()
@@ -72,9 +73,20 @@ describe('the npm package, installed from its tarball', () => {
       ['.cjs', '.cjs.map', '.d.mts', '.d.ts', '.mjs', '.mjs.map'].map((ext) => `dist/lib/${name}${ext}`),
     );
     const piscina = rest.filter((f) => f.startsWith('dist/node_modules/piscina/'));
+    // The documents the README links to, so that its links and images resolve in the package.
+    const docs = [
+      ...readdirSync(join(REPO, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+      ...readdirSync(join(REPO, 'docs', 'images')).map((f) => `docs/images/${f}`),
+      'media/screenshots/summary-view.png',
+      'CHANGELOG.md',
+      'CONTRIBUTING.md',
+    ];
     assert.deepEqual(
       rest.filter((f) => !piscina.includes(f)),
       [
+        ...docs,
         'LICENSE',
         'README.md',
         'dist/cli-cluster.js',
@@ -102,6 +114,19 @@ describe('the npm package, installed from its tarball', () => {
     assert.ok(esbuild.includes('dist/esbuild/package.json') && esbuild.includes('dist/esbuild/lib/main.js'), esbuild.join('\n'));
     // Where no native esbuild binary runs (another platform than the one that packed), the portable one does.
     assert.ok(files.includes('dist/esbuild-wasm/esbuild.wasm') && files.includes('dist/esbuild-wasm/lib/main.js'), files.join('\n'));
+  });
+
+  it("the README's and the docs' relative links and images resolve inside the installed package", () => {
+    const root = join(project, 'node_modules', 'pyflow');
+    const markdown = [
+      'README.md',
+      'CHANGELOG.md',
+      'CONTRIBUTING.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    assert.deepEqual(brokenLinks(root, markdown), []);
   });
 
   it('every entry resolves to its JavaScript and types in node16 CJS and ESM and in bundlers (arethetypeswrong)', async () => {
@@ -193,6 +218,55 @@ void typed;
     for (const file of ['esm.mjs', 'cjs.cjs']) {
       assert.deepEqual(await run(process.execPath, [join(dir, 'out', file)], { cwd: dir }), { stdout: '9 16\n', stderr: '' }, file);
     }
+  });
+
+  it('runs the executor example of docs/executors.md, compiled by tsc to an outDir: worker ops on threads, a plain op inline', async () => {
+    const dir = join(project, 'executor');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'executor-example', private: true, type: 'module' }));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, include: ['*.ts'] }));
+    writeFileSync(join(dir, 'ops.ts'), 'export function heavy(x: number): number {\n  let s = 0;\n  for (let i = 0; i < 1e6; i++) s += x;\n  return s;\n}\n');
+    const main = (moduleName: string) => `import { GraphBuilder, workerPool, type TraceEvent } from 'pyflow';
+import type * as ops from './ops.js';
+
+const pool = workerPool({ threads: 2 });
+const heavy = pool.fn<typeof ops.heavy>(new URL('${moduleName}', import.meta.url), 'heavy');
+const sum = (parts: number[]): number => parts.reduce((a, b) => a + b, 0);
+const G = new GraphBuilder({ executor: pool });
+const ran: string[] = [];
+G.subscribe((e: TraceEvent) => {
+  if (e.kind === 'finished') ran.push(\`\${e.uid} on \${e.worker === undefined ? 'the main thread' : e.worker.replace(/\\d+$/, 'N')}\`);
+});
+const parts = [1, 2, 3, 4].map((x) => G.add(heavy)(x));
+const total = G.add(sum)(parts);
+try {
+  const value: number = await total.getAsync();
+  console.log(value);
+} catch (error) {
+  const e = error as { code: string; message: string };
+  // Placeholders: which op fails first (a race between two threads), its add line (named only with call sites
+  // on), the paths of this temporary project.
+  const [out, project] = [new URL('.', import.meta.url).pathname, new URL('../..', import.meta.url).pathname];
+  const message = e.message.replace(/^heavy_\\d+ \\(heavy, added at .*\\) could/, 'heavy_<n> (heavy, added at <site>) could');
+  console.log(e.code, message.replace(out, '<out>/').replace(project, '<project>/'));
+} finally {
+  await pool.close();
+}
+if (ran.length > 0) console.log(ran.sort().join('\\n'));
+`;
+    writeFileSync(join(dir, 'main.ts'), main('./ops.js'));
+    writeFileSync(join(dir, 'tsName.ts'), main('./ops.ts'));
+    assert.deepEqual(await tsc(dir), { code: 0, stdout: '' });
+    assert.deepEqual(await run(process.execPath, [join(dir, 'out', 'main.js')], { cwd: dir }), {
+      stdout: '10000000\nheavy_0 on thread N\nheavy_3 on thread N\nheavy_6 on thread N\nheavy_9 on thread N\nsum_12 on the main thread\n',
+      stderr: '',
+    });
+    // In the outDir there is no ops.ts: naming the source module fails the op, and says which file is missing.
+    assert.deepEqual(await run(process.execPath, [join(dir, 'out', 'tsName.js')], { cwd: dir }), {
+      stdout:
+        "OP_FAILED heavy_<n> (heavy, added at <site>) could not be loaded in a worker thread: Cannot find module '<out>/ops.ts' imported from <project>/node_modules/pyflow/dist/lib/poolWorker.mjs\n",
+      stderr: '',
+    });
   });
 
   it("checks the user's code against pyflow's types, in ESM and CJS", async () => {

@@ -6,9 +6,9 @@ import type { ElkLike, ElkNode } from '../src/drawing/layout.js';
  * ELK in a Web Worker started from a blob URL (the only kind a webview may start; the CSP allows
  * `worker-src blob:`), so layout never blocks the UI. If the worker cannot start, or does not answer, the
  * layout falls back to ELK on the main thread instead of hanging: elkjs's bundled build, loaded only then from
- * the file the page names in its script tag's `data-elk-fallback` (with the page's nonce). Bundling it into the
- * view's script made that script 5.6 MB instead of 1.8 MB and the view 0.3 s slower to draw its first graph
- * (measured from opening the view).
+ * the file the page names in its script tag's `data-elk-fallback` (with the page's nonce). Bundled into the view's
+ * script, it would make that script several times larger and every view slower to draw its first graph, for a
+ * fallback most views never use.
  */
 export function createElk(onFallback: (reason: string) => void): ElkLike {
   let fallback: Promise<ElkLike> | undefined;
@@ -25,7 +25,7 @@ export function createElk(onFallback: (reason: string) => void): ElkLike {
     const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
     worker = new ELKApi({
       // Only the algorithm the view uses: the worker's start-up `register` then sets up one layout provider
-      // instead of nine (15 ms instead of 30 in the worker, measured; the cold first layout is within noise).
+      // instead of nine.
       algorithms: ['layered'],
       workerFactory: () => {
         const w = new Worker(url);

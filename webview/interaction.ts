@@ -41,7 +41,7 @@ interface NodeEntry {
   painted?: NodeState;
 }
 
-/** Nodes restyled per frame while a run streams (about 5 ms of style and layout on a 1,000-node graph). */
+/** Nodes restyled per frame while a run streams, so that a frame's style and layout stay short on a large graph. */
 const PAINT_BUDGET = 150;
 /** Shortest time between two overlay repaints (ms). */
 const PAINT_INTERVAL = 50;

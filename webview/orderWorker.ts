@@ -3,11 +3,12 @@ import { preorder, type Preorder } from '../src/drawing/preorder.js';
 import type { Orderer } from '../src/drawing/layout.js';
 
 /*
- * Runs the preorder (0.2-0.3 s of script at 1,000-1,500 nodes) in its own small worker, started at once so that it
- * is ready before the first graph arrives, beside ELK's worker. If the worker cannot start or fails, the preorder
- * runs on this thread instead (and `onFallback` says so). So it does if the worker does not answer in time (a worker that
- * starts but never answers would otherwise stall every layout): 5 s for its first answer (0.2-0.3 s of work at
- * 1,500 nodes, measured), a minute for the later ones; the requests then waiting are laid out by ELK alone.
+ * Runs the preorder (on a large graph, a noticeable part of a second) in its own small worker, started at once so
+ * that it is ready before the first graph arrives, beside ELK's worker. If the worker cannot start or fails, the
+ * preorder runs on this thread instead (and `onFallback` says so). So it does if the worker does not answer in time
+ * (a worker that starts but never answers would otherwise stall every layout): 5 s for its first answer (many times
+ * the preorder's work on the largest graph it orders), a minute for the later ones; the requests then waiting are
+ * laid out by ELK alone.
  */
 const FIRST_ANSWER_MS = 5_000;
 const LATER_ANSWER_MS = 60_000;

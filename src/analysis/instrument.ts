@@ -6,9 +6,9 @@ import { forEachNode } from './walk.js';
 
 /**
  * Writes each `G.add(fn[, options])(...)` call's source location into the call, as a third argument the
- * library reads instead of capturing a stack: under the runner, `add` would otherwise capture one per call
- * (a few microseconds each, and the stacks stay alive until the graph is sent), which made a traced script
- * about 2x slower than the stack-free library.
+ * library reads instead of capturing a stack: under the runner, `add` would otherwise capture one per call, and
+ * the stacks stay alive until the graph is sent, which made a traced script much slower than the stack-free
+ * library.
  *
  * Only calls on a variable this file initialises with `new GraphBuilder(...)` (imported from 'pyflow', also
  * renamed or through a namespace) are touched, and only in the curried form `G.add(...)(...)`: curried `add`

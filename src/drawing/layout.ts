@@ -214,18 +214,16 @@ export async function layoutGraph(
       'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
       // The layering, ordering and placement options below are ELK's own, used only when the preorder declines (a
       // cyclic graph); otherwise applyPreorder switches those phases to INTERACTIVE.
-      // Nodes keep the source's order where crossings allow (ordering edges too costs 10% more time at 200 ops
-      // for the same crossings, measured). Sorting by model order dominates ELK's time on very large graphs
-      // (82% at 3,000 ops): none there.
+      // Nodes keep the source's order where crossings allow (ordering edges too costs time for the same crossings).
+      // Sorting by model order dominates ELK's time on very large graphs: none there.
       'elk.layered.considerModelOrder.strategy': view.nodes.length > 1500 ? 'NONE' : 'PREFER_NODES',
-      // Measured on random pipeline DAGs against dot: merged edges and a one-sided greedy switch cut
-      // crossings by a quarter to a half at 200 ops, and merged edges also cut time and area.
+      // On random pipeline DAGs against dot, merged edges and a one-sided greedy switch cut crossings, and merged
+      // edges also cut time and area.
       'elk.layered.mergeEdges': 'true',
-      // Thoroughness 7 (ELK's default) finds 10% fewer crossings at 200 ops for 50% more time (measured).
+      // ELK's default thoroughness (7) finds few more crossings for much more time.
       'elk.layered.thoroughness': '2',
-      // Up to 400 nodes a one-sided greedy switch: crossings 1.33x dot's at 200 ops instead of 1.83x. Simple node
-      // placement would draw 3x smaller but with 1.52x dot's crossings; Brandes-Koepf is kept (measured over
-      // three random 200-op pipelines, before the preorder).
+      // Up to 400 nodes a one-sided greedy switch, for fewer crossings. Brandes-Koepf placement is kept: simple node
+      // placement draws smaller but with more crossings.
       ...(big
         ? {}
         : {

@@ -3,7 +3,7 @@
  * like the library's, with none of its checks (errors, cycles, async results, grafting, removal, tracing) and one
  * function, so V8 inlines its call. Measured against the library and the floor of direct calls on the same binary
  * tree, in this process of its own (`npm run bench -- prototype`). It tells how far the evaluation-per-op targets are
- * from what the bare algorithm does on V8 objects (README, Performance). A second table times build + evaluate at 1e3
+ * from what the bare algorithm does on V8 objects (docs/benchmarks.md). A second table times build + evaluate at 1e3
  * against alien-signals: the prototype called directly, the prototype behind the library's `G.add(fn)(...args)` API
  * (ProtoGraph), and the library, which tells what the API alone leaves of the 1.0x target.
  */

@@ -7,7 +7,7 @@ import { random } from './seeded.js';
  * pyflow-viz's evaluation algorithm, ported as literally as possible (recursive, as in its data_node.py and
  * operation_node.py: `get`, `activate_dependency_op_nodes`, `_get_dependency_ancestor_node_weak_refs`, `run` and
  * its release loop), printing its verbose lines. Random graphs are built in both, and every `get()` must give the
- * same value and the same lines, in the same order. The graphs avoid what the README lists as deliberate
+ * same value and the same lines, in the same order. The graphs avoid what docs/guide.md lists as deliberate
  * differences (a node passed twice to one op; `undefined` values; `run()`).
  */
 
