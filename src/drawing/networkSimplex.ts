@@ -280,9 +280,7 @@ function addTightEdges(g: RankGraph, rank: Int32Array, tree: SpanningTree, treeN
 function pivotToOptimum(g: RankGraph, rank: Int32Array, tree: SpanningTree, root: number, nodes: readonly number[], maxPivots: number): void {
   tree.number(g, root);
   tree.computeCutValues(g);
-  const componentEdges: number[] = [];
-  for (const v of nodes)
-    for (let k = g.incidentStart[v]!; k < g.incidentStart[v + 1]!; k++) if (g.tail[g.incidentEdge[k]!] === v) componentEdges.push(g.incidentEdge[k]!);
+  const componentEdges = edgesByTail(g, nodes);
   const candidates = new LeavingEdgeScan(
     componentEdges.filter((e) => tree.isTreeEdge[e]),
     nodes.length,
@@ -299,6 +297,14 @@ function pivotToOptimum(g: RankGraph, rank: Int32Array, tree: SpanningTree, root
     tree.computeCutValues(g);
     tree.tightenRanks(g, rank);
   }
+}
+
+/** The edges out of `nodes`, node by node. */
+function edgesByTail(g: RankGraph, nodes: readonly number[]): number[] {
+  const edges: number[] = [];
+  for (const v of nodes)
+    for (let k = g.incidentStart[v]!; k < g.incidentStart[v + 1]!; k++) if (g.tail[g.incidentEdge[k]!] === v) edges.push(g.incidentEdge[k]!);
+  return edges;
 }
 
 /**
