@@ -4,6 +4,7 @@
  * separations of the order: a weighted isotonic regression (pool adjacent violators). Links between virtual
  * nodes weigh most, so that long edges run straight.
  */
+import { IsotonicRegression } from './isotonic.js';
 import { SLOTS, type LayeredGraph } from './layering.js';
 
 /** Minimum gaps between two real nodes, two virtual nodes, and one of each (beyond their half widths). */
@@ -24,123 +25,114 @@ const FINAL_ROUNDS = 2;
  */
 export function placeNodes(g: LayeredGraph, position: Int32Array, widths: readonly number[]): Float64Array {
   const placer = new LayerPlacer(g, position, widths);
+  // The first sweep down sees only the layers above, still packed from 0; every later step sees both sides.
   for (let sweep = 0; sweep < SWEEPS; sweep++) {
-    if (sweep % 2 === 0) for (let l = 1; l < g.layerCount; l++) placer.place(l, true, sweep > 0);
-    else for (let l = g.layerCount - 2; l >= 0; l--) placer.place(l, true, true);
+    if (sweep % 2 === 0) for (let l = 1; l < g.layerCount; l++) placer.place(l, sweep > 0);
+    else for (let l = g.layerCount - 2; l >= 0; l--) placer.place(l, true);
   }
   for (let round = 0; round < FINAL_ROUNDS; round++) {
-    for (let l = 0; l < g.layerCount; l++) placer.place(l, true, true);
-    for (let l = g.layerCount - 1; l >= 0; l--) placer.place(l, true, true);
+    for (let l = 0; l < g.layerCount; l++) placer.place(l, true);
+    for (let l = g.layerCount - 1; l >= 0; l--) placer.place(l, true);
   }
   return placer.leftAligned();
 }
 
+/**
+ * Places one layer at a time, its neighbours' centres fixed. Invariant: along every layer, neighbours are at least
+ * their separation apart (it holds for the packed start, and every placement keeps it).
+ */
 class LayerPlacer {
+  /** Per node: its centre. */
   private readonly x: Float64Array;
+  /** Per node: its extent along the layer (0 for a virtual node). */
   private readonly width: Float64Array;
-  private readonly slotNode: Int32Array;
+  /** Per slot of the ordering (layerStart[layer] + position): the node there. */
+  private readonly nodeAt: Int32Array;
+  /**
+   * Per position in the layer being placed: its centre when the layer is packed from 0. A layer's centres keep
+   * every separation exactly when x − packedOffset does not decrease along it, which makes each placement an
+   * isotonic regression of `target` (the wanted centre − packedOffset) with `weight`.
+   */
+  private readonly packedOffset: Float64Array;
   private readonly target: Float64Array;
   private readonly weight: Float64Array;
-  private readonly offset: Float64Array;
-  private readonly blockValue: Float64Array;
-  private readonly blockWeight: Float64Array;
-  private readonly blockSize: Int32Array;
-  /** The number of blocks of the last isotonic solution. */
-  private blocks = 0;
-  private readonly values: number[] = [];
-  private readonly weights: number[] = [];
+  private readonly solution: Float64Array;
+  private readonly isotonic: IsotonicRegression;
+  /** The centres one node's neighbours want it at (under their ports, or with its port above them), and their pulls. */
+  private readonly wanted: number[] = [];
+  private readonly pulls: number[] = [];
 
   constructor(
     private readonly g: LayeredGraph,
     position: Int32Array,
     widths: readonly number[],
   ) {
-    const widest = g.widestLayer;
     this.x = new Float64Array(g.nodeCount);
     this.width = new Float64Array(g.nodeCount);
     for (let v = 0; v < g.realCount; v++) this.width[v] = widths[v]!;
-    this.slotNode = new Int32Array(g.nodeCount);
-    for (let v = 0; v < g.nodeCount; v++) this.slotNode[g.layerStart[g.layerOf[v]!]! + position[v]!] = v;
-    this.target = new Float64Array(widest);
-    this.weight = new Float64Array(widest);
-    this.offset = new Float64Array(widest);
-    this.blockValue = new Float64Array(widest);
-    this.blockWeight = new Float64Array(widest);
-    this.blockSize = new Int32Array(widest);
-    // Start with each layer packed from 0.
-    for (let l = 0; l < g.layerCount; l++) {
-      let x = 0;
-      for (let k = g.layerStart[l]!; k < g.layerStart[l + 1]!; k++) {
-        if (k > g.layerStart[l]!) x += separation(g.realCount, this.width, this.slotNode[k - 1]!, this.slotNode[k]!);
-        this.x[this.slotNode[k]!] = x;
-      }
+    this.nodeAt = new Int32Array(g.nodeCount);
+    for (let v = 0; v < g.nodeCount; v++) this.nodeAt[g.layerStart[g.layerOf[v]!]! + position[v]!] = v;
+    this.packedOffset = new Float64Array(g.widestLayer);
+    this.target = new Float64Array(g.widestLayer);
+    this.weight = new Float64Array(g.widestLayer);
+    this.solution = new Float64Array(g.widestLayer);
+    this.isotonic = new IsotonicRegression(g.widestLayer);
+    for (let l = 0; l < g.layerCount; l++) this.pack(l);
+  }
+
+  /** Packs a layer from 0: each node its separation to the right of its left neighbour. */
+  private pack(layer: number): void {
+    const first = this.g.layerStart[layer]!;
+    let x = 0;
+    for (let k = first; k < this.g.layerStart[layer + 1]!; k++) {
+      if (k > first) x += separation(this.g.realCount, this.width, this.nodeAt[k - 1]!, this.nodeAt[k]!);
+      this.x[this.nodeAt[k]!] = x;
     }
   }
 
-  /** Places layer l from its neighbours above (and below, with `useBelow`). */
-  place(l: number, useAbove: boolean, useBelow: boolean): void {
+  /**
+   * Moves the nodes of a layer to the centres closest (in weighted least squares) to the weighted medians of what
+   * their neighbours above (and below, with `useBelow`) want, keeping every separation.
+   */
+  place(layer: number, useBelow: boolean): void {
+    const first = this.g.layerStart[layer]!,
+      count = this.g.layerStart[layer + 1]! - first;
+    for (let i = 0; i < count; i++) {
+      const v = this.nodeAt[first + i]!;
+      this.packedOffset[i] = i === 0 ? 0 : this.packedOffset[i - 1]! + separation(this.g.realCount, this.width, this.nodeAt[first + i - 1]!, v);
+      const total = this.collectWanted(v, useBelow);
+      const hasNeighbours = this.wanted.length > 0;
+      this.target[i] = (hasNeighbours ? weightedMedian(this.wanted, this.pulls, total) : this.x[v]!) - this.packedOffset[i]!;
+      this.weight[i] = hasNeighbours ? total : STAY_WEIGHT;
+    }
+    this.isotonic.solve(this.target, this.weight, count, this.solution);
+    for (let i = 0; i < count; i++) this.x[this.nodeAt[first + i]!] = this.solution[i]! + this.packedOffset[i]!;
+  }
+
+  /** Fills `wanted` and `pulls` for node v from its neighbours above (then below); returns the summed pull. */
+  private collectWanted(v: number, useBelow: boolean): number {
     const g = this.g,
-      x = this.x,
-      values = this.values,
-      weights = this.weights;
-    const slotNode = this.slotNode,
-      offset = this.offset,
-      width = this.width,
-      n = g.realCount;
-    const first = g.layerStart[l]!,
-      m = g.layerStart[l + 1]! - first;
-    for (let i = 0; i < m; i++) {
-      const v = slotNode[first + i]!;
-      values.length = 0;
-      weights.length = 0;
-      let total = 0;
-      if (useAbove) {
-        for (let k = g.upStart[v]!; k < g.upStart[v + 1]!; k++) {
-          const u = g.upNode[k]!,
-            w = linkWeight(n, u, v);
-          values.push(x[u]! + portOffset(n, width, u, g.upSlot[k]!));
-          weights.push(w);
-          total += w;
-        }
-      }
-      if (useBelow) {
-        for (let k = g.downStart[v]!; k < g.downStart[v + 1]!; k++) {
-          const u = g.downNode[k]!,
-            w = linkWeight(n, u, v);
-          values.push(x[u]! - portOffset(n, width, v, g.downSlot[k]!));
-          weights.push(w);
-          total += w;
-        }
-      }
-      offset[i] = i === 0 ? 0 : offset[i - 1]! + separation(n, width, slotNode[first + i - 1]!, v);
-      this.target[i] = (values.length > 0 ? weightedMedian(values, weights, total) : x[v]!) - offset[i]!;
-      this.weight[i] = values.length > 0 ? total : STAY_WEIGHT;
+      realCount = g.realCount;
+    this.wanted.length = 0;
+    this.pulls.length = 0;
+    let total = 0;
+    for (let k = g.upStart[v]!; k < g.upStart[v + 1]!; k++) {
+      const u = g.upNode[k]!,
+        pull = linkWeight(realCount, u, v);
+      this.wanted.push(this.x[u]! + portOffset(realCount, this.width, u, g.upSlot[k]!));
+      this.pulls.push(pull);
+      total += pull;
     }
-    this.solveIsotonic(m);
-    let i = 0;
-    for (let b = 0; b < this.blocks; b++) for (let k = 0; k < this.blockSize[b]!; k++, i++) x[slotNode[first + i]!] = this.blockValue[b]! + offset[i]!;
-  }
-
-  /** Pool adjacent violators: the non-decreasing sequence closest to `target[0..m-1]` (weighted least squares). */
-  private solveIsotonic(m: number): void {
-    const value = this.blockValue,
-      weight = this.blockWeight,
-      size = this.blockSize;
-    let nb = 0;
-    for (let i = 0; i < m; i++) {
-      value[nb] = this.target[i]!;
-      weight[nb] = this.weight[i]!;
-      size[nb] = 1;
-      nb++;
-      while (nb > 1 && value[nb - 2]! > value[nb - 1]!) {
-        const w = weight[nb - 2]! + weight[nb - 1]!;
-        value[nb - 2] = (value[nb - 2]! * weight[nb - 2]! + value[nb - 1]! * weight[nb - 1]!) / w;
-        weight[nb - 2] = w;
-        size[nb - 2]! += size[nb - 1]!;
-        nb--;
+    if (useBelow) {
+      for (let k = g.downStart[v]!; k < g.downStart[v + 1]!; k++) {
+        const u = g.downNode[k]!,
+          pull = linkWeight(realCount, u, v);
+        this.wanted.push(this.x[u]! - portOffset(realCount, this.width, v, g.downSlot[k]!));
+        this.pulls.push(pull);
+        total += pull;
       }
     }
-    this.blocks = nb;
+    return total;
   }
 
   /** The centres, shifted so that the leftmost box edge is at 0. */
@@ -152,18 +144,20 @@ class LayerPlacer {
   }
 }
 
-/** Centre-to-centre minimum between neighbours a (left) and b; nodes from n on are virtual. */
-function separation(n: number, width: Float64Array, a: number, b: number): number {
-  return (width[a]! + width[b]!) / 2 + (a < n && b < n ? NODE_SEP : a >= n && b >= n ? VIRTUAL_SEP : MIXED_SEP);
+/** Centre-to-centre minimum between neighbours a (left) and b; nodes from realCount on are virtual. */
+function separation(realCount: number, width: Float64Array, a: number, b: number): number {
+  const gap = a < realCount && b < realCount ? NODE_SEP : a >= realCount && b >= realCount ? VIRTUAL_SEP : MIXED_SEP;
+  return (width[a]! + width[b]!) / 2 + gap;
 }
 
-function linkWeight(n: number, a: number, b: number): number {
-  return a >= n && b >= n ? VIRTUAL_WEIGHT : a >= n || b >= n ? MIXED_WEIGHT : 1;
+/** The pull of the link between a and b: links between virtual nodes pull hardest, so that long edges run straight. */
+function linkWeight(realCount: number, a: number, b: number): number {
+  return a >= realCount && b >= realCount ? VIRTUAL_WEIGHT : a >= realCount || b >= realCount ? MIXED_WEIGHT : 1;
 }
 
 /** Where a port slot sits relative to its node's centre (virtual nodes have no width). */
-function portOffset(n: number, width: Float64Array, u: number, slot: number): number {
-  return u < n ? (slot / SLOTS - 0.5) * width[u]! : 0;
+function portOffset(realCount: number, width: Float64Array, u: number, slot: number): number {
+  return u < realCount ? (slot / SLOTS - 0.5) * width[u]! : 0;
 }
 
 /** The weighted median of `values` (the midpoint when the weight splits exactly in half); `total`: the weights' sum. */
