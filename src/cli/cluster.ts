@@ -8,7 +8,7 @@ function clusterCommands(): typeof ClusterCommands {
   return require(bundle) as typeof ClusterCommands;
 }
 
-const REDIS = { type: 'string', value: 'URL', help: 'redis://[:password@]host:port[/db] (rediss:// for TLS)' } as const;
+const REDIS = { type: 'string', value: 'URL', required: true, help: 'redis://[:password@]host:port[/db] (rediss:// for TLS)' } as const;
 const QUEUE = { type: 'string', value: 'NAME', help: 'the BullMQ queue (default pyflow; the coordinator must use the same)' } as const;
 
 /** `pyflow worker`: runs cluster ops until stopped (SIGINT, SIGTERM). */
@@ -26,10 +26,9 @@ the code root (--root), bundled with esbuild as pyflow run does. Runs until SIGI
     'lock-ms': { type: 'string', value: 'MS', help: "after this long a dead worker's op is run again by another (default 30000)" },
   },
   async run(values) {
-    if (!values.redis) fail('--redis URL is needed (pyflow worker --help)');
     return clusterCommands().runWorker(
       {
-        redis: values.redis,
+        redis: values.redis!, // required: checked by parseCommandArgs
         concurrency: numberOption('concurrency', values.concurrency, 1, 1),
         root: values.root ?? process.cwd(),
         lockMs: numberOption('lock-ms', values['lock-ms'], 30_000, 100),
@@ -49,7 +48,6 @@ export const clusterCommand = defineCommand({
   options: { redis: REDIS, queue: QUEUE, json: { type: 'boolean', help: 'print JSON' } },
   async run(values, positionals) {
     if (positionals.length !== 1 || positionals[0] !== 'status') fail(`unknown cluster command "${positionals.join(' ')}" (pyflow cluster status)`);
-    if (!values.redis) fail('--redis URL is needed (pyflow cluster --help)');
-    return clusterCommands().printStatus({ redis: values.redis, queue: values.queue, json: values.json === true }, fail);
+    return clusterCommands().printStatus({ redis: values.redis!, queue: values.queue, json: values.json === true }, fail);
   },
 });

@@ -13,6 +13,8 @@ export interface Option {
    * `--name=VALUE`, or the next argument unless that is a flag or a script (see `takesNextAsValue`).
    */
   valueOptional?: boolean;
+  /** A string option the command cannot run without: shown unbracketed in the usage, its absence a usage error. */
+  required?: true;
 }
 
 export type Options = Record<string, Option>;
@@ -62,6 +64,7 @@ export function usageLine(command: Command): string {
   const flags = Object.entries(command.options).map(([name, option]) => {
     const flag = option.short ? `-${option.short}` : `--${name}`;
     if (option.valueOptional) return `[${flag} [${option.value ?? 'VALUE'}]]`;
+    if (option.required) return `${flag} ${option.value ?? 'VALUE'}`;
     return `[${option.type === 'string' ? `${flag} ${option.value ?? 'VALUE'}` : flag}]`;
   });
   return [`pyflow ${command.name}`, command.args, ...flags].filter(Boolean).join(' ');
@@ -85,6 +88,9 @@ export function commandHelp(command: Command): string {
 export function parseCommandArgs<O extends Options>(command: Command<O>, args: string[]): { values: Values<O>; positionals: string[] } | undefined {
   const parsed = parseStrict(`pyflow ${command.name}`, args, { ...command.options, help: HELP }, true);
   if (parsed.values.help === true) return undefined;
+  for (const [name, option] of Object.entries(command.options)) {
+    if (option.required && !parsed.values[name]) throw new CliError(`--${name} ${option.value ?? 'VALUE'} is needed`, 2, true);
+  }
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
 }
 

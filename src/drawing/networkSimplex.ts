@@ -5,7 +5,7 @@
  * means fewer virtual nodes, and the crossing reduction after it (preorder.ts) works on far fewer of them: a
  * longest-path layering leaves many more virtual nodes than dot's, and more crossings.
  *
- * `ef`/`et`: edge endpoints (node indices 0..n-1; acyclic, no self loops; parallel edges allowed; negative = none).
+ * `from`/`to`: edge endpoints (node indices 0..nodeCount-1; acyclic, no self loops; parallel edges allowed; negative = none).
  * The pivots are bounded (each is O(size of the component)); the layering is valid whenever they stop.
  */
 export function networkSimplexLayers(nodeCount: number, from: ArrayLike<number>, to: ArrayLike<number>): Int32Array {

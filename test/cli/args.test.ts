@@ -138,6 +138,19 @@ options:
     });
   });
 
+  it('a required flag left out (the cluster commands without --redis) is an error with the usage, exit code 2', () => {
+    assert.deepEqual(pyflow('worker', '--concurrency', '2'), {
+      code: 2,
+      stdout: '',
+      stderr: 'pyflow: --redis URL is needed\nusage: pyflow worker --redis URL [--concurrency N] [--root DIR] [--queue NAME] [--lock-ms MS]\n',
+    });
+    assert.deepEqual(pyflow('cluster', 'status'), {
+      code: 2,
+      stdout: '',
+      stderr: 'pyflow: --redis URL is needed\nusage: pyflow cluster status --redis URL [--queue NAME] [--json]\n',
+    });
+  });
+
   it('flags may come before FILE, and -o is --out', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pyflow-args-')), 'quickstart.dot');
     const printed = pyflow('graph', '--format', 'dot', QUICKSTART);
