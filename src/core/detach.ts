@@ -2,8 +2,8 @@
  * An `onRelease` hook for numeric pipelines (`new GraphBuilder({ onRelease: detachBuffers })`): frees the memory
  * of a released typed array, DataView or ArrayBuffer at once, by transferring its buffer to an empty one
  * (`ArrayBuffer.prototype.transfer`, ES2024: Node 21+, Chromium 114+; elsewhere it does nothing). Without it the
- * memory comes back only when V8 next collects garbage: a chain of ops making 8 MB arrays then peaks at 20-25 arrays
- * instead of 3 (README, benchmarks).
+ * memory comes back only when V8 next collects garbage, which may be several released arrays later (docs/benchmarks.md,
+ * Core: memory).
  *
  * Only for graphs whose released values nothing else holds: the array is emptied (length 0) for every holder.
  * A view on part of a buffer (Node's pooled small Buffers), a SharedArrayBuffer, and a buffer that cannot be

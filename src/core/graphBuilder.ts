@@ -140,7 +140,8 @@ export class GraphBuilder {
         throw new PyflowError('BAD_OPTION', `${describeAdd(fn, options)} at ${describeCallSite(where)}: ${problem}`, undefined, where);
       }
     }
-    if (this.captureSites) {
+    // An executor's op fails away from its `add` line (in a thread, on another machine): its errors always name that line.
+    if (this.captureSites || this._executor?.owns(fn)) {
       // `site`: the runner's bundler writes each `add` call's location into the call (see SITE_MARKER).
       const where = isSiteMarker(site) ? site : captureCallSite(2); // (add, then this)
       return (...args: unknown[]) => this.addOperation(fn, options ?? NO_OPTIONS, args, where);
@@ -150,7 +151,8 @@ export class GraphBuilder {
     // function's output count. The last one is at hand (a loop adds the same function again and again: see `add`).
     let call = this.plainAdds.get(fn);
     if (call === undefined) {
-      call = hasReturn(fn) ? (...args: unknown[]) => this.addPlain(fn, args) : (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, 0);
+      const nOut = hasReturn(fn) ? 1 : 0;
+      call = (...args: unknown[]) => this.addOperation(fn, NO_OPTIONS, args, undefined, nOut);
       this.plainAdds.set(fn, call);
     }
     this.lastPlainFn = fn;
@@ -161,28 +163,6 @@ export class GraphBuilder {
   private readonly plainAdds = new WeakMap<Fn, (...args: unknown[]) => unknown>();
   private lastPlainFn: Fn | undefined = undefined;
   private lastPlainAdd: ((...args: unknown[]) => unknown) | undefined = undefined;
-
-  /**
-   * `G.add(fn)(...args)` of a function that returns, without options: what `addOperation` does for it, in one pass over
-   * the arguments when they are DataNodes or values that cannot hold one (arrays and objects take `addOperation`).
-   */
-  private addPlain(fn: Fn, args: unknown[]): DataNode {
-    let raw = false;
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (arg instanceof DataNode) continue;
-      if (typeof arg === 'object' && arg !== null) return this.addOperation(fn, NO_OPTIONS, args, undefined, 1) as DataNode;
-      raw = true;
-    }
-    const n = ++this.counter;
-    if (raw) for (let i = 0; i < args.length; i++) if (!(args[i] instanceof DataNode)) args[i] = this.rawNode(args[i]);
-    const parents = args as DataNode[];
-    const op = new OperationNode(n, fn as never, this, parents, NO_EXTRAS, this._lastOp);
-    const out = new DataNode(++this.counter, this, op, this.persistAll);
-    op._output = out;
-    this.append(op);
-    return out;
-  }
 
   private addOperation(fn: Fn, options: AddOptions, args: unknown[], site: PendingCallSite | string | undefined, knownOut?: number): unknown {
     const nOut = knownOut ?? options.nOut ?? (hasReturn(fn) ? 1 : 0);

@@ -66,11 +66,13 @@ export class DataNode<T = unknown> {
   _walk = 0;
   /** @internal `G.remove()` took it out of its graph (an evaluation that reaches it, from a graph that grafted it, fails). */
   _removed = false;
+  /** @internal The uid, built on first use (most are never read). */
+  private _uid: string | undefined = undefined;
 
   /** @internal */
   constructor(
-    /** @internal The uid's number (the graph's counter when the node was made), then the uid once built. */
-    private _id: number | string,
+    /** @internal The uid's number: the graph's counter when the node was made. */
+    private readonly _number: number,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _producer: OperationNode | undefined,
     persist: boolean,
@@ -89,10 +91,9 @@ export class DataNode<T = unknown> {
 
   /** Unique id in its graph: `data_3`, or `<outputAlias>_3` (built on first use: most are never read). */
   get uid(): string {
-    const id = this._id;
-    if (typeof id === 'string') return id;
+    if (this._uid !== undefined) return this._uid;
     const alias = this.alias;
-    return (this._id = (alias === undefined ? 'data_' : `${alias}_`) + id);
+    return (this._uid = (alias === undefined ? 'data_' : `${alias}_`) + this._number);
   }
 
   /** Computes (only what is needed) and returns the value. Throws if an op returns a Promise. */
@@ -171,11 +172,13 @@ export class OperationNode {
   _output: DataNode | undefined = undefined;
   /** @internal Its result-cache key, and what the cache is told of it (engine/cache.ts); set only with a cache. */
   _keyed: KeyedOp | undefined = undefined;
+  /** @internal The uid, built on first use. */
+  private _uid: string | undefined = undefined;
 
   /** @internal */
   constructor(
-    /** @internal The uid's number, then the uid once built (as DataNode's). */
-    private _id: number | string,
+    /** @internal The uid's number: the graph's counter when the node was made. */
+    private readonly _number: number,
     /** @internal */ readonly _fn: (...args: never[]) => unknown,
     /** @internal */ readonly _graph: GraphBuilder,
     /** @internal */ readonly _parents: DataNode[],
@@ -199,10 +202,9 @@ export class OperationNode {
 
   /** Unique id in its graph: `<alias or function name>_<n>` (built on first use). */
   get uid(): string {
-    const id = this._id;
-    if (typeof id === 'string') return id;
+    if (this._uid !== undefined) return this._uid;
     const alias = this._extras.options.alias;
-    return (this._id = (alias === undefined ? this._graph._prefixOf(this._fn) : `${alias}_`) + id);
+    return (this._uid = (alias === undefined ? this._graph._prefixOf(this._fn) : `${alias}_`) + this._number);
   }
 
   /** The data nodes this op produces. */

@@ -25,7 +25,7 @@ export type TraceEvent =
   | { kind: 'deactivated'; uid: string; graph: string }
   | { kind: 'error'; uid: string; graph: string; message: string };
 
-/** The kinds of {@link TraceEvent}: `requested`, `activated`, `started`, … */
+/** The kinds of {@link TraceEvent}: `computing`, `activated`, `running`, `finished`, `cached`, … */
 export type TraceKind = TraceEvent['kind'];
 
 /** Receives every trace event of the graphs it is subscribed to, synchronously, in order. */

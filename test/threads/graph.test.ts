@@ -67,7 +67,7 @@ describe('a graph on a worker pool', () => {
   });
 
   it('an op that throws in a worker fails the evaluation like an inline op', async () => {
-    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const G = new GraphBuilder({ executor: pool }); // no callSites: an executor op names its add line always
     const fails = pool.fn<typeof ops.fails>(OPS, 'fails');
     const failing = G.add(fails)('bad input');
     await assert.rejects(G.add((x: number) => x)(failing).getAsync(), (error: unknown) => {
@@ -133,7 +133,7 @@ describe('a graph on a worker pool', () => {
   });
 
   it('a module that cannot be loaded fails the op, naming its export and add line, with the original as cause', async () => {
-    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const G = new GraphBuilder({ executor: pool }); // no callSites: an executor op names its add line always
     const missing = pool.fn<() => number>(pathToFileURL(join(__dirname, 'no-such-ops.mjs')), 'ghost');
     const ghost = G.add(missing)();
     await assert.rejects(ghost.getAsync(), (error: unknown) => {
@@ -147,7 +147,7 @@ describe('a graph on a worker pool', () => {
   });
 
   it('a worker that exits fails its op and the evaluation; the pool goes on', async () => {
-    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const G = new GraphBuilder({ executor: pool }); // no callSites: an executor op names its add line always
     const exits = pool.fn<(code: number) => number>(OPS, 'exits');
     const exited = G.add(exits)(7);
     await assert.rejects(exited.getAsync(), (error: unknown) => {
@@ -164,7 +164,7 @@ describe('a graph on a worker pool', () => {
   });
 
   it('a value that cannot cross fails the op that would receive it, naming its add line', async () => {
-    const G = new GraphBuilder({ executor: pool, callSites: true });
+    const G = new GraphBuilder({ executor: pool }); // no callSites: an executor op names its add line always
     const callback = G.add(() => () => 1)();
     const summed = G.add(sum)(callback as never);
     await assert.rejects(summed.getAsync(), (error: unknown) => {
