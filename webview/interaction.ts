@@ -85,7 +85,7 @@ export class GraphInteraction {
   private scripted: { graph: string; uids: Set<string> } | undefined;
 
   constructor(
-    canvas: HTMLElement,
+    private readonly canvas: HTMLElement,
     private readonly tooltip: HTMLElement,
     private readonly host: InteractionHost,
   ) {
@@ -216,6 +216,13 @@ export class GraphInteraction {
   search(text: string): void {
     this.query = text.trim();
     this.findMatches();
+  }
+
+  /** The keyboard focus to the selected node (the canvas when none is): where it goes back when a panel closes. */
+  focusSelected(): void {
+    const entry = this.selected === undefined ? undefined : this.nodes.get(this.selected);
+    if (entry) entry.el.focus({ preventScroll: true });
+    else this.canvas.focus();
   }
 
   /** The selected node's uid, and the one selected before it. */
@@ -404,6 +411,8 @@ export class GraphInteraction {
   private onKey(e: KeyboardEvent): void {
     const current = this.selected;
     if (e.key === 'Escape') {
+      // A hover card shown with `i` is what Escape closes first (then the details panel, preview/panel.ts).
+      if (!this.tooltip.hidden) e.preventDefault();
       this.hideTooltip();
       return;
     }

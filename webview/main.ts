@@ -85,7 +85,7 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
-const previewPanel = new PreviewPanel(() => canvas.focus());
+const previewPanel = new PreviewPanel(() => interaction.focusSelected());
 const minimapRoot = $('minimap');
 const minimap = new Minimap(minimapRoot, (x, y) => viewport.center(x, y));
 const viewport: Viewport = new Viewport(canvas, (t) => {
@@ -240,7 +240,10 @@ search.addEventListener('keydown', (e) => {
     interaction.nextMatch(e.shiftKey ? -1 : 1);
   } else if (e.key === 'Escape') {
     e.preventDefault();
+    // The inner input too: leaving it while it still shows the old text (the element redraws later) fires a
+    // `change` that would put the old text back.
     search.value = '';
+    if (search.wrappedElement) search.wrappedElement.value = '';
     interaction.search('');
     canvas.focus();
   }

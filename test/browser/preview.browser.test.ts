@@ -209,7 +209,7 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'preview');
     await page.keyboard.press('Escape');
     assert.equal(await page.locator('#preview').isHidden(), true);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'canvas');
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.uid), rowsOp, 'the focus is back on the selected op');
     // Another node opens it again; a new run forgets the old values.
     await select(page, outputs.wave);
     assert.equal(await page.locator('#preview').isVisible(), true);
@@ -219,6 +219,63 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     await post(page, { type: 'data/previews', previews: [{ graph: 'previews', uid: outputs.wave, preview: buildPreview([1, 2, 3]) }] });
     await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'numeric');
     assert.equal(await page.locator('#preview-title').textContent(), `${outputs.wave} · Array(3)`);
+  });
+
+  it('Escape closes the panel wherever the focus is in the view (a clicked node, a header button, the plot), the find box and a hover card first', async () => {
+    const page = await harness.open();
+    const outputs = await showWithPreviews(page);
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.dataset.uid !== undefined ? `node ${el.dataset.uid}` : (el?.id || el?.tagName || 'none');
+      });
+    const escapeCloses = async (what: string, uid: string): Promise<void> => {
+      await page.keyboard.press('Escape');
+      assert.equal(await page.locator('#preview').isHidden(), true, `Escape with the focus on ${what} closes the panel`);
+      assert.equal(await focused(), `node ${uid}`, `after Escape on ${what} the focus is on the selected node`);
+    };
+    // The graph after a click on a node (the focus is on the node, in the canvas).
+    await select(page, outputs.rows);
+    assert.equal(await focused(), `node ${outputs.rows}`);
+    await escapeCloses('the clicked node', outputs.rows);
+    // A button of the panel (a table header).
+    await select(page, outputs.config);
+    await select(page, outputs.rows);
+    await page.locator('#preview th button', { hasText: 'score' }).click();
+    assert.equal(await focused(), 'BUTTON');
+    await escapeCloses('a header button', outputs.rows);
+    // The plot: a click on it focuses the panel.
+    await select(page, outputs.wave);
+    await page.locator('#preview .u-over').first().click();
+    assert.equal(await focused(), 'preview');
+    await escapeCloses('the plot', outputs.wave);
+    // Nothing focused (the webview got the focus back from the workbench with no element in it).
+    await select(page, outputs.rows);
+    await page.locator('#preview tbody td').first().click();
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    assert.equal(await focused(), 'BODY');
+    await escapeCloses('nothing (the body)', outputs.rows);
+    // The find box uses Escape first (it clears and gives the focus to the graph); the next Escape closes the panel.
+    await select(page, outputs.wave);
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('wave');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#preview').isVisible(), true, 'Escape in the find box only clears it');
+    assert.equal(await page.locator('#search').evaluate((s) => (s as HTMLInputElement).value), '');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    // A hover card shown with `i` is hidden by the first Escape, the panel by the second.
+    await select(page, outputs.config);
+    // (The pointer leaves the drawing first: its hover card would come and go as the panel's opening moves the nodes.)
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('i');
+    assert.equal(await page.locator('#tooltip').isVisible(), true);
+    await page.keyboard.press('Escape');
+    assert.deepEqual([await page.locator('#tooltip').isHidden(), await page.locator('#preview').isVisible()], [true, true]);
+    await escapeCloses('the node, hover card closed', outputs.config);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'preview-escape-closed.png') });
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
   });
 
   it("a grafted graph's data node, drawn inside the graph that uses it, shows the preview its own graph's run sent", async () => {

@@ -11,8 +11,9 @@ const uidOf = (key: string): string => key.slice(key.indexOf('\u0000') + 1);
 
 /**
  * The details panel of the selected data node's value (or the outputs of the selected op), from the run's previews.
- * It opens when a node with a preview is selected and updates while the run goes on; Escape or its close button
- * closes it (until another node is selected), `v` moves the keyboard focus into it.
+ * It opens when a node with a preview is selected and updates while the run goes on; Escape (with the focus anywhere in
+ * the view) or its close button closes it (until another node is selected), `v` moves the keyboard focus into it.
+ * `onClose` is told when it closed with the focus inside it or nowhere (on the body): the focus goes back to the graph.
  */
 export class PreviewPanel {
   private readonly root = el('aside', 'preview-panel');
@@ -47,13 +48,14 @@ export class PreviewPanel {
     header.append(this.title, close);
     this.tabs.setAttribute('role', 'tablist');
     this.root.append(header, this.tabs, this.body);
-    this.root.addEventListener('keydown', (e) => {
-      if (e.key !== 'Escape') return;
+    document.body.append(this.root);
+    // Wherever the focus is in the view (the graph, the panel, the body after a click on text): Escape closes the
+    // panel, unless something nearer the focus used it first (the find box clears, a hover card hides).
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || this.root.hidden) return;
       e.preventDefault();
-      e.stopPropagation();
       this.close();
     });
-    document.body.append(this.root);
     new ResizeObserver(() => this.resizePlots()).observe(this.body);
     document.addEventListener('keydown', (e) => {
       const target = e.target as HTMLElement;
@@ -221,9 +223,10 @@ export class PreviewPanel {
 
   private close(): void {
     this.closedFor = this.selected;
-    const hadFocus = this.root.contains(document.activeElement);
+    const focus = document.activeElement;
+    const lost = focus === null || focus === document.body || this.root.contains(focus);
     this.hide();
-    if (hadFocus) this.onClose();
+    if (lost) this.onClose();
   }
 
   private hide(): void {
