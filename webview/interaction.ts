@@ -119,6 +119,8 @@ export class GraphInteraction {
     });
     for (const [key, { el }] of this.nodes) {
       el.addEventListener('click', (e) => {
+        // The card makes way for what the click opens (the details panel); it comes back when the pointer enters a node.
+        this.hideTooltip();
         // Shift+click: the path from the selected node to this one.
         const from = this.selected;
         if (e.shiftKey && from !== undefined && from !== key) this.focusPath(from, key);
@@ -131,6 +133,8 @@ export class GraphInteraction {
     }
     this.entries = [...this.nodes];
     this.paintCursor = 0;
+    // The card of a node of the old drawing: no pointerleave comes for an element that is gone.
+    this.hideTooltip();
     if (this.selected && !this.nodes.has(this.selected)) this.selected = undefined;
     this.findMatches();
     this.applyDependencies();
@@ -206,6 +210,7 @@ export class GraphInteraction {
 
   selectMany(uids: readonly string[], center = true): void {
     const keys = [...this.nodes.keys()].filter((k) => uids.includes(k) || uids.includes(this.nodes.get(k)!.placed.node.uid));
+    this.hideTooltip();
     for (const { el } of this.nodes.values()) el.classList.remove('selected');
     for (const k of keys) this.nodes.get(k)!.el.classList.add('selected');
     this.selected = keys[0];
@@ -394,6 +399,7 @@ export class GraphInteraction {
     }
     entry.el.classList.add('selected');
     entry.el.setAttribute('tabindex', '0');
+    if (key !== this.selected) this.hideTooltip();
     if (takeFocus) entry.el.focus({ preventScroll: true });
     if (this.selected !== key) this.previous = this.selected;
     this.selected = key;
@@ -514,11 +520,15 @@ export class GraphInteraction {
     this.moveTooltip(x, y);
   }
 
+  /** The card stays over the canvas, never over what is beside it (the details panel) or below the window. */
   private moveTooltip(x: number, y: number): void {
     if (this.tooltip.hidden) return;
+    const room = this.canvas.getBoundingClientRect();
+    this.tooltip.style.maxWidth = `${Math.min(420, Math.max(120, room.width - 16))}px`;
     const w = this.tooltip.offsetWidth;
-    this.tooltip.style.left = `${Math.min(x + 14, window.innerWidth - w - 8)}px`;
-    this.tooltip.style.top = `${y + 14}px`;
+    const h = this.tooltip.offsetHeight;
+    this.tooltip.style.left = `${Math.max(room.left, Math.min(x + 14, room.right - w - 8))}px`;
+    this.tooltip.style.top = `${Math.max(room.top, Math.min(y + 14, window.innerHeight - h - 8))}px`;
   }
 
   private hideTooltip(): void {

@@ -278,6 +278,57 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
   });
 
+  it('the hover card hides when a node is clicked, stays hidden until the pointer enters a node, and is never drawn over the panel', async () => {
+    const page = await harness.open();
+    // A narrow view (a half-width editor), where the panel takes a large part.
+    await page.setViewportSize({ width: 900, height: 600 });
+    const outputs = await showWithPreviews(page);
+    // Zoomed by the user: the drawing stays where it is when the panel opens, so the pointer stays on the node.
+    // (The canvas's focus selects its first node, whose panel Escape closes.)
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('-');
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    const tooltip = page.locator('#tooltip');
+    const rect = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+    // An op on the left (its output's preview opens): the panel and the minimap open beside it.
+    const picture = page.locator('#canvas .node.kind-operation', { hasText: 'picture' });
+    const node = await picture.evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+    await page.mouse.move(node.x + node.width / 2, node.y + node.height / 2);
+    await tooltip.waitFor({ state: 'visible' });
+    assert.equal(await tooltip.locator('.tip-title').textContent(), await picture.getAttribute('data-uid'));
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForFunction((u) => document.getElementById('preview')?.dataset.key?.endsWith(`\u0000${u}`), outputs.picture);
+    assert.equal(await page.locator('#preview').isVisible(), true);
+    assert.equal(await tooltip.isHidden(), true, 'the click hides the card');
+    await page.mouse.move(node.x + node.width / 2 + 3, node.y + node.height / 2 + 1);
+    assert.equal(await tooltip.isHidden(), true, 'moving over the same node does not bring it back');
+    // The node drawn nearest the panel: its card is in the canvas, left of the panel.
+    const nearest = await page.evaluate(() => {
+      const right = document.getElementById('canvas')!.getBoundingClientRect().right;
+      const boxes = [...document.querySelectorAll('#canvas .node')].map((n) => n.getBoundingClientRect()).filter((r) => r.left < right - 8);
+      const best = boxes.reduce((a, b) => (b.left > a.left ? b : a));
+      return { x: Math.min(best.x + best.width / 2, right - 4), y: best.y + best.height / 2 };
+    });
+    await page.mouse.move(nearest.x, nearest.y);
+    await tooltip.waitFor({ state: 'visible' });
+    const [card, panel] = [await rect('#tooltip'), await rect('#preview')];
+    assert.ok(card.right <= panel.left, `the card (right ${card.right}) ends before the panel (left ${panel.left})`);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'preview-hover-beside-panel.png') });
+    await page.mouse.move(1, 1);
+    await tooltip.waitFor({ state: 'hidden' });
+    // The keyboard's card (i) goes when the selection moves on (here to a node whose panel opens).
+    await page.locator('#canvas .node.kind-operation', { hasText: 'config' }).click();
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('i');
+    await tooltip.waitFor({ state: 'visible' });
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((u) => document.querySelector('#canvas .node.selected')?.getAttribute('data-uid') === u, outputs.config);
+    assert.equal(await tooltip.isHidden(), true, 'a new selection hides the card of the one before');
+  });
+
   it("a grafted graph's data node, drawn inside the graph that uses it, shows the preview its own graph's run sent", async () => {
     const page = await harness.open();
     const graphs = fixtures.grafted();
