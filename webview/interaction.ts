@@ -230,6 +230,15 @@ export class GraphInteraction {
     else this.canvas.focus();
   }
 
+  /** Where a readable frame of the drawing centres (drawing units): the selected node, else the first op drawn. */
+  get focusPoint(): { x: number; y: number } {
+    const entry =
+      (this.selected === undefined ? undefined : this.nodes.get(this.selected)) ??
+      this.entries.find(([, e]) => e.placed.node.kind === 'operation')?.[1] ??
+      this.entries[0]?.[1];
+    return entry ? { x: entry.placed.x + entry.placed.width / 2, y: entry.y0 + entry.placed.y + entry.placed.height / 2 } : { x: 0, y: 0 };
+  }
+
   /** The selected node's uid, and the one selected before it. */
   get selection(): { current?: string; previous?: string } {
     const uid = (key: string | undefined): string | undefined =>

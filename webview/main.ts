@@ -15,7 +15,7 @@ import { graftedKeys, withGraftedStates } from './graftedStates.js';
 import { renderScene } from '../src/drawing/render.js';
 import { toDom } from './toDom.js';
 import { emptyOverlay, type OverlayState } from './overlay.js';
-import { Viewport, type Transform } from './viewport.js';
+import { Viewport, type FitMode, type Transform } from './viewport.js';
 import { GraphInteraction } from './interaction.js';
 import { exportPng, exportSvg } from './export.js';
 import { Timeline } from './timeline.js';
@@ -29,8 +29,8 @@ interface SavedState {
   full?: boolean;
   file?: string;
   transform?: Transform;
-  /** The transform is fit()'s (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
-  fitted?: boolean;
+  /** The transform is fit()'s, in this mode (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
+  fitted?: FitMode | false;
   selected?: string;
   /** The time view is open. */
   timeView?: boolean;
@@ -95,7 +95,7 @@ const viewport: Viewport = new Viewport(canvas, (t) => {
 });
 // A view that shows the whole drawing keeps showing it when it is resized (the timeline opens, the panel is resized).
 new ResizeObserver(() => {
-  if (viewport.fitted) fit();
+  if (viewport.fitted) fit(viewport.fitted);
 }).observe(canvas);
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
   reveal: (uid, graph) => {
@@ -255,7 +255,7 @@ function focusFind(): void {
 }
 $('zoom-in').addEventListener('click', () => viewport.zoom(1.25));
 $('zoom-out').addEventListener('click', () => viewport.zoom(0.8));
-$('fit').addEventListener('click', () => fit());
+$('fit').addEventListener('click', () => fit('whole'));
 $('deps').addEventListener('click', () => interaction.toggleDependencies());
 $('export-svg').addEventListener('click', () => api.postMessage({ type: 'export/save', format: 'svg', data: exportSvg(canvas) }));
 $('export-png').addEventListener('click', () => void exportPng(canvas).then((data) => api.postMessage({ type: 'export/save', format: 'png', data })));
@@ -268,7 +268,7 @@ document.addEventListener('keydown', (e) => {
   }
   if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
   else if (e.key === '-') viewport.zoom(0.8);
-  else if (e.key === '0') fit();
+  else if (e.key === '0') fit('whole');
   else if (e.key === 't' && !e.ctrlKey && !e.metaKey && !e.altKey) showTimeView(!timeView.shown);
   else if (e.key === 'c' && !e.ctrlKey && !e.metaKey && !e.altKey) collapseSelectedGroup();
 });
@@ -473,9 +473,11 @@ function present(refit: boolean, provisional: boolean): void {
       }
     });
   }
-  if (refit || !saved.transform || saved.fitted) fit();
-  else viewport.set(saved.transform);
   if (saved.selected) interaction.selectMany([saved.selected], false);
+  // A new drawing is framed readably; a redraw keeps the user's zoom, or the frame of their last fit.
+  if (refit || !saved.transform) fit('readable');
+  else if (saved.fitted) fit(saved.fitted === 'whole' ? 'whole' : 'readable');
+  else viewport.set(saved.transform);
   interaction.paint();
   minimap.setView(viewport.transform, canvas.clientWidth, canvas.clientHeight);
 }
@@ -489,9 +491,10 @@ function collapseSelectedGroup(): void {
   if (node?.group !== undefined) setCollapsed(graph, node.group, true);
 }
 
-function fit(): void {
+/** Frames the drawing (see FitMode): the Fit button and `0` show all of it, a new drawing keeps its labels readable. */
+function fit(mode: FitMode): void {
   const svg = canvas.querySelector('svg');
-  if (svg) viewport.fit(Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
+  if (svg) viewport.fit(Number(svg.getAttribute('width')), Number(svg.getAttribute('height')), mode, interaction.focusPoint);
 }
 
 function renderProblems(r: ExtractResult): void {

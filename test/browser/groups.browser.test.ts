@@ -366,7 +366,9 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.mouse.click(box.x + 150 + (9 / 12) * (box.width - 158), box.y + 18 + 4 * 18 + 9);
     await page.locator('#canvas .node.selected[data-uid="fit_8"]').waitFor();
     assert.match((await page.locator('#timeview-info').textContent()) ?? '', /^fit_8: finished, 8\.0 ms → 10 ms$/);
-    // Select a node in the graph: its row is described; Up/Down in the time view move between ops.
+    // Select a node in the graph: its row is described; Up/Down in the time view move between ops. (The time view took
+    // room from the canvas: the drawing is framed readably around fit_8; Fit shows all of it.)
+    await page.locator('#fit').click();
     await page.locator('.node[data-uid="clean_2"]').click();
     await page.locator('#timeview-info', { hasText: /^clean_2: finished/ }).waitFor();
     await page.locator('#timeview-canvas').focus();
