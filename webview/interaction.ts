@@ -230,6 +230,11 @@ export class GraphInteraction {
     else this.canvas.focus();
   }
 
+  /** The node with this key (`graph\u0000uid`) is drawn (not inside a collapsed group). */
+  isDrawn(key: string): boolean {
+    return this.nodes.has(key);
+  }
+
   /** Where a readable frame of the drawing centres (drawing units): the selected node, else the first op drawn. */
   get focusPoint(): { x: number; y: number } {
     const entry =

@@ -59,6 +59,8 @@ const order = createOrderer((reason) => {
 let result: ExtractResult | undefined;
 /** View keys of the grafted graphs' nodes and the keys their trace gives them (see graftedStates). */
 let grafted: [string, string][] = [];
+/** Each grafted node's view key → the key the trace gives it. */
+let tracedOf = new Map<string, string>();
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
 /** Why ops of the run shown were computed instead of read from the result cache, by `graph\u0000uid`. */
@@ -75,6 +77,8 @@ let drawnFile: string | undefined;
  */
 const layouts = new Map<string, Placed[]>();
 const LAYOUT_CACHE_SIZE = 8;
+/** The selected node is to be centred when next drawn (it was inside a collapsed group). */
+let centreSelection = false;
 /** Labels the user expanded in a collapsed large graph; `null` = everything expanded. */
 let expanded: Set<string> | null = new Set();
 
@@ -111,20 +115,13 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   },
   select: (key) => {
     save({ selected: key });
-    timeView.highlight(key);
+    // A grafted op's copy has its row under the key its own graph's run gives it.
+    timeView.highlight(key === undefined ? undefined : (tracedOf.get(key) ?? key));
     previewPanel.select(key);
   },
   center: (x, y) => viewport.center(x, y),
   overlay: () => withGroupStates(withGraftedStates(overlay, grafted)),
-  expandGroupsOf: (keys) => {
-    for (const key of keys) {
-      const [graph, uid] = key.split('\u0000') as [string, string];
-      const group = wholes.find((w) => w.title === graph)?.nodes.find((n) => n.uid === uid)?.group;
-      if (group !== undefined) expandPath(graph, group);
-    }
-    if (keys[0] !== undefined) save({ selected: keys[0] });
-    void draw(false);
-  },
+  expandGroupsOf: (keys) => expandGroupsOf(keys),
   diagnostics: () => result?.diagnostics ?? [],
   cacheMiss: (key) => cacheMisses.get(key),
   status: (text) => {
@@ -182,6 +179,40 @@ function setCollapsed(graph: string, path: string, collapse: boolean): void {
   void draw(false);
 }
 
+/** Expands the collapsed groups that hold these nodes (view keys) and redraws, the first of them selected and centred. */
+function expandGroupsOf(keys: readonly string[]): void {
+  for (const key of keys) {
+    const [graph, uid] = key.split('\u0000') as [string, string];
+    const group = wholes.find((w) => w.title === graph)?.nodes.find((n) => n.uid === uid)?.group;
+    if (group !== undefined) expandPath(graph, group);
+  }
+  if (keys[0] !== undefined) {
+    save({ selected: keys[0] });
+    centreSelection = true;
+  }
+  void draw(false);
+}
+
+/** Selects and centres a node (a view key), expanding the groups it is collapsed in. */
+function reveal(key: string): void {
+  if (interaction.isDrawn(key)) interaction.selectMany([key]);
+  else expandGroupsOf([key]);
+}
+
+/**
+ * The drawing of a traced op (its own graph's key) that a time-view bar selects. A grafted op is drawn in its own
+ * graph and as a copy in each graph that grafts it: the copy in a graph that took part in the run (the graph whose
+ * evaluation used it) is chosen first, then the op in its own graph, then any copy (its own graph is not shown).
+ */
+function drawingOf(traced: string): string {
+  const copies = grafted.filter(([, t]) => t === traced).map(([view]) => view);
+  if (copies.length === 0) return traced;
+  const graphOf = (key: string): string => key.slice(0, key.indexOf('\u0000'));
+  const ran = new Set([...overlay.nodes.keys()].map(graphOf));
+  const own = wholes.some((w) => w.title === graphOf(traced));
+  return copies.find((c) => ran.has(graphOf(c))) ?? (own ? traced : copies[0]!);
+}
+
 /** Expands a group and the groups it is nested in (to show a node inside it). */
 function expandPath(graph: string, path: string): void {
   const paths = collapsedOf(graph);
@@ -208,7 +239,7 @@ function withGroupStates(base: OverlayState): OverlayState {
 let producers = new Map<string, string>();
 let runTimes: RunTimes | undefined;
 const timeView = new TimeView($('timeview'), $<HTMLCanvasElement>('timeview-canvas'), $('timeview-info'), {
-  select: (key) => interaction.selectMany([key]),
+  select: (key) => reveal(drawingOf(key)),
   label: (row) => row.split('\u0000').at(-1)!,
 });
 const timeViewButton = $<HTMLElement & { checked: boolean }>('time-view');
@@ -280,6 +311,7 @@ function onMessage(message: HostToWebview): void {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
       grafted = graftedKeys(result.graphs);
+      tracedOf = new Map(grafted);
       // The host's memory of the collapsed groups (workspace state) seeds a view that has none for this file.
       if (message.collapsed && result.file !== undefined && saved.groups?.[result.file] === undefined) {
         save({ groups: { ...saved.groups, [result.file]: message.collapsed } });
@@ -473,7 +505,9 @@ function present(refit: boolean, provisional: boolean): void {
       }
     });
   }
-  if (saved.selected) interaction.selectMany([saved.selected], false);
+  // A node revealed by expanding its groups is centred once it is drawn.
+  if (saved.selected) interaction.selectMany([saved.selected], centreSelection && !provisional);
+  if (!provisional) centreSelection = false;
   // A new drawing is framed readably; a redraw keeps the user's zoom, or the frame of their last fit.
   if (refit || !saved.transform) fit('readable');
   else if (saved.fitted) fit(saved.fitted === 'whole' ? 'whole' : 'readable');
