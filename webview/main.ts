@@ -89,7 +89,10 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
-const previewPanel = new PreviewPanel(() => interaction.focusSelected());
+const previewPanel = new PreviewPanel(
+  () => interaction.focusSelected(),
+  (key) => overlay.nodes.get(key),
+);
 const minimapRoot = $('minimap');
 const minimap = new Minimap(minimapRoot, (x, y) => viewport.center(x, y));
 const viewport: Viewport = new Viewport(canvas, (t) => {
@@ -146,6 +149,7 @@ const timeline = new Timeline(
   (state) => {
     overlay = state;
     interaction.schedulePaint();
+    previewPanel.refresh();
     interaction.refreshMatches();
     timeView.cursor(timeline.positionTime);
   },
@@ -355,6 +359,7 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'run/end':
       timeline.end(message.outcome, message.summary);
+      previewPanel.end();
       break;
     case 'cache/missed':
       cacheMisses.set(`${message.graph}\u0000${message.uid}`, message.reason);

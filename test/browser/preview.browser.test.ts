@@ -215,7 +215,8 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     assert.equal(await page.locator('#preview').isVisible(), true);
     await post(page, { type: 'trace/reset', title: 'again' });
     await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'none');
-    assert.equal(await page.locator('#preview .preview-note').textContent(), 'No value yet: run the graph (Run Graph, or Evaluate here on a line) to see it.');
+    const waveOp = (await page.locator('#canvas .node.kind-operation', { hasText: 'wave' }).getAttribute('data-uid'))!;
+    assert.equal(await page.locator('#preview .preview-note').textContent(), `Not computed yet in this run (${waveOp} has not been asked for).`);
     await post(page, { type: 'data/previews', previews: [{ graph: 'previews', uid: outputs.wave, preview: buildPreview([1, 2, 3]) }] });
     await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'numeric');
     assert.equal(await page.locator('#preview-title').textContent(), `${outputs.wave} · Array(3)`);
@@ -327,6 +328,50 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     await page.keyboard.press('ArrowDown');
     await page.waitForFunction((u) => document.querySelector('#canvas .node.selected')?.getAttribute('data-uid') === u, outputs.config);
     assert.equal(await tooltip.isHidden(), true, 'a new selection hides the card of the one before');
+  });
+
+  it('after a run that read its target from the cache, the panel says why an upstream node, or a cached one, has no value', async () => {
+    const page = await harness.open();
+    const { graph, outputs } = previewGraph();
+    const op = (label: string): string => graph.nodes.find((n) => n.kind === 'operation' && n.label === label)!.uid;
+    await post(page, { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'RIGHT', full: true, edges: 'orthogonal' } });
+    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, graph.nodes.length);
+    const note = page.locator('#preview .preview-note');
+    // Before any run: selecting a node leaves the panel closed.
+    await page.locator(`#canvas .node[data-uid="${outputs.wave}"]`).click();
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    // Evaluate here on rows, a second time with the cache on: rows was read from the cache (its value previewed), and
+    // wave, which it is computed from, was not asked for. config was read from the cache too, with no preview.
+    await post(page, { type: 'trace/reset', title: 'Evaluate here — fixture.ts' });
+    const g = 'previews';
+    await post(page, {
+      type: 'trace/append',
+      events: [
+        { kind: 'activated', uid: op('rows'), graph: g },
+        { kind: 'cached', uid: op('rows'), graph: g },
+        { kind: 'value', uid: outputs.rows, graph: g, preview: 'Array(120)', dim: '(120, )' },
+        { kind: 'deactivated', uid: op('rows'), graph: g },
+        { kind: 'activated', uid: op('config'), graph: g },
+        { kind: 'cached', uid: op('config'), graph: g },
+        { kind: 'deactivated', uid: op('config'), graph: g },
+      ],
+    });
+    await post(page, { type: 'data/previews', previews: [{ graph: g, uid: outputs.rows, preview: buildPreview(VALUES.rows()) }] });
+    await post(page, { type: 'run/end', outcome: 'done', summary: 'Done' });
+    await select(page, outputs.rows);
+    assert.equal(await page.locator('#preview').getAttribute('data-kind'), 'table');
+    await select(page, outputs.wave);
+    assert.equal(
+      await note.textContent(),
+      `Not computed in this run: ${op('rows')}, downstream, was read from the result cache, so nothing upstream of it ran. Pyflow: Clear Cache (or a change to ${op('wave')}) computes it again.`,
+    );
+    await shot(page, 'not-computed');
+    // Closed, the panel opens again on the next node to say why it has no value.
+    await page.keyboard.press('Escape');
+    await select(page, outputs.note);
+    assert.equal(await note.textContent(), `Not computed in this run: the node evaluated does not need it (${op('note')} is not upstream of it).`);
+    await select(page, outputs.config);
+    assert.equal(await note.textContent(), `Read from the result cache in this run (${op('config')}), and no preview of it came.`);
   });
 
   it("a grafted graph's data node, drawn inside the graph that uses it, shows the preview its own graph's run sent", async () => {

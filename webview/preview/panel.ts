@@ -1,6 +1,8 @@
 import type uPlot from 'uplot';
 import type { DataPreview, GraphModel, NodePreview } from '../../src/protocol/index.js';
 import { graftedKeys } from '../graftedStates.js';
+import type { NodeState } from '../overlay.js';
+import { noPreviewNote, type NoPreviewFacts } from './noPreview.js';
 import { el, formatNumber } from './dom.js';
 import { renderJsonTree } from './jsonTree.js';
 import { plotHeight, renderNumeric } from './plot.js';
@@ -24,6 +26,12 @@ export class PreviewPanel {
   /** Each op's output data nodes (keys), from the graph model. */
   private outputs = new Map<string, string[]>();
   private dataKeys = new Set<string>();
+  /** The op that makes each data node, and each node's successors (keys), to say why a node has no preview. */
+  private producers = new Map<string, string>();
+  private successors = new Map<string, string[]>();
+  /** A run is shown (its trace began): a node without a preview was not computed in it, or not yet. */
+  private ran = false;
+  private ended = false;
   /** A grafted node's key in the graph shown → the key its own graph's run gives it (previews come under that one). */
   private tracedOf = new Map<string, string>();
   private selected: string | undefined;
@@ -32,7 +40,11 @@ export class PreviewPanel {
   private closedFor: string | undefined;
   private plots: uPlot[] = [];
 
-  constructor(private readonly onClose: () => void) {
+  constructor(
+    private readonly onClose: () => void,
+    /** A node's state in the run shown, by the key the trace gives it. */
+    private readonly stateOf: (key: string) => NodeState | undefined,
+  ) {
     this.root.id = 'preview';
     this.root.hidden = true;
     this.root.tabIndex = -1;
@@ -69,14 +81,18 @@ export class PreviewPanel {
   setGraphs(graphs: readonly GraphModel[]): void {
     this.outputs = new Map();
     this.dataKeys = new Set();
+    this.producers = new Map();
+    this.successors = new Map();
     this.tracedOf = new Map(graftedKeys(graphs));
     for (const g of graphs) {
       const kinds = new Map(g.nodes.map((n) => [n.uid, n.kind]));
       for (const n of g.nodes) if (n.kind === 'data') this.dataKeys.add(`${g.alias}\u0000${n.uid}`);
       for (const e of g.edges) {
+        const [from, to] = [`${g.alias}\u0000${e.from}`, `${g.alias}\u0000${e.to}`];
+        this.successors.set(from, [...(this.successors.get(from) ?? []), to]);
         if (kinds.get(e.from) !== 'operation' || kinds.get(e.to) !== 'data') continue;
-        const key = `${g.alias}\u0000${e.from}`;
-        this.outputs.set(key, [...(this.outputs.get(key) ?? []), `${g.alias}\u0000${e.to}`]);
+        this.outputs.set(from, [...(this.outputs.get(from) ?? []), to]);
+        this.producers.set(to, from);
       }
     }
     this.update();
@@ -85,7 +101,24 @@ export class PreviewPanel {
   /** A run starts: its previews replace the last run's. */
   clear(): void {
     this.previews = new Map();
+    this.ran = true;
+    this.ended = false;
     this.update();
+  }
+
+  /** The run shown ended: what was not computed will not be. */
+  end(): void {
+    this.ended = true;
+    this.refresh();
+  }
+
+  /** The run's states changed: a note saying why the value shown has no preview is brought up to date. */
+  refresh(): void {
+    const key = this.root.dataset.key;
+    if (this.root.hidden || key === undefined || this.previewOf(key) !== undefined) return;
+    const note = this.noPreviewNote(key);
+    const shown = this.body.querySelector('.preview-note');
+    if (shown && shown.textContent !== note) shown.textContent = note;
   }
 
   add(previews: readonly NodePreview[]): void {
@@ -118,7 +151,8 @@ export class PreviewPanel {
   private update(): void {
     const keys = this.selected === undefined ? [] : this.keysOf(this.selected);
     const withPreview = keys.filter((k) => this.previewOf(k) !== undefined);
-    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden)) {
+    // Before any run, a node without a value leaves the panel closed; after one, the panel says why it has none.
+    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden && !this.ran)) {
       this.hide();
       return;
     }
@@ -154,7 +188,7 @@ export class PreviewPanel {
     this.root.dataset.kind = preview?.kind ?? 'none';
     this.root.dataset.key = key;
     if (!preview) {
-      this.body.replaceChildren(el('p', 'preview-note', 'No value yet: run the graph (Run Graph, or Evaluate here on a line) to see it.'));
+      this.body.replaceChildren(el('p', 'preview-note', this.noPreviewNote(key)));
       return;
     }
     this.body.replaceChildren(this.content(preview));
@@ -210,6 +244,36 @@ export class PreviewPanel {
       case 'omitted':
         return el('p', 'preview-note', `No preview: ${preview.reason}.`);
     }
+  }
+
+  private noPreviewNote(key: string): string {
+    const state = (k: string): NodeState | undefined => this.stateOf(this.tracedOf.get(k) ?? k);
+    const facts: NoPreviewFacts = { ran: this.ran, ended: this.ended };
+    const producer = this.producers.get(key);
+    if (producer !== undefined) {
+      const s = state(producer)?.state;
+      facts.producer = s === undefined ? { uid: uidOf(producer) } : { uid: uidOf(producer), state: s };
+      if (s === undefined) {
+        const cached = this.nearestDownstream(key, (k) => state(k)?.state === 'cached');
+        if (cached !== undefined) facts.cachedBelow = uidOf(cached);
+      }
+    }
+    return noPreviewNote(facts);
+  }
+
+  /** The nearest node downstream of `key` (breadth first) that passes `test`. */
+  private nearestDownstream(key: string, test: (key: string) => boolean): string | undefined {
+    const seen = new Set([key]);
+    const queue = [key];
+    for (let i = 0; i < queue.length; i++) {
+      for (const next of this.successors.get(queue[i]!) ?? []) {
+        if (seen.has(next)) continue;
+        if (test(next)) return next;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+    return undefined;
   }
 
   private plotWidth(): number {
