@@ -402,7 +402,9 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
       await page.mouse.click(box.x + 20, box.y + 18 + row * 18 + 9);
     };
     const selected = (): Promise<string[]> =>
-      page.locator('#canvas .node.selected').evaluateAll((els) => els.map((e) => `${e.closest('.graph')!.getAttribute('data-graph')}: ${e.getAttribute('data-uid')}`));
+      page
+        .locator('#canvas .node.selected')
+        .evaluateAll((els) => els.map((e) => `${e.closest('.graph')!.getAttribute('data-graph')}: ${e.getAttribute('data-uid')}`));
     await clickRow(0);
     await second.locator('.node.selected[data-uid="First Graph/adding_0"]').waitFor();
     assert.deepEqual(await selected(), ['second: First Graph/adding_0']);

@@ -228,7 +228,7 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     const focused = (): Promise<string> =>
       page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
-        return el?.dataset.uid !== undefined ? `node ${el.dataset.uid}` : (el?.id || el?.tagName || 'none');
+        return el?.dataset.uid !== undefined ? `node ${el.dataset.uid}` : el?.id || el?.tagName || 'none';
       });
     const escapeCloses = async (what: string, uid: string): Promise<void> => {
       await page.keyboard.press('Escape');
@@ -335,7 +335,10 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     const { graph, outputs } = previewGraph();
     const op = (label: string): string => graph.nodes.find((n) => n.kind === 'operation' && n.label === label)!.uid;
     await post(page, { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'RIGHT', full: true, edges: 'orthogonal' } });
-    await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional, graph.nodes.length);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional,
+      graph.nodes.length,
+    );
     const note = page.locator('#preview .preview-note');
     // Before any run: selecting a node leaves the panel closed.
     await page.locator(`#canvas .node[data-uid="${outputs.wave}"]`).click();

@@ -195,7 +195,9 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     assert.ok(await drawingInsideCanvas(page), 'still the whole drawing after a resize');
     // Toggling the Full view frames the new drawing readably again.
     await page.locator('#toggle-full').click();
-    await page.waitForFunction(() => !document.getElementById('canvas')!.dataset.provisional && document.querySelectorAll('#canvas .node.kind-data').length === 0);
+    await page.waitForFunction(
+      () => !document.getElementById('canvas')!.dataset.provisional && document.querySelectorAll('#canvas .node.kind-data').length === 0,
+    );
     assert.ok((await labels()).smallest >= 8);
   });
 
