@@ -340,7 +340,7 @@ describe('value previews in the details panel (Chromium, built bundle, extension
       graph.nodes.length,
     );
     const note = page.locator('#preview .preview-note');
-    // Before any run: selecting a node leaves the panel closed.
+    // Before a run that made previews: selecting a node leaves the panel closed.
     await page.locator(`#canvas .node[data-uid="${outputs.wave}"]`).click();
     assert.equal(await page.locator('#preview').isHidden(), true);
     // Evaluate here on rows, a second time with the cache on: rows was read from the cache (its value previewed), and

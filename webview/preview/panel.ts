@@ -151,8 +151,8 @@ export class PreviewPanel {
   private update(): void {
     const keys = this.selected === undefined ? [] : this.keysOf(this.selected);
     const withPreview = keys.filter((k) => this.previewOf(k) !== undefined);
-    // Before any run, a node without a value leaves the panel closed; after one, the panel says why it has none.
-    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden && !this.ran)) {
+    // A node without a value leaves the panel closed unless the run shown made previews: then it says why there is none.
+    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden && this.previews.size === 0)) {
       this.hide();
       return;
     }
