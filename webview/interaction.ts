@@ -85,7 +85,7 @@ export class GraphInteraction {
   private scripted: { graph: string; uids: Set<string> } | undefined;
 
   constructor(
-    canvas: HTMLElement,
+    private readonly canvas: HTMLElement,
     private readonly tooltip: HTMLElement,
     private readonly host: InteractionHost,
   ) {
@@ -119,6 +119,8 @@ export class GraphInteraction {
     });
     for (const [key, { el }] of this.nodes) {
       el.addEventListener('click', (e) => {
+        // The card makes way for what the click opens (the details panel); it comes back when the pointer enters a node.
+        this.hideTooltip();
         // Shift+click: the path from the selected node to this one.
         const from = this.selected;
         if (e.shiftKey && from !== undefined && from !== key) this.focusPath(from, key);
@@ -131,6 +133,8 @@ export class GraphInteraction {
     }
     this.entries = [...this.nodes];
     this.paintCursor = 0;
+    // The card of a node of the old drawing: no pointerleave comes for an element that is gone.
+    this.hideTooltip();
     if (this.selected && !this.nodes.has(this.selected)) this.selected = undefined;
     this.findMatches();
     this.applyDependencies();
@@ -206,6 +210,7 @@ export class GraphInteraction {
 
   selectMany(uids: readonly string[], center = true): void {
     const keys = [...this.nodes.keys()].filter((k) => uids.includes(k) || uids.includes(this.nodes.get(k)!.placed.node.uid));
+    this.hideTooltip();
     for (const { el } of this.nodes.values()) el.classList.remove('selected');
     for (const k of keys) this.nodes.get(k)!.el.classList.add('selected');
     this.selected = keys[0];
@@ -216,6 +221,27 @@ export class GraphInteraction {
   search(text: string): void {
     this.query = text.trim();
     this.findMatches();
+  }
+
+  /** The keyboard focus to the selected node (the canvas when none is): where it goes back when a panel closes. */
+  focusSelected(): void {
+    const entry = this.selected === undefined ? undefined : this.nodes.get(this.selected);
+    if (entry) entry.el.focus({ preventScroll: true });
+    else this.canvas.focus();
+  }
+
+  /** The node with this key (`graph\u0000uid`) is drawn (not inside a collapsed group). */
+  isDrawn(key: string): boolean {
+    return this.nodes.has(key);
+  }
+
+  /** Where a readable frame of the drawing centres (drawing units): the selected node, else the first op drawn. */
+  get focusPoint(): { x: number; y: number } {
+    const entry =
+      (this.selected === undefined ? undefined : this.nodes.get(this.selected)) ??
+      this.entries.find(([, e]) => e.placed.node.kind === 'operation')?.[1] ??
+      this.entries[0]?.[1];
+    return entry ? { x: entry.placed.x + entry.placed.width / 2, y: entry.y0 + entry.placed.y + entry.placed.height / 2 } : { x: 0, y: 0 };
   }
 
   /** The selected node's uid, and the one selected before it. */
@@ -387,6 +413,7 @@ export class GraphInteraction {
     }
     entry.el.classList.add('selected');
     entry.el.setAttribute('tabindex', '0');
+    if (key !== this.selected) this.hideTooltip();
     if (takeFocus) entry.el.focus({ preventScroll: true });
     if (this.selected !== key) this.previous = this.selected;
     this.selected = key;
@@ -404,6 +431,8 @@ export class GraphInteraction {
   private onKey(e: KeyboardEvent): void {
     const current = this.selected;
     if (e.key === 'Escape') {
+      // A hover card shown with `i` is what Escape closes first (then the details panel, preview/panel.ts).
+      if (!this.tooltip.hidden) e.preventDefault();
       this.hideTooltip();
       return;
     }
@@ -505,11 +534,15 @@ export class GraphInteraction {
     this.moveTooltip(x, y);
   }
 
+  /** The card stays over the canvas, never over what is beside it (the details panel) or below the window. */
   private moveTooltip(x: number, y: number): void {
     if (this.tooltip.hidden) return;
+    const room = this.canvas.getBoundingClientRect();
+    this.tooltip.style.maxWidth = `${Math.min(420, Math.max(120, room.width - 16))}px`;
     const w = this.tooltip.offsetWidth;
-    this.tooltip.style.left = `${Math.min(x + 14, window.innerWidth - w - 8)}px`;
-    this.tooltip.style.top = `${y + 14}px`;
+    const h = this.tooltip.offsetHeight;
+    this.tooltip.style.left = `${Math.max(room.left, Math.min(x + 14, room.right - w - 8))}px`;
+    this.tooltip.style.top = `${Math.max(room.top, Math.min(y + 14, window.innerHeight - h - 8))}px`;
   }
 
   private hideTooltip(): void {

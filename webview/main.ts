@@ -15,7 +15,7 @@ import { graftedKeys, withGraftedStates } from './graftedStates.js';
 import { renderScene } from '../src/drawing/render.js';
 import { toDom } from './toDom.js';
 import { emptyOverlay, type OverlayState } from './overlay.js';
-import { Viewport, type Transform } from './viewport.js';
+import { Viewport, type FitMode, type Transform } from './viewport.js';
 import { GraphInteraction } from './interaction.js';
 import { exportPng, exportSvg } from './export.js';
 import { Timeline } from './timeline.js';
@@ -29,8 +29,8 @@ interface SavedState {
   full?: boolean;
   file?: string;
   transform?: Transform;
-  /** The transform is fit()'s (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
-  fitted?: boolean;
+  /** The transform is fit()'s, in this mode (the user has not zoomed or panned since): refit when the view is resized or redrawn. */
+  fitted?: FitMode | false;
   selected?: string;
   /** The time view is open. */
   timeView?: boolean;
@@ -59,6 +59,8 @@ const order = createOrderer((reason) => {
 let result: ExtractResult | undefined;
 /** View keys of the grafted graphs' nodes and the keys their trace gives them (see graftedStates). */
 let grafted: [string, string][] = [];
+/** Each grafted node's view key → the key the trace gives it. */
+let tracedOf = new Map<string, string>();
 let settings: ViewSettings = { direction: 'DOWN', full: false, edges: 'orthogonal' };
 let overlay: OverlayState = emptyOverlay();
 /** Why ops of the run shown were computed instead of read from the result cache, by `graph\u0000uid`. */
@@ -75,6 +77,8 @@ let drawnFile: string | undefined;
  */
 const layouts = new Map<string, Placed[]>();
 const LAYOUT_CACHE_SIZE = 8;
+/** The selected node is to be centred when next drawn (it was inside a collapsed group). */
+let centreSelection = false;
 /** Labels the user expanded in a collapsed large graph; `null` = everything expanded. */
 let expanded: Set<string> | null = new Set();
 
@@ -85,7 +89,10 @@ const save = (patch: Partial<SavedState>): void => {
   api.setState(saved);
 };
 
-const previewPanel = new PreviewPanel(() => canvas.focus());
+const previewPanel = new PreviewPanel(
+  () => interaction.focusSelected(),
+  (key) => overlay.nodes.get(key),
+);
 const minimapRoot = $('minimap');
 const minimap = new Minimap(minimapRoot, (x, y) => viewport.center(x, y));
 const viewport: Viewport = new Viewport(canvas, (t) => {
@@ -95,7 +102,7 @@ const viewport: Viewport = new Viewport(canvas, (t) => {
 });
 // A view that shows the whole drawing keeps showing it when it is resized (the timeline opens, the panel is resized).
 new ResizeObserver(() => {
-  if (viewport.fitted) fit();
+  if (viewport.fitted) fit(viewport.fitted);
 }).observe(canvas);
 const interaction = new GraphInteraction(canvas, $('tooltip'), {
   reveal: (uid, graph) => {
@@ -111,20 +118,13 @@ const interaction = new GraphInteraction(canvas, $('tooltip'), {
   },
   select: (key) => {
     save({ selected: key });
-    timeView.highlight(key);
+    // A grafted op's copy has its row under the key its own graph's run gives it.
+    timeView.highlight(key === undefined ? undefined : (tracedOf.get(key) ?? key));
     previewPanel.select(key);
   },
   center: (x, y) => viewport.center(x, y),
   overlay: () => withGroupStates(withGraftedStates(overlay, grafted)),
-  expandGroupsOf: (keys) => {
-    for (const key of keys) {
-      const [graph, uid] = key.split('\u0000') as [string, string];
-      const group = wholes.find((w) => w.title === graph)?.nodes.find((n) => n.uid === uid)?.group;
-      if (group !== undefined) expandPath(graph, group);
-    }
-    if (keys[0] !== undefined) save({ selected: keys[0] });
-    void draw(false);
-  },
+  expandGroupsOf: (keys) => expandGroupsOf(keys),
   diagnostics: () => result?.diagnostics ?? [],
   cacheMiss: (key) => cacheMisses.get(key),
   status: (text) => {
@@ -149,6 +149,7 @@ const timeline = new Timeline(
   (state) => {
     overlay = state;
     interaction.schedulePaint();
+    previewPanel.refresh();
     interaction.refreshMatches();
     timeView.cursor(timeline.positionTime);
   },
@@ -182,6 +183,40 @@ function setCollapsed(graph: string, path: string, collapse: boolean): void {
   void draw(false);
 }
 
+/** Expands the collapsed groups that hold these nodes (view keys) and redraws, the first of them selected and centred. */
+function expandGroupsOf(keys: readonly string[]): void {
+  for (const key of keys) {
+    const [graph, uid] = key.split('\u0000') as [string, string];
+    const group = wholes.find((w) => w.title === graph)?.nodes.find((n) => n.uid === uid)?.group;
+    if (group !== undefined) expandPath(graph, group);
+  }
+  if (keys[0] !== undefined) {
+    save({ selected: keys[0] });
+    centreSelection = true;
+  }
+  void draw(false);
+}
+
+/** Selects and centres a node (a view key), expanding the groups it is collapsed in. */
+function reveal(key: string): void {
+  if (interaction.isDrawn(key)) interaction.selectMany([key]);
+  else expandGroupsOf([key]);
+}
+
+/**
+ * The drawing of a traced op (its own graph's key) that a time-view bar selects. A grafted op is drawn in its own
+ * graph and as a copy in each graph that grafts it: the copy in a graph that took part in the run (the graph whose
+ * evaluation used it) is chosen first, then the op in its own graph, then any copy (its own graph is not shown).
+ */
+function drawingOf(traced: string): string {
+  const copies = grafted.filter(([, t]) => t === traced).map(([view]) => view);
+  if (copies.length === 0) return traced;
+  const graphOf = (key: string): string => key.slice(0, key.indexOf('\u0000'));
+  const ran = new Set([...overlay.nodes.keys()].map(graphOf));
+  const own = wholes.some((w) => w.title === graphOf(traced));
+  return copies.find((c) => ran.has(graphOf(c))) ?? (own ? traced : copies[0]!);
+}
+
 /** Expands a group and the groups it is nested in (to show a node inside it). */
 function expandPath(graph: string, path: string): void {
   const paths = collapsedOf(graph);
@@ -208,7 +243,7 @@ function withGroupStates(base: OverlayState): OverlayState {
 let producers = new Map<string, string>();
 let runTimes: RunTimes | undefined;
 const timeView = new TimeView($('timeview'), $<HTMLCanvasElement>('timeview-canvas'), $('timeview-info'), {
-  select: (key) => interaction.selectMany([key]),
+  select: (key) => reveal(drawingOf(key)),
   label: (row) => row.split('\u0000').at(-1)!,
 });
 const timeViewButton = $<HTMLElement & { checked: boolean }>('time-view');
@@ -240,7 +275,10 @@ search.addEventListener('keydown', (e) => {
     interaction.nextMatch(e.shiftKey ? -1 : 1);
   } else if (e.key === 'Escape') {
     e.preventDefault();
+    // The inner input too: leaving it while it still shows the old text (the element redraws later) fires a
+    // `change` that would put the old text back.
     search.value = '';
+    if (search.wrappedElement) search.wrappedElement.value = '';
     interaction.search('');
     canvas.focus();
   }
@@ -252,7 +290,7 @@ function focusFind(): void {
 }
 $('zoom-in').addEventListener('click', () => viewport.zoom(1.25));
 $('zoom-out').addEventListener('click', () => viewport.zoom(0.8));
-$('fit').addEventListener('click', () => fit());
+$('fit').addEventListener('click', () => fit('whole'));
 $('deps').addEventListener('click', () => interaction.toggleDependencies());
 $('export-svg').addEventListener('click', () => api.postMessage({ type: 'export/save', format: 'svg', data: exportSvg(canvas) }));
 $('export-png').addEventListener('click', () => void exportPng(canvas).then((data) => api.postMessage({ type: 'export/save', format: 'png', data })));
@@ -265,7 +303,7 @@ document.addEventListener('keydown', (e) => {
   }
   if (e.key === '+' || e.key === '=') viewport.zoom(1.25);
   else if (e.key === '-') viewport.zoom(0.8);
-  else if (e.key === '0') fit();
+  else if (e.key === '0') fit('whole');
   else if (e.key === 't' && !e.ctrlKey && !e.metaKey && !e.altKey) showTimeView(!timeView.shown);
   else if (e.key === 'c' && !e.ctrlKey && !e.metaKey && !e.altKey) collapseSelectedGroup();
 });
@@ -277,6 +315,7 @@ function onMessage(message: HostToWebview): void {
       const fileChanged = saved.file !== message.result.file;
       result = message.result;
       grafted = graftedKeys(result.graphs);
+      tracedOf = new Map(grafted);
       // The host's memory of the collapsed groups (workspace state) seeds a view that has none for this file.
       if (message.collapsed && result.file !== undefined && saved.groups?.[result.file] === undefined) {
         save({ groups: { ...saved.groups, [result.file]: message.collapsed } });
@@ -320,6 +359,7 @@ function onMessage(message: HostToWebview): void {
       break;
     case 'run/end':
       timeline.end(message.outcome, message.summary);
+      previewPanel.end();
       break;
     case 'cache/missed':
       cacheMisses.set(`${message.graph}\u0000${message.uid}`, message.reason);
@@ -470,9 +510,13 @@ function present(refit: boolean, provisional: boolean): void {
       }
     });
   }
-  if (refit || !saved.transform || saved.fitted) fit();
+  // A node revealed by expanding its groups is centred once it is drawn.
+  if (saved.selected) interaction.selectMany([saved.selected], centreSelection && !provisional);
+  if (!provisional) centreSelection = false;
+  // A new drawing is framed readably; a redraw keeps the user's zoom, or the frame of their last fit.
+  if (refit || !saved.transform) fit('readable');
+  else if (saved.fitted) fit(saved.fitted === 'whole' ? 'whole' : 'readable');
   else viewport.set(saved.transform);
-  if (saved.selected) interaction.selectMany([saved.selected], false);
   interaction.paint();
   minimap.setView(viewport.transform, canvas.clientWidth, canvas.clientHeight);
 }
@@ -486,9 +530,10 @@ function collapseSelectedGroup(): void {
   if (node?.group !== undefined) setCollapsed(graph, node.group, true);
 }
 
-function fit(): void {
+/** Frames the drawing (see FitMode): the Fit button and `0` show all of it, a new drawing keeps its labels readable. */
+function fit(mode: FitMode): void {
   const svg = canvas.querySelector('svg');
-  if (svg) viewport.fit(Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
+  if (svg) viewport.fit(Number(svg.getAttribute('width')), Number(svg.getAttribute('height')), mode, interaction.focusPoint);
 }
 
 function renderProblems(r: ExtractResult): void {

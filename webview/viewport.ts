@@ -1,14 +1,14 @@
-import { MIN_ZOOM as MIN, fitTransform, type Transform } from './fit.js';
+import { MIN_ZOOM as MIN, READABLE_ZOOM, fitTransform, readableTransform, type FitMode, type Transform } from './fit.js';
 
-export type { Transform } from './fit.js';
+export type { FitMode, Transform } from './fit.js';
 
 const MAX = 4;
 
 /** Zoom and pan of the drawing: one transform on the scene group, so panning never re-renders. */
 export class Viewport {
   transform: Transform = { x: 0, y: 0, k: 1 };
-  /** The view shows the whole drawing as fit() left it (the user has not zoomed or panned since): it refits when resized. */
-  fitted = false;
+  /** How fit() last framed the drawing, while the user has not zoomed or panned since (false then): a resize refits. */
+  fitted: FitMode | false = false;
   private drag: { x: number; y: number; tx: number; ty: number } | undefined;
 
   constructor(
@@ -55,14 +55,16 @@ export class Viewport {
     this.zoomAt(factor, this.host.clientWidth / 2, this.host.clientHeight / 2);
   }
 
-  /** Scales the content (width x height, in drawing units) to fill the view, up to FIT_MAX. */
-  fit(width: number, height: number): void {
-    this.apply(fitTransform(width, height, this.host.clientWidth || 800, this.host.clientHeight || 600), true);
+  /** Frames the content (width x height, in drawing units): see FitMode; `focus` is the point a readable frame keeps in view. */
+  fit(width: number, height: number, mode: FitMode, focus: { x: number; y: number }): void {
+    const w = this.host.clientWidth || 800;
+    const h = this.host.clientHeight || 600;
+    this.apply(mode === 'whole' ? fitTransform(width, height, w, h) : readableTransform(width, height, w, h, focus), mode);
   }
 
-  /** Centres a point of the drawing, keeping the zoom (at least 60% so the node is readable). */
+  /** Centres a point of the drawing, keeping the zoom (at least READABLE_ZOOM so the node is readable). */
   center(x: number, y: number): void {
-    const k = Math.max(this.transform.k, 0.6);
+    const k = Math.max(this.transform.k, READABLE_ZOOM);
     this.set({ k, x: this.host.clientWidth / 2 - x * k, y: this.host.clientHeight / 2 - y * k });
   }
 
@@ -71,7 +73,7 @@ export class Viewport {
     this.apply(t, false);
   }
 
-  private apply(t: Transform, fitted: boolean): void {
+  private apply(t: Transform, fitted: FitMode | false): void {
     this.transform = t;
     this.fitted = fitted;
     this.onChange(t);

@@ -366,7 +366,9 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.mouse.click(box.x + 150 + (9 / 12) * (box.width - 158), box.y + 18 + 4 * 18 + 9);
     await page.locator('#canvas .node.selected[data-uid="fit_8"]').waitFor();
     assert.match((await page.locator('#timeview-info').textContent()) ?? '', /^fit_8: finished, 8\.0 ms → 10 ms$/);
-    // Select a node in the graph: its row is described; Up/Down in the time view move between ops.
+    // Select a node in the graph: its row is described; Up/Down in the time view move between ops. (The time view took
+    // room from the canvas: the drawing is framed readably around fit_8; Fit shows all of it.)
+    await page.locator('#fit').click();
     await page.locator('.node[data-uid="clean_2"]').click();
     await page.locator('#timeview-info', { hasText: /^clean_2: finished/ }).waitFor();
     await page.locator('#timeview-canvas').focus();
@@ -374,6 +376,64 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     await page.locator('#canvas .node.selected[data-uid="trim_4"]').waitFor();
     await shot(page, 'timeview', true);
     await docsImage(page, 'timeline', '#canvas .graph', '#timeview');
+  });
+
+  it("the time view's bar of a grafted op selects the drawing the run used: its copy in the graph that grafts it, expanded if collapsed", async () => {
+    const page = await harness.open('vscode-dark');
+    await show(page, fixtures.grafted());
+    await drawn(page, 4);
+    const second = page.locator('.graph[data-graph="second"]');
+    // second (Evaluate here on its last op) ran First Graph's adding_0, under First Graph's name, then its own ops.
+    const run = [
+      { kind: 'running', uid: 'adding_0', graph: 'First Graph', at: 0 },
+      { kind: 'finished', uid: 'adding_0', graph: 'First Graph', durationMs: 3, at: 3 },
+      { kind: 'running', uid: 'adding_0', graph: 'second', at: 3 },
+      { kind: 'finished', uid: 'adding_0', graph: 'second', durationMs: 2, at: 5 },
+      { kind: 'running', uid: 'adding_3', graph: 'second', at: 5 },
+      { kind: 'finished', uid: 'adding_3', graph: 'second', durationMs: 1, at: 6 },
+    ];
+    await post(page, { type: 'trace/reset', title: 'Evaluate here' });
+    await post(page, { type: 'trace/append', events: run });
+    await page.keyboard.press('t');
+    await page.waitForFunction(() => document.getElementById('timeview')!.dataset.bars === '3');
+    const clickRow = async (row: number): Promise<void> => {
+      const box = (await page.locator('#timeview-canvas').boundingBox())!;
+      // The row's label (left of the bars) picks the row's last bar.
+      await page.mouse.click(box.x + 20, box.y + 18 + row * 18 + 9);
+    };
+    const selected = (): Promise<string[]> =>
+      page
+        .locator('#canvas .node.selected')
+        .evaluateAll((els) => els.map((e) => `${e.closest('.graph')!.getAttribute('data-graph')}: ${e.getAttribute('data-uid')}`));
+    await clickRow(0);
+    await second.locator('.node.selected[data-uid="First Graph/adding_0"]').waitFor();
+    assert.deepEqual(await selected(), ['second: First Graph/adding_0']);
+    // The other way: selecting the copy in the graph describes the grafted op's row.
+    await second.locator('.node[data-uid="adding_3"]').click();
+    await page.locator('#timeview-info', { hasText: /^adding_3: finished/ }).waitFor();
+    await second.locator('.node[data-uid="First Graph/adding_0"]').click();
+    await page.locator('#timeview-info', { hasText: /^adding_0: finished, 0 µs → 3\.0 ms$/ }).waitFor();
+    // Collapsed, the grafted group opens again to show the op, selected and in view.
+    await second.locator('.group[data-group="First Graph"] > .group-header').click();
+    await second.locator('.node[data-uid="group:/First Graph"]').waitFor();
+    await clickRow(0);
+    await second.locator('.node.selected[data-uid="First Graph/adding_0"]').waitFor();
+    assert.deepEqual(await selected(), ['second: First Graph/adding_0']);
+    const inView = await page.evaluate(() => {
+      const c = document.getElementById('canvas')!.getBoundingClientRect();
+      const n = document.querySelector('.graph[data-graph="second"] .node.selected')!.getBoundingClientRect();
+      return n.left >= c.left && n.right <= c.right && n.top >= c.top && n.bottom <= c.bottom;
+    });
+    assert.equal(inView, true);
+    await shot(page, 'timeview-grafted');
+    // A run of First Graph alone (Evaluate here on its own line): the bar selects the op in its own graph.
+    await post(page, { type: 'trace/reset', title: 'Evaluate here' });
+    await post(page, { type: 'trace/append', events: run.slice(0, 2) });
+    await page.waitForFunction(() => document.getElementById('timeview')!.dataset.bars === '1');
+    await clickRow(0);
+    await page.locator('.graph[data-graph="First Graph"] .node.selected[data-uid="adding_0"]').waitFor();
+    assert.deepEqual(await selected(), ['First Graph: adding_0']);
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
   });
 
   it('the time view of a pool run: one row per thread and one for the main thread, a running op on its own row', async () => {

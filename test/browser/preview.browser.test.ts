@@ -209,16 +209,172 @@ describe('value previews in the details panel (Chromium, built bundle, extension
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'preview');
     await page.keyboard.press('Escape');
     assert.equal(await page.locator('#preview').isHidden(), true);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'canvas');
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.uid), rowsOp, 'the focus is back on the selected op');
     // Another node opens it again; a new run forgets the old values.
     await select(page, outputs.wave);
     assert.equal(await page.locator('#preview').isVisible(), true);
     await post(page, { type: 'trace/reset', title: 'again' });
     await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'none');
-    assert.equal(await page.locator('#preview .preview-note').textContent(), 'No value yet: run the graph (Run Graph, or Evaluate here on a line) to see it.');
+    const waveOp = (await page.locator('#canvas .node.kind-operation', { hasText: 'wave' }).getAttribute('data-uid'))!;
+    assert.equal(await page.locator('#preview .preview-note').textContent(), `Not computed yet in this run (${waveOp} has not been asked for).`);
     await post(page, { type: 'data/previews', previews: [{ graph: 'previews', uid: outputs.wave, preview: buildPreview([1, 2, 3]) }] });
     await page.waitForFunction(() => document.getElementById('preview')?.dataset.kind === 'numeric');
     assert.equal(await page.locator('#preview-title').textContent(), `${outputs.wave} · Array(3)`);
+  });
+
+  it('Escape closes the panel wherever the focus is in the view (a clicked node, a header button, the plot), the find box and a hover card first', async () => {
+    const page = await harness.open();
+    const outputs = await showWithPreviews(page);
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.dataset.uid !== undefined ? `node ${el.dataset.uid}` : el?.id || el?.tagName || 'none';
+      });
+    const escapeCloses = async (what: string, uid: string): Promise<void> => {
+      await page.keyboard.press('Escape');
+      assert.equal(await page.locator('#preview').isHidden(), true, `Escape with the focus on ${what} closes the panel`);
+      assert.equal(await focused(), `node ${uid}`, `after Escape on ${what} the focus is on the selected node`);
+    };
+    // The graph after a click on a node (the focus is on the node, in the canvas).
+    await select(page, outputs.rows);
+    assert.equal(await focused(), `node ${outputs.rows}`);
+    await escapeCloses('the clicked node', outputs.rows);
+    // A button of the panel (a table header).
+    await select(page, outputs.config);
+    await select(page, outputs.rows);
+    await page.locator('#preview th button', { hasText: 'score' }).click();
+    assert.equal(await focused(), 'BUTTON');
+    await escapeCloses('a header button', outputs.rows);
+    // The plot: a click on it focuses the panel.
+    await select(page, outputs.wave);
+    await page.locator('#preview .u-over').first().click();
+    assert.equal(await focused(), 'preview');
+    await escapeCloses('the plot', outputs.wave);
+    // Nothing focused (the webview got the focus back from the workbench with no element in it).
+    await select(page, outputs.rows);
+    await page.locator('#preview tbody td').first().click();
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    assert.equal(await focused(), 'BODY');
+    await escapeCloses('nothing (the body)', outputs.rows);
+    // The find box uses Escape first (it clears and gives the focus to the graph); the next Escape closes the panel.
+    await select(page, outputs.wave);
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('wave');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#preview').isVisible(), true, 'Escape in the find box only clears it');
+    assert.equal(await page.locator('#search').evaluate((s) => (s as HTMLInputElement).value), '');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    // A hover card shown with `i` is hidden by the first Escape, the panel by the second.
+    await select(page, outputs.config);
+    // (The pointer leaves the drawing first: its hover card would come and go as the panel's opening moves the nodes.)
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('i');
+    assert.equal(await page.locator('#tooltip').isVisible(), true);
+    await page.keyboard.press('Escape');
+    assert.deepEqual([await page.locator('#tooltip').isHidden(), await page.locator('#preview').isVisible()], [true, true]);
+    await escapeCloses('the node, hover card closed', outputs.config);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'preview-escape-closed.png') });
+    assert.deepEqual((page as Page & { pyflowErrors: string[] }).pyflowErrors, []);
+  });
+
+  it('the hover card hides when a node is clicked, stays hidden until the pointer enters a node, and is never drawn over the panel', async () => {
+    const page = await harness.open();
+    // A narrow view (a half-width editor), where the panel takes a large part.
+    await page.setViewportSize({ width: 900, height: 600 });
+    const outputs = await showWithPreviews(page);
+    // Zoomed by the user: the drawing stays where it is when the panel opens, so the pointer stays on the node.
+    // (The canvas's focus selects its first node, whose panel Escape closes.)
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('-');
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    const tooltip = page.locator('#tooltip');
+    const rect = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+    // An op on the left (its output's preview opens): the panel and the minimap open beside it.
+    const picture = page.locator('#canvas .node.kind-operation', { hasText: 'picture' });
+    const node = await picture.evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+    await page.mouse.move(node.x + node.width / 2, node.y + node.height / 2);
+    await tooltip.waitFor({ state: 'visible' });
+    assert.equal(await tooltip.locator('.tip-title').textContent(), await picture.getAttribute('data-uid'));
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForFunction((u) => document.getElementById('preview')?.dataset.key?.endsWith(`\u0000${u}`), outputs.picture);
+    assert.equal(await page.locator('#preview').isVisible(), true);
+    assert.equal(await tooltip.isHidden(), true, 'the click hides the card');
+    await page.mouse.move(node.x + node.width / 2 + 3, node.y + node.height / 2 + 1);
+    assert.equal(await tooltip.isHidden(), true, 'moving over the same node does not bring it back');
+    // The node drawn nearest the panel: its card is in the canvas, left of the panel.
+    const nearest = await page.evaluate(() => {
+      const right = document.getElementById('canvas')!.getBoundingClientRect().right;
+      const boxes = [...document.querySelectorAll('#canvas .node')].map((n) => n.getBoundingClientRect()).filter((r) => r.left < right - 8);
+      const best = boxes.reduce((a, b) => (b.left > a.left ? b : a));
+      return { x: Math.min(best.x + best.width / 2, right - 4), y: best.y + best.height / 2 };
+    });
+    await page.mouse.move(nearest.x, nearest.y);
+    await tooltip.waitFor({ state: 'visible' });
+    const [card, panel] = [await rect('#tooltip'), await rect('#preview')];
+    assert.ok(card.right <= panel.left, `the card (right ${card.right}) ends before the panel (left ${panel.left})`);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'preview-hover-beside-panel.png') });
+    await page.mouse.move(1, 1);
+    await tooltip.waitFor({ state: 'hidden' });
+    // The keyboard's card (i) goes when the selection moves on (here to a node whose panel opens).
+    await page.locator('#canvas .node.kind-operation', { hasText: 'config' }).click();
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('i');
+    await tooltip.waitFor({ state: 'visible' });
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((u) => document.querySelector('#canvas .node.selected')?.getAttribute('data-uid') === u, outputs.config);
+    assert.equal(await tooltip.isHidden(), true, 'a new selection hides the card of the one before');
+  });
+
+  it('after a run that read its target from the cache, the panel says why an upstream node, or a cached one, has no value', async () => {
+    const page = await harness.open();
+    const { graph, outputs } = previewGraph();
+    const op = (label: string): string => graph.nodes.find((n) => n.kind === 'operation' && n.label === label)!.uid;
+    await post(page, { type: 'graph/show', result: fixtures.result([graph]), revision: 1, settings: { direction: 'RIGHT', full: true, edges: 'orthogonal' } });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#canvas .node').length === n && !document.getElementById('canvas')!.dataset.provisional,
+      graph.nodes.length,
+    );
+    const note = page.locator('#preview .preview-note');
+    // Before a run that made previews: selecting a node leaves the panel closed.
+    await page.locator(`#canvas .node[data-uid="${outputs.wave}"]`).click();
+    assert.equal(await page.locator('#preview').isHidden(), true);
+    // Evaluate here on rows, a second time with the cache on: rows was read from the cache (its value previewed), and
+    // wave, which it is computed from, was not asked for. config was read from the cache too, with no preview.
+    await post(page, { type: 'trace/reset', title: 'Evaluate here — fixture.ts' });
+    const g = 'previews';
+    await post(page, {
+      type: 'trace/append',
+      events: [
+        { kind: 'activated', uid: op('rows'), graph: g },
+        { kind: 'cached', uid: op('rows'), graph: g },
+        { kind: 'value', uid: outputs.rows, graph: g, preview: 'Array(120)', dim: '(120, )' },
+        { kind: 'deactivated', uid: op('rows'), graph: g },
+        { kind: 'activated', uid: op('config'), graph: g },
+        { kind: 'cached', uid: op('config'), graph: g },
+        { kind: 'deactivated', uid: op('config'), graph: g },
+      ],
+    });
+    await post(page, { type: 'data/previews', previews: [{ graph: g, uid: outputs.rows, preview: buildPreview(VALUES.rows()) }] });
+    await post(page, { type: 'run/end', outcome: 'done', summary: 'Done' });
+    await select(page, outputs.rows);
+    assert.equal(await page.locator('#preview').getAttribute('data-kind'), 'table');
+    await select(page, outputs.wave);
+    assert.equal(
+      await note.textContent(),
+      `Not computed in this run: ${op('rows')}, downstream, was read from the result cache, so nothing upstream of it ran. Pyflow: Clear Cache (or a change to ${op('wave')}) computes it again.`,
+    );
+    await shot(page, 'not-computed');
+    // Closed, the panel opens again on the next node to say why it has no value.
+    await page.keyboard.press('Escape');
+    await select(page, outputs.note);
+    assert.equal(await note.textContent(), `Not computed in this run: the node evaluated does not need it (${op('note')} is not upstream of it).`);
+    await select(page, outputs.config);
+    assert.equal(await note.textContent(), `Read from the result cache in this run (${op('config')}), and no preview of it came.`);
   });
 
   it("a grafted graph's data node, drawn inside the graph that uses it, shows the preview its own graph's run sent", async () => {

@@ -158,6 +158,49 @@ describe('graph view: find, go to source, runs, viewport (Chromium, built bundle
     assert.equal(await page.locator('#canvas .node[class*="st-"]').count(), 0);
   });
 
+  it('a Full view in a half-width editor opens with readable labels (8 px or more), at the first op; 0 shows it all', async () => {
+    const page = await harness.open();
+    await page.setViewportSize({ width: 640, height: 720 });
+    const graph = fixtures.pipeline(30);
+    await show(page, [graph], true);
+    /** The smallest label drawn in the canvas's box, in screen pixels, and how many nodes are in that box. */
+    const labels = (): Promise<{ smallest: number; inView: number }> =>
+      page.evaluate(() => {
+        const c = document.getElementById('canvas')!.getBoundingClientRect();
+        const k = (document.querySelector('#canvas .scene') as SVGGElement).getCTM()!.a;
+        const shown = [...document.querySelectorAll<SVGGElement>('#canvas .node')].filter((n) => {
+          const r = n.getBoundingClientRect();
+          return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom;
+        });
+        const sizes = shown.map((n) => Number(n.querySelector('text.label')!.getAttribute('font-size')) * k);
+        return { smallest: Math.min(...sizes), inView: shown.length };
+      });
+    const opened = await labels();
+    assert.ok(opened.smallest >= 8, `the smallest label is ${opened.smallest.toFixed(1)} px`);
+    assert.ok(opened.inView >= 6, `${opened.inView} nodes in view`);
+    // The first op is in view, and the minimap offers the rest.
+    const first = await page.locator('#canvas .node.kind-operation').first().boundingBox();
+    const canvasBox = (await page.locator('#canvas').boundingBox())!;
+    assert.ok(first && first.y >= canvasBox.y && first.y + first.height <= canvasBox.y + canvasBox.height, 'the first op is in view');
+    await page.locator('#minimap').waitFor({ state: 'visible' });
+    await shot(page, 'full-half-width');
+    // 0 (or the Fit button) shows the whole drawing, however small; a resize keeps that choice.
+    await page.locator('#canvas').focus();
+    await page.keyboard.press('0');
+    assert.ok(await drawingInsideCanvas(page), 'the whole drawing is in view');
+    assert.ok((await labels()).smallest < 8);
+    await page.setViewportSize({ width: 600, height: 720 });
+    await page.waitForFunction(() => document.getElementById('stage')!.clientWidth === 600);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.ok(await drawingInsideCanvas(page), 'still the whole drawing after a resize');
+    // Toggling the Full view frames the new drawing readably again.
+    await page.locator('#toggle-full').click();
+    await page.waitForFunction(
+      () => !document.getElementById('canvas')!.dataset.provisional && document.querySelectorAll('#canvas .node.kind-data').length === 0,
+    );
+    assert.ok((await labels()).smallest >= 8);
+  });
+
   it('fit zooms a small graph in (2x at most); Full view refits; the timeline opening refits, so it never covers the graph', async () => {
     const page = await harness.open();
     await show(page, [fixtures.quickstart()]);

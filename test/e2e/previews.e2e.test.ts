@@ -94,4 +94,31 @@ describe('data previews in a real VS Code (code-server + Chromium, the packaged 
     assert.deepEqual(await panel.locator('tbody tr').first().locator('td').first().textContent(), '249');
     await screenshot(page, 'e2e-preview-table');
   });
+
+  it('Escape closes the panel with the focus on its table or on a clicked node; a second Evaluate here (cached) says why the inputs have no value', async () => {
+    const frame = graphFrame(page);
+    const panel = frame.locator('#preview');
+    // The focus is on the header button the last test clicked.
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+    // A click on a node: the focus is on the node, in the graph.
+    await frame.locator('svg.pyflow-graph .node[data-uid="data_1"]').click();
+    await frame.locator('#preview[data-kind="numeric"]').waitFor();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+    assert.equal(await frame.locator(':focus').getAttribute('data-uid'), 'data_1');
+    // Evaluate here again: size is read from the result cache, wave and records are not computed.
+    await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Evaluate here' }).nth(2).click();
+    await outputContains(server, /(data_5 = 250[\s\S]*){2}/);
+    await frame.locator('svg.pyflow-graph .node.st-cached[data-uid="size_4"]').waitFor();
+    await frame.locator('svg.pyflow-graph .node[data-uid="data_3"]').click();
+    await frame.locator('#preview[data-kind="none"]').waitFor();
+    assert.equal(
+      await panel.locator('.preview-note').textContent(),
+      'Not computed in this run: size_4, downstream, was read from the result cache, so nothing upstream of it ran. Pyflow: Clear Cache (or a change to records_2) computes it again.',
+    );
+    await screenshot(page, 'e2e-preview-not-computed');
+    await frame.locator('svg.pyflow-graph .node[data-uid="data_5"]').click();
+    await frame.locator('#preview[data-key$="data_5"]:not([data-kind="none"])').waitFor();
+  });
 });

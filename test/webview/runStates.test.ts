@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GraphBuilder, type TraceEvent } from '../../src/core/index.js';
 import { applyEvents, emptyOverlay, endedEarly } from '../../webview/overlay.js';
 import { nodeDetails } from '../../webview/tooltip.js';
-import { fitTransform, FIT_MAX } from '../../webview/fit.js';
+import { fitTransform, FIT_MAX, READABLE_ZOOM, readableTransform } from '../../webview/fit.js';
 
 function states(events: readonly TraceEvent[]): Record<string, string> {
   return Object.fromEntries([...applyEvents(emptyOverlay(), events).nodes].map(([k, s]) => [k.split('\u0000')[1]!, s.state]));
@@ -83,5 +83,15 @@ describe('viewport fit', () => {
     // 4,000 units wide in 1,000: shrunk to a quarter (less the margin).
     const big = fitTransform(4000, 500, 1000, 700);
     assert.equal(big.k, (1000 - 24) / 4000);
+  });
+
+  it('a readable frame is the fit while that keeps labels readable; else READABLE_ZOOM around the focus, no gap beyond an edge', () => {
+    assert.deepEqual(readableTransform(400, 200, 624, 1000, { x: 0, y: 0 }), fitTransform(400, 200, 624, 1000));
+    assert.equal(READABLE_ZOOM, 0.8);
+    // 600 x 3000 units in a 600 x 700 view: 0.8; the width (480) is centred; the focus at the top stays at the top.
+    assert.deepEqual(readableTransform(600, 3000, 600, 700, { x: 300, y: 40 }), { k: 0.8, x: 60, y: 12 });
+    // A focus in the middle is centred; one at the bottom brings the bottom edge to the margin.
+    assert.deepEqual(readableTransform(600, 3000, 600, 700, { x: 300, y: 1500 }), { k: 0.8, x: 60, y: 350 - 1200 });
+    assert.deepEqual(readableTransform(600, 3000, 600, 700, { x: 300, y: 2990 }), { k: 0.8, x: 60, y: 700 - 12 - 2400 });
   });
 });

@@ -1,6 +1,8 @@
 import type uPlot from 'uplot';
 import type { DataPreview, GraphModel, NodePreview } from '../../src/protocol/index.js';
 import { graftedKeys } from '../graftedStates.js';
+import type { NodeState } from '../overlay.js';
+import { noPreviewNote, type NoPreviewFacts } from './noPreview.js';
 import { el, formatNumber } from './dom.js';
 import { renderJsonTree } from './jsonTree.js';
 import { plotHeight, renderNumeric } from './plot.js';
@@ -11,8 +13,9 @@ const uidOf = (key: string): string => key.slice(key.indexOf('\u0000') + 1);
 
 /**
  * The details panel of the selected data node's value (or the outputs of the selected op), from the run's previews.
- * It opens when a node with a preview is selected and updates while the run goes on; Escape or its close button
- * closes it (until another node is selected), `v` moves the keyboard focus into it.
+ * It opens when a node with a preview is selected and updates while the run goes on; Escape (with the focus anywhere in
+ * the view) or its close button closes it (until another node is selected), `v` moves the keyboard focus into it.
+ * `onClose` is told when it closed with the focus inside it or nowhere (on the body): the focus goes back to the graph.
  */
 export class PreviewPanel {
   private readonly root = el('aside', 'preview-panel');
@@ -23,6 +26,12 @@ export class PreviewPanel {
   /** Each op's output data nodes (keys), from the graph model. */
   private outputs = new Map<string, string[]>();
   private dataKeys = new Set<string>();
+  /** The op that makes each data node, and each node's successors (keys), to say why a node has no preview. */
+  private producers = new Map<string, string>();
+  private successors = new Map<string, string[]>();
+  /** A run is shown (its trace began): a node without a preview was not computed in it, or not yet. */
+  private ran = false;
+  private ended = false;
   /** A grafted node's key in the graph shown → the key its own graph's run gives it (previews come under that one). */
   private tracedOf = new Map<string, string>();
   private selected: string | undefined;
@@ -31,7 +40,11 @@ export class PreviewPanel {
   private closedFor: string | undefined;
   private plots: uPlot[] = [];
 
-  constructor(private readonly onClose: () => void) {
+  constructor(
+    private readonly onClose: () => void,
+    /** A node's state in the run shown, by the key the trace gives it. */
+    private readonly stateOf: (key: string) => NodeState | undefined,
+  ) {
     this.root.id = 'preview';
     this.root.hidden = true;
     this.root.tabIndex = -1;
@@ -47,13 +60,14 @@ export class PreviewPanel {
     header.append(this.title, close);
     this.tabs.setAttribute('role', 'tablist');
     this.root.append(header, this.tabs, this.body);
-    this.root.addEventListener('keydown', (e) => {
-      if (e.key !== 'Escape') return;
+    document.body.append(this.root);
+    // Wherever the focus is in the view (the graph, the panel, the body after a click on text): Escape closes the
+    // panel, unless something nearer the focus used it first (the find box clears, a hover card hides).
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || this.root.hidden) return;
       e.preventDefault();
-      e.stopPropagation();
       this.close();
     });
-    document.body.append(this.root);
     new ResizeObserver(() => this.resizePlots()).observe(this.body);
     document.addEventListener('keydown', (e) => {
       const target = e.target as HTMLElement;
@@ -67,14 +81,18 @@ export class PreviewPanel {
   setGraphs(graphs: readonly GraphModel[]): void {
     this.outputs = new Map();
     this.dataKeys = new Set();
+    this.producers = new Map();
+    this.successors = new Map();
     this.tracedOf = new Map(graftedKeys(graphs));
     for (const g of graphs) {
       const kinds = new Map(g.nodes.map((n) => [n.uid, n.kind]));
       for (const n of g.nodes) if (n.kind === 'data') this.dataKeys.add(`${g.alias}\u0000${n.uid}`);
       for (const e of g.edges) {
+        const [from, to] = [`${g.alias}\u0000${e.from}`, `${g.alias}\u0000${e.to}`];
+        this.successors.set(from, [...(this.successors.get(from) ?? []), to]);
         if (kinds.get(e.from) !== 'operation' || kinds.get(e.to) !== 'data') continue;
-        const key = `${g.alias}\u0000${e.from}`;
-        this.outputs.set(key, [...(this.outputs.get(key) ?? []), `${g.alias}\u0000${e.to}`]);
+        this.outputs.set(from, [...(this.outputs.get(from) ?? []), to]);
+        this.producers.set(to, from);
       }
     }
     this.update();
@@ -83,7 +101,24 @@ export class PreviewPanel {
   /** A run starts: its previews replace the last run's. */
   clear(): void {
     this.previews = new Map();
+    this.ran = true;
+    this.ended = false;
     this.update();
+  }
+
+  /** The run shown ended: what was not computed will not be. */
+  end(): void {
+    this.ended = true;
+    this.refresh();
+  }
+
+  /** The run's states changed: a note saying why the value shown has no preview is brought up to date. */
+  refresh(): void {
+    const key = this.root.dataset.key;
+    if (this.root.hidden || key === undefined || this.previewOf(key) !== undefined) return;
+    const note = this.noPreviewNote(key);
+    const shown = this.body.querySelector('.preview-note');
+    if (shown && shown.textContent !== note) shown.textContent = note;
   }
 
   add(previews: readonly NodePreview[]): void {
@@ -116,7 +151,8 @@ export class PreviewPanel {
   private update(): void {
     const keys = this.selected === undefined ? [] : this.keysOf(this.selected);
     const withPreview = keys.filter((k) => this.previewOf(k) !== undefined);
-    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden)) {
+    // A node without a value leaves the panel closed unless the run shown made previews: then it says why there is none.
+    if (keys.length === 0 || this.closedFor === this.selected || (withPreview.length === 0 && this.root.hidden && this.previews.size === 0)) {
       this.hide();
       return;
     }
@@ -152,7 +188,7 @@ export class PreviewPanel {
     this.root.dataset.kind = preview?.kind ?? 'none';
     this.root.dataset.key = key;
     if (!preview) {
-      this.body.replaceChildren(el('p', 'preview-note', 'No value yet: run the graph (Run Graph, or Evaluate here on a line) to see it.'));
+      this.body.replaceChildren(el('p', 'preview-note', this.noPreviewNote(key)));
       return;
     }
     this.body.replaceChildren(this.content(preview));
@@ -210,6 +246,36 @@ export class PreviewPanel {
     }
   }
 
+  private noPreviewNote(key: string): string {
+    const state = (k: string): NodeState | undefined => this.stateOf(this.tracedOf.get(k) ?? k);
+    const facts: NoPreviewFacts = { ran: this.ran, ended: this.ended };
+    const producer = this.producers.get(key);
+    if (producer !== undefined) {
+      const s = state(producer)?.state;
+      facts.producer = s === undefined ? { uid: uidOf(producer) } : { uid: uidOf(producer), state: s };
+      if (s === undefined) {
+        const cached = this.nearestDownstream(key, (k) => state(k)?.state === 'cached');
+        if (cached !== undefined) facts.cachedBelow = uidOf(cached);
+      }
+    }
+    return noPreviewNote(facts);
+  }
+
+  /** The nearest node downstream of `key` (breadth first) that passes `test`. */
+  private nearestDownstream(key: string, test: (key: string) => boolean): string | undefined {
+    const seen = new Set([key]);
+    const queue = [key];
+    for (let i = 0; i < queue.length; i++) {
+      for (const next of this.successors.get(queue[i]!) ?? []) {
+        if (seen.has(next)) continue;
+        if (test(next)) return next;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+    return undefined;
+  }
+
   private plotWidth(): number {
     return Math.max(160, this.body.clientWidth - 24);
   }
@@ -221,9 +287,10 @@ export class PreviewPanel {
 
   private close(): void {
     this.closedFor = this.selected;
-    const hadFocus = this.root.contains(document.activeElement);
+    const focus = document.activeElement;
+    const lost = focus === null || focus === document.body || this.root.contains(focus);
     this.hide();
-    if (hadFocus) this.onClose();
+    if (lost) this.onClose();
   }
 
   private hide(): void {
