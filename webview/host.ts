@@ -15,9 +15,11 @@ export function connectHost(onMessage: (message: HostToWebview) => void): VsCode
     if (isHostToWebview(event.data)) onMessage(event.data);
     else api.postMessage({ type: 'webview/error', message: `Dropped an unknown message: ${JSON.stringify(event.data)?.slice(0, 200)}` });
   });
-  window.addEventListener('error', (event) =>
-    api.postMessage({ type: 'webview/error', message: event.message, stack: (event.error as Error | undefined)?.stack }),
-  );
+  window.addEventListener('error', (event) => {
+    // The browser's note that a resize callback changed the layout again: the next frame delivers it, nothing failed.
+    if (/^ResizeObserver loop/.test(event.message)) return;
+    api.postMessage({ type: 'webview/error', message: event.message, stack: (event.error as Error | undefined)?.stack });
+  });
   window.addEventListener('unhandledrejection', (event) =>
     api.postMessage({ type: 'webview/error', message: String(event.reason), stack: (event.reason as Error | undefined)?.stack }),
   );

@@ -74,6 +74,7 @@ export class TimeView {
   /** A new run (or none): its times; the view follows it until the user zooms. */
   setTimes(times: RunTimes | undefined): void {
     this.times = times;
+    if (this.selectedKey !== undefined) this.describe(this.selectedKey);
     this.unindex();
     this.firstRow = 0;
     this.window = undefined;
@@ -82,6 +83,7 @@ export class TimeView {
 
   /** The run's times grew. */
   changed(): void {
+    if (this.selectedKey !== undefined) this.describe(this.selectedKey);
     this.schedule();
   }
 
@@ -341,7 +343,11 @@ export class TimeView {
   private describe(key: string): void {
     const bars = this.times?.barsOf(key) ?? [];
     const bar = bars.at(-1);
-    if (!bar) return;
+    // The line describes the selected op in the run shown: none when that run has no bar of it (yet).
+    if (!bar) {
+      this.info.textContent = '';
+      return;
+    }
     const times = this.times!;
     // With rows per worker, a finished bar's row is where the op ran.
     const where = times.byWorker && bar.how === 'finished' ? ` on ${this.host.label(times.rows[bar.row]!)}` : '';

@@ -499,5 +499,10 @@ describe('groups, focus and the time view (Chromium, built bundle)', { timeout: 
     assert.deepEqual(colours[0], colours[1]);
     assert.notDeepEqual(colours[0], background);
     await shot(page, 'timeview-workers');
+    // A new run: the line no longer describes the last run's bar of the selected op; it does once the op runs again.
+    await post(page, { type: 'trace/reset', title: 'run 2' });
+    await page.waitForFunction(() => document.getElementById('timeview-info')!.textContent === '');
+    await post(page, { type: 'trace/append', events: poolRun('none') });
+    await page.locator('#timeview-info', { hasText: /^trim_4: running, 2\.0 ms → / }).waitFor();
   });
 });

@@ -189,6 +189,19 @@ describe('graph webview in Chromium (built bundle, extension CSP)', { timeout: 1
     assert.match((await page.locator('#canvas .node.selected').getAttribute('aria-label')) ?? '', /^Operation product_transform, product_transform_4/);
   });
 
+  it("the view's errors reach the extension, but not the browser's ResizeObserver loop note (nothing failed)", async () => {
+    const page = await harness.open();
+    await show(page, [fixtures.styled()]);
+    await page.evaluate(() => {
+      window.dispatchEvent(new ErrorEvent('error', { message: 'ResizeObserver loop completed with undelivered notifications.' }));
+      window.dispatchEvent(new ErrorEvent('error', { message: 'boom' }));
+    });
+    const errors = await page.evaluate(() =>
+      (window as unknown as { __sent: { type: string; message?: string }[] }).__sent.filter((m) => m.type === 'webview/error').map((m) => m.message),
+    );
+    assert.deepEqual(errors, ['boom']);
+  });
+
   it('dependency view highlights everything the selected node needs; hover shows details', async () => {
     const page = await harness.open();
     await show(page, [fixtures.styled()]);
